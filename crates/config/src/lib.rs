@@ -1,0 +1,1 @@
+//! ironstack-config (being built).

@@ -1,0 +1,1 @@
+//! ironstack-keystore (being built).

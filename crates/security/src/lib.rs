@@ -1,0 +1,1 @@
+//! ironstack-security (being built).

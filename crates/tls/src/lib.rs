@@ -1,0 +1,1 @@
+//! ironstack-tls (being built).

@@ -1,0 +1,1 @@
+//! ironstack-types (being built).
