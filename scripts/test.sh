@@ -8,7 +8,7 @@ log() { printf '\n==> %s\n' "$*"; }
 
 need_apt=()
 command -v openssl >/dev/null || need_apt+=(openssl)
-command -v keytool >/dev/null || need_apt+=(default-jre-headless)
+command -v keytool >/dev/null && command -v javac >/dev/null || need_apt+=(default-jdk-headless)
 command -v curl >/dev/null || need_apt+=(curl)
 command -v unzip >/dev/null || need_apt+=(unzip)
 python3 -c 'import venv, ensurepip' 2>/dev/null || need_apt+=(python3-venv)

@@ -1,9 +1,64 @@
-//! (being built)
+//! `ironstack node`: an Elasticsearch-compatible node serving its REST API over HTTPS, secure
+//! on first start. This crate wires configuration, keystore, TLS and security into a server;
+//! the REST layer (`rest`) is testable without sockets.
+
+mod autoconfig;
+mod logging;
+mod meta;
+mod rest;
+mod server;
+mod start;
+mod state;
+mod stats;
+
+use std::ffi::OsString;
+
+use clap::Parser;
+use ironstack_terminal::{CliError, exit_code, report};
+
+pub use server::ClientCertificateChain;
+
+/// `ironstack node`: start an Elasticsearch-compatible node.
+#[derive(Debug, Parser)]
+#[command(name = "ironstack node", version, about)]
+struct Args {
+    /// Set a setting, overriding ironstack.yml (repeatable): -E http.port=9201
+    #[arg(short = 'E', value_name = "KEY=VALUE")]
+    settings: Vec<String>,
+    /// Do not log to the console (the JSON log file is still written).
+    #[arg(short, long)]
+    quiet: bool,
+    /// Read the keystore password from standard input (one line).
+    #[arg(long)]
+    stdin: bool,
+}
 
 /// Runs the subcommand with its arguments (program and subcommand name excluded) and returns
 /// the process exit code.
-pub fn cli_main(args: Vec<std::ffi::OsString>) -> i32 {
-    let _ = args;
-    eprintln!("ERROR: not built yet");
-    70
+pub fn cli_main(args: Vec<OsString>) -> i32 {
+    let argv = std::iter::once(OsString::from("ironstack node")).chain(args);
+    let args = match Args::try_parse_from(argv) {
+        Ok(a) => a,
+        Err(e) => {
+            let code = if e.use_stderr() { exit_code::USAGE } else { exit_code::OK };
+            let _ = e.print();
+            return code;
+        }
+    };
+    for s in &args.settings {
+        if !s.contains('=') {
+            return report(&CliError::usage(format!(
+                "setting [{s}] must be in the form -E key=value"
+            )));
+        }
+    }
+    let options = start::StartOptions {
+        overrides: args.settings,
+        quiet: args.quiet,
+        keystore_password_from_stdin: args.stdin,
+    };
+    match start::run(options, start::env_snapshot()) {
+        Ok(()) => exit_code::OK,
+        Err(e) => report(&e),
+    }
 }

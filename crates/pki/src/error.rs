@@ -15,6 +15,9 @@ pub enum Error {
     /// A key size or algorithm that is not supported.
     #[error("unsupported key: {0}")]
     UnsupportedKey(String),
+    /// A subject alternative name that cannot be encoded (e.g. a non-ASCII DNS name).
+    #[error("{0}")]
+    InvalidName(String),
     /// A validity period could not be parsed.
     #[error("{0}")]
     InvalidPeriod(String),

@@ -4,12 +4,15 @@
 //! Everything here is file-format and X.509 logic only: no prompts, no HTTP, no TLS sessions.
 //! The profiles follow what Elasticsearch's `certutil` (and the JDK behind it) produce, so the
 //! files work in a real Elasticsearch, Kibana, keytool, OpenSSL and Python.
+#![warn(missing_docs)]
 
+mod asn1;
 mod cert;
 mod csr;
 mod error;
 mod key;
 mod name;
+mod oids;
 mod pem;
 mod period;
 mod pkcs12;
@@ -18,7 +21,7 @@ pub use cert::{
     Certificate, CertificateAuthority, CertificateSpec, ExtendedKeyUsage, KeyUsage, Validity,
     self_signed,
 };
-pub use csr::certificate_signing_request_pem;
+pub use csr::{certificate_signing_request_der, certificate_signing_request_pem};
 pub use error::{Error, Result};
 pub use key::{KeyAlgorithm, PrivateKey};
 pub use name::DistinguishedName;

@@ -1,1 +1,23 @@
-//! ironstack-security (being built).
+//! Users and password hashing for the node's security layer: the hashers Elasticsearch uses
+//! (bcrypt `$2a$`, `{PBKDF2}`, `{PBKDF2_STRETCH}`), the durable native store under
+//! `path.data` (users now; roles and API keys join it later), authentication of Basic
+//! credentials with a fast in-memory cache, and the privilege check behind every action.
+//!
+//! No HTTP framework and no TLS here: the node maps these results onto REST responses.
+
+#![warn(missing_docs)]
+
+pub mod authc;
+pub mod authz;
+mod error;
+pub mod hash;
+pub mod password;
+mod secret;
+pub mod store;
+
+pub use authc::{Authentication, Authenticator, AuthenticationError};
+pub use authz::{AuthorizationError, Role, authorize};
+pub use error::{Error, Result};
+pub use hash::Hasher;
+pub use secret::SecureString;
+pub use store::{SecurityStore, StoredUser};

@@ -10,12 +10,12 @@ use std::path::PathBuf;
 use std::process::Command;
 
 /// Path of the `ironstack` binary cargo built for these tests.
-pub fn ironstack_bin() -> PathBuf {
+pub(crate) fn ironstack_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_ironstack"))
 }
 
 /// A `Command` for the binary, with a clean environment for the variables the tools read.
-pub fn ironstack() -> Command {
+pub(crate) fn ironstack() -> Command {
     let mut cmd = Command::new(ironstack_bin());
     cmd.env_remove("IRONSTACK_PATH_CONF")
         .env_remove("IRONSTACK_KEYSTORE_PASSWORD_FILE");
@@ -23,18 +23,18 @@ pub fn ironstack() -> Command {
 }
 
 /// The Python interpreter with the test packages (`IRONSTACK_PYTHON`, default `python3`).
-pub fn python() -> String {
+pub(crate) fn python() -> String {
     std::env::var("IRONSTACK_PYTHON").unwrap_or_else(|_| "python3".to_string())
 }
 
 /// Whether a missing tool must fail the test instead of skipping it.
-pub fn interop_required() -> bool {
+pub(crate) fn interop_required() -> bool {
     std::env::var("IRONSTACK_REQUIRE_INTEROP").is_ok_and(|v| v == "1")
 }
 
 /// Returns true when `program` can be run (`program <version_arg>` exits). When it cannot:
 /// panics if interop is required, otherwise prints a skip note and returns false.
-pub fn have_tool(program: &str, version_arg: &str) -> bool {
+pub(crate) fn have_tool(program: &str, version_arg: &str) -> bool {
     let ok = Command::new(program)
         .arg(version_arg)
         .output()
@@ -51,7 +51,7 @@ pub fn have_tool(program: &str, version_arg: &str) -> bool {
 }
 
 /// Whether the test Python can import `module`; same required/skip rule as [`have_tool`].
-pub fn have_python_module(module: &str) -> bool {
+pub(crate) fn have_python_module(module: &str) -> bool {
     let ok = Command::new(python())
         .args(["-c", &format!("import {module}")])
         .status()

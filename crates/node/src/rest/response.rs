@@ -1,0 +1,115 @@
+//! What handlers return. Handlers never serialise: they hand a JSON value, a text table or an
+//! error to the envelope, which renders all of them in one place (`?pretty`, `?filter_path`,
+//! compatible media types, gzip, and Elasticsearch's error body).
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use ironstack_types::EsException;
+use serde_json::Value;
+
+/// A JSON body waiting to be rendered by the envelope.
+#[derive(Debug, Clone)]
+pub(crate) struct JsonBody(pub(crate) Value);
+
+/// A `text/plain` body (the `_cat` APIs).
+#[derive(Debug, Clone)]
+pub(crate) struct TextBody(pub(crate) String);
+
+/// A JSON response with a status.
+#[derive(Debug)]
+pub(crate) struct EsJson(pub(crate) StatusCode, pub(crate) Value);
+
+impl EsJson {
+    pub(crate) fn ok(value: Value) -> Self {
+        Self(StatusCode::OK, value)
+    }
+}
+
+impl IntoResponse for EsJson {
+    fn into_response(self) -> Response {
+        let mut response = self.0.into_response();
+        response.extensions_mut().insert(JsonBody(self.1));
+        response
+    }
+}
+
+/// A text response.
+#[derive(Debug)]
+pub(crate) struct EsText(pub(crate) String);
+
+impl IntoResponse for EsText {
+    fn into_response(self) -> Response {
+        let mut response = StatusCode::OK.into_response();
+        response.extensions_mut().insert(TextBody(self.0));
+        response
+    }
+}
+
+/// Every failure a handler or the pipeline reports. The envelope turns it into
+/// Elasticsearch's error body: this type is the one mapping point.
+#[derive(Debug, Clone)]
+pub(crate) enum ApiError {
+    /// An exception rendered as `{"error":{"root_cause":..},"status":N}`.
+    Exception(EsException),
+    /// Elasticsearch's short form `{"error":"<message>"}` (no handler found) or
+    /// `{"error":"<message>","status":N}` (wrong method, unreadable content type), which
+    /// its `RestController` sends for requests that never reach a handler.
+    Simple {
+        status: StatusCode,
+        message: String,
+        with_status: bool,
+        allow: Option<String>,
+    },
+}
+
+impl ApiError {
+    pub(crate) fn illegal_argument(reason: impl Into<String>) -> Self {
+        Self::Exception(EsException::illegal_argument(reason))
+    }
+
+    pub(crate) fn internal(reason: impl Into<String>) -> Self {
+        Self::Exception(EsException::internal(reason))
+    }
+
+    pub(crate) fn status(&self) -> StatusCode {
+        match self {
+            Self::Exception(e) => {
+                StatusCode::from_u16(e.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+            }
+            Self::Simple { status, .. } => *status,
+        }
+    }
+
+    pub(crate) fn body(&self, error_trace: bool) -> Value {
+        match self {
+            Self::Exception(e) => e.to_body(error_trace),
+            Self::Simple {
+                status,
+                message,
+                with_status,
+                ..
+            } => {
+                let mut map = serde_json::Map::new();
+                map.insert("error".into(), Value::String(message.clone()));
+                if *with_status {
+                    map.insert("status".into(), Value::from(status.as_u16()));
+                }
+                Value::Object(map)
+            }
+        }
+    }
+}
+
+impl From<EsException> for ApiError {
+    fn from(e: EsException) -> Self {
+        Self::Exception(e)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut response = self.status().into_response();
+        response.extensions_mut().insert(self);
+        response
+    }
+}

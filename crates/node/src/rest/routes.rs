@@ -1,0 +1,146 @@
+//! The route table: every REST route and the Elasticsearch action it performs. The router is
+//! built through [`Routes`], which records each registered (method, path); a test checks that
+//! every recorded route has an action here, and at run time a route without one fails closed.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::handler::Handler;
+use axum::http::{Method, StatusCode};
+use axum::routing::{MethodRouter, on};
+use ironstack_types::{ActionName, action};
+
+use super::response::ApiError;
+use crate::state::AppState;
+
+/// `(method, path pattern as registered with axum, action)`.
+pub(crate) const ACTIONS: &[(&str, &str, ActionName)] = &[
+    ("GET", "/", action::MAIN),
+    ("HEAD", "/", action::MAIN),
+    ("GET", "/_cluster/health", action::CLUSTER_HEALTH),
+    ("GET", "/_license", action::LICENSE_GET),
+    ("GET", "/_xpack", action::XPACK_INFO),
+    ("GET", "/_nodes", action::NODES_INFO),
+    ("GET", "/_nodes/{node_id}", action::NODES_INFO),
+    ("GET", "/_nodes/stats", action::NODES_STATS),
+    ("GET", "/_nodes/stats/{metric}", action::NODES_STATS),
+    ("GET", "/_nodes/{node_id}/stats", action::NODES_STATS),
+    ("GET", "/_nodes/{node_id}/stats/{metric}", action::NODES_STATS),
+    ("GET", "/_cat/health", action::CLUSTER_HEALTH),
+    ("GET", "/_cat/nodes", action::NODES_INFO),
+    ("GET", "/_security/_authenticate", action::AUTHENTICATE),
+];
+
+/// The action of a request, from its method and matched route pattern. `HEAD` performs the
+/// `GET` action unless the table lists it, as Elasticsearch's `RestController` does.
+pub(crate) fn action_for(method: &Method, path: &str) -> Option<ActionName> {
+    let find = |m: &str| {
+        ACTIONS
+            .iter()
+            .find(|(am, p, _)| *am == m && *p == path)
+            .map(|(_, _, a)| *a)
+    };
+    find(method.as_str()).or_else(|| {
+        if *method == Method::HEAD {
+            find("GET")
+        } else {
+            None
+        }
+    })
+}
+
+/// Builds the axum router while recording what it registers.
+pub(crate) struct Routes {
+    router: Router<Arc<AppState>>,
+    registered: BTreeSet<(String, String)>,
+    pending: Vec<(String, Vec<Method>, MethodRouter<Arc<AppState>>)>,
+}
+
+impl Routes {
+    pub(crate) fn new() -> Self {
+        Self {
+            router: Router::new(),
+            registered: BTreeSet::new(),
+            pending: Vec::new(),
+        }
+    }
+
+    /// Registers `handler` for `methods` on `path`. `GET` also answers `HEAD`, as in
+    /// Elasticsearch.
+    pub(crate) fn add<H, T>(mut self, methods: &[Method], path: &str, handler: H) -> Self
+    where
+        H: Handler<T, Arc<AppState>>,
+        T: 'static,
+    {
+        let mut all: Vec<Method> = methods.to_vec();
+        if all.contains(&Method::GET) && !all.contains(&Method::HEAD) {
+            all.push(Method::HEAD);
+        }
+        for m in &all {
+            self.registered.insert((m.to_string(), path.to_string()));
+        }
+        let mut filter = axum::routing::MethodFilter::GET;
+        let mut first = true;
+        for m in methods {
+            let Ok(f) = axum::routing::MethodFilter::try_from(m.clone()) else {
+                continue;
+            };
+            filter = if first { f } else { filter.or(f) };
+            first = false;
+        }
+        let route = on(filter, handler);
+        match self.pending.iter_mut().find(|(p, _, _)| p == path) {
+            Some((_, ms, existing)) => {
+                ms.extend(all);
+                *existing = std::mem::take(existing).merge(route);
+            }
+            None => self.pending.push((path.to_string(), all, route)),
+        }
+        self
+    }
+
+    /// Every `(method, path)` registered.
+    #[cfg(test)]
+    pub(crate) fn registered(&self) -> &BTreeSet<(String, String)> {
+        &self.registered
+    }
+
+    /// The finished router. Each path answers other methods with Elasticsearch's 405.
+    pub(crate) fn build(mut self) -> Router<Arc<AppState>> {
+        for (path, methods, route) in std::mem::take(&mut self.pending) {
+            let allowed = methods;
+            let route = route.fallback(move |method: Method, uri: axum::http::Uri| {
+                let allowed = allowed.clone();
+                async move { method_not_allowed(&method, &uri, &allowed) }
+            });
+            self.router = self.router.route(&path, route);
+        }
+        self.router
+    }
+}
+
+/// Elasticsearch's 405: `Incorrect HTTP method for uri [..] and method [..], allowed: [..]`
+/// with an `Allow` header.
+fn method_not_allowed(method: &Method, uri: &axum::http::Uri, allowed: &[Method]) -> ApiError {
+    let names: Vec<&str> = allowed.iter().map(Method::as_str).collect();
+    ApiError::Simple {
+        status: StatusCode::METHOD_NOT_ALLOWED,
+        message: format!(
+            "Incorrect HTTP method for uri [{uri}] and method [{method}], allowed: [{}]",
+            names.join(", ")
+        ),
+        with_status: true,
+        allow: Some(names.join(",")),
+    }
+}
+
+/// Elasticsearch's 400 for a path nothing is registered on.
+pub(crate) fn no_handler(method: &Method, uri: &axum::http::Uri) -> ApiError {
+    ApiError::Simple {
+        status: StatusCode::BAD_REQUEST,
+        message: format!("no handler found for uri [{uri}] and method [{method}]"),
+        with_status: false,
+        allow: None,
+    }
+}

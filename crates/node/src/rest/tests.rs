@@ -1,0 +1,494 @@
+//! In-process tests of the REST layer: every request goes through the real router with
+//! `oneshot`, so envelope, pipeline and handlers are exercised together.
+
+use std::io::{Read, Write};
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use base64::Engine;
+use http_body_util::BodyExt;
+use ironstack_security::{Authenticator, Hasher, SecurityStore, StoredUser};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+use super::*;
+use crate::state::{AppState, NodeIdentity};
+
+const PASSWORD: &str = "test-password-123";
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    router: Router,
+}
+
+fn identity() -> NodeIdentity {
+    NodeIdentity {
+        node_name: "node-1".into(),
+        cluster_name: "test-cluster".into(),
+        cluster_uuid: "3q2Qf0nKQzW8m3t1Zb7Q9A".into(),
+        node_id: "abcdEFGHijklMNOPqrstUV".into(),
+        license_uid: "00000000-0000-4000-8000-000000000000".into(),
+        license_issue_date_millis: 1_700_000_000_000,
+    }
+}
+
+fn fixture_with(security: bool, max_content_length: u64) -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let authenticator = security.then(|| {
+        let store = Arc::new(SecurityStore::open(dir.path()).unwrap());
+        let hash = Hasher::Bcrypt { cost: 4 }.hash(PASSWORD).unwrap();
+        store
+            .put_user("elastic", StoredUser::new(hash, vec![]))
+            .unwrap();
+        Arc::new(Authenticator::new(store, None))
+    });
+    let state = Arc::new(AppState::new(identity(), authenticator, max_content_length));
+    Fixture {
+        _dir: dir,
+        router: router(state),
+    }
+}
+
+fn fixture() -> Fixture {
+    fixture_with(true, 100 * 1024 * 1024)
+}
+
+fn basic(user: &str, password: &str) -> String {
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+    )
+}
+
+fn get(uri: &str) -> axum::http::request::Builder {
+    Request::builder()
+        .uri(uri)
+        .header(header::AUTHORIZATION, basic("elastic", PASSWORD))
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+    fn text(&self) -> String {
+        String::from_utf8(self.body.clone()).unwrap()
+    }
+    fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .map(|v| v.to_str().unwrap())
+            .unwrap_or("")
+    }
+}
+
+async fn send(f: &Fixture, req: Request<Body>) -> Reply {
+    let resp = f.router.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let body = resp.into_body().collect().await.unwrap().to_bytes().to_vec();
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
+
+#[test]
+fn every_registered_route_has_an_action() {
+    let built = routes();
+    assert!(!built.registered().is_empty());
+    for (method, path) in built.registered() {
+        let m: Method = method.parse().unwrap();
+        assert!(
+            routes::action_for(&m, path).is_some(),
+            "route [{method} {path}] is missing from the action table"
+        );
+    }
+}
+
+#[tokio::test]
+async fn main_info_has_es_fields_and_product_header() {
+    let f = fixture();
+    let r = send(&f, get("/").body(Body::empty()).unwrap()).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.header("x-elastic-product"), "Elasticsearch");
+    assert_eq!(r.header("content-type"), "application/json");
+    let v = r.json();
+    assert_eq!(v["name"], "node-1");
+    assert_eq!(v["cluster_name"], "test-cluster");
+    assert_eq!(v["cluster_uuid"], "3q2Qf0nKQzW8m3t1Zb7Q9A");
+    assert_eq!(v["version"]["number"], "9.1.0");
+    assert_eq!(v["version"]["build_flavor"], "default");
+    assert_eq!(v["version"]["lucene_version"], "10.2.2");
+    assert_eq!(v["version"]["minimum_wire_compatibility_version"], "8.19.0");
+    assert_eq!(v["version"]["minimum_index_compatibility_version"], "8.0.0");
+    assert_eq!(v["version"]["build_snapshot"], false);
+    assert_eq!(v["tagline"], "You Know, for Search");
+    let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, ["name", "cluster_name", "cluster_uuid", "version", "tagline"]);
+}
+
+#[tokio::test]
+async fn head_needs_credentials_like_get() {
+    let f = fixture();
+    let req = Request::builder()
+        .method("HEAD")
+        .uri("/_cluster/health")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&f, req).await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn head_root_has_no_body() {
+    let f = fixture();
+    let r = send(&f, get("/").method("HEAD").body(Body::empty()).unwrap()).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.is_empty());
+    assert_eq!(r.header("x-elastic-product"), "Elasticsearch");
+}
+
+#[tokio::test]
+async fn missing_credentials_snapshot() {
+    let f = fixture();
+    let r = send(
+        &f,
+        Request::builder().uri("/?pretty=false").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let challenges: Vec<&str> = r
+        .headers
+        .get_all("www-authenticate")
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .collect();
+    assert_eq!(challenges, ["Basic realm=\"security\", charset=\"UTF-8\"", "ApiKey"]);
+    assert_eq!(r.header("x-elastic-product"), "Elasticsearch");
+    assert_eq!(
+        r.text(),
+        r#"{"error":{"root_cause":[{"type":"security_exception","reason":"missing authentication credentials for REST request [/?pretty=false]","header":{"WWW-Authenticate":["Basic realm=\"security\", charset=\"UTF-8\"","ApiKey"]}}],"type":"security_exception","reason":"missing authentication credentials for REST request [/?pretty=false]","header":{"WWW-Authenticate":["Basic realm=\"security\", charset=\"UTF-8\"","ApiKey"]}},"status":401}"#
+    );
+}
+
+#[tokio::test]
+async fn wrong_password_snapshot() {
+    let f = fixture();
+    let req = Request::builder()
+        .uri("/_cluster/health")
+        .header(header::AUTHORIZATION, basic("elastic", "nope-nope"))
+        .body(Body::empty())
+        .unwrap();
+    let r = send(&f, req).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let v = r.json();
+    assert_eq!(
+        v["error"]["reason"],
+        "unable to authenticate user [elastic] for REST request [/_cluster/health]"
+    );
+    assert_eq!(v["error"]["type"], "security_exception");
+    assert_eq!(v["status"], 401);
+}
+
+#[tokio::test]
+async fn security_disabled_needs_no_credentials() {
+    let f = fixture_with(false, 1024);
+    let r = send(&f, Request::builder().uri("/").body(Body::empty()).unwrap()).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = send(
+        &f,
+        Request::builder()
+            .uri("/_security/_authenticate")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.json()["username"], "_anonymous");
+}
+
+#[tokio::test]
+async fn authenticate_reports_the_reserved_superuser() {
+    let f = fixture();
+    let r = send(&f, get("/_security/_authenticate").body(Body::empty()).unwrap()).await;
+    let v = r.json();
+    assert_eq!(v["username"], "elastic");
+    assert_eq!(v["roles"], json!(["superuser"]));
+    assert_eq!(v["authentication_realm"]["type"], "reserved");
+}
+
+#[tokio::test]
+async fn compatible_media_types_are_echoed() {
+    let f = fixture();
+    for v in [7, 8, 9] {
+        let ct = format!("application/vnd.elasticsearch+json; compatible-with={v}");
+        let r = send(
+            &f,
+            get("/").header(header::ACCEPT, &ct).body(Body::empty()).unwrap(),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "compatible-with={v}");
+        assert_eq!(
+            r.header("content-type"),
+            format!("application/vnd.elasticsearch+json;compatible-with={v}")
+        );
+    }
+    // NDJSON with a compatible version and a JSON body is accepted too.
+    let r = send(
+        &f,
+        get("/_cluster/health")
+            .header(header::ACCEPT, "application/vnd.elasticsearch+json; compatible-with=8")
+            .header(
+                header::CONTENT_TYPE,
+                "application/vnd.elasticsearch+x-ndjson; compatible-with=8",
+            )
+            .body(Body::from("{}\n"))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn media_type_error_snapshots() {
+    let f = fixture();
+    let r = send(
+        &f,
+        get("/")
+            .header(header::ACCEPT, "application/vnd.elasticsearch+json; compatible-with=6")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        r.text(),
+        r#"{"error":{"root_cause":[{"type":"status_exception","reason":"Accept version must be either version 9, 8 or 7, but found 6. Accept=application/vnd.elasticsearch+json; compatible-with=6"}],"type":"media_type_header_exception","reason":"Invalid media-type value on headers [Accept, Content-Type]","caused_by":{"type":"status_exception","reason":"Accept version must be either version 9, 8 or 7, but found 6. Accept=application/vnd.elasticsearch+json; compatible-with=6"}},"status":400}"#
+    );
+
+    let r = send(
+        &f,
+        get("/_cluster/health")
+            .header(header::CONTENT_TYPE, "text/plain")
+            .body(Body::from("hello"))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_ACCEPTABLE);
+    assert_eq!(
+        r.text(),
+        r#"{"error":"Content-Type header [text/plain] is not supported","status":406}"#
+    );
+
+    let r = send(
+        &f,
+        get("/").header(header::ACCEPT, "nonsense").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.json()["error"]["reason"], "Invalid media-type value on headers [Accept]");
+}
+
+#[tokio::test]
+async fn unknown_route_and_wrong_method_snapshots() {
+    let f = fixture();
+    let r = send(&f, get("/x").body(Body::empty()).unwrap()).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.header("x-elastic-product"), "Elasticsearch");
+    assert_eq!(
+        r.text(),
+        r#"{"error":"no handler found for uri [/x] and method [GET]"}"#
+    );
+
+    let r = send(&f, get("/_cluster/health").method("DELETE").body(Body::empty()).unwrap()).await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(r.header("allow"), "GET,HEAD");
+    assert_eq!(
+        r.text(),
+        r#"{"error":"Incorrect HTTP method for uri [/_cluster/health] and method [DELETE], allowed: [GET, HEAD]","status":405}"#
+    );
+}
+
+#[tokio::test]
+async fn pretty_filter_path_and_error_trace() {
+    let f = fixture();
+    let r = send(
+        &f,
+        get("/?pretty&filter_path=name,version.number").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(
+        r.text(),
+        "{\n  \"name\" : \"node-1\",\n  \"version\" : {\n    \"number\" : \"9.1.0\"\n  }\n}\n"
+    );
+    let r = send(&f, get("/?filter_path=-version,-tagline").body(Body::empty()).unwrap()).await;
+    assert_eq!(
+        r.json(),
+        json!({"name": "node-1", "cluster_name": "test-cluster", "cluster_uuid": "3q2Qf0nKQzW8m3t1Zb7Q9A"})
+    );
+    let r = send(
+        &f,
+        get("/_cluster/health?wait_for_status=purple&error_trace=true")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let v = r.json();
+    assert_eq!(v["error"]["type"], "illegal_argument_exception");
+    assert_eq!(v["error"]["reason"], "unknown cluster health status [purple]");
+    assert!(v["error"]["stack_trace"].is_string());
+}
+
+#[tokio::test]
+async fn gzip_both_ways_and_content_length_limit() {
+    let f = fixture_with(true, 64);
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(b"{}").unwrap();
+    let gz = enc.finish().unwrap();
+    let r = send(
+        &f,
+        get("/_cluster/health")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::CONTENT_ENCODING, "gzip")
+            .header(header::ACCEPT_ENCODING, "gzip")
+            .body(Body::from(gz))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.header("content-encoding"), "gzip");
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(&r.body[..])
+        .read_to_string(&mut text)
+        .unwrap();
+    assert!(text.contains("\"status\":\"green\""), "{text}");
+
+    let big = vec![b' '; 100];
+    let r = send(
+        &f,
+        get("/_cluster/health")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(big))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(r.json()["status"], 413);
+
+    // A small gzip body that inflates past the limit is refused as well.
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    enc.write_all(&[b' '; 10_000]).unwrap();
+    let bomb = enc.finish().unwrap();
+    assert!(bomb.len() < 64);
+    let r = send(
+        &f,
+        get("/_cluster/health")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::CONTENT_ENCODING, "gzip")
+            .body(Body::from(bomb))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn cluster_health_waits_and_times_out() {
+    let f = fixture();
+    let r = send(
+        &f,
+        get("/_cluster/health?wait_for_status=yellow&timeout=1s").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let v = r.json();
+    assert_eq!(v["status"], "green");
+    assert_eq!(v["timed_out"], false);
+    assert_eq!(v["number_of_nodes"], 1);
+    assert_eq!(v["active_shards_percent_as_number"], 100.0);
+
+    let started = std::time::Instant::now();
+    let r = send(
+        &f,
+        get("/_cluster/health?wait_for_nodes=%3E%3D2&timeout=200ms").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert!(started.elapsed() >= std::time::Duration::from_millis(200));
+    assert_eq!(r.status, StatusCode::REQUEST_TIMEOUT);
+    assert_eq!(r.json()["timed_out"], true);
+}
+
+#[tokio::test]
+async fn license_xpack_and_nodes() {
+    let f = fixture();
+    let v = send(&f, get("/_license").body(Body::empty()).unwrap()).await.json();
+    assert_eq!(v["license"]["type"], "basic");
+    assert_eq!(v["license"]["status"], "active");
+    let v = send(&f, get("/_xpack").body(Body::empty()).unwrap()).await.json();
+    assert_eq!(v["features"]["security"]["enabled"], true);
+    assert_eq!(v["license"]["mode"], "basic");
+    let v = send(&f, get("/_nodes").body(Body::empty()).unwrap()).await.json();
+    assert_eq!(v["_nodes"]["total"], 1);
+    assert_eq!(v["nodes"]["abcdEFGHijklMNOPqrstUV"]["version"], "9.1.0");
+    let v = send(&f, get("/_nodes/other-node").body(Body::empty()).unwrap()).await.json();
+    assert_eq!(v["_nodes"]["total"], 0);
+}
+
+#[tokio::test]
+async fn local_node_stats_are_real() {
+    let f = fixture();
+    let v = send(&f, get("/_nodes/_local/stats?human").body(Body::empty()).unwrap())
+        .await
+        .json();
+    let node = &v["nodes"]["abcdEFGHijklMNOPqrstUV"];
+    assert!(node["process"]["open_file_descriptors"].as_i64().unwrap() > 0);
+    assert!(node["process"]["max_file_descriptors"].as_i64().unwrap() > 0);
+    assert!(node["process"]["cpu"]["total_in_millis"].is_u64());
+    assert!(node["process"]["mem"]["total_virtual_in_bytes"].as_u64().unwrap() > 0);
+    assert!(node["jvm"]["mem"]["heap_used_in_bytes"].as_u64().unwrap() > 0);
+    assert!(node["jvm"]["uptime_in_millis"].is_u64());
+    assert!(node["jvm"]["uptime"].is_string());
+    assert!(node["os"]["mem"]["total_in_bytes"].as_u64().unwrap() > 0);
+    assert!(node["http"]["total_opened"].is_u64());
+    let v = send(&f, get("/_nodes/_local/stats/http,process").body(Body::empty()).unwrap())
+        .await
+        .json();
+    let node = &v["nodes"]["abcdEFGHijklMNOPqrstUV"];
+    assert!(node.get("jvm").is_none());
+    assert!(node.get("http").is_some());
+    let r = send(&f, get("/_nodes/stats/bogus").body(Body::empty()).unwrap()).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn cat_text_json_and_columns() {
+    let f = fixture();
+    let r = send(&f, get("/_cat/health?v").body(Body::empty()).unwrap()).await;
+    assert_eq!(r.header("content-type"), "text/plain; charset=UTF-8");
+    let text = r.text();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(lines[0].starts_with("epoch"));
+    assert!(lines[0].contains("active_shards_percent"));
+    assert!(lines[1].contains("test-cluster green"));
+
+    let r = send(&f, get("/_cat/health?format=json&h=cluster,status").body(Body::empty()).unwrap()).await;
+    assert_eq!(r.json(), json!([{"cluster": "test-cluster", "status": "green"}]));
+
+    let r = send(&f, get("/_cat/nodes?h=name,master,node.role").body(Body::empty()).unwrap()).await;
+    assert_eq!(r.text(), "node-1 * cdfhimrstw\n");
+    let r = send(&f, get("/_cat/nodes?format=json").body(Body::empty()).unwrap()).await;
+    let v = r.json();
+    assert_eq!(v[0]["name"], "node-1");
+    assert!(v[0]["heap.percent"].is_string());
+    let r = send(&f, get("/_cat/nodes?h=nope").body(Body::empty()).unwrap()).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+}

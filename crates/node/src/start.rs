@@ -1,0 +1,382 @@
+//! Start-up, in order: configuration → logging → keystore → security auto-configuration (first
+//! start only) → TLS → node identity and security store → bind → serve until SIGTERM/SIGINT.
+//! Every failure before serving is one `ERROR:` line naming the setting or file; a failure
+//! after auto-configuration undoes it, so the next start begins from scratch.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use ironstack_config::{
+    HTTP_SSL_KEYSTORE_SECURE_PASSWORD, HTTP_SSL_SECURE_KEY_PASSPHRASE,
+    HTTP_SSL_TRUSTSTORE_SECURE_PASSWORD, LoadOptions, NodeConfig, env_vars,
+};
+use ironstack_keystore::Keystore;
+use ironstack_security::{Authenticator, SecureString, SecurityStore};
+use ironstack_terminal::{CliError, SystemTerminal, Terminal, Verbosity};
+use ironstack_tls::{
+    EXPIRY_WARNING_WINDOW, HttpSslSecrets, ReloadableServerConfig, Secret, ServerTlsSettings,
+};
+use zeroize::Zeroizing;
+
+use crate::autoconfig::{self, AutoConfigured};
+use crate::server::{self, Transport};
+use crate::state::{AppState, NodeIdentity};
+use crate::{meta, rest};
+
+/// Environment variable naming a file whose first line is the keystore password.
+pub(crate) const KEYSTORE_PASSWORD_FILE_ENV: &str = "IRONSTACK_KEYSTORE_PASSWORD_FILE";
+/// Log filter (`info`, `debug`, `ironstack_node=debug,info`, ...).
+pub(crate) const LOG_ENV: &str = "IRONSTACK_LOG";
+/// How often TLS source files are checked for changes.
+const TLS_RELOAD_INTERVAL: Duration = Duration::from_secs(1);
+
+/// Parsed command line.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct StartOptions {
+    pub(crate) overrides: Vec<String>,
+    pub(crate) quiet: bool,
+    pub(crate) keystore_password_from_stdin: bool,
+}
+
+struct LoadedKeystore {
+    path: PathBuf,
+    keystore: Option<Keystore>,
+    password: Zeroizing<String>,
+}
+
+fn load_config(options: &StartOptions, env: &HashMap<String, String>) -> Result<NodeConfig, CliError> {
+    NodeConfig::load(&LoadOptions {
+        env: env.clone(),
+        overrides: options.overrides.clone(),
+        ..LoadOptions::default()
+    })
+    .map_err(|e| CliError::config(e.to_string()))
+}
+
+fn keystore_password(
+    path: &Path,
+    options: &StartOptions,
+    env: &HashMap<String, String>,
+) -> Result<Zeroizing<String>, CliError> {
+    if let Some(file) = env.get(KEYSTORE_PASSWORD_FILE_ENV) {
+        let text = Zeroizing::new(std::fs::read_to_string(file).map_err(|e| {
+            CliError::config(format!(
+                "cannot read the keystore password file [{file}] ({KEYSTORE_PASSWORD_FILE_ENV}): {e}"
+            ))
+        })?);
+        return Ok(Zeroizing::new(
+            text.lines().next().unwrap_or("").to_string(),
+        ));
+    }
+    let mut terminal = SystemTerminal::new(Verbosity::Normal);
+    if !options.keystore_password_from_stdin && !terminal.is_interactive() {
+        return Err(CliError::config(format!(
+            "the keystore [{}] is password protected: type the password on a console, pipe it with --stdin, or name a file in {KEYSTORE_PASSWORD_FILE_ENV}",
+            path.display()
+        )));
+    }
+    let answer = terminal.read_secret("Enter password for the ironstack keystore : ")?;
+    Ok(Zeroizing::new(answer.expose().to_string()))
+}
+
+fn open_keystore(
+    config: &NodeConfig,
+    options: &StartOptions,
+    env: &HashMap<String, String>,
+) -> Result<LoadedKeystore, CliError> {
+    let path = Keystore::default_path(&config.config_dir);
+    if !path.exists() {
+        return Ok(LoadedKeystore {
+            path,
+            keystore: None,
+            password: Zeroizing::new(String::new()),
+        });
+    }
+    let err = |e: ironstack_keystore::Error| {
+        CliError::config(format!("cannot open keystore [{}]: {e}", path.display()))
+    };
+    let password = if Keystore::is_password_protected(&path).map_err(err)? {
+        keystore_password(&path, options, env)?
+    } else {
+        Zeroizing::new(String::new())
+    };
+    let keystore = Keystore::load(&path, &password).map_err(err)?;
+    Ok(LoadedKeystore {
+        path,
+        keystore: Some(keystore),
+        password,
+    })
+}
+
+fn secret(keystore: &LoadedKeystore, name: &str) -> Option<Secret> {
+    keystore
+        .keystore
+        .as_ref()
+        .and_then(|k| k.get_string(name))
+        .map(Secret::new)
+}
+
+/// Names the `xpack.security.http.ssl.*` setting whose file a TLS error is about.
+fn tls_error_message(config: &NodeConfig, error: &ironstack_tls::Error) -> String {
+    let ssl = &config.security.http_ssl;
+    let message = error.to_string();
+    let mut candidates: Vec<(&str, PathBuf)> = Vec::new();
+    if let Some(p) = &ssl.keystore_path {
+        candidates.push(("xpack.security.http.ssl.keystore.path", p.clone()));
+    }
+    if let Some(p) = &ssl.certificate {
+        candidates.push(("xpack.security.http.ssl.certificate", p.clone()));
+    }
+    if let Some(p) = &ssl.key {
+        candidates.push(("xpack.security.http.ssl.key", p.clone()));
+    }
+    if let Some(p) = &ssl.truststore_path {
+        candidates.push(("xpack.security.http.ssl.truststore.path", p.clone()));
+    }
+    for p in &ssl.certificate_authorities {
+        candidates.push(("xpack.security.http.ssl.certificate_authorities", p.clone()));
+    }
+    let setting = candidates
+        .iter()
+        .find(|(_, p)| message.contains(&p.display().to_string()))
+        .map_or("xpack.security.http.ssl", |(s, _)| *s);
+    format!(
+        "cannot load [{setting}] (configured in [{}]): {message}",
+        config.config_file.display()
+    )
+}
+
+fn resolve_bind_addresses(config: &NodeConfig) -> Result<Vec<IpAddr>, CliError> {
+    let mut out = Vec::new();
+    for spec in &config.http_host {
+        let ips = spec.resolve().map_err(|e| {
+            CliError::config(format!(
+                "cannot resolve [http.host] value [{spec}] in [{}]: {e}",
+                config.config_file.display()
+            ))
+        })?;
+        out.extend(ips);
+    }
+    out.sort();
+    out.dedup();
+    if out.is_empty() {
+        return Err(CliError::config(format!(
+            "[http.host] in [{}] resolves to no address",
+            config.config_file.display()
+        )));
+    }
+    Ok(out)
+}
+
+/// Everything after the command line: the node's life.
+pub(crate) fn run(options: StartOptions, env: HashMap<String, String>) -> Result<(), CliError> {
+    let working_dir = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let mut config = load_config(&options, &env)?;
+    let _log_guard = crate::logging::init(
+        &config.path_logs,
+        &config.cluster_name,
+        env.get(LOG_ENV).map(String::as_str),
+        options.quiet,
+    )
+    .map_err(CliError::config)?;
+    for warning in &config.warnings {
+        tracing::warn!("{warning}");
+    }
+    let mut keystore = open_keystore(&config, &options, &env)?;
+
+    let mut auto: Option<AutoConfigured> = None;
+    let has_tls_secret = keystore.keystore.as_ref().is_some_and(|k| {
+        k.contains(HTTP_SSL_KEYSTORE_SECURE_PASSWORD)
+            || k.contains(HTTP_SSL_TRUSTSTORE_SECURE_PASSWORD)
+            || k.contains(HTTP_SSL_SECURE_KEY_PASSPHRASE)
+    });
+    if config.security.enabled
+        && config.security_auto_configuration_allowed()
+        && autoconfig::is_empty_dir(&config.path_data)
+        && !has_tls_secret
+    {
+        tracing::info!("first start: configuring security (TLS certificates, elastic password)");
+        let done = autoconfig::run(&config, keystore.keystore.take(), &keystore.password)
+            .map_err(CliError::config)?;
+        auto = Some(done);
+        // Read back what was written, exactly as a later start will.
+        let reloaded = load_config(&options, &env).and_then(|c| {
+            let k = open_keystore(&c, &options, &env)?;
+            Ok((c, k))
+        });
+        match reloaded {
+            Ok((c, k)) => {
+                config = c;
+                keystore = k;
+            }
+            Err(e) => {
+                if let Some(done) = auto.take() {
+                    done.rollback.undo();
+                }
+                return Err(e);
+            }
+        }
+    }
+
+    let result = start_node(&config, &keystore, auto.as_ref(), &working_dir);
+    if result.is_err()
+        && let Some(done) = auto
+    {
+        tracing::error!("start-up failed after security auto-configuration; undoing it");
+        done.rollback.undo();
+        // The data folder was empty before auto-configuration; leave it so, so that the
+        // next start auto-configures again.
+        let meta = meta::meta_path(&config.path_data);
+        let _ = std::fs::remove_file(&meta);
+        if let Some(dir) = meta.parent() {
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
+    result
+}
+
+fn start_node(
+    config: &NodeConfig,
+    keystore: &LoadedKeystore,
+    auto: Option<&AutoConfigured>,
+    working_dir: &Path,
+) -> Result<(), CliError> {
+    let _ = &keystore.path;
+    let transport = if !config.security.enabled {
+        tracing::warn!(
+            "!!! SECURITY IS DISABLED (xpack.security.enabled: false): the REST API is served over plain HTTP without authentication; anyone who can reach the port can read and change everything !!!"
+        );
+        Transport::Plain
+    } else if !config.security.http_ssl.enabled {
+        tracing::warn!(
+            "xpack.security.http.ssl.enabled is false: passwords travel over plain HTTP; enable TLS for anything but local tests"
+        );
+        Transport::Plain
+    } else {
+        let secrets = HttpSslSecrets {
+            keystore_password: secret(keystore, HTTP_SSL_KEYSTORE_SECURE_PASSWORD),
+            truststore_password: secret(keystore, HTTP_SSL_TRUSTSTORE_SECURE_PASSWORD),
+            key_passphrase: secret(keystore, HTTP_SSL_SECURE_KEY_PASSPHRASE),
+        };
+        let settings = ServerTlsSettings::from_http_ssl(&config.security.http_ssl, &secrets)
+            .map_err(|e| CliError::config(tls_error_message(config, &e)))?;
+        let tls = ReloadableServerConfig::new(settings)
+            .map_err(|e| CliError::config(tls_error_message(config, &e)))?;
+        Transport::Tls(tls)
+    };
+
+    let meta = meta::load_or_create(&config.path_data).map_err(CliError::config)?;
+    let authenticator = if config.security.enabled {
+        let store = SecurityStore::open(&config.path_data)
+            .map_err(|e| CliError::config(e.to_string()))?;
+        let bootstrap = keystore
+            .keystore
+            .as_ref()
+            .and_then(|k| k.get_string("bootstrap.password"))
+            .map(SecureString::new);
+        if store.user("elastic").is_none() && bootstrap.is_none() {
+            tracing::warn!(
+                "the elastic user has no password yet and the keystore has no [bootstrap.password]: nobody can log in until one is set"
+            );
+        }
+        Some(Arc::new(Authenticator::new(Arc::new(store), bootstrap)))
+    } else {
+        None
+    };
+    let identity = NodeIdentity {
+        node_name: config.node_name.clone(),
+        cluster_name: config.cluster_name.clone(),
+        cluster_uuid: meta.cluster_uuid,
+        node_id: meta.node_id,
+        license_uid: meta.license_uid,
+        license_issue_date_millis: meta.license_issue_date_millis,
+    };
+    let tls_on = matches!(transport, Transport::Tls(_));
+    let state = Arc::new(AppState::new(
+        identity,
+        authenticator,
+        config.http_max_content_length,
+    ));
+    let addresses = resolve_bind_addresses(config)?;
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::io(format!("cannot start the runtime: {e}")))?;
+    runtime.block_on(async move {
+        let listeners = server::bind(&addresses, config.http_port.ports())
+            .await
+            .map_err(|e| {
+                CliError::config(format!(
+                    "cannot bind [http.port] {} on [http.host] {:?}: {e}",
+                    config.http_port,
+                    addresses.iter().map(ToString::to_string).collect::<Vec<_>>()
+                ))
+            })?;
+        let bound: Vec<_> = listeners.iter().filter_map(|l| l.local_addr().ok()).collect();
+        let port = bound.first().map_or(0, |a| a.port());
+        let _ = state.bound.set(bound.clone());
+        if let Transport::Tls(tls) = &transport {
+            let _watcher = tls.spawn_watcher(TLS_RELOAD_INTERVAL);
+            spawn_expiry_warnings(tls.clone());
+        }
+        let scheme = if tls_on { "https" } else { "http" };
+        for addr in &bound {
+            tracing::info!(address = %addr, "publish_address {{{addr}}}, bound_addresses {{{addr}}}");
+        }
+        tracing::info!(
+            node = %config.node_name,
+            cluster = %config.cluster_name,
+            "started; listening on {scheme}://{}",
+            bound.first().map(ToString::to_string).unwrap_or_default()
+        );
+        if let Some(done) = auto {
+            // Printed on stdout, once, as Elasticsearch does on its first start.
+            println!("{}", autoconfig::banner(done, port, working_dir));
+        }
+        let app = rest::router(state.clone());
+        server::serve(listeners, transport, app, state, shutdown_signal()).await;
+        tracing::info!("stopped");
+        Ok(())
+    })
+}
+
+fn spawn_expiry_warnings(tls: Arc<ReloadableServerConfig>) {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(Duration::from_secs(24 * 60 * 60));
+        loop {
+            ticker.tick().await;
+            for expiry in tls.expiry_warnings(EXPIRY_WARNING_WINDOW) {
+                tracing::warn!("{expiry}; replace it before clients start refusing it");
+            }
+        }
+    });
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("stopping (signal received)");
+}
+
+/// Environment variable names the node reads (besides the config crate's).
+pub(crate) fn env_snapshot() -> HashMap<String, String> {
+    let _ = env_vars::IRONSTACK_PATH_CONF;
+    std::env::vars().collect()
+}

@@ -1,0 +1,105 @@
+//! What request handlers share: the node's identity, the security pipeline's authenticator,
+//! HTTP connection counters and the process probe behind `_nodes/stats`.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Instant;
+
+use ironstack_security::Authenticator;
+
+use crate::stats::ProcessProbe;
+
+/// Who this node is.
+#[derive(Debug, Clone)]
+pub(crate) struct NodeIdentity {
+    pub(crate) node_name: String,
+    pub(crate) cluster_name: String,
+    pub(crate) cluster_uuid: String,
+    pub(crate) node_id: String,
+    pub(crate) license_uid: String,
+    pub(crate) license_issue_date_millis: i64,
+}
+
+/// HTTP connection counters (`http.current_open`, `http.total_opened`).
+#[derive(Debug, Default)]
+pub(crate) struct HttpStats {
+    current_open: AtomicU64,
+    total_opened: AtomicU64,
+}
+
+impl HttpStats {
+    pub(crate) fn opened(self: &Arc<Self>) -> ConnectionGuard {
+        self.current_open.fetch_add(1, Ordering::Relaxed);
+        self.total_opened.fetch_add(1, Ordering::Relaxed);
+        ConnectionGuard(self.clone())
+    }
+    pub(crate) fn current_open(&self) -> u64 {
+        self.current_open.load(Ordering::Relaxed)
+    }
+    pub(crate) fn total_opened(&self) -> u64 {
+        self.total_opened.load(Ordering::Relaxed)
+    }
+}
+
+/// Decrements `current_open` when the connection ends, however it ends.
+pub(crate) struct ConnectionGuard(Arc<HttpStats>);
+
+impl Drop for ConnectionGuard {
+    fn drop(&mut self) {
+        self.0.current_open.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Shared state of the REST layer.
+pub(crate) struct AppState {
+    pub(crate) identity: NodeIdentity,
+    /// `None` when `xpack.security.enabled: false`.
+    pub(crate) authenticator: Option<Arc<Authenticator>>,
+    pub(crate) http_stats: Arc<HttpStats>,
+    pub(crate) max_content_length: u64,
+    pub(crate) started: Instant,
+    /// Filled once the listeners are bound.
+    pub(crate) bound: OnceLock<Vec<SocketAddr>>,
+    pub(crate) probe: Mutex<ProcessProbe>,
+}
+
+impl AppState {
+    pub(crate) fn new(
+        identity: NodeIdentity,
+        authenticator: Option<Arc<Authenticator>>,
+        max_content_length: u64,
+    ) -> Self {
+        Self {
+            identity,
+            authenticator,
+            http_stats: Arc::new(HttpStats::default()),
+            max_content_length,
+            started: Instant::now(),
+            bound: OnceLock::new(),
+            probe: Mutex::new(ProcessProbe::default()),
+        }
+    }
+
+    /// The address clients are told to use (`http.publish_address`).
+    pub(crate) fn publish_address(&self) -> String {
+        self.bound
+            .get()
+            .and_then(|b| b.first())
+            .map_or_else(|| "127.0.0.1:9200".to_string(), ToString::to_string)
+    }
+
+    pub(crate) fn bound_addresses(&self) -> Vec<String> {
+        self.bound
+            .get()
+            .map(|b| b.iter().map(ToString::to_string).collect())
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn publish_ip(&self) -> String {
+        self.bound
+            .get()
+            .and_then(|b| b.first())
+            .map_or_else(|| "127.0.0.1".to_string(), |a| a.ip().to_string())
+    }
+}

@@ -1,0 +1,361 @@
+//! Authentication of Basic credentials: the reserved `elastic` user (falling back to the
+//! keystore's `bootstrap.password` until a password is stored) and native users, with
+//! Elasticsearch's realm cache so only the first request of a user pays for bcrypt.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use crate::hash::verify_password;
+use crate::password::random_bytes;
+use crate::{SecureString, SecurityStore};
+
+/// Reserved users that exist without being created.
+pub const RESERVED_USERS: &[&str] = &[
+    "elastic",
+    "kibana_system",
+    "kibana",
+    "logstash_system",
+    "beats_system",
+    "apm_system",
+    "remote_monitoring_user",
+];
+
+/// The superuser that auto-configuration gives a password.
+pub const ELASTIC_USER: &str = "elastic";
+
+/// Elasticsearch's realm cache TTL (`cache.ttl`, 20 minutes).
+const CACHE_TTL: Duration = Duration::from_secs(20 * 60);
+/// Elasticsearch's `cache.max_users`.
+const CACHE_MAX_USERS: usize = 100_000;
+
+/// The realm that authenticated a user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RealmRef {
+    /// Realm name (`reserved`, `default_native`).
+    pub name: &'static str,
+    /// Realm type (`reserved`, `native`).
+    pub realm_type: &'static str,
+}
+
+/// The reserved realm.
+pub const RESERVED_REALM: RealmRef = RealmRef {
+    name: "reserved",
+    realm_type: "reserved",
+};
+/// The native realm.
+pub const NATIVE_REALM: RealmRef = RealmRef {
+    name: "default_native",
+    realm_type: "native",
+};
+
+/// Who made a request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Authentication {
+    /// User name.
+    pub username: String,
+    /// Role names.
+    pub roles: Vec<String>,
+    /// Full name, if known.
+    pub full_name: Option<String>,
+    /// E-mail, if known.
+    pub email: Option<String>,
+    /// User metadata.
+    pub metadata: Map<String, Value>,
+    /// The realm that vouched for the user.
+    pub realm: RealmRef,
+}
+
+/// Why a request could not be authenticated.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AuthenticationError {
+    /// No credentials were sent.
+    #[error("missing authentication credentials")]
+    MissingCredentials,
+    /// Credentials were sent and are wrong (or the user is unknown or disabled; the
+    /// message never says which).
+    #[error("unable to authenticate user [{username}]")]
+    InvalidCredentials {
+        /// The user name given.
+        username: String,
+    },
+    /// The `Authorization` header could not be decoded.
+    #[error("malformed authorization header")]
+    Malformed,
+}
+
+struct CacheEntry {
+    salt: [u8; 16],
+    digest: [u8; 32],
+    generation: u64,
+    inserted: Instant,
+    authentication: Authentication,
+}
+
+impl fmt::Debug for CacheEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CacheEntry")
+            .field("user", &self.authentication.username)
+            .finish_non_exhaustive()
+    }
+}
+
+fn salted_digest(salt: &[u8], password: &str) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(salt);
+    h.update(password.as_bytes());
+    h.finalize().into()
+}
+
+/// Verifies credentials against the store; cheap to share (`Arc`).
+pub struct Authenticator {
+    store: Arc<SecurityStore>,
+    bootstrap_password: Option<SecureString>,
+    cache: Mutex<HashMap<String, CacheEntry>>,
+}
+
+impl fmt::Debug for Authenticator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Authenticator")
+            .field("store", &self.store.path())
+            .field("bootstrap_password", &self.bootstrap_password.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Authenticator {
+    /// An authenticator over `store`, with the keystore's `bootstrap.password` if set.
+    pub fn new(store: Arc<SecurityStore>, bootstrap_password: Option<SecureString>) -> Self {
+        Self {
+            store,
+            bootstrap_password,
+            cache: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The store behind this authenticator.
+    pub fn store(&self) -> &Arc<SecurityStore> {
+        &self.store
+    }
+
+    /// Drops every cached credential (password changes do this implicitly).
+    pub fn clear_cache(&self) {
+        self.cache.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    }
+
+    fn cached(&self, username: &str, password: &str) -> Option<Authentication> {
+        let generation = self.store.generation();
+        let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        let entry = cache.get(username)?;
+        let fresh = entry.generation == generation && entry.inserted.elapsed() < CACHE_TTL;
+        let matches: bool = salted_digest(&entry.salt, password)
+            .ct_eq(&entry.digest)
+            .into();
+        (fresh && matches).then(|| entry.authentication.clone())
+    }
+
+    fn remember(&self, username: &str, password: &str, generation: u64, auth: &Authentication) {
+        let mut salt = [0u8; 16];
+        if random_bytes(&mut salt).is_err() {
+            return; // Without randomness, skip caching rather than weaken it.
+        }
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        if cache.len() >= CACHE_MAX_USERS {
+            cache.clear();
+        }
+        cache.insert(
+            username.to_string(),
+            CacheEntry {
+                salt,
+                digest: salted_digest(&salt, password),
+                generation,
+                inserted: Instant::now(),
+                authentication: auth.clone(),
+            },
+        );
+    }
+
+    /// The cached answer for these credentials, if a recent successful authentication with the
+    /// same password is remembered. Cheap: callers use it to avoid moving to a blocking thread.
+    pub fn authenticate_cached(
+        &self,
+        username: &str,
+        password: &SecureString,
+    ) -> Option<Authentication> {
+        self.cached(username, password.expose())
+    }
+
+    /// Authenticates a user name and password. May run bcrypt (tens of milliseconds).
+    pub fn authenticate(
+        &self,
+        username: &str,
+        password: &SecureString,
+    ) -> Result<Authentication, AuthenticationError> {
+        if let Some(auth) = self.cached(username, password.expose()) {
+            return Ok(auth);
+        }
+        // Read the generation before the user so a concurrent change cannot be cached as
+        // current.
+        let generation = self.store.generation();
+        let invalid = || AuthenticationError::InvalidCredentials {
+            username: username.to_string(),
+        };
+        let stored = self.store.user(username);
+        let reserved = RESERVED_USERS.contains(&username);
+        let auth = match (&stored, reserved) {
+            (Some(user), _) => {
+                if !user.enabled {
+                    return Err(invalid());
+                }
+                let ok = match &user.password_hash {
+                    Some(hash) => verify_password(password.expose(), hash),
+                    None => reserved && self.bootstrap_matches(password),
+                };
+                if !ok {
+                    return Err(invalid());
+                }
+                Authentication {
+                    username: username.to_string(),
+                    roles: if reserved {
+                        reserved_roles(username)
+                    } else {
+                        user.roles.clone()
+                    },
+                    full_name: user.full_name.clone(),
+                    email: user.email.clone(),
+                    metadata: if reserved {
+                        reserved_metadata()
+                    } else {
+                        user.metadata.clone()
+                    },
+                    realm: if reserved { RESERVED_REALM } else { NATIVE_REALM },
+                }
+            }
+            (None, true) if self.bootstrap_matches(password) => Authentication {
+                username: username.to_string(),
+                roles: reserved_roles(username),
+                full_name: None,
+                email: None,
+                metadata: reserved_metadata(),
+                realm: RESERVED_REALM,
+            },
+            _ => return Err(invalid()),
+        };
+        self.remember(username, password.expose(), generation, &auth);
+        Ok(auth)
+    }
+
+    fn bootstrap_matches(&self, password: &SecureString) -> bool {
+        self.bootstrap_password
+            .as_ref()
+            .is_some_and(|b| !b.is_empty() && b.ct_eq(password.expose()))
+    }
+}
+
+fn reserved_metadata() -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("_reserved".into(), Value::Bool(true));
+    m
+}
+
+/// The fixed roles of a reserved user.
+pub fn reserved_roles(username: &str) -> Vec<String> {
+    let roles: &[&str] = match username {
+        "elastic" => &["superuser"],
+        "kibana_system" => &["kibana_system"],
+        "kibana" => &["kibana_system"],
+        "logstash_system" => &["logstash_system"],
+        "beats_system" => &["beats_system"],
+        "apm_system" => &["apm_system"],
+        "remote_monitoring_user" => &["remote_monitoring_collector", "remote_monitoring_agent"],
+        _ => &[],
+    };
+    roles.iter().map(|r| r.to_string()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Hasher, StoredUser};
+
+    fn store_with_elastic(password: &str) -> (tempfile::TempDir, Arc<SecurityStore>) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(SecurityStore::open(dir.path()).unwrap());
+        let hash = Hasher::Bcrypt { cost: 4 }.hash(password).unwrap();
+        store
+            .put_user(ELASTIC_USER, StoredUser::new(hash, vec![]))
+            .unwrap();
+        (dir, store)
+    }
+
+    #[test]
+    fn elastic_authenticates_as_reserved_superuser() {
+        let (_d, store) = store_with_elastic("s3cret-pass");
+        let a = Authenticator::new(store, None);
+        let auth = a
+            .authenticate("elastic", &SecureString::new("s3cret-pass"))
+            .unwrap();
+        assert_eq!(auth.roles, vec!["superuser".to_string()]);
+        assert_eq!(auth.realm, RESERVED_REALM);
+        // Second call comes from the cache and gives the same answer.
+        assert_eq!(
+            a.authenticate("elastic", &SecureString::new("s3cret-pass"))
+                .unwrap(),
+            auth
+        );
+        assert_eq!(
+            a.authenticate("elastic", &SecureString::new("wrong-pass"))
+                .unwrap_err(),
+            AuthenticationError::InvalidCredentials {
+                username: "elastic".into()
+            }
+        );
+        assert!(a.authenticate("nobody", &SecureString::new("x")).is_err());
+    }
+
+    #[test]
+    fn a_password_change_invalidates_the_cache() {
+        let (_d, store) = store_with_elastic("first-pass");
+        let a = Authenticator::new(store.clone(), None);
+        assert!(a.authenticate("elastic", &"first-pass".into()).is_ok());
+        let hash = Hasher::Bcrypt { cost: 4 }.hash("second-pass").unwrap();
+        store
+            .put_user(ELASTIC_USER, StoredUser::new(hash, vec![]))
+            .unwrap();
+        assert!(a.authenticate("elastic", &"first-pass".into()).is_err());
+        assert!(a.authenticate("elastic", &"second-pass".into()).is_ok());
+    }
+
+    #[test]
+    fn bootstrap_password_is_the_fallback_until_a_password_is_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(SecurityStore::open(dir.path()).unwrap());
+        let a = Authenticator::new(store.clone(), Some("bootstrap-pw".into()));
+        let auth = a.authenticate("elastic", &"bootstrap-pw".into()).unwrap();
+        assert_eq!(auth.realm, RESERVED_REALM);
+        assert!(a.authenticate("elastic", &"other".into()).is_err());
+        // Not for native users.
+        assert!(a.authenticate("joe", &"bootstrap-pw".into()).is_err());
+        // Once a password is stored, the bootstrap password no longer works.
+        let hash = Hasher::Bcrypt { cost: 4 }.hash("stored-pw").unwrap();
+        store
+            .put_user(ELASTIC_USER, StoredUser::new(hash, vec![]))
+            .unwrap();
+        assert!(a.authenticate("elastic", &"bootstrap-pw".into()).is_err());
+    }
+
+    #[test]
+    fn disabled_users_cannot_authenticate() {
+        let (_d, store) = store_with_elastic("pw-123456");
+        let mut user = store.user("elastic").unwrap();
+        user.enabled = false;
+        store.put_user("elastic", user).unwrap();
+        let a = Authenticator::new(store, None);
+        assert!(a.authenticate("elastic", &"pw-123456".into()).is_err());
+    }
+}

@@ -1,0 +1,42 @@
+//! The one error type of the security crate.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong hashing passwords or reading and writing the security store.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The store file could not be read or written.
+    #[error("cannot {action} security store [{path}]: {source}")]
+    Io {
+        /// What was being done (`read`, `write`, ...).
+        action: &'static str,
+        /// The file or folder.
+        path: PathBuf,
+        /// The operating-system error.
+        source: std::io::Error,
+    },
+    /// The store file exists but is not a valid store.
+    #[error("security store [{path}] is corrupt: {reason}")]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// Why it could not be parsed.
+        reason: String,
+    },
+    /// A hash algorithm name that is not one of Elasticsearch's.
+    #[error("unknown password hashing algorithm [{0}]")]
+    UnknownHasher(String),
+    /// Hashing failed in the underlying library.
+    #[error("cannot hash password: {0}")]
+    Hashing(String),
+    /// The operating system's random generator failed.
+    #[error("cannot read random bytes: {0}")]
+    Random(String),
+    /// A password that breaks Elasticsearch's rules.
+    #[error("{0}")]
+    InvalidPassword(String),
+}
+
+/// Result alias for this crate.
+pub type Result<T> = std::result::Result<T, Error>;

@@ -1,0 +1,318 @@
+//! The durable native security store: one JSON document under `path.data/security/`, holding
+//! native users (password hashes, never passwords) and, from the next issue on, roles and API
+//! keys. Every change rewrites the file atomically (temp file created 0600, fsync, rename,
+//! directory fsync), so a crash leaves either the old or the new store, never a torn one.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::RwLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::{Error, Result};
+
+/// Folder under `path.data` that holds the store.
+pub const STORE_DIR: &str = "security";
+/// File name of the store.
+pub const STORE_FILE: &str = "store.json";
+const FORMAT: u32 = 1;
+
+/// A native user as stored.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredUser {
+    /// Password hash in an Elasticsearch format; `None` for a reserved user whose password was
+    /// never set (it then falls back to `bootstrap.password`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_hash: Option<String>,
+    /// Role names.
+    #[serde(default)]
+    pub roles: Vec<String>,
+    /// Full name.
+    #[serde(default)]
+    pub full_name: Option<String>,
+    /// E-mail address.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Arbitrary metadata.
+    #[serde(default)]
+    pub metadata: Map<String, Value>,
+    /// Whether the user may authenticate.
+    #[serde(default = "enabled_default")]
+    pub enabled: bool,
+}
+
+fn enabled_default() -> bool {
+    true
+}
+
+impl StoredUser {
+    /// An enabled user with a password hash and roles.
+    pub fn new(password_hash: String, roles: Vec<String>) -> Self {
+        Self {
+            password_hash: Some(password_hash),
+            roles,
+            full_name: None,
+            email: None,
+            metadata: Map::new(),
+            enabled: true,
+        }
+    }
+}
+
+impl fmt::Debug for StoredUser {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StoredUser")
+            .field("password_hash", &self.password_hash.as_ref().map(|_| "[redacted]"))
+            .field("roles", &self.roles)
+            .field("enabled", &self.enabled)
+            .finish()
+    }
+}
+
+/// The document on disk. Roles and API keys are kept as JSON until their types land, so a
+/// store written by a later version keeps them when this one rewrites the file.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct StoreData {
+    format: u32,
+    #[serde(default)]
+    users: BTreeMap<String, StoredUser>,
+    #[serde(default)]
+    roles: BTreeMap<String, Value>,
+    #[serde(default)]
+    api_keys: BTreeMap<String, Value>,
+}
+
+/// The native store, shared by the node's request handlers.
+#[derive(Debug)]
+pub struct SecurityStore {
+    path: PathBuf,
+    data: RwLock<StoreData>,
+    generation: AtomicU64,
+}
+
+impl SecurityStore {
+    /// The store file for a data folder.
+    pub fn file_path(data_dir: &Path) -> PathBuf {
+        data_dir.join(STORE_DIR).join(STORE_FILE)
+    }
+
+    /// Opens the store of `data_dir`: reads it when present, else starts empty (nothing is
+    /// written until the first change).
+    pub fn open(data_dir: &Path) -> Result<Self> {
+        let path = Self::file_path(data_dir);
+        let data = match fs::read(&path) {
+            Ok(bytes) => {
+                let data: StoreData =
+                    serde_json::from_slice(&bytes).map_err(|e| Error::Corrupt {
+                        path: path.clone(),
+                        reason: e.to_string(),
+                    })?;
+                if data.format != FORMAT {
+                    return Err(Error::Corrupt {
+                        path,
+                        reason: format!("unsupported format [{}]", data.format),
+                    });
+                }
+                data
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => StoreData {
+                format: FORMAT,
+                ..StoreData::default()
+            },
+            Err(source) => {
+                return Err(Error::Io {
+                    action: "read",
+                    path,
+                    source,
+                });
+            }
+        };
+        Ok(Self {
+            path,
+            data: RwLock::new(data),
+            generation: AtomicU64::new(0),
+        })
+    }
+
+    /// The store file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Whether the file exists on disk.
+    pub fn is_persisted(&self) -> bool {
+        self.path.is_file()
+    }
+
+    /// Increases on every change; caches compare it to drop stale entries.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, StoreData> {
+        // A panic while holding the lock cannot leave the map half-updated (changes are
+        // computed on a copy), so a poisoned lock still holds consistent data.
+        self.data.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A user by name.
+    pub fn user(&self, username: &str) -> Option<StoredUser> {
+        self.read().users.get(username).cloned()
+    }
+
+    /// All user names, sorted.
+    pub fn usernames(&self) -> Vec<String> {
+        self.read().users.keys().cloned().collect()
+    }
+
+    /// Creates or replaces a user and persists the store.
+    pub fn put_user(&self, username: &str, user: StoredUser) -> Result<()> {
+        self.update(|data| {
+            data.users.insert(username.to_string(), user);
+        })
+    }
+
+    /// Removes a user; returns whether it existed.
+    pub fn delete_user(&self, username: &str) -> Result<bool> {
+        let mut found = false;
+        self.update(|data| found = data.users.remove(username).is_some())?;
+        Ok(found)
+    }
+
+    /// Applies `change` to a copy, writes it durably, then publishes it. On a write error the
+    /// in-memory store is unchanged.
+    fn update(&self, change: impl FnOnce(&mut StoreData)) -> Result<()> {
+        let mut guard = self.data.write().unwrap_or_else(|p| p.into_inner());
+        let mut next = guard.clone();
+        change(&mut next);
+        write_atomically(&self.path, &next)?;
+        *guard = next;
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        Ok(())
+    }
+}
+
+fn io_err(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> Error {
+    let path = path.to_path_buf();
+    move |source| Error::Io {
+        action,
+        path,
+        source,
+    }
+}
+
+fn write_atomically(path: &Path, data: &StoreData) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(io_err("create folder for", dir))?;
+    let json = serde_json::to_vec_pretty(data).map_err(|e| Error::Corrupt {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    let tmp = path.with_extension("json.tmp");
+    // A leftover temp file from a crash may have any mode; start from a fresh 0600 file.
+    let _ = fs::remove_file(&tmp);
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&tmp)
+        .map_err(io_err("create", &tmp))?;
+    file.write_all(&json).map_err(io_err("write", &tmp))?;
+    file.sync_all().map_err(io_err("sync", &tmp))?;
+    drop(file);
+    if let Err(e) = fs::rename(&tmp, path) {
+        let _ = fs::remove_file(&tmp);
+        return Err(io_err("replace", path)(e));
+    }
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(io_err("sync folder of", path))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    #[test]
+    fn users_persist_across_reopen_with_mode_0600() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SecurityStore::open(dir.path()).unwrap();
+        assert!(!store.is_persisted());
+        assert!(store.user("elastic").is_none());
+        let g0 = store.generation();
+        store
+            .put_user(
+                "elastic",
+                StoredUser::new("$2a$10$abc".into(), vec!["superuser".into()]),
+            )
+            .unwrap();
+        assert!(store.generation() > g0);
+        let mode = fs::metadata(store.path()).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        assert!(!store.path().with_extension("json.tmp").exists());
+
+        let again = SecurityStore::open(dir.path()).unwrap();
+        let user = again.user("elastic").unwrap();
+        assert_eq!(user.roles, vec!["superuser".to_string()]);
+        assert_eq!(user.password_hash.as_deref(), Some("$2a$10$abc"));
+        assert!(!format!("{user:?}").contains("abc"));
+        assert!(again.delete_user("elastic").unwrap());
+        assert!(!again.delete_user("elastic").unwrap());
+        assert!(SecurityStore::open(dir.path()).unwrap().user("elastic").is_none());
+    }
+
+    #[test]
+    fn unknown_sections_survive_a_rewrite() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = SecurityStore::file_path(dir.path());
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(
+            &path,
+            r#"{"format":1,"users":{},"roles":{"r1":{"cluster":["monitor"]}},"api_keys":{}}"#,
+        )
+        .unwrap();
+        let store = SecurityStore::open(dir.path()).unwrap();
+        store
+            .put_user("joe", StoredUser::new("h".into(), vec![]))
+            .unwrap();
+        let text = fs::read_to_string(&path).unwrap();
+        assert!(text.contains("\"r1\""), "{text}");
+    }
+
+    #[test]
+    fn a_corrupt_store_is_an_error_naming_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = SecurityStore::file_path(dir.path());
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(&path, "not json").unwrap();
+        let err = SecurityStore::open(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("store.json"), "{err}");
+    }
+
+    #[test]
+    fn a_failed_write_leaves_memory_unchanged() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SecurityStore::open(dir.path()).unwrap();
+        // A file where the store folder should be makes every write fail.
+        fs::write(dir.path().join(STORE_DIR), "x").unwrap();
+        assert!(
+            store
+                .put_user("joe", StoredUser::new("h".into(), vec![]))
+                .is_err()
+        );
+        assert!(store.user("joe").is_none());
+    }
+}
