@@ -28,8 +28,9 @@ CA's distinguished name.
 /// Runs `certutil ca`.
 pub(crate) fn run(term: &mut dyn Terminal, ctx: &Context, args: CaArgs) -> Result<(), CliError> {
     term.println(INTRO);
-    let validity = profile::validity_days(args.days)?;
-    let algorithm = keys::key_algorithm(args.keytype, args.keysize, "--keysize", false)?;
+    let validity = profile::validity_days(args.file.days)?;
+    let algorithm =
+        keys::key_algorithm(args.output.keytype, args.output.keysize, "--keysize", false)?;
     let subject = profile::parse_dn_option(
         "--ca-dn",
         args.ca_dn.as_deref().unwrap_or(profile::DEFAULT_CA_DN),
@@ -38,14 +39,14 @@ pub(crate) fn run(term: &mut dyn Terminal, ctx: &Context, args: CaArgs) -> Resul
         Some(list) => keys::parse_key_usage_option(list, &CA_KEY_USAGE)?,
         None => CA_KEY_USAGE.to_vec(),
     };
-    let pass = PassOption::from_arg(args.pass);
+    let pass = PassOption::from_arg(args.output.pass);
 
-    let default_name = if args.pem {
+    let default_name = if args.file.pem {
         "elastic-stack-ca.zip"
     } else {
         "elastic-stack-ca.p12"
     };
-    let out = output::choose_output_path(term, ctx, args.out.as_deref(), default_name)?;
+    let out = output::choose_output_path(term, ctx, args.output.out.as_deref(), default_name)?;
     output::refuse_existing(&out)?;
     output::ensure_parent_dir(term, &out, true)?;
     let file_name = out
@@ -54,7 +55,7 @@ pub(crate) fn run(term: &mut dyn Terminal, ctx: &Context, args: CaArgs) -> Resul
         .unwrap_or_else(|| default_name.to_string());
 
     // Passwords are settled before the (slow) key generation so a refused one costs nothing.
-    let bytes = if args.pem {
+    let bytes = if args.file.pem {
         let key_password = password::pem_password(term, &pass, "CA Private key")?;
         let ca = generate(algorithm, subject, validity, key_usage)?;
         let mut zip = ZipBundle::new(&jiff::ZonedDateTime::now());

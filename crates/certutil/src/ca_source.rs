@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use ironstack_pki::{
-    Certificate, CertificateAuthority, Error as PkiError, Pkcs12Entry, PrivateKey,
+    Certificate, CertificateAuthority, CertificateSpec, Error as PkiError, Pkcs12Entry, PrivateKey,
     certificates_from_pem, read_pkcs12,
 };
 use ironstack_terminal::{CliError, SecretInput, Terminal, Verbosity};
@@ -37,6 +37,29 @@ pub(crate) fn verification_failed(term: &mut dyn Terminal, detail: &str) -> CliE
     CliError::config("Certificate verification failed")
 }
 
+/// Signs a certificate for `key` and checks its signature against the CA certificate before
+/// it is used: a mismatch is exit 78 `Certificate verification failed` (Elasticsearch
+/// #98207). `name` names the certificate in the message.
+pub(crate) fn sign_verified(
+    term: &mut dyn Terminal,
+    ca: &CertificateAuthority,
+    spec: &CertificateSpec,
+    key: &PrivateKey,
+    name: &str,
+) -> Result<Certificate, CliError> {
+    let certificate = ca.sign(spec, key).map_err(crate::error::pki)?;
+    if !certificate
+        .is_signed_by(&ca.certificate)
+        .map_err(crate::error::pki)?
+    {
+        return Err(verification_failed(
+            term,
+            &format!("The certificate for [{name}] does not verify against the CA certificate."),
+        ));
+    }
+    Ok(certificate)
+}
+
 /// The CA in a PKCS#12 file, which must hold exactly one private-key entry.
 pub(crate) fn ca_from_pkcs12(
     term: &mut dyn Terminal,
@@ -44,16 +67,8 @@ pub(crate) fn ca_from_pkcs12(
     password: &SecretInput,
     path: &Path,
 ) -> Result<CertificateAuthority, CliError> {
-    let store = read_pkcs12(bytes, password.expose()).map_err(|e| match e {
-        PkiError::WrongPassword => CliError::data(format!(
-            "cannot read the CA keystore {}: the password is incorrect or the file is corrupted",
-            path.display()
-        )),
-        other => CliError::data(format!(
-            "cannot read the CA keystore {}: {other}",
-            path.display()
-        )),
-    })?;
+    let store =
+        read_pkcs12(bytes, password.expose()).map_err(unreadable("the CA keystore", path))?;
     let key_count = store.private_keys().count();
     if key_count != 1 {
         return Err(CliError::data(format!(
@@ -101,16 +116,15 @@ pub(crate) fn private_key_from_pem_file(
     } else {
         None
     };
-    PrivateKey::from_pem(&text, password.as_ref().map(SecretInput::expose)).map_err(|e| match e {
-        PkiError::WrongPassword => CliError::data(format!(
-            "cannot read the private key {}: the password is incorrect",
-            path.display()
-        )),
-        other => CliError::data(format!(
-            "cannot read the private key {}: {other}",
-            path.display()
-        )),
-    })
+    PrivateKey::from_pem(&text, password.as_ref().map(SecretInput::expose))
+        .map_err(unreadable("the private key", path))
+}
+
+/// Exit 65 `cannot read <what> <path>: <why>` (a wrong password reads "the password is
+/// incorrect or the file is corrupted": a MAC or padding check cannot tell them apart).
+fn unreadable(what: &str, path: &Path) -> impl FnOnce(PkiError) -> CliError {
+    let prefix = format!("cannot read {what} {}", path.display());
+    move |e| CliError::data(format!("{prefix}: {e}"))
 }
 
 /// Pairs a CA certificate and key, refusing a mismatch; warns when the certificate is not

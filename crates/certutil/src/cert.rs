@@ -8,7 +8,7 @@ use zeroize::Zeroizing;
 
 use crate::bundle::{Sensitivity, ZipBundle};
 use crate::ca_source;
-use crate::cli::{CertArgs, split_list};
+use crate::cli::CertArgs;
 use crate::context::Context;
 use crate::instances::{self, Instance};
 use crate::keys;
@@ -55,8 +55,9 @@ pub(crate) fn run(term: &mut dyn Terminal, ctx: &Context, args: CertArgs) -> Res
         ));
     }
     term.println(INTRO);
-    let validity = profile::validity_days(args.days)?;
-    let algorithm = keys::key_algorithm(args.keytype, args.keysize, "--keysize", false)?;
+    let validity = profile::validity_days(args.file.days)?;
+    let algorithm =
+        keys::key_algorithm(args.output.keytype, args.output.keysize, "--keysize", false)?;
     let ca_pass = PassOption::from_arg(args.ca_pass.clone());
 
     let ca = match (&args.ca, &args.ca_cert, &args.ca_key) {
@@ -74,32 +75,21 @@ pub(crate) fn run(term: &mut dyn Terminal, ctx: &Context, args: CertArgs) -> Res
         _ => None,
     };
 
-    let instances = if let Some(file) = &args.in_file {
-        instances::read_instances_file(term, &ctx.resolve(file))?
-    } else if args.multiple {
-        instances::prompt_instances(term)?
-    } else {
-        vec![instances::single_instance(
-            term,
-            args.name.as_deref(),
-            split_list(&args.dns),
-            split_list(&args.ip),
-        )?]
-    };
+    let instances = instances::from_options(term, ctx, &args.instances)?;
 
-    let as_zip = args.pem || args.multiple || args.in_file.is_some();
+    let as_zip = args.file.pem || args.instances.multiple || args.instances.in_file.is_some();
     let default_name = if as_zip {
         "certificate-bundle.zip".to_string()
-    } else if args.name.is_some() {
+    } else if args.instances.name.is_some() {
         format!("{}.p12", instances[0].filename)
     } else {
         "elastic-certificates.p12".to_string()
     };
-    let out = output::choose_output_path(term, ctx, args.out.as_deref(), &default_name)?;
+    let out = output::choose_output_path(term, ctx, args.output.out.as_deref(), &default_name)?;
     output::refuse_existing(&out)?;
     output::ensure_parent_dir(term, &out, true)?;
 
-    let pass = PassOption::from_arg(args.pass);
+    let pass = PassOption::from_arg(args.output.pass);
     let signer = Signer {
         ca: ca.as_ref(),
         algorithm,
@@ -111,7 +101,7 @@ pub(crate) fn run(term: &mut dyn Terminal, ctx: &Context, args: CertArgs) -> Res
         let mut passwords = Vec::with_capacity(instances.len());
         for instance in &instances {
             let base = format!("{0}/{0}", instance.filename);
-            passwords.push(if args.pem {
+            passwords.push(if args.file.pem {
                 password::pem_password(term, &pass, &format!("{base}.key"))?
             } else {
                 Some(password::p12_password(term, &pass, &format!("{base}.p12"))?)
@@ -121,7 +111,7 @@ pub(crate) fn run(term: &mut dyn Terminal, ctx: &Context, args: CertArgs) -> Res
             let dir = &instance.filename;
             zip.add_directory(dir)?;
             let (key, certificate) = signer.issue(term, instance)?;
-            if args.pem {
+            if args.file.pem {
                 let cert_name = format!("{dir}/{dir}.crt");
                 zip.add_file(
                     &cert_name,
@@ -182,22 +172,7 @@ impl Signer<'_> {
         let key = profile::generate_key(self.algorithm)?;
         let spec = profile::instance_spec(instance, self.validity);
         let certificate = match self.ca {
-            Some(ca) => {
-                let certificate = ca.sign(&spec, &key).map_err(crate::error::pki)?;
-                if !certificate
-                    .is_signed_by(&ca.certificate)
-                    .map_err(crate::error::pki)?
-                {
-                    return Err(ca_source::verification_failed(
-                        term,
-                        &format!(
-                            "The certificate for [{}] does not verify against the CA certificate.",
-                            instance.name
-                        ),
-                    ));
-                }
-                certificate
-            }
+            Some(ca) => ca_source::sign_verified(term, ca, &spec, &key, &instance.name)?,
             None => ironstack_pki::self_signed(&spec, &key).map_err(crate::error::pki)?,
         };
         term.println_at(

@@ -6,7 +6,7 @@ use ironstack_terminal::{CliError, SecretInput, Terminal, Verbosity};
 use zeroize::Zeroizing;
 
 use crate::bundle::{Sensitivity, ZipBundle};
-use crate::cli::{CsrArgs, split_list};
+use crate::cli::CsrArgs;
 use crate::context::Context;
 use crate::instances;
 use crate::keys;
@@ -40,24 +40,14 @@ The zip holds one directory per instance with a .csr and a .key file.
 /// Runs `certutil csr`.
 pub(crate) fn run(term: &mut dyn Terminal, ctx: &Context, args: CsrArgs) -> Result<(), CliError> {
     term.println(INTRO);
-    let algorithm = keys::key_algorithm(args.keytype, args.keysize, "--keysize", false)?;
-    let instances = if let Some(file) = &args.in_file {
-        instances::read_instances_file(term, &ctx.resolve(file))?
-    } else if args.multiple {
-        instances::prompt_instances(term)?
-    } else {
-        vec![instances::single_instance(
-            term,
-            args.name.as_deref(),
-            split_list(&args.dns),
-            split_list(&args.ip),
-        )?]
-    };
-    let out = output::choose_output_path(term, ctx, args.out.as_deref(), "csr-bundle.zip")?;
+    let algorithm =
+        keys::key_algorithm(args.output.keytype, args.output.keysize, "--keysize", false)?;
+    let instances = instances::from_options(term, ctx, &args.instances)?;
+    let out = output::choose_output_path(term, ctx, args.output.out.as_deref(), "csr-bundle.zip")?;
     output::refuse_existing(&out)?;
     output::ensure_parent_dir(term, &out, true)?;
 
-    let pass = PassOption::from_arg(args.pass);
+    let pass = PassOption::from_arg(args.output.pass);
     let mut passwords = Vec::with_capacity(instances.len());
     for instance in &instances {
         let description = format!("{0}/{0}.key", instance.filename);

@@ -10,6 +10,8 @@ use ironstack_pki::DistinguishedName;
 use ironstack_terminal::{CliError, Terminal, Verbosity};
 use serde::Deserialize;
 
+use crate::cli::{InstanceArgs, split_list};
+use crate::context::Context;
 use crate::error::Error;
 
 /// The longest file name allowed: 255 minus room for an extension.
@@ -244,6 +246,27 @@ pub(crate) fn read_instances_file(
     Ok(instances)
 }
 
+/// The instances the options name: `--in <file>`, `--multiple` (typed in), or the single
+/// instance of `--name/--dns/--ip`.
+pub(crate) fn from_options(
+    term: &mut dyn Terminal,
+    ctx: &Context,
+    args: &InstanceArgs,
+) -> Result<Vec<Instance>, CliError> {
+    if let Some(file) = &args.in_file {
+        read_instances_file(term, &ctx.resolve(file))
+    } else if args.multiple {
+        prompt_instances(term)
+    } else {
+        Ok(vec![single_instance(
+            term,
+            args.name.as_deref(),
+            split_list(&args.dns),
+            split_list(&args.ip),
+        )?])
+    }
+}
+
 /// The single instance of `--name/--dns/--ip`. A name that cannot be a file name is asked
 /// for one (`Enter name for directories and files of <name>: `) until it is valid.
 pub(crate) fn single_instance(
@@ -294,15 +317,10 @@ pub(crate) fn prompt_instances(term: &mut dyn Terminal) -> Result<Vec<Instance>,
             continue;
         }
         let filename = if is_valid_filename(&name) {
-            let answer = term.read_line(&format!(
-                "Enter name for directories and files of {name} [{name}]: "
-            ))?;
-            let answer = answer.trim();
-            if answer.is_empty() {
-                name.clone()
-            } else {
-                answer.to_string()
-            }
+            term.read_line_or(
+                &format!("Enter name for directories and files of {name} [{name}]: "),
+                &name,
+            )?
         } else {
             term.read_line(&format!("Enter name for directories and files of {name}: "))?
                 .trim()
@@ -315,8 +333,8 @@ pub(crate) fn prompt_instances(term: &mut dyn Terminal) -> Result<Vec<Instance>,
         let input = InstanceInput {
             name: Some(name),
             filename: Some(filename),
-            dns: crate::cli::split_list(&[dns]),
-            ip: crate::cli::split_list(&[ips]),
+            dns: split_list(&[dns]),
+            ip: split_list(&[ips]),
             cn: Vec::new(),
         };
         match input.validate() {

@@ -9,19 +9,6 @@ use crate::cli::KeyType;
 /// RSA key size when none is given.
 pub(crate) const DEFAULT_KEY_SIZE: u32 = 2048;
 
-/// Every key usage, in the order the wizard lists them.
-pub(crate) const ALL_KEY_USAGES: [KeyUsage; 9] = [
-    KeyUsage::DigitalSignature,
-    KeyUsage::NonRepudiation,
-    KeyUsage::KeyEncipherment,
-    KeyUsage::DataEncipherment,
-    KeyUsage::KeyAgreement,
-    KeyUsage::KeyCertSign,
-    KeyUsage::CrlSign,
-    KeyUsage::EncipherOnly,
-    KeyUsage::DecipherOnly,
-];
-
 /// Key usage of a generated CA.
 pub(crate) const CA_KEY_USAGE: [KeyUsage; 2] = [KeyUsage::KeyCertSign, KeyUsage::CrlSign];
 
@@ -125,11 +112,7 @@ pub(crate) fn parse_key_usage_answer(answer: &str) -> Result<Vec<KeyUsage>, Vec<
                 format!("Invalid key usage: {name}"),
                 "The key usage should be one of the following values: ".to_string(),
             ];
-            lines.extend(
-                ALL_KEY_USAGES
-                    .iter()
-                    .map(|u| format!(" - {}", u.rfc_name())),
-            );
+            lines.extend(KeyUsage::ALL.iter().map(|u| format!(" - {}", u.rfc_name())));
             lines.push(String::new());
             return Err(lines);
         };

@@ -111,7 +111,7 @@ impl Command {
 /// Finds the mode and parses its options.
 fn parse_command(args: Vec<String>) -> Result<Command, CliError> {
     let (mode, rest) = argv::split_mode(args);
-    fn parsed<T: clap::Parser + clap::CommandFactory>(
+    fn parsed<T: clap::Parser>(
         args: Vec<String>,
         wrap: fn(Box<T>) -> Command,
     ) -> Result<Command, CliError> {

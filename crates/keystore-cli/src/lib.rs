@@ -137,13 +137,7 @@ pub(crate) enum Command {
 
 impl CommonOptions {
     fn verbosity(&self) -> Verbosity {
-        if self.silent {
-            Verbosity::Silent
-        } else if self.verbose {
-            Verbosity::Verbose
-        } else {
-            Verbosity::Normal
-        }
+        Verbosity::from_flags(self.silent, self.verbose)
     }
 }
 

@@ -155,24 +155,30 @@ fn golden_v6_vector_decodes_and_encoder_is_byte_identical() {
             32 + 4 + 4 + 64 + 4 + 12 + 4 + plaintext.len() + 16 + 16
         );
 
-        let decoded = Keystore::from_bytes(&golden, password).unwrap();
-        assert_eq!(decoded.format_version(), 6);
-        assert_eq!(
-            pairs(&decoded),
-            GOLDEN_ENTRIES
-                .iter()
-                .map(|(n, v)| (n.to_string(), v.to_vec()))
-                .collect::<Vec<_>>()
-        );
-
-        let ours = Keystore::from_entries(entries_of(GOLDEN_ENTRIES))
-            .to_bytes_with(password, &FIXED_SALT, &FIXED_IV)
-            .unwrap();
-        assert_eq!(
-            ours, golden,
-            "encoder output differs for password {password:?}"
-        );
+        assert_golden_file(&golden, password);
     }
+}
+
+/// `file` decodes to [`GOLDEN_ENTRIES`] (format version 6), and our encoder, given the same
+/// salt and IV, writes exactly `file`.
+#[track_caller]
+fn assert_golden_file(file: &[u8], password: &str) {
+    let decoded = Keystore::from_bytes(file, password).unwrap();
+    assert_eq!(decoded.format_version(), 6);
+    assert_eq!(
+        pairs(&decoded),
+        GOLDEN_ENTRIES
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_vec()))
+            .collect::<Vec<_>>()
+    );
+    let ours = Keystore::from_entries(entries_of(GOLDEN_ENTRIES))
+        .to_bytes_with(password, &FIXED_SALT, &FIXED_IV)
+        .unwrap();
+    assert_eq!(
+        ours, file,
+        "encoder output differs for password {password:?}"
+    );
 }
 
 /// Files written by a JDK 17 program that follows `KeyStoreWrapper.save` using only JDK
@@ -210,18 +216,7 @@ fn unhex(parts: &[&str]) -> Vec<u8> {
 fn jdk_written_v6_vectors_decode_and_match_our_encoder() {
     for (password, parts) in [("", JDK_V6_NO_PASSWORD), ("s3cret", JDK_V6_PASSWORD_S3CRET)] {
         let jdk = unhex(parts);
-        let decoded = Keystore::from_bytes(&jdk, password).unwrap();
-        assert_eq!(
-            pairs(&decoded),
-            GOLDEN_ENTRIES
-                .iter()
-                .map(|(n, v)| (n.to_string(), v.to_vec()))
-                .collect::<Vec<_>>()
-        );
-        let ours = Keystore::from_entries(entries_of(GOLDEN_ENTRIES))
-            .to_bytes_with(password, &FIXED_SALT, &FIXED_IV)
-            .unwrap();
-        assert_eq!(ours, jdk);
+        assert_golden_file(&jdk, password);
         assert!(matches!(
             Keystore::from_bytes(&jdk, "S3cret"),
             Err(Error::WrongPassword)

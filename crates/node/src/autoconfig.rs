@@ -129,7 +129,10 @@ fn subject_alt_names(config: &NodeConfig) -> (Vec<String>, Vec<IpAddr>) {
     if let Some(h) = host_name() {
         dns.push(h);
     }
-    let mut ips = vec![IpAddr::V4(Ipv4Addr::LOCALHOST), IpAddr::V6(Ipv6Addr::LOCALHOST)];
+    let mut ips = vec![
+        IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(Ipv6Addr::LOCALHOST),
+    ];
     for spec in config.network_host.iter().chain(&config.http_host) {
         match spec {
             HostSpec::Address(ip) if !ip.is_unspecified() => ips.push(*ip),
@@ -217,7 +220,10 @@ fn run_steps(
     let node_cert = pki("node certificate", ca.sign(&node_spec, &node_key))?;
     let p12_password = generate_password(GENERATED_PASSWORD_LENGTH)
         .map_err(|e| format!("cannot generate the keystore password: {e}"))?;
-    let ca_key_copy = pki("HTTP CA key copy", PrivateKey::from_pkcs8_der(ca.key.pkcs8_der()))?;
+    let ca_key_copy = pki(
+        "HTTP CA key copy",
+        PrivateKey::from_pkcs8_der(ca.key.pkcs8_der()),
+    )?;
     let entries = vec![
         Pkcs12Entry::PrivateKey {
             alias: "http".into(),
@@ -230,7 +236,10 @@ fn run_steps(
             chain: vec![ca.certificate.clone()],
         },
     ];
-    let p12 = pki("PKCS#12 store", write_pkcs12(&entries, p12_password.expose()))?;
+    let p12 = pki(
+        "PKCS#12 store",
+        write_pkcs12(&entries, p12_password.expose()),
+    )?;
     let elastic_password = generate_password(GENERATED_PASSWORD_LENGTH)
         .map_err(|e| format!("cannot generate the elastic password: {e}"))?;
     let elastic_hash = Hasher::default()
@@ -282,7 +291,11 @@ fn run_steps(
         .append_to_config_file(&settings_block())
         .map_err(|e| e.to_string())?;
 
-    Ok((elastic_password, ca.certificate.sha256_fingerprint(), ca_path))
+    Ok((
+        elastic_password,
+        ca.certificate.sha256_fingerprint(),
+        ca_path,
+    ))
 }
 
 /// The block appended to `ironstack.yml`.

@@ -2,6 +2,8 @@
 //! on first start. This crate wires configuration, keystore, TLS and security into a server;
 //! the REST layer (`rest`) is testable without sockets.
 
+#![warn(missing_docs)]
+
 mod autoconfig;
 mod logging;
 mod meta;
@@ -40,7 +42,11 @@ pub fn cli_main(args: Vec<OsString>) -> i32 {
     let args = match Args::try_parse_from(argv) {
         Ok(a) => a,
         Err(e) => {
-            let code = if e.use_stderr() { exit_code::USAGE } else { exit_code::OK };
+            let code = if e.use_stderr() {
+                exit_code::USAGE
+            } else {
+                exit_code::OK
+            };
             let _ = e.print();
             return code;
         }

@@ -16,13 +16,24 @@ pub(crate) fn init(
     filter: Option<&str>,
     quiet: bool,
 ) -> Result<WorkerGuard, String> {
-    std::fs::create_dir_all(logs_dir)
-        .map_err(|e| format!("cannot create [path.logs] folder [{}]: {e}", logs_dir.display()))?;
+    std::fs::create_dir_all(logs_dir).map_err(|e| {
+        format!(
+            "cannot create [path.logs] folder [{}]: {e}",
+            logs_dir.display()
+        )
+    })?;
     let file_name = format!("{cluster_name}_server.json");
     let appender = tracing_appender::rolling::never(logs_dir, &file_name);
     let (writer, guard) = tracing_appender::non_blocking(appender);
-    let filter_text = filter.unwrap_or("info,hyper=warn,rustls=warn");
-    let make_filter = || EnvFilter::try_new(filter_text).unwrap_or_else(|_| EnvFilter::new("info"));
+    // rustls warns once per handshake about clients that send an IP address as SNI (wrk,
+    // some Java clients); that is legal client behaviour and would flood the log.
+    let filter_text = match filter {
+        Some(f) if f.contains("rustls") => f.to_string(),
+        Some(f) => format!("{f},rustls=error"),
+        None => "info,hyper=warn,rustls=error".to_string(),
+    };
+    let make_filter =
+        || EnvFilter::try_new(&filter_text).unwrap_or_else(|_| EnvFilter::new("info"));
     let json = tracing_subscriber::fmt::layer()
         .json()
         .flatten_event(true)

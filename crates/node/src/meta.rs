@@ -44,7 +44,10 @@ pub(crate) fn load_or_create(data_dir: &Path) -> Result<NodeMeta, String> {
                 .map_err(|e| format!("cannot write node metadata [{}]: {e}", path.display()))?;
             Ok(meta)
         }
-        Err(e) => Err(format!("cannot read node metadata [{}]: {e}", path.display())),
+        Err(e) => Err(format!(
+            "cannot read node metadata [{}]: {e}",
+            path.display()
+        )),
     }
 }
 
@@ -72,6 +75,10 @@ mod tests {
         let second = load_or_create(dir.path()).unwrap();
         assert_eq!(first, second);
         fs::write(meta_path(dir.path()), "x").unwrap();
-        assert!(load_or_create(dir.path()).unwrap_err().contains("node.json"));
+        assert!(
+            load_or_create(dir.path())
+                .unwrap_err()
+                .contains("node.json")
+        );
     }
 }

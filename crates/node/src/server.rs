@@ -130,7 +130,7 @@ async fn handle_connection(
 ) {
     let _open = state.http_stats.opened();
     match transport {
-        Transport::Plain => serve_http(TokioIo::new(tcp), app, None, watcher).await,
+        Transport::Plain => serve_http(TokioIo::new(tcp), app, None, watcher, None).await,
         Transport::Tls(tls) => {
             let mut first = [0u8; 1];
             match tokio::time::timeout(HANDSHAKE_TIMEOUT, tcp.peek(&mut first)).await {
@@ -142,8 +142,7 @@ async fn handle_connection(
                 return;
             }
             let acceptor = tokio_rustls::TlsAcceptor::from(tls.current());
-            let stream = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await
-            {
+            let stream = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
                 Ok(Ok(s)) => s,
                 Ok(Err(e)) => {
                     tracing::debug!(%peer, error = %e, "TLS handshake failed");
@@ -151,10 +150,13 @@ async fn handle_connection(
                 }
                 Err(_) => return,
             };
-            let chain = stream.get_ref().1.peer_certificates().map(|c| {
+            let session = stream.get_ref().1;
+            let chain = session.peer_certificates().map(|c| {
                 ClientCertificateChain(Arc::new(c.iter().map(|d| d.clone().into_owned()).collect()))
             });
-            serve_http(TokioIo::new(stream), app, chain, watcher).await;
+            // ALPN already told us the protocol: skip the auto-detection read.
+            let h2 = session.alpn_protocol() == Some(b"h2".as_slice());
+            serve_http(TokioIo::new(stream), app, chain, watcher, Some(h2)).await;
         }
     }
 }
@@ -164,6 +166,7 @@ async fn serve_http<I>(
     app: Router,
     chain: Option<ClientCertificateChain>,
     watcher: hyper_util::server::graceful::Watcher,
+    h2: Option<bool>,
 ) where
     I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
@@ -176,6 +179,11 @@ async fn serve_http<I>(
         })
         .service(app);
     let mut builder = Builder::new(TokioExecutor::new());
+    builder = match h2 {
+        Some(true) => builder.http2_only(),
+        Some(false) => builder.http1_only(),
+        None => builder,
+    };
     builder
         .http1()
         .timer(TokioTimer::new())
@@ -217,4 +225,152 @@ async fn reject_plaintext(mut tcp: TcpStream, peer: SocketAddr) {
     );
     let _ = tcp.write_all(response.as_bytes()).await;
     let _ = tcp.shutdown().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use axum::Extension;
+    use axum::routing::get;
+    use ironstack_config::ClientAuthentication;
+    use ironstack_pki::{
+        CertificateAuthority, CertificateSpec, DistinguishedName, ExtendedKeyUsage, KeyAlgorithm,
+        KeyUsage, PrivateKey, Validity,
+    };
+    use ironstack_tls::{ClientTlsSettings, Identity, ServerTlsSettings};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    use super::*;
+    use crate::state::NodeIdentity;
+
+    fn spec(cn: &str, ca: bool, eku: ExtendedKeyUsage) -> CertificateSpec {
+        CertificateSpec {
+            subject: DistinguishedName::common_name(cn),
+            dns_names: if ca { vec![] } else { vec!["localhost".into()] },
+            ip_addresses: vec![],
+            other_name_cns: vec![],
+            validity: Validity::days_from_now(10),
+            is_ca: ca,
+            key_usage: if ca {
+                vec![KeyUsage::KeyCertSign]
+            } else {
+                vec![KeyUsage::DigitalSignature]
+            },
+            extended_key_usage: if ca { vec![] } else { vec![eku] },
+        }
+    }
+
+    /// Writes `name.crt`/`name.key` signed by `ca`.
+    fn issue(ca: &CertificateAuthority, dir: &Path, name: &str, eku: ExtendedKeyUsage) {
+        let key = PrivateKey::generate(KeyAlgorithm::EcP256).unwrap();
+        let cert = ca.sign(&spec(name, false, eku), &key).unwrap();
+        std::fs::write(dir.join(format!("{name}.crt")), cert.to_pem()).unwrap();
+        std::fs::write(dir.join(format!("{name}.key")), key.to_pkcs8_pem()).unwrap();
+    }
+
+    #[tokio::test]
+    async fn verified_client_chain_reaches_handlers_and_plaintext_gets_400() {
+        let dir = tempfile::tempdir().unwrap();
+        let ca_key = PrivateKey::generate(KeyAlgorithm::EcP256).unwrap();
+        let ca = CertificateAuthority::generate(
+            &spec("test ca", true, ExtendedKeyUsage::ServerAuth),
+            ca_key,
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("ca.crt"), ca.certificate.to_pem()).unwrap();
+        issue(&ca, dir.path(), "server", ExtendedKeyUsage::ServerAuth);
+        issue(&ca, dir.path(), "client", ExtendedKeyUsage::ClientAuth);
+
+        let mut settings = ServerTlsSettings::new(Identity::Pem {
+            certificate: dir.path().join("server.crt"),
+            key: dir.path().join("server.key"),
+            passphrase: None,
+        });
+        settings.client_authentication = ClientAuthentication::Optional;
+        settings.client_certificate_authorities = vec![dir.path().join("ca.crt")];
+        settings.alpn_protocols = vec![b"http/1.1".to_vec()];
+        let tls = ReloadableServerConfig::new(settings).unwrap();
+
+        let identity = NodeIdentity {
+            node_name: "n".into(),
+            cluster_name: "c".into(),
+            cluster_uuid: "u".into(),
+            node_id: "i".into(),
+            license_uid: "l".into(),
+            license_issue_date_millis: 0,
+        };
+        let state = Arc::new(AppState::new(identity, None, 1024));
+        let app = Router::new().route(
+            "/chain",
+            get(
+                |chain: Option<Extension<ClientCertificateChain>>| async move {
+                    match chain {
+                        Some(Extension(c)) => format!("chain of {}", c.0.len()),
+                        None => "no chain".to_string(),
+                    }
+                },
+            ),
+        );
+        let listeners = bind(&["127.0.0.1".parse().unwrap()], 0..=0).await.unwrap();
+        let addr = listeners[0].local_addr().unwrap();
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(serve(
+            listeners,
+            Transport::Tls(tls),
+            app,
+            state.clone(),
+            async move {
+                let _ = stop_rx.await;
+            },
+        ));
+
+        let request = |with_identity: bool| {
+            let dir = dir.path().to_path_buf();
+            async move {
+                let client = ironstack_tls::client_config(&ClientTlsSettings {
+                    certificate_authorities: vec![dir.join("ca.crt")],
+                    identity: with_identity.then(|| Identity::Pem {
+                        certificate: dir.join("client.crt"),
+                        key: dir.join("client.key"),
+                        passphrase: None,
+                    }),
+                    ..ClientTlsSettings::default()
+                })
+                .unwrap();
+                let tcp = TcpStream::connect(addr).await.unwrap();
+                let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+                let mut tls = tokio_rustls::TlsConnector::from(client)
+                    .connect(name, tcp)
+                    .await
+                    .unwrap();
+                tls.write_all(
+                    b"GET /chain HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n\r\n",
+                )
+                .await
+                .unwrap();
+                let mut out = String::new();
+                let _ = tls.read_to_string(&mut out).await;
+                out
+            }
+        };
+        assert!(request(true).await.ends_with("chain of 1"));
+        assert!(request(false).await.ends_with("no chain"));
+
+        let mut plain = TcpStream::connect(addr).await.unwrap();
+        plain
+            .write_all(b"GET / HTTP/1.1\r\nHost: example.test:9200\r\n\r\n")
+            .await
+            .unwrap();
+        let mut out = String::new();
+        let _ = plain.read_to_string(&mut out).await;
+        assert!(out.starts_with("HTTP/1.1 400 Bad Request\r\n"), "{out}");
+        assert!(
+            out.ends_with("This is an HTTPS port; use https://example.test:9200/ to connect.\n")
+        );
+        assert!(state.http_stats.total_opened() >= 3);
+
+        let _ = stop_tx.send(());
+        server.await.unwrap();
+    }
 }

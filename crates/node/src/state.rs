@@ -62,6 +62,8 @@ pub(crate) struct AppState {
     /// Filled once the listeners are bound.
     pub(crate) bound: OnceLock<Vec<SocketAddr>>,
     pub(crate) probe: Mutex<ProcessProbe>,
+    /// `GET /`, rendered once.
+    pub(crate) main_body: Arc<crate::rest::PrerenderedJson>,
 }
 
 impl AppState {
@@ -71,6 +73,7 @@ impl AppState {
         max_content_length: u64,
     ) -> Self {
         Self {
+            main_body: Arc::new(crate::rest::main_body(&identity)),
             identity,
             authenticator,
             http_stats: Arc::new(HttpStats::default()),

@@ -129,7 +129,12 @@ impl ProcessProbe {
 
 /// `1.2h`, `3.4m`, `5s`, `120ms` as Elasticsearch's `TimeValue` prints durations.
 pub(crate) fn human_duration(millis: u64) -> String {
-    let units: [(u64, &str); 4] = [(86_400_000, "d"), (3_600_000, "h"), (60_000, "m"), (1000, "s")];
+    let units: [(u64, &str); 4] = [
+        (86_400_000, "d"),
+        (3_600_000, "h"),
+        (60_000, "m"),
+        (1000, "s"),
+    ];
     for (size, unit) in units {
         if millis >= size {
             let value = millis as f64 / size as f64;

@@ -21,10 +21,29 @@ const UNPARSEABLE: &str = "Text cannot be parsed to a Period";
 
 impl Period {
     /// A period of `days` days.
-    pub fn days(days: u32) -> Self {
+    pub const fn days(days: u32) -> Self {
         Self {
+            years: 0,
+            months: 0,
             days,
-            ..Self::default()
+        }
+    }
+
+    /// A period of `months` months.
+    pub const fn months(months: u32) -> Self {
+        Self {
+            years: 0,
+            months,
+            days: 0,
+        }
+    }
+
+    /// A period of `years` years.
+    pub const fn years(years: u32) -> Self {
+        Self {
+            years,
+            months: 0,
+            days: 0,
         }
     }
 

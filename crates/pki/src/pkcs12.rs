@@ -92,6 +92,7 @@ pub fn write_pkcs12(entries: &[Pkcs12Entry], password: &str) -> Result<Vec<u8>> 
     if !password.is_ascii() {
         return Err(Error::NonAsciiPassword);
     }
+    let pbes2 = Pbes2Key::derive(password);
     let mut key_bags: Vec<Vec<u8>> = Vec::new();
     let mut cert_bags: Vec<Vec<u8>> = Vec::new();
     for entry in entries {
@@ -105,7 +106,7 @@ pub fn write_pkcs12(entries: &[Pkcs12Entry], password: &str) -> Result<Vec<u8>> 
                     attribute(OID_FRIENDLY_NAME, &asn1::bmp_string(alias)),
                     attribute(OID_LOCAL_KEY_ID, &asn1::octet_string(&local_key_id)),
                 ];
-                let (alg_id, ciphertext) = pbes2_algorithm_and_encrypt(key.pkcs8_der(), password)?;
+                let (alg_id, ciphertext) = pbes2.encrypt(key.pkcs8_der())?;
                 let encrypted_key = asn1::sequence(&[&alg_id, &asn1::octet_string(&ciphertext)]);
                 key_bags.push(safe_bag(OID_SHROUDED_KEY_BAG, &encrypted_key, &attributes));
                 for (i, certificate) in chain.iter().enumerate() {
@@ -137,7 +138,7 @@ pub fn write_pkcs12(entries: &[Pkcs12Entry], password: &str) -> Result<Vec<u8>> 
     if !cert_bags.is_empty() {
         let parts: Vec<&[u8]> = cert_bags.iter().map(Vec::as_slice).collect();
         let safe_contents = asn1::sequence(&parts);
-        let (alg_id, ciphertext) = pbes2_algorithm_and_encrypt(&safe_contents, password)?;
+        let (alg_id, ciphertext) = pbes2.encrypt(&safe_contents)?;
         let encrypted_data = asn1::sequence(&[
             &asn1::small_integer(0),
             &asn1::sequence(&[
@@ -202,31 +203,47 @@ fn cert_bag(certificate: &Certificate, attributes: &[Vec<u8>]) -> Vec<u8> {
     safe_bag(OID_CERT_BAG, &value, attributes)
 }
 
-/// PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC) with a fresh salt and IV: the AlgorithmIdentifier
-/// and the ciphertext.
-fn pbes2_algorithm_and_encrypt(plaintext: &[u8], password: &str) -> Result<(Vec<u8>, Vec<u8>)> {
-    let salt: [u8; SALT_LEN] = rand::random();
-    let iv: [u8; 16] = rand::random();
-    let mut key = Zeroizing::new([0u8; 32]);
-    pbkdf2::pbkdf2_hmac::<sha2::Sha256>(password.as_bytes(), &salt, ITERATIONS, key.as_mut());
-    let ciphertext = cbc::Encryptor::<aes::Aes256>::new_from_slices(key.as_ref(), &iv)
-        .map_err(|_| Error::Crypto("AES key setup".to_string()))?
-        .encrypt_padded_vec::<Pkcs7>(plaintext);
-    let alg_id = asn1::sequence(&[
-        &asn1::oid(OID_PBES2),
-        &asn1::sequence(&[
+/// The PBES2 key of one store: PBKDF2-HMAC-SHA256 over the password with one fresh salt.
+///
+/// The JDK draws a salt per encrypted bag; every reader takes the salt each
+/// AlgorithmIdentifier names, so one salt per store reads the same everywhere while the
+/// 10,000-iteration derivation (most of the cost of writing a store) runs once instead of
+/// once per bag. Each encryption still gets its own random IV.
+struct Pbes2Key {
+    salt: [u8; SALT_LEN],
+    key: Zeroizing<[u8; 32]>,
+}
+
+impl Pbes2Key {
+    fn derive(password: &str) -> Self {
+        let salt: [u8; SALT_LEN] = rand::random();
+        let mut key = Zeroizing::new([0u8; 32]);
+        pbkdf2::pbkdf2_hmac::<sha2::Sha256>(password.as_bytes(), &salt, ITERATIONS, key.as_mut());
+        Self { salt, key }
+    }
+
+    /// AES-256-CBC with a fresh IV: the PBES2 AlgorithmIdentifier and the ciphertext.
+    fn encrypt(&self, plaintext: &[u8]) -> Result<(Vec<u8>, Vec<u8>)> {
+        let iv: [u8; 16] = rand::random();
+        let ciphertext = cbc::Encryptor::<aes::Aes256>::new_from_slices(self.key.as_ref(), &iv)
+            .map_err(|_| Error::Crypto("AES key setup".to_string()))?
+            .encrypt_padded_vec::<Pkcs7>(plaintext);
+        let alg_id = asn1::sequence(&[
+            &asn1::oid(OID_PBES2),
             &asn1::sequence(&[
-                &asn1::oid(OID_PBKDF2),
                 &asn1::sequence(&[
-                    &asn1::octet_string(&salt),
-                    &asn1::small_integer(u64::from(ITERATIONS)),
-                    &asn1::sequence(&[&asn1::oid(OID_HMAC_SHA256), &asn1::null()]),
+                    &asn1::oid(OID_PBKDF2),
+                    &asn1::sequence(&[
+                        &asn1::octet_string(&self.salt),
+                        &asn1::small_integer(u64::from(ITERATIONS)),
+                        &asn1::sequence(&[&asn1::oid(OID_HMAC_SHA256), &asn1::null()]),
+                    ]),
                 ]),
+                &asn1::sequence(&[&asn1::oid(OID_AES256_CBC), &asn1::octet_string(&iv)]),
             ]),
-            &asn1::sequence(&[&asn1::oid(OID_AES256_CBC), &asn1::octet_string(&iv)]),
-        ]),
-    ]);
-    Ok((alg_id, ciphertext))
+        ]);
+        Ok((alg_id, ciphertext))
+    }
 }
 
 /// The PKCS#12 key derivation (RFC 7292 appendix B.2) with SHA-256. The password is a
@@ -463,6 +480,39 @@ mod tests {
         let middle = tampered.len() / 2;
         tampered[middle] ^= 0x01;
         assert!(read_pkcs12(&tampered, "right").is_err());
+    }
+
+    /// The bytes following each occurrence of `marker` in `der`, `len` of them.
+    fn after_each(der: &[u8], marker: &[u8], len: usize) -> Vec<Vec<u8>> {
+        (0..der.len().saturating_sub(marker.len() + len))
+            .filter(|&i| der[i..].starts_with(marker))
+            .map(|i| der[i + marker.len()..i + marker.len() + len].to_vec())
+            .collect()
+    }
+
+    #[test]
+    fn one_pbes2_salt_per_store_and_a_fresh_iv_per_encryption() {
+        let (entries, _, _) = node_store();
+        let der = write_pkcs12(&entries, "pw").unwrap();
+        // OID aes256-CBC, then OCTET STRING(16) = the IV.
+        let aes = [
+            0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x2a, 0x04, 0x10,
+        ];
+        let ivs = after_each(&der, &aes, 16);
+        assert_eq!(ivs.len(), 2, "the key bag and the certificate safe");
+        assert_ne!(ivs[0], ivs[1]);
+        // OID PBKDF2, then SEQUENCE { OCTET STRING(20) salt, ... }.
+        let pbkdf2 = [
+            0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0c,
+        ];
+        let params = after_each(&der, &pbkdf2, 24);
+        assert_eq!(params.len(), 2);
+        assert_eq!(&params[0][2..4], &[0x04, 0x14]);
+        assert_eq!(params[0], params[1]);
+        // A second store gets its own salt.
+        let again = write_pkcs12(&entries, "pw").unwrap();
+        assert_ne!(after_each(&again, &pbkdf2, 24)[0], params[0]);
+        assert!(read_pkcs12(&der, "pw").is_ok() && read_pkcs12(&again, "pw").is_ok());
     }
 
     #[test]

@@ -31,6 +31,11 @@ fn tool(name: &str) -> Option<&str> {
     None
 }
 
+/// [`tool`] plus a fresh temporary directory to work in.
+fn tool_and_dir(name: &str) -> Option<(&str, tempfile::TempDir)> {
+    Some((tool(name)?, tempfile::tempdir().unwrap()))
+}
+
 fn run(program: &str, args: &[&str]) -> Output {
     Command::new(program)
         .args(args)
@@ -96,15 +101,94 @@ fn ca(algorithm: KeyAlgorithm) -> CertificateAuthority {
     CertificateAuthority::generate(&spec("CN=Elasticsearch HTTP CA", true), key).unwrap()
 }
 
+/// A CA, and an HTTP leaf key and certificate it signed.
+fn http_leaf(
+    ca_algorithm: KeyAlgorithm,
+    leaf_algorithm: KeyAlgorithm,
+) -> (CertificateAuthority, PrivateKey, Certificate) {
+    let ca = ca(ca_algorithm);
+    let key = PrivateKey::generate(leaf_algorithm).unwrap();
+    let leaf = ca.sign(&http_spec(), &key).unwrap();
+    (ca, key, leaf)
+}
+
+/// A node's store as certutil writes it: key entry `alias` (chain = leaf) + trusted `ca`.
+fn node_store(
+    alias: &str,
+    key: PrivateKey,
+    leaf: Certificate,
+    ca: &Certificate,
+) -> Vec<Pkcs12Entry> {
+    vec![
+        Pkcs12Entry::PrivateKey {
+            alias: alias.into(),
+            key,
+            chain: vec![leaf],
+        },
+        Pkcs12Entry::TrustedCertificate {
+            alias: "ca".into(),
+            certificate: ca.clone(),
+        },
+    ]
+}
+
+/// `openssl pkcs12 -info -in p12 -passin pass:<password> <extra>`.
+fn openssl_pkcs12_info(openssl: &str, p12: &Path, password: &str, extra: &str) -> Output {
+    let pass = format!("pass:{password}");
+    run(
+        openssl,
+        &[
+            "pkcs12",
+            "-info",
+            "-in",
+            path_str(p12),
+            "-passin",
+            &pass,
+            extra,
+        ],
+    )
+}
+
+/// `keytool -list -v` of a PKCS#12 file; must succeed.
+fn keytool_list(keytool: &str, p12: &Path, password: &str) -> String {
+    run_ok(
+        keytool,
+        &[
+            "-list",
+            "-v",
+            "-storetype",
+            "PKCS12",
+            "-keystore",
+            path_str(p12),
+            "-storepass",
+            password,
+        ],
+    )
+}
+
+/// The public key (PEM) of a private key file, as OpenSSL reads it.
+fn openssl_public_key(openssl: &str, key: &Path, passin: Option<&str>) -> String {
+    let mut args = vec!["pkey", "-in", path_str(key), "-pubout"];
+    if let Some(passin) = passin {
+        args.extend(["-passin", passin]);
+    }
+    run_ok(openssl, &args)
+}
+
+/// `openssl req -verify -text` of a CSR file; must succeed.
+fn openssl_csr_text(openssl: &str, csr: &Path) -> String {
+    run_ok(
+        openssl,
+        &["req", "-in", path_str(csr), "-noout", "-verify", "-text"],
+    )
+}
+
 #[test]
 fn openssl_x509_shows_the_certutil_profile() {
-    let Some(openssl) = tool("openssl") else {
+    let Some((openssl, dir)) = tool_and_dir("openssl") else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let ca = ca(KeyAlgorithm::Rsa { bits: 2048 });
-    let key = PrivateKey::generate(KeyAlgorithm::EcP256).unwrap();
-    let leaf = ca.sign(&http_spec(), &key).unwrap();
+    let (ca, _key, leaf) = http_leaf(KeyAlgorithm::Rsa { bits: 2048 }, KeyAlgorithm::EcP256);
     let ca_pem = write(dir.path(), "ca.pem", ca.certificate.to_pem());
     let leaf_pem = write(dir.path(), "leaf.pem", leaf.to_pem());
 
@@ -166,10 +250,9 @@ fn openssl_x509_shows_the_certutil_profile() {
 
 #[test]
 fn openssl_verifies_chains_for_every_key_type() {
-    let Some(openssl) = tool("openssl") else {
+    let Some((openssl, dir)) = tool_and_dir("openssl") else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
     for (i, algorithm) in [
         KeyAlgorithm::Rsa { bits: 1024 },
         KeyAlgorithm::Rsa { bits: 2048 },
@@ -207,7 +290,7 @@ fn openssl_verifies_chains_for_every_key_type() {
             openssl,
             &["x509", "-in", path_str(&leaf_pem), "-noout", "-pubkey"],
         );
-        let key_pub = run_ok(openssl, &["pkey", "-in", path_str(&key_pem), "-pubout"]);
+        let key_pub = openssl_public_key(openssl, &key_pem, None);
         assert_eq!(cert_pub, key_pub);
     }
     // A self-signed leaf verifies against itself.
@@ -229,10 +312,9 @@ fn openssl_verifies_chains_for_every_key_type() {
 
 #[test]
 fn certificates_signed_by_an_openssl_ca_keep_its_issuer_bytes() {
-    let Some(openssl) = tool("openssl") else {
+    let Some((openssl, dir)) = tool_and_dir("openssl") else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
     let ca_key = dir.path().join("ca.key");
     let ca_pem = dir.path().join("ca.pem");
     // OpenSSL encodes the subject as UTF8String, unlike the JDK.
@@ -276,43 +358,27 @@ fn certificates_signed_by_an_openssl_ca_keep_its_issuer_bytes() {
 
 #[test]
 fn openssl_reads_our_pkcs12_without_legacy() {
-    let Some(openssl) = tool("openssl") else {
+    let Some((openssl, dir)) = tool_and_dir("openssl") else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let ca = ca(KeyAlgorithm::Rsa { bits: 2048 });
-    let key = PrivateKey::generate(KeyAlgorithm::Rsa { bits: 2048 }).unwrap();
-    let leaf = ca.sign(&http_spec(), &key).unwrap();
-    let entries = vec![
-        Pkcs12Entry::PrivateKey {
-            alias: "http".into(),
-            key,
-            chain: vec![leaf.clone()],
-        },
-        Pkcs12Entry::TrustedCertificate {
-            alias: "ca".into(),
-            certificate: ca.certificate.clone(),
-        },
-    ];
+    let (ca, key, leaf) = http_leaf(
+        KeyAlgorithm::Rsa { bits: 2048 },
+        KeyAlgorithm::Rsa { bits: 2048 },
+    );
+    let entries = node_store("http", key, leaf, &ca.certificate);
     for password in ["changeme", ""] {
         let p12 = write(
             dir.path(),
             "http.p12",
             write_pkcs12(&entries, password).unwrap(),
         );
-        let pass = format!("pass:{password}");
-        let info = run_ok(
-            openssl,
-            &[
-                "pkcs12",
-                "-info",
-                "-in",
-                path_str(&p12),
-                "-passin",
-                &pass,
-                "-nodes",
-            ],
+        let output = openssl_pkcs12_info(openssl, &p12, password, "-nodes");
+        let info = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
         );
+        assert!(output.status.success(), "{info}");
         for expected in [
             "MAC: sha256, Iteration 10000",
             "PKCS7 Encrypted data: PBES2, PBKDF2, AES-256-CBC, Iteration 10000, PRF hmacWithSHA256",
@@ -331,60 +397,24 @@ fn openssl_reads_our_pkcs12_without_legacy() {
             .collect();
         assert_eq!(ids.len(), 2, "{info}");
         assert_eq!(ids[0], ids[1]);
-        let wrong = run(
-            openssl,
-            &[
-                "pkcs12",
-                "-info",
-                "-in",
-                path_str(&p12),
-                "-passin",
-                "pass:nope",
-                "-nokeys",
-            ],
-        );
+        let wrong = openssl_pkcs12_info(openssl, &p12, "nope", "-nokeys");
         assert!(!wrong.status.success());
     }
 }
 
 #[test]
 fn keytool_lists_private_key_and_trusted_entries() {
-    let Some(keytool) = tool("keytool") else {
+    let Some((keytool, dir)) = tool_and_dir("keytool") else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let ca = ca(KeyAlgorithm::Rsa { bits: 2048 });
-    let key = PrivateKey::generate(KeyAlgorithm::EcP256).unwrap();
-    let leaf = ca.sign(&http_spec(), &key).unwrap();
-    let node = vec![
-        Pkcs12Entry::PrivateKey {
-            alias: "instance".into(),
-            key,
-            chain: vec![leaf],
-        },
-        Pkcs12Entry::TrustedCertificate {
-            alias: "ca".into(),
-            certificate: ca.certificate.clone(),
-        },
-    ];
+    let (ca, key, leaf) = http_leaf(KeyAlgorithm::Rsa { bits: 2048 }, KeyAlgorithm::EcP256);
+    let node = node_store("instance", key, leaf, &ca.certificate);
     let p12 = write(
         dir.path(),
         "node.p12",
         write_pkcs12(&node, "changeme").unwrap(),
     );
-    let listing = run_ok(
-        keytool,
-        &[
-            "-list",
-            "-v",
-            "-storetype",
-            "PKCS12",
-            "-keystore",
-            path_str(&p12),
-            "-storepass",
-            "changeme",
-        ],
-    );
+    let listing = keytool_list(keytool, &p12, "changeme");
     for expected in [
         "Your keystore contains 2 entries",
         "Alias name: instance",
@@ -410,29 +440,16 @@ fn keytool_lists_private_key_and_trusted_entries() {
         chain: vec![ca.certificate],
     }];
     let p12 = write(dir.path(), "ca.p12", write_pkcs12(&ca_store, "").unwrap());
-    let listing = run_ok(
-        keytool,
-        &[
-            "-list",
-            "-v",
-            "-storetype",
-            "PKCS12",
-            "-keystore",
-            path_str(&p12),
-            "-storepass",
-            "",
-        ],
-    );
+    let listing = keytool_list(keytool, &p12, "");
     assert!(listing.contains("Alias name: ca"), "{listing}");
     assert!(listing.contains("Entry type: PrivateKeyEntry"), "{listing}");
 }
 
 #[test]
 fn openssl_verifies_our_csrs() {
-    let Some(openssl) = tool("openssl") else {
+    let Some((openssl, dir)) = tool_and_dir("openssl") else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
     for (i, algorithm) in [KeyAlgorithm::Rsa { bits: 2048 }, KeyAlgorithm::EcP384]
         .into_iter()
         .enumerate()
@@ -443,10 +460,7 @@ fn openssl_verifies_our_csrs() {
             &format!("http{i}.csr"),
             certificate_signing_request_pem(&http_spec(), &key).unwrap(),
         );
-        let out = run_ok(
-            openssl,
-            &["req", "-in", path_str(&csr), "-noout", "-verify", "-text"],
-        );
+        let out = openssl_csr_text(openssl, &csr);
         assert!(out.contains("verify OK"), "{out}");
         assert!(
             out.contains("Subject: DC = com, DC = example, CN = node1"),
@@ -463,10 +477,7 @@ fn openssl_verifies_our_csrs() {
         "plain.csr",
         certificate_signing_request_pem(&spec("CN=instance", false), &key).unwrap(),
     );
-    let out = run_ok(
-        openssl,
-        &["req", "-in", path_str(&csr), "-noout", "-verify", "-text"],
-    );
+    let out = openssl_csr_text(openssl, &csr);
     assert!(out.contains("verify OK"), "{out}");
     // OpenSSL 3.0 prints the "Requested Extensions" heading regardless; the attribute set
     // itself must be empty.
@@ -476,34 +487,16 @@ fn openssl_verifies_our_csrs() {
 
 #[test]
 fn encrypted_pem_keys_interoperate_with_openssl() {
-    let Some(openssl) = tool("openssl") else {
+    let Some((openssl, dir)) = tool_and_dir("openssl") else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
     for algorithm in [KeyAlgorithm::Rsa { bits: 2048 }, KeyAlgorithm::EcP256] {
         let key = PrivateKey::generate(algorithm).unwrap();
         let pem = key.to_pem(Some("pem-pass")).unwrap();
         let path = write(dir.path(), "key.pem", &pem);
-        let ours = run_ok(
-            openssl,
-            &[
-                "pkey",
-                "-in",
-                path_str(&path),
-                "-passin",
-                "pass:pem-pass",
-                "-pubout",
-            ],
-        );
-        let expected = run_ok(
-            openssl,
-            &[
-                "pkey",
-                "-in",
-                path_str(&write(dir.path(), "plain.pem", key.to_pkcs8_pem())),
-                "-pubout",
-            ],
-        );
+        let ours = openssl_public_key(openssl, &path, Some("pass:pem-pass"));
+        let plain_pem = write(dir.path(), "plain.pem", key.to_pkcs8_pem());
+        let expected = openssl_public_key(openssl, &plain_pem, None);
         assert_eq!(ours, expected);
         let wrong = run(
             openssl,
@@ -622,10 +615,9 @@ fn openssl_chain(openssl: &str, dir: &Path, key_spec: &[&str]) -> (PathBuf, Path
 
 #[test]
 fn we_read_openssl_pkcs12_exports() {
-    let Some(openssl) = tool("openssl") else {
+    let Some((openssl, dir)) = tool_and_dir("openssl") else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
     let rsa: &[&str] = &["rsa:2048"];
     let ec: &[&str] = &["ec", "-pkeyopt", "ec_paramgen_curve:P-384"];
     for (key_spec, expected_algorithm) in [
@@ -699,10 +691,9 @@ fn we_read_openssl_pkcs12_exports() {
 
 #[test]
 fn we_read_keytool_pkcs12() {
-    let Some(keytool) = tool("keytool") else {
+    let Some((keytool, dir)) = tool_and_dir("keytool") else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
     let p12 = dir.path().join("kt.p12");
     run_ok(
         keytool,

@@ -94,7 +94,7 @@ struct CacheEntry {
     digest: [u8; 32],
     generation: u64,
     inserted: Instant,
-    authentication: Authentication,
+    authentication: Arc<Authentication>,
 }
 
 impl fmt::Debug for CacheEntry {
@@ -117,6 +117,12 @@ pub struct Authenticator {
     store: Arc<SecurityStore>,
     bootstrap_password: Option<SecureString>,
     cache: Mutex<HashMap<String, CacheEntry>>,
+    /// One gate per user name being verified, so that a burst of requests for a user whose
+    /// cache entry is missing pays for one bcrypt, not one each (Elasticsearch's realm cache
+    /// does the same).
+    in_flight: Mutex<HashMap<String, Arc<Mutex<()>>>>,
+    /// Slow-path verifications done (for tests and stats).
+    verifications: std::sync::atomic::AtomicU64,
 }
 
 impl fmt::Debug for Authenticator {
@@ -135,6 +141,8 @@ impl Authenticator {
             store,
             bootstrap_password,
             cache: Mutex::new(HashMap::new()),
+            in_flight: Mutex::new(HashMap::new()),
+            verifications: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
@@ -148,7 +156,7 @@ impl Authenticator {
         self.cache.lock().unwrap_or_else(|p| p.into_inner()).clear();
     }
 
-    fn cached(&self, username: &str, password: &str) -> Option<Authentication> {
+    fn cached(&self, username: &str, password: &str) -> Option<Arc<Authentication>> {
         let generation = self.store.generation();
         let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
         let entry = cache.get(username)?;
@@ -159,7 +167,13 @@ impl Authenticator {
         (fresh && matches).then(|| entry.authentication.clone())
     }
 
-    fn remember(&self, username: &str, password: &str, generation: u64, auth: &Authentication) {
+    fn remember(
+        &self,
+        username: &str,
+        password: &str,
+        generation: u64,
+        auth: &Arc<Authentication>,
+    ) {
         let mut salt = [0u8; 16];
         if random_bytes(&mut salt).is_err() {
             return; // Without randomness, skip caching rather than weaken it.
@@ -186,7 +200,7 @@ impl Authenticator {
         &self,
         username: &str,
         password: &SecureString,
-    ) -> Option<Authentication> {
+    ) -> Option<Arc<Authentication>> {
         self.cached(username, password.expose())
     }
 
@@ -195,10 +209,46 @@ impl Authenticator {
         &self,
         username: &str,
         password: &SecureString,
-    ) -> Result<Authentication, AuthenticationError> {
+    ) -> Result<Arc<Authentication>, AuthenticationError> {
         if let Some(auth) = self.cached(username, password.expose()) {
             return Ok(auth);
         }
+        let gate = self
+            .in_flight
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(username.to_string())
+            .or_default()
+            .clone();
+        let result = {
+            let _turn = gate.lock().unwrap_or_else(|p| p.into_inner());
+            // Whoever held the gate before may have filled the cache.
+            match self.cached(username, password.expose()) {
+                Some(auth) => Ok(auth),
+                None => self.verify_uncached(username, password),
+            }
+        };
+        let mut in_flight = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
+        // The map and this call hold the last two references: nobody else is waiting.
+        if Arc::strong_count(&gate) == 2 {
+            in_flight.remove(username);
+        }
+        result
+    }
+
+    /// How many credentials were checked against a stored hash (cache misses).
+    pub fn slow_verifications(&self) -> u64 {
+        self.verifications
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn verify_uncached(
+        &self,
+        username: &str,
+        password: &SecureString,
+    ) -> Result<Arc<Authentication>, AuthenticationError> {
+        self.verifications
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         // Read the generation before the user so a concurrent change cannot be cached as
         // current.
         let generation = self.store.generation();
@@ -233,7 +283,11 @@ impl Authenticator {
                     } else {
                         user.metadata.clone()
                     },
-                    realm: if reserved { RESERVED_REALM } else { NATIVE_REALM },
+                    realm: if reserved {
+                        RESERVED_REALM
+                    } else {
+                        NATIVE_REALM
+                    },
                 }
             }
             (None, true) if self.bootstrap_matches(password) => Authentication {
@@ -246,6 +300,7 @@ impl Authenticator {
             },
             _ => return Err(invalid()),
         };
+        let auth = Arc::new(auth);
         self.remember(username, password.expose(), generation, &auth);
         Ok(auth)
     }
@@ -347,6 +402,23 @@ mod tests {
             .put_user(ELASTIC_USER, StoredUser::new(hash, vec![]))
             .unwrap();
         assert!(a.authenticate("elastic", &"bootstrap-pw".into()).is_err());
+    }
+
+    #[test]
+    fn a_burst_of_cold_requests_pays_for_one_bcrypt() {
+        let (_d, store) = store_with_elastic("burst-pass");
+        let a = Arc::new(Authenticator::new(store, None));
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                let a = a.clone();
+                std::thread::spawn(move || a.authenticate("elastic", &"burst-pass".into()))
+            })
+            .collect();
+        for t in threads {
+            assert!(t.join().unwrap().is_ok());
+        }
+        assert_eq!(a.slow_verifications(), 1);
+        assert!(a.in_flight.lock().unwrap().is_empty());
     }
 
     #[test]

@@ -245,8 +245,14 @@ mod tests {
 
     #[test]
     fn names_parse_like_elasticsearch() {
-        assert_eq!("bcrypt".parse::<Hasher>().unwrap(), Hasher::Bcrypt { cost: 10 });
-        assert_eq!("BCRYPT12".parse::<Hasher>().unwrap(), Hasher::Bcrypt { cost: 12 });
+        assert_eq!(
+            "bcrypt".parse::<Hasher>().unwrap(),
+            Hasher::Bcrypt { cost: 10 }
+        );
+        assert_eq!(
+            "BCRYPT12".parse::<Hasher>().unwrap(),
+            Hasher::Bcrypt { cost: 12 }
+        );
         assert_eq!(
             "pbkdf2_50000".parse::<Hasher>().unwrap(),
             Hasher::Pbkdf2 { iterations: 50_000 }

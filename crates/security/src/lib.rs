@@ -15,7 +15,7 @@ pub mod password;
 mod secret;
 pub mod store;
 
-pub use authc::{Authentication, Authenticator, AuthenticationError};
+pub use authc::{Authentication, AuthenticationError, Authenticator};
 pub use authz::{AuthorizationError, Role, authorize};
 pub use error::{Error, Result};
 pub use hash::Hasher;

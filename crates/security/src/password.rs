@@ -25,7 +25,9 @@ pub fn generate_password(length: usize) -> Result<SecureString> {
         random_bytes(&mut buf)?;
         for &b in &buf {
             if usize::from(b) < limit && out.len() < length {
-                out.push(char::from(PASSWORD_CHARS[usize::from(b) % PASSWORD_CHARS.len()]));
+                out.push(char::from(
+                    PASSWORD_CHARS[usize::from(b) % PASSWORD_CHARS.len()],
+                ));
             }
         }
     }

@@ -68,7 +68,10 @@ impl StoredUser {
 impl fmt::Debug for StoredUser {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("StoredUser")
-            .field("password_hash", &self.password_hash.as_ref().map(|_| "[redacted]"))
+            .field(
+                "password_hash",
+                &self.password_hash.as_ref().map(|_| "[redacted]"),
+            )
             .field("roles", &self.roles)
             .field("enabled", &self.enabled)
             .finish()
@@ -271,7 +274,12 @@ mod tests {
         assert!(!format!("{user:?}").contains("abc"));
         assert!(again.delete_user("elastic").unwrap());
         assert!(!again.delete_user("elastic").unwrap());
-        assert!(SecurityStore::open(dir.path()).unwrap().user("elastic").is_none());
+        assert!(
+            SecurityStore::open(dir.path())
+                .unwrap()
+                .user("elastic")
+                .is_none()
+        );
     }
 
     #[test]

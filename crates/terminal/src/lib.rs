@@ -99,6 +99,19 @@ pub enum Verbosity {
     Verbose,
 }
 
+impl Verbosity {
+    /// The level chosen by `-s/--silent` and `-v/--verbose` (the tools refuse both at once).
+    pub fn from_flags(silent: bool, verbose: bool) -> Self {
+        if silent {
+            Self::Silent
+        } else if verbose {
+            Self::Verbose
+        } else {
+            Self::Normal
+        }
+    }
+}
+
 /// A secret typed by the user: zeroed on drop and never printed by `Debug`.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct SecretInput(String);
@@ -146,6 +159,16 @@ pub trait Terminal {
     /// Whether a person is typing (standard input is a terminal).
     fn is_interactive(&self) -> bool;
 
+    /// Shows `prompt` and reads one line, trimmed; a blank answer means `default`.
+    fn read_line_or(&mut self, prompt: &str, default: &str) -> Result<String, CliError> {
+        let answer = self.read_line(prompt)?;
+        let answer = answer.trim();
+        Ok(if answer.is_empty() {
+            default.to_string()
+        } else {
+            answer.to_string()
+        })
+    }
     /// Prints a line at `Normal` verbosity.
     fn println(&mut self, text: &str) {
         self.println_at(Verbosity::Normal, text);
@@ -213,6 +236,15 @@ impl SystemTerminal {
             Err(e) => Err(CliError::io(format!("cannot read standard input: {e}"))),
         }
     }
+
+    /// Ends the line a prompt started when the answer came from a pipe (nothing echoed it),
+    /// keeping transcripts readable. Without a prompt (`keystore add --stdin`) nothing was
+    /// started, so nothing is printed: standard output stays empty.
+    fn end_prompt_line(&mut self, prompt: &str) {
+        if !prompt.is_empty() {
+            self.write_out("\n");
+        }
+    }
 }
 
 impl Terminal for SystemTerminal {
@@ -232,9 +264,8 @@ impl Terminal for SystemTerminal {
     fn read_line(&mut self, prompt: &str) -> Result<String, CliError> {
         self.write_out(prompt);
         if !self.interactive {
-            // Keep transcripts readable when answers are piped in.
             let answer = self.read_stdin_line(prompt);
-            self.write_out("\n");
+            self.end_prompt_line(prompt);
             return answer;
         }
         self.read_stdin_line(prompt)
@@ -248,7 +279,7 @@ impl Terminal for SystemTerminal {
         }
         self.write_out(prompt);
         let answer = self.read_stdin_line(prompt).map(SecretInput::new);
-        self.write_out("\n");
+        self.end_prompt_line(prompt);
         answer
     }
     fn is_interactive(&self) -> bool {
@@ -327,6 +358,14 @@ mod tests {
     }
 
     #[test]
+    fn blank_answer_takes_the_default() {
+        let mut t = ScriptedTerminal::with_answers(["  ", " mine "]);
+        assert_eq!(t.read_line_or("Name [x]: ", "x").unwrap(), "x");
+        assert_eq!(t.read_line_or("Name [x]: ", "x").unwrap(), "mine");
+        assert_eq!(t.out, "Name [x]: \nName [x]: \n");
+    }
+
+    #[test]
     fn running_out_of_answers_is_a_usage_error() {
         let mut t = ScriptedTerminal::default();
         let err = t.read_line("CA Path: ").unwrap_err();
@@ -343,6 +382,13 @@ mod tests {
         t.println("explanation");
         t.println_at(Verbosity::Silent, "result");
         assert_eq!(t.out, "result\n");
+    }
+
+    #[test]
+    fn verbosity_from_flags() {
+        assert_eq!(Verbosity::from_flags(false, false), Verbosity::Normal);
+        assert_eq!(Verbosity::from_flags(true, false), Verbosity::Silent);
+        assert_eq!(Verbosity::from_flags(false, true), Verbosity::Verbose);
     }
 
     #[test]

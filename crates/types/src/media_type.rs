@@ -41,9 +41,8 @@ impl ParsedMediaType {
         let essence = parts.next().unwrap_or("").trim().to_ascii_lowercase();
         let valid_token = |s: &str| {
             !s.is_empty()
-                && s.chars().all(|c| {
-                    c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c)
-                })
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c))
         };
         match essence.split_once('/') {
             Some((t, s)) if valid_token(t) && valid_token(s) => {}
@@ -97,7 +96,10 @@ impl ParsedMediaType {
         match self.parameter("compatible-with") {
             None => Ok(None),
             Some(v) => v.parse::<u8>().map(Some).map_err(|_| {
-                format!("invalid compatible-with value [{v}] in media type [{}]", self.raw)
+                format!(
+                    "invalid compatible-with value [{v}] in media type [{}]",
+                    self.raw
+                )
             }),
         }
     }
@@ -128,12 +130,17 @@ impl NegotiatedMedia {
     }
 }
 
-fn header_error(headers: &[&str], cause: EsException, cause_is_es: bool) -> EsException {
-    EsException::new(
-        EsErrorType::MediaTypeHeader,
-        format!("Invalid media-type value on headers [{}]", headers.join(", ")),
+fn header_error(headers: &[&str], cause: EsException, cause_is_es: bool) -> Box<EsException> {
+    Box::new(
+        EsException::new(
+            EsErrorType::MediaTypeHeader,
+            format!(
+                "Invalid media-type value on headers [{}]",
+                headers.join(", ")
+            ),
+        )
+        .caused_by(cause, cause_is_es),
     )
-    .caused_by(cause, cause_is_es)
 }
 
 fn status_error(reason: String) -> EsException {
@@ -146,27 +153,28 @@ pub fn negotiate(
     accept: Option<&str>,
     content_type: Option<&str>,
     has_body: bool,
-) -> Result<NegotiatedMedia, EsException> {
-    let parse = |value: Option<&str>, name: &str| -> Result<Option<ParsedMediaType>, EsException> {
-        match value {
-            None => Ok(None),
-            Some(v) if v.trim().is_empty() => Err(header_error(
-                &[name],
-                EsException::illegal_argument(format!("Header [{name}] cannot be empty.")),
-                false,
-            )),
-            Some(v) => ParsedMediaType::parse(v).map(Some).map_err(|reason| {
-                header_error(&[name], EsException::illegal_argument(reason), false)
-            }),
-        }
-    };
+) -> Result<NegotiatedMedia, Box<EsException>> {
+    let parse =
+        |value: Option<&str>, name: &str| -> Result<Option<ParsedMediaType>, Box<EsException>> {
+            match value {
+                None => Ok(None),
+                Some(v) if v.trim().is_empty() => Err(header_error(
+                    &[name],
+                    EsException::illegal_argument(format!("Header [{name}] cannot be empty.")),
+                    false,
+                )),
+                Some(v) => ParsedMediaType::parse(v).map(Some).map_err(|reason| {
+                    header_error(&[name], EsException::illegal_argument(reason), false)
+                }),
+            }
+        };
     // Browsers and some tools send lists (`application/json, text/plain`); the first usable
     // entry wins, as ES's parser reads the first media type.
     let accept_first = accept.map(|a| a.split(',').next().unwrap_or("").trim());
     let parsed_accept = parse(accept_first, "Accept")?;
     let parsed_ct = parse(content_type, "Content-Type")?;
 
-    let version_of = |p: &Option<ParsedMediaType>| -> Result<Option<u8>, EsException> {
+    let version_of = |p: &Option<ParsedMediaType>| -> Result<Option<u8>, Box<EsException>> {
         match p {
             None => Ok(None),
             Some(p) => p.compatible_with().map_err(|reason| {
@@ -183,7 +191,8 @@ pub fn negotiate(
     let accept_version = a_version.unwrap_or(CURRENT_MAJOR);
     let content_version = c_version.unwrap_or(CURRENT_MAJOR);
     let in_range = |v: u8| (MINIMUM_COMPATIBLE_MAJOR..=CURRENT_MAJOR).contains(&v);
-    let fail = |reason: String| header_error(&["Accept", "Content-Type"], status_error(reason), true);
+    let fail =
+        |reason: String| header_error(&["Accept", "Content-Type"], status_error(reason), true);
     if !in_range(accept_version) {
         return Err(fail(format!(
             "Accept version must be either version {CURRENT_MAJOR}, 8 or {MINIMUM_COMPATIBLE_MAJOR}, but found {accept_version}. Accept={}",
@@ -285,7 +294,10 @@ mod tests {
         assert_eq!(e.caused_by.unwrap().reason, "invalid media-type [garbage]");
 
         let e = negotiate(None, Some("text"), true).unwrap_err();
-        assert_eq!(e.reason, "Invalid media-type value on headers [Content-Type]");
+        assert_eq!(
+            e.reason,
+            "Invalid media-type value on headers [Content-Type]"
+        );
     }
 
     #[test]

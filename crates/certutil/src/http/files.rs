@@ -3,8 +3,8 @@
 //! templates. Entry order and names follow Elasticsearch's bundle exactly.
 
 use ironstack_pki::{
-    Certificate, CertificateAuthority, Pkcs12Entry, PrivateKey, Validity,
-    certificate_signing_request_pem, write_pkcs12,
+    CertificateAuthority, Pkcs12Entry, PrivateKey, Validity, certificate_signing_request_pem,
+    write_pkcs12,
 };
 use ironstack_terminal::{CliError, SecretInput, Terminal};
 use zeroize::Zeroizing;
@@ -114,14 +114,15 @@ pub(crate) fn build_zip(
         let dir = if single {
             "elasticsearch".to_string()
         } else {
-            let dir = format!("elasticsearch/{}", cert.name);
+            let dir = format!("elasticsearch/{}", cert.identity.name);
             zip.add_directory(&dir)?;
             dir
         };
         let key = profile::generate_key(cert.key)?;
         match (&ca, validity) {
             (Some(ca), Some(validity)) => {
-                let leaf = issue(term, ca, cert, &key, validity)?;
+                let spec = http_spec(cert, validity);
+                let leaf = ca_source::sign_verified(term, ca, &spec, &key, &cert.identity.name)?;
                 let vars = with(
                     common.clone(),
                     &[
@@ -160,14 +161,14 @@ pub(crate) fn build_zip(
                 let spec = http_spec(cert, Validity::days_from_now(1));
                 let csr =
                     certificate_signing_request_pem(&spec, &key).map_err(crate::error::pki)?;
-                let csr_file = format!("http-{}.csr", cert.name);
-                let key_file = format!("http-{}.key", cert.name);
+                let csr_file = format!("http-{}.csr", cert.identity.name);
+                let key_file = format!("http-{}.key", cert.identity.name);
                 let vars = with(
                     common.clone(),
                     &[
                         ("CSR", csr_file.clone()),
                         ("KEY", key_file.clone()),
-                        ("CERT", format!("http-{}.crt", cert.name)),
+                        ("CERT", format!("http-{}.crt", cert.identity.name)),
                         ("YML", SAMPLE_ES_YML.to_string()),
                         ("PASSWORD", flag(&plan.password)),
                     ],
@@ -262,39 +263,13 @@ pub(crate) fn build_zip(
 
 fn http_spec(cert: &CertPlan, validity: Validity) -> ironstack_pki::CertificateSpec {
     profile::http_spec(
-        cert.subject.clone(),
-        cert.dns.clone(),
-        cert.ips.clone(),
-        cert.cns.clone(),
+        cert.identity.subject.clone(),
+        cert.identity.dns.clone(),
+        cert.identity.ips.clone(),
+        cert.identity.cns.clone(),
         validity,
         cert.key_usage.clone(),
     )
-}
-
-/// Signs one HTTP certificate and checks it against the CA before it is packed.
-fn issue(
-    term: &mut dyn Terminal,
-    ca: &CertificateAuthority,
-    cert: &CertPlan,
-    key: &PrivateKey,
-    validity: Validity,
-) -> Result<Certificate, CliError> {
-    let leaf = ca
-        .sign(&http_spec(cert, validity), key)
-        .map_err(crate::error::pki)?;
-    if !leaf
-        .is_signed_by(&ca.certificate)
-        .map_err(crate::error::pki)?
-    {
-        return Err(ca_source::verification_failed(
-            term,
-            &format!(
-                "The certificate for [{}] does not verify against the CA certificate.",
-                cert.name
-            ),
-        ));
-    }
-    Ok(leaf)
 }
 
 #[cfg(test)]

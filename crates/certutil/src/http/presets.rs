@@ -36,9 +36,9 @@ pub(crate) enum CaPreset {
     New,
 }
 
-/// One certificate described entirely by options.
+/// Whom a certificate is for: its names. Given by options, or asked by the wizard.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct NodePreset {
+pub(crate) struct CertIdentity {
     /// Key name: names the node directory and the CSR files.
     pub(crate) name: String,
     /// Subject DN.
@@ -78,7 +78,7 @@ pub(crate) struct Presets {
     /// Certificate validity.
     pub(crate) validity: Option<Period>,
     /// Certificates, when given by options (one, or one per node from `--in`).
-    pub(crate) nodes: Option<Vec<NodePreset>>,
+    pub(crate) nodes: Option<Vec<CertIdentity>>,
     /// Certificate key algorithm (explicitly chosen).
     pub(crate) cert_key: Option<KeyAlgorithm>,
     /// Certificate key usage.
@@ -208,7 +208,7 @@ impl Presets {
             let list = instances::read_instances_file(term, &ctx.resolve(file))?;
             Some(
                 list.into_iter()
-                    .map(|i| NodePreset {
+                    .map(|i| CertIdentity {
                         subject: if i.name.contains('=') {
                             i.subject.clone()
                         } else {
@@ -326,7 +326,7 @@ fn single_node(
     dn: Option<&str>,
     dns: Vec<String>,
     ips: Vec<String>,
-) -> Result<NodePreset, CliError> {
+) -> Result<CertIdentity, CliError> {
     if let Some(problem) = dns.iter().find_map(|d| hostname_problem(d)) {
         return Err(CliError::usage(problem));
     }
@@ -345,7 +345,7 @@ fn single_node(
         .iter()
         .filter_map(|i| IpAddr::from_str(i).ok())
         .collect();
-    Ok(NodePreset {
+    Ok(CertIdentity {
         name,
         subject,
         dns,

@@ -1,7 +1,7 @@
 //! The wizard driven through every branch with a scripted terminal, and the zip it writes.
 
 use std::io::{Cursor, Read};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use ironstack_pki::{
     CertificateAuthority, ExtendedKeyUsage, KeyAlgorithm, KeyUsage, Period, Pkcs12Entry,
@@ -63,6 +63,14 @@ fn run_wizard(
     (plan, term)
 }
 
+/// Runs the wizard, which must succeed (else the transcript is shown).
+#[track_caller]
+fn wizard_ok(setup: &Setup, presets: Presets, answers: &[&str]) -> (HttpPlan, ScriptedTerminal) {
+    let (plan, term) = run_wizard(setup, presets, answers);
+    let plan = plan.unwrap_or_else(|e| panic!("{e:?}\n{}", term.out));
+    (plan, term)
+}
+
 fn presets_ec() -> Presets {
     // EC keys keep these tests fast; RSA is exercised where the wizard's key-size rules matter.
     Presets {
@@ -93,6 +101,30 @@ fn build(setup: &Setup, plan: HttpPlan) -> Vec<u8> {
         .to_vec()
 }
 
+/// Fails, showing the whole transcript, unless every expected piece is in it.
+#[track_caller]
+fn assert_all_in(out: &str, expected: &[&str]) {
+    for expected in expected {
+        assert!(out.contains(expected), "missing [{expected}] in:\n{out}");
+    }
+}
+
+/// The `elasticsearch/` entries of a single-node bundle with `http.p12`.
+const ES_P12_ENTRIES: [&str; 4] = [
+    "elasticsearch/",
+    "elasticsearch/README.txt",
+    "elasticsearch/http.p12",
+    "elasticsearch/sample-elasticsearch.yml",
+];
+
+/// The `kibana/` entries of a bundle signed by a CA (not a CSR bundle).
+const KIBANA_CA_ENTRIES: [&str; 4] = [
+    "kibana/",
+    "kibana/README.txt",
+    "kibana/elasticsearch-ca.pem",
+    "kibana/sample-kibana.yml",
+];
+
 #[test]
 fn csr_branch_single_node() {
     let setup = Setup::new();
@@ -119,33 +151,40 @@ fn csr_branch_single_node() {
     assert_eq!(plan.validity, None);
     assert_eq!(plan.output, setup.cwd().join("elasticsearch-ssl-http.zip"));
     let cert = &plan.certs[0];
-    assert_eq!(cert.name, "node1.example.com");
-    assert_eq!(cert.subject.to_string(), "CN=node1,DC=example,DC=com");
-    assert_eq!(cert.dns, vec!["node1.example.com", "*.example.com"]);
+    assert_eq!(cert.identity.name, "node1.example.com");
     assert_eq!(
-        cert.ips,
+        cert.identity.subject.to_string(),
+        "CN=node1,DC=example,DC=com"
+    );
+    assert_eq!(
+        cert.identity.dns,
+        vec!["node1.example.com", "*.example.com"]
+    );
+    assert_eq!(
+        cert.identity.ips,
         vec!["10.0.0.1".parse::<std::net::IpAddr>().unwrap()]
     );
 
     let out = &term.out;
-    for expected in [
-        "## Elasticsearch HTTP Certificate Utility",
-        "## Do you wish to generate a Certificate Signing Request (CSR)?",
-        "Generate a CSR? [y/N]",
-        "## Do you wish to generate one certificate per node?",
-        "## Which hostnames will be used to connect to your nodes?",
-        "Error: bücher is not a valid DNS name",
-        "You entered the following hostnames.\n\n - node1.example.com\n - *.example.com",
-        "Is this correct [Y/n]",
-        "Error: not-an-ip is not a valid IP address",
-        "## Other certificate options",
-        "Key Name: node1.example.com\nSubject DN: CN=node1, DC=example, DC=com\nKey Type: EC P-256\nKey Usage: digitalSignature\n",
-        "Provide a password for the private key:  [<ENTER> for none]",
-        "Repeat password to confirm: ",
-        "What filename should be used for the output zip file? [",
-    ] {
-        assert!(out.contains(expected), "missing [{expected}] in:\n{out}");
-    }
+    assert_all_in(
+        out,
+        &[
+            "## Elasticsearch HTTP Certificate Utility",
+            "## Do you wish to generate a Certificate Signing Request (CSR)?",
+            "Generate a CSR? [y/N]",
+            "## Do you wish to generate one certificate per node?",
+            "## Which hostnames will be used to connect to your nodes?",
+            "Error: bücher is not a valid DNS name",
+            "You entered the following hostnames.\n\n - node1.example.com\n - *.example.com",
+            "Is this correct [Y/n]",
+            "Error: not-an-ip is not a valid IP address",
+            "## Other certificate options",
+            "Key Name: node1.example.com\nSubject DN: CN=node1, DC=example, DC=com\nKey Type: EC P-256\nKey Usage: digitalSignature\n",
+            "Provide a password for the private key:  [<ENTER> for none]",
+            "Repeat password to confirm: ",
+            "What filename should be used for the output zip file? [",
+        ],
+    );
     assert!(!out.contains("Use an existing CA?"));
     assert!(!out.contains("How long should your certificates be valid?"));
 
@@ -214,29 +253,29 @@ fn existing_ca_p12_from_the_config_dir_with_validity_and_reasks() {
         "pw",
         "out/bundle.zip",
     ];
-    let (plan, term) = run_wizard(&setup, presets_ec(), &answers);
-    let plan = plan.unwrap_or_else(|e| panic!("{e:?}\n{}", term.out));
+    let (plan, term) = wizard_ok(&setup, presets_ec(), &answers);
     let out = &term.out;
-    for expected in [
-        "CA Path: ",
-        &format!(
-            "The file {} does not exist (nor {})",
-            setup.ctx.conf_dir.join("missing.p12").display(),
-            setup.cwd().join("missing.p12").display()
-        ),
-        "Password for elastic-stack-ca.p12:",
-        "For how long should your certificate be valid? [5y] ",
-        "Sorry, I do not understand '5x' (",
-        "The period '30d' is less than the recommended period",
-        "Are you sure? [y/N]",
-        "Passwords do not match",
-        "Provide a password for the \"http.p12\" file:  [<ENTER> for none]",
-    ] {
-        assert!(out.contains(expected), "missing [{expected}] in:\n{out}");
-    }
+    assert_all_in(
+        out,
+        &[
+            "CA Path: ",
+            &format!(
+                "The file {} does not exist (nor {})",
+                setup.ctx.conf_dir.join("missing.p12").display(),
+                setup.cwd().join("missing.p12").display()
+            ),
+            "Password for elastic-stack-ca.p12:",
+            "For how long should your certificate be valid? [5y] ",
+            "Sorry, I do not understand '5x' (",
+            "The period '30d' is less than the recommended period",
+            "Are you sure? [y/N]",
+            "Passwords do not match",
+            "Provide a password for the \"http.p12\" file:  [<ENTER> for none]",
+        ],
+    );
     assert!(matches!(&plan.ca, CaPlan::Existing(c) if c.certificate == ca.certificate));
     assert_eq!(plan.validity, Some(Period::days(90)));
-    assert_eq!(plan.certs[0].name, "localhost");
+    assert_eq!(plan.certs[0].identity.name, "localhost");
     assert_eq!(plan.password.expose(), "pw");
     assert_eq!(plan.output, setup.cwd().join("out/bundle.zip"));
 
@@ -247,16 +286,7 @@ fn existing_ca_p12_from_the_config_dir_with_validity_and_reasks() {
     let zip = std::fs::read(setup.cwd().join("out/bundle.zip")).unwrap();
     assert_eq!(
         zip_entries(&zip),
-        vec![
-            "elasticsearch/",
-            "elasticsearch/README.txt",
-            "elasticsearch/http.p12",
-            "elasticsearch/sample-elasticsearch.yml",
-            "kibana/",
-            "kibana/README.txt",
-            "kibana/elasticsearch-ca.pem",
-            "kibana/sample-kibana.yml",
-        ]
+        [ES_P12_ENTRIES, KIBANA_CA_ENTRIES].concat()
     );
     let store = read_pkcs12(&zip_file(&zip, "elasticsearch/http.p12"), "pw").unwrap();
     let (alias, key, chain) = store.private_keys().next().unwrap();
@@ -341,38 +371,30 @@ fn existing_ca_as_pem_certificate_then_encrypted_key() {
         "", // blank password
         "",
     ];
-    let (plan, term) = run_wizard(&setup, presets_ec(), &answers);
-    let plan = plan.unwrap_or_else(|e| panic!("{e:?}\n{}", term.out));
+    let (plan, term) = wizard_ok(&setup, presets_ec(), &answers);
     let out = &term.out;
-    for expected in [
-        "## What is the path to your CA key?",
-        "appears to be a PEM formatted certificate file.",
-        "CA Key: ",
-        "requires a password.",
-        "Password for ca.key:",
-        "You did not enter any hostnames.",
-        "You did not enter any IP addresses.",
-        "Key Name: elasticsearch",
-    ] {
-        assert!(out.contains(expected), "missing [{expected}] in:\n{out}");
-    }
-    assert!(matches!(&plan.ca, CaPlan::Existing(c) if c.certificate == ca.certificate));
-    assert_eq!(
-        plan.validity,
-        Some(Period {
-            years: 5,
-            months: 0,
-            days: 0
-        })
+    assert_all_in(
+        out,
+        &[
+            "## What is the path to your CA key?",
+            "appears to be a PEM formatted certificate file.",
+            "CA Key: ",
+            "requires a password.",
+            "Password for ca.key:",
+            "You did not enter any hostnames.",
+            "You did not enter any IP addresses.",
+            "Key Name: elasticsearch",
+        ],
     );
+    assert!(matches!(&plan.ca, CaPlan::Existing(c) if c.certificate == ca.certificate));
+    assert_eq!(plan.validity, Some(Period::years(5)));
     assert!(plan.password.is_empty());
 
     // Key first, then the certificate.
     let answers = [
         "n", "y", "ca.key", "ca.crt", "keypass", "", "n", "", "", "", "", "", "", "",
     ];
-    let (plan, term) = run_wizard(&setup, presets_ec(), &answers);
-    plan.unwrap_or_else(|e| panic!("{e:?}\n{}", term.out));
+    let (_, term) = wizard_ok(&setup, presets_ec(), &answers);
     assert!(
         term.out
             .contains("## What is the path to your CA certificate?")
@@ -428,8 +450,7 @@ fn pem_file_with_certificate_and_key_needs_no_second_path() {
     );
     std::fs::write(setup.ctx.conf_dir.join("ca.pem"), combined).unwrap();
     let answers = ["n", "y", "ca.pem", "", "n", "", "", "", "", "", "", ""];
-    let (plan, term) = run_wizard(&setup, presets_ec(), &answers);
-    let plan = plan.unwrap_or_else(|e| panic!("{e:?}\n{}", term.out));
+    let (plan, term) = wizard_ok(&setup, presets_ec(), &answers);
     assert!(
         term.out
             .contains("also holds the CA's private key, which will be used.")
@@ -479,51 +500,44 @@ fn new_ca_with_changed_options_and_invalid_answers_reasked() {
         "",
     ];
     let presets = Presets::interactive();
-    let (plan, term) = run_wizard(&setup, presets, &answers);
-    let plan = plan.unwrap_or_else(|e| panic!("{e:?}\n{}", term.out));
+    let (plan, term) = wizard_ok(&setup, presets, &answers);
     let out = &term.out;
-    for expected in [
-        "A new Certificate Authority will be generated for you",
-        "## CA Generation Options",
-        "Subject DN: CN=Elasticsearch HTTP CA\nValidity: 5y\nKey Size: 2048\nKey Usage: keyCertSign,cRLSign\n",
-        "CA Name [CN=Elasticsearch HTTP CA] ",
-        "CA Validity [5y] ",
-        "Key Size [2048] ",
-        "Keys must be at least 1024 bits",
-        "The key size should be a multiple of 1024 bits",
-        "The key size must be a positive integer",
-        "Keys cannot be larger than 8192 bits",
-        "Key Usage [keyCertSign,cRLSign] ",
-        "Invalid key usage: bogus",
-        "Key usage cannot be blank or empty",
-        "Subject DN: CN=My CA, O=Example\nValidity: 2y\nKey Size: 3072\nKey Usage: keyCertSign,cRLSign,digitalSignature\n",
-        "Did not understand answer 'maybe'",
-        "## CA password",
-        "CA password:  [<ENTER> for none]",
-        "Key Name [es.example.com] ",
-        "'not a dn=' is not a valid DN (",
-        "Subject DN [CN=es, DC=example, DC=com] ",
-        "Key Name: my-key\nSubject DN: CN=node\nKey Size: 2048\nKey Usage: digitalSignature,keyEncipherment\n",
-    ] {
-        assert!(out.contains(expected), "missing [{expected}] in:\n{out}");
-    }
+    assert_all_in(
+        out,
+        &[
+            "A new Certificate Authority will be generated for you",
+            "## CA Generation Options",
+            "Subject DN: CN=Elasticsearch HTTP CA\nValidity: 5y\nKey Size: 2048\nKey Usage: keyCertSign,cRLSign\n",
+            "CA Name [CN=Elasticsearch HTTP CA] ",
+            "CA Validity [5y] ",
+            "Key Size [2048] ",
+            "Keys must be at least 1024 bits",
+            "The key size should be a multiple of 1024 bits",
+            "The key size must be a positive integer",
+            "Keys cannot be larger than 8192 bits",
+            "Key Usage [keyCertSign,cRLSign] ",
+            "Invalid key usage: bogus",
+            "Key usage cannot be blank or empty",
+            "Subject DN: CN=My CA, O=Example\nValidity: 2y\nKey Size: 3072\nKey Usage: keyCertSign,cRLSign,digitalSignature\n",
+            "Did not understand answer 'maybe'",
+            "## CA password",
+            "CA password:  [<ENTER> for none]",
+            "Key Name [es.example.com] ",
+            "'not a dn=' is not a valid DN (",
+            "Subject DN [CN=es, DC=example, DC=com] ",
+            "Key Name: my-key\nSubject DN: CN=node\nKey Size: 2048\nKey Usage: digitalSignature,keyEncipherment\n",
+        ],
+    );
     let CaPlan::New(new) = &plan.ca else {
         panic!("expected a new CA")
     };
     assert_eq!(new.subject.to_string(), "CN=My CA,O=Example");
-    assert_eq!(
-        new.validity,
-        Period {
-            years: 2,
-            months: 0,
-            days: 0
-        }
-    );
+    assert_eq!(new.validity, Period::years(2));
     assert_eq!(new.key, KeyAlgorithm::Rsa { bits: 3072 });
     assert_eq!(new.password.expose(), "capw");
     let cert = &plan.certs[0];
-    assert_eq!(cert.name, "my-key");
-    assert_eq!(cert.subject.to_string(), "CN=node");
+    assert_eq!(cert.identity.name, "my-key");
+    assert_eq!(cert.identity.subject.to_string(), "CN=node");
     assert_eq!(cert.key, KeyAlgorithm::Rsa { bits: 2048 });
 }
 
@@ -548,24 +562,16 @@ fn new_ca_bundle_has_the_ca_directory() {
         "pw",
         "",
     ];
-    let (plan, term) = run_wizard(&setup, presets_ec(), &answers);
-    let plan = plan.unwrap_or_else(|e| panic!("{e:?}\n{}", term.out));
+    let (plan, _) = wizard_ok(&setup, presets_ec(), &answers);
     let zip = build(&setup, plan);
     assert_eq!(
         zip_entries(&zip),
-        vec![
-            "elasticsearch/",
-            "elasticsearch/README.txt",
-            "elasticsearch/http.p12",
-            "elasticsearch/sample-elasticsearch.yml",
-            "ca/",
-            "ca/README.txt",
-            "ca/ca.p12",
-            "kibana/",
-            "kibana/README.txt",
-            "kibana/elasticsearch-ca.pem",
-            "kibana/sample-kibana.yml",
+        [
+            &ES_P12_ENTRIES[..],
+            &["ca/", "ca/README.txt", "ca/ca.p12"],
+            &KIBANA_CA_ENTRIES,
         ]
+        .concat()
     );
     let ca_store = read_pkcs12(&zip_file(&zip, "ca/ca.p12"), "").unwrap();
     let (alias, ca_key, ca_chain) = ca_store.private_keys().next().unwrap();
@@ -621,27 +627,27 @@ fn multi_node_with_duplicate_and_invalid_names_reasked() {
         "pw",
         "",
     ];
-    let (plan, term) = run_wizard(&setup, presets_ec(), &answers);
-    let plan = plan.unwrap_or_else(|e| panic!("{e:?}\n{}", term.out));
+    let (plan, term) = wizard_ok(&setup, presets_ec(), &answers);
     let out = &term.out;
-    for expected in [
-        "Generate a certificate per node? [y/N]",
-        "## What is the name of node #1?",
-        "node #1 name: ",
-        "'../evil' is not a valid filename",
-        "## Which hostnames will be used to connect to node1?",
-        "Generate additional certificates? [Y/n]",
-        "## What is the name of node #2?",
-        "A certificate named 'node1' was already entered",
-        "Key Name: node2\nSubject DN: CN=node2\n",
-    ] {
-        assert!(out.contains(expected), "missing [{expected}] in:\n{out}");
-    }
+    assert_all_in(
+        out,
+        &[
+            "Generate a certificate per node? [y/N]",
+            "## What is the name of node #1?",
+            "node #1 name: ",
+            "'../evil' is not a valid filename",
+            "## Which hostnames will be used to connect to node1?",
+            "Generate additional certificates? [Y/n]",
+            "## What is the name of node #2?",
+            "A certificate named 'node1' was already entered",
+            "Key Name: node2\nSubject DN: CN=node2\n",
+        ],
+    );
     assert_eq!(plan.certs.len(), 2);
     let zip = build(&setup, plan);
     assert_eq!(
         zip_entries(&zip),
-        vec![
+        [
             "elasticsearch/",
             "elasticsearch/node1/",
             "elasticsearch/node1/README.txt",
@@ -651,11 +657,10 @@ fn multi_node_with_duplicate_and_invalid_names_reasked() {
             "elasticsearch/node2/README.txt",
             "elasticsearch/node2/http.p12",
             "elasticsearch/node2/sample-elasticsearch.yml",
-            "kibana/",
-            "kibana/README.txt",
-            "kibana/elasticsearch-ca.pem",
-            "kibana/sample-kibana.yml",
         ]
+        .into_iter()
+        .chain(KIBANA_CA_ENTRIES)
+        .collect::<Vec<_>>()
     );
     for (node, host) in [
         ("node1", "node1.example.com"),
@@ -690,9 +695,8 @@ fn hostname_list_can_be_reentered_when_not_correct() {
         "",
         "", // no IPs, keep options, blank password, default out
     ];
-    let (plan, term) = run_wizard(&setup, presets_ec(), &answers);
-    let plan = plan.unwrap_or_else(|e| panic!("{e:?}\n{}", term.out));
-    assert_eq!(plan.certs[0].dns, vec!["right.example"]);
+    let (plan, term) = wizard_ok(&setup, presets_ec(), &answers);
+    assert_eq!(plan.certs[0].identity.dns, vec!["right.example"]);
     assert_eq!(
         term.out
             .matches("Enter all the hostnames that you need, one per line.")
@@ -781,18 +785,10 @@ mod options {
             ],
         )
         .unwrap();
-        let (plan, term) = run_wizard(&setup, p, &[]);
-        let plan = plan.unwrap_or_else(|e| panic!("{e:?}\n{}", term.out));
+        let (plan, term) = wizard_ok(&setup, p, &[]);
         assert!(term.out.is_empty(), "printed: {}", term.out);
-        assert_eq!(
-            plan.validity,
-            Some(Period {
-                years: 0,
-                months: 18,
-                days: 0
-            })
-        );
-        assert_eq!(plan.certs[0].name, "a.example");
+        assert_eq!(plan.validity, Some(Period::months(18)));
+        assert_eq!(plan.certs[0].identity.name, "a.example");
         assert_eq!(plan.certs[0].key, KeyAlgorithm::EcP256);
         assert_eq!(plan.output, setup.cwd().join("x.zip"));
     }
@@ -824,10 +820,14 @@ mod options {
         let (plan, term) = run_wizard(&setup, p, &[]);
         let plan = plan.unwrap();
         assert!(term.out.is_empty(), "printed: {}", term.out);
-        let names: Vec<&str> = plan.certs.iter().map(|c| c.name.as_str()).collect();
+        let names: Vec<&str> = plan
+            .certs
+            .iter()
+            .map(|c| c.identity.name.as_str())
+            .collect();
         assert_eq!(names, vec!["node1", "node2.example.com"]);
         assert_eq!(
-            plan.certs[1].subject.to_string(),
+            plan.certs[1].identity.subject.to_string(),
             "CN=node2,DC=example,DC=com"
         );
         let CaPlan::New(new) = &plan.ca else {
@@ -849,8 +849,7 @@ mod options {
         let p = presets(&setup, &["--ca", "ca.p12", "--keytype", "ec"]).unwrap();
         // Asked: CA password, validity, per node, names..., options, password, output.
         let answers = ["", "", "n", "", "", "", "", "", "", "", ""];
-        let (plan, term) = run_wizard(&setup, p, &answers);
-        plan.unwrap_or_else(|e| panic!("{e:?}\n{}", term.out));
+        let (_, term) = wizard_ok(&setup, p, &answers);
         assert!(!term.out.contains("Generate a CSR?"));
         assert!(!term.out.contains("Use an existing CA?"));
         assert!(!term.out.contains("CA Path: "));
@@ -862,8 +861,7 @@ mod options {
         let setup = Setup::new();
         let p = presets(&setup, &["--new-ca", "--keytype", "ec"]).unwrap();
         let answers = ["n", "", "", "n", "", "", "", "", "n", "", ""];
-        let (plan, term) = run_wizard(&setup, p, &answers);
-        let plan = plan.unwrap_or_else(|e| panic!("{e:?}\n{}", term.out));
+        let (plan, term) = wizard_ok(&setup, p, &answers);
         assert!(
             term.out.contains(
                 "Subject DN: CN=Elasticsearch HTTP CA\nValidity: 5y\nKey Type: EC P-256\n"
@@ -885,20 +883,12 @@ mod options {
             &["--new-ca", "--ca-validity", "3y", "--keytype", "ec"],
         )
         .unwrap();
-        let (plan, term) = run_wizard(&setup, p, &answers[1..]);
-        let plan = plan.unwrap_or_else(|e| panic!("{e:?}\n{}", term.out));
+        let (plan, term) = wizard_ok(&setup, p, &answers[1..]);
         assert!(!term.out.contains("## CA Generation Options"));
         let CaPlan::New(new) = &plan.ca else {
             panic!("new CA expected")
         };
-        assert_eq!(
-            new.validity,
-            Period {
-                years: 3,
-                months: 0,
-                days: 0
-            }
-        );
+        assert_eq!(new.validity, Period::years(3));
     }
 
     #[test]
@@ -909,6 +899,5 @@ mod options {
         let p = presets(&setup, &["--ca", "ca.p12", "--ca-pass", "wrong"]).unwrap();
         let (plan, _) = run_wizard(&setup, p, &[]);
         assert_eq!(plan.unwrap_err().code, 65);
-        let _ = PathBuf::new();
     }
 }

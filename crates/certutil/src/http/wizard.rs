@@ -13,21 +13,17 @@ use ironstack_pki::{
 use ironstack_terminal::{CliError, SecretInput, Terminal, Verbosity};
 
 use super::presets::{
-    CaPreset, NodePreset, Presets, default_key_name, hostname_problem, ip_problem, name_to_dn,
+    CaPreset, CertIdentity, Presets, default_key_name, hostname_problem, ip_problem, name_to_dn,
     node_dn,
 };
 use crate::ca_source;
 use crate::context::Context;
 use crate::instances::is_valid_filename;
-use crate::keys::{self, ALL_KEY_USAGES, CA_KEY_USAGE};
+use crate::keys::{self, CA_KEY_USAGE};
 use crate::password::{self, PassOption};
 
 /// Default validity of certificates and of a new CA.
-const DEFAULT_VALIDITY: Period = Period {
-    years: 5,
-    months: 0,
-    days: 0,
-};
+const DEFAULT_VALIDITY: Period = Period::years(5);
 /// Default subject of a new CA.
 const DEFAULT_CA_DN: &str = "CN=Elasticsearch HTTP CA";
 /// Default output file name.
@@ -62,16 +58,8 @@ pub(crate) struct NewCa {
 /// One certificate (or CSR) to make.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct CertPlan {
-    /// Key name: node directory and CSR file names.
-    pub(crate) name: String,
-    /// Subject DN.
-    pub(crate) subject: DistinguishedName,
-    /// DNS SANs.
-    pub(crate) dns: Vec<String>,
-    /// IP SANs.
-    pub(crate) ips: Vec<IpAddr>,
-    /// otherName CN SANs.
-    pub(crate) cns: Vec<String>,
+    /// Its names and subject.
+    pub(crate) identity: CertIdentity,
     /// Key algorithm.
     pub(crate) key: KeyAlgorithm,
     /// Key usage.
@@ -249,9 +237,53 @@ impl Wizard<'_> {
         })
     }
 
+    /// Shows an options screen (`shown`, then the key and its usage) and asks whether to
+    /// change any of them.
+    fn offer_change(
+        &mut self,
+        shown: &[String],
+        key: KeyAlgorithm,
+        key_usage: &[KeyUsage],
+    ) -> Result<bool, CliError> {
+        for line in shown {
+            self.say(line);
+        }
+        self.say(&keys::describe_key(key));
+        self.say(&format!("Key Usage: {}", keys::key_usage_names(key_usage)));
+        self.say("");
+        self.term
+            .prompt_yes_no("Do you wish to change any of these options?", false)
+    }
+
+    /// The last questions of an options screen: the RSA key size (an EC key has none to
+    /// choose) and the key usage. `whose` is "your CA" or "your certificate".
+    fn change_key(
+        &mut self,
+        whose: &str,
+        size_text: &str,
+        key: KeyAlgorithm,
+        key_usage: Vec<KeyUsage>,
+    ) -> Result<(KeyAlgorithm, Vec<KeyUsage>), CliError> {
+        let key = match key {
+            KeyAlgorithm::Rsa { bits } => {
+                self.header(&format!("What key size should {whose} have?"));
+                self.text(size_text);
+                let bits = self.read_key_size(bits)?;
+                self.term.println("");
+                KeyAlgorithm::Rsa { bits }
+            }
+            other => other,
+        };
+        self.header(&format!("What key usage should {whose} have?"));
+        self.explain_key_usage();
+        let key_usage = self.read_key_usage(key_usage)?;
+        self.term.println("");
+        Ok((key, key_usage))
+    }
+
     fn explain_key_usage(&mut self) {
         self.text(KEY_USAGE_TEXT);
-        for usage in ALL_KEY_USAGES {
+        for usage in KeyUsage::ALL {
             self.term.println(&format!(" - {}", usage.rfc_name()));
         }
         self.term.println("");
@@ -374,22 +406,10 @@ impl Wizard<'_> {
                 ca_path.display()
             ))),
             CaFileType::Pem(PemKind::PrivateKey) => {
+                // `--ca key.pem --ca-key cert.pem`: take them as given, whichever is which.
                 let cert_path = match preset_key {
-                    // `--ca key.pem --ca-key cert.pem`: take them as given, whichever is which.
                     Some(other) => self.preset_path(&other)?,
-                    None => {
-                        self.require_interactive(
-                            "--ca-cert (the CA certificate for the key given with --ca)",
-                        )?;
-                        self.header("What is the path to your CA certificate?");
-                        self.term.println(&format!(
-                            "{} appears to be a PEM formatted private key file.",
-                            ca_path.display()
-                        ));
-                        self.text(PEM_KEY_NEEDS_CERT_TEXT);
-                        self.term.println("");
-                        self.request_path("CA Certificate: ")?
-                    }
+                    None => self.request_other_pem_half(&ca_path, &PEM_KEY_NEEDS_CERT)?,
                 };
                 self.read_pem_ca(&cert_path, &ca_path)
             }
@@ -403,19 +423,7 @@ impl Wizard<'_> {
                         ));
                         ca_path.clone()
                     }
-                    None => {
-                        self.require_interactive(
-                            "--ca-key (the private key of the CA certificate given with --ca)",
-                        )?;
-                        self.header("What is the path to your CA key?");
-                        self.term.println(&format!(
-                            "{} appears to be a PEM formatted certificate file.",
-                            ca_path.display()
-                        ));
-                        self.text(PEM_CERT_NEEDS_KEY_TEXT);
-                        self.term.println("");
-                        self.request_path("CA Key: ")?
-                    }
+                    None => self.request_other_pem_half(&ca_path, &PEM_CERT_NEEDS_KEY)?,
                 };
                 self.read_pem_ca(&ca_path, &key_path)
             }
@@ -446,6 +454,25 @@ impl Wizard<'_> {
                 )))
             }
         }
+    }
+
+    /// Asks for the other half of a PEM CA (the certificate for a key, or the key for a
+    /// certificate) typed as `CA Path`.
+    fn request_other_pem_half(
+        &mut self,
+        ca_path: &Path,
+        half: &OtherPemHalf,
+    ) -> Result<PathBuf, CliError> {
+        self.require_interactive(half.option)?;
+        self.header(half.header);
+        self.term.println(&format!(
+            "{} appears to be a PEM formatted {} file.",
+            ca_path.display(),
+            half.given
+        ));
+        self.text(half.text);
+        self.term.println("");
+        self.request_path(half.prompt)
     }
 
     fn require_interactive(&self, missing: &str) -> Result<(), CliError> {
@@ -535,15 +562,11 @@ impl Wizard<'_> {
             self.text(CA_OPTIONS_TEXT);
             self.term.println("");
             loop {
-                self.say(&format!("Subject DN: {}", subject.to_display_string()));
-                self.say(&format!("Validity: {validity}"));
-                self.say(&keys::describe_key(key));
-                self.say(&format!("Key Usage: {}", keys::key_usage_names(&key_usage)));
-                self.say("");
-                if !self
-                    .term
-                    .prompt_yes_no("Do you wish to change any of these options?", false)?
-                {
+                let shown = [
+                    format!("Subject DN: {}", subject.to_display_string()),
+                    format!("Validity: {validity}"),
+                ];
+                if !self.offer_change(&shown, key, &key_usage)? {
                     break;
                 }
                 self.header("What should your CA be named?");
@@ -565,18 +588,7 @@ impl Wizard<'_> {
                 self.header("How long should your CA be valid?");
                 self.text(CA_VALIDITY_TEXT);
                 validity = self.read_period("CA Validity", validity, 90)?;
-                if let KeyAlgorithm::Rsa { bits } = key {
-                    self.header("What key size should your CA have?");
-                    self.text(CA_KEY_SIZE_TEXT);
-                    key = KeyAlgorithm::Rsa {
-                        bits: self.read_key_size(bits)?,
-                    };
-                    self.term.println("");
-                }
-                self.header("What key usage should your CA have?");
-                self.explain_key_usage();
-                key_usage = self.read_key_usage(key_usage)?;
-                self.term.println("");
+                (key, key_usage) = self.change_key("your CA", CA_KEY_SIZE_TEXT, key, key_usage)?;
             }
         }
         let password = match &self.presets.ca_pass {
@@ -653,14 +665,10 @@ impl Wizard<'_> {
             .unwrap_or_else(|| keys::http_key_usage(key))
     }
 
-    fn plan_from_preset(&self, node: NodePreset) -> CertPlan {
+    fn plan_from_preset(&self, identity: CertIdentity) -> CertPlan {
         let key = self.cert_key();
         CertPlan {
-            name: node.name,
-            subject: node.subject,
-            dns: node.dns,
-            ips: node.ips,
-            cns: node.cns,
+            identity,
             key,
             key_usage: self.cert_key_usage(key),
         }
@@ -674,7 +682,7 @@ impl Wizard<'_> {
                 .collect());
         }
         if self.presets.batch {
-            let node = NodePreset {
+            let node = CertIdentity {
                 name: default_key_name(&[]),
                 subject: node_dn(&default_key_name(&[])),
                 dns: Vec::new(),
@@ -732,7 +740,7 @@ impl Wizard<'_> {
                 self.say(&format!("'{name}' is not a valid filename"));
                 continue;
             }
-            if taken.iter().any(|c| c.name == name) {
+            if taken.iter().any(|c| c.identity.name == name) {
                 self.say(&format!("A certificate named '{name}' was already entered"));
                 continue;
             }
@@ -848,15 +856,11 @@ impl Wizard<'_> {
         let mut key = self.cert_key();
         let mut key_usage = self.cert_key_usage(key);
         loop {
-            self.say(&format!("Key Name: {name}"));
-            self.say(&format!("Subject DN: {}", subject.to_display_string()));
-            self.say(&keys::describe_key(key));
-            self.say(&format!("Key Usage: {}", keys::key_usage_names(&key_usage)));
-            self.say("");
-            if !self
-                .term
-                .prompt_yes_no("Do you wish to change any of these options?", false)?
-            {
+            let shown = [
+                format!("Key Name: {name}"),
+                format!("Subject DN: {}", subject.to_display_string()),
+            ];
+            if !self.offer_change(&shown, key, &key_usage)? {
                 break;
             }
             self.header("What should your key be named?");
@@ -894,26 +898,17 @@ impl Wizard<'_> {
                     },
                 )?;
 
-            if let KeyAlgorithm::Rsa { bits } = key {
-                self.header("What key size should your certificate have?");
-                self.text(CERT_KEY_SIZE_TEXT);
-                key = KeyAlgorithm::Rsa {
-                    bits: self.read_key_size(bits)?,
-                };
-                self.term.println("");
-            }
-
-            self.header("What key usage should your certificate have?");
-            self.explain_key_usage();
-            key_usage = self.read_key_usage(key_usage)?;
-            self.term.println("");
+            (key, key_usage) =
+                self.change_key("your certificate", CERT_KEY_SIZE_TEXT, key, key_usage)?;
         }
         Ok(CertPlan {
-            name,
-            subject,
-            dns,
-            ips,
-            cns: Vec::new(),
+            identity: CertIdentity {
+                name,
+                subject,
+                dns,
+                ips,
+                cns: Vec::new(),
+            },
             key,
             key_usage,
         })
@@ -924,12 +919,12 @@ impl Wizard<'_> {
             return;
         }
         let kind = if csr { "CSR" } else { "Certificate" };
-        let ips: Vec<String> = cert.ips.iter().map(ToString::to_string).collect();
+        let ips: Vec<String> = cert.identity.ips.iter().map(ToString::to_string).collect();
         let lines = [
             format!("Generating the following {kind}:"),
-            format!("\tName: {}", cert.name),
-            format!("\tSubject: {}", cert.subject.to_display_string()),
-            format!("\tDNS Names: {}", cert.dns.join(",")),
+            format!("\tName: {}", cert.identity.name),
+            format!("\tSubject: {}", cert.identity.subject.to_display_string()),
+            format!("\tDNS Names: {}", cert.identity.dns.join(",")),
             format!("\tIP Names: {}", ips.join(",")),
             format!("\t{}", keys::describe_key(cert.key)),
             format!("\tKey Usage: {}", keys::key_usage_names(&cert.key_usage)),
@@ -991,16 +986,12 @@ impl Wizard<'_> {
         self.term
             .println("These files will be included in a single zip archive.");
         self.term.println("");
-        let input = self.term.read_line(&format!(
-            "What filename should be used for the output zip file? [{}] ",
-            default.display()
-        ))?;
-        let input = input.trim();
-        Ok(if input.is_empty() {
-            default
-        } else {
-            self.ctx.resolve(input)
-        })
+        let shown = default.display().to_string();
+        let input = self.term.read_line_or(
+            &format!("What filename should be used for the output zip file? [{shown}] "),
+            &shown,
+        )?;
+        Ok(self.ctx.resolve(input))
     }
 }
 
@@ -1050,11 +1041,32 @@ Enter the path of the CA to sign your new HTTP certificates with: a PKCS#12
 file (.p12), or PEM files (.crt, .key, .pem). A relative path is looked up in
 the config directory first, then in the current directory.";
 
-const PEM_KEY_NEEDS_CERT_TEXT: &str = "\
-To sign with it, the certificate that belongs to this key is needed as well.";
+/// The question for the missing half of a PEM CA.
+struct OtherPemHalf {
+    /// What was given at `CA Path`.
+    given: &'static str,
+    /// The option that answers the question (named when `--silent` leaves it unanswered).
+    option: &'static str,
+    header: &'static str,
+    text: &'static str,
+    prompt: &'static str,
+}
 
-const PEM_CERT_NEEDS_KEY_TEXT: &str = "\
-To sign with it, the private key that belongs to this certificate is needed as well.";
+const PEM_KEY_NEEDS_CERT: OtherPemHalf = OtherPemHalf {
+    given: "private key",
+    option: "--ca-cert (the CA certificate for the key given with --ca)",
+    header: "What is the path to your CA certificate?",
+    text: "To sign with it, the certificate that belongs to this key is needed as well.",
+    prompt: "CA Certificate: ",
+};
+
+const PEM_CERT_NEEDS_KEY: OtherPemHalf = OtherPemHalf {
+    given: "certificate",
+    option: "--ca-key (the private key of the CA certificate given with --ca)",
+    header: "What is the path to your CA key?",
+    text: "To sign with it, the private key that belongs to this certificate is needed as well.",
+    prompt: "CA Key: ",
+};
 
 const P12_PASSWORD_TEXT: &str = "\
 Reading a PKCS#12 keystore requires its password.

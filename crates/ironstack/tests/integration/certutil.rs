@@ -9,7 +9,9 @@ use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::support::{have_python_module, have_tool, ironstack, ironstack_bin, python};
+use crate::support::{
+    have_python_module, have_tool, ironstack, ironstack_bin, python, run_with_stdin,
+};
 
 /// `ironstack certutil ARGS` run in `dir`, with `stdin` piped in.
 fn certutil(dir: &Path, args: &[&str], stdin: &str) -> Output {
@@ -22,17 +24,14 @@ fn certutil_env(dir: &Path, args: &[&str], stdin: &str, env: &[(&str, &Path)]) -
     for (key, value) in env {
         cmd.env(key, value);
     }
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn ironstack");
-    let mut input = child.stdin.take().expect("stdin");
-    // The tool may exit before reading everything (e.g. on an error); that is not a failure.
-    let _ = input.write_all(stdin.as_bytes());
-    drop(input);
-    child.wait_with_output().expect("wait for ironstack")
+    run_with_stdin(cmd, stdin)
+}
+
+/// The words of a command line written as one string; `''` stands for an empty argument.
+fn words(line: &str) -> Vec<&str> {
+    line.split_whitespace()
+        .map(|w| if w == "''" { "" } else { w })
+        .collect()
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -304,11 +303,7 @@ fn guide_answers(ca_path: &str, ca_pass: &str, http_pass: &str) -> String {
 fn ca_and_cert_p12_interop() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
-    let out = certutil(
-        d,
-        &["ca", "--out", "elastic-stack-ca.p12", "--pass", "capw"],
-        "",
-    );
+    let out = certutil(d, &words("ca --out elastic-stack-ca.p12 --pass capw"), "");
     assert_success(&out);
     let ca = d.join("elastic-stack-ca.p12");
     assert_eq!(mode(&ca), 0o600);
@@ -316,21 +311,9 @@ fn ca_and_cert_p12_interop() {
 
     let out = certutil(
         d,
-        &[
-            "cert",
-            "--ca",
-            "elastic-stack-ca.p12",
-            "--ca-pass",
-            "capw",
-            "--name",
-            "node1",
-            "--dns",
-            "node1.example.com",
-            "--ip",
-            "127.0.0.1",
-            "--pass",
-            "nodepw",
-        ],
+        &words(
+            "cert --ca elastic-stack-ca.p12 --ca-pass capw --name node1 --dns node1.example.com --ip 127.0.0.1 --pass nodepw",
+        ),
         "\n",
     );
     assert_success(&out);
@@ -363,11 +346,7 @@ fn ca_and_cert_p12_interop() {
     }
 
     // Never overwrite: exit 74 with the absolute path.
-    let out = certutil(
-        d,
-        &["ca", "--out", "elastic-stack-ca.p12", "--pass", "x"],
-        "",
-    );
+    let out = certutil(d, &words("ca --out elastic-stack-ca.p12 --pass x"), "");
     assert_eq!(out.status.code(), Some(74));
     assert_eq!(
         text(&out.stderr).trim(),
@@ -379,11 +358,7 @@ fn ca_and_cert_p12_interop() {
 fn pem_modes_and_jopt_style_options() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
-    assert_success(&certutil(
-        d,
-        &["ca", "-pem", "-keytype", "ec", "-out", "ca.zip"],
-        "",
-    ));
+    assert_success(&certutil(d, &words("ca -pem -keytype ec -out ca.zip"), ""));
     if !unzip(&d.join("ca.zip"), d) {
         return;
     }
@@ -394,23 +369,9 @@ fn pem_modes_and_jopt_style_options() {
     );
     let out = certutil(
         d,
-        &[
-            "cert",
-            "-ca-cert",
-            "ca/ca.crt",
-            "-ca-key",
-            "ca/ca.key",
-            "-pem",
-            "-name=web",
-            "-dns",
-            "web.example.com",
-            "--keys",
-            "3072",
-            "--out",
-            "certs.zip",
-            "--pass",
-            "keypw",
-        ],
+        &words(
+            "cert -ca-cert ca/ca.crt -ca-key ca/ca.key -pem -name=web -dns web.example.com --keys 3072 --out certs.zip --pass keypw",
+        ),
         "",
     );
     assert_success(&out);
@@ -421,15 +382,7 @@ fn pem_modes_and_jopt_style_options() {
         // The encrypted traditional PEM key opens with the password.
         let key = tool_ok(
             "openssl",
-            &[
-                "pkey",
-                "-in",
-                "web/web.key",
-                "-passin",
-                "pass:keypw",
-                "-noout",
-                "-text",
-            ],
+            &words("pkey -in web/web.key -passin pass:keypw -noout -text"),
             d,
         );
         assert!(key.contains("3072 bit"), "{key}");
@@ -438,18 +391,7 @@ fn pem_modes_and_jopt_style_options() {
     // Self-signed.
     assert_success(&certutil(
         d,
-        &[
-            "cert",
-            "--self-signed",
-            "--name",
-            "solo",
-            "--keytype",
-            "ec",
-            "--pass",
-            "",
-            "--out",
-            "solo.p12",
-        ],
+        &words("cert --self-signed --name solo --keytype ec --pass '' --out solo.p12"),
         "",
     ));
     check_p12(d, &d.join("solo.p12"), "", "solo", false);
@@ -459,7 +401,7 @@ fn pem_modes_and_jopt_style_options() {
 fn cert_with_instances_file_and_missing_ca_is_usage_error() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
-    let out = certutil(d, &["cert", "--name", "x"], "");
+    let out = certutil(d, &words("cert --name x"), "");
     assert_eq!(out.status.code(), Some(64));
     assert!(
         text(&out.stderr)
@@ -468,7 +410,7 @@ fn cert_with_instances_file_and_missing_ca_is_usage_error() {
 
     assert_success(&certutil(
         d,
-        &["ca", "--keytype", "ec", "--out", "ca.p12", "--pass", ""],
+        &words("ca --keytype ec --out ca.p12 --pass ''"),
         "",
     ));
     std::fs::write(
@@ -478,17 +420,7 @@ fn cert_with_instances_file_and_missing_ca_is_usage_error() {
     .expect("write");
     let out = certutil(
         d,
-        &[
-            "cert",
-            "--ca",
-            "ca.p12",
-            "--ca-pass",
-            "",
-            "--in",
-            "instances.yml",
-            "--pass",
-            "",
-        ],
+        &words("cert --ca ca.p12 --ca-pass '' --in instances.yml --pass ''"),
         "",
     );
     assert_eq!(out.status.code(), Some(78));
@@ -506,19 +438,7 @@ fn cert_with_instances_file_and_missing_ca_is_usage_error() {
     .expect("write");
     let out = certutil(
         d,
-        &[
-            "cert",
-            "--ca",
-            "ca.p12",
-            "--ca-pass",
-            "",
-            "--in",
-            "instances.yml",
-            "--pass",
-            "pw",
-            "--keytype",
-            "ec",
-        ],
+        &words("cert --ca ca.p12 --ca-pass '' --in instances.yml --pass pw --keytype ec"),
         "\n",
     );
     assert_success(&out);
@@ -534,13 +454,7 @@ fn csr_bundle_is_readable_by_openssl() {
     let d = dir.path();
     let out = certutil(
         d,
-        &[
-            "csr",
-            "--name",
-            "kibana-server",
-            "--dns",
-            "example.com,www.example.com",
-        ],
+        &words("csr --name kibana-server --dns example.com,www.example.com"),
         "\n",
     );
     assert_success(&out);
@@ -550,14 +464,7 @@ fn csr_bundle_is_readable_by_openssl() {
     }
     let req = tool_ok(
         "openssl",
-        &[
-            "req",
-            "-in",
-            "kibana-server/kibana-server.csr",
-            "-verify",
-            "-noout",
-            "-text",
-        ],
+        &words("req -in kibana-server/kibana-server.csr -verify -noout -text"),
         d,
     );
     assert!(
@@ -579,13 +486,7 @@ fn http_wizard_with_piped_answers_then_tls_handshake() {
     std::fs::create_dir(&conf).expect("mkdir config");
     assert_success(&certutil(
         d,
-        &[
-            "ca",
-            "--out",
-            "config/elastic-stack-ca.p12",
-            "--pass",
-            "capw",
-        ],
+        &words("ca --out config/elastic-stack-ca.p12 --pass capw"),
         "",
     ));
 
@@ -683,7 +584,7 @@ fn http_wizard_through_a_pseudo_terminal() {
     let d = dir.path();
     assert_success(&certutil(
         d,
-        &["ca", "--keytype", "ec", "--out", "ca.p12", "--pass", "capw"],
+        &words("ca --keytype ec --out ca.p12 --pass capw"),
         "",
     ));
     let script = r#"
@@ -762,7 +663,7 @@ fn http_silent_with_options_new_ca_and_several_nodes() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
     // A missing required answer is a usage error, and nothing is prompted.
-    let out = certutil(d, &["http", "--silent", "--new-ca", "--pass", "x"], "");
+    let out = certutil(d, &words("http --silent --new-ca --pass x"), "");
     assert_eq!(out.status.code(), Some(64));
     assert!(text(&out.stdout).is_empty(), "{}", text(&out.stdout));
     assert!(text(&out.stderr).contains("--ca-pass"));
@@ -830,33 +731,14 @@ fn http_csr_branch_and_config_dir_lookup() {
     let d = dir.path();
     let out = certutil(
         d,
-        &[
-            "http",
-            "-s",
-            "--csr",
-            "--name",
-            "web",
-            "--dns",
-            "web.example.com",
-            "--pass",
-            "",
-            "--keytype",
-            "ec",
-        ],
+        &words("http -s --csr --name web --dns web.example.com --pass '' --keytype ec"),
         "",
     );
     assert_success(&out);
     if unzip(&d.join("elasticsearch-ssl-http.zip"), d) && have_tool("openssl", "version") {
         let req = tool_ok(
             "openssl",
-            &[
-                "req",
-                "-in",
-                "elasticsearch/http-web.csr",
-                "-verify",
-                "-noout",
-                "-text",
-            ],
+            &words("req -in elasticsearch/http-web.csr -verify -noout -text"),
             d,
         );
         assert!(req.contains("DNS:web.example.com"), "{req}");
@@ -870,15 +752,7 @@ fn http_csr_branch_and_config_dir_lookup() {
     std::fs::create_dir(&conf).expect("mkdir");
     assert_success(&certutil(
         d,
-        &[
-            "ca",
-            "--keytype",
-            "ec",
-            "--out",
-            "etc/my-ca.p12",
-            "--pass",
-            "",
-        ],
+        &words("ca --keytype ec --out etc/my-ca.p12 --pass ''"),
         "",
     ));
     let out = certutil_env(
@@ -934,27 +808,12 @@ fn cas_made_by_openssl_and_keytool_are_accepted() {
         );
         tool_ok(
             "openssl",
-            &[
-                "pkcs12", "-export", "-in", "ossl.crt", "-inkey", "ossl.key", "-out", "ossl.p12",
-                "-passout", "pass:op",
-            ],
+            &words("pkcs12 -export -in ossl.crt -inkey ossl.key -out ossl.p12 -passout pass:op"),
             d,
         );
         let out = certutil(
             d,
-            &[
-                "cert",
-                "--ca",
-                "ossl.p12",
-                "--ca-pass",
-                "op",
-                "--name",
-                "n1",
-                "--pass",
-                "p",
-                "--keytype",
-                "ec",
-            ],
+            &words("cert --ca ossl.p12 --ca-pass op --name n1 --pass p --keytype ec"),
             "\n",
         );
         assert_success(&out);
@@ -963,21 +822,9 @@ fn cas_made_by_openssl_and_keytool_are_accepted() {
         // The PEM pair directly, too.
         let out = certutil(
             d,
-            &[
-                "cert",
-                "--ca-cert",
-                "ossl.crt",
-                "--ca-key",
-                "ossl.key",
-                "--name",
-                "n2",
-                "--pass",
-                "p",
-                "--keytype",
-                "ec",
-                "--out",
-                "n2.p12",
-            ],
+            &words(
+                "cert --ca-cert ossl.crt --ca-key ossl.key --name n2 --pass p --keytype ec --out n2.p12",
+            ),
             "",
         );
         assert_success(&out);
@@ -1012,19 +859,7 @@ fn cas_made_by_openssl_and_keytool_are_accepted() {
         );
         let out = certutil(
             d,
-            &[
-                "cert",
-                "--ca",
-                "kt.p12",
-                "--ca-pass",
-                "ktpass",
-                "--name",
-                "n3",
-                "--pass",
-                "p",
-                "--keytype",
-                "ec",
-            ],
+            &words("cert --ca kt.p12 --ca-pass ktpass --name n3 --pass p --keytype ec"),
             "\n",
         );
         assert_success(&out);

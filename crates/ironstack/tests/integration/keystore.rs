@@ -2,11 +2,10 @@
 //! input, `IRONSTACK_KEYSTORE_PASSWORD_FILE`, exit codes, file mode, and (when a JDK is
 //! present) files exchanged with a JDK program that follows Elasticsearch's KeyStoreWrapper.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
-use crate::support::{have_tool, ironstack};
+use crate::support::{have_tool, ironstack, run_with_stdin};
 
 /// `ironstack keystore ARGS` with the config dir `conf`.
 fn keystore(conf: &Path, args: &[&str]) -> Command {
@@ -17,25 +16,8 @@ fn keystore(conf: &Path, args: &[&str]) -> Command {
     cmd
 }
 
-/// Runs `cmd` with `stdin` piped in and returns its output.
-fn run(mut cmd: Command, stdin: &str) -> Output {
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn ironstack");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
-
 fn ks(conf: &Path, args: &[&str], stdin: &str) -> Output {
-    run(keystore(conf, args), stdin)
+    run_with_stdin(keystore(conf, args), stdin)
 }
 
 fn stdout(o: &Output) -> String {
@@ -79,14 +61,14 @@ fn create_add_list_show_remove_through_piped_stdin() {
     #[cfg(unix)]
     assert_eq!(mode(&file), 0o600);
 
-    assert_code(
-        &ks(
-            &conf,
-            &["add", "-x", "a.b", "c.d"],
-            "value one\nvalue two\n",
-        ),
-        0,
+    let o = ks(
+        &conf,
+        &["add", "-x", "a.b", "c.d"],
+        "value one\nvalue two\n",
     );
+    assert_code(&o, 0);
+    // `--stdin` shows no prompt, so nothing at all is printed (no blank line per value).
+    assert_eq!(stdout(&o), "");
     let o = ks(&conf, &["add", "e.f"], "typed value\n");
     assert_code(&o, 0);
     assert!(stdout(&o).contains("Enter value for e.f: "));
@@ -141,7 +123,7 @@ fn config_dir_defaults_to_dot_config() {
     let mut cmd = ironstack();
     cmd.args(["keystore", "add", "-f", "-x", "x.y"])
         .current_dir(dir.path());
-    assert_code(&run(cmd, "v\n"), 0);
+    assert_code(&run_with_stdin(cmd, "v\n"), 0);
     assert!(
         dir.path()
             .join("config")
@@ -189,7 +171,7 @@ fn protected_keystore_prompt_password_file_and_passwd() {
     std::fs::write(&pw_file, "pw\n").unwrap();
     let mut cmd = keystore(&conf, &["-s", "show", "s.t"]);
     cmd.env("IRONSTACK_KEYSTORE_PASSWORD_FILE", &pw_file);
-    let o = run(cmd, "");
+    let o = run_with_stdin(cmd, "");
     assert_code(&o, 0);
     assert_eq!(stdout(&o), "secret value\n");
 
@@ -201,11 +183,11 @@ fn protected_keystore_prompt_password_file_and_passwd() {
 
     let mut cmd = keystore(&conf, &["list"]);
     cmd.env("IRONSTACK_KEYSTORE_PASSWORD_FILE", &pw_file);
-    assert_code(&run(cmd, ""), 65);
+    assert_code(&run_with_stdin(cmd, ""), 65);
     std::fs::write(&pw_file, "new pw\r\n").unwrap();
     let mut cmd = keystore(&conf, &["list"]);
     cmd.env("IRONSTACK_KEYSTORE_PASSWORD_FILE", &pw_file);
-    let o = run(cmd, "");
+    let o = run_with_stdin(cmd, "");
     assert_code(&o, 0);
     assert_eq!(stdout(&o), "keystore.seed\ns.t\n");
 
@@ -226,7 +208,7 @@ fn create_with_password_from_password_file() {
     std::fs::write(&pw_file, "from file\n").unwrap();
     let mut cmd = keystore(&conf, &["create", "-p"]);
     cmd.env("IRONSTACK_KEYSTORE_PASSWORD_FILE", &pw_file);
-    let o = run(cmd, "");
+    let o = run_with_stdin(cmd, "");
     assert_code(&o, 0);
     assert!(!stdout(&o).contains("Enter"));
     assert_code(&ks(&conf, &["has-passwd"], ""), 0);
@@ -504,9 +486,9 @@ fn jdk_reads_ours_and_we_read_the_jdks() {
     };
 
     // Ours → JDK.
-    assert_code(&run(with_pw(&["create", "-p"]), ""), 0);
+    assert_code(&run_with_stdin(with_pw(&["create", "-p"]), ""), 0);
     assert_code(
-        &run(
+        &run_with_stdin(
             with_pw(&["add", "-x", "bootstrap.password", "x.y"]),
             "chängeme\nsecond\n",
         ),
@@ -515,7 +497,7 @@ fn jdk_reads_ours_and_we_read_the_jdks() {
     let blob = dir.path().join("blob");
     std::fs::write(&blob, [0u8, 1, 2, 0xff]).unwrap();
     assert_code(
-        &run(with_pw(&["add-file", "a.file", blob.to_str().unwrap()]), ""),
+        &run_with_stdin(with_pw(&["add-file", "a.file", blob.to_str().unwrap()]), ""),
         0,
     );
     let file = keystore_file(&conf);

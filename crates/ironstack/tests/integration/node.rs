@@ -28,6 +28,16 @@ struct Node {
 impl Node {
     /// Starts `ironstack node` in `home` and waits until it listens.
     fn start(home: &Path, extra: &[&str]) -> Node {
+        Self::start_with(home, extra, |_| {}, None)
+    }
+
+    /// Like [`Node::start`], with extra command set-up and standard input.
+    fn start_with(
+        home: &Path,
+        extra: &[&str],
+        configure: impl FnOnce(&mut Command),
+        stdin: Option<&str>,
+    ) -> Node {
         let port = free_port();
         let mut cmd = ironstack();
         cmd.current_dir(home)
@@ -36,10 +46,19 @@ impl Node {
             .arg(format!("http.port={port}-{}", port + 20))
             .args(extra.iter().flat_map(|e| ["-E", e]))
             .env("IRONSTACK_LOG", "info")
-            .stdin(Stdio::null())
+            .stdin(if stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
+        configure(&mut cmd);
         let mut child = cmd.spawn().unwrap();
+        if let Some(text) = stdin {
+            let mut input = child.stdin.take().unwrap();
+            input.write_all(text.as_bytes()).unwrap();
+        }
         let stdout = Arc::new(Mutex::new(String::new()));
         for stream in [
             Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
@@ -63,7 +82,11 @@ impl Node {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             let out = node.output();
-            if let Some(rest) = out.split("listening on https://").nth(1).or_else(|| out.split("listening on http://").nth(1)) {
+            if let Some(rest) = out
+                .split("listening on https://")
+                .nth(1)
+                .or_else(|| out.split("listening on http://").nth(1))
+            {
                 let addr = rest.split_whitespace().next().unwrap();
                 node.port = addr.rsplit(':').next().unwrap().parse().unwrap();
                 // The banner follows the log line; give it a moment.
@@ -183,19 +206,32 @@ fn first_start_auto_configures_and_second_start_reuses_everything() {
 
     if have_tool("openssl", "version") {
         let o = Command::new("openssl")
-            .args(["x509", "-noout", "-fingerprint", "-sha256", "-subject", "-in"])
+            .args([
+                "x509",
+                "-noout",
+                "-fingerprint",
+                "-sha256",
+                "-subject",
+                "-in",
+            ])
             .arg(node.ca())
             .output()
             .unwrap();
         let text = stdout_of(&o).to_lowercase().replace(':', "");
         assert!(text.contains(&fingerprint), "{text} vs {fingerprint}");
-        assert!(text.contains("security auto-configuration http ca"), "{text}");
+        assert!(
+            text.contains("security auto-configuration http ca"),
+            "{text}"
+        );
         // The node certificate's SANs.
         let o = Command::new("openssl")
             .args(["pkcs12", "-nokeys", "-passin"])
             .arg(format!(
                 "pass:{}",
-                keystore_value(home.path(), "xpack.security.http.ssl.keystore.secure_password")
+                keystore_value(
+                    home.path(),
+                    "xpack.security.http.ssl.keystore.secure_password"
+                )
             ))
             .arg("-in")
             .arg(home.path().join("config/certs/http.p12"))
@@ -226,7 +262,11 @@ fn first_start_auto_configures_and_second_start_reuses_everything() {
     // Second start: nothing new is generated or printed, the same password works.
     let before = std::fs::read(home.path().join("config/certs/http.p12")).unwrap();
     let node = Node::start(home.path(), &[]);
-    assert!(!node.output().contains("Password for the elastic user"), "{}", node.output());
+    assert!(
+        !node.output().contains("Password for the elastic user"),
+        "{}",
+        node.output()
+    );
     assert_eq!(
         std::fs::read(home.path().join("config/certs/http.p12")).unwrap(),
         before
@@ -244,6 +284,19 @@ fn first_start_auto_configures_and_second_start_reuses_everything() {
     }
     let yml = std::fs::read_to_string(home.path().join("config/ironstack.yml")).unwrap();
     assert_eq!(yml.matches("BEGIN SECURITY AUTO CONFIGURATION").count(), 1);
+    assert!(node.stop().success());
+    // The JSON log file has one object per line, start and stop included.
+    let log = std::fs::read_to_string(home.path().join("logs/ironstack_server.json")).unwrap();
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert!(lines.iter().any(|l| {
+        l["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("listening on https://"))
+    }));
+    assert!(lines.iter().any(|l| l["message"] == "stopped"));
 }
 
 fn keystore_value(home: &Path, name: &str) -> String {
@@ -300,7 +353,10 @@ fn start_fails(home: &Path, extra: &[&str]) -> String {
         "node started but should not have: {stderr}{}",
         stdout_of(&o)
     );
-    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("ERROR: ")).collect();
+    let errors: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("ERROR: "))
+        .collect();
     assert_eq!(errors.len(), 1, "expected one ERROR line, got:\n{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
     errors[0].to_string()
@@ -452,7 +508,11 @@ fn tls_handshakes_with_curl_openssl_and_python() {
                 &auth,
                 &format!("https://{host}:{}/_cluster/health", node.port),
             ]);
-            assert!(o.status.success(), "{host}: {}", String::from_utf8_lossy(&o.stderr));
+            assert!(
+                o.status.success(),
+                "{host}: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
             assert!(stdout_of(&o).contains("\"status\":\"green\""));
         }
         // TLS 1.1 and below are refused.
@@ -486,7 +546,10 @@ fn tls_handshakes_with_curl_openssl_and_python() {
         let o = curl(&["-i", &format!("http://127.0.0.1:{}/", node.port)]);
         let text = stdout_of(&o);
         assert!(text.starts_with("HTTP/1.1 400"), "{text}");
-        assert!(text.contains("This is an HTTPS port; use https://"), "{text}");
+        assert!(
+            text.contains("This is an HTTPS port; use https://"),
+            "{text}"
+        );
         assert!(node.wait_for_output(
             "received plaintext http traffic on an https channel, closing connection",
             Duration::from_secs(5)
@@ -575,7 +638,11 @@ print("ok", info["cluster_name"], health["number_of_nodes"])
         stdout_of(&o),
         String::from_utf8_lossy(&o.stderr)
     );
-    assert!(stdout_of(&o).starts_with("ok ironstack 1"), "{}", stdout_of(&o));
+    assert!(
+        stdout_of(&o).starts_with("ok ironstack 1"),
+        "{}",
+        stdout_of(&o)
+    );
 }
 
 #[test]
@@ -597,7 +664,11 @@ fn certificates_reload_without_dropping_keep_alive_connections() {
     keystore_add(home.path(), "bootstrap.password", "bootstrap-pw-1");
     let node = Node::start(home.path(), &[]);
     // Expires in 30 days: the start-up expiry warning.
-    assert!(node.wait_for_output("expires in", Duration::from_secs(5)), "{}", node.output());
+    assert!(
+        node.wait_for_output("expires in", Duration::from_secs(5)),
+        "{}",
+        node.output()
+    );
     assert!(make_pem(&conf, "two", -1, 365));
 
     let script = r#"
@@ -662,7 +733,10 @@ fn security_disabled_serves_plain_http_with_a_loud_warning() {
     assert!(node.output().contains("SECURITY IS DISABLED"));
     assert!(!home.path().join("config/certs").exists());
     if have_tool("curl", "--version") {
-        let o = curl(&[&format!("http://127.0.0.1:{}/_nodes/_local/stats/http", node.port)]);
+        let o = curl(&[&format!(
+            "http://127.0.0.1:{}/_nodes/_local/stats/http",
+            node.port
+        )]);
         let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
         let stats = v["nodes"].as_object().unwrap().values().next().unwrap();
         assert!(stats["http"]["total_opened"].as_u64().unwrap() >= 1);
@@ -678,20 +752,35 @@ fn a_failed_first_start_rolls_back_auto_configuration() {
     let port = busy.local_addr().unwrap().port();
     let o = ironstack()
         .current_dir(home.path())
-        .args(["node", "-E", &format!("http.port={port}"), "-E", "http.host=127.0.0.1"])
+        .args([
+            "node",
+            "-E",
+            &format!("http.port={port}"),
+            "-E",
+            "http.host=127.0.0.1",
+        ])
         .stdin(Stdio::null())
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(!o.status.success());
-    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("ERROR: ")).collect();
+    let errors: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("ERROR: "))
+        .collect();
     assert_eq!(errors.len(), 1, "{stderr}");
     assert!(errors[0].contains("http.port"), "{stderr}");
     assert!(!stdout_of(&o).contains("Password for the elastic user"));
     let config = home.path().join("config");
     assert!(!config.join("certs").exists(), "certs left behind");
-    assert!(!config.join("ironstack.keystore").exists(), "keystore left behind");
-    assert!(!config.join("ironstack.yml").exists(), "ironstack.yml left behind");
+    assert!(
+        !config.join("ironstack.keystore").exists(),
+        "keystore left behind"
+    );
+    assert!(
+        !config.join("ironstack.yml").exists(),
+        "ironstack.yml left behind"
+    );
     let data = home.path().join("data");
     assert!(
         !data.exists() || std::fs::read_dir(&data).unwrap().next().is_none(),
@@ -700,5 +789,95 @@ fn a_failed_first_start_rolls_back_auto_configuration() {
     drop(busy);
     // The next start auto-configures from scratch.
     let node = Node::start(home.path(), &["http.host=127.0.0.1"]);
-    assert!(banner_password(&node.output()).is_some(), "{}", node.output());
+    assert!(
+        banner_password(&node.output()).is_some(),
+        "{}",
+        node.output()
+    );
+}
+
+#[test]
+fn a_password_protected_keystore_opens_from_a_file_or_stdin() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.path().join("config")).unwrap();
+    let run = |args: &[&str], input: &str| {
+        let mut child = ironstack()
+            .current_dir(home.path())
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        let o = child.wait_with_output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    run(&["keystore", "create", "-p"], "ks-pass-1\nks-pass-1\n");
+    run(
+        &["keystore", "add", "-x", "bootstrap.password"],
+        "ks-pass-1\nbootstrap-pw-9\n",
+    );
+    // Authentication over plain HTTP, so this test needs no certificates.
+    write_config(
+        home.path(),
+        "xpack.security.enabled: true\nxpack.security.http.ssl.enabled: false\n",
+    );
+    let password_file = home.path().join("ks-pass.txt");
+    std::fs::write(&password_file, "ks-pass-1\n").unwrap();
+
+    let check = |node: &Node| {
+        if have_tool("curl", "--version") {
+            let url = format!("http://127.0.0.1:{}/_security/_authenticate", node.port);
+            let o = curl(&["-u", "elastic:bootstrap-pw-9", &url]);
+            let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+            assert_eq!(v["username"], "elastic");
+            assert_eq!(v["authentication_realm"]["name"], "reserved");
+            let o = curl(&["-s", "-o", "/dev/null", "-w", "%{http_code}", &url]);
+            assert_eq!(stdout_of(&o), "401");
+        }
+    };
+    let node = Node::start_with(
+        home.path(),
+        &[],
+        |c| {
+            c.env("IRONSTACK_KEYSTORE_PASSWORD_FILE", &password_file);
+        },
+        None,
+    );
+    assert!(node.output().contains("plain HTTP"), "{}", node.output());
+    check(&node);
+    assert!(node.stop().success());
+
+    let node = Node::start_with(
+        home.path(),
+        &[],
+        |c| {
+            c.arg("--stdin");
+        },
+        Some("ks-pass-1\n"),
+    );
+    check(&node);
+    assert!(node.stop().success());
+
+    // Wrong password, and no way to ask for one.
+    std::fs::write(&password_file, "wrong\n").unwrap();
+    let o = ironstack()
+        .current_dir(home.path())
+        .args(["node", "-E", &format!("http.port={}", free_port())])
+        .env("IRONSTACK_KEYSTORE_PASSWORD_FILE", &password_file)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(78), "{stderr}");
+    assert!(stderr.contains("ERROR: cannot open keystore ["), "{stderr}");
+    assert!(stderr.contains("incorrect"), "{stderr}");
+    let e = start_fails(home.path(), &[]);
+    assert!(e.contains("password protected"), "{e}");
 }

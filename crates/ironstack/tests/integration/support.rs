@@ -6,8 +6,9 @@
 
 #![allow(dead_code)]
 
+use std::io::Write;
 use std::path::PathBuf;
-use std::process::Command;
+use std::process::{Command, Output, Stdio};
 
 /// Path of the `ironstack` binary cargo built for these tests.
 pub(crate) fn ironstack_bin() -> PathBuf {
@@ -20,6 +21,22 @@ pub(crate) fn ironstack() -> Command {
     cmd.env_remove("IRONSTACK_PATH_CONF")
         .env_remove("IRONSTACK_KEYSTORE_PASSWORD_FILE");
     cmd
+}
+
+/// Runs `cmd` with `stdin` piped in as its standard input and returns its output. The
+/// command may exit before reading all of it (an early error): that is not a failure here.
+pub(crate) fn run_with_stdin(mut cmd: Command, stdin: &str) -> Output {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn ironstack");
+    let mut input = child.stdin.take().expect("stdin");
+    // A broken pipe only means the command did not want the rest of its input.
+    let _ = input.write_all(stdin.as_bytes());
+    drop(input);
+    child.wait_with_output().expect("wait for ironstack")
 }
 
 /// The Python interpreter with the test packages (`IRONSTACK_PYTHON`, default `python3`).

@@ -21,7 +21,12 @@ struct Column {
     numeric: bool,
 }
 
-const fn col(name: &'static str, aliases: &'static [&'static str], default: bool, numeric: bool) -> Column {
+const fn col(
+    name: &'static str,
+    aliases: &'static [&'static str],
+    default: bool,
+    numeric: bool,
+) -> Column {
     Column {
         name,
         aliases,
@@ -30,11 +35,7 @@ const fn col(name: &'static str, aliases: &'static [&'static str], default: bool
     }
 }
 
-fn render(
-    columns: &[Column],
-    row: &[String],
-    params: &RenderParams,
-) -> Result<Response, ApiError> {
+fn render(columns: &[Column], row: &[String], params: &RenderParams) -> Result<Response, ApiError> {
     let selected: Vec<usize> = match params.param("h") {
         Some(h) if !h.is_empty() => {
             let mut idx = Vec::new();
@@ -122,15 +123,50 @@ const HEALTH_COLUMNS: &[Column] = &[
     col("status", &["st"], true, false),
     col("node.total", &["nt", "nodeTotal"], true, true),
     col("node.data", &["nd", "nodeData"], true, true),
-    col("shards", &["t", "sh", "shards.total", "shardsTotal"], true, true),
+    col(
+        "shards",
+        &["t", "sh", "shards.total", "shardsTotal"],
+        true,
+        true,
+    ),
     col("pri", &["p", "shards.primary", "shardsPrimary"], true, true),
-    col("relo", &["r", "shards.relocating", "shardsRelocating"], true, true),
-    col("init", &["i", "shards.initializing", "shardsInitializing"], true, true),
-    col("unassign", &["u", "shards.unassigned", "shardsUnassigned"], true, true),
-    col("unassign.pri", &["up", "shards.unassigned.primary"], true, true),
+    col(
+        "relo",
+        &["r", "shards.relocating", "shardsRelocating"],
+        true,
+        true,
+    ),
+    col(
+        "init",
+        &["i", "shards.initializing", "shardsInitializing"],
+        true,
+        true,
+    ),
+    col(
+        "unassign",
+        &["u", "shards.unassigned", "shardsUnassigned"],
+        true,
+        true,
+    ),
+    col(
+        "unassign.pri",
+        &["up", "shards.unassigned.primary"],
+        true,
+        true,
+    ),
     col("pending_tasks", &["pt", "pendingTasks"], true, true),
-    col("max_task_wait_time", &["mtwt", "maxTaskWaitTime"], true, true),
-    col("active_shards_percent", &["asp", "activeShardsPercent"], true, true),
+    col(
+        "max_task_wait_time",
+        &["mtwt", "maxTaskWaitTime"],
+        true,
+        true,
+    ),
+    col(
+        "active_shards_percent",
+        &["asp", "activeShardsPercent"],
+        true,
+        true,
+    ),
 ];
 
 /// `GET /_cat/health`.
@@ -173,7 +209,12 @@ const NODES_COLUMNS: &[Column] = &[
     col("ram.current", &["rc", "ramCurrent"], false, true),
     col("ram.percent", &["rp", "ramPercent"], true, true),
     col("ram.max", &["rm", "ramMax"], false, true),
-    col("file_desc.current", &["fdc", "fileDescriptorCurrent"], false, true),
+    col(
+        "file_desc.current",
+        &["fdc", "fileDescriptorCurrent"],
+        false,
+        true,
+    ),
     col("file_desc.max", &["fdm", "fileDescriptorMax"], false, true),
     col("cpu", &[], true, true),
     col("load_1m", &["l"], true, true),
@@ -194,13 +235,7 @@ pub(crate) async fn nodes(
         (probe.process(), probe.os())
     };
     let heap_max = os.mem_total.max(process.resident_bytes);
-    let pct = |part: u64, whole: u64| {
-        if whole == 0 {
-            0
-        } else {
-            part * 100 / whole
-        }
-    };
+    let pct = |part: u64, whole: u64| (part * 100).checked_div(whole).unwrap_or(0);
     let ram_used = os.mem_total.saturating_sub(os.mem_free);
     // Elasticsearch abbreviates roles to letters: c(old) d(ata) f(rozen) h(ot) i(ngest)
     // m(aster) r(emote client) s(content) t(ransform) w(arm).

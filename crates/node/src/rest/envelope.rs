@@ -17,7 +17,7 @@ use ironstack_types::media_type::{self, NegotiatedMedia};
 use ironstack_types::{EsErrorType, EsException};
 
 use super::render::{FilterPath, to_pretty};
-use super::response::{ApiError, JsonBody, TextBody};
+use super::response::{ApiError, JsonBody, PrerenderedJson, TextBody};
 use crate::state::AppState;
 
 /// The query parameters every API honours.
@@ -69,7 +69,8 @@ impl RenderParams {
 
     /// A boolean parameter: present without value or `true`.
     pub(crate) fn flag(&self, name: &str) -> bool {
-        self.param(name).is_some_and(|v| v.is_empty() || v == "true")
+        self.param(name)
+            .is_some_and(|v| v.is_empty() || v == "true")
     }
 }
 
@@ -81,7 +82,10 @@ fn percent_decode(s: &str) -> String {
     while i < bytes.len() {
         match bytes[i] {
             b'+' => out.push(b' '),
-            b'%' => match (bytes.get(i + 1).and_then(|b| hex(*b)), bytes.get(i + 2).and_then(|b| hex(*b))) {
+            b'%' => match (
+                bytes.get(i + 1).and_then(|b| hex(*b)),
+                bytes.get(i + 2).and_then(|b| hex(*b)),
+            ) {
                 (Some(h), Some(l)) => {
                     out.push((h * 16 + l) as u8);
                     i += 2;
@@ -105,12 +109,12 @@ fn url_decode_pairs(query: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-fn header_str<'a>(headers: &'a HeaderMap, name: header::HeaderName) -> Option<&'a str> {
+fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
 fn too_large(limit: u64) -> ApiError {
-    ApiError::Exception(EsException::with_status(
+    ApiError::from(EsException::with_status(
         EsErrorType::ContentTooLong,
         413,
         format!("request body is larger than http.max_content_length [{limit}b]"),
@@ -120,10 +124,12 @@ fn too_large(limit: u64) -> ApiError {
 /// Reads the whole body, undoing `Content-Encoding`, refusing more than `limit` bytes
 /// (before and after decompression, so a small gzip bomb is refused too).
 async fn read_body(body: Body, headers: &HeaderMap, limit: u64) -> Result<Bytes, ApiError> {
-    if let Some(len) = header_str(headers, header::CONTENT_LENGTH).and_then(|v| v.parse::<u64>().ok())
-        && len > limit
-    {
+    let declared = header_str(headers, header::CONTENT_LENGTH).and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > limit) {
         return Err(too_large(limit));
+    }
+    if axum::body::HttpBody::is_end_stream(&body) {
+        return Ok(Bytes::new());
     }
     let limited = http_body_util::Limited::new(body, usize::try_from(limit).unwrap_or(usize::MAX));
     let raw = match limited.collect().await {
@@ -196,7 +202,7 @@ pub(crate) async fn envelope(
     ) {
         Ok(m) => m,
         Err(e) => {
-            let resp = ApiError::Exception(e).into_response();
+            let resp = ApiError::from(e).into_response();
             return finish(resp, &params, &default_media, gzip, is_head);
         }
     };
@@ -226,6 +232,14 @@ pub(crate) async fn fallback(method: Method, uri: axum::http::Uri) -> Response {
     super::routes::no_handler(&method, &uri).into_response()
 }
 
+fn json_content_type(media: &NegotiatedMedia) -> HeaderValue {
+    match media.compatible_with {
+        None => HeaderValue::from_static("application/json"),
+        Some(_) => HeaderValue::try_from(media.json_response_content_type())
+            .unwrap_or_else(|_| HeaderValue::from_static("application/json")),
+    }
+}
+
 fn finish(
     mut response: Response,
     params: &RenderParams,
@@ -233,8 +247,7 @@ fn finish(
     gzip: bool,
     is_head: bool,
 ) -> Response {
-    let json_type = media.json_response_content_type();
-    let rendered: Option<(Vec<u8>, String)> =
+    let rendered: Option<(Bytes, HeaderValue)> =
         if let Some(error) = response.extensions_mut().remove::<ApiError>() {
             let headers = response.headers_mut();
             match &error {
@@ -260,14 +273,29 @@ fn finish(
                 ApiError::Simple { .. } => {}
             }
             *response.status_mut() = error.status();
-            Some((render_json(error.body(params.error_trace), params, false), json_type))
+            Some((
+                render_json(error.body(params.error_trace), params, false),
+                json_content_type(media),
+            ))
+        } else if let Some(pre) = response.extensions_mut().remove::<Arc<PrerenderedJson>>() {
+            let body = if params.pretty || params.filter_path.is_some() {
+                render_json(pre.value.clone(), params, true)
+            } else {
+                pre.compact.clone()
+            };
+            Some((body, json_content_type(media)))
         } else if let Some(JsonBody(value)) = response.extensions_mut().remove::<JsonBody>() {
-            Some((render_json(value, params, true), json_type))
+            Some((render_json(value, params, true), json_content_type(media)))
         } else {
             response
                 .extensions_mut()
                 .remove::<TextBody>()
-                .map(|TextBody(text)| (text.into_bytes(), "text/plain; charset=UTF-8".into()))
+                .map(|TextBody(text)| {
+                    (
+                        Bytes::from(text),
+                        HeaderValue::from_static("text/plain; charset=UTF-8"),
+                    )
+                })
         };
     let headers = response.headers_mut();
     headers.insert(
@@ -277,17 +305,17 @@ fn finish(
     let Some((body, content_type)) = rendered else {
         return response;
     };
-    if let Ok(v) = HeaderValue::try_from(content_type) {
-        headers.insert(header::CONTENT_TYPE, v);
-    }
+    headers.insert(header::CONTENT_TYPE, content_type);
     let body = if gzip && !body.is_empty() {
-        let mut encoder =
-            flate2::write::GzEncoder::new(Vec::with_capacity(body.len() / 2), flate2::Compression::fast());
+        let mut encoder = flate2::write::GzEncoder::new(
+            Vec::with_capacity(body.len() / 2),
+            flate2::Compression::fast(),
+        );
         match std::io::Write::write_all(&mut encoder, &body).and_then(|()| encoder.finish()) {
             Ok(compressed) => {
                 headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
                 headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
-                compressed
+                Bytes::from(compressed)
             }
             Err(_) => body,
         }
@@ -296,20 +324,24 @@ fn finish(
     };
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
     let (parts, _) = response.into_parts();
-    let body = if is_head { Body::empty() } else { Body::from(body) };
+    let body = if is_head {
+        Body::empty()
+    } else {
+        Body::from(body)
+    };
     Response::from_parts(parts, body)
 }
 
-fn render_json(value: serde_json::Value, params: &RenderParams, filter: bool) -> Vec<u8> {
+fn render_json(value: serde_json::Value, params: &RenderParams, filter: bool) -> Bytes {
     let value = match (&params.filter_path, filter) {
         (Some(f), true) => f.apply(value),
         _ => value,
     };
-    if params.pretty {
+    Bytes::from(if params.pretty {
         to_pretty(&value).into_bytes()
     } else {
         serde_json::to_vec(&value).unwrap_or_default()
-    }
+    })
 }
 
 #[cfg(test)]
@@ -329,9 +361,15 @@ mod tests {
     #[test]
     fn gzip_acceptance() {
         let mut h = HeaderMap::new();
-        h.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("br, gzip;q=0.5"));
+        h.insert(
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_static("br, gzip;q=0.5"),
+        );
         assert!(accepts_gzip(&h));
-        h.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("gzip;q=0"));
+        h.insert(
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_static("gzip;q=0"),
+        );
         assert!(!accepts_gzip(&h));
     }
 }

@@ -16,7 +16,7 @@ use ironstack_types::{EsErrorType, EsException, HealthStatus};
 use serde_json::{Value, json};
 
 use super::envelope::RenderParams;
-use super::response::{ApiError, EsJson};
+use super::response::{ApiError, EsJson, EsPrerendered, PrerenderedJson};
 use crate::state::AppState;
 use crate::stats::{human_bytes, human_duration};
 
@@ -46,9 +46,8 @@ fn now_millis() -> i64 {
     jiff::Timestamp::now().as_millisecond()
 }
 
-/// `GET /`, `HEAD /`.
-pub(crate) async fn main_info(State(state): State<Arc<AppState>>) -> Result<EsJson, ApiError> {
-    let id = &state.identity;
+/// The `GET /` body of a node: it never changes while the node runs.
+pub(crate) fn main_body(id: &crate::state::NodeIdentity) -> PrerenderedJson {
     let body = MainResponse {
         name: id.node_name.clone(),
         cluster_name: id.cluster_name.clone(),
@@ -56,9 +55,12 @@ pub(crate) async fn main_info(State(state): State<Arc<AppState>>) -> Result<EsJs
         version: version(),
         tagline: TAGLINE.to_string(),
     };
-    serde_json::to_value(body)
-        .map(EsJson::ok)
-        .map_err(|e| ApiError::internal(e.to_string()))
+    PrerenderedJson::new(serde_json::to_value(body).unwrap_or_default())
+}
+
+/// `GET /`, `HEAD /`.
+pub(crate) async fn main_info(State(state): State<Arc<AppState>>) -> EsPrerendered {
+    EsPrerendered(state.main_body.clone())
 }
 
 /// Parses Elasticsearch time values (`30s`, `1m`, `500ms`, `2h`, `1d`, `-1`).
@@ -68,7 +70,7 @@ pub(crate) fn parse_time_value(name: &str, value: &str) -> Result<Option<Duratio
         return Ok(None);
     }
     let err = || {
-        ApiError::Exception(EsException::new(
+        ApiError::from(EsException::new(
             EsErrorType::Parse,
             format!(
                 "failed to parse setting [{name}] with value [{value}] as a time value: unit is missing or unrecognized"
@@ -219,7 +221,8 @@ pub(crate) async fn xpack(
     Extension(params): Extension<RenderParams>,
 ) -> EsJson {
     let security = state.authenticator.is_some();
-    let feature = |available: bool, enabled: bool| json!({"available": available, "enabled": enabled});
+    let feature =
+        |available: bool, enabled: bool| json!({"available": available, "enabled": enabled});
     let categories: Vec<String> = params
         .param("categories")
         .unwrap_or("build,license,features")
@@ -228,7 +231,10 @@ pub(crate) async fn xpack(
         .collect();
     let mut body = serde_json::Map::new();
     if categories.iter().any(|c| c == "build") {
-        body.insert("build".into(), json!({"hash": BUILD_HASH, "date": BUILD_DATE}));
+        body.insert(
+            "build".into(),
+            json!({"hash": BUILD_HASH, "date": BUILD_DATE}),
+        );
     }
     if categories.iter().any(|c| c == "license") {
         body.insert(
@@ -250,7 +256,7 @@ pub(crate) async fn xpack(
             }),
         );
     }
-    if !params.param("human").is_some_and(|h| h == "false") {
+    if params.param("human").is_none_or(|h| h != "false") {
         body.insert("tagline".into(), json!("You know, for X"));
     }
     EsJson::ok(Value::Object(body))
@@ -372,7 +378,7 @@ fn node_stats(state: &AppState, metrics: &[String], human: bool) -> Value {
     }
     if wants("os") {
         let used = os.mem_total.saturating_sub(os.mem_free);
-        let pct = |part: u64| if os.mem_total == 0 { 0 } else { part * 100 / os.mem_total };
+        let pct = |part: u64| (part * 100).checked_div(os.mem_total).unwrap_or(0);
         node.insert(
             "os".into(),
             json!({
@@ -413,7 +419,7 @@ fn node_stats(state: &AppState, metrics: &[String], human: bool) -> Value {
             "uptime_in_millis": uptime,
             "mem": {
                 "heap_used_in_bytes": process.resident_bytes,
-                "heap_used_percent": if heap_max == 0 { 0 } else { process.resident_bytes * 100 / heap_max },
+                "heap_used_percent": (process.resident_bytes * 100).checked_div(heap_max).unwrap_or(0),
                 "heap_committed_in_bytes": process.resident_bytes,
                 "heap_max_in_bytes": heap_max,
                 "non_heap_used_in_bytes": 0,
@@ -443,7 +449,10 @@ pub(crate) async fn nodes_stats(
     path: Option<Path<HashMap<String, String>>>,
 ) -> Result<EsJson, ApiError> {
     let path = path.map(|Path(p)| p).unwrap_or_default();
-    let filter = path.get("node_id").cloned().unwrap_or_else(|| "_all".into());
+    let filter = path
+        .get("node_id")
+        .cloned()
+        .unwrap_or_else(|| "_all".into());
     let metrics: Vec<String> = path
         .get("metric")
         .map(|m| m.split(',').map(|s| s.trim().to_string()).collect())
@@ -470,7 +479,7 @@ pub(crate) async fn nodes_stats(
 }
 
 /// `GET /_security/_authenticate`.
-pub(crate) async fn authenticate(auth: Option<Extension<Authentication>>) -> EsJson {
+pub(crate) async fn authenticate(auth: Option<Extension<Arc<Authentication>>>) -> EsJson {
     let Some(Extension(auth)) = auth else {
         // Security disabled: Elasticsearch answers as the anonymous `_anonymous` user.
         return EsJson::ok(json!({

@@ -15,6 +15,8 @@ use std::sync::Arc;
 use axum::Router;
 use axum::http::Method;
 
+pub(crate) use handlers::main_body;
+pub(crate) use response::PrerenderedJson;
 use routes::Routes;
 
 use crate::state::AppState;
@@ -31,7 +33,11 @@ fn routes() -> Routes {
         .add(get, "/_nodes/stats", handlers::nodes_stats)
         .add(get, "/_nodes/stats/{metric}", handlers::nodes_stats)
         .add(get, "/_nodes/{node_id}/stats", handlers::nodes_stats)
-        .add(get, "/_nodes/{node_id}/stats/{metric}", handlers::nodes_stats)
+        .add(
+            get,
+            "/_nodes/{node_id}/stats/{metric}",
+            handlers::nodes_stats,
+        )
         .add(get, "/_cat/health", cat::health)
         .add(get, "/_cat/nodes", cat::nodes)
         .add(get, "/_security/_authenticate", handlers::authenticate)

@@ -17,14 +17,15 @@ use super::routes::{ACTIONS, action_for};
 use crate::state::AppState;
 
 /// Elasticsearch's `WWW-Authenticate` challenges, in its order.
-pub(crate) const WWW_AUTHENTICATE: &[&str] = &["Basic realm=\"security\", charset=\"UTF-8\"", "ApiKey"];
+pub(crate) const WWW_AUTHENTICATE: &[&str] =
+    &["Basic realm=\"security\", charset=\"UTF-8\"", "ApiKey"];
 
 fn unauthenticated(reason: String) -> ApiError {
     let mut e = EsException::with_status(EsErrorType::Security, 401, reason);
     for challenge in WWW_AUTHENTICATE {
         e = e.header("WWW-Authenticate", *challenge);
     }
-    ApiError::Exception(e)
+    ApiError::from(e)
 }
 
 /// The credentials in an `Authorization` header.
@@ -47,17 +48,18 @@ fn parse_authorization(value: &[u8]) -> Result<Credentials, AuthenticationError>
             .map_err(|_| AuthenticationError::Malformed)?,
     );
     let text = std::str::from_utf8(&decoded).map_err(|_| AuthenticationError::Malformed)?;
-    let (user, password) = text
-        .split_once(':')
-        .ok_or(AuthenticationError::Malformed)?;
-    Ok(Credentials::Basic(user.to_string(), SecureString::new(password)))
+    let (user, password) = text.split_once(':').ok_or(AuthenticationError::Malformed)?;
+    Ok(Credentials::Basic(
+        user.to_string(),
+        SecureString::new(password),
+    ))
 }
 
 async fn authenticate(
     authenticator: &Arc<ironstack_security::Authenticator>,
-    uri: String,
+    uri: http::Uri,
     header: Option<http::HeaderValue>,
-) -> Result<Authentication, ApiError> {
+) -> Result<Arc<Authentication>, ApiError> {
     let Some(header) = header else {
         return Err(unauthenticated(format!(
             "missing authentication credentials for REST request [{uri}]"
@@ -92,12 +94,8 @@ pub(crate) async fn security_pipeline(
     mut req: Request,
     next: Next,
 ) -> Response {
-    let path = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|m| m.as_str().to_string())
-        .unwrap_or_default();
-    let path = path.as_str();
+    let matched = req.extensions().get::<MatchedPath>().cloned();
+    let path = matched.as_ref().map_or("", MatchedPath::as_str);
     let Some(action) = action_for(req.method(), path) else {
         if ACTIONS.iter().any(|(_, p, _)| *p == path) {
             // A method this path does not serve: the route's 405 answers, no auth needed.
@@ -112,14 +110,16 @@ pub(crate) async fn security_pipeline(
     if let Some(authenticator) = &state.authenticator {
         let auth = match authenticate(
             authenticator,
-            req.uri().to_string(),
+            req.uri().clone(),
             req.headers().get(http::header::AUTHORIZATION).cloned(),
-        ).await {
+        )
+        .await
+        {
             Ok(a) => a,
             Err(e) => return e.into_response(),
         };
         if let Err(denied) = authorize(&auth, action) {
-            return ApiError::Exception(EsException::with_status(
+            return ApiError::from(EsException::with_status(
                 EsErrorType::Security,
                 403,
                 denied.to_string(),

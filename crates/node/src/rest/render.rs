@@ -215,8 +215,14 @@ mod tests {
             json!({"nodes": [{"ip": "1"}, {"ip": "2"}]})
         );
         let f = FilterPath::parse("*name").unwrap();
-        assert_eq!(f.apply(sample()), json!({"name": "n1", "cluster_name": "c"}));
-        assert_eq!(FilterPath::parse("nothing").unwrap().apply(sample()), json!({}));
+        assert_eq!(
+            f.apply(sample()),
+            json!({"name": "n1", "cluster_name": "c"})
+        );
+        assert_eq!(
+            FilterPath::parse("nothing").unwrap().apply(sample()),
+            json!({})
+        );
     }
 
     #[test]

@@ -11,6 +11,33 @@ use serde_json::Value;
 #[derive(Debug, Clone)]
 pub(crate) struct JsonBody(pub(crate) Value);
 
+/// A JSON body rendered once and served many times (`GET /`): the compact bytes go out as
+/// they are; `?pretty`/`?filter_path` re-render from the value.
+#[derive(Debug)]
+pub(crate) struct PrerenderedJson {
+    pub(crate) value: Value,
+    pub(crate) compact: bytes::Bytes,
+}
+
+impl PrerenderedJson {
+    pub(crate) fn new(value: Value) -> Self {
+        let compact = bytes::Bytes::from(serde_json::to_vec(&value).unwrap_or_default());
+        Self { value, compact }
+    }
+}
+
+/// A response carrying a [`PrerenderedJson`].
+#[derive(Debug)]
+pub(crate) struct EsPrerendered(pub(crate) std::sync::Arc<PrerenderedJson>);
+
+impl IntoResponse for EsPrerendered {
+    fn into_response(self) -> Response {
+        let mut response = StatusCode::OK.into_response();
+        response.extensions_mut().insert(self.0);
+        response
+    }
+}
+
 /// A `text/plain` body (the `_cat` APIs).
 #[derive(Debug, Clone)]
 pub(crate) struct TextBody(pub(crate) String);
@@ -50,7 +77,7 @@ impl IntoResponse for EsText {
 #[derive(Debug, Clone)]
 pub(crate) enum ApiError {
     /// An exception rendered as `{"error":{"root_cause":..},"status":N}`.
-    Exception(EsException),
+    Exception(Box<EsException>),
     /// Elasticsearch's short form `{"error":"<message>"}` (no handler found) or
     /// `{"error":"<message>","status":N}` (wrong method, unreadable content type), which
     /// its `RestController` sends for requests that never reach a handler.
@@ -64,11 +91,11 @@ pub(crate) enum ApiError {
 
 impl ApiError {
     pub(crate) fn illegal_argument(reason: impl Into<String>) -> Self {
-        Self::Exception(EsException::illegal_argument(reason))
+        Self::Exception(Box::new(EsException::illegal_argument(reason)))
     }
 
     pub(crate) fn internal(reason: impl Into<String>) -> Self {
-        Self::Exception(EsException::internal(reason))
+        Self::Exception(Box::new(EsException::internal(reason)))
     }
 
     pub(crate) fn status(&self) -> StatusCode {
@@ -102,6 +129,12 @@ impl ApiError {
 
 impl From<EsException> for ApiError {
     fn from(e: EsException) -> Self {
+        Self::Exception(Box::new(e))
+    }
+}
+
+impl From<Box<EsException>> for ApiError {
+    fn from(e: Box<EsException>) -> Self {
         Self::Exception(e)
     }
 }

@@ -26,7 +26,11 @@ pub(crate) const ACTIONS: &[(&str, &str, ActionName)] = &[
     ("GET", "/_nodes/stats", action::NODES_STATS),
     ("GET", "/_nodes/stats/{metric}", action::NODES_STATS),
     ("GET", "/_nodes/{node_id}/stats", action::NODES_STATS),
-    ("GET", "/_nodes/{node_id}/stats/{metric}", action::NODES_STATS),
+    (
+        "GET",
+        "/_nodes/{node_id}/stats/{metric}",
+        action::NODES_STATS,
+    ),
     ("GET", "/_cat/health", action::CLUSTER_HEALTH),
     ("GET", "/_cat/nodes", action::NODES_INFO),
     ("GET", "/_security/_authenticate", action::AUTHENTICATE),

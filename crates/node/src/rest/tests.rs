@@ -93,7 +93,13 @@ async fn send(f: &Fixture, req: Request<Body>) -> Reply {
     let resp = f.router.clone().oneshot(req).await.unwrap();
     let status = resp.status();
     let headers = resp.headers().clone();
-    let body = resp.into_body().collect().await.unwrap().to_bytes().to_vec();
+    let body = resp
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
     Reply {
         status,
         headers,
@@ -133,7 +139,10 @@ async fn main_info_has_es_fields_and_product_header() {
     assert_eq!(v["version"]["build_snapshot"], false);
     assert_eq!(v["tagline"], "You Know, for Search");
     let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
-    assert_eq!(keys, ["name", "cluster_name", "cluster_uuid", "version", "tagline"]);
+    assert_eq!(
+        keys,
+        ["name", "cluster_name", "cluster_uuid", "version", "tagline"]
+    );
 }
 
 #[tokio::test]
@@ -161,7 +170,10 @@ async fn missing_credentials_snapshot() {
     let f = fixture();
     let r = send(
         &f,
-        Request::builder().uri("/?pretty=false").body(Body::empty()).unwrap(),
+        Request::builder()
+            .uri("/?pretty=false")
+            .body(Body::empty())
+            .unwrap(),
     )
     .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
@@ -171,7 +183,10 @@ async fn missing_credentials_snapshot() {
         .iter()
         .map(|v| v.to_str().unwrap())
         .collect();
-    assert_eq!(challenges, ["Basic realm=\"security\", charset=\"UTF-8\"", "ApiKey"]);
+    assert_eq!(
+        challenges,
+        ["Basic realm=\"security\", charset=\"UTF-8\"", "ApiKey"]
+    );
     assert_eq!(r.header("x-elastic-product"), "Elasticsearch");
     assert_eq!(
         r.text(),
@@ -217,7 +232,11 @@ async fn security_disabled_needs_no_credentials() {
 #[tokio::test]
 async fn authenticate_reports_the_reserved_superuser() {
     let f = fixture();
-    let r = send(&f, get("/_security/_authenticate").body(Body::empty()).unwrap()).await;
+    let r = send(
+        &f,
+        get("/_security/_authenticate").body(Body::empty()).unwrap(),
+    )
+    .await;
     let v = r.json();
     assert_eq!(v["username"], "elastic");
     assert_eq!(v["roles"], json!(["superuser"]));
@@ -231,7 +250,10 @@ async fn compatible_media_types_are_echoed() {
         let ct = format!("application/vnd.elasticsearch+json; compatible-with={v}");
         let r = send(
             &f,
-            get("/").header(header::ACCEPT, &ct).body(Body::empty()).unwrap(),
+            get("/")
+                .header(header::ACCEPT, &ct)
+                .body(Body::empty())
+                .unwrap(),
         )
         .await;
         assert_eq!(r.status, StatusCode::OK, "compatible-with={v}");
@@ -244,7 +266,10 @@ async fn compatible_media_types_are_echoed() {
     let r = send(
         &f,
         get("/_cluster/health")
-            .header(header::ACCEPT, "application/vnd.elasticsearch+json; compatible-with=8")
+            .header(
+                header::ACCEPT,
+                "application/vnd.elasticsearch+json; compatible-with=8",
+            )
             .header(
                 header::CONTENT_TYPE,
                 "application/vnd.elasticsearch+x-ndjson; compatible-with=8",
@@ -262,7 +287,10 @@ async fn media_type_error_snapshots() {
     let r = send(
         &f,
         get("/")
-            .header(header::ACCEPT, "application/vnd.elasticsearch+json; compatible-with=6")
+            .header(
+                header::ACCEPT,
+                "application/vnd.elasticsearch+json; compatible-with=6",
+            )
             .body(Body::empty())
             .unwrap(),
     )
@@ -289,11 +317,17 @@ async fn media_type_error_snapshots() {
 
     let r = send(
         &f,
-        get("/").header(header::ACCEPT, "nonsense").body(Body::empty()).unwrap(),
+        get("/")
+            .header(header::ACCEPT, "nonsense")
+            .body(Body::empty())
+            .unwrap(),
     )
     .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert_eq!(r.json()["error"]["reason"], "Invalid media-type value on headers [Accept]");
+    assert_eq!(
+        r.json()["error"]["reason"],
+        "Invalid media-type value on headers [Accept]"
+    );
 }
 
 #[tokio::test]
@@ -307,7 +341,14 @@ async fn unknown_route_and_wrong_method_snapshots() {
         r#"{"error":"no handler found for uri [/x] and method [GET]"}"#
     );
 
-    let r = send(&f, get("/_cluster/health").method("DELETE").body(Body::empty()).unwrap()).await;
+    let r = send(
+        &f,
+        get("/_cluster/health")
+            .method("DELETE")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(r.header("allow"), "GET,HEAD");
     assert_eq!(
@@ -321,14 +362,22 @@ async fn pretty_filter_path_and_error_trace() {
     let f = fixture();
     let r = send(
         &f,
-        get("/?pretty&filter_path=name,version.number").body(Body::empty()).unwrap(),
+        get("/?pretty&filter_path=name,version.number")
+            .body(Body::empty())
+            .unwrap(),
     )
     .await;
     assert_eq!(
         r.text(),
         "{\n  \"name\" : \"node-1\",\n  \"version\" : {\n    \"number\" : \"9.1.0\"\n  }\n}\n"
     );
-    let r = send(&f, get("/?filter_path=-version,-tagline").body(Body::empty()).unwrap()).await;
+    let r = send(
+        &f,
+        get("/?filter_path=-version,-tagline")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
     assert_eq!(
         r.json(),
         json!({"name": "node-1", "cluster_name": "test-cluster", "cluster_uuid": "3q2Qf0nKQzW8m3t1Zb7Q9A"})
@@ -343,7 +392,10 @@ async fn pretty_filter_path_and_error_trace() {
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     let v = r.json();
     assert_eq!(v["error"]["type"], "illegal_argument_exception");
-    assert_eq!(v["error"]["reason"], "unknown cluster health status [purple]");
+    assert_eq!(
+        v["error"]["reason"],
+        "unknown cluster health status [purple]"
+    );
     assert!(v["error"]["stack_trace"].is_string());
 }
 
@@ -405,7 +457,9 @@ async fn cluster_health_waits_and_times_out() {
     let f = fixture();
     let r = send(
         &f,
-        get("/_cluster/health?wait_for_status=yellow&timeout=1s").body(Body::empty()).unwrap(),
+        get("/_cluster/health?wait_for_status=yellow&timeout=1s")
+            .body(Body::empty())
+            .unwrap(),
     )
     .await;
     assert_eq!(r.status, StatusCode::OK);
@@ -418,7 +472,9 @@ async fn cluster_health_waits_and_times_out() {
     let started = std::time::Instant::now();
     let r = send(
         &f,
-        get("/_cluster/health?wait_for_nodes=%3E%3D2&timeout=200ms").body(Body::empty()).unwrap(),
+        get("/_cluster/health?wait_for_nodes=%3E%3D2&timeout=200ms")
+            .body(Body::empty())
+            .unwrap(),
     )
     .await;
     assert!(started.elapsed() >= std::time::Duration::from_millis(200));
@@ -429,38 +485,61 @@ async fn cluster_health_waits_and_times_out() {
 #[tokio::test]
 async fn license_xpack_and_nodes() {
     let f = fixture();
-    let v = send(&f, get("/_license").body(Body::empty()).unwrap()).await.json();
+    let v = send(&f, get("/_license").body(Body::empty()).unwrap())
+        .await
+        .json();
     assert_eq!(v["license"]["type"], "basic");
     assert_eq!(v["license"]["status"], "active");
-    let v = send(&f, get("/_xpack").body(Body::empty()).unwrap()).await.json();
+    let v = send(&f, get("/_xpack").body(Body::empty()).unwrap())
+        .await
+        .json();
     assert_eq!(v["features"]["security"]["enabled"], true);
     assert_eq!(v["license"]["mode"], "basic");
-    let v = send(&f, get("/_nodes").body(Body::empty()).unwrap()).await.json();
+    let v = send(&f, get("/_nodes").body(Body::empty()).unwrap())
+        .await
+        .json();
     assert_eq!(v["_nodes"]["total"], 1);
     assert_eq!(v["nodes"]["abcdEFGHijklMNOPqrstUV"]["version"], "9.1.0");
-    let v = send(&f, get("/_nodes/other-node").body(Body::empty()).unwrap()).await.json();
+    let v = send(&f, get("/_nodes/other-node").body(Body::empty()).unwrap())
+        .await
+        .json();
     assert_eq!(v["_nodes"]["total"], 0);
 }
 
 #[tokio::test]
 async fn local_node_stats_are_real() {
     let f = fixture();
-    let v = send(&f, get("/_nodes/_local/stats?human").body(Body::empty()).unwrap())
-        .await
-        .json();
+    let v = send(
+        &f,
+        get("/_nodes/_local/stats?human")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await
+    .json();
     let node = &v["nodes"]["abcdEFGHijklMNOPqrstUV"];
     assert!(node["process"]["open_file_descriptors"].as_i64().unwrap() > 0);
     assert!(node["process"]["max_file_descriptors"].as_i64().unwrap() > 0);
     assert!(node["process"]["cpu"]["total_in_millis"].is_u64());
-    assert!(node["process"]["mem"]["total_virtual_in_bytes"].as_u64().unwrap() > 0);
+    assert!(
+        node["process"]["mem"]["total_virtual_in_bytes"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
     assert!(node["jvm"]["mem"]["heap_used_in_bytes"].as_u64().unwrap() > 0);
     assert!(node["jvm"]["uptime_in_millis"].is_u64());
     assert!(node["jvm"]["uptime"].is_string());
     assert!(node["os"]["mem"]["total_in_bytes"].as_u64().unwrap() > 0);
     assert!(node["http"]["total_opened"].is_u64());
-    let v = send(&f, get("/_nodes/_local/stats/http,process").body(Body::empty()).unwrap())
-        .await
-        .json();
+    let v = send(
+        &f,
+        get("/_nodes/_local/stats/http,process")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await
+    .json();
     let node = &v["nodes"]["abcdEFGHijklMNOPqrstUV"];
     assert!(node.get("jvm").is_none());
     assert!(node.get("http").is_some());
@@ -480,12 +559,31 @@ async fn cat_text_json_and_columns() {
     assert!(lines[0].contains("active_shards_percent"));
     assert!(lines[1].contains("test-cluster green"));
 
-    let r = send(&f, get("/_cat/health?format=json&h=cluster,status").body(Body::empty()).unwrap()).await;
-    assert_eq!(r.json(), json!([{"cluster": "test-cluster", "status": "green"}]));
+    let r = send(
+        &f,
+        get("/_cat/health?format=json&h=cluster,status")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        r.json(),
+        json!([{"cluster": "test-cluster", "status": "green"}])
+    );
 
-    let r = send(&f, get("/_cat/nodes?h=name,master,node.role").body(Body::empty()).unwrap()).await;
+    let r = send(
+        &f,
+        get("/_cat/nodes?h=name,master,node.role")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
     assert_eq!(r.text(), "node-1 * cdfhimrstw\n");
-    let r = send(&f, get("/_cat/nodes?format=json").body(Body::empty()).unwrap()).await;
+    let r = send(
+        &f,
+        get("/_cat/nodes?format=json").body(Body::empty()).unwrap(),
+    )
+    .await;
     let v = r.json();
     assert_eq!(v[0]["name"], "node-1");
     assert!(v[0]["heap.percent"].is_string());

@@ -1,0 +1,557 @@
+//! Role descriptors: the JSON of `PUT /_security/role/{name}`, parsed strictly with
+//! Elasticsearch's error types and messages, validated as `PutRoleRequest.validate` does,
+//! and written back in the shape `GET /_security/role` returns.
+
+use serde_json::{Map, Value, json};
+
+use super::error::RoleError;
+use super::index_pattern::NamePattern;
+use super::privilege::{ClusterPrivilegeName, IndexPrivilegeSet};
+
+/// Longest role name the native store accepts.
+pub const MAX_ROLE_NAME_LENGTH: usize = 507;
+
+/// `field_security` of an index group.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FieldSecurity {
+    /// Granted field patterns (`None`: the key was absent).
+    pub grant: Option<Vec<String>>,
+    /// Excepted field patterns.
+    pub except: Vec<String>,
+}
+
+/// One entry of `indices`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndicesPrivileges {
+    /// Index name patterns.
+    pub names: Vec<String>,
+    /// Privilege names or index action patterns.
+    pub privileges: Vec<String>,
+    /// Field-level security.
+    pub field_security: Option<FieldSecurity>,
+    /// Document-level security query, as the JSON string Elasticsearch stores.
+    pub query: Option<String>,
+    /// Whether restricted (system) indices are reachable.
+    pub allow_restricted_indices: bool,
+}
+
+/// One entry of `applications`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplicationPrivileges {
+    /// Application name (may be a wildcard).
+    pub application: String,
+    /// Privilege names or action patterns.
+    pub privileges: Vec<String>,
+    /// Resource patterns.
+    pub resources: Vec<String>,
+}
+
+/// A role as stored and returned by the role APIs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoleDescriptor {
+    /// Role name.
+    pub name: String,
+    /// Cluster privilege names or cluster action patterns.
+    pub cluster: Vec<String>,
+    /// `global` configurable privileges, kept as given.
+    pub global: Option<Value>,
+    /// Index groups.
+    pub indices: Vec<IndicesPrivileges>,
+    /// Application privilege groups.
+    pub applications: Vec<ApplicationPrivileges>,
+    /// User name patterns this role may run as.
+    pub run_as: Vec<String>,
+    /// Free metadata.
+    pub metadata: Map<String, Value>,
+    /// `transient_metadata`; `enabled` is false when a role became unusable (license).
+    pub transient_metadata: Map<String, Value>,
+    /// Description (8.15+).
+    pub description: Option<String>,
+    /// `remote_indices`, kept as given (cross-cluster; not evaluated locally).
+    pub remote_indices: Vec<Value>,
+    /// `remote_cluster`, kept as given.
+    pub remote_cluster: Vec<Value>,
+}
+
+/// Jackson's token names, which Elasticsearch prints in parse errors.
+fn token(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "VALUE_NULL",
+        Value::Bool(_) => "VALUE_BOOLEAN",
+        Value::Number(_) => "VALUE_NUMBER",
+        Value::String(_) => "VALUE_STRING",
+        Value::Array(_) => "START_ARRAY",
+        Value::Object(_) => "START_OBJECT",
+    }
+}
+
+/// `XContentUtils.readStringArray`, with its messages; `Ok(None)` for an allowed null.
+fn string_array(field: &str, v: &Value, allow_null: bool) -> Result<Option<Vec<String>>, String> {
+    match v {
+        Value::Null if allow_null => Ok(None),
+        Value::Array(items) => items
+            .iter()
+            .map(|i| match i {
+                Value::String(s) => Ok(s.clone()),
+                other => Err(format!(
+                    "could not parse [{field}] field. expected a string array but one of the value in the array is [{}]",
+                    token(other)
+                )),
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some),
+        other => Err(format!(
+            "could not parse [{field}] field. expected a string array but found [{}] instead",
+            token(other)
+        )),
+    }
+}
+
+impl RoleDescriptor {
+    /// An empty role called `name`.
+    pub fn new(name: impl Into<String>) -> Self {
+        let mut transient_metadata = Map::new();
+        transient_metadata.insert("enabled".into(), Value::Bool(true));
+        Self {
+            name: name.into(),
+            cluster: Vec::new(),
+            global: None,
+            indices: Vec::new(),
+            applications: Vec::new(),
+            run_as: Vec::new(),
+            metadata: Map::new(),
+            transient_metadata,
+            description: None,
+            remote_indices: Vec::new(),
+            remote_cluster: Vec::new(),
+        }
+    }
+
+    /// Parses the body of `PUT /_security/role/{name}` (or a stored role), strictly.
+    pub fn parse(name: &str, body: &Value) -> Result<Self, RoleError> {
+        let Value::Object(fields) = body else {
+            return Err(RoleError::parse(format!(
+                "failed to parse role [{name}]. expected an object but found [{}] instead",
+                token(body)
+            )));
+        };
+        let wrap = |cause: String| RoleError {
+            caused_by: Some(cause),
+            ..RoleError::parse(format!("failed to parse role [{name}]"))
+        };
+        let mut role = Self::new(name);
+        for (key, value) in fields {
+            match key.as_str() {
+                "cluster" => role.cluster = string_array(key, value, true).map_err(wrap)?.unwrap_or_default(),
+                "run_as" => role.run_as = string_array(key, value, true).map_err(wrap)?.unwrap_or_default(),
+                "indices" | "index" => role.indices = parse_indices(name, key, value)?,
+                "applications" | "application" => {
+                    role.applications = parse_applications(name, key, value)?
+                }
+                "global" => match value {
+                    Value::Object(_) => role.global = Some(value.clone()),
+                    Value::Null => {}
+                    other => {
+                        return Err(RoleError::parse(format!(
+                            "failed to parse role [{name}]. expected field [{key}] value to be an object, but found [{}] instead",
+                            token(other)
+                        )));
+                    }
+                },
+                "metadata" => match value {
+                    Value::Object(m) => role.metadata = m.clone(),
+                    Value::Null => {}
+                    other => {
+                        return Err(RoleError::parse(format!(
+                            "expected field [{key}] to be of type object, but found [{}] instead",
+                            token(other)
+                        )));
+                    }
+                },
+                // Stored roles carry it; users may send it back unchanged, it is then ignored.
+                "transient_metadata" => match value {
+                    Value::Object(_) | Value::Null => {}
+                    other => {
+                        return Err(RoleError::parse(format!(
+                            "failed to parse role [{name}]. expected field [{key}] value to be an object, but found [{}] instead",
+                            token(other)
+                        )));
+                    }
+                },
+                "description" => match value {
+                    Value::String(s) => role.description = Some(s.clone()),
+                    Value::Null => {}
+                    other => {
+                        return Err(RoleError::parse(format!(
+                            "failed to parse role [{name}]. expected field [{key}] value to be a string, but found [{}] instead",
+                            token(other)
+                        )));
+                    }
+                },
+                "remote_indices" | "remote_cluster" => {
+                    let Value::Array(items) = value else {
+                        return Err(RoleError::parse(format!(
+                            "failed to parse role [{name}]. expected field [{key}] value to be an array, but found [{}] instead",
+                            token(value)
+                        )));
+                    };
+                    if key == "remote_indices" {
+                        role.remote_indices = items.clone();
+                    } else {
+                        role.remote_cluster = items.clone();
+                    }
+                }
+                _ => {
+                    return Err(RoleError::parse(format!(
+                        "failed to parse role [{name}]. unexpected field [{key}]"
+                    )));
+                }
+            }
+        }
+        Ok(role)
+    }
+
+    /// The checks of `PutRoleRequest.validate`: name, privilege names, patterns, metadata.
+    /// Errors are collected into one `action_request_validation_exception`.
+    pub fn validate(&self, reserved: impl Fn(&str) -> bool) -> Result<(), RoleError> {
+        let mut errors = Vec::new();
+        if let Some(e) = validate_role_name(&self.name) {
+            errors.push(e);
+        } else if reserved(&self.name) {
+            errors.push(format!("Role [{}] is reserved and may not be used.", self.name));
+        }
+        for c in &self.cluster {
+            if let Err(e) = ClusterPrivilegeName::resolve(c) {
+                errors.push(e.reason);
+            }
+        }
+        for group in &self.indices {
+            if let Err(e) = IndexPrivilegeSet::resolve(&group.privileges) {
+                errors.push(e.reason);
+            }
+            for n in &group.names {
+                if let Err(e) = NamePattern::new(n) {
+                    errors.push(e.reason);
+                }
+            }
+        }
+        for app in &self.applications {
+            if let Some(e) = validate_application_name(&app.application, true) {
+                errors.push(e);
+            }
+            for p in &app.privileges {
+                if let Some(e) = validate_application_privilege(p) {
+                    errors.push(e);
+                }
+            }
+        }
+        if self.metadata.keys().any(|k| k.starts_with('_')) {
+            errors.push("role descriptor metadata keys may not start with [_]".to_string());
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(RoleError::validation(&errors))
+        }
+    }
+
+    /// The role in `GET /_security/role` shape (the value under the role's name).
+    pub fn to_json(&self) -> Value {
+        let mut out = Map::new();
+        out.insert("cluster".into(), json!(self.cluster));
+        if let Some(g) = &self.global {
+            out.insert("global".into(), g.clone());
+        }
+        let indices: Vec<Value> = self
+            .indices
+            .iter()
+            .map(|g| {
+                let mut o = Map::new();
+                o.insert("names".into(), json!(g.names));
+                o.insert("privileges".into(), json!(g.privileges));
+                if let Some(fls) = &g.field_security {
+                    let mut f = Map::new();
+                    if let Some(grant) = &fls.grant {
+                        f.insert("grant".into(), json!(grant));
+                    }
+                    if !fls.except.is_empty() {
+                        f.insert("except".into(), json!(fls.except));
+                    }
+                    o.insert("field_security".into(), Value::Object(f));
+                }
+                if let Some(q) = &g.query {
+                    o.insert("query".into(), Value::String(q.clone()));
+                }
+                o.insert(
+                    "allow_restricted_indices".into(),
+                    Value::Bool(g.allow_restricted_indices),
+                );
+                Value::Object(o)
+            })
+            .collect();
+        out.insert("indices".into(), Value::Array(indices));
+        let apps: Vec<Value> = self
+            .applications
+            .iter()
+            .map(|a| {
+                json!({"application": a.application, "privileges": a.privileges, "resources": a.resources})
+            })
+            .collect();
+        out.insert("applications".into(), Value::Array(apps));
+        out.insert("run_as".into(), json!(self.run_as));
+        out.insert("metadata".into(), Value::Object(self.metadata.clone()));
+        out.insert(
+            "transient_metadata".into(),
+            Value::Object(self.transient_metadata.clone()),
+        );
+        if let Some(d) = &self.description {
+            out.insert("description".into(), Value::String(d.clone()));
+        }
+        if !self.remote_indices.is_empty() {
+            out.insert("remote_indices".into(), Value::Array(self.remote_indices.clone()));
+        }
+        if !self.remote_cluster.is_empty() {
+            out.insert("remote_cluster".into(), Value::Array(self.remote_cluster.clone()));
+        }
+        Value::Object(out)
+    }
+}
+
+fn parse_indices(role: &str, key: &str, value: &Value) -> Result<Vec<IndicesPrivileges>, RoleError> {
+    let Value::Array(items) = value else {
+        return Err(RoleError::parse(format!(
+            "failed to parse indices privileges for role [{role}]. expected field [{key}] value to be an array, but found [{}] instead",
+            token(value)
+        )));
+    };
+    items.iter().map(|i| parse_index_group(role, key, i)).collect()
+}
+
+fn parse_index_group(role: &str, key: &str, item: &Value) -> Result<IndicesPrivileges, RoleError> {
+    let prefix = format!("failed to parse indices privileges for role [{role}].");
+    let Value::Object(fields) = item else {
+        return Err(RoleError::parse(format!(
+            "{prefix} expected field [{key}] value to be an array of objects, but found an array element of type [{}]",
+            token(item)
+        )));
+    };
+    let mut names = None;
+    let mut privileges = None;
+    let mut field_security = None;
+    let mut query = None;
+    let mut allow_restricted_indices = false;
+    for (k, v) in fields {
+        match k.as_str() {
+            "names" => {
+                names = Some(match v {
+                    Value::String(s) => vec![s.clone()],
+                    Value::Array(_) => string_array(k, v, false)
+                        .map_err(|c| RoleError {
+                            caused_by: Some(c),
+                            ..RoleError::parse(format!("failed to parse role [{role}]"))
+                        })?
+                        .unwrap_or_default(),
+                    other => {
+                        return Err(RoleError::parse(format!(
+                            "{prefix} expected field [{k}] value to be a string or an array of strings, but found [{}] instead",
+                            token(other)
+                        )));
+                    }
+                })
+            }
+            "privileges" => {
+                privileges = Some(
+                    string_array(k, v, false)
+                        .map_err(|c| RoleError {
+                            caused_by: Some(c),
+                            ..RoleError::parse(format!("failed to parse role [{role}]"))
+                        })?
+                        .unwrap_or_default(),
+                )
+            }
+            "allow_restricted_indices" => match v {
+                Value::Bool(b) => allow_restricted_indices = *b,
+                other => {
+                    return Err(RoleError::parse(format!(
+                        "{prefix} expected field [{k}] value to be a boolean, but found [{}] instead",
+                        token(other)
+                    )));
+                }
+            },
+            "query" => match v {
+                Value::Null => {}
+                Value::String(s) => query = Some(s.clone()),
+                Value::Object(_) | Value::Array(_) => query = Some(v.to_string()),
+                other => {
+                    return Err(RoleError::parse(format!(
+                        "{prefix} expected field [{k}] value to be null, a string, an array, or an object, but found [{}] instead",
+                        token(other)
+                    )));
+                }
+            },
+            "field_security" => field_security = Some(parse_field_security(role, &prefix, v)?),
+            _ => {
+                return Err(RoleError::parse(format!("{prefix} unexpected field [{k}]")));
+            }
+        }
+    }
+    let Some(names) = names else {
+        return Err(RoleError::parse(format!("{prefix} missing required [names] field")));
+    };
+    let Some(privileges) = privileges else {
+        return Err(RoleError::parse(format!("{prefix} missing required [privileges] field")));
+    };
+    Ok(IndicesPrivileges {
+        names,
+        privileges,
+        field_security,
+        query,
+        allow_restricted_indices,
+    })
+}
+
+fn parse_field_security(role: &str, prefix: &str, v: &Value) -> Result<FieldSecurity, RoleError> {
+    let Value::Object(fields) = v else {
+        return Err(RoleError::parse(format!(
+            "{prefix} expected field [field_security] value to be an object, but found [{}] instead",
+            token(v)
+        )));
+    };
+    let mut fls = FieldSecurity::default();
+    for (k, val) in fields {
+        let list = match val {
+            Value::String(s) => Some(vec![s.clone()]),
+            _ => string_array(k, val, true).map_err(|c| RoleError {
+                caused_by: Some(c),
+                ..RoleError::parse(format!("failed to parse role [{role}]"))
+            })?,
+        };
+        match k.as_str() {
+            "grant" => fls.grant = Some(list.unwrap_or_default()),
+            "except" => fls.except = list.unwrap_or_default(),
+            _ => {
+                return Err(RoleError::parse(format!(
+                    "{prefix} expected field [field_security] to contain only [grant] and [except], but found [{k}]"
+                )));
+            }
+        }
+    }
+    Ok(fls)
+}
+
+fn parse_applications(role: &str, key: &str, value: &Value) -> Result<Vec<ApplicationPrivileges>, RoleError> {
+    let prefix = format!("failed to parse application privileges for role [{role}].");
+    let Value::Array(items) = value else {
+        return Err(RoleError::parse(format!(
+            "{prefix} expected field [{key}] value to be an array, but found [{}] instead",
+            token(value)
+        )));
+    };
+    items
+        .iter()
+        .map(|item| {
+            let Value::Object(fields) = item else {
+                return Err(RoleError::parse(format!(
+                    "{prefix} expected field [{key}] value to be an array of objects, but found an array element of type [{}]",
+                    token(item)
+                )));
+            };
+            let mut application = None;
+            let mut privileges = None;
+            let mut resources = None;
+            for (k, v) in fields {
+                let as_list = || {
+                    string_array(k, v, false)
+                        .map_err(|c| RoleError {
+                            caused_by: Some(c),
+                            ..RoleError::parse(format!("failed to parse role [{role}]"))
+                        })
+                        .map(Option::unwrap_or_default)
+                };
+                match k.as_str() {
+                    "application" => match v {
+                        Value::String(s) => application = Some(s.clone()),
+                        other => {
+                            return Err(RoleError::parse(format!(
+                                "{prefix} expected field [{k}] value to be a string, but found [{}] instead",
+                                token(other)
+                            )));
+                        }
+                    },
+                    "privileges" => privileges = Some(as_list()?),
+                    "resources" => resources = Some(as_list()?),
+                    _ => return Err(RoleError::parse(format!("{prefix} unexpected field [{k}]"))),
+                }
+            }
+            let missing = |f: &str| RoleError::parse(format!("{prefix} missing required [{f}] field"));
+            Ok(ApplicationPrivileges {
+                application: application.ok_or_else(|| missing("application"))?,
+                privileges: privileges.ok_or_else(|| missing("privileges"))?,
+                resources: resources.ok_or_else(|| missing("resources"))?,
+            })
+        })
+        .collect()
+}
+
+/// `Validation.Roles.validateRoleName`: `Some(message)` when `name` is not acceptable.
+pub fn validate_role_name(name: &str) -> Option<String> {
+    let printable = name.bytes().all(|b| (0x20..=0x7e).contains(&b));
+    let trimmed = !name.starts_with(' ') && !name.ends_with(' ');
+    if name.is_empty() || name.len() > MAX_ROLE_NAME_LENGTH || !printable || !trimmed {
+        return Some(format!(
+            "Role names must be at least 1 and no more than {MAX_ROLE_NAME_LENGTH} characters. They can contain alphanumeric characters (a-z, A-Z, 0-9), spaces, punctuation, and printable symbols in the Basic Latin (ASCII) block. Leading or trailing whitespace is not allowed."
+        ));
+    }
+    None
+}
+
+/// Application names: a lowercase letter first, then `[A-Za-z0-9_-]` (a trailing `*` allowed
+/// in roles), at least 3 characters unless a wildcard.
+pub fn validate_application_name(name: &str, allow_wildcard: bool) -> Option<String> {
+    if allow_wildcard && name == "*" {
+        return None;
+    }
+    let (body, _star) = match name.strip_suffix('*') {
+        Some(b) if allow_wildcard => (b, true),
+        _ => (name, false),
+    };
+    let mut chars = body.chars();
+    let first_ok = chars.next().is_some_and(|c| c.is_ascii_lowercase());
+    let rest_ok = body
+        .chars()
+        .skip(1)
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    if !first_ok || !rest_ok {
+        return Some(format!(
+            "An application name must begin with a lowercase letter (found [{name}])"
+        ));
+    }
+    None
+}
+
+/// Application privilege names are `[a-z][a-zA-Z0-9_.-]*`; anything containing `/`, `*` or
+/// `:` is an action pattern and is accepted as such.
+pub fn validate_application_privilege(name: &str) -> Option<String> {
+    if is_application_action(name) {
+        return None;
+    }
+    let mut chars = name.chars();
+    let ok = chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    if ok {
+        None
+    } else {
+        Some(format!(
+            "An application privilege name must match the pattern [a-z][a-zA-Z0-9_.-]{{0,}} (found '{name}')"
+        ))
+    }
+}
+
+/// Whether an application privilege entry is an action pattern rather than a name.
+pub fn is_application_action(name: &str) -> bool {
+    name.contains('/') || name.contains('*') || name.contains(':')
+}
+
+#[cfg(test)]
+#[path = "descriptor_tests.rs"]
+mod tests;

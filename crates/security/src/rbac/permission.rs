@@ -1,0 +1,648 @@
+//! The authorization engine: roles compiled from descriptors (merged as Elasticsearch merges a
+//! user's roles), the cluster, index, application and run-as checks, wildcard expansion to
+//! authorized indices, bulk items, the exact 403 message, and `_has_privileges`.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use ironstack_types::{ErrorCode, EsErrorType};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use super::automaton::{Automaton, PatternSet};
+use super::descriptor::{FieldSecurity, RoleDescriptor, is_application_action};
+use super::error::RoleError;
+use super::index_pattern::{IndexMatcher, is_restricted, request_is_empty};
+use super::privilege::{
+    ClusterPrivilege, ClusterPrivilegeName, IndexPrivilege, IndexPrivilegeName, IndexPrivilegeSet,
+    is_cluster_action,
+};
+
+/// `_bulk`, checked by name only (the role must hold it on some index).
+pub const BULK_ACTION: &str = "indices:data/write/bulk";
+/// The per-shard bulk action, checked on each concrete index.
+pub const BULK_SHARD_ACTION: &str = "indices:data/write/bulk[s]";
+/// Single-document index, checked by name only.
+pub const INDEX_ACTION: &str = "indices:data/write/index";
+/// Creating a missing index or data stream while writing.
+pub const AUTO_CREATE_ACTION: &str = "indices:admin/auto_create";
+
+/// One index group of a compiled role.
+#[derive(Debug, Clone)]
+pub struct IndexGroup {
+    /// The name patterns as written.
+    pub names: Vec<String>,
+    /// The privileges.
+    pub privileges: IndexPrivilegeSet,
+    /// Field-level security.
+    pub field_security: Option<FieldSecurity>,
+    /// Document-level security query.
+    pub query: Option<String>,
+    /// Whether restricted indices are reachable.
+    pub allow_restricted_indices: bool,
+    matcher: IndexMatcher,
+}
+
+impl IndexGroup {
+    /// Whether this group grants `action` on `index`.
+    pub fn grants(&self, action: &str, index: &str) -> bool {
+        self.privileges.grants(action) && self.matcher.matches(index)
+    }
+}
+
+#[derive(Debug, Clone)]
+struct ApplicationGroup {
+    application: PatternSet,
+    privileges: Vec<String>,
+    resources: Automaton,
+}
+
+/// A stored application privilege (`PUT /_security/privilege`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApplicationPrivilegeDescriptor {
+    /// Application name.
+    pub application: String,
+    /// Privilege name.
+    pub name: String,
+    /// Action patterns it grants.
+    pub actions: Vec<String>,
+    /// Free metadata.
+    pub metadata: Map<String, Value>,
+}
+
+/// The permissions of a user: all their roles merged.
+#[derive(Debug, Clone, Default)]
+pub struct Role {
+    names: Vec<String>,
+    cluster: Vec<ClusterPrivilegeName>,
+    cluster_automaton: Automaton,
+    own_api_keys: bool,
+    groups: Vec<IndexGroup>,
+    applications: Vec<ApplicationGroup>,
+    run_as: PatternSet,
+}
+
+/// What a cluster request is about, for conditional privileges.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ClusterContext {
+    /// The request only creates API keys or touches keys owned by the caller
+    /// (`manage_own_api_key` grants it).
+    pub own_api_keys_only: bool,
+}
+
+impl Role {
+    /// Compiles and merges `descriptors`. Index groups with the same names, restricted flag
+    /// and FLS/DLS are merged (privileges unioned), as Elasticsearch's role builder does.
+    pub fn build(descriptors: &[RoleDescriptor]) -> Result<Self, RoleError> {
+        let mut role = Self::default();
+        for d in descriptors {
+            role.names.push(d.name.clone());
+            for c in &d.cluster {
+                let p = ClusterPrivilegeName::resolve(c)?;
+                if p.is_conditional() {
+                    role.own_api_keys = true;
+                } else {
+                    role.cluster_automaton.union_with(&p.automaton());
+                }
+                if !role.cluster.contains(&p) {
+                    role.cluster.push(p);
+                }
+            }
+            for g in &d.indices {
+                let privileges = IndexPrivilegeSet::resolve(&g.privileges)?;
+                let mut names = g.names.clone();
+                names.sort();
+                names.dedup();
+                let same = role.groups.iter_mut().find(|x| {
+                    let mut n = x.names.clone();
+                    n.sort();
+                    n.dedup();
+                    n == names
+                        && x.allow_restricted_indices == g.allow_restricted_indices
+                        && x.field_security == g.field_security
+                        && x.query == g.query
+                });
+                match same {
+                    Some(existing) => existing.privileges.add_all(&privileges),
+                    None => role.groups.push(IndexGroup {
+                        matcher: IndexMatcher::new(&g.names, g.allow_restricted_indices)?,
+                        names: g.names.clone(),
+                        privileges,
+                        field_security: g.field_security.clone(),
+                        query: g.query.clone(),
+                        allow_restricted_indices: g.allow_restricted_indices,
+                    }),
+                }
+            }
+            for a in &d.applications {
+                role.applications.push(ApplicationGroup {
+                    application: PatternSet::new([a.application.as_str()]),
+                    privileges: a.privileges.clone(),
+                    resources: Automaton::patterns(&a.resources),
+                });
+            }
+            role.run_as.extend(&PatternSet::new(&d.run_as));
+        }
+        Ok(role)
+    }
+
+    /// The names of the merged roles.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// The index groups.
+    pub fn index_groups(&self) -> &[IndexGroup] {
+        &self.groups
+    }
+
+    /// Whether the cluster action is granted.
+    pub fn check_cluster(&self, action: &str, context: ClusterContext) -> bool {
+        if self.cluster_automaton.matches(action) {
+            return true;
+        }
+        self.own_api_keys
+            && context.own_api_keys_only
+            && ClusterPrivilege::ManageOwnApiKey.grants(action)
+    }
+
+    /// Whether `action` is granted on `index`.
+    pub fn check_index(&self, action: &str, index: &str) -> bool {
+        self.groups.iter().any(|g| g.grants(action, index))
+    }
+
+    /// Whether some group grants `action` at all (the by-name check of top-level
+    /// `indices:data/write/bulk` and `indices:data/write/index`).
+    pub fn check_index_action_name(&self, action: &str) -> bool {
+        self.groups.iter().any(|g| g.privileges.grants(action))
+    }
+
+    /// The names among `candidates` on which `action` is granted.
+    pub fn authorized_indices<'a>(
+        &self,
+        action: &str,
+        candidates: impl IntoIterator<Item = &'a str>,
+    ) -> Vec<String> {
+        candidates
+            .into_iter()
+            .filter(|i| self.check_index(action, i))
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Whether this role may run as `user`.
+    pub fn check_run_as(&self, user: &str) -> bool {
+        self.run_as.matches(user)
+    }
+
+    /// Whether the cluster privilege (named or action pattern) is implied, as
+    /// `_has_privileges` decides.
+    pub fn implies_cluster(&self, privilege: &ClusterPrivilegeName) -> bool {
+        if privilege.is_conditional() && self.own_api_keys {
+            return true;
+        }
+        privilege.automaton().subset_of(&self.cluster_automaton)
+    }
+
+    /// Whether `privilege` on `resource` of `application` is granted, given the stored
+    /// application privilege definitions.
+    pub fn check_application(
+        &self,
+        application: &str,
+        privilege: &str,
+        resource: &str,
+        definitions: &[ApplicationPrivilegeDescriptor],
+    ) -> bool {
+        let wanted = application_automaton(application, &[privilege.to_string()], definitions);
+        let wanted_resource = Automaton::patterns([resource]);
+        self.applications.iter().any(|g| {
+            if !g.application.matches(application) || !wanted_resource.subset_of(&g.resources) {
+                return false;
+            }
+            if wanted.is_empty() {
+                // An undefined privilege: only the same name or a match-all action grants it.
+                return g.privileges.iter().any(|p| p == privilege || p == "*");
+            }
+            wanted.subset_of(&application_automaton(application, &g.privileges, definitions))
+        })
+    }
+}
+
+fn application_automaton(
+    application: &str,
+    privileges: &[String],
+    definitions: &[ApplicationPrivilegeDescriptor],
+) -> Automaton {
+    let mut a = Automaton::empty();
+    for p in privileges {
+        if is_application_action(p) {
+            a.union_with(&Automaton::patterns([p.as_str()]));
+        } else if let Some(d) = definitions
+            .iter()
+            .find(|d| d.application == application && &d.name == p)
+        {
+            a.union_with(&Automaton::patterns(&d.actions));
+        }
+    }
+    a
+}
+
+/// Who a request runs as, for the 403 message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Who {
+    /// A user, possibly running as another.
+    User {
+        /// The authenticated user.
+        username: String,
+        /// The run-as target, when there is one.
+        run_as: Option<String>,
+    },
+    /// An API key (roles are not listed for these).
+    ApiKey {
+        /// Key id.
+        id: String,
+        /// Owner.
+        username: String,
+    },
+    /// A service account such as `elastic/fleet-server`.
+    ServiceAccount(String),
+}
+
+/// The subject of an authorization decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subject {
+    /// Who.
+    pub who: Who,
+    /// Role names assigned to the user.
+    pub assigned_roles: Vec<String>,
+    /// The assigned roles that exist (the rest are reported as not found).
+    pub found_roles: Vec<String>,
+}
+
+impl Subject {
+    /// A plain user whose roles all exist.
+    pub fn user(username: &str, roles: &[&str]) -> Self {
+        let roles: Vec<String> = roles.iter().map(|r| r.to_string()).collect();
+        Self {
+            who: Who::User {
+                username: username.into(),
+                run_as: None,
+            },
+            assigned_roles: roles.clone(),
+            found_roles: roles,
+        }
+    }
+
+    fn describe(&self) -> String {
+        let mut out = match &self.who {
+            Who::User { username, run_as: None } => format!("user [{username}]"),
+            Who::User {
+                username,
+                run_as: Some(target),
+            } => format!("user [{username}] run as [{target}]"),
+            Who::ApiKey { id, username } => format!("API key id [{id}] of user [{username}]"),
+            Who::ServiceAccount(name) => format!("service account [{name}]"),
+        };
+        if matches!(self.who, Who::User { .. }) {
+            let found: BTreeSet<&str> = self.found_roles.iter().map(String::as_str).collect();
+            out.push_str(&format!(
+                " with effective roles [{}]",
+                found.iter().copied().collect::<Vec<_>>().join(",")
+            ));
+            let missing: BTreeSet<&str> = self
+                .assigned_roles
+                .iter()
+                .map(String::as_str)
+                .filter(|r| !found.contains(r))
+                .collect();
+            if !missing.is_empty() {
+                out.push_str(&format!(
+                    " (assigned roles [{}] were not found)",
+                    missing.into_iter().collect::<Vec<_>>().join(",")
+                ));
+            }
+        }
+        out
+    }
+}
+
+/// A 403: the action is not granted. `Display` is Elasticsearch's exact reason text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct Denial {
+    /// The action denied.
+    pub action: String,
+    /// The full reason text.
+    pub message: String,
+    /// Indices denied (empty for cluster and by-name checks).
+    pub indices: Vec<String>,
+}
+
+impl ErrorCode for Denial {
+    fn es_type(&self) -> EsErrorType {
+        EsErrorType::Security
+    }
+    fn status(&self) -> u16 {
+        403
+    }
+}
+
+impl fmt::Display for Who {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Who::User { username, .. } | Who::ApiKey { username, .. } => f.write_str(username),
+            Who::ServiceAccount(n) => f.write_str(n),
+        }
+    }
+}
+
+/// Builds the denial for `action` (with `indices` as the context when not empty).
+pub fn denial(subject: &Subject, action: &str, indices: &[String]) -> Denial {
+    let mut message = format!(
+        "action [{action}] is unauthorized for {}",
+        subject.describe()
+    );
+    if !indices.is_empty() {
+        let (restricted, plain): (Vec<&String>, Vec<&String>) =
+            indices.iter().partition(|i| is_restricted(i));
+        let join = |v: &[&String]| v.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(",");
+        message.push_str(&match (plain.is_empty(), restricted.is_empty()) {
+            (false, true) => format!(" on indices [{}]", join(&plain)),
+            (true, false) => format!(" on restricted indices [{}]", join(&restricted)),
+            _ => format!(
+                " on indices [{}] and restricted indices [{}]",
+                join(&plain),
+                join(&restricted)
+            ),
+        });
+    }
+    let (kind, granting): (&str, Vec<&str>) = if is_cluster_action(action) {
+        (
+            "cluster",
+            ClusterPrivilege::granting(action)
+                .into_iter()
+                .map(ClusterPrivilege::name)
+                .collect(),
+        )
+    } else {
+        (
+            "index",
+            IndexPrivilege::granting(action)
+                .into_iter()
+                .map(IndexPrivilege::name)
+                .collect(),
+        )
+    };
+    if !granting.is_empty() {
+        message.push_str(&format!(
+            ", this action is granted by the {kind} privileges [{}]",
+            granting.join(",")
+        ));
+    }
+    Denial {
+        action: action.to_string(),
+        message,
+        indices: indices.to_vec(),
+    }
+}
+
+/// Authorizes a cluster action.
+pub fn authorize_cluster(
+    subject: &Subject,
+    role: &Role,
+    action: &str,
+    context: ClusterContext,
+) -> Result<(), Denial> {
+    if role.check_cluster(action, context) {
+        Ok(())
+    } else {
+        Err(denial(subject, action, &[]))
+    }
+}
+
+/// Authorizes an index action on concrete `indices` (all must be granted); cluster-level
+/// actions (templates) are routed to the cluster check.
+pub fn authorize_indices(
+    subject: &Subject,
+    role: &Role,
+    action: &str,
+    indices: &[String],
+) -> Result<(), Denial> {
+    if is_cluster_action(action) {
+        return authorize_cluster(subject, role, action, ClusterContext::default());
+    }
+    let mut denied: Vec<String> = Vec::new();
+    for i in indices {
+        if !role.check_index(action, i) && !denied.contains(i) {
+            denied.push(i.clone());
+        }
+    }
+    if denied.is_empty() {
+        Ok(())
+    } else {
+        Err(denial(subject, action, &denied))
+    }
+}
+
+/// Authorizes an index action by name only (`indices:data/write/bulk` before its items).
+pub fn authorize_action_name(subject: &Subject, role: &Role, action: &str) -> Result<(), Denial> {
+    if role.check_index_action_name(action) {
+        Ok(())
+    } else {
+        Err(denial(subject, action, &[]))
+    }
+}
+
+/// Expands one index expression of a request: wildcards and `_all` become the authorized
+/// names among `existing`; a plain name stays (and is checked, and denied, later).
+pub fn expand_expression(role: &Role, action: &str, expression: &str, existing: &[String]) -> Vec<String> {
+    let is_wildcard = expression == "_all" || expression.contains('*') || expression.contains('?');
+    if !is_wildcard {
+        return vec![expression.to_string()];
+    }
+    let pattern = PatternSet::new([if expression == "_all" { "*" } else { expression }]);
+    existing
+        .iter()
+        .filter(|n| pattern.matches(n) && role.check_index(action, n))
+        .cloned()
+        .collect()
+}
+
+/// A bulk item's operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BulkOp {
+    /// `index` (op_type index: may overwrite).
+    Index,
+    /// `create` (op_type create; also auto-id `POST /idx/_doc` and `_create`).
+    Create,
+    /// `update`.
+    Update,
+    /// `delete`.
+    Delete,
+}
+
+impl BulkOp {
+    /// The operation named in a bulk action line.
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "index" => Some(Self::Index),
+            "create" => Some(Self::Create),
+            "update" => Some(Self::Update),
+            "delete" => Some(Self::Delete),
+            _ => None,
+        }
+    }
+
+    /// The implied action the item is authorized as.
+    pub fn item_action(self) -> &'static str {
+        match self {
+            Self::Index => "indices:data/write/index:op_type/index",
+            Self::Create => "indices:data/write/index:op_type/create",
+            Self::Update => "indices:data/write/update",
+            Self::Delete => "indices:data/write/delete",
+        }
+    }
+}
+
+/// Authorizes one bulk item on its concrete `index`: the shard action, then the item's
+/// implied action. A denial is reported inside the bulk response, not for the whole request.
+pub fn authorize_bulk_item(subject: &Subject, role: &Role, op: BulkOp, index: &str) -> Result<(), Denial> {
+    let idx = [index.to_string()];
+    authorize_indices(subject, role, BULK_SHARD_ACTION, &idx)?;
+    authorize_indices(subject, role, op.item_action(), &idx)
+}
+
+/// Authorizes creating the missing `index` while writing to it.
+pub fn authorize_auto_create(subject: &Subject, role: &Role, index: &str) -> Result<(), Denial> {
+    authorize_indices(subject, role, AUTO_CREATE_ACTION, &[index.to_string()])
+}
+
+/// One `index` entry of a `_has_privileges` request.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct IndexPrivilegesCheck {
+    /// Index names or patterns.
+    #[serde(deserialize_with = "string_or_vec")]
+    pub names: Vec<String>,
+    /// Privileges to check.
+    pub privileges: Vec<String>,
+    /// Whether restricted names are part of the checked set.
+    #[serde(default)]
+    pub allow_restricted_indices: bool,
+}
+
+/// One `application` entry of a `_has_privileges` request.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ApplicationPrivilegesCheck {
+    /// Application name.
+    pub application: String,
+    /// Privilege names or action patterns.
+    pub privileges: Vec<String>,
+    /// Resources.
+    pub resources: Vec<String>,
+}
+
+/// The body of `_has_privileges`.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct HasPrivilegesRequest {
+    /// Cluster privileges or action patterns.
+    #[serde(default)]
+    pub cluster: Vec<String>,
+    /// Index checks.
+    #[serde(default)]
+    pub index: Vec<IndexPrivilegesCheck>,
+    /// Application checks.
+    #[serde(default)]
+    pub application: Vec<ApplicationPrivilegesCheck>,
+}
+
+fn string_or_vec<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(s) => vec![s],
+        OneOrMany::Many(v) => v,
+    })
+}
+
+/// Answers `_has_privileges` in Elasticsearch's response shape:
+/// `{"username","has_all_requested","cluster":{..},"index":{name:{priv:bool}},"application":{app:{resource:{priv:bool}}}}`.
+pub fn has_privileges(
+    username: &str,
+    role: &Role,
+    request: &HasPrivilegesRequest,
+    definitions: &[ApplicationPrivilegeDescriptor],
+) -> Result<Value, RoleError> {
+    let mut all = true;
+    let mut cluster = Map::new();
+    for name in &request.cluster {
+        let p = ClusterPrivilegeName::resolve(name)?;
+        let ok = role.implies_cluster(&p);
+        all &= ok;
+        cluster.insert(name.clone(), Value::Bool(ok));
+    }
+    let mut index = Map::new();
+    for check in &request.index {
+        let privileges: Vec<(String, Automaton)> = check
+            .privileges
+            .iter()
+            .map(|p| IndexPrivilegeName::resolve(p).map(|r| (p.clone(), r.automaton())))
+            .collect::<Result<_, _>>()?;
+        for name in &check.names {
+            let empty = request_is_empty(name, check.allow_restricted_indices);
+            let mut allowed = Automaton::empty();
+            if !empty {
+                for g in &role.groups {
+                    if g.matcher.covers(name, check.allow_restricted_indices) {
+                        allowed.union_with(g.privileges.automaton());
+                    }
+                }
+            }
+            let entry = index
+                .entry(name.clone())
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Value::Object(m) = entry {
+                for (p, automaton) in &privileges {
+                    let ok = empty || automaton.subset_of(&allowed);
+                    all &= ok;
+                    m.insert(p.clone(), Value::Bool(ok));
+                }
+            }
+        }
+    }
+    let mut application = Map::new();
+    for check in &request.application {
+        let app = application
+            .entry(check.application.clone())
+            .or_insert_with(|| Value::Object(Map::new()));
+        let Value::Object(app) = app else { continue };
+        for resource in &check.resources {
+            let res = app
+                .entry(resource.clone())
+                .or_insert_with(|| Value::Object(Map::new()));
+            let Value::Object(res) = res else { continue };
+            for p in &check.privileges {
+                let ok = role.check_application(&check.application, p, resource, definitions);
+                all &= ok;
+                res.insert(p.clone(), Value::Bool(ok));
+            }
+        }
+    }
+    let mut out = Map::new();
+    out.insert("username".into(), Value::String(username.to_string()));
+    out.insert("has_all_requested".into(), Value::Bool(all));
+    out.insert("cluster".into(), Value::Object(cluster));
+    out.insert("index".into(), Value::Object(index));
+    out.insert("application".into(), Value::Object(application));
+    Ok(Value::Object(out))
+}
+
+#[cfg(test)]
+#[path = "permission_tests.rs"]
+mod tests;
