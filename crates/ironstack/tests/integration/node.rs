@@ -542,6 +542,21 @@ fn tls_handshakes_with_curl_openssl_and_python() {
             "{text}"
         );
         assert!(text.contains("x-elastic-product: elasticsearch"), "{text}");
+        // Over HTTP/2 the request target is absolute; the 401 still names only the path,
+        // as Elasticsearch does.
+        let o = curl(&[
+            "--cacert",
+            ca.to_str().unwrap(),
+            "--http2",
+            &format!("https://localhost:{}/_cluster/health?pretty", node.port),
+        ]);
+        let text = stdout_of(&o);
+        assert!(
+            text.contains(
+                "missing authentication credentials for REST request [/_cluster/health?pretty]"
+            ),
+            "{text}"
+        );
         // Plain HTTP on the HTTPS port gets a readable answer and ES's log line.
         let o = curl(&["-i", &format!("http://127.0.0.1:{}/", node.port)]);
         let text = stdout_of(&o);

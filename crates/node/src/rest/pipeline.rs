@@ -60,6 +60,8 @@ async fn authenticate(
     uri: http::Uri,
     header: Option<http::HeaderValue>,
 ) -> Result<Arc<Authentication>, ApiError> {
+    // Elasticsearch reports the request's path and query, never the absolute form HTTP/2 gives.
+    let uri = uri.path_and_query().map_or("/", |p| p.as_str());
     let Some(header) = header else {
         return Err(unauthenticated(format!(
             "missing authentication credentials for REST request [{uri}]"
