@@ -1,7 +1,9 @@
 //! Users and password hashing for the node's security layer: the hashers Elasticsearch uses
 //! (bcrypt `$2a$`, `{PBKDF2}`, `{PBKDF2_STRETCH}`), the durable native store under
 //! `path.data` (users now; roles and API keys join it later), authentication of Basic
-//! credentials with a fast in-memory cache, and the privilege check behind every action.
+//! credentials with a fast in-memory cache, and authorization: Elasticsearch's role model
+//! (typed privileges, index patterns, reserved roles, the 403 text, `_has_privileges`) in
+//! [`rbac`], applied to each action by [`authz`].
 //!
 //! No HTTP framework and no TLS here: the node maps these results onto REST responses.
 
@@ -12,6 +14,7 @@ pub mod authz;
 mod error;
 pub mod hash;
 pub mod password;
+pub mod rbac;
 mod secret;
 pub mod store;
 

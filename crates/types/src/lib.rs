@@ -1,6 +1,6 @@
 //! Elasticsearch wire types shared by the node, the tools and the clients: the error body and
 //! its type codes, media types and REST compatibility versions, the `GET /` and health
-//! responses, transport action names and the privilege enums.
+//! responses, transport action names and wildcard name matching.
 //!
 //! Pure data: no HTTP framework, no TLS, no I/O.
 
@@ -17,4 +17,3 @@ pub use action::ActionName;
 pub use error::{ErrorCode, EsErrorType, EsException};
 pub use health::HealthStatus;
 pub use media_type::{CompatibleVersion, MediaType, NegotiatedMedia};
-pub use privilege::ClusterPrivilege;

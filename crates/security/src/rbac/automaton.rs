@@ -119,6 +119,29 @@ impl Wildcard {
         [fill(""), fill("\u{E000}")]
     }
 
+    /// The literal characters before the first wildcard.
+    fn literal_prefix(&self) -> String {
+        self.tokens
+            .iter()
+            .map_while(|t| match t {
+                Token::Lit(c) => Some(*c),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Whether `self` is `L*` (literals then one trailing star) with `L` a prefix of
+    /// `prefix`, the literal prefix of some pattern: then `self` matches all it does.
+    fn is_prefix_star_of(&self, prefix: &str) -> bool {
+        let Some((Token::Star, lits)) = self.tokens.split_last() else {
+            return false;
+        };
+        if !lits.iter().all(|t| matches!(t, Token::Lit(_))) {
+            return false;
+        }
+        prefix.starts_with(&self.literal_prefix())
+    }
+
     fn literal_chars(&self, out: &mut BTreeSet<char>) {
         for t in &self.tokens {
             if let Token::Lit(c) = t {
@@ -221,6 +244,20 @@ impl Automaton {
 
     /// Whether nothing belongs (exact, not just "no patterns").
     pub fn is_empty(&self) -> bool {
+        if self
+            .terms
+            .iter()
+            .any(|(inc, exc)| !inc.is_empty() && exc.is_empty())
+        {
+            return false;
+        }
+        if self
+            .terms
+            .iter()
+            .any(|(inc, exc)| !inc.is_empty() && exc.is_empty())
+        {
+            return false;
+        }
         let sets = self.sets();
         let n = self.terms.len();
         for_all(&sets, |m| !term_member(m, 0, n)).unwrap_or(false)
@@ -239,6 +276,9 @@ impl Automaton {
                 }
             }
         }
+        if self.covered_syntactically(other) {
+            return true;
+        }
         let mut sets = self.sets();
         let left = self.terms.len();
         sets.extend(other.sets());
@@ -247,6 +287,27 @@ impl Automaton {
             !term_member(m, 0, left) || term_member(&m[2 * left..], 0, right)
         })
         .unwrap_or(false)
+    }
+
+    /// The common shape answered without exploring: every pattern of `self` (without
+    /// exclusions) lies under some `prefix*` pattern of `other` whose exclusions start
+    /// somewhere else entirely.
+    fn covered_syntactically(&self, other: &Automaton) -> bool {
+        self.terms.iter().all(|(inc, exc)| {
+            exc.is_empty()
+                && inc.patterns.iter().all(|p| {
+                    let prefix = p.literal_prefix();
+                    other.terms.iter().any(|(oinc, oexc)| {
+                        oinc.patterns
+                            .iter()
+                            .any(|q| q == p || q.is_prefix_star_of(&prefix))
+                            && oexc.patterns.iter().all(|e| {
+                                let ep = e.literal_prefix();
+                                !ep.starts_with(&prefix) && !prefix.starts_with(&ep)
+                            })
+                    })
+                })
+        })
     }
 
     fn sets(&self) -> Vec<&PatternSet> {

@@ -44,11 +44,19 @@ fn minus_terms() {
 }
 
 fn pattern() -> impl Strategy<Value = String> {
-    proptest::collection::vec(prop_oneof![Just('a'), Just('b'), Just('/'), Just('*'), Just('?')], 0..6).prop_map(|v| v.into_iter().collect::<String>())
+    proptest::collection::vec(
+        prop_oneof![Just('a'), Just('b'), Just('/'), Just('*'), Just('?')],
+        0..6,
+    )
+    .prop_map(|v| v.into_iter().collect::<String>())
 }
 
 fn word() -> impl Strategy<Value = String> {
-    proptest::collection::vec(prop_oneof![Just('a'), Just('b'), Just('/'), Just('c')], 0..7).prop_map(|v| v.into_iter().collect::<String>())
+    proptest::collection::vec(
+        prop_oneof![Just('a'), Just('b'), Just('/'), Just('c')],
+        0..7,
+    )
+    .prop_map(|v| v.into_iter().collect::<String>())
 }
 
 proptest! {

@@ -142,8 +142,16 @@ impl RoleDescriptor {
         let mut role = Self::new(name);
         for (key, value) in fields {
             match key.as_str() {
-                "cluster" => role.cluster = string_array(key, value, true).map_err(wrap)?.unwrap_or_default(),
-                "run_as" => role.run_as = string_array(key, value, true).map_err(wrap)?.unwrap_or_default(),
+                "cluster" => {
+                    role.cluster = string_array(key, value, true)
+                        .map_err(wrap)?
+                        .unwrap_or_default()
+                }
+                "run_as" => {
+                    role.run_as = string_array(key, value, true)
+                        .map_err(wrap)?
+                        .unwrap_or_default()
+                }
                 "indices" | "index" => role.indices = parse_indices(name, key, value)?,
                 "applications" | "application" => {
                     role.applications = parse_applications(name, key, value)?
@@ -218,7 +226,10 @@ impl RoleDescriptor {
         if let Some(e) = validate_role_name(&self.name) {
             errors.push(e);
         } else if reserved(&self.name) {
-            errors.push(format!("Role [{}] is reserved and may not be used.", self.name));
+            errors.push(format!(
+                "Role [{}] is reserved and may not be used.",
+                self.name
+            ));
         }
         for c in &self.cluster {
             if let Err(e) = ClusterPrivilegeName::resolve(c) {
@@ -308,23 +319,36 @@ impl RoleDescriptor {
             out.insert("description".into(), Value::String(d.clone()));
         }
         if !self.remote_indices.is_empty() {
-            out.insert("remote_indices".into(), Value::Array(self.remote_indices.clone()));
+            out.insert(
+                "remote_indices".into(),
+                Value::Array(self.remote_indices.clone()),
+            );
         }
         if !self.remote_cluster.is_empty() {
-            out.insert("remote_cluster".into(), Value::Array(self.remote_cluster.clone()));
+            out.insert(
+                "remote_cluster".into(),
+                Value::Array(self.remote_cluster.clone()),
+            );
         }
         Value::Object(out)
     }
 }
 
-fn parse_indices(role: &str, key: &str, value: &Value) -> Result<Vec<IndicesPrivileges>, RoleError> {
+fn parse_indices(
+    role: &str,
+    key: &str,
+    value: &Value,
+) -> Result<Vec<IndicesPrivileges>, RoleError> {
     let Value::Array(items) = value else {
         return Err(RoleError::parse(format!(
             "failed to parse indices privileges for role [{role}]. expected field [{key}] value to be an array, but found [{}] instead",
             token(value)
         )));
     };
-    items.iter().map(|i| parse_index_group(role, key, i)).collect()
+    items
+        .iter()
+        .map(|i| parse_index_group(role, key, i))
+        .collect()
 }
 
 fn parse_index_group(role: &str, key: &str, item: &Value) -> Result<IndicesPrivileges, RoleError> {
@@ -396,10 +420,14 @@ fn parse_index_group(role: &str, key: &str, item: &Value) -> Result<IndicesPrivi
         }
     }
     let Some(names) = names else {
-        return Err(RoleError::parse(format!("{prefix} missing required [names] field")));
+        return Err(RoleError::parse(format!(
+            "{prefix} missing required [names] field"
+        )));
     };
     let Some(privileges) = privileges else {
-        return Err(RoleError::parse(format!("{prefix} missing required [privileges] field")));
+        return Err(RoleError::parse(format!(
+            "{prefix} missing required [privileges] field"
+        )));
     };
     Ok(IndicesPrivileges {
         names,
@@ -439,7 +467,11 @@ fn parse_field_security(role: &str, prefix: &str, v: &Value) -> Result<FieldSecu
     Ok(fls)
 }
 
-fn parse_applications(role: &str, key: &str, value: &Value) -> Result<Vec<ApplicationPrivileges>, RoleError> {
+fn parse_applications(
+    role: &str,
+    key: &str,
+    value: &Value,
+) -> Result<Vec<ApplicationPrivileges>, RoleError> {
     let prefix = format!("failed to parse application privileges for role [{role}].");
     let Value::Array(items) = value else {
         return Err(RoleError::parse(format!(

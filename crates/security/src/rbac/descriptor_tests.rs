@@ -31,7 +31,11 @@ fn parse_and_serialise_in_get_shape() {
         })
     );
     // `index` is accepted as an alias of `indices`.
-    let alias = RoleDescriptor::parse("r", &json!({"index": [{"names": ["x"], "privileges": ["read"]}]})).unwrap();
+    let alias = RoleDescriptor::parse(
+        "r",
+        &json!({"index": [{"names": ["x"], "privileges": ["read"]}]}),
+    )
+    .unwrap();
     assert_eq!(alias.indices.len(), 1);
     // Round trip through the GET shape.
     let again = RoleDescriptor::parse("r1", &role.to_json()).unwrap();
@@ -46,30 +50,48 @@ fn parse_err(body: serde_json::Value) -> RoleError {
 fn parse_errors_use_elasticsearch_messages() {
     let e = parse_err(json!({"bogus": 1}));
     assert_eq!(e.error_type, ironstack_types::EsErrorType::Parse);
-    assert_eq!(e.reason, "failed to parse role [r1]. unexpected field [bogus]");
+    assert_eq!(
+        e.reason,
+        "failed to parse role [r1]. unexpected field [bogus]"
+    );
     let e = parse_err(json!({"cluster": "monitor"}));
     assert_eq!(e.reason, "failed to parse role [r1]");
     assert_eq!(
         e.caused_by.as_deref(),
-        Some("could not parse [cluster] field. expected a string array but found [VALUE_STRING] instead")
+        Some(
+            "could not parse [cluster] field. expected a string array but found [VALUE_STRING] instead"
+        )
     );
     let e = parse_err(json!({"cluster": [1]}));
     assert_eq!(
         e.caused_by.as_deref(),
-        Some("could not parse [cluster] field. expected a string array but one of the value in the array is [VALUE_NUMBER]")
+        Some(
+            "could not parse [cluster] field. expected a string array but one of the value in the array is [VALUE_NUMBER]"
+        )
     );
     let e = parse_err(json!({"indices": [{"names": ["a"], "privileges": ["read"], "x": 1}]}));
-    assert_eq!(e.reason, "failed to parse indices privileges for role [r1]. unexpected field [x]");
+    assert_eq!(
+        e.reason,
+        "failed to parse indices privileges for role [r1]. unexpected field [x]"
+    );
     let e = parse_err(json!({"indices": [{"privileges": ["read"]}]}));
-    assert_eq!(e.reason, "failed to parse indices privileges for role [r1]. missing required [names] field");
+    assert_eq!(
+        e.reason,
+        "failed to parse indices privileges for role [r1]. missing required [names] field"
+    );
     let e = parse_err(json!({"indices": [{"names": "a"}]}));
-    assert_eq!(e.reason, "failed to parse indices privileges for role [r1]. missing required [privileges] field");
+    assert_eq!(
+        e.reason,
+        "failed to parse indices privileges for role [r1]. missing required [privileges] field"
+    );
     let e = parse_err(json!({"indices": [{"names": 3, "privileges": []}]}));
     assert_eq!(
         e.reason,
         "failed to parse indices privileges for role [r1]. expected field [names] value to be a string or an array of strings, but found [VALUE_NUMBER] instead"
     );
-    let e = parse_err(json!({"indices": [{"names": "a", "privileges": ["read"], "allow_restricted_indices": "yes"}]}));
+    let e = parse_err(
+        json!({"indices": [{"names": "a", "privileges": ["read"], "allow_restricted_indices": "yes"}]}),
+    );
     assert_eq!(
         e.reason,
         "failed to parse indices privileges for role [r1]. expected field [allow_restricted_indices] value to be a boolean, but found [VALUE_STRING] instead"
@@ -80,9 +102,15 @@ fn parse_errors_use_elasticsearch_messages() {
         "failed to parse indices privileges for role [r1]. expected field [indices] value to be an array, but found [START_OBJECT] instead"
     );
     let e = parse_err(json!({"applications": [{"application": "app", "privileges": ["p"]}]}));
-    assert_eq!(e.reason, "failed to parse application privileges for role [r1]. missing required [resources] field");
+    assert_eq!(
+        e.reason,
+        "failed to parse application privileges for role [r1]. missing required [resources] field"
+    );
     let e = parse_err(json!([1]));
-    assert_eq!(e.reason, "failed to parse role [r1]. expected an object but found [START_ARRAY] instead");
+    assert_eq!(
+        e.reason,
+        "failed to parse role [r1]. expected an object but found [START_ARRAY] instead"
+    );
     let exception = parse_err(json!({"cluster": "x"})).to_exception();
     assert_eq!(exception.error_type, "parse_exception");
     assert_eq!(exception.status, 400);
@@ -97,11 +125,20 @@ fn validation_errors() {
     )
     .unwrap();
     let e = role.validate(|_| false).unwrap_err();
-    assert_eq!(e.error_type, ironstack_types::EsErrorType::ActionRequestValidation);
+    assert_eq!(
+        e.error_type,
+        ironstack_types::EsErrorType::ActionRequestValidation
+    );
     assert!(e.reason.starts_with("Validation Failed: 1: unknown cluster privilege [bogus]. a privilege must be either one of the predefined cluster privilege names ["));
     assert!(e.reason.contains(";2: unknown index privilege [reed]. a privilege must be either one of the predefined fixed indices privileges [all,auto_configure,"));
-    assert!(e.reason.contains(";3: index pattern [/open] starts with [/]"));
-    assert!(e.reason.ends_with(";4: role descriptor metadata keys may not start with [_];"));
+    assert!(
+        e.reason
+            .contains(";3: index pattern [/open] starts with [/]")
+    );
+    assert!(
+        e.reason
+            .ends_with(";4: role descriptor metadata keys may not start with [_];")
+    );
     let reserved = RoleDescriptor::new("superuser");
     assert_eq!(
         reserved.validate(|n| n == "superuser").unwrap_err().reason,

@@ -90,7 +90,9 @@ impl NamePattern {
                 None => (false, body),
             };
             let translated = lucene_to_regex(body).map_err(|why| {
-                RoleError::illegal_argument(format!("invalid regular expression [{pattern}]: {why}"))
+                RoleError::illegal_argument(format!(
+                    "invalid regular expression [{pattern}]: {why}"
+                ))
             })?;
             let regex = Regex::new(&format!("^(?:{translated})$")).map_err(|e| {
                 RoleError::illegal_argument(format!("invalid regular expression [{pattern}]: {e}"))

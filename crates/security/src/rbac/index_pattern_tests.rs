@@ -1,11 +1,26 @@
+use proptest::prelude::*;
+
 use super::*;
 
 #[test]
 fn restricted_indices() {
-    for name in [".security", ".security-7", ".security-tokens-7", ".security-profile-8", ".kibana_8.0.0", ".tasks", ".fleet-agents"] {
+    for name in [
+        ".security",
+        ".security-7",
+        ".security-tokens-7",
+        ".security-profile-8",
+        ".kibana_8.0.0",
+        ".tasks",
+        ".fleet-agents",
+    ] {
         assert!(is_restricted(name), "{name}");
     }
-    for name in [".monitoring-beats-8-2024", ".ds-logs-1", "metricbeat-8", "security"] {
+    for name in [
+        ".monitoring-beats-8-2024",
+        ".ds-logs-1",
+        "metricbeat-8",
+        "security",
+    ] {
         assert!(!is_restricted(name), "{name}");
     }
 }
@@ -34,7 +49,10 @@ fn regex_patterns() {
     assert!(NamePattern::new("/\"a.b\"/").unwrap().matches("a.b"));
     assert!(!NamePattern::new("/\"a.b\"/").unwrap().matches("axb"));
     let err = NamePattern::new("/unclosed").unwrap_err();
-    assert_eq!(err.error_type, ironstack_types::EsErrorType::IllegalArgument);
+    assert_eq!(
+        err.error_type,
+        ironstack_types::EsErrorType::IllegalArgument
+    );
     assert!(NamePattern::new("/a&b/").is_err());
     assert!(NamePattern::new("/a~b/").is_err());
     // Case-sensitive, whole-name.
@@ -62,4 +80,34 @@ fn covers_is_an_automaton_subset() {
     assert!(!request_is_empty(".security", true));
     assert!(request_is_empty(".security-*", false));
     assert!(!request_is_empty("logs-*", false));
+}
+
+fn name() -> impl Strategy<Value = String> {
+    proptest::collection::vec(
+        prop_oneof![Just('a'), Just('b'), Just('-'), Just('.')],
+        0..6,
+    )
+    .prop_map(|v| v.into_iter().collect::<String>())
+}
+
+fn pattern() -> impl Strategy<Value = String> {
+    proptest::collection::vec(
+        prop_oneof![Just('a'), Just('b'), Just('-'), Just('.'), Just('*')],
+        0..5,
+    )
+    .prop_map(|v| v.into_iter().collect::<String>())
+}
+
+proptest! {
+    // A group that covers a request pattern must match every name the pattern matches.
+    #[test]
+    fn covers_agrees_with_matching(group in pattern(), request in pattern(), names in proptest::collection::vec(name(), 0..20)) {
+        let m = IndexMatcher::new([group.as_str()], false).unwrap();
+        if m.covers(&request, false) {
+            let req = Wildcard::new(&request);
+            for n in names.iter().filter(|n| req.matches(n) && !is_restricted(n)) {
+                prop_assert!(m.matches(n), "{n} matched by {request} but not by {group}");
+            }
+        }
+    }
 }

@@ -20,9 +20,10 @@ pub mod reserved;
 pub use descriptor::{ApplicationPrivileges, FieldSecurity, IndicesPrivileges, RoleDescriptor};
 pub use error::RoleError;
 pub use permission::{
-    ApplicationPrivilegeDescriptor, BulkOp, ClusterContext, Denial, HasPrivilegesRequest, Role,
-    Subject, Who, authorize_action_name, authorize_auto_create, authorize_bulk_item,
-    authorize_cluster, authorize_indices, denial, expand_expression, has_privileges,
+    ApplicationPrivilegeDescriptor, BulkOp, ClusterContext, Denial, HasPrivilegesRequest,
+    LimitedRole, MappingUpdate, Permission, Role, Subject, Who, authorize_action_name,
+    authorize_auto_create, authorize_bulk_item, authorize_cluster, authorize_indices,
+    authorize_run_as, denial, expand_expression, has_privileges, has_privileges_limited,
 };
 pub use privilege::{ClusterPrivilege, ClusterPrivilegeName, IndexPrivilege, IndexPrivilegeName};
 pub use reserved::{RESERVED_USERS, ReservedUser, is_reserved_role, reserved_role, reserved_user};

@@ -27,6 +27,20 @@ pub const INDEX_ACTION: &str = "indices:data/write/index";
 /// Creating a missing index or data stream while writing.
 pub const AUTO_CREATE_ACTION: &str = "indices:admin/auto_create";
 
+/// Dynamic mapping updates during writes.
+pub const AUTO_PUT_MAPPING_ACTION: &str = "indices:admin/mapping/auto_put";
+
+/// The answer for a dynamic mapping update.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MappingUpdate {
+    /// Granted by a privilege that covers it.
+    Granted,
+    /// Granted only by the backward-compatibility rule; the text is the `Warning` header.
+    GrantedDeprecated(String),
+    /// Not granted.
+    Denied,
+}
+
 /// One index group of a compiled role.
 #[derive(Debug, Clone)]
 pub struct IndexGroup {
@@ -52,6 +66,8 @@ impl IndexGroup {
 
 #[derive(Debug, Clone)]
 struct ApplicationGroup {
+    name: String,
+    resource_names: Vec<String>,
     application: PatternSet,
     privileges: Vec<String>,
     resources: Automaton,
@@ -80,6 +96,65 @@ pub struct Role {
     groups: Vec<IndexGroup>,
     applications: Vec<ApplicationGroup>,
     run_as: PatternSet,
+    run_as_names: Vec<String>,
+    global: Vec<Value>,
+}
+
+/// The checks the authorization functions need; implemented by a user's [`Role`] and by an
+/// API key's [`LimitedRole`] (its own descriptors intersected with its owner's).
+pub trait Permission {
+    /// Whether the cluster action is granted.
+    fn check_cluster(&self, action: &str, context: ClusterContext) -> bool;
+    /// Whether `action` is granted on `index`.
+    fn check_index(&self, action: &str, index: &str) -> bool;
+    /// Whether some index group grants `action` at all.
+    fn check_index_action_name(&self, action: &str) -> bool;
+}
+
+impl Permission for Role {
+    fn check_cluster(&self, action: &str, context: ClusterContext) -> bool {
+        Role::check_cluster(self, action, context)
+    }
+    fn check_index(&self, action: &str, index: &str) -> bool {
+        Role::check_index(self, action, index)
+    }
+    fn check_index_action_name(&self, action: &str) -> bool {
+        Role::check_index_action_name(self, action)
+    }
+}
+
+/// An API key's permission: what its role descriptors grant AND what its owner's roles
+/// (snapshotted as `limited_by`) grant. Empty key descriptors mean "the owner's permissions".
+#[derive(Debug, Clone)]
+pub struct LimitedRole {
+    /// The key's own role descriptors, compiled; `None` when it has none.
+    pub assigned: Option<Role>,
+    /// The owner's roles at creation time.
+    pub limited_by: Role,
+}
+
+impl Permission for LimitedRole {
+    fn check_cluster(&self, action: &str, context: ClusterContext) -> bool {
+        self.limited_by.check_cluster(action, context)
+            && self
+                .assigned
+                .as_ref()
+                .is_none_or(|r| r.check_cluster(action, context))
+    }
+    fn check_index(&self, action: &str, index: &str) -> bool {
+        self.limited_by.check_index(action, index)
+            && self
+                .assigned
+                .as_ref()
+                .is_none_or(|r| r.check_index(action, index))
+    }
+    fn check_index_action_name(&self, action: &str) -> bool {
+        self.limited_by.check_index_action_name(action)
+            && self
+                .assigned
+                .as_ref()
+                .is_none_or(|r| r.check_index_action_name(action))
+    }
 }
 
 /// What a cluster request is about, for conditional privileges.
@@ -136,12 +211,18 @@ impl Role {
             }
             for a in &d.applications {
                 role.applications.push(ApplicationGroup {
+                    name: a.application.clone(),
+                    resource_names: a.resources.clone(),
                     application: PatternSet::new([a.application.as_str()]),
                     privileges: a.privileges.clone(),
                     resources: Automaton::patterns(&a.resources),
                 });
             }
             role.run_as.extend(&PatternSet::new(&d.run_as));
+            role.run_as_names.extend(d.run_as.iter().cloned());
+            if let Some(g) = &d.global {
+                role.global.push(g.clone());
+            }
         }
         Ok(role)
     }
@@ -171,6 +252,55 @@ impl Role {
         self.groups.iter().any(|g| g.grants(action, index))
     }
 
+    /// Whether `action` is granted on `index`, where `index` may be a backing index of
+    /// `data_stream`: privileges on the data stream's name cover its backing indices.
+    pub fn check_index_in_data_stream(
+        &self,
+        action: &str,
+        index: &str,
+        data_stream: Option<&str>,
+    ) -> bool {
+        self.check_index(action, index)
+            || data_stream.is_some_and(|ds| self.check_index(action, ds))
+    }
+
+    /// Dynamic mapping updates (`indices:admin/mapping/auto_put`) while writing to `index`.
+    /// Granted by `write`, `auto_configure`, `manage`, `all`; for backward compatibility
+    /// also by `create`, `create_doc` and `index` on plain indices and aliases (with
+    /// Elasticsearch's deprecation warning), never on data-stream backing indices.
+    pub fn check_auto_put_mapping(&self, index: &str, data_stream: Option<&str>) -> MappingUpdate {
+        if self.check_index_in_data_stream(AUTO_PUT_MAPPING_ACTION, index, data_stream) {
+            return MappingUpdate::Granted;
+        }
+        if data_stream.is_some() {
+            return MappingUpdate::Denied;
+        }
+        const BWC: [IndexPrivilege; 4] = [
+            IndexPrivilege::Create,
+            IndexPrivilege::CreateDoc,
+            IndexPrivilege::Index,
+            IndexPrivilege::Write,
+        ];
+        for g in self.groups.iter().filter(|g| g.matcher.matches(index)) {
+            let names: Vec<&str> = g
+                .privileges
+                .names
+                .iter()
+                .filter_map(|n| match n {
+                    IndexPrivilegeName::Named(p) if BWC.contains(p) => Some(p.name()),
+                    _ => None,
+                })
+                .collect();
+            if !names.is_empty() {
+                return MappingUpdate::GrantedDeprecated(format!(
+                    "the index privilege [{}] allowed the update mapping action [{AUTO_PUT_MAPPING_ACTION}] on index [{index}], this privilege will not permit mapping updates in the next major release - users who require access to update mappings must be granted explicit privileges",
+                    names.join(",")
+                ));
+            }
+        }
+        MappingUpdate::Denied
+    }
+
     /// Whether some group grants `action` at all (the by-name check of top-level
     /// `indices:data/write/bulk` and `indices:data/write/index`).
     pub fn check_index_action_name(&self, action: &str) -> bool {
@@ -193,6 +323,67 @@ impl Role {
     /// Whether this role may run as `user`.
     pub fn check_run_as(&self, user: &str) -> bool {
         self.run_as.matches(user)
+    }
+
+    /// `GET /_security/user/_privileges`: the merged privileges in Elasticsearch's shape.
+    pub fn user_privileges(&self) -> Value {
+        let cluster: BTreeSet<&str> = self
+            .cluster
+            .iter()
+            .map(ClusterPrivilegeName::name)
+            .collect();
+        let run_as: BTreeSet<&str> = self.run_as_names.iter().map(String::as_str).collect();
+        let indices: Vec<Value> = self
+            .groups
+            .iter()
+            .map(|g| {
+                let mut o = Map::new();
+                let names: BTreeSet<&str> = g.names.iter().map(String::as_str).collect();
+                o.insert("names".into(), serde_json::json!(names));
+                let privileges: BTreeSet<&str> = g
+                    .privileges
+                    .names
+                    .iter()
+                    .map(IndexPrivilegeName::name)
+                    .collect();
+                o.insert("privileges".into(), serde_json::json!(privileges));
+                if let Some(fls) = &g.field_security {
+                    let mut f = Map::new();
+                    if let Some(grant) = &fls.grant {
+                        f.insert("grant".into(), serde_json::json!(grant));
+                    }
+                    if !fls.except.is_empty() {
+                        f.insert("except".into(), serde_json::json!(fls.except));
+                    }
+                    o.insert(
+                        "field_security".into(),
+                        Value::Array(vec![Value::Object(f)]),
+                    );
+                }
+                if let Some(q) = &g.query {
+                    o.insert("query".into(), serde_json::json!([q]));
+                }
+                o.insert(
+                    "allow_restricted_indices".into(),
+                    Value::Bool(g.allow_restricted_indices),
+                );
+                Value::Object(o)
+            })
+            .collect();
+        let applications: Vec<Value> = self
+            .applications
+            .iter()
+            .map(|a| {
+                serde_json::json!({"application": a.name, "privileges": a.privileges, "resources": a.resource_names})
+            })
+            .collect();
+        serde_json::json!({
+            "cluster": cluster,
+            "global": self.global,
+            "indices": indices,
+            "applications": applications,
+            "run_as": run_as,
+        })
     }
 
     /// Whether the cluster privilege (named or action pattern) is implied, as
@@ -223,7 +414,11 @@ impl Role {
                 // An undefined privilege: only the same name or a match-all action grants it.
                 return g.privileges.iter().any(|p| p == privilege || p == "*");
             }
-            wanted.subset_of(&application_automaton(application, &g.privileges, definitions))
+            wanted.subset_of(&application_automaton(
+                application,
+                &g.privileges,
+                definitions,
+            ))
         })
     }
 }
@@ -295,7 +490,10 @@ impl Subject {
 
     fn describe(&self) -> String {
         let mut out = match &self.who {
-            Who::User { username, run_as: None } => format!("user [{username}]"),
+            Who::User {
+                username,
+                run_as: None,
+            } => format!("user [{username}]"),
             Who::User {
                 username,
                 run_as: Some(target),
@@ -406,10 +604,32 @@ pub fn denial(subject: &Subject, action: &str, indices: &[String]) -> Denial {
     }
 }
 
+/// Authorizes `subject` (the authenticated user, before run-as) to run `action` as `target`
+/// (header `es-security-runas-user`).
+pub fn authorize_run_as(
+    subject: &Subject,
+    role: &Role,
+    action: &str,
+    target: &str,
+) -> Result<(), Denial> {
+    if role.check_run_as(target) {
+        return Ok(());
+    }
+    let user = subject.who.to_string();
+    Err(Denial {
+        action: action.to_string(),
+        message: format!(
+            "action [{action}] is unauthorized for {}, because user [{user}] is unauthorized to run as [{target}]",
+            subject.describe()
+        ),
+        indices: Vec::new(),
+    })
+}
+
 /// Authorizes a cluster action.
 pub fn authorize_cluster(
     subject: &Subject,
-    role: &Role,
+    role: &impl Permission,
     action: &str,
     context: ClusterContext,
 ) -> Result<(), Denial> {
@@ -424,7 +644,7 @@ pub fn authorize_cluster(
 /// actions (templates) are routed to the cluster check.
 pub fn authorize_indices(
     subject: &Subject,
-    role: &Role,
+    role: &impl Permission,
     action: &str,
     indices: &[String],
 ) -> Result<(), Denial> {
@@ -445,7 +665,11 @@ pub fn authorize_indices(
 }
 
 /// Authorizes an index action by name only (`indices:data/write/bulk` before its items).
-pub fn authorize_action_name(subject: &Subject, role: &Role, action: &str) -> Result<(), Denial> {
+pub fn authorize_action_name(
+    subject: &Subject,
+    role: &impl Permission,
+    action: &str,
+) -> Result<(), Denial> {
     if role.check_index_action_name(action) {
         Ok(())
     } else {
@@ -455,12 +679,21 @@ pub fn authorize_action_name(subject: &Subject, role: &Role, action: &str) -> Re
 
 /// Expands one index expression of a request: wildcards and `_all` become the authorized
 /// names among `existing`; a plain name stays (and is checked, and denied, later).
-pub fn expand_expression(role: &Role, action: &str, expression: &str, existing: &[String]) -> Vec<String> {
+pub fn expand_expression(
+    role: &impl Permission,
+    action: &str,
+    expression: &str,
+    existing: &[String],
+) -> Vec<String> {
     let is_wildcard = expression == "_all" || expression.contains('*') || expression.contains('?');
     if !is_wildcard {
         return vec![expression.to_string()];
     }
-    let pattern = PatternSet::new([if expression == "_all" { "*" } else { expression }]);
+    let pattern = PatternSet::new([if expression == "_all" {
+        "*"
+    } else {
+        expression
+    }]);
     existing
         .iter()
         .filter(|n| pattern.matches(n) && role.check_index(action, n))
@@ -506,14 +739,23 @@ impl BulkOp {
 
 /// Authorizes one bulk item on its concrete `index`: the shard action, then the item's
 /// implied action. A denial is reported inside the bulk response, not for the whole request.
-pub fn authorize_bulk_item(subject: &Subject, role: &Role, op: BulkOp, index: &str) -> Result<(), Denial> {
+pub fn authorize_bulk_item(
+    subject: &Subject,
+    role: &impl Permission,
+    op: BulkOp,
+    index: &str,
+) -> Result<(), Denial> {
     let idx = [index.to_string()];
     authorize_indices(subject, role, BULK_SHARD_ACTION, &idx)?;
     authorize_indices(subject, role, op.item_action(), &idx)
 }
 
 /// Authorizes creating the missing `index` while writing to it.
-pub fn authorize_auto_create(subject: &Subject, role: &Role, index: &str) -> Result<(), Denial> {
+pub fn authorize_auto_create(
+    subject: &Subject,
+    role: &impl Permission,
+    index: &str,
+) -> Result<(), Denial> {
     authorize_indices(subject, role, AUTO_CREATE_ACTION, &[index.to_string()])
 }
 
@@ -641,6 +883,36 @@ pub fn has_privileges(
     out.insert("index".into(), Value::Object(index));
     out.insert("application".into(), Value::Object(application));
     Ok(Value::Object(out))
+}
+
+/// `_has_privileges` for an API key: a privilege is held when both the key's descriptors
+/// and its owner's snapshotted roles hold it.
+pub fn has_privileges_limited(
+    username: &str,
+    key: &LimitedRole,
+    request: &HasPrivilegesRequest,
+    definitions: &[ApplicationPrivilegeDescriptor],
+) -> Result<Value, RoleError> {
+    let mut out = has_privileges(username, &key.limited_by, request, definitions)?;
+    if let Some(assigned) = &key.assigned {
+        let other = has_privileges(username, assigned, request, definitions)?;
+        and_booleans(&mut out, &other);
+    }
+    Ok(out)
+}
+
+fn and_booleans(into: &mut Value, other: &Value) {
+    match (into, other) {
+        (Value::Bool(a), Value::Bool(b)) => *a = *a && *b,
+        (Value::Object(a), Value::Object(b)) => {
+            for (k, v) in a.iter_mut() {
+                if let Some(o) = b.get(k) {
+                    and_booleans(v, o);
+                }
+            }
+        }
+        _ => {}
+    }
 }
 
 #[cfg(test)]

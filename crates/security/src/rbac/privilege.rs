@@ -398,6 +398,15 @@ impl IndexPrivilege {
     }
 }
 
+/// The body of `GET /_security/privilege/_builtin`.
+pub fn builtin_privileges() -> serde_json::Value {
+    serde_json::json!({
+        "cluster": ClusterPrivilege::sorted_names(),
+        "index": IndexPrivilege::sorted_names(),
+        "remote_cluster": ["monitor_enrich", "monitor_stats"],
+    })
+}
+
 /// Whether `name` is a cluster action pattern a role may name directly.
 pub fn is_cluster_action(name: &str) -> bool {
     ClusterPrivilege::All.automaton().matches(name)

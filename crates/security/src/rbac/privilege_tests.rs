@@ -52,32 +52,76 @@ fn cluster_privilege_patterns() {
         (Manage, "indices:admin/index_template/put", true),
         (Manage, "cluster:admin/xpack/security/user/put", false),
         (All, "cluster:admin/xpack/security/user/put", true),
-        (ManageSecurity, "cluster:admin/xpack/security/role/put", true),
-        (ManageSecurity, "cluster:admin/xpack/security/delegate_pki", true),
+        (
+            ManageSecurity,
+            "cluster:admin/xpack/security/role/put",
+            true,
+        ),
+        (
+            ManageSecurity,
+            "cluster:admin/xpack/security/delegate_pki",
+            true,
+        ),
         (ManageSecurity, "cluster:monitor/main", false),
         (ManageIlm, "cluster:admin/ilm/put", true),
         (ReadIlm, "cluster:admin/ilm/get", true),
         (ReadIlm, "cluster:admin/ilm/operation_mode/get", true),
         (ReadIlm, "cluster:admin/ilm/put", false),
-        (ManageIndexTemplates, "cluster:admin/component_template/put", true),
+        (
+            ManageIndexTemplates,
+            "cluster:admin/component_template/put",
+            true,
+        ),
         (ManageIndexTemplates, "indices:admin/template/put", true),
         (ManagePipeline, "cluster:admin/ingest/pipeline/put", true),
-        (ManageIngestPipelines, "cluster:admin/ingest/pipeline/delete", true),
+        (
+            ManageIngestPipelines,
+            "cluster:admin/ingest/pipeline/delete",
+            true,
+        ),
         (ReadPipeline, "cluster:admin/ingest/pipeline/put", false),
-        (ManageApiKey, "cluster:admin/xpack/security/api_key/invalidate", true),
-        (GrantApiKey, "cluster:admin/xpack/security/api_key/grant", true),
-        (GrantApiKey, "cluster:admin/xpack/security/api_key/create", false),
+        (
+            ManageApiKey,
+            "cluster:admin/xpack/security/api_key/invalidate",
+            true,
+        ),
+        (
+            GrantApiKey,
+            "cluster:admin/xpack/security/api_key/grant",
+            true,
+        ),
+        (
+            GrantApiKey,
+            "cluster:admin/xpack/security/api_key/create",
+            false,
+        ),
         (ReadSecurity, "cluster:admin/xpack/security/role/get", true),
         (ReadSecurity, "cluster:admin/xpack/security/role/put", false),
-        (ManageServiceAccount, "cluster:admin/xpack/security/service_account/token/create", true),
-        (ManageToken, "cluster:admin/xpack/security/token/create", true),
+        (
+            ManageServiceAccount,
+            "cluster:admin/xpack/security/service_account/token/create",
+            true,
+        ),
+        (
+            ManageToken,
+            "cluster:admin/xpack/security/token/create",
+            true,
+        ),
         (TransportClient, "cluster:monitor/state", true),
         (TransportClient, "cluster:monitor/health", false),
         (CancelTask, "cluster:admin/tasks/cancel", true),
         (MonitorMl, "cluster:monitor/xpack/ml/job/get", true),
         (ManageConnector, "cluster:admin/xpack/connector/put", true),
-        (ManageConnector, "cluster:admin/xpack/connector/secret/get", false),
-        (ManageDataStreamGlobalRetention, "cluster:admin/anything", false),
+        (
+            ManageConnector,
+            "cluster:admin/xpack/connector/secret/get",
+            false,
+        ),
+        (
+            ManageDataStreamGlobalRetention,
+            "cluster:admin/anything",
+            false,
+        ),
         (None, "cluster:monitor/main", false),
     ];
     for (p, action, expected) in cases {
@@ -117,8 +161,16 @@ fn index_privilege_patterns() {
         (AutoConfigure, "indices:admin/auto_create", true),
         (ManageIlm, "indices:admin/ilm/remove_policy", true),
         (ManageFollowIndex, "indices:admin/rollover", true),
-        (ManageDataStreamLifecycle, "indices:admin/data_stream/lifecycle/put", true),
-        (ReadCrossCluster, "internal:transport/proxy/indices:data/read/search", true),
+        (
+            ManageDataStreamLifecycle,
+            "indices:admin/data_stream/lifecycle/put",
+            true,
+        ),
+        (
+            ReadCrossCluster,
+            "internal:transport/proxy/indices:data/read/search",
+            true,
+        ),
         (Monitor, "indices:monitor/stats", true),
         (All, "indices:anything", true),
         (None, "indices:data/read/search", false),
@@ -133,18 +185,27 @@ fn granting_lists_match_elasticsearch_messages() {
     let names = |v: Vec<ClusterPrivilege>| v.iter().map(|p| p.name()).collect::<Vec<_>>().join(",");
     let inames = |v: Vec<IndexPrivilege>| v.iter().map(|p| p.name()).collect::<Vec<_>>().join(",");
     assert_eq!(
-        names(ClusterPrivilege::granting("cluster:admin/xpack/security/api_key/invalidate")),
+        names(ClusterPrivilege::granting(
+            "cluster:admin/xpack/security/api_key/invalidate"
+        )),
         "manage_api_key,manage_security,all"
     );
     assert_eq!(
-        names(ClusterPrivilege::granting("cluster:admin/xpack/security/api_key/grant")),
+        names(ClusterPrivilege::granting(
+            "cluster:admin/xpack/security/api_key/grant"
+        )),
         "grant_api_key,manage_api_key,manage_security,all"
     );
     assert_eq!(
-        names(ClusterPrivilege::granting("cluster:admin/xpack/security/user/delete")),
+        names(ClusterPrivilege::granting(
+            "cluster:admin/xpack/security/user/delete"
+        )),
         "manage_security,all"
     );
-    assert_eq!(names(ClusterPrivilege::granting("cluster:monitor/main")), "monitor,manage,all");
+    assert_eq!(
+        names(ClusterPrivilege::granting("cluster:monitor/main")),
+        "monitor,manage,all"
+    );
     assert_eq!(
         inames(IndexPrivilege::granting("indices:admin/create")),
         "create_index,manage,all"
@@ -154,7 +215,9 @@ fn granting_lists_match_elasticsearch_messages() {
         "create_doc,create,delete,index,write,all"
     );
     assert_eq!(
-        inames(IndexPrivilege::granting("indices:data/write/delete/byquery")),
+        inames(IndexPrivilege::granting(
+            "indices:data/write/delete/byquery"
+        )),
         "delete,write,all"
     );
 }
@@ -166,17 +229,26 @@ fn resolve_named_raw_and_unknown() {
         ClusterPrivilegeName::Named(ClusterPrivilege::Monitor)
     );
     let raw = ClusterPrivilegeName::resolve("cluster:monitor/main").unwrap();
-    assert_eq!(raw, ClusterPrivilegeName::Action("cluster:monitor/main".into()));
+    assert_eq!(
+        raw,
+        ClusterPrivilegeName::Action("cluster:monitor/main".into())
+    );
     assert!(raw.automaton().matches("cluster:monitor/main"));
     assert!(raw.automaton().matches("cluster:monitor/main/extra"));
     assert!(!raw.automaton().matches("cluster:monitor/health"));
     // Index actions are not cluster privileges.
     let err = ClusterPrivilegeName::resolve("indices:data/read/search").unwrap_err();
-    assert_eq!(err.error_type, ironstack_types::EsErrorType::IllegalArgument);
+    assert_eq!(
+        err.error_type,
+        ironstack_types::EsErrorType::IllegalArgument
+    );
     assert!(err.reason.starts_with(
         "unknown cluster privilege [indices:data/read/search]. a privilege must be either one of the predefined cluster privilege names [manage_data_stream_global_retention,monitor_data_stream_global_retention,none,"
     ));
-    assert!(err.reason.ends_with(",all] or a pattern over one of the available cluster actions"));
+    assert!(
+        err.reason
+            .ends_with(",all] or a pattern over one of the available cluster actions")
+    );
     let err = IndexPrivilegeName::resolve("foo").unwrap_err();
     assert_eq!(
         err.reason,
@@ -200,13 +272,31 @@ fn implication_and_conditional_privileges() {
     assert!(ManageApiKey.implies(ManageOwnApiKey));
     assert!(!ManageOwnApiKey.implies(ManageApiKey));
     assert!(ManageIlm.implies(ReadIlm));
-    assert!(!ClusterPrivilege::granting("cluster:admin/xpack/security/api_key/create")
-        .contains(&ManageOwnApiKey));
+    assert!(
+        !ClusterPrivilege::granting("cluster:admin/xpack/security/api_key/create")
+            .contains(&ManageOwnApiKey)
+    );
     // None implies nothing but itself and is implied by all.
     assert!(All.implies(None));
     // The privileges granting nothing imply only each other, so they sort first.
     assert_eq!(
         &ClusterPrivilege::by_access_level()[..3],
-        &[ManageDataStreamGlobalRetention, MonitorDataStreamGlobalRetention, None]
+        &[
+            ManageDataStreamGlobalRetention,
+            MonitorDataStreamGlobalRetention,
+            None
+        ]
+    );
+}
+
+#[test]
+fn builtin_response() {
+    let b = builtin_privileges();
+    assert_eq!(b["cluster"].as_array().unwrap().len(), 62);
+    assert_eq!(b["index"].as_array().unwrap().len(), 22);
+    assert_eq!(b["cluster"][0], "all");
+    assert_eq!(
+        b["remote_cluster"],
+        serde_json::json!(["monitor_enrich", "monitor_stats"])
     );
 }

@@ -112,7 +112,12 @@ pub fn reserved_role(name: &str) -> Option<RoleDescriptor> {
                     group(&["*"], &["all"], false),
                     group(
                         &["*"],
-                        &["monitor", "read", "view_index_metadata", "read_cross_cluster"],
+                        &[
+                            "monitor",
+                            "read",
+                            "view_index_metadata",
+                            "read_cross_cluster",
+                        ],
                         true,
                     ),
                 ],
@@ -123,9 +128,8 @@ pub fn reserved_role(name: &str) -> Option<RoleDescriptor> {
                 json!({"names": ["*"], "privileges": ["all"], "allow_restricted_indices": false, "clusters": ["*"]}),
                 json!({"names": ["*"], "privileges": ["monitor", "read", "view_index_metadata", "read_cross_cluster"], "allow_restricted_indices": true, "clusters": ["*"]}),
             ];
-            r.remote_cluster = vec![
-                json!({"privileges": ["monitor_enrich", "monitor_stats"], "clusters": ["*"]}),
-            ];
+            r.remote_cluster =
+                vec![json!({"privileges": ["monitor_enrich", "monitor_stats"], "clusters": ["*"]})];
             r
         }
         "kibana_admin" | "kibana_user" => with(
@@ -135,7 +139,12 @@ pub fn reserved_role(name: &str) -> Option<RoleDescriptor> {
             vec![app("kibana-.kibana", &["all"], &["*"])],
         ),
         "kibana_system" => kibana_system(),
-        "ingest_admin" => with(name, &["manage_index_templates", "manage_pipeline"], vec![], vec![]),
+        "ingest_admin" => with(
+            name,
+            &["manage_index_templates", "manage_pipeline"],
+            vec![],
+            vec![],
+        ),
         "monitoring_user" => with(
             name,
             &[
@@ -191,17 +200,30 @@ pub fn reserved_role(name: &str) -> Option<RoleDescriptor> {
             ],
             vec![],
         ),
-        "beats_admin" => with(name, &[], vec![group(&[".management-beats"], &["all"], false)], vec![]),
+        "beats_admin" => with(
+            name,
+            &[],
+            vec![group(&[".management-beats"], &["all"], false)],
+            vec![],
+        ),
         "beats_system" => with(
             name,
             &["monitor", "cluster:admin/xpack/monitoring/bulk"],
-            vec![group(&[".monitoring-beats-*"], &["create_index", "create"], false)],
+            vec![group(
+                &[".monitoring-beats-*"],
+                &["create_index", "create"],
+                false,
+            )],
             vec![],
         ),
         "apm_system" => with(
             name,
             &["monitor", "cluster:admin/xpack/monitoring/bulk"],
-            vec![group(&[".monitoring-beats-*"], &["create_index", "create_doc"], false)],
+            vec![group(
+                &[".monitoring-beats-*"],
+                &["create_index", "create_doc"],
+                false,
+            )],
             vec![],
         ),
         "logstash_system" => with(
@@ -215,9 +237,17 @@ pub fn reserved_role(name: &str) -> Option<RoleDescriptor> {
             &[],
             vec![
                 group(&[STACK_DATA], &["read", "view_index_metadata"], false),
-                group(&[".slo-observability.*"], &["read", "view_index_metadata"], false),
+                group(
+                    &[".slo-observability.*"],
+                    &["read", "view_index_metadata"],
+                    false,
+                ),
                 group(SECURITY_SOLUTION, &["read", "view_index_metadata"], false),
-                group(&["profiling-*", ".profiling-*"], &["read", "view_index_metadata"], false),
+                group(
+                    &["profiling-*", ".profiling-*"],
+                    &["read", "view_index_metadata"],
+                    false,
+                ),
             ],
             vec![app("kibana-.kibana", &["read"], &["*"])],
         ),
@@ -241,7 +271,11 @@ pub fn reserved_role(name: &str) -> Option<RoleDescriptor> {
                     &["read", "view_index_metadata", "write", "maintenance"],
                     false,
                 ),
-                group(&["profiling-*", ".profiling-*"], &["read", "view_index_metadata"], false),
+                group(
+                    &["profiling-*", ".profiling-*"],
+                    &["read", "view_index_metadata"],
+                    false,
+                ),
             ],
             vec![app("kibana-.kibana", &["all"], &["*"])],
         ),
@@ -262,7 +296,13 @@ pub fn reserved_role(name: &str) -> Option<RoleDescriptor> {
             &["manage_ml"],
             vec![
                 group(
-                    &[".ml-anomalies*", ".ml-notifications*", ".ml-state*", ".ml-meta*", ".ml-stats-*"],
+                    &[
+                        ".ml-anomalies*",
+                        ".ml-notifications*",
+                        ".ml-state*",
+                        ".ml-meta*",
+                        ".ml-stats-*",
+                    ],
                     &["read", "view_index_metadata"],
                     true,
                 ),
@@ -397,10 +437,18 @@ fn kibana_system() -> RoleDescriptor {
         vec![
             group(&[".kibana*", ".reporting-*"], &["all"], true),
             group(&[".monitoring-*"], &["read", "read_cross_cluster"], false),
-            group(&[".management-beats"], &["create_index", "read", "write"], false),
+            group(
+                &[".management-beats"],
+                &["create_index", "read", "write"],
+                false,
+            ),
             group(&["*"], &["view_index_metadata", "monitor"], false),
             group(
-                &[".apm-agent-configuration", ".apm-custom-link", ".apm-source-map"],
+                &[
+                    ".apm-agent-configuration",
+                    ".apm-custom-link",
+                    ".apm-source-map",
+                ],
                 &["all"],
                 true,
             ),
@@ -411,7 +459,13 @@ fn kibana_system() -> RoleDescriptor {
             ),
             group(&[".fleet-*"], &["all"], true),
             group(
-                &[".alerts*", ".internal.alerts*", ".siem-signals*", ".lists-*", ".items-*"],
+                &[
+                    ".alerts*",
+                    ".internal.alerts*",
+                    ".siem-signals*",
+                    ".lists-*",
+                    ".items-*",
+                ],
                 &["all"],
                 false,
             ),
@@ -421,9 +475,19 @@ fn kibana_system() -> RoleDescriptor {
                 false,
             ),
             group(&[".ml-anomalies*", ".ml-stats-*"], &["read"], true),
-            group(&[".ml-annotations*", ".ml-notifications*"], &["read", "write"], true),
             group(
-                &["logs-*", "metrics-*", "traces-*", "synthetics-*", "profiling-*"],
+                &[".ml-annotations*", ".ml-notifications*"],
+                &["read", "write"],
+                true,
+            ),
+            group(
+                &[
+                    "logs-*",
+                    "metrics-*",
+                    "traces-*",
+                    "synthetics-*",
+                    "profiling-*",
+                ],
                 &["view_index_metadata", "read"],
                 false,
             ),
