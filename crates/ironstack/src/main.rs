@@ -12,6 +12,8 @@ Commands:
   node       Run a node (HTTPS REST API, security, embedded store)
   certutil   Generate CAs, certificates and CSRs (elasticsearch-certutil)
   keystore   Manage the encrypted secure settings (elasticsearch-keystore)
+  users      Manage file-realm users (elasticsearch-users)
+  reset-password  Reset a user's password on the running node (elasticsearch-reset-password)
   help       Print this message
 
 Run `ironstack <COMMAND> --help` for a command's options.";
@@ -30,6 +32,8 @@ fn main() -> ExitCode {
         Some("node") => ironstack_node::cli_main(rest),
         Some("certutil") => ironstack_certutil::cli_main(rest),
         Some("keystore") => ironstack_keystore_cli::cli_main(rest),
+        Some("users") => ironstack_security_cli::users_main(rest),
+        Some("reset-password") => ironstack_security_cli::reset_password_main(rest),
         Some("help" | "-h" | "--help") => {
             println!("{USAGE}");
             0

@@ -10,3 +10,7 @@ mod certutil;
 mod keystore;
 #[path = "integration/node.rs"]
 mod node;
+#[path = "integration/security.rs"]
+mod security;
+#[path = "integration/tools.rs"]
+mod tools;

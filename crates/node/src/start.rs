@@ -14,6 +14,7 @@ use ironstack_config::{
     HTTP_SSL_TRUSTSTORE_SECURE_PASSWORD, LoadOptions, NodeConfig, env_vars,
 };
 use ironstack_keystore::Keystore;
+use ironstack_security::file_realm::FileRealm;
 use ironstack_security::{Authenticator, SecureString, SecurityStore};
 use ironstack_terminal::{CliError, SystemTerminal, Terminal, Verbosity};
 use ironstack_tls::{
@@ -32,6 +33,9 @@ pub(crate) const KEYSTORE_PASSWORD_FILE_ENV: &str = "IRONSTACK_KEYSTORE_PASSWORD
 pub(crate) const LOG_ENV: &str = "IRONSTACK_LOG";
 /// How often TLS source files are checked for changes.
 const TLS_RELOAD_INTERVAL: Duration = Duration::from_secs(1);
+/// How often the file realm's `users`/`users_roles` are checked for changes (Elasticsearch:
+/// 5 s; `ironstack reset-password` waits for its temporary user to appear, so check sooner).
+const FILE_REALM_RELOAD_INTERVAL: Duration = Duration::from_secs(1);
 
 /// Parsed command line.
 #[derive(Debug, Clone, Default)]
@@ -305,7 +309,14 @@ fn start_node(
                 "the elastic user has no password yet and the keystore has no [bootstrap.password]: nobody can log in until one is set"
             );
         }
-        Some(Arc::new(Authenticator::new(Arc::new(store), bootstrap)))
+        let (file_realm, warnings) =
+            FileRealm::open(&config.config_dir).map_err(|e| CliError::config(e.to_string()))?;
+        for warning in &warnings {
+            tracing::error!("{warning}");
+        }
+        Some(Arc::new(
+            Authenticator::new(Arc::new(store), bootstrap).with_file_realm(Arc::new(file_realm)),
+        ))
     } else {
         None
     };
@@ -350,6 +361,9 @@ fn start_node(
         let bound: Vec<_> = listeners.iter().filter_map(|l| l.local_addr().ok()).collect();
         let port = bound.first().map_or(0, |a| a.port());
         let _ = state.bound.set(bound.clone());
+        if let Some(file_realm) = authenticator_file_realm(&state) {
+            spawn_file_realm_watcher(file_realm);
+        }
         if let Transport::Tls(tls) = &transport {
             let _watcher = tls.spawn_watcher(TLS_RELOAD_INTERVAL);
             spawn_expiry_warnings(tls.clone());
@@ -374,6 +388,32 @@ fn start_node(
         tracing::info!("stopped");
         Ok(())
     })
+}
+
+fn authenticator_file_realm(state: &AppState) -> Option<Arc<FileRealm>> {
+    state.authenticator.as_ref()?.file_realm().cloned()
+}
+
+fn spawn_file_realm_watcher(realm: Arc<FileRealm>) {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(FILE_REALM_RELOAD_INTERVAL);
+        loop {
+            ticker.tick().await;
+            let realm = realm.clone();
+            match tokio::task::spawn_blocking(move || realm.reload_if_changed()).await {
+                Ok(Ok(Some(warnings))) => {
+                    for warning in &warnings {
+                        tracing::error!("{warning}");
+                    }
+                    tracing::info!("reloaded the file realm's users and users_roles");
+                }
+                Ok(Ok(None)) | Err(_) => {}
+                Ok(Err(e)) => {
+                    tracing::warn!("cannot reload the file realm (keeping the previous users): {e}")
+                }
+            }
+        }
+    });
 }
 
 fn spawn_expiry_warnings(tls: Arc<ReloadableServerConfig>) {

@@ -1,5 +1,6 @@
-//! Authentication of Basic credentials: the reserved `elastic` user (falling back to the
-//! keystore's `bootstrap.password` until a password is stored) and native users, with
+//! Authentication of Basic credentials through Elasticsearch's default realm chain: the reserved
+//! users (`elastic` falling back to the keystore's `bootstrap.password` until a password is
+//! stored), then the file realm (`users`/`users_roles`), then native users, with
 //! Elasticsearch's realm cache so only the first request of a user pays for bcrypt.
 
 use std::collections::HashMap;
@@ -11,6 +12,7 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+use crate::file_realm::FileRealm;
 use crate::hash::verify_password;
 use crate::password::random_bytes;
 use crate::{SecureString, SecurityStore};
@@ -47,6 +49,11 @@ pub struct RealmRef {
 pub const RESERVED_REALM: RealmRef = RealmRef {
     name: "reserved",
     realm_type: "reserved",
+};
+/// The file realm.
+pub const FILE_REALM: RealmRef = RealmRef {
+    name: "default_file",
+    realm_type: "file",
 };
 /// The native realm.
 pub const NATIVE_REALM: RealmRef = RealmRef {
@@ -116,6 +123,7 @@ fn salted_digest(salt: &[u8], password: &str) -> [u8; 32] {
 pub struct Authenticator {
     store: Arc<SecurityStore>,
     bootstrap_password: Option<SecureString>,
+    file: Option<Arc<FileRealm>>,
     cache: Mutex<HashMap<String, CacheEntry>>,
     /// One gate per user name being verified, so that a burst of requests for a user whose
     /// cache entry is missing pays for one bcrypt, not one each (Elasticsearch's realm cache
@@ -140,10 +148,31 @@ impl Authenticator {
         Self {
             store,
             bootstrap_password,
+            file: None,
             cache: Mutex::new(HashMap::new()),
             in_flight: Mutex::new(HashMap::new()),
             verifications: std::sync::atomic::AtomicU64::new(0),
         }
+    }
+
+    /// Adds the file realm between the reserved and the native realm (Elasticsearch's default
+    /// order).
+    pub fn with_file_realm(mut self, file: Arc<FileRealm>) -> Self {
+        self.file = Some(file);
+        self
+    }
+
+    /// The file realm, if configured.
+    pub fn file_realm(&self) -> Option<&Arc<FileRealm>> {
+        self.file.as_ref()
+    }
+
+    /// Changes whenever the store or the files change (both counters only grow, so their sum
+    /// does too).
+    fn generation(&self) -> u64 {
+        self.store
+            .generation()
+            .wrapping_add(self.file.as_ref().map_or(0, |f| f.generation()))
     }
 
     /// The store behind this authenticator.
@@ -157,7 +186,7 @@ impl Authenticator {
     }
 
     fn cached(&self, username: &str, password: &str) -> Option<Arc<Authentication>> {
-        let generation = self.store.generation();
+        let generation = self.generation();
         let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
         let entry = cache.get(username)?;
         let fresh = entry.generation == generation && entry.inserted.elapsed() < CACHE_TTL;
@@ -251,12 +280,28 @@ impl Authenticator {
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         // Read the generation before the user so a concurrent change cannot be cached as
         // current.
-        let generation = self.store.generation();
+        let generation = self.generation();
         let invalid = || AuthenticationError::InvalidCredentials {
             username: username.to_string(),
         };
-        let stored = self.store.user(username);
         let reserved = RESERVED_USERS.contains(&username);
+        // A wrong password for a file user continues to the native realm, as in Elasticsearch.
+        if !reserved
+            && let Some((hash, roles)) = self.file.as_ref().and_then(|f| f.user(username))
+            && verify_password(password.expose(), &hash)
+        {
+            let auth = Arc::new(Authentication {
+                username: username.to_string(),
+                roles,
+                full_name: None,
+                email: None,
+                metadata: Map::new(),
+                realm: FILE_REALM,
+            });
+            self.remember(username, password.expose(), generation, &auth);
+            return Ok(auth);
+        }
+        let stored = self.store.user(username);
         let auth = match (&stored, reserved) {
             (Some(user), _) => {
                 if !user.enabled {
@@ -419,6 +464,48 @@ mod tests {
         }
         assert_eq!(a.slow_verifications(), 1);
         assert!(a.in_flight.lock().unwrap().is_empty());
+    }
+
+    #[test]
+    fn file_users_come_after_reserved_and_before_native() {
+        let (dir, store) = store_with_elastic("elastic-pw");
+        let conf = tempfile::tempdir().unwrap();
+        let hash = |p: &str| Hasher::Bcrypt { cost: 4 }.hash(p).unwrap();
+        let mut files = crate::file_realm::FileUsers::default();
+        files.users.insert("fileuser".into(), hash("file-pass"));
+        files.users.insert("elastic".into(), hash("file-elastic"));
+        files.users.insert("both".into(), hash("file-both"));
+        files.roles.insert("fileuser".into(), vec!["viewer".into()]);
+        files.save(conf.path()).unwrap();
+        store
+            .put_user(
+                "both",
+                StoredUser::new(hash("native-both"), vec!["x".into()]),
+            )
+            .unwrap();
+        let (realm, _) = FileRealm::open(conf.path()).unwrap();
+        let realm = Arc::new(realm);
+        let a = Authenticator::new(store, None).with_file_realm(realm.clone());
+        let auth = a.authenticate("fileuser", &"file-pass".into()).unwrap();
+        assert_eq!(auth.realm, FILE_REALM);
+        assert_eq!(auth.roles, vec!["viewer".to_string()]);
+        // Reserved names never reach the file realm.
+        assert!(a.authenticate("elastic", &"file-elastic".into()).is_err());
+        // A wrong file password continues to native.
+        assert_eq!(
+            a.authenticate("both", &"native-both".into()).unwrap().realm,
+            NATIVE_REALM
+        );
+        assert_eq!(
+            a.authenticate("both", &"file-both".into()).unwrap().realm,
+            FILE_REALM
+        );
+        // Removing the user from the file invalidates the cached success.
+        files.users.remove("fileuser");
+        files.save(conf.path()).unwrap();
+        assert!(realm.reload_if_changed().unwrap().is_some());
+        assert!(a.authenticate("fileuser", &"file-pass".into()).is_err());
+        drop(dir);
     }
 
     #[test]

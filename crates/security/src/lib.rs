@@ -12,6 +12,7 @@
 pub mod authc;
 pub mod authz;
 mod error;
+pub mod file_realm;
 pub mod hash;
 pub mod password;
 pub mod rbac;

@@ -1,5 +1,5 @@
 //! The durable native security store: one JSON document under `path.data/security/`, holding
-//! native users (password hashes, never passwords) and, from the next issue on, roles and API
+//! native users (password hashes, never passwords), roles (descriptor JSON) and, later, API
 //! keys. Every change rewrites the file atomically (temp file created 0600, fsync, rename,
 //! directory fsync), so a crash leaves either the old or the new store, never a torn one.
 
@@ -78,8 +78,9 @@ impl fmt::Debug for StoredUser {
     }
 }
 
-/// The document on disk. Roles and API keys are kept as JSON until their types land, so a
-/// store written by a later version keeps them when this one rewrites the file.
+/// The document on disk. Roles are kept as their descriptor JSON (parsed strictly when
+/// resolved) and API keys as JSON until their type lands, so a store written by a later version
+/// keeps them when this one rewrites the file.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct StoreData {
     format: u32,
@@ -185,6 +186,30 @@ impl SecurityStore {
     pub fn delete_user(&self, username: &str) -> Result<bool> {
         let mut found = false;
         self.update(|data| found = data.users.remove(username).is_some())?;
+        Ok(found)
+    }
+
+    /// A stored role's descriptor JSON (as `RoleDescriptor::to_json` wrote it).
+    pub fn role(&self, name: &str) -> Option<Value> {
+        self.read().roles.get(name).cloned()
+    }
+
+    /// All stored role names, sorted.
+    pub fn role_names(&self) -> Vec<String> {
+        self.read().roles.keys().cloned().collect()
+    }
+
+    /// Creates or replaces a role and persists the store; returns whether it was created.
+    pub fn put_role(&self, name: &str, descriptor: Value) -> Result<bool> {
+        let mut created = false;
+        self.update(|data| created = data.roles.insert(name.to_string(), descriptor).is_none())?;
+        Ok(created)
+    }
+
+    /// Removes a role; returns whether it existed.
+    pub fn delete_role(&self, name: &str) -> Result<bool> {
+        let mut found = false;
+        self.update(|data| found = data.roles.remove(name).is_some())?;
         Ok(found)
     }
 
@@ -298,6 +323,30 @@ mod tests {
             .unwrap();
         let text = fs::read_to_string(&path).unwrap();
         assert!(text.contains("\"r1\""), "{text}");
+    }
+
+    #[test]
+    fn roles_persist_and_report_created_and_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SecurityStore::open(dir.path()).unwrap();
+        let g0 = store.generation();
+        assert!(
+            store
+                .put_role("r1", serde_json::json!({"cluster":["monitor"]}))
+                .unwrap()
+        );
+        assert!(
+            !store
+                .put_role("r1", serde_json::json!({"cluster":["all"]}))
+                .unwrap()
+        );
+        assert!(store.generation() > g0);
+        let again = SecurityStore::open(dir.path()).unwrap();
+        assert_eq!(again.role("r1").unwrap()["cluster"][0], "all");
+        assert_eq!(again.role_names(), vec!["r1".to_string()]);
+        assert!(again.delete_role("r1").unwrap());
+        assert!(!again.delete_role("r1").unwrap());
+        assert!(again.role("r1").is_none());
     }
 
     #[test]

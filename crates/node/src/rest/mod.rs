@@ -9,6 +9,7 @@ mod pipeline;
 mod render;
 mod response;
 mod routes;
+mod security;
 
 use std::sync::Arc;
 
@@ -23,6 +24,9 @@ use crate::state::AppState;
 
 fn routes() -> Routes {
     let get = &[Method::GET];
+    let put_post = &[Method::PUT, Method::POST];
+    let get_post = &[Method::GET, Method::POST];
+    let delete = &[Method::DELETE];
     Routes::new()
         .add(get, "/", handlers::main_info)
         .add(get, "/_cluster/health", handlers::cluster_health)
@@ -41,6 +45,50 @@ fn routes() -> Routes {
         .add(get, "/_cat/health", cat::health)
         .add(get, "/_cat/nodes", cat::nodes)
         .add(get, "/_security/_authenticate", handlers::authenticate)
+        .add(get, "/_security/role", security::get_all_roles)
+        .add(get, "/_security/role/{name}", security::get_roles)
+        .add(put_post, "/_security/role/{name}", security::put_role)
+        .add(delete, "/_security/role/{name}", security::delete_role)
+        .add(get, "/_security/user", security::get_all_users)
+        .add(get, "/_security/user/{username}", security::get_users)
+        .add(put_post, "/_security/user/{username}", security::put_user)
+        .add(delete, "/_security/user/{username}", security::delete_user)
+        .add(
+            put_post,
+            "/_security/user/_password",
+            security::change_own_password,
+        )
+        .add(
+            put_post,
+            "/_security/user/{username}/_password",
+            security::change_user_password,
+        )
+        .add(
+            put_post,
+            "/_security/user/{username}/_enable",
+            security::enable_user,
+        )
+        .add(
+            put_post,
+            "/_security/user/{username}/_disable",
+            security::disable_user,
+        )
+        .add(
+            get_post,
+            "/_security/user/_has_privileges",
+            security::has_own_privileges,
+        )
+        .add(
+            get_post,
+            "/_security/user/{username}/_has_privileges",
+            security::has_user_privileges,
+        )
+        .add(
+            get,
+            "/_security/user/_privileges",
+            security::user_privileges,
+        )
+        .add(get, "/_security/privilege/_builtin", security::builtin)
 }
 
 /// The complete REST service for `state`.

@@ -9,7 +9,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use ironstack_security::{Authentication, AuthenticationError, SecureString, authorize};
+use ironstack_security::authz::{authorize_on_indices, authorize_with};
+use ironstack_security::{Authentication, AuthenticationError, SecureString};
 use ironstack_types::{EsErrorType, EsException};
 
 use super::response::ApiError;
@@ -90,6 +91,52 @@ async fn authenticate(
     }
 }
 
+/// Whether a request on route `pattern` (actual path `path`) names the caller's own account:
+/// the self forms (`/_security/user/_password`) or a `{username}` segment equal to `username`.
+/// Only self-service actions (changing one's own password) use this.
+fn targets_caller(pattern: &str, path: &str, username: &str) -> bool {
+    let pattern: Vec<&str> = pattern.split('/').collect();
+    let Some(i) = pattern.iter().position(|s| *s == "{username}") else {
+        return pattern.starts_with(&["", "_security", "user", "_password"]);
+    };
+    let segment = path.split('/').nth(i).unwrap_or("");
+    percent_decode(segment).is_some_and(|s| s == username)
+}
+
+/// The concrete index names a request on route `pattern` names in its `{index}` segment
+/// (comma-separated). Wildcards and `_all` are left out: the handler expands them to the
+/// indices the user is authorized for, as Elasticsearch does, rather than denying the request.
+fn request_indices(pattern: &str, path: &str) -> Vec<String> {
+    let Some(i) = pattern.split('/').position(|s| s == "{index}") else {
+        return Vec::new();
+    };
+    let segment = path.split('/').nth(i).unwrap_or("");
+    percent_decode(segment)
+        .unwrap_or_default()
+        .split(',')
+        .filter(|n| !n.is_empty() && *n != "_all" && !n.contains('*') && !n.contains('?'))
+        .map(str::to_string)
+        .collect()
+}
+
+/// `%XX` decoding of one path segment; `None` when it is not valid UTF-8 or `%` escapes.
+fn percent_decode(segment: &str) -> Option<String> {
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
 /// Route layer: every matched request passes here before its handler.
 pub(crate) async fn security_pipeline(
     State(state): State<Arc<AppState>>,
@@ -120,7 +167,15 @@ pub(crate) async fn security_pipeline(
             Ok(a) => a,
             Err(e) => return e.into_response(),
         };
-        if let Err(denied) = authorize(&auth, action) {
+        let store = Some(authenticator.store().as_ref());
+        let indices = request_indices(path, req.uri().path());
+        let decision = if indices.is_empty() {
+            let same_user = targets_caller(path, req.uri().path(), &auth.username);
+            authorize_with(store, &auth, action, same_user)
+        } else {
+            authorize_on_indices(store, &auth, action, &indices)
+        };
+        if let Err(denied) = decision {
             return ApiError::from(EsException::with_status(
                 EsErrorType::Security,
                 403,
@@ -132,4 +187,44 @@ pub(crate) async fn security_pipeline(
     }
     req.extensions_mut().insert(action);
     next.run(req).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_names_come_from_the_index_segment() {
+        assert_eq!(
+            request_indices(
+                "/{index}/_doc/{id}",
+                "/logs-1,metricbeat-%2A,m%C3%A9/_doc/1"
+            ),
+            vec!["logs-1".to_string(), "mé".to_string()]
+        );
+        assert!(request_indices("/_cluster/health", "/_cluster/health").is_empty());
+        assert!(request_indices("/{index}/_search", "/_all/_search").is_empty());
+    }
+
+    #[test]
+    fn own_account_is_recognised_from_path_or_self_form() {
+        assert!(targets_caller(
+            "/_security/user/_password",
+            "/_security/user/_password",
+            "joe"
+        ));
+        let p = "/_security/user/{username}/_password";
+        assert!(targets_caller(p, "/_security/user/joe/_password", "joe"));
+        assert!(targets_caller(p, "/_security/user/j%6Fe/_password", "joe"));
+        assert!(!targets_caller(
+            p,
+            "/_security/user/elastic/_password",
+            "joe"
+        ));
+        assert!(!targets_caller(
+            "/_security/user/{username}",
+            "/_security/user/joe",
+            "joey"
+        ));
+    }
 }

@@ -12,6 +12,7 @@ use axum::routing::{MethodRouter, on};
 use ironstack_types::{ActionName, action};
 
 use super::response::ApiError;
+use super::security as sec;
 use crate::state::AppState;
 
 /// `(method, path pattern as registered with axum, action)`.
@@ -34,6 +35,86 @@ pub(crate) const ACTIONS: &[(&str, &str, ActionName)] = &[
     ("GET", "/_cat/health", action::CLUSTER_HEALTH),
     ("GET", "/_cat/nodes", action::NODES_INFO),
     ("GET", "/_security/_authenticate", action::AUTHENTICATE),
+    ("GET", "/_security/role", sec::ROLE_GET),
+    ("GET", "/_security/role/{name}", sec::ROLE_GET),
+    ("PUT", "/_security/role/{name}", sec::ROLE_PUT),
+    ("POST", "/_security/role/{name}", sec::ROLE_PUT),
+    ("DELETE", "/_security/role/{name}", sec::ROLE_DELETE),
+    ("GET", "/_security/user", sec::USER_GET),
+    ("GET", "/_security/user/{username}", sec::USER_GET),
+    ("PUT", "/_security/user/{username}", sec::USER_PUT),
+    ("POST", "/_security/user/{username}", sec::USER_PUT),
+    ("DELETE", "/_security/user/{username}", sec::USER_DELETE),
+    (
+        "PUT",
+        "/_security/user/_password",
+        sec::USER_CHANGE_PASSWORD,
+    ),
+    (
+        "POST",
+        "/_security/user/_password",
+        sec::USER_CHANGE_PASSWORD,
+    ),
+    (
+        "PUT",
+        "/_security/user/{username}/_password",
+        sec::USER_CHANGE_PASSWORD,
+    ),
+    (
+        "POST",
+        "/_security/user/{username}/_password",
+        sec::USER_CHANGE_PASSWORD,
+    ),
+    (
+        "PUT",
+        "/_security/user/{username}/_enable",
+        sec::USER_SET_ENABLED,
+    ),
+    (
+        "POST",
+        "/_security/user/{username}/_enable",
+        sec::USER_SET_ENABLED,
+    ),
+    (
+        "PUT",
+        "/_security/user/{username}/_disable",
+        sec::USER_SET_ENABLED,
+    ),
+    (
+        "POST",
+        "/_security/user/{username}/_disable",
+        sec::USER_SET_ENABLED,
+    ),
+    (
+        "GET",
+        "/_security/user/_has_privileges",
+        sec::USER_HAS_PRIVILEGES,
+    ),
+    (
+        "POST",
+        "/_security/user/_has_privileges",
+        sec::USER_HAS_PRIVILEGES,
+    ),
+    (
+        "GET",
+        "/_security/user/{username}/_has_privileges",
+        sec::USER_HAS_PRIVILEGES,
+    ),
+    (
+        "POST",
+        "/_security/user/{username}/_has_privileges",
+        sec::USER_HAS_PRIVILEGES,
+    ),
+    (
+        "GET",
+        "/_security/user/_privileges",
+        sec::USER_LIST_PRIVILEGES,
+    ),
+    (
+        "GET",
+        "/_security/privilege/_builtin",
+        sec::PRIVILEGE_BUILTIN,
+    ),
 ];
 
 /// The action of a request, from its method and matched route pattern. `HEAD` performs the

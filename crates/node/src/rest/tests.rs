@@ -590,3 +590,6 @@ async fn cat_text_json_and_columns() {
     let r = send(&f, get("/_cat/nodes?h=nope").body(Body::empty()).unwrap()).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
 }
+
+#[path = "security_tests.rs"]
+mod security_api;

@@ -1,0 +1,196 @@
+//! Integration test of the security REST API over HTTPS with the official Python
+//! `elasticsearch` client: the guide's Metricbeat roles and users, checked with
+//! `_has_privileges` as each user, and the 403 a user without `manage_security` gets.
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::support::{have_python_module, ironstack, python};
+
+/// The node process, killed on drop.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts an auto-configured node in `home`; returns it, its port and the elastic password.
+fn start_secured(home: &std::path::Path) -> (Running, u16, String) {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = ironstack()
+        .current_dir(home)
+        .args(["node", "-E", &format!("http.port={port}-{}", port + 20)])
+        .env("IRONSTACK_LOG", "info")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = Arc::new(Mutex::new(String::new()));
+    for stream in [
+        Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
+        Box::new(child.stderr.take().unwrap()),
+    ] {
+        let sink = out.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                let mut s = sink.lock().unwrap();
+                s.push_str(&line);
+                s.push('\n');
+            }
+        });
+    }
+    let node = Running(child);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let text = out.lock().unwrap().clone();
+        let mut lines = text.lines();
+        let port = text
+            .split("listening on https://")
+            .nth(1)
+            .and_then(|r| r.split_whitespace().next())
+            .and_then(|a| a.rsplit(':').next())
+            .and_then(|p| p.parse::<u16>().ok());
+        if let Some(port) = port
+            && lines
+                .find(|l| l.contains("Password for the elastic user"))
+                .is_some()
+            && let Some(password) = lines.next()
+        {
+            return (node, port, password.trim().to_string());
+        }
+        assert!(Instant::now() < deadline, "node did not start:\n{text}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+const SCENARIO: &str = r#"
+import sys
+from elasticsearch import Elasticsearch, AuthorizationException
+ca, port, password = sys.argv[1], sys.argv[2], sys.argv[3]
+url = f"https://localhost:{port}"
+es = Elasticsearch(url, ca_certs=ca, basic_auth=("elastic", password))
+
+def created(r):
+    return r.body["role"]["created"] if "role" in r.body else r.body["created"]
+
+# The guide's four roles.
+assert created(es.security.put_role(name="metricbeat_setup", cluster=["monitor", "manage_ilm"],
+    indices=[{"names": ["metricbeat-*"], "privileges": ["manage", "write"]}]))
+assert created(es.security.put_role(name="metricbeat_monitoring", cluster=["monitor"],
+    indices=[{"names": [".monitoring-beats-*"], "privileges": ["create_index", "create_doc"]}]))
+assert created(es.security.put_role(name="metricbeat_writer", cluster=["monitor", "read_ilm"],
+    indices=[{"names": ["metricbeat-*"], "privileges": ["create_doc", "create_index", "view_index_metadata"]}]))
+assert created(es.security.put_role(name="metricbeat_reader",
+    indices=[{"names": ["metricbeat-*"], "privileges": ["read"]}],
+    applications=[{"application": "kibana-.kibana",
+                   "privileges": ["feature_discover.read", "feature_visualize.read",
+                                  "feature_dashboard.read", "feature_infrastructure.read"],
+                   "resources": ["space:default"]}]))
+roles = es.security.get_role(name="metricbeat_writer,metricbeat_reader").body
+assert roles["metricbeat_writer"]["cluster"] == ["monitor", "read_ilm"], roles
+assert roles["metricbeat_reader"]["applications"][0]["resources"] == ["space:default"], roles
+
+# The guide's users, with the roles it assigns.
+users = {
+    "metricbeat_setup": ["metricbeat_setup", "kibana_admin", "ingest_admin"],
+    "metricbeat_monitoring": ["metricbeat_monitoring", "kibana_admin", "monitoring_user"],
+    "metricbeat_writer": ["metricbeat_writer", "remote_monitoring_collector", "remote_monitoring_agent"],
+    "metricbeat_reader": ["metricbeat_reader", "monitoring_user", "beats_admin"],
+    # The writer role alone, without the monitoring roles the guide adds.
+    "writer_only": ["metricbeat_writer"],
+}
+for name, roles in users.items():
+    assert es.security.put_user(username=name, password=name + "-pw", roles=roles).body == {"created": True}
+got = es.security.get_user(username="metricbeat_writer").body
+assert got["metricbeat_writer"]["roles"] == users["metricbeat_writer"], got
+
+def check(user, cluster, names, privileges):
+    as_user = es.options(basic_auth=(user, user + "-pw"))
+    r = as_user.security.has_privileges(cluster=cluster,
+        index=[{"names": names, "privileges": privileges}]).body
+    assert r["username"] == user, r
+    return r
+
+r = check("metricbeat_writer", ["monitor", "read_ilm", "manage_ilm"], ["metricbeat-2025"],
+          ["create_doc", "create_index", "view_index_metadata", "read"])
+assert r["cluster"] == {"monitor": True, "read_ilm": True, "manage_ilm": False}, r
+assert r["index"]["metricbeat-2025"] == {"create_doc": True, "create_index": True,
+                                         "view_index_metadata": True, "read": False}, r
+assert r["has_all_requested"] is False
+r = check("writer_only", [], ["metricbeat-2025"], ["create_doc", "index", "read"])
+assert r["index"]["metricbeat-2025"] == {"create_doc": True, "index": False, "read": False}, r
+# remote_monitoring_agent (assigned by the guide) adds `index` on metricbeat-*.
+r = check("metricbeat_writer", [], ["metricbeat-2025"], ["index"])
+assert r["index"]["metricbeat-2025"] == {"index": True}, r
+
+r = check("metricbeat_reader", ["monitor"], ["metricbeat-2025", "other-index"], ["read", "create_doc", "index"])
+assert r["index"]["metricbeat-2025"] == {"read": True, "create_doc": False, "index": False}, r
+assert r["index"]["other-index"] == {"read": False, "create_doc": False, "index": False}, r
+assert r["cluster"] == {"monitor": False}, r
+as_reader = es.options(basic_auth=("metricbeat_reader", "metricbeat_reader-pw"))
+r = as_reader.security.has_privileges(application=[{"application": "kibana-.kibana",
+    "privileges": ["feature_discover.read"], "resources": ["space:default"]}]).body
+assert r["application"]["kibana-.kibana"]["space:default"]["feature_discover.read"] is True, r
+
+r = check("metricbeat_setup", ["manage_ilm", "monitor", "manage"], ["metricbeat-2025"], ["manage", "write", "read"])
+assert r["cluster"] == {"manage_ilm": True, "monitor": True, "manage": False}, r
+assert r["index"]["metricbeat-2025"] == {"manage": True, "write": True, "read": False}, r
+
+r = check("metricbeat_monitoring", ["monitor"], [".monitoring-beats-8-2025", "metricbeat-2025"], ["create_doc", "create_index"])
+assert r["index"][".monitoring-beats-8-2025"] == {"create_doc": True, "create_index": True}, r
+assert r["index"]["metricbeat-2025"] == {"create_doc": False, "create_index": False}, r
+
+# Without manage_security, managing roles is denied with Elasticsearch's exact text.
+try:
+    as_reader.security.put_role(name="sneaky", cluster=["all"])
+    raise SystemExit("role created without manage_security")
+except AuthorizationException as e:
+    assert e.meta.status == 403
+    assert e.body["error"]["type"] == "security_exception", e.body
+    assert e.body["error"]["reason"] == ("action [cluster:admin/xpack/security/role/put] is unauthorized "
+        "for user [metricbeat_reader] with effective roles [beats_admin,metricbeat_reader,monitoring_user], "
+        "this action is granted by the cluster privileges [manage_security,all]"), e.body
+
+# Role changes take effect on the next request.
+es.security.put_role(name="metricbeat_reader", indices=[{"names": ["metricbeat-*"], "privileges": ["read", "create_doc"]}])
+r = check("metricbeat_reader", [], ["metricbeat-2025"], ["create_doc"])
+assert r["index"]["metricbeat-2025"] == {"create_doc": True}, r
+assert es.security.delete_role(name="metricbeat_reader").body == {"found": True}
+r = check("metricbeat_reader", [], ["other-index"], ["read"])
+assert r["has_all_requested"] is False, r
+print("ok")
+"#;
+
+#[test]
+fn guide_metricbeat_roles_and_users_with_the_python_client() {
+    if !have_python_module("elasticsearch") {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let (_node, port, password) = start_secured(home.path());
+    let ca = home.path().join("config/certs/http_ca.crt");
+    let o = Command::new(python())
+        .args(["-c", SCENARIO])
+        .arg(&ca)
+        .arg(port.to_string())
+        .arg(&password)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success() && stdout.trim() == "ok",
+        "{stdout}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

@@ -1,0 +1,290 @@
+//! Integration tests for `ironstack users` (file realm) and `ironstack reset-password`
+//! against a real, auto-configured HTTPS node on a free loopback port.
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::support::{have_tool, interop_required, ironstack, run_with_stdin};
+
+struct Node {
+    child: Child,
+    home: PathBuf,
+    port: u16,
+    password: String,
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts a first-start (auto-configured) node in `home`; returns it with its elastic password.
+fn start_node(home: &Path) -> Node {
+    let port = {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mut child = ironstack()
+        .current_dir(home)
+        .args(["node", "-E", &format!("http.port={port}-{}", port + 20)])
+        .env("IRONSTACK_LOG", "info")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = Arc::new(Mutex::new(String::new()));
+    for stream in [
+        Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
+        Box::new(child.stderr.take().unwrap()),
+    ] {
+        let sink = out.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                let mut s = sink.lock().unwrap();
+                s.push_str(&line);
+                s.push('\n');
+            }
+        });
+    }
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let text = out.lock().unwrap().clone();
+        let port = text
+            .split("listening on https://")
+            .nth(1)
+            .and_then(|r| r.split_whitespace().next())
+            .and_then(|a| a.rsplit(':').next())
+            .and_then(|p| p.parse::<u16>().ok());
+        let mut lines = text.lines();
+        let password = lines
+            .find(|l| l.contains("Password for the elastic user"))
+            .and_then(|_| lines.next())
+            .map(|l| l.trim().to_string());
+        if let (Some(port), Some(password)) = (port, password) {
+            return Node {
+                child,
+                home: home.to_path_buf(),
+                port,
+                password,
+            };
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("node exited early with {status}:\n{text}");
+        }
+        assert!(Instant::now() < deadline, "node did not start:\n{text}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+impl Node {
+    /// HTTP status of `GET /` as `user:password` (0 when curl failed).
+    fn status_as(&self, user: &str, password: &str) -> u16 {
+        let o = Command::new("curl")
+            .args([
+                "-sS",
+                "--max-time",
+                "10",
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{http_code}",
+            ])
+            .arg("--cacert")
+            .arg(self.home.join("config/certs/http_ca.crt"))
+            .args(["-u", &format!("{user}:{password}")])
+            .arg(format!("https://localhost:{}/", self.port))
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&o.stdout)
+            .trim()
+            .parse()
+            .unwrap_or(0)
+    }
+
+    /// Waits (up to 10 s, the file realm reloads every second) for `GET /` to answer `want`.
+    fn wait_status(&self, user: &str, password: &str, want: u16) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if self.status_as(user, password) == want {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        false
+    }
+
+    fn tool(&self) -> Command {
+        let mut cmd = ironstack();
+        cmd.current_dir(&self.home);
+        cmd
+    }
+
+    fn reset(&self, extra: &[&str], stdin: &str) -> Output {
+        let mut cmd = self.tool();
+        cmd.args(["reset-password", "-u", "elastic", "-E"])
+            .arg(format!("http.port={}", self.port))
+            .args(extra);
+        run_with_stdin(cmd, stdin)
+    }
+
+    fn files_mention(&self, needle: &str) -> bool {
+        ["users", "users_roles"].iter().any(|f| {
+            std::fs::read_to_string(self.home.join("config").join(f))
+                .unwrap_or_default()
+                .contains(needle)
+        })
+    }
+}
+
+fn curl_available() -> bool {
+    let ok = have_tool("curl", "--version");
+    assert!(ok || !interop_required(), "curl is required");
+    ok
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "status {:?}\nstdout:\n{}\nstderr:\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn users_useradd_logs_in_over_https_and_userdel_revokes() {
+    if !curl_available() {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let node = start_node(home.path());
+    assert_eq!(node.status_as("fileadmin", "file-pass-1"), 401);
+
+    let o = node
+        .tool()
+        .args([
+            "users",
+            "useradd",
+            "fileadmin",
+            "-p",
+            "file-pass-1",
+            "-r",
+            "superuser",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(home.path().join("config/users"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    assert!(node.wait_status("fileadmin", "file-pass-1", 200));
+    assert_eq!(node.status_as("fileadmin", "wrong-pass"), 401);
+
+    let o = node.tool().args(["users", "list"]).output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "fileadmin      : superuser\n"
+    );
+
+    // Passwords typed twice on standard input.
+    let mut cmd = node.tool();
+    cmd.args(["users", "passwd", "fileadmin"]);
+    let o = run_with_stdin(cmd, "file-pass-2\nfile-pass-2\n");
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(node.wait_status("fileadmin", "file-pass-2", 200));
+    assert_eq!(node.status_as("fileadmin", "file-pass-1"), 401);
+
+    let o = node
+        .tool()
+        .args(["users", "userdel", "fileadmin"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(node.wait_status("fileadmin", "file-pass-2", 401));
+    let o = node
+        .tool()
+        .args(["users", "userdel", "fileadmin"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(67), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("ERROR: User [fileadmin] doesn't exist"));
+}
+
+#[test]
+fn reset_password_auto_interactive_and_cancel() {
+    if !curl_available() {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let node = start_node(home.path());
+    assert_eq!(node.status_as("elastic", &node.password), 200);
+
+    // -a -b: generated value, no confirmation.
+    let o = node.reset(&["-b"], "");
+    assert!(o.status.success(), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        out.contains("Password for the [elastic] user successfully reset."),
+        "{}",
+        text(&o)
+    );
+    let new = out
+        .lines()
+        .find_map(|l| l.strip_prefix("New value: "))
+        .unwrap_or_else(|| panic!("{}", text(&o)))
+        .to_string();
+    assert_eq!(new.len(), 20);
+    assert_eq!(node.status_as("elastic", &new), 200);
+    assert_eq!(node.status_as("elastic", &node.password), 401);
+    assert!(!node.files_mention("enrollment_autogenerated_"));
+
+    // -i with piped passwords and a confirmation; a short password is refused and re-asked.
+    let o = node.reset(&["-i"], "y\nshort\nchosen-pass\nchosen-pass\n");
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("at least [6] characters"));
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("New value"));
+    assert_eq!(node.status_as("elastic", "chosen-pass"), 200);
+    assert_eq!(node.status_as("elastic", &new), 401);
+
+    // -s prints only the value.
+    let o = node.reset(&["-b", "-s"], "");
+    assert!(o.status.success(), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    let silent = out
+        .trim()
+        .strip_prefix("New value: ")
+        .unwrap_or_else(|| panic!("{out}"));
+    assert_eq!(node.status_as("elastic", silent), 200);
+
+    // "n" cancels: exit 0, password unchanged, temporary user gone.
+    let o = node.reset(&[], "n\n");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("User cancelled operation"));
+    assert_eq!(node.status_as("elastic", silent), 200);
+    assert!(!node.files_mention("enrollment_autogenerated_"));
+
+    // Unknown user: the API's 404 becomes exit 75, and the temporary user is still removed.
+    let mut cmd = node.tool();
+    cmd.args(["reset-password", "-u", "nobody-here", "-b", "-E"])
+        .arg(format!("http.port={}", node.port));
+    let o = run_with_stdin(cmd, "");
+    assert_eq!(o.status.code(), Some(75), "{}", text(&o));
+    assert!(!node.files_mention("enrollment_autogenerated_"));
+
+    // Both modes at once: usage error before anything is written.
+    let o = node.reset(&["-a", "-i"], "");
+    assert_eq!(o.status.code(), Some(64), "{}", text(&o));
+}

@@ -1,0 +1,655 @@
+//! The security REST API over the native store: roles, users (with passwords, enable and
+//! disable), `_has_privileges`, `user/_privileges` and `privilege/_builtin`. Parsing,
+//! validation and the privilege answers come from `ironstack_security::rbac`; this module only
+//! maps requests and results onto Elasticsearch's REST shapes.
+
+use std::sync::Arc;
+
+use axum::Extension;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use ironstack_security::authz::compiled_role;
+use ironstack_security::rbac::privilege::builtin_privileges;
+use ironstack_security::rbac::{
+    HasPrivilegesRequest, RoleDescriptor, RoleError, has_privileges, is_reserved_role,
+    reserved_role, reserved_user,
+};
+use ironstack_security::{Authentication, Hasher, SecurityStore, StoredUser};
+use ironstack_types::{ActionName, EsErrorType, EsException};
+use serde_json::{Map, Value, json};
+
+use super::response::{ApiError, EsJson};
+use crate::state::AppState;
+
+/// `PUT|POST /_security/role/{name}`.
+pub(crate) const ROLE_PUT: ActionName = ActionName("cluster:admin/xpack/security/role/put");
+/// `GET /_security/role[/{name}]`.
+pub(crate) const ROLE_GET: ActionName = ActionName("cluster:admin/xpack/security/role/get");
+/// `DELETE /_security/role/{name}`.
+pub(crate) const ROLE_DELETE: ActionName = ActionName("cluster:admin/xpack/security/role/delete");
+/// `PUT|POST /_security/user/{name}`.
+pub(crate) const USER_PUT: ActionName = ActionName("cluster:admin/xpack/security/user/put");
+/// `GET /_security/user[/{name}]`.
+pub(crate) const USER_GET: ActionName = ActionName("cluster:admin/xpack/security/user/get");
+/// `DELETE /_security/user/{name}`.
+pub(crate) const USER_DELETE: ActionName = ActionName("cluster:admin/xpack/security/user/delete");
+/// `_password` (own password: always allowed to native and reserved users).
+pub(crate) const USER_CHANGE_PASSWORD: ActionName =
+    ActionName("cluster:admin/xpack/security/user/change_password");
+/// `_enable`, `_disable`.
+pub(crate) const USER_SET_ENABLED: ActionName =
+    ActionName("cluster:admin/xpack/security/user/set_enabled");
+/// `_has_privileges` (always about the caller).
+pub(crate) const USER_HAS_PRIVILEGES: ActionName =
+    ActionName("cluster:admin/xpack/security/user/has_privileges");
+/// `GET /_security/user/_privileges`.
+pub(crate) const USER_LIST_PRIVILEGES: ActionName =
+    ActionName("cluster:admin/xpack/security/user/list_privileges");
+/// `GET /_security/privilege/_builtin`.
+pub(crate) const PRIVILEGE_BUILTIN: ActionName =
+    ActionName("cluster:admin/xpack/security/privilege/builtin/get");
+
+/// Elasticsearch's minimum password length for native users.
+const MIN_PASSWORD_LENGTH: usize = 6;
+
+type Caller = Option<Extension<Arc<Authentication>>>;
+
+fn store(state: &AppState) -> Result<&Arc<SecurityStore>, ApiError> {
+    state
+        .authenticator
+        .as_ref()
+        .map(|a| a.store())
+        .ok_or_else(|| {
+            ApiError::illegal_argument(
+                "Security must be explicitly enabled when using a [basic] license. Enable security by setting [xpack.security.enabled] to [true] in the elasticsearch.yml file and restart the node.",
+            )
+        })
+}
+
+fn caller(auth: Caller) -> Result<Arc<Authentication>, ApiError> {
+    auth.map(|Extension(a)| a)
+        .ok_or_else(|| ApiError::illegal_argument("no authenticated user for this request"))
+}
+
+fn validation(message: impl Into<String>) -> ApiError {
+    ApiError::from(RoleError::validation(&[message.into()]).to_exception())
+}
+
+fn parse_error(reason: impl Into<String>) -> ApiError {
+    ApiError::from(EsException::new(EsErrorType::Parse, reason))
+}
+
+fn store_error(e: ironstack_security::Error) -> ApiError {
+    ApiError::internal(format!("failed to update the security store: {e}"))
+}
+
+/// The request body as JSON; `None` when there is none.
+fn json_body(body: &Bytes) -> Result<Option<Value>, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    serde_json::from_slice(body).map(Some).map_err(|e| {
+        ApiError::from(EsException::new(
+            EsErrorType::XContentParse,
+            format!("[{}:{}] {e}", e.line(), e.column()),
+        ))
+    })
+}
+
+fn required_body(body: &Bytes) -> Result<Value, ApiError> {
+    json_body(body)?.ok_or_else(|| parse_error("request body is required"))
+}
+
+/// A comma-separated path parameter; `_all`/`*`/empty mean every name.
+fn names(param: Option<&str>) -> Option<Vec<String>> {
+    let p = param?;
+    if p.is_empty() || p == "_all" || p == "*" {
+        return None;
+    }
+    Some(
+        p.split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect(),
+    )
+}
+
+fn not_found_empty() -> EsJson {
+    EsJson(StatusCode::NOT_FOUND, json!({}))
+}
+
+// ---- roles -------------------------------------------------------------------------------
+
+/// `PUT|POST /_security/role/{name}`.
+pub(crate) async fn put_role(
+    State(state): State<Arc<AppState>>,
+    Path(name): Path<String>,
+    body: Bytes,
+) -> Result<EsJson, ApiError> {
+    let store = store(&state)?;
+    let body = required_body(&body)?;
+    let role = RoleDescriptor::parse(&name, &body).map_err(|e| ApiError::from(e.to_exception()))?;
+    role.validate(is_reserved_role)
+        .map_err(|e| ApiError::from(e.to_exception()))?;
+    let created = store.put_role(&name, role.to_json()).map_err(store_error)?;
+    Ok(EsJson::ok(json!({"role": {"created": created}})))
+}
+
+fn role_json(store: &SecurityStore, name: &str) -> Option<Value> {
+    if let Some(r) = reserved_role(name) {
+        return Some(r.to_json());
+    }
+    let stored = store.role(name)?;
+    // A stored role that no longer parses is shown as stored rather than hidden.
+    Some(
+        RoleDescriptor::parse(name, &stored)
+            .map(|r| r.to_json())
+            .unwrap_or(stored),
+    )
+}
+
+async fn get_roles_of(state: &AppState, param: Option<&str>) -> Result<EsJson, ApiError> {
+    let store = store(state)?;
+    let mut out = Map::new();
+    match names(param) {
+        Some(list) => {
+            for n in list {
+                if let Some(v) = role_json(store, &n) {
+                    out.insert(n, v);
+                }
+            }
+            if out.is_empty() {
+                return Ok(not_found_empty());
+            }
+        }
+        None => {
+            for r in ironstack_security::rbac::reserved::reserved_roles() {
+                out.insert(r.name.clone(), r.to_json());
+            }
+            for n in store.role_names() {
+                if let Some(v) = role_json(store, &n) {
+                    out.entry(n).or_insert(v);
+                }
+            }
+        }
+    }
+    Ok(EsJson::ok(Value::Object(out)))
+}
+
+/// `GET /_security/role`.
+pub(crate) async fn get_all_roles(State(state): State<Arc<AppState>>) -> Result<EsJson, ApiError> {
+    get_roles_of(&state, None).await
+}
+
+/// `GET /_security/role/{name}`.
+pub(crate) async fn get_roles(
+    State(state): State<Arc<AppState>>,
+    Path(name): Path<String>,
+) -> Result<EsJson, ApiError> {
+    get_roles_of(&state, Some(&name)).await
+}
+
+/// `DELETE /_security/role/{name}`.
+pub(crate) async fn delete_role(
+    State(state): State<Arc<AppState>>,
+    Path(name): Path<String>,
+) -> Result<EsJson, ApiError> {
+    let store = store(&state)?;
+    if is_reserved_role(&name) {
+        return Err(ApiError::illegal_argument(format!(
+            "role [{name}] is reserved and cannot be deleted"
+        )));
+    }
+    let found = store.delete_role(&name).map_err(store_error)?;
+    let status = if found {
+        StatusCode::OK
+    } else {
+        StatusCode::NOT_FOUND
+    };
+    Ok(EsJson(status, json!({"found": found})))
+}
+
+// ---- users -------------------------------------------------------------------------------
+
+fn validate_username(name: &str) -> Option<String> {
+    let printable = name.bytes().all(|b| (0x20..=0x7e).contains(&b));
+    let trimmed = !name.starts_with(' ') && !name.ends_with(' ');
+    if name.is_empty() || name.len() > 507 || !printable || !trimmed {
+        return Some("Valid usernames must be at least 1 and no more than 507 characters. They can contain alphanumeric characters (a-z, A-Z, 0-9), spaces, punctuation, and printable symbols in the Basic Latin (ASCII) block. Leading or trailing whitespace is not allowed.".to_string());
+    }
+    None
+}
+
+/// A new password's hash: `password` is checked and hashed with bcrypt (off the I/O
+/// threads), `password_hash` must be a hash Elasticsearch recognises.
+async fn new_hash(
+    password: Option<String>,
+    password_hash: Option<String>,
+) -> Result<Option<String>, ApiError> {
+    match (password, password_hash) {
+        (Some(_), Some(_)) => Err(validation(
+            "only one of [password, passwordHash] can be provided",
+        )),
+        (Some(p), None) => {
+            if p.chars().count() < MIN_PASSWORD_LENGTH {
+                return Err(validation(format!(
+                    "passwords must be at least [{MIN_PASSWORD_LENGTH}] characters long"
+                )));
+            }
+            let p = zeroize::Zeroizing::new(p);
+            let hash = tokio::task::spawn_blocking(move || Hasher::Bcrypt { cost: 10 }.hash(&p))
+                .await
+                .map_err(|e| ApiError::internal(format!("hashing task failed: {e}")))?
+                .map_err(|e| ApiError::internal(e.to_string()))?;
+            Ok(Some(hash))
+        }
+        (None, Some(h)) => {
+            if Hasher::of_hash(&h).is_none() {
+                return Err(ApiError::illegal_argument(
+                    "The provided password hash is not a hash or it could not be resolved to a supported hash algorithm. The supported password hash algorithms are [bcrypt, pbkdf2, pbkdf2_stretch]",
+                ));
+            }
+            Ok(Some(h))
+        }
+        (None, None) => Ok(None),
+    }
+}
+
+fn opt_string(
+    fields: &Map<String, Value>,
+    key: &str,
+    what: &str,
+) -> Result<Option<String>, ApiError> {
+    match fields.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(parse_error(format!(
+            "failed to parse {what}. expected field [{key}] to be of type string"
+        ))),
+    }
+}
+
+/// `PUT|POST /_security/user/{name}`.
+pub(crate) async fn put_user(
+    State(state): State<Arc<AppState>>,
+    Path(name): Path<String>,
+    body: Bytes,
+) -> Result<EsJson, ApiError> {
+    let store = store(&state)?;
+    let body = required_body(&body)?;
+    let what = "add user request";
+    let Value::Object(fields) = body else {
+        return Err(parse_error(format!(
+            "failed to parse {what}. expected an object"
+        )));
+    };
+    for key in fields.keys() {
+        if !matches!(
+            key.as_str(),
+            "username"
+                | "password"
+                | "password_hash"
+                | "roles"
+                | "full_name"
+                | "email"
+                | "metadata"
+                | "enabled"
+        ) {
+            return Err(parse_error(format!(
+                "failed to parse {what}. unexpected field [{key}]"
+            )));
+        }
+    }
+    if let Some(u) = opt_string(&fields, "username", what)?
+        && u != name
+    {
+        return Err(ApiError::illegal_argument(format!(
+            "[username] in source does not match the username provided [{name}]"
+        )));
+    }
+    let roles = match fields.get("roles") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(vec![s.clone()]),
+        Some(Value::Array(a)) => Some(
+            a.iter()
+                .map(|v| v.as_str().map(str::to_string))
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| {
+                    parse_error(format!(
+                        "failed to parse {what}. expected field [roles] to be an array of strings"
+                    ))
+                })?,
+        ),
+        Some(_) => {
+            return Err(parse_error(format!(
+                "failed to parse {what}. expected field [roles] to be an array of strings"
+            )));
+        }
+    };
+    let metadata = match fields.get("metadata") {
+        None | Some(Value::Null) => Map::new(),
+        Some(Value::Object(m)) => m.clone(),
+        Some(_) => {
+            return Err(parse_error(format!(
+                "failed to parse {what}. expected field [metadata] to be an object"
+            )));
+        }
+    };
+    let enabled = match fields.get("enabled") {
+        None | Some(Value::Null) => true,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => {
+            return Err(parse_error(format!(
+                "failed to parse {what}. expected field [enabled] to be a boolean"
+            )));
+        }
+    };
+    let mut errors = Vec::new();
+    if let Some(e) = validate_username(&name) {
+        errors.push(e);
+    }
+    if reserved_user(&name).is_some() {
+        errors.push(format!(
+            "user [{name}] is reserved and only the password can be changed"
+        ));
+    }
+    if roles.is_none() {
+        errors.push("roles are missing".to_string());
+    }
+    if metadata.keys().any(|k| k.starts_with('_')) {
+        errors.push("metadata keys may not start with [_]".to_string());
+    }
+    let password = opt_string(&fields, "password", what)?;
+    let password_hash = opt_string(&fields, "password_hash", what)?;
+    let existing = store.user(&name);
+    if existing.is_none() && password.is_none() && password_hash.is_none() {
+        errors.push("password must be specified unless you are updating an existing user".into());
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::from(
+            RoleError::validation(&errors).to_exception(),
+        ));
+    }
+    let hash = new_hash(password, password_hash)
+        .await?
+        .or_else(|| existing.as_ref().and_then(|u| u.password_hash.clone()));
+    let user = StoredUser {
+        password_hash: hash,
+        roles: roles.unwrap_or_default(),
+        full_name: opt_string(&fields, "full_name", what)?,
+        email: opt_string(&fields, "email", what)?,
+        metadata,
+        enabled,
+    };
+    store.put_user(&name, user).map_err(store_error)?;
+    Ok(EsJson::ok(json!({"created": existing.is_none()})))
+}
+
+fn user_json(store: &SecurityStore, name: &str) -> Option<Value> {
+    let stored = store.user(name);
+    if let Some(r) = reserved_user(name) {
+        let mut metadata = Map::new();
+        metadata.insert("_reserved".into(), Value::Bool(true));
+        if r.deprecated {
+            metadata.insert("_deprecated".into(), Value::Bool(true));
+        }
+        return Some(json!({
+            "username": name,
+            "roles": r.roles,
+            "full_name": null,
+            "email": null,
+            "metadata": metadata,
+            "enabled": stored.as_ref().is_none_or(|u| u.enabled),
+        }));
+    }
+    let u = stored?;
+    Some(json!({
+        "username": name,
+        "roles": u.roles,
+        "full_name": u.full_name,
+        "email": u.email,
+        "metadata": u.metadata,
+        "enabled": u.enabled,
+    }))
+}
+
+async fn get_users_of(state: &AppState, param: Option<&str>) -> Result<EsJson, ApiError> {
+    let store = store(state)?;
+    let mut out = Map::new();
+    match names(param) {
+        Some(list) => {
+            for n in list {
+                if let Some(v) = user_json(store, &n) {
+                    out.insert(n, v);
+                }
+            }
+            if out.is_empty() {
+                return Ok(not_found_empty());
+            }
+        }
+        None => {
+            for r in ironstack_security::rbac::RESERVED_USERS {
+                if let Some(v) = user_json(store, r.username) {
+                    out.insert(r.username.to_string(), v);
+                }
+            }
+            for n in store.usernames() {
+                if !out.contains_key(&n)
+                    && let Some(v) = user_json(store, &n)
+                {
+                    out.insert(n, v);
+                }
+            }
+        }
+    }
+    Ok(EsJson::ok(Value::Object(out)))
+}
+
+/// `GET /_security/user`.
+pub(crate) async fn get_all_users(State(state): State<Arc<AppState>>) -> Result<EsJson, ApiError> {
+    get_users_of(&state, None).await
+}
+
+/// `GET /_security/user/{name}`.
+pub(crate) async fn get_users(
+    State(state): State<Arc<AppState>>,
+    Path(name): Path<String>,
+) -> Result<EsJson, ApiError> {
+    get_users_of(&state, Some(&name)).await
+}
+
+/// `DELETE /_security/user/{name}`.
+pub(crate) async fn delete_user(
+    State(state): State<Arc<AppState>>,
+    Path(name): Path<String>,
+) -> Result<EsJson, ApiError> {
+    let store = store(&state)?;
+    if reserved_user(&name).is_some() {
+        return Err(ApiError::illegal_argument(format!(
+            "user [{name}] is reserved and cannot be deleted"
+        )));
+    }
+    let found = store.delete_user(&name).map_err(store_error)?;
+    let status = if found {
+        StatusCode::OK
+    } else {
+        StatusCode::NOT_FOUND
+    };
+    Ok(EsJson(status, json!({"found": found})))
+}
+
+async fn change_password(state: &AppState, name: &str, body: &Bytes) -> Result<EsJson, ApiError> {
+    let store = store(state)?;
+    let body = required_body(body)?;
+    let what = "change password request";
+    let Value::Object(fields) = body else {
+        return Err(parse_error(format!(
+            "failed to parse {what}. expected an object"
+        )));
+    };
+    if let Some(key) = fields
+        .keys()
+        .find(|k| !matches!(k.as_str(), "password" | "password_hash"))
+    {
+        return Err(parse_error(format!(
+            "failed to parse {what}. unexpected field [{key}]"
+        )));
+    }
+    let password = opt_string(&fields, "password", what)?;
+    let password_hash = opt_string(&fields, "password_hash", what)?;
+    if password.is_none() && password_hash.is_none() {
+        return Err(validation("password must be specified"));
+    }
+    let existing = store.user(name);
+    let reserved = reserved_user(name).is_some();
+    if existing.is_none() && !reserved {
+        return Err(validation("user must exist in order to change password"));
+    }
+    let hash = new_hash(password, password_hash).await?;
+    let mut user = existing.unwrap_or(StoredUser {
+        password_hash: None,
+        roles: Vec::new(),
+        full_name: None,
+        email: None,
+        metadata: Map::new(),
+        enabled: true,
+    });
+    user.password_hash = hash;
+    store.put_user(name, user).map_err(store_error)?;
+    Ok(EsJson::ok(json!({})))
+}
+
+/// `PUT|POST /_security/user/{name}/_password`.
+pub(crate) async fn change_user_password(
+    State(state): State<Arc<AppState>>,
+    Path(name): Path<String>,
+    body: Bytes,
+) -> Result<EsJson, ApiError> {
+    change_password(&state, &name, &body).await
+}
+
+/// `PUT|POST /_security/user/_password`: the caller's own password.
+pub(crate) async fn change_own_password(
+    State(state): State<Arc<AppState>>,
+    auth: Caller,
+    body: Bytes,
+) -> Result<EsJson, ApiError> {
+    let me = caller(auth)?;
+    change_password(&state, &me.username, &body).await
+}
+
+async fn set_enabled(
+    state: &AppState,
+    auth: Caller,
+    name: &str,
+    enabled: bool,
+) -> Result<EsJson, ApiError> {
+    let store = store(state)?;
+    let me = caller(auth)?;
+    if me.username == name {
+        return Err(ApiError::illegal_argument(
+            "users may not update the enabled status of their own account",
+        ));
+    }
+    let user = match (store.user(name), reserved_user(name)) {
+        (Some(u), _) => u,
+        (None, Some(_)) => StoredUser {
+            password_hash: None,
+            roles: Vec::new(),
+            full_name: None,
+            email: None,
+            metadata: Map::new(),
+            enabled: true,
+        },
+        (None, None) => {
+            return Err(ApiError::from(EsException::new(
+                EsErrorType::ResourceNotFound,
+                format!("user [{name}] not found"),
+            )));
+        }
+    };
+    store
+        .put_user(name, StoredUser { enabled, ..user })
+        .map_err(store_error)?;
+    Ok(EsJson::ok(json!({})))
+}
+
+/// `PUT|POST /_security/user/{name}/_enable`.
+pub(crate) async fn enable_user(
+    State(state): State<Arc<AppState>>,
+    auth: Caller,
+    Path(name): Path<String>,
+) -> Result<EsJson, ApiError> {
+    set_enabled(&state, auth, &name, true).await
+}
+
+/// `PUT|POST /_security/user/{name}/_disable`.
+pub(crate) async fn disable_user(
+    State(state): State<Arc<AppState>>,
+    auth: Caller,
+    Path(name): Path<String>,
+) -> Result<EsJson, ApiError> {
+    set_enabled(&state, auth, &name, false).await
+}
+
+// ---- privileges --------------------------------------------------------------------------
+
+fn check_privileges(
+    state: &AppState,
+    me: &Authentication,
+    body: &Bytes,
+) -> Result<EsJson, ApiError> {
+    let store = store(state)?;
+    let request: HasPrivilegesRequest = match json_body(body)? {
+        None => HasPrivilegesRequest::default(),
+        Some(v) => serde_json::from_value(v)
+            .map_err(|e| parse_error(format!("failed to parse privileges check request. {e}")))?,
+    };
+    let (role, _) = compiled_role(Some(store), &me.roles);
+    has_privileges(&me.username, &role, &request, &[])
+        .map(EsJson::ok)
+        .map_err(|e| ApiError::from(e.to_exception()))
+}
+
+/// `GET|POST /_security/user/_has_privileges`.
+pub(crate) async fn has_own_privileges(
+    State(state): State<Arc<AppState>>,
+    auth: Caller,
+    body: Bytes,
+) -> Result<EsJson, ApiError> {
+    let me = caller(auth)?;
+    check_privileges(&state, &me, &body)
+}
+
+/// `GET|POST /_security/user/{name}/_has_privileges`: only the caller's own name.
+pub(crate) async fn has_user_privileges(
+    State(state): State<Arc<AppState>>,
+    auth: Caller,
+    Path(name): Path<String>,
+    body: Bytes,
+) -> Result<EsJson, ApiError> {
+    let me = caller(auth)?;
+    if me.username != name {
+        return Err(ApiError::illegal_argument(
+            "users may only check the privileges of their own account",
+        ));
+    }
+    check_privileges(&state, &me, &body)
+}
+
+/// `GET /_security/user/_privileges`.
+pub(crate) async fn user_privileges(
+    State(state): State<Arc<AppState>>,
+    auth: Caller,
+) -> Result<EsJson, ApiError> {
+    let store = store(&state)?;
+    let me = caller(auth)?;
+    let (role, _) = compiled_role(Some(store), &me.roles);
+    Ok(EsJson::ok(role.user_privileges()))
+}
+
+/// `GET /_security/privilege/_builtin`.
+pub(crate) async fn builtin() -> EsJson {
+    EsJson::ok(builtin_privileges())
+}
