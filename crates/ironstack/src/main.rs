@@ -3,6 +3,11 @@
 use std::ffi::OsString;
 use std::process::ExitCode;
 
+// The node allocates and frees per-request buffers at a high rate; glibc's malloc spent about a
+// third of the node's CPU in malloc/free under keep-alive load (perf, bench/https.sh).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const USAGE: &str = "\
 ironstack: a secure-by-default, Elasticsearch-compatible search and monitoring stack
 

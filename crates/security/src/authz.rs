@@ -49,9 +49,11 @@ pub fn resolve_roles(store: Option<&SecurityStore>, names: &[String]) -> Vec<Rol
 }
 
 type CacheKey = (Option<PathBuf>, u64, Vec<String>);
-type Compiled = (Arc<Role>, Vec<RoleDescriptor>);
+/// The compiled role and the names of the roles that were found (the 403 text lists the
+/// assigned roles that were not). Shared, not cloned: this runs on every request.
+type Compiled = (Arc<Role>, Arc<[String]>);
 
-/// The compiled role of a set of role names with the descriptors found, cached per store
+/// The compiled role of a set of role names with the names of the roles found, cached per store
 /// generation: compiling patterns on every request would cost more than the check itself, and
 /// a role change bumps the generation so the next request sees it.
 pub fn compiled_role(store: Option<&SecurityStore>, names: &[String]) -> Compiled {
@@ -64,18 +66,19 @@ pub fn compiled_role(store: Option<&SecurityStore>, names: &[String]) -> Compile
     let key = (path, generation, sorted);
     let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
     if let Some((r, found)) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
-        return (Arc::clone(r), found.clone());
+        return (Arc::clone(r), Arc::clone(found));
     }
-    let found = resolve_roles(store, names);
+    let descriptors = resolve_roles(store, names);
     // Stored roles were validated when put; a failure would deny everything.
-    let role = Arc::new(Role::build(&found).unwrap_or_default());
+    let role = Arc::new(Role::build(&descriptors).unwrap_or_default());
+    let found: Arc<[String]> = descriptors.into_iter().map(|d| d.name).collect();
     let mut map = cache.lock().unwrap_or_else(|p| p.into_inner());
     // Entries of older generations of this store can never be hit again.
     map.retain(|(p, g, _), _| *p != key.0 || *g == key.1);
     if map.len() >= 10_000 {
         map.clear();
     }
-    map.insert(key, (Arc::clone(&role), found.clone()));
+    map.insert(key, (Arc::clone(&role), Arc::clone(&found)));
     (role, found)
 }
 
@@ -125,7 +128,7 @@ pub fn authorize_on_indices(
             run_as: None,
         },
         assigned_roles: auth.roles.clone(),
-        found_roles: found.iter().map(|d| d.name.clone()).collect(),
+        found_roles: found.to_vec(),
     };
     if action.is_cluster_action() {
         authorize_cluster(
