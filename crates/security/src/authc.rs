@@ -12,6 +12,9 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+use crate::api_key::{
+    ApiKeyAuthentication, ApiKeyError, key_authentication, now_ms, stored_api_key,
+};
 use crate::file_realm::FileRealm;
 use crate::hash::verify_password;
 use crate::password::random_bytes;
@@ -35,6 +38,9 @@ pub const ELASTIC_USER: &str = "elastic";
 const CACHE_TTL: Duration = Duration::from_secs(20 * 60);
 /// Elasticsearch's `cache.max_users`.
 const CACHE_MAX_USERS: usize = 100_000;
+/// Elasticsearch's API-key authentication cache TTL (1 day) and size.
+const API_KEY_CACHE_TTL: Duration = Duration::from_secs(24 * 60 * 60);
+const API_KEY_CACHE_MAX: usize = 25_000;
 
 /// The realm that authenticated a user.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,6 +137,16 @@ pub struct Authenticator {
     in_flight: Mutex<HashMap<String, Arc<Mutex<()>>>>,
     /// Slow-path verifications done (for tests and stats).
     verifications: std::sync::atomic::AtomicU64,
+    /// Verified API keys by id (same idea as the user cache: PBKDF2 once per TTL).
+    api_key_cache: Mutex<HashMap<String, ApiKeyCacheEntry>>,
+}
+
+struct ApiKeyCacheEntry {
+    salt: [u8; 16],
+    digest: [u8; 32],
+    generation: u64,
+    inserted: Instant,
+    key: Arc<ApiKeyAuthentication>,
 }
 
 impl fmt::Debug for Authenticator {
@@ -152,6 +168,7 @@ impl Authenticator {
             cache: Mutex::new(HashMap::new()),
             in_flight: Mutex::new(HashMap::new()),
             verifications: std::sync::atomic::AtomicU64::new(0),
+            api_key_cache: Mutex::new(HashMap::new()),
         }
     }
 
@@ -183,6 +200,74 @@ impl Authenticator {
     /// Drops every cached credential (password changes do this implicitly).
     pub fn clear_cache(&self) {
         self.cache.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        self.api_key_cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+    }
+
+    /// The cached answer for an API key credential, if it was verified recently and nothing
+    /// in the store changed since (an invalidation bumps the generation). Expiry is checked
+    /// on every call.
+    pub fn authenticate_api_key_cached(
+        &self,
+        id: &str,
+        key: &SecureString,
+    ) -> Option<Arc<ApiKeyAuthentication>> {
+        let generation = self.store.generation();
+        let cache = self.api_key_cache.lock().unwrap_or_else(|p| p.into_inner());
+        let entry = cache.get(id)?;
+        let fresh = entry.generation == generation && entry.inserted.elapsed() < API_KEY_CACHE_TTL;
+        let matches: bool = salted_digest(&entry.salt, key.expose())
+            .ct_eq(&entry.digest)
+            .into();
+        let live = entry.key.expiration.is_none_or(|e| e > now_ms());
+        (fresh && matches && live).then(|| entry.key.clone())
+    }
+
+    /// Authenticates `Authorization: ApiKey` credentials. May run PBKDF2 (milliseconds).
+    pub fn authenticate_api_key(
+        &self,
+        id: &str,
+        key: &SecureString,
+    ) -> Result<Arc<ApiKeyAuthentication>, ApiKeyError> {
+        if let Some(k) = self.authenticate_api_key_cached(id, key) {
+            return Ok(k);
+        }
+        self.verifications
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let generation = self.store.generation();
+        let stored =
+            stored_api_key(&self.store, id).ok_or_else(|| ApiKeyError::NotFound(id.to_string()))?;
+        // Elasticsearch checks the secret before the key's state, so a guesser learns nothing.
+        if !verify_password(key.expose(), &stored.api_key_hash) {
+            return Err(ApiKeyError::InvalidCredentials(id.to_string()));
+        }
+        if stored.invalidated {
+            return Err(ApiKeyError::Invalidated(id.to_string()));
+        }
+        if stored.is_expired(now_ms()) {
+            return Err(ApiKeyError::Expired);
+        }
+        let auth = Arc::new(key_authentication(&self.store, &stored));
+        let mut salt = [0u8; 16];
+        if random_bytes(&mut salt).is_ok() {
+            let mut cache = self.api_key_cache.lock().unwrap_or_else(|p| p.into_inner());
+            if cache.len() >= API_KEY_CACHE_MAX {
+                cache.clear();
+            }
+            cache.insert(
+                id.to_string(),
+                ApiKeyCacheEntry {
+                    salt,
+                    digest: salted_digest(&salt, key.expose()),
+                    generation,
+                    inserted: Instant::now(),
+                    key: auth.clone(),
+                },
+            );
+        }
+        Ok(auth)
     }
 
     fn cached(&self, username: &str, password: &str) -> Option<Arc<Authentication>> {

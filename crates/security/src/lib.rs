@@ -1,7 +1,7 @@
 //! Users and password hashing for the node's security layer: the hashers Elasticsearch uses
 //! (bcrypt `$2a$`, `{PBKDF2}`, `{PBKDF2_STRETCH}`), the durable native store under
-//! `path.data` (users now; roles and API keys join it later), authentication of Basic
-//! credentials with a fast in-memory cache, and authorization: Elasticsearch's role model
+//! `path.data` (users, roles and hashed API keys), authentication of Basic and `ApiKey`
+//! credentials with fast in-memory caches ([`api_key`]), and authorization: Elasticsearch's role model
 //! (typed privileges, index patterns, reserved roles, the 403 text, `_has_privileges`) in
 //! [`rbac`], applied to each action by [`authz`].
 //!
@@ -9,6 +9,7 @@
 
 #![warn(missing_docs)]
 
+pub mod api_key;
 pub mod authc;
 pub mod authz;
 mod error;

@@ -1,6 +1,6 @@
 //! The durable native security store: one JSON document under `path.data/security/`, holding
-//! native users (password hashes, never passwords), roles (descriptor JSON) and, later, API
-//! keys. Every change rewrites the file atomically (temp file created 0600, fsync, rename,
+//! native users (password hashes, never passwords), roles (descriptor JSON) and API keys
+//! (secret hashes; see `api_key`). Every change rewrites the file atomically (temp file created 0600, fsync, rename,
 //! directory fsync), so a crash leaves either the old or the new store, never a torn one.
 
 use std::collections::BTreeMap;
@@ -78,9 +78,8 @@ impl fmt::Debug for StoredUser {
     }
 }
 
-/// The document on disk. Roles are kept as their descriptor JSON (parsed strictly when
-/// resolved) and API keys as JSON until their type lands, so a store written by a later version
-/// keeps them when this one rewrites the file.
+/// The document on disk. Roles and API keys are kept as JSON (parsed strictly when used), so
+/// fields a later version adds survive when this one rewrites the file.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct StoreData {
     format: u32,
@@ -211,6 +210,26 @@ impl SecurityStore {
         let mut found = false;
         self.update(|data| found = data.roles.remove(name).is_some())?;
         Ok(found)
+    }
+
+    /// A stored API key document by id.
+    pub fn api_key(&self, id: &str) -> Option<Value> {
+        self.read().api_keys.get(id).cloned()
+    }
+
+    /// All stored API key documents.
+    pub fn api_keys(&self) -> Vec<Value> {
+        self.read().api_keys.values().cloned().collect()
+    }
+
+    /// Creates or replaces an API key document and persists the store.
+    pub fn put_api_key(&self, id: &str, doc: Value) -> Result<()> {
+        self.put_api_keys(vec![(id.to_string(), doc)])
+    }
+
+    /// Creates or replaces several API key documents in one durable write.
+    pub fn put_api_keys(&self, docs: Vec<(String, Value)>) -> Result<()> {
+        self.update(|data| data.api_keys.extend(docs))
     }
 
     /// Applies `change` to a copy, writes it durably, then publishes it. On a write error the
@@ -347,6 +366,27 @@ mod tests {
         assert!(again.delete_role("r1").unwrap());
         assert!(!again.delete_role("r1").unwrap());
         assert!(again.role("r1").is_none());
+    }
+
+    #[test]
+    fn api_keys_persist_and_bump_the_generation() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SecurityStore::open(dir.path()).unwrap();
+        let g0 = store.generation();
+        store
+            .put_api_key("k1", serde_json::json!({"id":"k1","name":"a"}))
+            .unwrap();
+        store
+            .put_api_keys(vec![
+                ("k1".into(), serde_json::json!({"id":"k1","name":"b"})),
+                ("k2".into(), serde_json::json!({"id":"k2","name":"c"})),
+            ])
+            .unwrap();
+        assert!(store.generation() > g0);
+        let again = SecurityStore::open(dir.path()).unwrap();
+        assert_eq!(again.api_key("k1").unwrap()["name"], "b");
+        assert_eq!(again.api_keys().len(), 2);
+        assert!(again.api_key("k3").is_none());
     }
 
     #[test]

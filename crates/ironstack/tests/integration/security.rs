@@ -1,6 +1,7 @@
 //! Integration test of the security REST API over HTTPS with the official Python
 //! `elasticsearch` client: the guide's Metricbeat roles and users, checked with
-//! `_has_privileges` as each user, and the 403 a user without `manage_security` gets.
+//! `_has_privileges` as each user, and the 403 a user without `manage_security` gets; API keys
+//! created by a Metricbeat writer, used, narrowed, expired and invalidated.
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
@@ -182,6 +183,91 @@ fn guide_metricbeat_roles_and_users_with_the_python_client() {
     let ca = home.path().join("config/certs/http_ca.crt");
     let o = Command::new(python())
         .args(["-c", SCENARIO])
+        .arg(&ca)
+        .arg(port.to_string())
+        .arg(&password)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success() && stdout.trim() == "ok",
+        "{stdout}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+const API_KEY_SCENARIO: &str = r#"
+import sys, time
+from elasticsearch import Elasticsearch, AuthenticationException, AuthorizationException
+ca, port, password = sys.argv[1], sys.argv[2], sys.argv[3]
+url = f"https://localhost:{port}"
+es = Elasticsearch(url, ca_certs=ca, basic_auth=("elastic", password))
+es.security.put_role(name="metricbeat_writer", cluster=["monitor", "read_ilm", "manage_own_api_key"],
+    indices=[{"names": ["metricbeat-*"], "privileges": ["create_doc", "create_index", "view_index_metadata"]}])
+es.security.put_user(username="metricbeat_writer", password="writer-pw", roles=["metricbeat_writer"])
+writer = es.options(basic_auth=("metricbeat_writer", "writer-pw"))
+
+# Create, then use the key: it authenticates as its owner with the owner's permissions.
+k = writer.security.create_api_key(name="metricbeat", metadata={"app": "beats"}).body
+assert set(k) == {"id", "name", "api_key", "encoded"}, k
+as_key = Elasticsearch(url, ca_certs=ca, api_key=k["encoded"])
+me = as_key.security.authenticate().body
+assert me["username"] == "metricbeat_writer" and me["authentication_type"] == "api_key", me
+assert me["api_key"] == {"id": k["id"], "name": "metricbeat"}, me
+assert as_key.cluster.health().body["cluster_name"]
+# (id, api_key) works as well as the encoded form.
+assert Elasticsearch(url, ca_certs=ca, api_key=(k["id"], k["api_key"])).security.authenticate().body["api_key"]["id"] == k["id"]
+
+got = writer.security.get_api_key(id=k["id"]).body["api_keys"]
+assert len(got) == 1 and got[0]["username"] == "metricbeat_writer" and got[0]["invalidated"] is False, got
+assert "api_key" not in got[0] and k["api_key"] not in str(got), got
+
+# A key narrower than its owner gets the 403 for what only the owner may do.
+narrow = writer.security.create_api_key(name="narrow",
+    role_descriptors={"none": {"cluster": ["manage_own_api_key"]}}).body
+try:
+    Elasticsearch(url, ca_certs=ca, api_key=narrow["encoded"]).cluster.health()
+    raise SystemExit("narrow key read cluster health")
+except AuthorizationException as e:
+    assert e.body["error"]["reason"] == (f"action [cluster:monitor/health] is unauthorized for API key id "
+        f"[{narrow['id']}] of user [metricbeat_writer], this action is granted by the cluster privileges "
+        "[monitor,manage,all]"), e.body
+
+# Expiration.
+short = writer.security.create_api_key(name="short", expiration="1s").body
+assert short["expiration"] > 0, short
+time.sleep(1.2)
+try:
+    Elasticsearch(url, ca_certs=ca, api_key=short["encoded"]).security.authenticate()
+    raise SystemExit("expired key accepted")
+except AuthenticationException as e:
+    assert e.meta.status == 401
+    assert e.body["error"]["additional_unsuccessful_credentials"] == "API key: api key is expired", e.body
+
+# Invalidation takes effect on the next request.
+r = writer.security.invalidate_api_key(ids=[k["id"]]).body
+assert r == {"invalidated_api_keys": [k["id"]], "previously_invalidated_api_keys": [], "error_count": 0}, r
+try:
+    as_key.security.authenticate()
+    raise SystemExit("invalidated key accepted")
+except AuthenticationException as e:
+    assert e.body["error"]["additional_unsuccessful_credentials"] == f"API key: api key [{k['id']}] has been invalidated", e.body
+keys = {x["id"]: x for x in es.security.get_api_key(username="metricbeat_writer").body["api_keys"]}
+assert set(keys) == {k["id"], narrow["id"], short["id"]}, keys
+assert keys[k["id"]]["invalidated"] is True and keys[narrow["id"]]["invalidated"] is False, keys
+print("ok")
+"#;
+
+#[test]
+fn api_keys_created_used_expired_and_invalidated_with_the_python_client() {
+    if !have_python_module("elasticsearch") {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let (_node, port, password) = start_secured(home.path());
+    let ca = home.path().join("config/certs/http_ca.crt");
+    let o = Command::new(python())
+        .args(["-c", API_KEY_SCENARIO])
         .arg(&ca)
         .arg(port.to_string())
         .arg(&password)

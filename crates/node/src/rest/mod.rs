@@ -2,6 +2,7 @@
 //! security pipeline (action → authenticate → authorize) around the handlers. Tested
 //! in-process with `tower::ServiceExt::oneshot`; the server module only feeds it connections.
 
+mod api_key;
 mod cat;
 mod envelope;
 mod handlers;
@@ -44,7 +45,10 @@ fn routes() -> Routes {
         )
         .add(get, "/_cat/health", cat::health)
         .add(get, "/_cat/nodes", cat::nodes)
-        .add(get, "/_security/_authenticate", handlers::authenticate)
+        .add(get, "/_security/_authenticate", api_key::authenticate)
+        .add(put_post, "/_security/api_key", api_key::create)
+        .add(get, "/_security/api_key", api_key::get)
+        .add(delete, "/_security/api_key", api_key::invalidate)
         .add(get, "/_security/role", security::get_all_roles)
         .add(get, "/_security/role/{name}", security::get_roles)
         .add(put_post, "/_security/role/{name}", security::put_role)

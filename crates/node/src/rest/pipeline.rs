@@ -1,6 +1,6 @@
 //! The per-request security pipeline, run for every matched route: action-name lookup →
-//! authenticate → authorize. The authenticated user and the action go into the request's
-//! extensions for handlers (and, later, audit).
+//! authenticate → authorize. The authenticated user (and, for `ApiKey` credentials, the key)
+//! and the action go into the request's extensions for handlers (and, later, audit).
 
 use std::sync::Arc;
 
@@ -9,6 +9,10 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
+use ironstack_security::api_key::{
+    ApiKeyAuthentication, authorize_api_key, authorize_user_api_key_action,
+    parse_api_key_credential,
+};
 use ironstack_security::authz::{authorize_on_indices, authorize_with};
 use ironstack_security::{Authentication, AuthenticationError, SecureString};
 use ironstack_types::{EsErrorType, EsException};
@@ -32,6 +36,7 @@ fn unauthenticated(reason: String) -> ApiError {
 /// The credentials in an `Authorization` header.
 enum Credentials {
     Basic(String, SecureString),
+    ApiKey(String, SecureString),
     Other,
 }
 
@@ -40,6 +45,11 @@ fn parse_authorization(value: &[u8]) -> Result<Credentials, AuthenticationError>
     let Some((scheme, rest)) = value.trim().split_once(' ') else {
         return Ok(Credentials::Other);
     };
+    if scheme.eq_ignore_ascii_case("apikey") {
+        return parse_api_key_credential(rest)
+            .map(|(id, key)| Credentials::ApiKey(id, key))
+            .ok_or(AuthenticationError::Malformed);
+    }
     if !scheme.eq_ignore_ascii_case("basic") {
         return Ok(Credentials::Other);
     }
@@ -60,7 +70,7 @@ async fn authenticate(
     authenticator: &Arc<ironstack_security::Authenticator>,
     uri: http::Uri,
     header: Option<http::HeaderValue>,
-) -> Result<Arc<Authentication>, ApiError> {
+) -> Result<(Arc<Authentication>, Option<Arc<ApiKeyAuthentication>>), ApiError> {
     // Elasticsearch reports the request's path and query, never the absolute form HTTP/2 gives.
     let uri = uri.path_and_query().map_or("/", |p| p.as_str());
     let Some(header) = header else {
@@ -71,7 +81,7 @@ async fn authenticate(
     match parse_authorization(header.as_bytes()) {
         Ok(Credentials::Basic(user, password)) => {
             if let Some(auth) = authenticator.authenticate_cached(&user, &password) {
-                return Ok(auth);
+                return Ok((auth, None));
             }
             // bcrypt takes tens of milliseconds: keep it off the I/O threads.
             let a = authenticator.clone();
@@ -79,11 +89,40 @@ async fn authenticate(
             let result = tokio::task::spawn_blocking(move || a.authenticate(&u, &password))
                 .await
                 .map_err(|e| ApiError::internal(format!("authentication task failed: {e}")))?;
-            result.map_err(|_| {
+            result.map(|a| (a, None)).map_err(|_| {
                 unauthenticated(format!(
                     "unable to authenticate user [{user}] for REST request [{uri}]"
                 ))
             })
+        }
+        Ok(Credentials::ApiKey(id, key)) => {
+            let result = match authenticator.authenticate_api_key_cached(&id, &key) {
+                Some(k) => Ok(k),
+                None => {
+                    // PBKDF2 on a cache miss: keep it off the I/O threads.
+                    let a = authenticator.clone();
+                    tokio::task::spawn_blocking(move || a.authenticate_api_key(&id, &key))
+                        .await
+                        .map_err(|e| {
+                            ApiError::internal(format!("authentication task failed: {e}"))
+                        })?
+                }
+            };
+            match result {
+                Ok(k) => Ok((k.authentication.clone(), Some(k))),
+                Err(e) => {
+                    let mut ex = EsException::with_status(
+                        EsErrorType::Security,
+                        401,
+                        "unable to authenticate with provided credentials and anonymous access is not allowed for this request",
+                    )
+                    .meta("additional_unsuccessful_credentials", e.to_string());
+                    for challenge in WWW_AUTHENTICATE {
+                        ex = ex.header("WWW-Authenticate", *challenge);
+                    }
+                    Err(ApiError::from(ex))
+                }
+            }
         }
         Ok(Credentials::Other) | Err(_) => Err(unauthenticated(
             "unable to authenticate with provided credentials and anonymous access is not allowed for this request".to_string(),
@@ -95,9 +134,10 @@ async fn authenticate(
 /// the self forms (`/_security/user/_password`) or a `{username}` segment equal to `username`.
 /// Only self-service actions (changing one's own password) use this.
 fn targets_caller(pattern: &str, path: &str, username: &str) -> bool {
-    let pattern: Vec<&str> = pattern.split('/').collect();
-    let Some(i) = pattern.iter().position(|s| *s == "{username}") else {
-        return pattern.starts_with(&["", "_security", "user", "_password"]);
+    // No collecting into a Vec: this runs on every request.
+    let Some(i) = pattern.split('/').position(|s| s == "{username}") else {
+        return pattern == "/_security/user/_password"
+            || pattern.starts_with("/_security/user/_password/");
     };
     let segment = path.split('/').nth(i).unwrap_or("");
     percent_decode(segment).is_some_and(|s| s == username)
@@ -157,7 +197,7 @@ pub(crate) async fn security_pipeline(
         .into_response();
     };
     if let Some(authenticator) = &state.authenticator {
-        let auth = match authenticate(
+        let (auth, api_key) = match authenticate(
             authenticator,
             req.uri().clone(),
             req.headers().get(http::header::AUTHORIZATION).cloned(),
@@ -169,7 +209,16 @@ pub(crate) async fn security_pipeline(
         };
         let store = Some(authenticator.store().as_ref());
         let indices = request_indices(path, req.uri().path());
-        let decision = if indices.is_empty() {
+        let decision = if let Some(key) = &api_key {
+            authorize_api_key(key, action, &indices)
+        } else if action
+            .as_str()
+            .starts_with("cluster:admin/xpack/security/api_key/")
+            && let Some(store) = store
+        {
+            // manage_own_api_key is conditional: the handler limits the caller to own keys.
+            authorize_user_api_key_action(store, &auth, action)
+        } else if indices.is_empty() {
             let same_user = targets_caller(path, req.uri().path(), &auth.username);
             authorize_with(store, &auth, action, same_user)
         } else {
@@ -184,6 +233,9 @@ pub(crate) async fn security_pipeline(
             .into_response();
         }
         req.extensions_mut().insert(auth);
+        if let Some(key) = api_key {
+            req.extensions_mut().insert(key);
+        }
     }
     req.extensions_mut().insert(action);
     next.run(req).await

@@ -11,6 +11,7 @@ use axum::http::{Method, StatusCode};
 use axum::routing::{MethodRouter, on};
 use ironstack_types::{ActionName, action};
 
+use super::api_key as ak;
 use super::response::ApiError;
 use super::security as sec;
 use crate::state::AppState;
@@ -35,6 +36,10 @@ pub(crate) const ACTIONS: &[(&str, &str, ActionName)] = &[
     ("GET", "/_cat/health", action::CLUSTER_HEALTH),
     ("GET", "/_cat/nodes", action::NODES_INFO),
     ("GET", "/_security/_authenticate", action::AUTHENTICATE),
+    ("PUT", "/_security/api_key", ak::API_KEY_CREATE),
+    ("POST", "/_security/api_key", ak::API_KEY_CREATE),
+    ("GET", "/_security/api_key", ak::API_KEY_GET),
+    ("DELETE", "/_security/api_key", ak::API_KEY_INVALIDATE),
     ("GET", "/_security/role", sec::ROLE_GET),
     ("GET", "/_security/role/{name}", sec::ROLE_GET),
     ("PUT", "/_security/role/{name}", sec::ROLE_PUT),

@@ -68,19 +68,48 @@ impl Wildcard {
 
     /// Whether the whole of `text` matches.
     pub fn matches(&self, text: &str) -> bool {
-        let mut states = BTreeSet::new();
-        self.closure_into(0, &mut states);
-        for c in text.chars() {
-            let mut next = BTreeSet::new();
-            for &pos in &states {
-                self.step_into(pos, c, &mut next);
-            }
-            if next.is_empty() {
-                return false;
-            }
-            states = next;
+        // Greedy matching with backtracking to the last star: exact for `*`/`?`/literal
+        // patterns and allocation-free, as this runs several times on every request.
+        let tokens = &self.tokens;
+        if let [Token::Star] = tokens.as_slice() {
+            // `*` (superuser, `all`): the common grant-everything pattern.
+            return true;
         }
-        states.contains(&self.tokens.len())
+        let (mut p, mut s) = (0, 0);
+        // The token after the last star seen, and where in `text` that star's match ends.
+        let mut star: Option<(usize, usize)> = None;
+        while let Some(c) = text[s..].chars().next() {
+            match tokens.get(p) {
+                Some(Token::Star) => {
+                    p += 1;
+                    star = Some((p, s));
+                    continue;
+                }
+                Some(Token::One) => {
+                    p += 1;
+                    s += c.len_utf8();
+                    continue;
+                }
+                Some(Token::Lit(l)) if *l == c => {
+                    p += 1;
+                    s += c.len_utf8();
+                    continue;
+                }
+                _ => {}
+            }
+            // Mismatch: let the last star swallow one more character, or fail.
+            let Some((after_star, star_end)) = star else {
+                return false;
+            };
+            let Some(swallowed) = text[star_end..].chars().next() else {
+                return false;
+            };
+            let star_end = star_end + swallowed.len_utf8();
+            star = Some((after_star, star_end));
+            p = after_star;
+            s = star_end;
+        }
+        tokens.iter().skip(p).all(|t| *t == Token::Star)
     }
 
     fn closure_into(&self, mut pos: usize, out: &mut BTreeSet<usize>) {

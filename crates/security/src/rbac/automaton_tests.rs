@@ -11,6 +11,12 @@ fn wildcard_matching() {
     assert!(Wildcard::new("a\\*").matches("a*"));
     assert!(!Wildcard::new("a\\*").matches("ab"));
     assert!(Wildcard::new("indices:data/write/index[*").matches("indices:data/write/index[s]"));
+    // Backtracking past an earlier star, multi-byte characters, trailing stars.
+    assert!(Wildcard::new("a*b*c").matches("axbybbc"));
+    assert!(!Wildcard::new("a*b*c").matches("axbybcd"));
+    assert!(Wildcard::new("m?*é").matches("mäxé"));
+    assert!(Wildcard::new("ab**").matches("ab"));
+    assert!(!Wildcard::new("").matches("a"));
 }
 
 #[test]
