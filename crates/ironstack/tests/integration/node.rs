@@ -2,159 +2,16 @@
 //! temporary home folder, driven with curl, openssl and Python (`ssl`, `requests`-free
 //! `http.client`, and the official `elasticsearch` client). Every node is killed on drop.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
 
-use crate::support::{have_python_module, have_tool, ironstack, python};
-
-/// A port that was free a moment ago; the node gets a small range from it, so losing a race
-/// with another test only moves it to the next port.
-fn free_port() -> u16 {
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    l.local_addr().unwrap().port()
-}
-
-struct Node {
-    child: Option<Child>,
-    home: PathBuf,
-    port: u16,
-    stdout: Arc<Mutex<String>>,
-}
-
-impl Node {
-    /// Starts `ironstack node` in `home` and waits until it listens.
-    fn start(home: &Path, extra: &[&str]) -> Node {
-        Self::start_with(home, extra, |_| {}, None)
-    }
-
-    /// Like [`Node::start`], with extra command set-up and standard input.
-    fn start_with(
-        home: &Path,
-        extra: &[&str],
-        configure: impl FnOnce(&mut Command),
-        stdin: Option<&str>,
-    ) -> Node {
-        let port = free_port();
-        let mut cmd = ironstack();
-        cmd.current_dir(home)
-            .arg("node")
-            .arg("-E")
-            .arg(format!("http.port={port}-{}", port + 20))
-            .args(extra.iter().flat_map(|e| ["-E", e]))
-            .env("IRONSTACK_LOG", "info")
-            .stdin(if stdin.is_some() {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        configure(&mut cmd);
-        let mut child = cmd.spawn().unwrap();
-        if let Some(text) = stdin {
-            let mut input = child.stdin.take().unwrap();
-            input.write_all(text.as_bytes()).unwrap();
-        }
-        let stdout = Arc::new(Mutex::new(String::new()));
-        for stream in [
-            Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
-            Box::new(child.stderr.take().unwrap()),
-        ] {
-            let sink = stdout.clone();
-            std::thread::spawn(move || {
-                for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                    let mut s = sink.lock().unwrap();
-                    s.push_str(&line);
-                    s.push('\n');
-                }
-            });
-        }
-        let mut node = Node {
-            child: Some(child),
-            home: home.to_path_buf(),
-            port: 0,
-            stdout,
-        };
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            let out = node.output();
-            if let Some(rest) = out
-                .split("listening on https://")
-                .nth(1)
-                .or_else(|| out.split("listening on http://").nth(1))
-            {
-                let addr = rest.split_whitespace().next().unwrap();
-                node.port = addr.rsplit(':').next().unwrap().parse().unwrap();
-                // The banner follows the log line; give it a moment.
-                std::thread::sleep(Duration::from_millis(100));
-                return node;
-            }
-            if let Some(status) = node.child.as_mut().unwrap().try_wait().unwrap() {
-                panic!("node exited early with {status}:\n{out}");
-            }
-            assert!(Instant::now() < deadline, "node did not start:\n{out}");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn output(&self) -> String {
-        self.stdout.lock().unwrap().clone()
-    }
-
-    fn wait_for_output(&self, needle: &str, timeout: Duration) -> bool {
-        let deadline = Instant::now() + timeout;
-        while Instant::now() < deadline {
-            if self.output().contains(needle) {
-                return true;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        false
-    }
-
-    fn ca(&self) -> PathBuf {
-        self.home.join("config/certs/http_ca.crt")
-    }
-
-    /// SIGTERM, then the exit status.
-    fn stop(mut self) -> std::process::ExitStatus {
-        let mut child = self.child.take().unwrap();
-        Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status()
-            .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Some(status) = child.try_wait().unwrap() {
-                return status;
-            }
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                panic!("node did not stop on SIGTERM:\n{}", self.output());
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-fn banner_password(out: &str) -> Option<String> {
-    let mut lines = out.lines();
-    lines.find(|l| l.contains("Password for the elastic user"))?;
-    lines.next().map(|l| l.trim().to_string())
-}
+use crate::support::{
+    TestNode, banner_password, free_port, have_python_module, have_tool, ironstack, python,
+    secured_node,
+};
 
 fn banner_fingerprint(out: &str) -> Option<String> {
     let mut lines = out.lines();
@@ -172,15 +29,6 @@ fn curl(args: &[&str]) -> Output {
 
 fn stdout_of(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-/// A node that went through first-start auto-configuration, with its elastic password.
-fn secured_node() -> (tempfile::TempDir, Node, String) {
-    let home = tempfile::tempdir().unwrap();
-    let node = Node::start(home.path(), &[]);
-    let out = node.output();
-    let password = banner_password(&out).unwrap_or_else(|| panic!("no password in:\n{out}"));
-    (home, node, password)
 }
 
 #[test]
@@ -261,7 +109,7 @@ fn first_start_auto_configures_and_second_start_reuses_everything() {
 
     // Second start: nothing new is generated or printed, the same password works.
     let before = std::fs::read(home.path().join("config/certs/http.p12")).unwrap();
-    let node = Node::start(home.path(), &[]);
+    let node = TestNode::start(home.path(), &[]);
     assert!(
         !node.output().contains("Password for the elastic user"),
         "{}",
@@ -677,7 +525,7 @@ fn certificates_reload_without_dropping_keep_alive_connections() {
         "xpack.security.enabled: true\nxpack.security.http.ssl:\n  enabled: true\n  certificate: node.crt\n  key: node.key\n",
     );
     keystore_add(home.path(), "bootstrap.password", "bootstrap-pw-1");
-    let node = Node::start(home.path(), &[]);
+    let node = TestNode::start(home.path(), &[]);
     // Expires in 30 days: the start-up expiry warning.
     assert!(
         node.wait_for_output("expires in", Duration::from_secs(5)),
@@ -744,7 +592,7 @@ print("ok")
 #[test]
 fn security_disabled_serves_plain_http_with_a_loud_warning() {
     let home = tempfile::tempdir().unwrap();
-    let node = Node::start(home.path(), &["xpack.security.enabled=false"]);
+    let node = TestNode::start(home.path(), &["xpack.security.enabled=false"]);
     assert!(node.output().contains("SECURITY IS DISABLED"));
     assert!(!home.path().join("config/certs").exists());
     if have_tool("curl", "--version") {
@@ -803,7 +651,7 @@ fn a_failed_first_start_rolls_back_auto_configuration() {
     );
     drop(busy);
     // The next start auto-configures from scratch.
-    let node = Node::start(home.path(), &["http.host=127.0.0.1"]);
+    let node = TestNode::start(home.path(), &["http.host=127.0.0.1"]);
     assert!(
         banner_password(&node.output()).is_some(),
         "{}",
@@ -846,7 +694,7 @@ fn a_password_protected_keystore_opens_from_a_file_or_stdin() {
     let password_file = home.path().join("ks-pass.txt");
     std::fs::write(&password_file, "ks-pass-1\n").unwrap();
 
-    let check = |node: &Node| {
+    let check = |node: &TestNode| {
         if have_tool("curl", "--version") {
             let url = format!("http://127.0.0.1:{}/_security/_authenticate", node.port);
             let o = curl(&["-u", "elastic:bootstrap-pw-9", &url]);
@@ -857,7 +705,7 @@ fn a_password_protected_keystore_opens_from_a_file_or_stdin() {
             assert_eq!(stdout_of(&o), "401");
         }
     };
-    let node = Node::start_with(
+    let node = TestNode::start_with(
         home.path(),
         &[],
         |c| {
@@ -869,7 +717,7 @@ fn a_password_protected_keystore_opens_from_a_file_or_stdin() {
     check(&node);
     assert!(node.stop().success());
 
-    let node = Node::start_with(
+    let node = TestNode::start_with(
         home.path(),
         &[],
         |c| {

@@ -3,77 +3,9 @@
 //! `_has_privileges` as each user, and the 403 a user without `manage_security` gets; API keys
 //! created by a Metricbeat writer, used, narrowed, expired and invalidated.
 
-use std::io::{BufRead, BufReader};
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
-use crate::support::{have_python_module, ironstack, python};
-
-/// The node process, killed on drop.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts an auto-configured node in `home`; returns it, its port and the elastic password.
-fn start_secured(home: &std::path::Path) -> (Running, u16, String) {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut child = ironstack()
-        .current_dir(home)
-        .args(["node", "-E", &format!("http.port={port}-{}", port + 20)])
-        .env("IRONSTACK_LOG", "info")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let out = Arc::new(Mutex::new(String::new()));
-    for stream in [
-        Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
-        Box::new(child.stderr.take().unwrap()),
-    ] {
-        let sink = out.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                let mut s = sink.lock().unwrap();
-                s.push_str(&line);
-                s.push('\n');
-            }
-        });
-    }
-    let node = Running(child);
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let text = out.lock().unwrap().clone();
-        let mut lines = text.lines();
-        let port = text
-            .split("listening on https://")
-            .nth(1)
-            .and_then(|r| r.split_whitespace().next())
-            .and_then(|a| a.rsplit(':').next())
-            .and_then(|p| p.parse::<u16>().ok());
-        if let Some(port) = port
-            && lines
-                .find(|l| l.contains("Password for the elastic user"))
-                .is_some()
-            && let Some(password) = lines.next()
-        {
-            return (node, port, password.trim().to_string());
-        }
-        assert!(Instant::now() < deadline, "node did not start:\n{text}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
+use crate::support::{have_python_module, python, start_secured};
 
 const SCENARIO: &str = r#"
 import sys
@@ -179,7 +111,8 @@ fn guide_metricbeat_roles_and_users_with_the_python_client() {
         return;
     }
     let home = tempfile::tempdir().unwrap();
-    let (_node, port, password) = start_secured(home.path());
+    let (node, password) = start_secured(home.path());
+    let port = node.port;
     let ca = home.path().join("config/certs/http_ca.crt");
     let o = Command::new(python())
         .args(["-c", SCENARIO])
@@ -264,7 +197,8 @@ fn api_keys_created_used_expired_and_invalidated_with_the_python_client() {
         return;
     }
     let home = tempfile::tempdir().unwrap();
-    let (_node, port, password) = start_secured(home.path());
+    let (node, password) = start_secured(home.path());
+    let port = node.port;
     let ca = home.path().join("config/certs/http_ca.crt");
     let o = Command::new(python())
         .args(["-c", API_KEY_SCENARIO])

@@ -1,86 +1,33 @@
 //! Integration tests for `ironstack users` (file realm) and `ironstack reset-password`
 //! against a real, auto-configured HTTPS node on a free loopback port.
 
-use std::io::{BufRead, BufReader};
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::{Arc, Mutex};
+use std::ops::Deref;
+use std::path::Path;
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use crate::support::{have_tool, interop_required, ironstack, run_with_stdin};
+use crate::support::{
+    TestNode, have_tool, interop_required, ironstack, run_with_stdin, start_secured,
+};
 
+/// A first-start node with its elastic password; derefs to the shared harness.
 struct Node {
-    child: Child,
-    home: PathBuf,
-    port: u16,
+    node: TestNode,
     password: String,
 }
 
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+impl Deref for Node {
+    type Target = TestNode;
+
+    fn deref(&self) -> &TestNode {
+        &self.node
     }
 }
 
 /// Starts a first-start (auto-configured) node in `home`; returns it with its elastic password.
 fn start_node(home: &Path) -> Node {
-    let port = {
-        let l = TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
-    let mut child = ironstack()
-        .current_dir(home)
-        .args(["node", "-E", &format!("http.port={port}-{}", port + 20)])
-        .env("IRONSTACK_LOG", "info")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let out = Arc::new(Mutex::new(String::new()));
-    for stream in [
-        Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
-        Box::new(child.stderr.take().unwrap()),
-    ] {
-        let sink = out.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                let mut s = sink.lock().unwrap();
-                s.push_str(&line);
-                s.push('\n');
-            }
-        });
-    }
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let text = out.lock().unwrap().clone();
-        let port = text
-            .split("listening on https://")
-            .nth(1)
-            .and_then(|r| r.split_whitespace().next())
-            .and_then(|a| a.rsplit(':').next())
-            .and_then(|p| p.parse::<u16>().ok());
-        let mut lines = text.lines();
-        let password = lines
-            .find(|l| l.contains("Password for the elastic user"))
-            .and_then(|_| lines.next())
-            .map(|l| l.trim().to_string());
-        if let (Some(port), Some(password)) = (port, password) {
-            return Node {
-                child,
-                home: home.to_path_buf(),
-                port,
-                password,
-            };
-        }
-        if let Some(status) = child.try_wait().unwrap() {
-            panic!("node exited early with {status}:\n{text}");
-        }
-        assert!(Instant::now() < deadline, "node did not start:\n{text}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let (node, password) = start_secured(home);
+    Node { node, password }
 }
 
 impl Node {
