@@ -25,4 +25,4 @@ pub use authz::{AuthorizationError, Role, authorize};
 pub use error::{Error, Result};
 pub use hash::Hasher;
 pub use secret::SecureString;
-pub use store::{SecurityStore, StoredUser};
+pub use store::{Section, SecurityStore, StoredUser};

@@ -89,6 +89,33 @@ struct StoreData {
     roles: BTreeMap<String, Value>,
     #[serde(default)]
     api_keys: BTreeMap<String, Value>,
+    /// Further document collections by section name (`tokens`, `role_mappings`,
+    /// `application_privileges`, ...), each keyed by document id.
+    #[serde(default, flatten)]
+    sections: BTreeMap<String, BTreeMap<String, Value>>,
+}
+
+/// A collection of documents in the store besides users, roles and API keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Section {
+    /// Bearer access and refresh tokens (`_security/oauth2/token`).
+    Tokens,
+    /// Role mappings (`_security/role_mapping`).
+    RoleMappings,
+    /// Application privilege definitions (`_security/privilege`).
+    ApplicationPrivileges,
+}
+
+impl Section {
+    /// The section's key in the store file.
+    pub fn name(self) -> &'static str {
+        match self {
+            Section::Tokens => "tokens",
+            Section::RoleMappings => "role_mappings",
+            Section::ApplicationPrivileges => "application_privileges",
+        }
+    }
 }
 
 /// The native store, shared by the node's request handlers.
@@ -232,6 +259,43 @@ impl SecurityStore {
         self.update(|data| data.api_keys.extend(docs))
     }
 
+    /// A document of `section` by id.
+    pub fn doc(&self, section: Section, id: &str) -> Option<Value> {
+        self.read()
+            .sections
+            .get(section.name())
+            .and_then(|docs| docs.get(id))
+            .cloned()
+    }
+
+    /// All documents of `section`, as `(id, document)` sorted by id.
+    pub fn docs(&self, section: Section) -> Vec<(String, Value)> {
+        self.read()
+            .sections
+            .get(section.name())
+            .map(|docs| docs.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default()
+    }
+
+    /// Creates or replaces documents of `section` and removes the ids in `delete`, in one
+    /// durable write. Returns, for each id of `delete`, whether it existed.
+    pub fn write_docs(
+        &self,
+        section: Section,
+        put: Vec<(String, Value)>,
+        delete: &[String],
+    ) -> Result<Vec<bool>> {
+        let mut found = Vec::with_capacity(delete.len());
+        self.update(|data| {
+            let docs = data.sections.entry(section.name().to_string()).or_default();
+            docs.extend(put);
+            for id in delete {
+                found.push(docs.remove(id).is_some());
+            }
+        })?;
+        Ok(found)
+    }
+
     /// Applies `change` to a copy, writes it durably, then publishes it. On a write error the
     /// in-memory store is unchanged.
     fn update(&self, change: impl FnOnce(&mut StoreData)) -> Result<()> {
@@ -342,6 +406,32 @@ mod tests {
             .unwrap();
         let text = fs::read_to_string(&path).unwrap();
         assert!(text.contains("\"r1\""), "{text}");
+    }
+
+    #[test]
+    fn sections_persist_and_report_deletions() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SecurityStore::open(dir.path()).unwrap();
+        let g0 = store.generation();
+        store
+            .write_docs(
+                Section::RoleMappings,
+                vec![("m1".into(), serde_json::json!({"roles": ["r"]}))],
+                &[],
+            )
+            .unwrap();
+        assert!(store.generation() > g0);
+        let reopened = SecurityStore::open(dir.path()).unwrap();
+        assert_eq!(
+            reopened.doc(Section::RoleMappings, "m1"),
+            Some(serde_json::json!({"roles": ["r"]}))
+        );
+        assert!(reopened.doc(Section::Tokens, "m1").is_none());
+        let found = reopened
+            .write_docs(Section::RoleMappings, vec![], &["m1".into(), "nope".into()])
+            .unwrap();
+        assert_eq!(found, vec![true, false]);
+        assert!(reopened.docs(Section::RoleMappings).is_empty());
     }
 
     #[test]

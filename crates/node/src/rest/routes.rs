@@ -120,6 +120,10 @@ pub(crate) const ACTIONS: &[(&str, &str, ActionName)] = &[
         "/_security/privilege/_builtin",
         sec::PRIVILEGE_BUILTIN,
     ),
+    // Bearer tokens (token.rs).
+    // Role mappings and TLS certificates (role_mapping.rs, ssl.rs).
+    // Application privileges, bulk roles, queries, cache clearing (security.rs, query.rs).
+    // API key grant and update (api_key.rs).
 ];
 
 /// The action of a request, from its method and matched route pattern. `HEAD` performs the
