@@ -25,21 +25,35 @@
 
 #![warn(missing_docs)]
 
+mod audit;
+mod authc;
 mod byte_size;
 pub mod env_vars;
 mod error;
 mod network;
 mod node;
+mod realms;
 mod registry;
 mod settings;
 mod ssl;
 
+pub use audit::{
+    AUDIT_EVENT_NAMES, AUDIT_SETTINGS, AuditConfig, AuditIgnorePolicy, DEFAULT_AUDIT_INCLUDES,
+    check_audit_key,
+};
+pub use authc::{
+    AnonymousConfig, AuthcConfig, DEFAULT_ANONYMOUS_USERNAME, TokenConfig, parse_time_value,
+};
 pub use byte_size::parse_byte_size;
 pub use error::{Error, Origin, Result};
 pub use network::{HostSpec, PortRange};
 pub use node::{
     CONFIG_FILE_NAME, DEFAULT_CONFIG_DIR, DEFAULT_MAX_CONTENT_LENGTH, LoadOptions,
     MAX_MAX_CONTENT_LENGTH, NodeConfig, SecurityConfig,
+};
+pub use realms::{
+    BuiltinRealmConfig, DEFAULT_USERNAME_PATTERN, PkiRealmConfig, REALMS_PREFIX, RealmsConfig,
+    check_realm_key,
 };
 pub use registry::{IGNORED_PREFIXES, IGNORED_SETTINGS, NODE_SETTINGS, is_secure_setting};
 pub use settings::{Setting, SettingValue, Settings};

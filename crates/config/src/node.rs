@@ -62,6 +62,12 @@ pub struct SecurityConfig {
     pub enrollment_enabled: bool,
     /// `xpack.security.http.ssl.*`.
     pub http_ssl: HttpSslConfig,
+    /// `xpack.security.authc.token.*` and `xpack.security.authc.anonymous.*`.
+    pub authc: crate::AuthcConfig,
+    /// `xpack.security.authc.realms.*` (PKI realms).
+    pub realms: crate::RealmsConfig,
+    /// `xpack.security.audit.*`.
+    pub audit: crate::AuditConfig,
 }
 
 /// The validated node configuration.
@@ -194,7 +200,7 @@ impl NodeConfig {
         let path = |key: &str, default: &str| -> Result<PathBuf> {
             Ok(working_dir.join(reader.string(key)?.unwrap_or_else(|| default.to_string())))
         };
-        let security = SecurityConfig {
+        let mut security = SecurityConfig {
             enabled: reader.boolean("xpack.security.enabled")?.unwrap_or(true),
             autoconfiguration_enabled: reader
                 .boolean("xpack.security.autoconfiguration.enabled")?
@@ -208,7 +214,16 @@ impl NodeConfig {
                 &file_origin,
                 &mut warnings,
             )?,
+            realms: crate::RealmsConfig::from_settings(&settings, &config_dir, &mut warnings)?,
+            audit: crate::AuditConfig::from_settings(&settings)?,
+            authc: crate::AuthcConfig::default(),
         };
+        // The token service defaults to on exactly when HTTPS is on (authc.rs).
+        security.authc = crate::authc::AuthcConfig::from_settings(
+            &settings,
+            security.http_ssl.enabled,
+            &mut warnings,
+        )?;
         Ok(NodeConfig {
             cluster_name: reader
                 .string("cluster.name")?

@@ -30,6 +30,12 @@ pub const NODE_SETTINGS: &[&str] = &[
     "xpack.security.http.ssl.supported_protocols",
     "xpack.security.http.ssl.cipher_suites",
     "xpack.security.http.ssl.verification_mode",
+    // Token service and anonymous access (authc.rs).
+    "xpack.security.authc.token.enabled",
+    "xpack.security.authc.token.timeout",
+    "xpack.security.authc.anonymous.username",
+    "xpack.security.authc.anonymous.roles",
+    "xpack.security.authc.anonymous.authz_exception",
 ];
 
 /// Settings accepted without effect: there is no transport layer or cluster discovery.
@@ -91,6 +97,13 @@ pub(crate) fn check_key(key: &str, origin: &Origin, extra: &[String]) -> Result<
             });
         }
     }
+    if let Some(realm) = crate::realms::check_realm_key(key, origin) {
+        return realm;
+    }
+    // Audit (audit.rs): plain keys and `ignore_filters.<policy>.<field>` patterns.
+    if let Some(audit) = crate::audit::check_audit_key(key, origin) {
+        return audit;
+    }
     if NODE_SETTINGS.contains(&key)
         || IGNORED_SETTINGS.contains(&key)
         || IGNORED_PREFIXES.iter().any(|p| key.starts_with(p))
@@ -130,7 +143,7 @@ fn suggestion(key: &str, extra: &[String]) -> Option<String> {
     best.map(|(_, name)| name)
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     let mut previous: Vec<usize> = (0..=b.len()).collect();

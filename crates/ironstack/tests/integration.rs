@@ -4,13 +4,23 @@
 #[path = "integration/support.rs"]
 mod support;
 
+#[path = "integration/api_keys.rs"]
+mod api_keys;
+#[path = "integration/audit.rs"]
+mod audit;
 #[path = "integration/certutil.rs"]
 mod certutil;
 #[path = "integration/keystore.rs"]
 mod keystore;
 #[path = "integration/node.rs"]
 mod node;
+#[path = "integration/pki.rs"]
+mod pki;
 #[path = "integration/security.rs"]
 mod security;
+#[path = "integration/security_apis.rs"]
+mod security_apis;
+#[path = "integration/tokens.rs"]
+mod tokens;
 #[path = "integration/tools.rs"]
 mod tools;

@@ -4,6 +4,7 @@
 
 #![warn(missing_docs)]
 
+mod audit_trail;
 mod autoconfig;
 mod logging;
 mod meta;

@@ -130,7 +130,7 @@ async fn handle_connection(
 ) {
     let _open = state.http_stats.opened();
     match transport {
-        Transport::Plain => serve_http(TokioIo::new(tcp), app, None, watcher, None).await,
+        Transport::Plain => serve_http(TokioIo::new(tcp), peer, app, None, watcher, None).await,
         Transport::Tls(tls) => {
             let mut first = [0u8; 1];
             match tokio::time::timeout(HANDSHAKE_TIMEOUT, tcp.peek(&mut first)).await {
@@ -156,13 +156,14 @@ async fn handle_connection(
             });
             // ALPN already told us the protocol: skip the auto-detection read.
             let h2 = session.alpn_protocol() == Some(b"h2".as_slice());
-            serve_http(TokioIo::new(stream), app, chain, watcher, Some(h2)).await;
+            serve_http(TokioIo::new(stream), peer, app, chain, watcher, Some(h2)).await;
         }
     }
 }
 
 async fn serve_http<I>(
     io: TokioIo<I>,
+    peer: SocketAddr,
     app: Router,
     chain: Option<ClientCertificateChain>,
     watcher: hyper_util::server::graceful::Watcher,
@@ -175,6 +176,9 @@ async fn serve_http<I>(
             if let Some(chain) = &chain {
                 req.extensions_mut().insert(chain.clone());
             }
+            // The client address (the audit trail's `origin.address`).
+            req.extensions_mut()
+                .insert(axum::extract::ConnectInfo(peer));
             req
         })
         .service(app);

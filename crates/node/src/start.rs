@@ -14,6 +14,7 @@ use ironstack_config::{
     HTTP_SSL_TRUSTSTORE_SECURE_PASSWORD, LoadOptions, NodeConfig, env_vars,
 };
 use ironstack_keystore::Keystore;
+use ironstack_keystore_cli::password::{PASSWORD_FILE_ENV, PASSWORD_PROMPT, read_password_file};
 use ironstack_security::file_realm::FileRealm;
 use ironstack_security::{Authenticator, SecureString, SecurityStore};
 use ironstack_terminal::{CliError, SystemTerminal, Terminal, Verbosity};
@@ -27,8 +28,6 @@ use crate::server::{self, Transport};
 use crate::state::{AppState, NodeIdentity};
 use crate::{meta, rest};
 
-/// Environment variable naming a file whose first line is the keystore password.
-pub(crate) const KEYSTORE_PASSWORD_FILE_ENV: &str = "IRONSTACK_KEYSTORE_PASSWORD_FILE";
 /// Log filter (`info`, `debug`, `ironstack_node=debug,info`, ...).
 pub(crate) const LOG_ENV: &str = "IRONSTACK_LOG";
 /// How often TLS source files are checked for changes.
@@ -68,24 +67,18 @@ fn keystore_password(
     options: &StartOptions,
     env: &HashMap<String, String>,
 ) -> Result<Zeroizing<String>, CliError> {
-    if let Some(file) = env.get(KEYSTORE_PASSWORD_FILE_ENV) {
-        let text = Zeroizing::new(std::fs::read_to_string(file).map_err(|e| {
-            CliError::config(format!(
-                "cannot read the keystore password file [{file}] ({KEYSTORE_PASSWORD_FILE_ENV}): {e}"
-            ))
-        })?);
-        return Ok(Zeroizing::new(
-            text.lines().next().unwrap_or("").to_string(),
-        ));
+    if let Some(file) = env.get(PASSWORD_FILE_ENV).filter(|f| !f.is_empty()) {
+        let password = read_password_file(Path::new(file))?;
+        return Ok(Zeroizing::new(password.expose().to_string()));
     }
     let mut terminal = SystemTerminal::new(Verbosity::Normal);
     if !options.keystore_password_from_stdin && !terminal.is_interactive() {
         return Err(CliError::config(format!(
-            "the keystore [{}] is password protected: type the password on a console, pipe it with --stdin, or name a file in {KEYSTORE_PASSWORD_FILE_ENV}",
+            "the keystore [{}] is password protected: type the password on a console, pipe it with --stdin, or name a file in {PASSWORD_FILE_ENV}",
             path.display()
         )));
     }
-    let answer = terminal.read_secret("Enter password for the ironstack keystore : ")?;
+    let answer = terminal.read_secret(PASSWORD_PROMPT)?;
     Ok(Zeroizing::new(answer.expose().to_string()))
 }
 
@@ -335,6 +328,29 @@ fn start_node(
         config.http_max_content_length,
     ));
     let addresses = resolve_bind_addresses(config)?;
+    // PKI realms and `_ssl/certificates` (rest/ssl.rs).
+    if let Some(warning) =
+        rest::ssl::pki_bootstrap_check(config, &addresses).map_err(CliError::config)?
+    {
+        tracing::warn!("{warning}");
+    }
+    let tls_security = rest::ssl::build(
+        config,
+        state.authenticator.as_ref().map(|a| a.store()),
+        |name| secret(keystore, name),
+    )
+    .map_err(|e| {
+        CliError::config(format!(
+            "{e} (configured in [{}])",
+            config.config_file.display()
+        ))
+    })?;
+    let _ = state.tls_security.set(tls_security);
+    // Bearer tokens and anonymous access (rest/token.rs).
+    let _ = state.authc.set(Arc::new(rest::AuthcExtras::new(
+        state.authenticator.as_ref(),
+        &config.security.authc,
+    )));
 
     let mut builder = tokio::runtime::Builder::new_multi_thread();
     if std::env::var_os("TOKIO_WORKER_THREADS").is_none() {
@@ -361,6 +377,14 @@ fn start_node(
         let bound: Vec<_> = listeners.iter().filter_map(|l| l.local_addr().ok()).collect();
         let port = bound.first().map_or(0, |a| a.port());
         let _ = state.bound.set(bound.clone());
+        // Audit trail (audit_trail.rs): after binding, as `host.ip` is the bound address.
+        crate::audit_trail::install(
+            &state,
+            &config.security.audit,
+            &config.path_logs,
+            config.security.enabled,
+        )
+        .map_err(CliError::config)?;
         if let Some(file_realm) = authenticator_file_realm(&state) {
             spawn_file_realm_watcher(file_realm);
         }
@@ -384,7 +408,8 @@ fn start_node(
             println!("{}", autoconfig::banner(done, port, working_dir));
         }
         let app = rest::router(state.clone());
-        server::serve(listeners, transport, app, state, shutdown_signal()).await;
+        server::serve(listeners, transport, app, state.clone(), shutdown_signal()).await;
+        crate::audit_trail::shutdown(&state);
         tracing::info!("stopped");
         Ok(())
     })

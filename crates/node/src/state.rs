@@ -64,6 +64,12 @@ pub(crate) struct AppState {
     pub(crate) probe: Mutex<ProcessProbe>,
     /// `GET /`, rendered once.
     pub(crate) main_body: Arc<crate::rest::PrerenderedJson>,
+    /// PKI realms and the `_ssl/certificates` files (rest/ssl.rs); set once at start-up.
+    pub(crate) tls_security: OnceLock<crate::rest::ssl::TlsSecurity>,
+    /// The audit trail (audit_trail.rs), when `xpack.security.audit.enabled`; set once.
+    pub(crate) audit: OnceLock<crate::audit_trail::AuditTrail>,
+    /// Bearer tokens and anonymous access (rest/token.rs); set once at start-up.
+    pub(crate) authc: OnceLock<Arc<crate::rest::AuthcExtras>>,
 }
 
 impl AppState {
@@ -81,6 +87,9 @@ impl AppState {
             started: Instant::now(),
             bound: OnceLock::new(),
             probe: Mutex::new(ProcessProbe::default()),
+            tls_security: OnceLock::new(),
+            audit: OnceLock::new(),
+            authc: OnceLock::new(),
         }
     }
 

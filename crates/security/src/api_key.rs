@@ -1,6 +1,8 @@
-//! API keys: creation (the secret is returned once and kept only as a `{PBKDF2_STRETCH}`
-//! hash), the stored document, lookup and invalidation filters, and the key's effective
-//! permission (its role descriptors intersected with its owner's roles, [`LimitedRole`]).
+//! API keys: creation and grant (the secret is returned once and kept only as a
+//! `{PBKDF2_STRETCH}` hash), the stored document with the owner's role descriptors
+//! snapshotted (`limited_by_role_descriptors`), lookup, invalidation and (bulk) update, and the
+//! key's effective permission (its role descriptors intersected with that snapshot,
+//! [`LimitedRole`]).
 
 use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -11,13 +13,14 @@ use ironstack_types::ActionName;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use crate::authz::compiled_role;
+use crate::authz::{compiled_role, resolve_roles};
 use crate::password::random_bytes;
 use crate::rbac::{
-    ClusterContext, Denial, LimitedRole, Role, RoleDescriptor, Subject, Who, authorize_action_name,
-    authorize_cluster, authorize_indices,
+    ApplicationPrivilegeDescriptor, ClusterContext, Denial, HasPrivilegesRequest, LimitedRole,
+    Role, RoleDescriptor, Subject, Who, authorize_action_name, authorize_cluster,
+    authorize_indices, has_privileges_limited,
 };
-use crate::{Authentication, Error, Hasher, Result, SecureString, SecurityStore};
+use crate::{Authentication, Authenticator, Error, Hasher, Result, SecureString, SecurityStore};
 
 /// Realm name and type Elasticsearch reports for API-key authentication.
 pub const API_KEY_REALM: crate::authc::RealmRef = crate::authc::RealmRef {
@@ -56,14 +59,25 @@ pub struct StoredApiKey {
     /// Owner realm type.
     #[serde(default)]
     pub realm_type: String,
-    /// Metadata given at creation.
+    /// Owner's full name when the key was created or last updated (Elasticsearch's `creator`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub full_name: Option<String>,
+    /// Owner's e-mail when the key was created or last updated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Metadata given at creation or update.
     #[serde(default)]
     pub metadata: Map<String, Value>,
-    /// The key's own role descriptors as given (validated), by name.
+    /// The key's own role descriptors (validated, in `GET /_security/role` shape), by name.
     #[serde(default)]
     pub role_descriptors: Map<String, Value>,
-    /// The owner's role names at creation (`limited_by`).
+    /// The owner's role descriptors snapshotted at creation or last update, by role name:
+    /// later changes to the owner's roles neither widen nor narrow the key.
     #[serde(default)]
+    pub limited_by_role_descriptors: Map<String, Value>,
+    /// Documents written before descriptors were snapshotted kept the owner's role names;
+    /// [`stored_api_key`] and [`find_api_keys`] convert them to descriptors when read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub limited_by: Vec<String>,
 }
 
@@ -85,8 +99,14 @@ impl StoredApiKey {
         self.expiration.is_some_and(|e| e <= now_ms)
     }
 
-    /// Elasticsearch's `GET /_security/api_key` entry (never the secret or its hash).
-    pub fn to_json(&self) -> Value {
+    /// Whether the key may still authenticate at `now_ms`.
+    pub fn is_active(&self, now_ms: u64) -> bool {
+        !self.invalidated && !self.is_expired(now_ms)
+    }
+
+    /// Elasticsearch's `GET /_security/api_key` entry (never the secret or its hash);
+    /// `limited_by` only when asked (`with_limited_by=true`).
+    pub fn to_json(&self, with_limited_by: bool) -> Value {
         let mut v = json!({
             "id": self.id,
             "name": self.name,
@@ -95,6 +115,7 @@ impl StoredApiKey {
             "invalidated": self.invalidated,
             "username": self.username,
             "realm": self.realm,
+            "realm_type": self.realm_type,
             "metadata": self.metadata,
             "role_descriptors": self.role_descriptors,
         });
@@ -104,8 +125,71 @@ impl StoredApiKey {
         if let Some(i) = self.invalidation {
             v["invalidation"] = json!(i);
         }
+        if with_limited_by {
+            v["limited_by"] = json!([self.limited_by_role_descriptors]);
+        }
         v
     }
+
+    /// Replaces legacy `limited_by` role names with the descriptors they resolve to now.
+    fn upgrade(mut self, store: &SecurityStore) -> Self {
+        if !self.limited_by.is_empty() {
+            if self.limited_by_role_descriptors.is_empty() {
+                self.limited_by_role_descriptors =
+                    descriptor_map(resolve_roles(Some(store), &self.limited_by));
+            }
+            self.limited_by.clear();
+        }
+        self
+    }
+}
+
+/// Role descriptors keyed by name in `GET /_security/role` shape. Descriptions are dropped:
+/// Elasticsearch does not keep them in API key documents.
+fn descriptor_map(descriptors: Vec<RoleDescriptor>) -> Map<String, Value> {
+    descriptors
+        .into_iter()
+        .map(|mut d| {
+            d.description = None;
+            let name = d.name.clone();
+            (name, d.to_json())
+        })
+        .collect()
+}
+
+/// The owner's current role descriptors, the snapshot a key is limited by.
+pub fn owner_role_descriptors(store: &SecurityStore, owner: &Authentication) -> Map<String, Value> {
+    descriptor_map(resolve_roles(Some(store), &owner.roles))
+}
+
+/// Parses and checks `role_descriptors` of a create or update request, returning them in
+/// the normalized shape they are stored and shown in.
+fn parse_role_descriptors(v: &Value) -> std::result::Result<Map<String, Value>, String> {
+    let m = v
+        .as_object()
+        .ok_or("[role_descriptors] must be an object")?;
+    let mut parsed = Vec::new();
+    for (name, d) in m {
+        parsed.push(RoleDescriptor::parse(name, d).map_err(|e| e.to_string())?);
+    }
+    Role::build(&parsed).map_err(|e| e.to_string())?;
+    Ok(descriptor_map(parsed))
+}
+
+fn parse_metadata(v: &Value) -> std::result::Result<Map<String, Value>, String> {
+    let m = v.as_object().ok_or("[metadata] must be an object")?;
+    if m.keys().any(|k| k.starts_with('_')) {
+        return Err("Validation Failed: 1: API key metadata keys may not start with [_];".into());
+    }
+    Ok(m.clone())
+}
+
+fn parse_expiration(v: &Value) -> std::result::Result<Option<u64>, String> {
+    if v.is_null() {
+        return Ok(None);
+    }
+    let s = v.as_str().ok_or("[expiration] must be a string")?;
+    parse_time_value(s).map(Some)
 }
 
 /// A create request (`PUT|POST /_security/api_key`).
@@ -131,32 +215,9 @@ impl CreateApiKey {
         for (k, v) in obj {
             match k.as_str() {
                 "name" => req.name = v.as_str().ok_or("[name] must be a string")?.to_string(),
-                "expiration" => {
-                    if !v.is_null() {
-                        let s = v.as_str().ok_or("[expiration] must be a string")?;
-                        req.expiration_ms = Some(parse_time_value(s)?);
-                    }
-                }
-                "role_descriptors" => {
-                    let m = v
-                        .as_object()
-                        .ok_or("[role_descriptors] must be an object")?;
-                    let mut parsed = Vec::new();
-                    for (name, d) in m {
-                        parsed.push(RoleDescriptor::parse(name, d).map_err(|e| e.to_string())?);
-                    }
-                    Role::build(&parsed).map_err(|e| e.to_string())?;
-                    req.role_descriptors = m.clone();
-                }
-                "metadata" => {
-                    let m = v.as_object().ok_or("[metadata] must be an object")?;
-                    if let Some(bad) = m.keys().find(|k| k.starts_with('_')) {
-                        return Err(format!(
-                            "Validation Failed: 1: metadata keys may not start with [_] but found [{bad}];"
-                        ));
-                    }
-                    req.metadata = m.clone();
-                }
+                "expiration" => req.expiration_ms = parse_expiration(v)?,
+                "role_descriptors" => req.role_descriptors = parse_role_descriptors(v)?,
+                "metadata" => req.metadata = parse_metadata(v)?,
                 other => {
                     return Err(format!("[api_key_request] unknown field [{other}]"));
                 }
@@ -253,6 +314,7 @@ fn random_b64(len: usize) -> Result<String> {
 }
 
 /// Creates a key owned by `owner` and stores it hashed; the secret is only in the answer.
+/// The key is limited by a snapshot of the owner's role descriptors taken now.
 pub fn create_api_key(
     store: &SecurityStore,
     owner: &Authentication,
@@ -274,12 +336,14 @@ pub fn create_api_key(
         username: owner.username.clone(),
         realm: owner.realm.name.to_string(),
         realm_type: owner.realm.realm_type.to_string(),
+        full_name: owner.full_name.clone(),
+        email: owner.email.clone(),
         metadata: req.metadata,
         role_descriptors: req.role_descriptors,
-        limited_by: owner.roles.clone(),
+        limited_by_role_descriptors: owner_role_descriptors(store, owner),
+        limited_by: Vec::new(),
     };
-    let value = serde_json::to_value(&stored).map_err(|e| Error::Hashing(e.to_string()))?;
-    store.put_api_key(&id, value)?;
+    store.put_api_key(&id, to_doc(&stored)?)?;
     Ok(CreatedApiKey {
         id,
         name: req.name,
@@ -288,9 +352,20 @@ pub fn create_api_key(
     })
 }
 
-/// A stored key by id (a document that no longer parses is treated as absent).
+fn to_doc(key: &StoredApiKey) -> Result<Value> {
+    serde_json::to_value(key).map_err(|e| Error::Hashing(e.to_string()))
+}
+
+fn from_doc(store: &SecurityStore, doc: Value) -> std::result::Result<StoredApiKey, String> {
+    serde_json::from_value::<StoredApiKey>(doc)
+        .map(|k| k.upgrade(store))
+        .map_err(|e| e.to_string())
+}
+
+/// A stored key by id (a document that no longer parses is treated as absent). Legacy
+/// documents holding the owner's role names come back with those roles' descriptors.
 pub fn stored_api_key(store: &SecurityStore, id: &str) -> Option<StoredApiKey> {
-    serde_json::from_value(store.api_key(id)?).ok()
+    from_doc(store, store.api_key(id)?).ok()
 }
 
 /// Which keys a get or invalidate names (all fields must match; empty matches all).
@@ -298,7 +373,7 @@ pub fn stored_api_key(store: &SecurityStore, id: &str) -> Option<StoredApiKey> {
 pub struct ApiKeyFilter {
     /// Key ids.
     pub ids: Vec<String>,
-    /// Key name (`*` suffix wildcard allowed).
+    /// Key name (`*` suffix wildcard allowed, `*` alone matches all).
     pub name: Option<String>,
     /// Owner user name.
     pub username: Option<String>,
@@ -313,6 +388,7 @@ impl ApiKeyFilter {
                 .name
                 .as_deref()
                 .is_none_or(|n| match n.strip_suffix('*') {
+                    // Elasticsearch turns a trailing `*` into a prefix query, nothing else.
                     Some(prefix) => k.name.starts_with(prefix),
                     None => k.name == n,
                 })
@@ -326,34 +402,356 @@ pub fn find_api_keys(store: &SecurityStore, filter: &ApiKeyFilter) -> Vec<Stored
     let mut keys: Vec<StoredApiKey> = store
         .api_keys()
         .into_iter()
-        .filter_map(|v| serde_json::from_value::<StoredApiKey>(v).ok())
+        .filter_map(|v| from_doc(store, v).ok())
         .filter(|k| filter.matches(k))
         .collect();
     keys.sort_by(|a, b| a.creation.cmp(&b.creation).then(a.id.cmp(&b.id)));
     keys
 }
 
-/// Invalidates the keys matching `filter`: `(newly invalidated ids, previously invalidated ids)`.
-pub fn invalidate_api_keys(
-    store: &SecurityStore,
-    filter: &ApiKeyFilter,
-) -> Result<(Vec<String>, Vec<String>)> {
+/// What an invalidation did, in Elasticsearch's response shape.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InvalidateOutcome {
+    /// Keys invalidated now.
+    pub invalidated: Vec<String>,
+    /// Keys that were invalidated before.
+    pub previously_invalidated: Vec<String>,
+    /// One Elasticsearch error object per key that could not be invalidated.
+    pub errors: Vec<Value>,
+}
+
+impl InvalidateOutcome {
+    /// `{"invalidated_api_keys","previously_invalidated_api_keys","error_count"[,"error_details"]}`.
+    pub fn to_json(&self) -> Value {
+        let mut v = json!({
+            "invalidated_api_keys": self.invalidated,
+            "previously_invalidated_api_keys": self.previously_invalidated,
+            "error_count": self.errors.len(),
+        });
+        if !self.errors.is_empty() {
+            v["error_details"] = Value::Array(self.errors.clone());
+        }
+        v
+    }
+}
+
+/// Elasticsearch's per-key invalidation failure: `Error invalidating api_key` caused by `cause`.
+fn invalidation_error(cause_type: &str, cause: String) -> Value {
+    json!({
+        "type": "exception",
+        "reason": "Error invalidating api_key",
+        "caused_by": {"type": cause_type, "reason": cause}
+    })
+}
+
+/// Serialises the read-modify-write of key documents (update, invalidation): without it an
+/// update racing an invalidation could write the key back as valid.
+static KEY_WRITES: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Invalidates the keys matching `filter`. Keys named by id whose document cannot be read,
+/// and every key of a batch whose write failed, are reported as errors (as Elasticsearch
+/// reports failed bulk items) rather than failing the whole request.
+pub fn invalidate_api_keys(store: &SecurityStore, filter: &ApiKeyFilter) -> InvalidateOutcome {
+    let _turn = KEY_WRITES.lock().unwrap_or_else(|p| p.into_inner());
+    let mut out = InvalidateOutcome::default();
+    for id in &filter.ids {
+        if let Some(Err(e)) = store.api_key(id).map(|doc| from_doc(store, doc)) {
+            out.errors.push(invalidation_error(
+                "illegal_state_exception",
+                format!("api key document [{id}] could not be read: {e}"),
+            ));
+        }
+    }
     let keys = find_api_keys(store, filter);
     let now = now_ms();
     let (previously, fresh): (Vec<StoredApiKey>, Vec<StoredApiKey>) =
         keys.into_iter().partition(|k| k.invalidated);
+    out.previously_invalidated = previously.into_iter().map(|k| k.id).collect();
     let mut updates = Vec::new();
     for mut k in fresh {
         k.invalidated = true;
         k.invalidation = Some(now);
-        let v = serde_json::to_value(&k).map_err(|e| Error::Hashing(e.to_string()))?;
-        updates.push((k.id, v));
+        match to_doc(&k) {
+            Ok(v) => updates.push((k.id, v)),
+            Err(e) => out
+                .errors
+                .push(invalidation_error("exception", e.to_string())),
+        }
     }
     let ids: Vec<String> = updates.iter().map(|(id, _)| id.clone()).collect();
-    if !updates.is_empty() {
-        store.put_api_keys(updates)?;
+    if updates.is_empty() {
+        return out;
     }
-    Ok((ids, previously.into_iter().map(|k| k.id).collect()))
+    match store.put_api_keys(updates) {
+        Ok(()) => out.invalidated = ids,
+        Err(e) => {
+            for _ in &ids {
+                out.errors
+                    .push(invalidation_error("i_o_exception", e.to_string()));
+            }
+        }
+    }
+    out
+}
+
+/// An update of one or more keys (`PUT /_security/api_key/{id}`,
+/// `POST /_security/api_key/_bulk_update`); absent fields keep their stored value.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UpdateApiKey {
+    /// New role descriptors (`Some(empty)` removes them: the key then has its owner's
+    /// permissions).
+    pub role_descriptors: Option<Map<String, Value>>,
+    /// New metadata.
+    pub metadata: Option<Map<String, Value>>,
+    /// New lifetime from now, in milliseconds.
+    pub expiration_ms: Option<u64>,
+}
+
+/// Why an update request is refused before any key is looked at.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UpdateRequestError {
+    /// Malformed body (`x_content_parse_exception`).
+    #[error("{0}")]
+    Parse(String),
+    /// `action_request_validation_exception` with these messages.
+    #[error("Validation Failed: {}", numbered(.0))]
+    Validation(Vec<String>),
+    /// `illegal_argument_exception`.
+    #[error("{0}")]
+    IllegalArgument(String),
+}
+
+fn numbered(messages: &[String]) -> String {
+    messages
+        .iter()
+        .enumerate()
+        .map(|(i, m)| format!("{}: {m};", i + 1))
+        .collect()
+}
+
+impl UpdateApiKey {
+    /// Parses the body of a single update (`bulk == false`, no `ids`) or a bulk update
+    /// (`ids` required), returning the ids and the update.
+    pub fn parse(
+        body: Option<&Value>,
+        bulk: bool,
+    ) -> std::result::Result<(Vec<String>, Self), UpdateRequestError> {
+        let parser = if bulk {
+            "bulk_update_api_key_request"
+        } else {
+            "update_api_key_request_payload"
+        };
+        let empty = Map::new();
+        let obj = match body {
+            None => &empty,
+            Some(Value::Object(o)) => o,
+            Some(_) => {
+                return Err(UpdateRequestError::Parse(format!(
+                    "[{parser}] Expected START_OBJECT"
+                )));
+            }
+        };
+        let mut req = UpdateApiKey::default();
+        let mut ids = Vec::new();
+        let mut validation = Vec::new();
+        for (k, v) in obj {
+            match k.as_str() {
+                "ids" if bulk => {
+                    let Some(a) = v.as_array() else {
+                        return Err(UpdateRequestError::Parse(format!(
+                            "[{parser}] failed to parse field [ids]"
+                        )));
+                    };
+                    for i in a {
+                        let Some(id) = i.as_str() else {
+                            return Err(UpdateRequestError::Parse(format!(
+                                "[{parser}] failed to parse field [ids]"
+                            )));
+                        };
+                        ids.push(id.to_string());
+                    }
+                }
+                "role_descriptors" => {
+                    if !v.is_null() {
+                        req.role_descriptors = Some(
+                            parse_role_descriptors(v)
+                                .map_err(UpdateRequestError::IllegalArgument)?,
+                        );
+                    }
+                }
+                "metadata" => {
+                    if let Some(m) = v.as_object() {
+                        if m.keys().any(|k| k.starts_with('_')) {
+                            validation.push("API key metadata keys may not start with [_]".into());
+                        }
+                        req.metadata = Some(m.clone());
+                    } else if !v.is_null() {
+                        return Err(UpdateRequestError::Parse(format!(
+                            "[{parser}] failed to parse field [metadata]"
+                        )));
+                    }
+                }
+                "expiration" => {
+                    req.expiration_ms =
+                        parse_expiration(v).map_err(UpdateRequestError::IllegalArgument)?;
+                }
+                other => {
+                    return Err(UpdateRequestError::Parse(format!(
+                        "[{parser}] unknown field [{other}]"
+                    )));
+                }
+            }
+        }
+        if bulk && ids.is_empty() {
+            validation.push("Field [ids] cannot be empty".into());
+        }
+        if !validation.is_empty() {
+            return Err(UpdateRequestError::Validation(validation));
+        }
+        Ok((ids, req))
+    }
+}
+
+/// One key that could not be updated, with Elasticsearch's exception type.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UpdateKeyError {
+    /// No key with this id is owned by the caller (`resource_not_found_exception`, 404).
+    #[error("no API key owned by requesting user found for ID [{0}]")]
+    NotFound(String),
+    /// Invalidated (`illegal_argument_exception`).
+    #[error("cannot update invalidated API key [{0}]")]
+    Invalidated(String),
+    /// Expired (`illegal_argument_exception`).
+    #[error("cannot update expired API key [{0}]")]
+    Expired(String),
+    /// The store could not be written (`exception`).
+    #[error("bulk request execution failure")]
+    Store(String),
+}
+
+impl UpdateKeyError {
+    /// Elasticsearch's exception type name.
+    pub fn es_type(&self) -> &'static str {
+        match self {
+            Self::NotFound(_) => "resource_not_found_exception",
+            Self::Invalidated(_) | Self::Expired(_) => "illegal_argument_exception",
+            Self::Store(_) => "exception",
+        }
+    }
+
+    /// The entry under `errors.details`.
+    pub fn to_json(&self) -> Value {
+        let mut v = json!({"type": self.es_type(), "reason": self.to_string()});
+        if let Self::Store(cause) = self {
+            v["caused_by"] = json!({"type": "i_o_exception", "reason": cause});
+        }
+        v
+    }
+}
+
+/// What a (bulk) update did, in request order within each list.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UpdateOutcome {
+    /// Keys changed.
+    pub updated: Vec<String>,
+    /// Keys for which the update changed nothing.
+    pub noops: Vec<String>,
+    /// Keys not updated, with why.
+    pub errors: Vec<(String, UpdateKeyError)>,
+}
+
+impl UpdateOutcome {
+    /// `{"updated":[..],"noops":[..][,"errors":{"count","details":{id:{type,reason}}}]}`.
+    pub fn to_json(&self) -> Value {
+        let mut v = json!({"updated": self.updated, "noops": self.noops});
+        if !self.errors.is_empty() {
+            let details: Map<String, Value> = self
+                .errors
+                .iter()
+                .map(|(id, e)| (id.clone(), e.to_json()))
+                .collect();
+            v["errors"] = json!({"count": self.errors.len(), "details": details});
+        }
+        v
+    }
+}
+
+/// Updates keys owned by `owner` (same user name and realm). Each key also gets a fresh
+/// snapshot of the owner's role descriptors and identity; a key where none of that changes
+/// is a noop and is not written. Keys are checked as Elasticsearch does: not found (or
+/// owned by someone else), invalidated, expired.
+pub fn update_api_keys(
+    store: &SecurityStore,
+    owner: &Authentication,
+    ids: &[String],
+    req: &UpdateApiKey,
+) -> UpdateOutcome {
+    let _turn = KEY_WRITES.lock().unwrap_or_else(|p| p.into_inner());
+    let mut out = UpdateOutcome::default();
+    let snapshot = owner_role_descriptors(store, owner);
+    let now = now_ms();
+    let mut writes: Vec<(String, Value)> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for id in ids {
+        if !seen.insert(id.as_str()) {
+            continue;
+        }
+        let Some(mut key) = stored_api_key(store, id)
+            .filter(|k| k.username == owner.username && k.realm == owner.realm.name)
+        else {
+            out.errors
+                .push((id.clone(), UpdateKeyError::NotFound(id.clone())));
+            continue;
+        };
+        if key.invalidated {
+            out.errors
+                .push((id.clone(), UpdateKeyError::Invalidated(id.clone())));
+            continue;
+        }
+        if key.is_expired(now) {
+            out.errors
+                .push((id.clone(), UpdateKeyError::Expired(id.clone())));
+            continue;
+        }
+        let before = key.clone();
+        if let Some(rd) = &req.role_descriptors {
+            key.role_descriptors = rd.clone();
+        }
+        if let Some(m) = &req.metadata {
+            key.metadata = m.clone();
+        }
+        if let Some(ms) = req.expiration_ms {
+            key.expiration = Some(now.saturating_add(ms));
+        }
+        key.limited_by_role_descriptors = snapshot.clone();
+        key.realm_type = owner.realm.realm_type.to_string();
+        key.full_name = owner.full_name.clone();
+        key.email = owner.email.clone();
+        // A relative expiration never lands on the stored millisecond: always an update.
+        if key == before && req.expiration_ms.is_none() {
+            out.noops.push(id.clone());
+            continue;
+        }
+        match to_doc(&key) {
+            Ok(doc) => writes.push((id.clone(), doc)),
+            Err(e) => out
+                .errors
+                .push((id.clone(), UpdateKeyError::Store(e.to_string()))),
+        }
+    }
+    if writes.is_empty() {
+        return out;
+    }
+    let written: Vec<String> = writes.iter().map(|(id, _)| id.clone()).collect();
+    match store.put_api_keys(writes) {
+        Ok(()) => out.updated = written,
+        Err(e) => {
+            for id in written {
+                out.errors.push((id, UpdateKeyError::Store(e.to_string())));
+            }
+        }
+    }
+    out
 }
 
 /// A request authenticated by an API key: the owner (roles empty, realm `_es_api_key`, as
@@ -392,29 +790,29 @@ pub enum ApiKeyError {
     Invalidated(String),
 }
 
-/// Builds the authentication of a stored key (after its secret was verified).
+/// Compiles stored descriptors; one that no longer builds grants nothing rather than
+/// everything.
+fn compile(descriptors: &Map<String, Value>) -> Role {
+    let parsed: Vec<RoleDescriptor> = descriptors
+        .iter()
+        .filter_map(|(n, d)| RoleDescriptor::parse(n, d).ok())
+        .collect();
+    Role::build(&parsed).unwrap_or_default()
+}
+
+/// Builds the authentication of a stored key (after its secret was verified). The key is
+/// limited by its snapshotted descriptors, not by what its owner's roles say today.
 pub(crate) fn key_authentication(
-    store: &SecurityStore,
+    _store: &SecurityStore,
     key: &StoredApiKey,
 ) -> ApiKeyAuthentication {
-    let (owner_role, _) = compiled_role(Some(store), &key.limited_by);
-    let assigned = if key.role_descriptors.is_empty() {
-        None
-    } else {
-        let descriptors: Vec<RoleDescriptor> = key
-            .role_descriptors
-            .iter()
-            .filter_map(|(n, d)| RoleDescriptor::parse(n, d).ok())
-            .collect();
-        // A descriptor that no longer builds grants nothing rather than everything.
-        Some(Role::build(&descriptors).unwrap_or_default())
-    };
+    let assigned = (!key.role_descriptors.is_empty()).then(|| compile(&key.role_descriptors));
     ApiKeyAuthentication {
         authentication: std::sync::Arc::new(Authentication {
             username: key.username.clone(),
             roles: Vec::new(),
-            full_name: None,
-            email: None,
+            full_name: key.full_name.clone(),
+            email: key.email.clone(),
             metadata: Map::new(),
             realm: API_KEY_REALM,
         }),
@@ -424,20 +822,55 @@ pub(crate) fn key_authentication(
         expiration: key.expiration,
         role: std::sync::Arc::new(LimitedRole {
             assigned,
-            limited_by: owner_role.as_ref().clone(),
+            limited_by: compile(&key.limited_by_role_descriptors),
         }),
     }
 }
 
+/// `_has_privileges` for a key-authenticated caller: what the key's descriptors AND its
+/// limited-by snapshot both grant, as Elasticsearch answers for API keys.
+pub fn key_has_privileges(
+    key: &ApiKeyAuthentication,
+    request: &HasPrivilegesRequest,
+    definitions: &[ApplicationPrivilegeDescriptor],
+) -> std::result::Result<Value, crate::rbac::RoleError> {
+    has_privileges_limited(
+        &key.authentication.username,
+        &key.role,
+        request,
+        definitions,
+    )
+}
+
+/// Elasticsearch's answer to `GET /_security/user/_privileges` for a key with role
+/// descriptors of its own (400 `security_exception`): an intersection is not a role list.
+pub const KEY_PRIVILEGES_UNSUPPORTED: &str = "Cannot retrieve privileges for API keys with assigned role descriptors. Please use the Get API key information API https://ela.st/es-api-get-api-key";
+
+/// `GET /_security/user/_privileges` for a key-authenticated caller: the owner's snapshot
+/// when the key has no descriptors of its own, else [`KEY_PRIVILEGES_UNSUPPORTED`].
+pub fn key_user_privileges(key: &ApiKeyAuthentication) -> std::result::Result<Value, &'static str> {
+    match &key.role.assigned {
+        Some(_) => Err(KEY_PRIVILEGES_UNSUPPORTED),
+        None => Ok(key.role.limited_by.user_privileges()),
+    }
+}
+
 /// Authorizes `action` (on `indices`, when the request names some) for a key-authenticated
-/// request. `_authenticate` is always allowed; `manage_own_api_key` covers the key's own
-/// key actions.
+/// request. `_authenticate`, `_has_privileges` and `user/_privileges` are always allowed;
+/// `manage_own_api_key` covers the key's own key actions.
 pub fn authorize_api_key(
     key: &ApiKeyAuthentication,
     action: ActionName,
     indices: &[String],
 ) -> std::result::Result<(), Denial> {
-    if action.as_str() == "cluster:admin/xpack/security/user/authenticate" {
+    // Elasticsearch lets every authenticated subject ask who it is and what it may do
+    // (`RBACEngine.checkSameUserPermissions`; a key's principal is its owner).
+    if matches!(
+        action.as_str(),
+        "cluster:admin/xpack/security/user/authenticate"
+            | "cluster:admin/xpack/security/user/has_privileges"
+            | "cluster:admin/xpack/security/user/list_privileges"
+    ) {
         return Ok(());
     }
     let subject = Subject {
@@ -511,6 +944,33 @@ pub fn authorize_user_api_key_action(
             own_api_keys_only: true,
         },
     )
+}
+
+/// A run-as target for a grant: file realm users, then native users (Elasticsearch's realm
+/// order); reserved and disabled users are not looked up.
+pub fn lookup_run_as(authenticator: &Authenticator, name: &str) -> Option<Authentication> {
+    if crate::rbac::reserved_user(name).is_some() {
+        return None;
+    }
+    if let Some((_, roles)) = authenticator.file_realm().and_then(|f| f.user(name)) {
+        return Some(Authentication {
+            username: name.to_string(),
+            roles,
+            full_name: None,
+            email: None,
+            metadata: Map::new(),
+            realm: crate::authc::FILE_REALM,
+        });
+    }
+    let user = authenticator.store().user(name).filter(|u| u.enabled)?;
+    Some(Authentication {
+        username: name.to_string(),
+        roles: user.roles,
+        full_name: user.full_name,
+        email: user.email,
+        metadata: user.metadata,
+        realm: crate::authc::NATIVE_REALM,
+    })
 }
 
 /// Decodes the `ApiKey` credential: `base64(id:key)`.

@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use ironstack_types::ActionName;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::*;
 use crate::authc::NATIVE_REALM;
@@ -83,29 +83,30 @@ fn created_keys_are_hashed_and_authenticate_once_then_from_cache() {
         "API key: unable to find apikey with id nope"
     );
 
-    let (done, previously) = invalidate_api_keys(
+    let out = invalidate_api_keys(
         &store,
         &ApiKeyFilter {
             ids: vec![id.clone()],
             ..ApiKeyFilter::default()
         },
-    )
-    .unwrap();
-    assert_eq!((done, previously.len()), (vec![id.clone()], 0));
+    );
+    assert_eq!(
+        out.to_json(),
+        json!({"invalidated_api_keys":[id],"previously_invalidated_api_keys":[],"error_count":0})
+    );
     assert_eq!(
         a.authenticate_api_key(&id, &secret).unwrap_err(),
         ApiKeyError::Invalidated(id.clone())
     );
-    let (done, previously) = invalidate_api_keys(
+    let out = invalidate_api_keys(
         &store,
         &ApiKeyFilter {
             name: Some("k*".into()),
             ..ApiKeyFilter::default()
         },
-    )
-    .unwrap();
-    assert!(done.is_empty());
-    assert_eq!(previously, vec![id]);
+    );
+    assert!(out.invalidated.is_empty());
+    assert_eq!(out.previously_invalidated, vec![id]);
 }
 
 #[test]
@@ -170,4 +171,280 @@ fn create_requests_are_validated() {
         CreateApiKey::parse(&json!({"name":"x","role_descriptors":{"r":{"cluster":["nope"]}}}))
             .is_err()
     );
+}
+
+#[test]
+fn keys_keep_the_owner_descriptors_of_creation_time() {
+    let (_d, store) = setup();
+    let health = ActionName("cluster:monitor/health");
+    let req = CreateApiKey::parse(&json!({"name":"snap"})).unwrap();
+    let k = create_api_key(&store, &owner(&["monitor_role"]), req).unwrap();
+    let stored = stored_api_key(&store, &k.id).unwrap();
+    assert_eq!(
+        stored.limited_by_role_descriptors["monitor_role"]["cluster"],
+        json!(["monitor", "manage_own_api_key"])
+    );
+    assert!(stored.limited_by.is_empty());
+    // Widening the owner's role later does not widen the key ...
+    store
+        .put_role("monitor_role", json!({"cluster":["all"]}))
+        .unwrap();
+    let a = Authenticator::new(store.clone(), None);
+    let key = a.authenticate_api_key(&k.id, &k.api_key).unwrap();
+    assert!(authorize_api_key(&key, health, &[]).is_ok());
+    assert!(
+        authorize_api_key(&key, ActionName("cluster:admin/settings/update"), &[]).is_err(),
+        "the owner's new `all` must not reach the key"
+    );
+    // ... and deleting the role does not narrow it.
+    store.delete_role("monitor_role").unwrap();
+    let key = a.authenticate_api_key(&k.id, &k.api_key).unwrap();
+    assert!(authorize_api_key(&key, health, &[]).is_ok());
+    // An update takes a new snapshot: the role is gone, so the key can do nothing.
+    let out = update_api_keys(
+        &store,
+        &owner(&["monitor_role"]),
+        std::slice::from_ref(&k.id),
+        &UpdateApiKey::default(),
+    );
+    assert_eq!(out.updated, vec![k.id.clone()]);
+    let key = a.authenticate_api_key(&k.id, &k.api_key).unwrap();
+    assert!(authorize_api_key(&key, health, &[]).is_err());
+    assert_eq!(
+        stored_api_key(&store, &k.id)
+            .unwrap()
+            .limited_by_role_descriptors,
+        Map::new()
+    );
+}
+
+#[test]
+fn legacy_documents_with_role_names_are_read_as_descriptors() {
+    let (_d, store) = setup();
+    let req = CreateApiKey::parse(&json!({"name":"old"})).unwrap();
+    let k = create_api_key(&store, &owner(&["monitor_role"]), req).unwrap();
+    // Rewrite the document as the previous version stored it: role names only.
+    let mut doc = store.api_key(&k.id).unwrap();
+    doc.as_object_mut()
+        .unwrap()
+        .remove("limited_by_role_descriptors");
+    doc["limited_by"] = json!(["monitor_role"]);
+    store.put_api_key(&k.id, doc).unwrap();
+    let stored = stored_api_key(&store, &k.id).unwrap();
+    assert!(stored.limited_by.is_empty());
+    assert_eq!(
+        stored.limited_by_role_descriptors["monitor_role"]["cluster"],
+        json!(["monitor", "manage_own_api_key"])
+    );
+    let a = Authenticator::new(store.clone(), None);
+    let key = a.authenticate_api_key(&k.id, &k.api_key).unwrap();
+    assert!(authorize_api_key(&key, ActionName("cluster:monitor/health"), &[]).is_ok());
+    // A write stores the converted form.
+    invalidate_api_keys(
+        &store,
+        &ApiKeyFilter {
+            ids: vec![k.id.clone()],
+            ..ApiKeyFilter::default()
+        },
+    );
+    let doc = store.api_key(&k.id).unwrap();
+    assert!(doc.get("limited_by").is_none(), "{doc}");
+    assert!(doc["limited_by_role_descriptors"]["monitor_role"].is_object());
+}
+
+#[test]
+fn updates_change_noop_and_fail_per_key() {
+    let (_d, store) = setup();
+    let joe = owner(&["monitor_role"]);
+    let mk = |name: &str| {
+        let req = CreateApiKey::parse(&json!({"name": name, "metadata": {"v": 1}})).unwrap();
+        create_api_key(&store, &joe, req).unwrap().id
+    };
+    let (a, b, dead) = (mk("a"), mk("b"), mk("dead"));
+    invalidate_api_keys(
+        &store,
+        &ApiKeyFilter {
+            ids: vec![dead.clone()],
+            ..ApiKeyFilter::default()
+        },
+    );
+    // Same metadata, same owner roles: nothing to write.
+    let same = UpdateApiKey {
+        metadata: Some(json!({"v": 1}).as_object().unwrap().clone()),
+        ..UpdateApiKey::default()
+    };
+    let out = update_api_keys(&store, &joe, std::slice::from_ref(&a), &same);
+    assert_eq!((out.updated.len(), out.noops.clone()), (0, vec![a.clone()]));
+    let change = UpdateApiKey {
+        metadata: Some(json!({"v": 2}).as_object().unwrap().clone()),
+        role_descriptors: Some(
+            json!({"r": {"cluster": ["monitor"]}})
+                .as_object()
+                .unwrap()
+                .clone(),
+        ),
+        expiration_ms: Some(60_000),
+    };
+    let ids = vec![a.clone(), b.clone(), dead.clone(), "missing".to_string()];
+    let out = update_api_keys(&store, &joe, &ids, &change);
+    assert_eq!(out.updated, vec![a.clone(), b.clone()]);
+    assert_eq!(
+        out.to_json()["errors"],
+        json!({"count": 2, "details": {
+            dead.as_str(): {"type":"illegal_argument_exception","reason":format!("cannot update invalidated API key [{dead}]")},
+            "missing": {"type":"resource_not_found_exception","reason":"no API key owned by requesting user found for ID [missing]"}
+        }})
+    );
+    let stored = stored_api_key(&store, &a).unwrap();
+    assert_eq!(stored.metadata["v"], 2);
+    assert_eq!(stored.role_descriptors["r"]["cluster"], json!(["monitor"]));
+    assert!(stored.expiration.is_some());
+    // Someone else's key is "not found" for joe.
+    let mut other = owner(&["monitor_role"]);
+    other.username = "ann".into();
+    let out = update_api_keys(&store, &other, std::slice::from_ref(&a), &same);
+    assert_eq!(out.errors[0].1, UpdateKeyError::NotFound(a.clone()));
+}
+
+#[test]
+fn update_requests_are_validated_as_elasticsearch() {
+    let err = |v: Value, bulk| UpdateApiKey::parse(Some(&v), bulk).unwrap_err().to_string();
+    assert_eq!(
+        err(json!({"role_descriptors": {}}), true),
+        "Validation Failed: 1: Field [ids] cannot be empty;"
+    );
+    assert_eq!(
+        err(json!({"ids": ["x"], "metadata": {"_x": 1}}), true),
+        "Validation Failed: 1: API key metadata keys may not start with [_];"
+    );
+    assert_eq!(
+        err(json!({"ids": ["x"]}), false),
+        "[update_api_key_request_payload] unknown field [ids]"
+    );
+    assert!(matches!(
+        UpdateApiKey::parse(
+            Some(&json!({"role_descriptors": {"r": {"cluster": ["nope"]}}})),
+            false
+        ),
+        Err(UpdateRequestError::IllegalArgument(_))
+    ));
+    let (ids, req) = UpdateApiKey::parse(None, false).unwrap();
+    assert!(ids.is_empty() && req == UpdateApiKey::default());
+    let (ids, req) =
+        UpdateApiKey::parse(Some(&json!({"ids": ["a", "b"], "expiration": "1d"})), true).unwrap();
+    assert_eq!(ids, vec!["a", "b"]);
+    assert_eq!(req.expiration_ms, Some(86_400_000));
+}
+
+#[test]
+fn unreadable_documents_count_as_invalidation_errors() {
+    let (_d, store) = setup();
+    store.put_api_key("broken", json!({"id": 5})).unwrap();
+    let out = invalidate_api_keys(
+        &store,
+        &ApiKeyFilter {
+            ids: vec!["broken".into(), "absent".into()],
+            ..ApiKeyFilter::default()
+        },
+    );
+    let v = out.to_json();
+    assert_eq!(v["error_count"], 1, "{v}");
+    assert_eq!(v["error_details"][0]["type"], "exception");
+    assert_eq!(
+        v["error_details"][0]["reason"],
+        "Error invalidating api_key"
+    );
+    assert_eq!(
+        v["error_details"][0]["caused_by"]["type"],
+        "illegal_state_exception"
+    );
+}
+
+#[test]
+fn key_privileges_are_the_intersection() {
+    let (_d, store) = setup();
+    store
+        .put_role(
+            "monitor_role",
+            json!({"cluster":["monitor","manage_own_api_key"],"indices":[{"names":["logs-*"],"privileges":["read","write"]}]}),
+        )
+        .unwrap();
+    let req = CreateApiKey::parse(&json!({"name":"n","role_descriptors":{"r":{"cluster":["all"],"indices":[{"names":["logs-*","other"],"privileges":["read"]}]}}})).unwrap();
+    let k = create_api_key(&store, &owner(&["monitor_role"]), req).unwrap();
+    let a = Authenticator::new(store.clone(), None);
+    let key = a.authenticate_api_key(&k.id, &k.api_key).unwrap();
+    let request: HasPrivilegesRequest = serde_json::from_value(json!({
+        "cluster": ["monitor", "manage"],
+        "index": [{"names": ["logs-1", "other"], "privileges": ["read", "write"]}]
+    }))
+    .unwrap();
+    let v = key_has_privileges(&key, &request, &[]).unwrap();
+    assert_eq!(v["username"], "joe");
+    assert_eq!(v["has_all_requested"], false);
+    assert_eq!(v["cluster"], json!({"monitor": true, "manage": false}));
+    assert_eq!(
+        v["index"],
+        json!({"logs-1": {"read": true, "write": false}, "other": {"read": false, "write": false}})
+    );
+    assert_eq!(key_user_privileges(&key), Err(KEY_PRIVILEGES_UNSUPPORTED));
+    let plain = create_api_key(
+        &store,
+        &owner(&["monitor_role"]),
+        CreateApiKey::parse(&json!({"name":"p"})).unwrap(),
+    )
+    .unwrap();
+    let key = a.authenticate_api_key(&plain.id, &plain.api_key).unwrap();
+    let privileges = key_user_privileges(&key).unwrap();
+    assert_eq!(
+        privileges["cluster"],
+        json!(["manage_own_api_key", "monitor"])
+    );
+}
+
+#[test]
+fn get_entries_have_elasticsearch_fields() {
+    let (_d, store) = setup();
+    let req = CreateApiKey::parse(
+        &json!({"name":"g","expiration":"1h","role_descriptors":{"r":{"cluster":["monitor"]}}}),
+    )
+    .unwrap();
+    let k = create_api_key(&store, &owner(&["monitor_role"]), req).unwrap();
+    let v = stored_api_key(&store, &k.id).unwrap().to_json(true);
+    for field in [
+        "id",
+        "name",
+        "type",
+        "creation",
+        "expiration",
+        "invalidated",
+        "username",
+        "realm",
+        "realm_type",
+        "metadata",
+        "role_descriptors",
+        "limited_by",
+    ] {
+        assert!(v.get(field).is_some(), "{field} missing in {v}");
+    }
+    assert_eq!(v["type"], "rest");
+    assert_eq!(v["realm_type"], "native");
+    assert_eq!(
+        v["role_descriptors"]["r"],
+        json!({"cluster":["monitor"],"indices":[],"applications":[],"run_as":[],"metadata":{},"transient_metadata":{"enabled":true}})
+    );
+    assert!(v["limited_by"][0]["monitor_role"].is_object());
+    assert!(v.get("api_key_hash").is_none());
+    let v = stored_api_key(&store, &k.id).unwrap().to_json(false);
+    assert!(v.get("limited_by").is_none());
+}
+
+#[test]
+fn run_as_targets_are_looked_up_in_the_realms() {
+    let (_d, store) = setup();
+    let a = Authenticator::new(store, None);
+    let joe = lookup_run_as(&a, "joe").unwrap();
+    assert_eq!(joe.roles, vec!["monitor_role".to_string()]);
+    assert_eq!(joe.realm, NATIVE_REALM);
+    assert!(lookup_run_as(&a, "nobody").is_none());
+    assert!(lookup_run_as(&a, "elastic").is_none());
 }

@@ -206,6 +206,43 @@ impl Authenticator {
             .clear();
     }
 
+    /// Drops the cached credentials of these users only (`_clear_cache?usernames=`).
+    pub fn clear_users(&self, usernames: &[String]) {
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        for u in usernames {
+            cache.remove(u);
+        }
+    }
+
+    /// Drops the cached verifications of these API key ids only.
+    pub fn clear_api_keys(&self, ids: &[String]) {
+        let mut cache = self.api_key_cache.lock().unwrap_or_else(|p| p.into_inner());
+        for id in ids {
+            cache.remove(id);
+        }
+    }
+
+    /// Drops every cached API key verification (users stay cached).
+    pub fn clear_all_api_keys(&self) {
+        self.api_key_cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+    }
+
+    /// How many user credentials are cached (for the clear-cache tests and stats).
+    pub fn cached_users(&self) -> usize {
+        self.cache.lock().unwrap_or_else(|p| p.into_inner()).len()
+    }
+
+    /// How many API key verifications are cached.
+    pub fn cached_api_keys(&self) -> usize {
+        self.api_key_cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .len()
+    }
+
     /// The cached answer for an API key credential, if it was verified recently and nothing
     /// in the store changed since (an invalidation bumps the generation). Expiry is checked
     /// on every call.

@@ -49,6 +49,36 @@ pub fn resolve_roles(store: Option<&SecurityStore>, names: &[String]) -> Vec<Rol
 }
 
 type CacheKey = (Option<PathBuf>, u64, Vec<String>);
+
+/// Bumped by [`clear_role_cache`]; part of every cache key so thread-local entries on other
+/// threads stop matching too.
+static ROLE_CACHE_EPOCH: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Drops every compiled role (`POST /_security/role/{name}/_clear_cache`); the next request
+/// of each user compiles its roles again from the store.
+pub fn clear_role_cache() {
+    ROLE_CACHE_EPOCH.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+    if let Some(cache) = ROLE_CACHE.get() {
+        cache.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    }
+}
+
+/// How many compiled roles the shared cache holds (for the clear-cache tests).
+pub fn cached_roles() -> usize {
+    ROLE_CACHE
+        .get()
+        .map_or(0, |c| c.lock().unwrap_or_else(|p| p.into_inner()).len())
+}
+
+/// The store generation combined with the clear-cache epoch.
+fn cache_generation(store: Option<&SecurityStore>) -> u64 {
+    let epoch = ROLE_CACHE_EPOCH.load(std::sync::atomic::Ordering::Acquire);
+    store
+        .map_or(0, SecurityStore::generation)
+        .wrapping_add(epoch << 40)
+}
+
+static ROLE_CACHE: OnceLock<Mutex<HashMap<CacheKey, Compiled>>> = OnceLock::new();
 /// The compiled role and the names of the roles that were found (the 403 text lists the
 /// assigned roles that were not). Shared, not cloned: this runs on every request.
 type Compiled = (Arc<Role>, Arc<[String]>);
@@ -64,7 +94,7 @@ pub fn compiled_role(store: Option<&SecurityStore>, names: &[String]) -> Compile
             const { std::cell::RefCell::new(None) };
     }
     let path = store.map(SecurityStore::path);
-    let generation = store.map_or(0, SecurityStore::generation);
+    let generation = cache_generation(store);
     let hit = LAST.with_borrow(|last| {
         last.as_ref().and_then(|((p, g, n), (r, found))| {
             (*g == generation && p.as_deref() == path && n.as_slice() == names)
@@ -85,14 +115,13 @@ pub fn compiled_role(store: Option<&SecurityStore>, names: &[String]) -> Compile
 
 /// [`compiled_role`] through the process-wide cache.
 fn compiled_role_shared(store: Option<&SecurityStore>, names: &[String]) -> Compiled {
-    static CACHE: OnceLock<Mutex<HashMap<CacheKey, Compiled>>> = OnceLock::new();
     let mut sorted = names.to_vec();
     sorted.sort();
     sorted.dedup();
     let path = store.map(|s| s.path().to_path_buf());
-    let generation = store.map_or(0, SecurityStore::generation);
+    let generation = cache_generation(store);
     let key = (path, generation, sorted);
-    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    let cache = ROLE_CACHE.get_or_init(|| Mutex::new(HashMap::new()));
     if let Some((r, found)) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
         return (Arc::clone(r), Arc::clone(found));
     }

@@ -36,6 +36,14 @@ pub enum Error {
     /// A password that breaks Elasticsearch's rules.
     #[error("{0}")]
     InvalidPassword(String),
+    /// An audit `ignore_filters` pattern that does not compile.
+    #[error("invalid setting [{setting}]: {reason}")]
+    InvalidAuditFilter {
+        /// The setting name.
+        setting: String,
+        /// What is wrong with it.
+        reason: String,
+    },
 }
 
 /// Result alias for this crate.

@@ -10,15 +10,21 @@
 #![warn(missing_docs)]
 
 pub mod api_key;
+pub mod app_privilege;
+pub mod audit;
 pub mod authc;
 pub mod authz;
 mod error;
 pub mod file_realm;
 pub mod hash;
 pub mod password;
+pub mod pki_realm;
+pub mod query;
 pub mod rbac;
+pub mod role_mapping;
 mod secret;
 pub mod store;
+pub mod token;
 
 pub use authc::{Authentication, AuthenticationError, Authenticator};
 pub use authz::{AuthorizationError, Role, authorize};

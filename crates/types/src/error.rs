@@ -26,6 +26,10 @@ pub enum EsErrorType {
     ResourceNotFound,
     /// `action_request_validation_exception` (400).
     ActionRequestValidation,
+    /// `validation_exception` (400): a request rejected by a service-level check.
+    Validation,
+    /// `parsing_exception` (400): a query naming an unknown query type or malformed clause.
+    Parsing,
     /// `content_too_long_exception` (413): the body exceeds `http.max_content_length`.
     ContentTooLong,
     /// `timeout_exception`.
@@ -46,6 +50,8 @@ impl EsErrorType {
             Self::XContentParse => "x_content_parse_exception",
             Self::ResourceNotFound => "resource_not_found_exception",
             Self::ActionRequestValidation => "action_request_validation_exception",
+            Self::Validation => "validation_exception",
+            Self::Parsing => "parsing_exception",
             Self::ContentTooLong => "content_too_long_exception",
             Self::Timeout => "timeout_exception",
             Self::Internal => "exception",
@@ -60,6 +66,8 @@ impl EsErrorType {
             | Self::Parse
             | Self::XContentParse
             | Self::ActionRequestValidation
+            | Self::Validation
+            | Self::Parsing
             | Self::Status => 400,
             Self::Security => 403,
             Self::ResourceNotFound => 404,

@@ -151,7 +151,8 @@ assert as_key.cluster.health().body["cluster_name"]
 # (id, api_key) works as well as the encoded form.
 assert Elasticsearch(url, ca_certs=ca, api_key=(k["id"], k["api_key"])).security.authenticate().body["api_key"]["id"] == k["id"]
 
-got = writer.security.get_api_key(id=k["id"]).body["api_keys"]
+# manage_own_api_key must say owner=True, as in Elasticsearch.
+got = writer.security.get_api_key(id=k["id"], owner=True).body["api_keys"]
 assert len(got) == 1 and got[0]["username"] == "metricbeat_writer" and got[0]["invalidated"] is False, got
 assert "api_key" not in got[0] and k["api_key"] not in str(got), got
 
@@ -178,7 +179,7 @@ except AuthenticationException as e:
     assert e.body["error"]["additional_unsuccessful_credentials"] == "API key: api key is expired", e.body
 
 # Invalidation takes effect on the next request.
-r = writer.security.invalidate_api_key(ids=[k["id"]]).body
+r = writer.security.invalidate_api_key(ids=[k["id"]], owner=True).body
 assert r == {"invalidated_api_keys": [k["id"]], "previously_invalidated_api_keys": [], "error_count": 0}, r
 try:
     as_key.security.authenticate()

@@ -3,14 +3,19 @@
 //! in-process with `tower::ServiceExt::oneshot`; the server module only feeds it connections.
 
 mod api_key;
+mod app_privilege;
 mod cat;
 mod envelope;
 mod handlers;
 mod pipeline;
+mod query;
 mod render;
 mod response;
+mod role_mapping;
 mod routes;
 mod security;
+pub(crate) mod ssl;
+mod token;
 
 use std::sync::Arc;
 
@@ -20,6 +25,7 @@ use axum::http::Method;
 pub(crate) use handlers::main_body;
 pub(crate) use response::PrerenderedJson;
 use routes::Routes;
+pub(crate) use token::AuthcExtras;
 
 use crate::state::AppState;
 
@@ -94,13 +100,90 @@ fn routes() -> Routes {
         )
         .add(get, "/_security/privilege/_builtin", security::builtin);
     // Bearer tokens (token.rs).
-    let routes = routes;
+    let routes = routes
+        .add(
+            &[Method::POST],
+            "/_security/oauth2/token",
+            token::create_token,
+        )
+        .add(delete, "/_security/oauth2/token", token::invalidate_token);
     // Role mappings and TLS certificates (role_mapping.rs, ssl.rs).
-    let routes = routes;
+    let routes = routes
+        .add(
+            get,
+            "/_security/role_mapping",
+            role_mapping::get_all_role_mappings,
+        )
+        .add(
+            get,
+            "/_security/role_mapping/{name}",
+            role_mapping::get_role_mappings,
+        )
+        .add(
+            put_post,
+            "/_security/role_mapping/{name}",
+            role_mapping::put_role_mapping,
+        )
+        .add(
+            delete,
+            "/_security/role_mapping/{name}",
+            role_mapping::delete_role_mapping,
+        )
+        .add(get, "/_ssl/certificates", ssl::certificates);
     // Application privileges, bulk roles, queries, cache clearing (security.rs, query.rs).
-    let routes = routes;
+    let post = &[Method::POST];
+    let routes = routes
+        .add(put_post, "/_security/privilege", app_privilege::put)
+        .add(get, "/_security/privilege", app_privilege::get_all)
+        .add(
+            get,
+            "/_security/privilege/{application}",
+            app_privilege::get_application,
+        )
+        .add(
+            get,
+            "/_security/privilege/{application}/{name}",
+            app_privilege::get_named,
+        )
+        .add(
+            delete,
+            "/_security/privilege/{application}/{name}",
+            app_privilege::delete,
+        )
+        .add(
+            post,
+            "/_security/privilege/{application}/_clear_cache",
+            app_privilege::clear_cache,
+        )
+        .add(post, "/_security/role", security::bulk_put_roles)
+        .add(delete, "/_security/role", security::bulk_delete_roles)
+        .add(get_post, "/_security/_query/user", query::query_users)
+        .add(get_post, "/_security/_query/role", query::query_roles)
+        .add(get_post, "/_security/_query/api_key", query::query_api_keys)
+        .add(
+            post,
+            "/_security/realm/{realms}/_clear_cache",
+            security::clear_realm_cache,
+        )
+        .add(
+            post,
+            "/_security/role/{name}/_clear_cache",
+            security::clear_roles_cache,
+        )
+        .add(
+            post,
+            "/_security/api_key/{ids}/_clear_cache",
+            security::clear_api_key_cache,
+        );
     // API key grant and update (api_key.rs).
     routes
+        .add(&[Method::POST], "/_security/api_key/grant", api_key::grant)
+        .add(&[Method::PUT], "/_security/api_key/{ids}", api_key::update)
+        .add(
+            &[Method::POST],
+            "/_security/api_key/_bulk_update",
+            api_key::bulk_update,
+        )
 }
 
 /// The complete REST service for `state`.

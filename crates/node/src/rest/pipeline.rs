@@ -196,16 +196,33 @@ pub(crate) async fn security_pipeline(
         ))
         .into_response();
     };
+    // Audit trail (audit_trail.rs): request.id and the REST fields of this request's events.
+    let audit = crate::audit_trail::begin(&state, &mut req, path).await;
+    // Bearer tokens and anonymous access (token.rs): how the request was authenticated.
+    let mut kind = None;
     if let Some(authenticator) = &state.authenticator {
-        let (auth, api_key) = match authenticate(
-            authenticator,
-            req.uri().clone(),
-            req.headers().get(http::header::AUTHORIZATION).cloned(),
-        )
-        .await
-        {
+        // PKI realm (ssl.rs): a verified client certificate when no Authorization header.
+        let certificate = super::ssl::authenticate_certificate(&state, &req);
+        let header = req.headers().get(http::header::AUTHORIZATION).cloned();
+        let (uri, realm_header) = (req.uri().clone(), header.clone());
+        // Bearer tokens and anonymous access (token.rs) around the realm chain.
+        let realms = async move {
+            match certificate {
+                Some(result) => result.map(|auth| (auth, None)),
+                None => authenticate(authenticator, uri, realm_header).await,
+            }
+        };
+        let (authenticated, how) =
+            super::token::authenticate(&state, header.as_ref(), realms).await;
+        kind = how;
+        let (auth, api_key) = match authenticated {
             Ok(a) => a,
-            Err(e) => return e.into_response(),
+            Err(e) => {
+                if let Some(audit) = &audit {
+                    audit.authentication_failed();
+                }
+                return e.into_response();
+            }
         };
         let store = Some(authenticator.store().as_ref());
         let indices = request_indices(path, req.uri().path());
@@ -224,21 +241,35 @@ pub(crate) async fn security_pipeline(
         } else {
             authorize_on_indices(store, &auth, action, &indices)
         };
+        if let Some(audit) = &audit {
+            audit.authentication_success(&auth, api_key.as_deref());
+            audit.access(
+                decision.is_ok(),
+                &auth,
+                api_key.as_deref(),
+                action,
+                &indices,
+            );
+        }
         if let Err(denied) = decision {
-            return ApiError::from(EsException::with_status(
-                EsErrorType::Security,
-                403,
-                denied.to_string(),
-            ))
-            .into_response();
+            // Anonymous denials may be a 401 (token.rs).
+            return super::token::forbidden(&state, &auth, action, denied.to_string())
+                .into_response();
         }
         req.extensions_mut().insert(auth);
         if let Some(key) = api_key {
             req.extensions_mut().insert(key);
         }
+        if let Some(kind) = kind {
+            req.extensions_mut().insert(kind);
+        }
     }
     req.extensions_mut().insert(action);
-    next.run(req).await
+    let response = match audit {
+        Some(audit) => audit.run(req, next, action).await,
+        None => next.run(req).await,
+    };
+    super::token::finish(kind, action, response)
 }
 
 #[cfg(test)]

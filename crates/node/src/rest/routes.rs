@@ -12,7 +12,10 @@ use axum::routing::{MethodRouter, on};
 use ironstack_types::{ActionName, action};
 
 use super::api_key as ak;
+use super::app_privilege as ap;
+use super::query as qy;
 use super::response::ApiError;
+use super::role_mapping as rm;
 use super::security as sec;
 use crate::state::AppState;
 
@@ -121,9 +124,94 @@ pub(crate) const ACTIONS: &[(&str, &str, ActionName)] = &[
         sec::PRIVILEGE_BUILTIN,
     ),
     // Bearer tokens (token.rs).
+    (
+        "POST",
+        "/_security/oauth2/token",
+        super::token::TOKEN_CREATE,
+    ),
+    (
+        "DELETE",
+        "/_security/oauth2/token",
+        super::token::TOKEN_INVALIDATE,
+    ),
     // Role mappings and TLS certificates (role_mapping.rs, ssl.rs).
+    ("GET", "/_security/role_mapping", rm::ROLE_MAPPING_GET),
+    (
+        "GET",
+        "/_security/role_mapping/{name}",
+        rm::ROLE_MAPPING_GET,
+    ),
+    (
+        "PUT",
+        "/_security/role_mapping/{name}",
+        rm::ROLE_MAPPING_PUT,
+    ),
+    (
+        "POST",
+        "/_security/role_mapping/{name}",
+        rm::ROLE_MAPPING_PUT,
+    ),
+    (
+        "DELETE",
+        "/_security/role_mapping/{name}",
+        rm::ROLE_MAPPING_DELETE,
+    ),
+    ("GET", "/_ssl/certificates", super::ssl::SSL_CERTIFICATES),
     // Application privileges, bulk roles, queries, cache clearing (security.rs, query.rs).
+    ("PUT", "/_security/privilege", ap::PRIVILEGE_PUT),
+    ("POST", "/_security/privilege", ap::PRIVILEGE_PUT),
+    ("GET", "/_security/privilege", ap::PRIVILEGE_GET),
+    (
+        "GET",
+        "/_security/privilege/{application}",
+        ap::PRIVILEGE_GET,
+    ),
+    (
+        "GET",
+        "/_security/privilege/{application}/{name}",
+        ap::PRIVILEGE_GET,
+    ),
+    (
+        "DELETE",
+        "/_security/privilege/{application}/{name}",
+        ap::PRIVILEGE_DELETE,
+    ),
+    (
+        "POST",
+        "/_security/privilege/{application}/_clear_cache",
+        ap::PRIVILEGE_CACHE_CLEAR,
+    ),
+    ("POST", "/_security/role", sec::ROLE_BULK_PUT),
+    ("DELETE", "/_security/role", sec::ROLE_BULK_DELETE),
+    ("GET", "/_security/_query/user", qy::USER_QUERY),
+    ("POST", "/_security/_query/user", qy::USER_QUERY),
+    ("GET", "/_security/_query/role", qy::ROLE_QUERY),
+    ("POST", "/_security/_query/role", qy::ROLE_QUERY),
+    ("GET", "/_security/_query/api_key", qy::API_KEY_QUERY),
+    ("POST", "/_security/_query/api_key", qy::API_KEY_QUERY),
+    (
+        "POST",
+        "/_security/realm/{realms}/_clear_cache",
+        sec::REALM_CACHE_CLEAR,
+    ),
+    (
+        "POST",
+        "/_security/role/{name}/_clear_cache",
+        sec::ROLES_CACHE_CLEAR,
+    ),
+    (
+        "POST",
+        "/_security/api_key/{ids}/_clear_cache",
+        sec::SECURITY_CACHE_CLEAR,
+    ),
     // API key grant and update (api_key.rs).
+    ("POST", "/_security/api_key/grant", ak::API_KEY_GRANT),
+    ("PUT", "/_security/api_key/{ids}", ak::API_KEY_UPDATE),
+    (
+        "POST",
+        "/_security/api_key/_bulk_update",
+        ak::API_KEY_BULK_UPDATE,
+    ),
 ];
 
 /// The action of a request, from its method and matched route pattern. `HEAD` performs the

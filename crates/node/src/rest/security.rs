@@ -1,19 +1,25 @@
-//! The security REST API over the native store: roles, users (with passwords, enable and
-//! disable), `_has_privileges`, `user/_privileges` and `privilege/_builtin`. Parsing,
+//! The security REST API over the native store: roles (single and bulk), users (with
+//! passwords, enable and disable), `_has_privileges` (with stored application privileges),
+//! `user/_privileges`, `privilege/_builtin` and the realm, role and API key clear-cache
+//! endpoints. Parsing,
 //! validation and the privilege answers come from `ironstack_security::rbac`; this module only
 //! maps requests and results onto Elasticsearch's REST shapes.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Extension;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use ironstack_security::api_key::ApiKeyAuthentication;
+use ironstack_security::app_privilege::{self, validate_application_name};
+use ironstack_security::authz::clear_role_cache;
 use ironstack_security::authz::compiled_role;
 use ironstack_security::rbac::privilege::builtin_privileges;
 use ironstack_security::rbac::{
-    HasPrivilegesRequest, RoleDescriptor, RoleError, has_privileges, is_reserved_role,
-    reserved_role, reserved_user,
+    HasPrivilegesRequest, RoleDescriptor, RoleError, has_privileges, has_privileges_limited,
+    is_reserved_role, reserved_role, reserved_user,
 };
 use ironstack_security::{Authentication, Hasher, SecurityStore, StoredUser};
 use ironstack_types::{ActionName, EsErrorType, EsException};
@@ -46,6 +52,22 @@ pub(crate) const USER_HAS_PRIVILEGES: ActionName =
 /// `GET /_security/user/_privileges`.
 pub(crate) const USER_LIST_PRIVILEGES: ActionName =
     ActionName("cluster:admin/xpack/security/user/list_privileges");
+/// `POST /_security/role` (bulk, 8.15+).
+pub(crate) const ROLE_BULK_PUT: ActionName =
+    ActionName("cluster:admin/xpack/security/role/bulk_put");
+/// `DELETE /_security/role` (bulk, 8.15+).
+pub(crate) const ROLE_BULK_DELETE: ActionName =
+    ActionName("cluster:admin/xpack/security/role/bulk_delete");
+/// `POST /_security/realm/{realms}/_clear_cache`.
+pub(crate) const REALM_CACHE_CLEAR: ActionName =
+    ActionName("cluster:admin/xpack/security/realm/cache/clear");
+/// `POST /_security/role/{name}/_clear_cache`.
+pub(crate) const ROLES_CACHE_CLEAR: ActionName =
+    ActionName("cluster:admin/xpack/security/roles/cache/clear");
+/// `POST /_security/api_key/{ids}/_clear_cache` (Elasticsearch's generic security cache
+/// action, used for the `api_key` cache).
+pub(crate) const SECURITY_CACHE_CLEAR: ActionName =
+    ActionName("cluster:admin/xpack/security/cache/clear");
 /// `GET /_security/privilege/_builtin`.
 pub(crate) const PRIVILEGE_BUILTIN: ActionName =
     ActionName("cluster:admin/xpack/security/privilege/builtin/get");
@@ -53,9 +75,10 @@ pub(crate) const PRIVILEGE_BUILTIN: ActionName =
 /// Elasticsearch's minimum password length for native users.
 const MIN_PASSWORD_LENGTH: usize = 6;
 
-type Caller = Option<Extension<Arc<Authentication>>>;
+pub(crate) type Caller = Option<Extension<Arc<Authentication>>>;
+pub(crate) type KeyCaller = Option<Extension<Arc<ApiKeyAuthentication>>>;
 
-fn store(state: &AppState) -> Result<&Arc<SecurityStore>, ApiError> {
+pub(crate) fn store(state: &AppState) -> Result<&Arc<SecurityStore>, ApiError> {
     state
         .authenticator
         .as_ref()
@@ -67,7 +90,7 @@ fn store(state: &AppState) -> Result<&Arc<SecurityStore>, ApiError> {
         })
 }
 
-fn caller(auth: Caller) -> Result<Arc<Authentication>, ApiError> {
+pub(crate) fn caller(auth: Caller) -> Result<Arc<Authentication>, ApiError> {
     auth.map(|Extension(a)| a)
         .ok_or_else(|| ApiError::illegal_argument("no authenticated user for this request"))
 }
@@ -76,16 +99,16 @@ fn validation(message: impl Into<String>) -> ApiError {
     ApiError::from(RoleError::validation(&[message.into()]).to_exception())
 }
 
-fn parse_error(reason: impl Into<String>) -> ApiError {
+pub(crate) fn parse_error(reason: impl Into<String>) -> ApiError {
     ApiError::from(EsException::new(EsErrorType::Parse, reason))
 }
 
-fn store_error(e: ironstack_security::Error) -> ApiError {
+pub(crate) fn store_error(e: ironstack_security::Error) -> ApiError {
     ApiError::internal(format!("failed to update the security store: {e}"))
 }
 
 /// The request body as JSON; `None` when there is none.
-fn json_body(body: &Bytes) -> Result<Option<Value>, ApiError> {
+pub(crate) fn json_body(body: &Bytes) -> Result<Option<Value>, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
@@ -97,12 +120,12 @@ fn json_body(body: &Bytes) -> Result<Option<Value>, ApiError> {
     })
 }
 
-fn required_body(body: &Bytes) -> Result<Value, ApiError> {
+pub(crate) fn required_body(body: &Bytes) -> Result<Value, ApiError> {
     json_body(body)?.ok_or_else(|| parse_error("request body is required"))
 }
 
 /// A comma-separated path parameter; `_all`/`*`/empty mean every name.
-fn names(param: Option<&str>) -> Option<Vec<String>> {
+pub(crate) fn names(param: Option<&str>) -> Option<Vec<String>> {
     let p = param?;
     if p.is_empty() || p == "_all" || p == "*" {
         return None;
@@ -115,7 +138,7 @@ fn names(param: Option<&str>) -> Option<Vec<String>> {
     )
 }
 
-fn not_found_empty() -> EsJson {
+pub(crate) fn not_found_empty() -> EsJson {
     EsJson(StatusCode::NOT_FOUND, json!({}))
 }
 
@@ -136,7 +159,7 @@ pub(crate) async fn put_role(
     Ok(EsJson::ok(json!({"role": {"created": created}})))
 }
 
-fn role_json(store: &SecurityStore, name: &str) -> Option<Value> {
+pub(crate) fn role_json(store: &SecurityStore, name: &str) -> Option<Value> {
     if let Some(r) = reserved_role(name) {
         return Some(r.to_json());
     }
@@ -386,7 +409,7 @@ pub(crate) async fn put_user(
     Ok(EsJson::ok(json!({"created": existing.is_none()})))
 }
 
-fn user_json(store: &SecurityStore, name: &str) -> Option<Value> {
+pub(crate) fn user_json(store: &SecurityStore, name: &str) -> Option<Value> {
     let stored = store.user(name);
     if let Some(r) = reserved_user(name) {
         let mut metadata = Map::new();
@@ -504,7 +527,10 @@ async fn change_password(state: &AppState, name: &str, body: &Bytes) -> Result<E
     let existing = store.user(name);
     let reserved = reserved_user(name).is_some();
     if existing.is_none() && !reserved {
-        return Err(validation("user must exist in order to change password"));
+        // Elasticsearch reports this from the store, as a `validation_exception`.
+        let mut e = RoleError::validation(&["user must exist in order to change password".into()]);
+        e.error_type = EsErrorType::Validation;
+        return Err(ApiError::from(e.to_exception()));
     }
     let hash = new_hash(password, password_hash).await?;
     let mut user = existing.unwrap_or(StoredUser {
@@ -598,6 +624,7 @@ pub(crate) async fn disable_user(
 fn check_privileges(
     state: &AppState,
     me: &Authentication,
+    key: &KeyCaller,
     body: &Bytes,
 ) -> Result<EsJson, ApiError> {
     let store = store(state)?;
@@ -606,8 +633,23 @@ fn check_privileges(
         Some(v) => serde_json::from_value(v)
             .map_err(|e| parse_error(format!("failed to parse privileges check request. {e}")))?,
     };
-    let (role, _) = compiled_role(Some(store), &me.roles);
-    has_privileges(&me.username, &role, &request, &[])
+    for check in &request.application {
+        if let Err(reason) = validate_application_name(&check.application, false) {
+            return Err(ApiError::from(
+                RoleError::validation(&[reason]).to_exception(),
+            ));
+        }
+    }
+    // Stored application privileges resolve privilege names to their actions.
+    let definitions = app_privilege::definitions(store);
+    let answer = match key {
+        Some(Extension(k)) => has_privileges_limited(&me.username, &k.role, &request, &definitions),
+        None => {
+            let (role, _) = compiled_role(Some(store), &me.roles);
+            has_privileges(&me.username, &role, &request, &definitions)
+        }
+    };
+    answer
         .map(EsJson::ok)
         .map_err(|e| ApiError::from(e.to_exception()))
 }
@@ -616,16 +658,18 @@ fn check_privileges(
 pub(crate) async fn has_own_privileges(
     State(state): State<Arc<AppState>>,
     auth: Caller,
+    key: KeyCaller,
     body: Bytes,
 ) -> Result<EsJson, ApiError> {
     let me = caller(auth)?;
-    check_privileges(&state, &me, &body)
+    check_privileges(&state, &me, &key, &body)
 }
 
 /// `GET|POST /_security/user/{name}/_has_privileges`: only the caller's own name.
 pub(crate) async fn has_user_privileges(
     State(state): State<Arc<AppState>>,
     auth: Caller,
+    key: KeyCaller,
     Path(name): Path<String>,
     body: Bytes,
 ) -> Result<EsJson, ApiError> {
@@ -635,14 +679,19 @@ pub(crate) async fn has_user_privileges(
             "users may only check the privileges of their own account",
         ));
     }
-    check_privileges(&state, &me, &body)
+    check_privileges(&state, &me, &key, &body)
 }
 
 /// `GET /_security/user/_privileges`.
 pub(crate) async fn user_privileges(
     State(state): State<Arc<AppState>>,
     auth: Caller,
+    key: KeyCaller,
 ) -> Result<EsJson, ApiError> {
+    // API key callers: the key's snapshot, or ES's 400 for keys with own descriptors (api_key.rs).
+    if let Some(answer) = super::api_key::user_privileges_for_key(&key) {
+        return answer;
+    }
     let store = store(&state)?;
     let me = caller(auth)?;
     let (role, _) = compiled_role(Some(store), &me.roles);
@@ -652,4 +701,239 @@ pub(crate) async fn user_privileges(
 /// `GET /_security/privilege/_builtin`.
 pub(crate) async fn builtin() -> EsJson {
     EsJson::ok(builtin_privileges())
+}
+
+// ---- bulk roles --------------------------------------------------------------------------
+
+fn error_detail(e: &EsException) -> Value {
+    json!({"type": e.error_type, "reason": e.reason})
+}
+
+/// The `errors` member of the bulk role responses, present only when something failed.
+fn bulk_response(mut out: Map<String, Value>, errors: Map<String, Value>) -> EsJson {
+    if !errors.is_empty() {
+        out.insert(
+            "errors".into(),
+            json!({"count": errors.len(), "details": errors}),
+        );
+    }
+    EsJson::ok(Value::Object(out))
+}
+
+fn push_name(out: &mut Map<String, Value>, key: &str, name: &str) {
+    if let Value::Array(a) = out
+        .entry(key.to_string())
+        .or_insert_with(|| Value::Array(Vec::new()))
+    {
+        a.push(Value::String(name.to_string()));
+    }
+}
+
+/// `POST /_security/role` with `{"roles":{name: descriptor, ...}}` →
+/// `{"created":[..],"updated":[..],"noop":[..],"errors":{"count","details"}}`. A body that
+/// does not parse fails the whole request; validation failures are reported per role.
+pub(crate) async fn bulk_put_roles(
+    State(state): State<Arc<AppState>>,
+    body: Bytes,
+) -> Result<EsJson, ApiError> {
+    let store = store(&state)?;
+    let body = required_body(&body)?;
+    let Value::Object(fields) = body else {
+        return Err(parse_error(
+            "failed to parse bulk put roles request. expected an object",
+        ));
+    };
+    let mut roles = None;
+    for (k, v) in fields {
+        match (k.as_str(), v) {
+            ("roles", Value::Object(m)) => roles = Some(m),
+            ("roles", _) => {
+                return Err(parse_error(
+                    "failed to parse bulk put roles request. expected field [roles] to be an object",
+                ));
+            }
+            (other, _) => {
+                return Err(ApiError::from(EsException::new(
+                    EsErrorType::XContentParse,
+                    format!("[bulk_put_roles_request] unknown field [{other}]"),
+                )));
+            }
+        }
+    }
+    let Some(roles) = roles else {
+        return Err(validation("roles are missing"));
+    };
+    let mut parsed = Vec::with_capacity(roles.len());
+    for (name, descriptor) in &roles {
+        let role = RoleDescriptor::parse(name, descriptor)
+            .map_err(|e| ApiError::from(e.to_exception()))?;
+        parsed.push((name.clone(), role));
+    }
+    let mut out = Map::new();
+    let mut errors = Map::new();
+    for (name, role) in parsed {
+        if let Err(e) = role.validate(is_reserved_role) {
+            errors.insert(name, error_detail(&e.to_exception()));
+            continue;
+        }
+        let doc = role.to_json();
+        let existing = store.role(&name);
+        if existing.as_ref() == Some(&doc) {
+            push_name(&mut out, "noop", &name);
+            continue;
+        }
+        match store.put_role(&name, doc) {
+            Ok(true) => push_name(&mut out, "created", &name),
+            Ok(false) => push_name(&mut out, "updated", &name),
+            Err(e) => {
+                errors.insert(
+                    name,
+                    error_detail(&EsException::internal(format!(
+                        "failed to update the security store: {e}"
+                    ))),
+                );
+            }
+        }
+    }
+    Ok(bulk_response(out, errors))
+}
+
+/// `DELETE /_security/role` with `{"names":[..]}` → `{"deleted":[..],"not_found":[..],"errors":..}`.
+pub(crate) async fn bulk_delete_roles(
+    State(state): State<Arc<AppState>>,
+    body: Bytes,
+) -> Result<EsJson, ApiError> {
+    let store = store(&state)?;
+    let body = required_body(&body)?;
+    let Value::Object(fields) = body else {
+        return Err(parse_error(
+            "failed to parse bulk delete roles request. expected an object",
+        ));
+    };
+    let mut names = None;
+    for (k, v) in fields {
+        match k.as_str() {
+            "names" => {
+                let list = v
+                    .as_array()
+                    .and_then(|a| {
+                        a.iter()
+                            .map(|x| x.as_str().map(str::to_string))
+                            .collect::<Option<Vec<_>>>()
+                    })
+                    .ok_or_else(|| {
+                        parse_error("failed to parse bulk delete roles request. expected field [names] to be an array of strings")
+                    })?;
+                names = Some(list);
+            }
+            other => {
+                return Err(ApiError::from(EsException::new(
+                    EsErrorType::XContentParse,
+                    format!("[bulk_delete_roles_request] unknown field [{other}]"),
+                )));
+            }
+        }
+    }
+    let names = names.unwrap_or_default();
+    if names.is_empty() {
+        return Err(validation("role names are missing"));
+    }
+    let mut out = Map::new();
+    let mut errors = Map::new();
+    for name in names {
+        if is_reserved_role(&name) {
+            errors.insert(
+                name.clone(),
+                error_detail(&EsException::illegal_argument(format!(
+                    "role [{name}] is reserved and cannot be deleted"
+                ))),
+            );
+            continue;
+        }
+        match store.delete_role(&name) {
+            Ok(true) => push_name(&mut out, "deleted", &name),
+            Ok(false) => push_name(&mut out, "not_found", &name),
+            Err(e) => {
+                errors.insert(
+                    name,
+                    error_detail(&EsException::internal(format!(
+                        "failed to update the security store: {e}"
+                    ))),
+                );
+            }
+        }
+    }
+    Ok(bulk_response(out, errors))
+}
+
+// ---- cache clearing ----------------------------------------------------------------------
+
+/// Elasticsearch's nodes response of the clear-cache APIs (this node is the only one).
+pub(crate) fn nodes_response(state: &AppState) -> EsJson {
+    let mut nodes = Map::new();
+    nodes.insert(
+        state.identity.node_id.clone(),
+        json!({"name": state.identity.node_name}),
+    );
+    EsJson::ok(json!({
+        "_nodes": {"total": 1, "successful": 1, "failed": 0},
+        "cluster_name": state.identity.cluster_name,
+        "nodes": nodes,
+    }))
+}
+
+fn authenticator(state: &AppState) -> Result<&Arc<ironstack_security::Authenticator>, ApiError> {
+    store(state)?;
+    state
+        .authenticator
+        .as_ref()
+        .ok_or_else(|| ApiError::internal("security is not enabled"))
+}
+
+/// `POST /_security/realm/{realms}/_clear_cache[?usernames=a,b]`. The realms share one
+/// credential cache keyed by user name, so naming any realm clears those users (or all).
+pub(crate) async fn clear_realm_cache(
+    State(state): State<Arc<AppState>>,
+    Path(_realms): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<EsJson, ApiError> {
+    let authenticator = authenticator(&state)?;
+    let usernames: Vec<String> = params
+        .get("usernames")
+        .map(|u| {
+            u.split(',')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    if usernames.is_empty() {
+        authenticator.clear_cache();
+    } else {
+        authenticator.clear_users(&usernames);
+    }
+    Ok(nodes_response(&state))
+}
+
+/// `POST /_security/role/{name}/_clear_cache`: drops the compiled roles.
+pub(crate) async fn clear_roles_cache(
+    State(state): State<Arc<AppState>>,
+    Path(_names): Path<String>,
+) -> Result<EsJson, ApiError> {
+    store(&state)?;
+    clear_role_cache();
+    Ok(nodes_response(&state))
+}
+
+/// `POST /_security/api_key/{ids}/_clear_cache` (`*` or `_all` for every key).
+pub(crate) async fn clear_api_key_cache(
+    State(state): State<Arc<AppState>>,
+    Path(ids): Path<String>,
+) -> Result<EsJson, ApiError> {
+    let authenticator = authenticator(&state)?;
+    match names(Some(&ids)) {
+        None => authenticator.clear_all_api_keys(),
+        Some(list) => authenticator.clear_api_keys(&list),
+    }
+    Ok(nodes_response(&state))
 }

@@ -439,8 +439,11 @@ async fn user_validation_errors_are_es_ones() {
     .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(
-        error_of(&r).1,
-        "Validation Failed: 1: user must exist in order to change password;"
+        error_of(&r),
+        (
+            "validation_exception".to_string(),
+            "Validation Failed: 1: user must exist in order to change password;".to_string()
+        )
     );
 
     // A pre-hashed password is accepted and works.

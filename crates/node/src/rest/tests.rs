@@ -593,3 +593,6 @@ async fn cat_text_json_and_columns() {
 
 #[path = "security_tests.rs"]
 mod security_api;
+
+#[path = "authz_matrix_tests.rs"]
+mod authz_matrix;

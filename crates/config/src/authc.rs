@@ -1,0 +1,242 @@
+//! The token service and anonymous-access settings (`xpack.security.authc.token.*`,
+//! `xpack.security.authc.anonymous.*`), with Elasticsearch's names, defaults and limits.
+
+use std::time::Duration;
+
+use crate::node::Reader;
+use crate::{Result, Settings};
+
+/// `xpack.security.authc.token.enabled`.
+const TOKEN_ENABLED: &str = "xpack.security.authc.token.enabled";
+/// `xpack.security.authc.token.timeout`.
+const TOKEN_TIMEOUT: &str = "xpack.security.authc.token.timeout";
+/// `xpack.security.authc.anonymous.username`.
+const ANONYMOUS_USERNAME: &str = "xpack.security.authc.anonymous.username";
+/// `xpack.security.authc.anonymous.roles`.
+const ANONYMOUS_ROLES: &str = "xpack.security.authc.anonymous.roles";
+/// `xpack.security.authc.anonymous.authz_exception`.
+const ANONYMOUS_AUTHZ_EXCEPTION: &str = "xpack.security.authc.anonymous.authz_exception";
+
+/// Elasticsearch's default anonymous user name.
+pub const DEFAULT_ANONYMOUS_USERNAME: &str = "_anonymous";
+const DEFAULT_TOKEN_TIMEOUT: Duration = Duration::from_secs(20 * 60);
+const MIN_TOKEN_TIMEOUT: Duration = Duration::from_secs(1);
+const MAX_TOKEN_TIMEOUT: Duration = Duration::from_secs(60 * 60);
+
+/// `xpack.security.authc.token.*`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenConfig {
+    /// Whether `POST /_security/oauth2/token` and `Authorization: Bearer` work. Elasticsearch's
+    /// default: on exactly when HTTPS is on.
+    pub enabled: bool,
+    /// Access-token lifetime (default 20m, between 1s and 1h).
+    pub timeout: Duration,
+}
+
+/// `xpack.security.authc.anonymous.*`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnonymousConfig {
+    /// The user name requests without credentials run as (default `_anonymous`).
+    pub username: String,
+    /// Its roles; none means anonymous access is disabled.
+    pub roles: Vec<String>,
+    /// `true` (default): a denied anonymous request is a 403; `false`: a 401 with the
+    /// authentication challenges, so that browsers prompt for credentials.
+    pub authz_exception: bool,
+}
+
+impl AnonymousConfig {
+    /// Whether anonymous access is on (some roles are set).
+    pub fn enabled(&self) -> bool {
+        !self.roles.is_empty()
+    }
+}
+
+/// Authentication settings besides realms and TLS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthcConfig {
+    /// The token service.
+    pub token: TokenConfig,
+    /// Anonymous access.
+    pub anonymous: AnonymousConfig,
+}
+
+impl Default for AuthcConfig {
+    fn default() -> Self {
+        Self {
+            token: TokenConfig {
+                enabled: false,
+                timeout: DEFAULT_TOKEN_TIMEOUT,
+            },
+            anonymous: AnonymousConfig {
+                username: DEFAULT_ANONYMOUS_USERNAME.to_string(),
+                roles: Vec::new(),
+                authz_exception: true,
+            },
+        }
+    }
+}
+
+/// Parses an Elasticsearch time value (`30s`, `20m`, `1h`, `500ms`, `1d`).
+pub fn parse_time_value(text: &str) -> std::result::Result<Duration, String> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !c.is_ascii_digit())
+        .ok_or_else(|| format!("failed to parse setting value [{t}]: a unit is required"))?;
+    let (number, unit) = t.split_at(split);
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("failed to parse value [{t}] as a time value"))?;
+    let ms = match unit {
+        "nanos" => return Ok(Duration::from_nanos(n)),
+        "micros" => return Ok(Duration::from_micros(n)),
+        "ms" => 1,
+        "s" => 1_000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        _ => {
+            return Err(format!(
+                "failed to parse value [{t}] as a time value: unknown unit [{unit}]"
+            ));
+        }
+    };
+    n.checked_mul(ms)
+        .map(Duration::from_millis)
+        .ok_or_else(|| format!("time value [{t}] is too large"))
+}
+
+impl AuthcConfig {
+    /// Reads the settings; `https` is whether `xpack.security.http.ssl.enabled` is on (the
+    /// token service's default). A token service explicitly enabled over plain HTTP adds a
+    /// warning: Elasticsearch refuses that in production mode.
+    pub(crate) fn from_settings(
+        settings: &Settings,
+        https: bool,
+        warnings: &mut Vec<String>,
+    ) -> Result<Self> {
+        let reader = Reader { settings };
+        let enabled = reader.boolean(TOKEN_ENABLED)?.unwrap_or(https);
+        if enabled && !https {
+            warnings.push(format!(
+                "HTTPS is required in order to use the token service; please enable HTTPS using the [xpack.security.http.ssl.enabled] setting or disable the token service using the [{TOKEN_ENABLED}] setting"
+            ));
+        }
+        let timeout = match reader.string(TOKEN_TIMEOUT)? {
+            None => DEFAULT_TOKEN_TIMEOUT,
+            Some(text) => {
+                let value = parse_time_value(&text)
+                    .map_err(|reason| reader.invalid_value(TOKEN_TIMEOUT, &text, &reason))?;
+                if value < MIN_TOKEN_TIMEOUT {
+                    return Err(reader.invalid_value(TOKEN_TIMEOUT, &text, "must be >= [1s]"));
+                }
+                if value > MAX_TOKEN_TIMEOUT {
+                    return Err(reader.invalid_value(TOKEN_TIMEOUT, &text, "must be <= [1h]"));
+                }
+                value
+            }
+        };
+        let username = reader
+            .string(ANONYMOUS_USERNAME)?
+            .unwrap_or_else(|| DEFAULT_ANONYMOUS_USERNAME.to_string());
+        if username.is_empty() {
+            return Err(reader.invalid_value(ANONYMOUS_USERNAME, "", "must not be empty"));
+        }
+        let roles = reader
+            .list(ANONYMOUS_ROLES)?
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|r| !r.is_empty())
+            .collect();
+        let authz_exception = reader.boolean(ANONYMOUS_AUTHZ_EXCEPTION)?.unwrap_or(true);
+        Ok(Self {
+            token: TokenConfig { enabled, timeout },
+            anonymous: AnonymousConfig {
+                username,
+                roles,
+                authz_exception,
+            },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(yaml: &str, https: bool) -> Result<(AuthcConfig, Vec<String>)> {
+        let settings = Settings::from_yaml(yaml, std::path::Path::new("ironstack.yml"))?;
+        let mut warnings = Vec::new();
+        AuthcConfig::from_settings(&settings, https, &mut warnings).map(|c| (c, warnings))
+    }
+
+    #[test]
+    fn defaults_follow_https() {
+        let (c, w) = load("", true).unwrap();
+        assert!(c.token.enabled);
+        assert_eq!(c.token.timeout, Duration::from_secs(1200));
+        assert_eq!(c.anonymous.username, "_anonymous");
+        assert!(!c.anonymous.enabled());
+        assert!(c.anonymous.authz_exception);
+        assert!(w.is_empty());
+        let (c, _) = load("", false).unwrap();
+        assert!(!c.token.enabled);
+    }
+
+    #[test]
+    fn explicit_token_settings() {
+        let (c, w) = load(
+            "xpack.security.authc.token: {enabled: true, timeout: 5m}\n",
+            false,
+        )
+        .unwrap();
+        assert!(c.token.enabled);
+        assert_eq!(c.token.timeout, Duration::from_secs(300));
+        assert!(w[0].contains("HTTPS is required in order to use the token service"));
+        let (c, _) = load("xpack.security.authc.token.enabled: false\n", true).unwrap();
+        assert!(!c.token.enabled);
+    }
+
+    #[test]
+    fn timeout_limits() {
+        let err = load("xpack.security.authc.token.timeout: 2h\n", true)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("must be <= [1h]"), "{err}");
+        assert!(load("xpack.security.authc.token.timeout: 500ms\n", true).is_err());
+        assert!(load("xpack.security.authc.token.timeout: soon\n", true).is_err());
+        assert!(load("xpack.security.authc.token.timeout: 1h\n", true).is_ok());
+    }
+
+    #[test]
+    fn anonymous_settings() {
+        let (c, _) = load(
+            "xpack.security.authc.anonymous:\n  username: guest\n  roles: monitor_only, viewer\n  authz_exception: false\n",
+            true,
+        )
+        .unwrap();
+        assert_eq!(c.anonymous.username, "guest");
+        assert_eq!(c.anonymous.roles, vec!["monitor_only", "viewer"]);
+        assert!(c.anonymous.enabled());
+        assert!(!c.anonymous.authz_exception);
+        let (c, _) = load(
+            "xpack.security.authc.anonymous.roles: [monitor_only]\n",
+            true,
+        )
+        .unwrap();
+        assert_eq!(c.anonymous.roles, vec!["monitor_only"]);
+    }
+
+    #[test]
+    fn time_values() {
+        assert_eq!(parse_time_value("20m").unwrap(), Duration::from_secs(1200));
+        assert_eq!(parse_time_value("1h").unwrap(), Duration::from_secs(3600));
+        assert_eq!(
+            parse_time_value("750ms").unwrap(),
+            Duration::from_millis(750)
+        );
+        assert!(parse_time_value("10").is_err());
+        assert!(parse_time_value("m").is_err());
+        assert!(parse_time_value("3w").is_err());
+    }
+}

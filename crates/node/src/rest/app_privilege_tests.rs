@@ -1,0 +1,644 @@
+//! In-process tests through the real router of application privileges, bulk roles,
+//! `_has_privileges` with applications and the clear-cache endpoints.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use base64::Engine;
+use http_body_util::BodyExt;
+use ironstack_security::{Authenticator, Hasher, SecurityStore, StoredUser};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+use crate::rest::router;
+use crate::state::{AppState, NodeIdentity};
+
+pub(crate) const PASSWORD: &str = "test-password-123";
+
+pub(crate) struct Fixture {
+    _dir: tempfile::TempDir,
+    pub(crate) router: axum::Router,
+    pub(crate) authenticator: Arc<Authenticator>,
+}
+
+/// Users: `elastic` (superuser), `admin` (manage_security), `auditor` (read_security),
+/// `kbuser` (application `kibana-.kibana` `read` on `space:default`), `keyowner`
+/// (manage_own_api_key), `plain` (monitor).
+pub(crate) fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(SecurityStore::open(dir.path()).unwrap());
+    let hash = Hasher::Bcrypt { cost: 4 }.hash(PASSWORD).unwrap();
+    for (user, roles) in [
+        ("elastic", vec![]),
+        ("admin", vec!["sec_admin"]),
+        ("auditor", vec!["sec_reader"]),
+        ("kbuser", vec!["kb_reader"]),
+        ("keyowner", vec!["key_owner"]),
+        ("plain", vec!["plain"]),
+    ] {
+        let mut u = StoredUser::new(hash.clone(), roles.into_iter().map(String::from).collect());
+        u.full_name = Some(format!("The {user}"));
+        store.put_user(user, u).unwrap();
+    }
+    for (name, role) in [
+        ("sec_admin", json!({"cluster": ["manage_security"]})),
+        ("sec_reader", json!({"cluster": ["read_security"]})),
+        (
+            "kb_reader",
+            json!({"applications": [{"application": "kibana-.kibana", "privileges": ["read"], "resources": ["space:default"]}], "description": "Kibana reader", "metadata": {"tier": "gold"}}),
+        ),
+        ("key_owner", json!({"cluster": ["manage_own_api_key"]})),
+        ("plain", json!({"cluster": ["monitor"]})),
+    ] {
+        store.put_role(name, role).unwrap();
+    }
+    let identity = NodeIdentity {
+        node_name: "node-1".into(),
+        cluster_name: "test-cluster".into(),
+        cluster_uuid: "3q2Qf0nKQzW8m3t1Zb7Q9A".into(),
+        node_id: "abcdEFGHijklMNOPqrstUV".into(),
+        license_uid: "00000000-0000-4000-8000-000000000000".into(),
+        license_issue_date_millis: 1_700_000_000_000,
+    };
+    let authenticator = Arc::new(Authenticator::new(store, None));
+    let state = Arc::new(AppState::new(
+        identity,
+        Some(authenticator.clone()),
+        100 * 1024 * 1024,
+    ));
+    Fixture {
+        _dir: dir,
+        router: router(state),
+        authenticator,
+    }
+}
+
+pub(crate) fn basic(user: &str) -> String {
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{user}:{PASSWORD}"))
+    )
+}
+
+/// Sends a request; `body` may be JSON, a raw string (sent as is) or null (no body).
+pub(crate) async fn call(
+    f: &Fixture,
+    method: &str,
+    uri: &str,
+    authz: &str,
+    body: Value,
+) -> (StatusCode, Value) {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::AUTHORIZATION, authz);
+    let body = match body {
+        Value::Null => Body::empty(),
+        Value::String(raw) => {
+            req = req.header(header::CONTENT_TYPE, "application/json");
+            Body::from(raw)
+        }
+        v => {
+            req = req.header(header::CONTENT_TYPE, "application/json");
+            Body::from(v.to_string())
+        }
+    };
+    let resp = f
+        .router
+        .clone()
+        .oneshot(req.body(body).unwrap())
+        .await
+        .unwrap();
+    let status = resp.status();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    let v = serde_json::from_slice(&bytes)
+        .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&bytes)));
+    (status, v)
+}
+
+pub(crate) fn error_type(v: &Value) -> &str {
+    v["error"]["type"].as_str().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn privileges_put_get_delete_with_es_shapes() {
+    let f = fixture();
+    let e = basic("elastic");
+    let body = json!({"myapp": {
+        "read": {"actions": ["data:read/*", "action:login"], "metadata": {"description": "Read access"}},
+        "write": {"actions": ["data:write/*"]}
+    }});
+    let (s, v) = call(&f, "PUT", "/_security/privilege", &e, body.clone()).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        v,
+        json!({"myapp": {"read": {"created": true}, "write": {"created": true}}})
+    );
+    let (_, v) = call(&f, "POST", "/_security/privilege", &e, body).await;
+    assert_eq!(
+        v,
+        json!({"myapp": {"read": {"created": false}, "write": {"created": false}}})
+    );
+
+    let (s, v) = call(
+        &f,
+        "GET",
+        "/_security/privilege/myapp/read",
+        &e,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        v,
+        json!({"myapp": {"read": {"application": "myapp", "name": "read", "actions": ["data:read/*", "action:login"], "metadata": {"description": "Read access"}}}})
+    );
+    let (_, v) = call(&f, "GET", "/_security/privilege/myapp", &e, Value::Null).await;
+    assert_eq!(v["myapp"].as_object().unwrap().len(), 2);
+    let (_, v) = call(&f, "GET", "/_security/privilege/my*", &e, Value::Null).await;
+    assert_eq!(v["myapp"].as_object().unwrap().len(), 2);
+    let (_, v) = call(&f, "GET", "/_security/privilege", &e, Value::Null).await;
+    assert!(v["myapp"]["write"].is_object());
+    let (_, v) = call(
+        &f,
+        "GET",
+        "/_security/privilege/myapp/read,write",
+        &e,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(v["myapp"].as_object().unwrap().len(), 2);
+    // An application with nothing stored is an empty 200; named privileges that do not
+    // exist are a 404.
+    let (s, v) = call(&f, "GET", "/_security/privilege/otherapp", &e, Value::Null).await;
+    assert_eq!((s, v), (StatusCode::OK, json!({})));
+    let (s, v) = call(
+        &f,
+        "GET",
+        "/_security/privilege/myapp/nope",
+        &e,
+        Value::Null,
+    )
+    .await;
+    assert_eq!((s, v), (StatusCode::NOT_FOUND, json!({})));
+
+    // The auditor (read_security) may read but not write.
+    let (s, _) = call(
+        &f,
+        "GET",
+        "/_security/privilege/myapp",
+        &basic("auditor"),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, v) = call(
+        &f,
+        "PUT",
+        "/_security/privilege",
+        &basic("auditor"),
+        json!({"myapp": {"x": {"actions": ["a:b"]}}}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert!(
+        v["error"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("cluster:admin/xpack/security/privilege/put")
+    );
+    let (s, _) = call(
+        &f,
+        "GET",
+        "/_security/privilege",
+        &basic("plain"),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = call(
+        &f,
+        "PUT",
+        "/_security/privilege",
+        &basic("admin"),
+        json!({"adminapp": {"x": {"actions": ["a:b"]}}}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+
+    let (s, v) = call(
+        &f,
+        "DELETE",
+        "/_security/privilege/myapp/read,nope",
+        &e,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        v,
+        json!({"myapp": {"read": {"found": true}, "nope": {"found": false}}})
+    );
+    let (s, _) = call(
+        &f,
+        "GET",
+        "/_security/privilege/myapp/read",
+        &e,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn privileges_bad_input_gets_es_errors() {
+    let f = fixture();
+    let e = basic("elastic");
+    let (s, v) = call(
+        &f,
+        "PUT",
+        "/_security/privilege",
+        &e,
+        Value::String("{not json".into()),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(error_type(&v), "x_content_parse_exception");
+    let (s, v) = call(
+        &f,
+        "PUT",
+        "/_security/privilege",
+        &e,
+        json!({"myapp": {"read": {"actions": ["a:b"], "foo": 1}}}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(error_type(&v), "x_content_parse_exception");
+    let (s, v) = call(
+        &f,
+        "PUT",
+        "/_security/privilege",
+        &e,
+        json!({"MyApp": {"read": {"actions": ["read"]}}}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(error_type(&v), "action_request_validation_exception");
+    let reason = v["error"]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("An application name prefix must match the pattern"),
+        "{reason}"
+    );
+    assert!(
+        reason.contains("action [read] must contain one of [ '/' , '*' , ':' ]"),
+        "{reason}"
+    );
+    let (s, v) = call(&f, "PUT", "/_security/privilege", &e, Value::Null).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(error_type(&v), "parse_exception");
+    let (s, v) = call(&f, "GET", "/_security/privilege/Bad%20App", &e, Value::Null).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(error_type(&v), "action_request_validation_exception");
+    let (s, v) = call(
+        &f,
+        "DELETE",
+        "/_security/privilege/a*/read",
+        &e,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(error_type(&v), "action_request_validation_exception");
+}
+
+#[tokio::test]
+async fn has_privileges_resolves_stored_application_privileges() {
+    let f = fixture();
+    let e = basic("elastic");
+    let (s, _) = call(
+        &f,
+        "PUT",
+        "/_security/privilege",
+        &e,
+        json!({"kibana-.kibana": {
+            "read": {"actions": ["data:read/*", "login:"]},
+            "all": {"actions": ["*"]}
+        }}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let question = json!({"application": [{
+        "application": "kibana-.kibana",
+        "privileges": ["read", "all", "data:read/dashboard", "data:write/dashboard"],
+        "resources": ["space:default", "space:marketing"]
+    }]});
+    let (s, v) = call(
+        &f,
+        "POST",
+        "/_security/user/_has_privileges",
+        &basic("kbuser"),
+        question.clone(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["username"], "kbuser");
+    assert_eq!(v["has_all_requested"], false);
+    assert_eq!(
+        v["application"]["kibana-.kibana"]["space:default"],
+        json!({"read": true, "all": false, "data:read/dashboard": true, "data:write/dashboard": false})
+    );
+    assert_eq!(
+        v["application"]["kibana-.kibana"]["space:marketing"]["read"],
+        false
+    );
+
+    // superuser holds every application privilege, defined or not.
+    let (_, v) = call(&f, "GET", "/_security/user/_has_privileges", &e, question).await;
+    assert_eq!(v["has_all_requested"], true);
+
+    // Redefining `read` changes the answer for the action on the next request.
+    call(
+        &f,
+        "PUT",
+        "/_security/privilege",
+        &e,
+        json!({"kibana-.kibana": {"read": {"actions": ["login:"]}}}),
+    )
+    .await;
+    let q = json!({"application": [{"application": "kibana-.kibana", "privileges": ["data:read/dashboard"], "resources": ["space:default"]}]});
+    let (_, v) = call(
+        &f,
+        "POST",
+        "/_security/user/_has_privileges",
+        &basic("kbuser"),
+        q,
+    )
+    .await;
+    assert_eq!(
+        v["application"]["kibana-.kibana"]["space:default"]["data:read/dashboard"],
+        false
+    );
+
+    // The user's privileges list the role's application entries.
+    let (_, v) = call(
+        &f,
+        "GET",
+        "/_security/user/_privileges",
+        &basic("kbuser"),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(
+        v["applications"],
+        json!([{"application": "kibana-.kibana", "privileges": ["read"], "resources": ["space:default"]}])
+    );
+    let bad = json!({"application": [{"application": "Bad", "privileges": ["read"], "resources": ["*"]}]});
+    let (s, v) = call(
+        &f,
+        "POST",
+        "/_security/user/_has_privileges",
+        &basic("kbuser"),
+        bad,
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(error_type(&v), "action_request_validation_exception");
+}
+
+#[tokio::test]
+async fn bulk_roles_put_and_delete_report_per_role() {
+    let f = fixture();
+    let e = basic("elastic");
+    let body = json!({"roles": {
+        "bulk_a": {"cluster": ["monitor"]},
+        "bulk_b": {"indices": [{"names": ["logs-*"], "privileges": ["read"]}]},
+        "superuser": {"cluster": ["all"]},
+        "bulk_bad": {"cluster": ["not_a_privilege"]}
+    }});
+    let (s, v) = call(&f, "POST", "/_security/role", &e, body.clone()).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["created"], json!(["bulk_a", "bulk_b"]));
+    assert!(v.get("updated").is_none() && v.get("noop").is_none());
+    assert_eq!(v["errors"]["count"], 2);
+    assert_eq!(
+        v["errors"]["details"]["superuser"]["type"],
+        "action_request_validation_exception"
+    );
+    assert!(
+        v["errors"]["details"]["superuser"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("reserved")
+    );
+    assert_eq!(
+        v["errors"]["details"]["bulk_bad"]["type"],
+        "action_request_validation_exception"
+    );
+    assert!(
+        v["errors"]["details"]["bulk_bad"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("not_a_privilege")
+    );
+
+    let body =
+        json!({"roles": {"bulk_a": {"cluster": ["monitor"]}, "bulk_b": {"cluster": ["manage"]}}});
+    let (_, v) = call(&f, "POST", "/_security/role", &e, body).await;
+    assert_eq!(v, json!({"updated": ["bulk_b"], "noop": ["bulk_a"]}));
+    let (s, v) = call(&f, "GET", "/_security/role/bulk_b", &e, Value::Null).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["bulk_b"]["cluster"], json!(["manage"]));
+
+    let (s, v) = call(
+        &f,
+        "DELETE",
+        "/_security/role",
+        &e,
+        json!({"names": ["bulk_a", "nope", "superuser"]}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["deleted"], json!(["bulk_a"]));
+    assert_eq!(v["not_found"], json!(["nope"]));
+    assert_eq!(
+        v["errors"],
+        json!({"count": 1, "details": {"superuser": {"type": "illegal_argument_exception", "reason": "role [superuser] is reserved and cannot be deleted"}}})
+    );
+
+    // Bad input.
+    let (s, v) = call(
+        &f,
+        "POST",
+        "/_security/role",
+        &e,
+        json!({"roles": {}, "extra": 1}),
+    )
+    .await;
+    assert_eq!(
+        (s, error_type(&v)),
+        (StatusCode::BAD_REQUEST, "x_content_parse_exception")
+    );
+    let (s, v) = call(
+        &f,
+        "POST",
+        "/_security/role",
+        &e,
+        Value::String("[1,".into()),
+    )
+    .await;
+    assert_eq!(
+        (s, error_type(&v)),
+        (StatusCode::BAD_REQUEST, "x_content_parse_exception")
+    );
+    let (s, v) = call(
+        &f,
+        "POST",
+        "/_security/role",
+        &e,
+        json!({"roles": {"x": {"cluster": "monitor", "bogus": 1}}}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    let (s, v) = call(&f, "DELETE", "/_security/role", &e, json!({"names": []})).await;
+    assert_eq!(
+        (s, error_type(&v)),
+        (
+            StatusCode::BAD_REQUEST,
+            "action_request_validation_exception"
+        )
+    );
+    let (s, v) = call(&f, "DELETE", "/_security/role", &e, json!({"names": "x"})).await;
+    assert_eq!(
+        (s, error_type(&v)),
+        (StatusCode::BAD_REQUEST, "parse_exception")
+    );
+    // Needs manage_security.
+    let (s, _) = call(
+        &f,
+        "POST",
+        "/_security/role",
+        &basic("auditor"),
+        json!({"roles": {}}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn clear_cache_endpoints_clear_and_answer_nodes_shape() {
+    let f = fixture();
+    let e = basic("elastic");
+    // Fill the credential cache for three users.
+    call(&f, "GET", "/_security/_authenticate", &e, Value::Null).await;
+    call(
+        &f,
+        "GET",
+        "/_security/_authenticate",
+        &basic("plain"),
+        Value::Null,
+    )
+    .await;
+    call(
+        &f,
+        "GET",
+        "/_security/_authenticate",
+        &basic("auditor"),
+        Value::Null,
+    )
+    .await;
+    let before = f.authenticator.cached_users();
+    assert_eq!(before, 3);
+    let (s, v) = call(
+        &f,
+        "POST",
+        "/_security/realm/default_native/_clear_cache?usernames=plain",
+        &e,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        v,
+        json!({"_nodes": {"total": 1, "successful": 1, "failed": 0}, "cluster_name": "test-cluster", "nodes": {"abcdEFGHijklMNOPqrstUV": {"name": "node-1"}}})
+    );
+    // Only `plain` is gone.
+    assert_eq!(f.authenticator.cached_users(), before - 1);
+    let (s, _) = call(
+        &f,
+        "POST",
+        "/_security/realm/_all/_clear_cache",
+        &e,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(f.authenticator.cached_users(), 0);
+
+    let (s, v) = call(
+        &f,
+        "POST",
+        "/_security/role/kb_reader/_clear_cache",
+        &e,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["_nodes"]["successful"], 1);
+    let (s, _) = call(
+        &f,
+        "POST",
+        "/_security/privilege/myapp/_clear_cache",
+        &e,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+
+    let (s, created) = call(
+        &f,
+        "POST",
+        "/_security/api_key",
+        &basic("keyowner"),
+        json!({"name": "k1"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{created}");
+    let key = format!("ApiKey {}", created["encoded"].as_str().unwrap());
+    let (s, _) = call(&f, "GET", "/_security/_authenticate", &key, Value::Null).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(f.authenticator.cached_api_keys(), 1);
+    let id = created["id"].as_str().unwrap();
+    let (s, v) = call(
+        &f,
+        "POST",
+        &format!("/_security/api_key/{id}/_clear_cache"),
+        &e,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(f.authenticator.cached_api_keys(), 0);
+    call(&f, "GET", "/_security/_authenticate", &key, Value::Null).await;
+    assert_eq!(f.authenticator.cached_api_keys(), 1);
+    call(
+        &f,
+        "POST",
+        "/_security/api_key/*/_clear_cache",
+        &e,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(f.authenticator.cached_api_keys(), 0);
+
+    // Clearing caches needs manage_security.
+    let (s, _) = call(
+        &f,
+        "POST",
+        "/_security/realm/_all/_clear_cache",
+        &basic("auditor"),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+}

@@ -1,0 +1,671 @@
+//! The authorization matrix: every registered route, called by a user whose role lacks the
+//! route's privilege (403, or 401-free success for self-service routes), by a user whose role
+//! holds a near miss (a related privilege that must not be enough), and by a user holding only
+//! the minimal privilege Elasticsearch documents for it (2xx). A route missing from [`MATRIX`]
+//! fails [`every_route_has_a_matrix_row`].
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::*;
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Grant {
+    /// Any authenticated user (self-service actions Elasticsearch never denies to the caller).
+    Anyone,
+    /// A role holding exactly these cluster privileges.
+    Cluster(&'static str),
+}
+
+/// One row: the route (as registered), a concrete request for it, and who may make it.
+struct Row {
+    method: &'static str,
+    pattern: &'static str,
+    uri: &'static str,
+    body: Option<&'static str>,
+    /// The minimal privilege.
+    grant: Grant,
+    /// A related cluster privilege that must NOT be enough (`None` when there is none).
+    near_miss: Option<&'static str>,
+    /// Requests made as `elastic` first, so that the call has something to act on.
+    setup: &'static [(&'static str, &'static str, &'static str)],
+}
+
+const fn row(method: &'static str, pattern: &'static str, uri: &'static str, grant: Grant) -> Row {
+    Row {
+        method,
+        pattern,
+        uri,
+        body: None,
+        grant,
+        near_miss: None,
+        setup: &[],
+    }
+}
+
+impl Row {
+    const fn body(mut self, body: &'static str) -> Self {
+        self.body = Some(body);
+        self
+    }
+    const fn near_miss(mut self, privilege: &'static str) -> Self {
+        self.near_miss = Some(privilege);
+        self
+    }
+    const fn setup(mut self, setup: &'static [(&'static str, &'static str, &'static str)]) -> Self {
+        self.setup = setup;
+        self
+    }
+}
+
+use Grant::{Anyone, Cluster};
+
+const MONITOR: Grant = Cluster("monitor");
+const READ_SECURITY: Grant = Cluster("read_security");
+const MANAGE_SECURITY: Grant = Cluster("manage_security");
+const OWN_KEYS: Grant = Cluster("manage_own_api_key");
+
+const VICTIM: (&str, &str, &str) = (
+    "PUT",
+    "/_security/user/victim",
+    r#"{"password":"victim-password","roles":[]}"#,
+);
+const VICTIM_ROLE: (&str, &str, &str) = ("PUT", "/_security/role/victim_role", r#"{"cluster":[]}"#);
+
+const APP_PRIVILEGE: &str = r#"{"myapp":{"read":{"actions":["data:read/*"]}}}"#;
+const PUT_APP_PRIVILEGE: (&str, &str, &str) = ("PUT", "/_security/privilege", APP_PRIVILEGE);
+const ROLE_MAPPING: &str =
+    r#"{"roles":["monitoring_user"],"enabled":true,"rules":{"field":{"username":"client1"}}}"#;
+const PUT_ROLE_MAPPING: (&str, &str, &str) =
+    ("PUT", "/_security/role_mapping/m_mapping", ROLE_MAPPING);
+
+const MATRIX: &[Row] = &[
+    row("GET", "/", "/", MONITOR),
+    row("HEAD", "/", "/", MONITOR),
+    row("GET", "/_cluster/health", "/_cluster/health", MONITOR).near_miss("manage_security"),
+    row("GET", "/_license", "/_license", MONITOR),
+    row("GET", "/_xpack", "/_xpack", MONITOR),
+    row("GET", "/_nodes", "/_nodes", MONITOR),
+    row("GET", "/_nodes/{node_id}", "/_nodes/_local", MONITOR),
+    row("GET", "/_nodes/stats", "/_nodes/stats", MONITOR),
+    row(
+        "GET",
+        "/_nodes/stats/{metric}",
+        "/_nodes/stats/jvm",
+        MONITOR,
+    ),
+    row(
+        "GET",
+        "/_nodes/{node_id}/stats",
+        "/_nodes/_local/stats",
+        MONITOR,
+    ),
+    row(
+        "GET",
+        "/_nodes/{node_id}/stats/{metric}",
+        "/_nodes/_local/stats/jvm",
+        MONITOR,
+    ),
+    row("GET", "/_cat/health", "/_cat/health", MONITOR),
+    row("GET", "/_cat/nodes", "/_cat/nodes", MONITOR),
+    row(
+        "GET",
+        "/_security/_authenticate",
+        "/_security/_authenticate",
+        Anyone,
+    ),
+    row("PUT", "/_security/api_key", "/_security/api_key", OWN_KEYS)
+        .body(r#"{"name":"k1"}"#)
+        .near_miss("read_security"),
+    row("POST", "/_security/api_key", "/_security/api_key", OWN_KEYS)
+        .body(r#"{"name":"k2"}"#)
+        .near_miss("read_security"),
+    row(
+        "GET",
+        "/_security/api_key",
+        "/_security/api_key?owner=true",
+        OWN_KEYS,
+    )
+    .near_miss("monitor"),
+    row(
+        "DELETE",
+        "/_security/api_key",
+        "/_security/api_key",
+        OWN_KEYS,
+    )
+    .body(r#"{"name":"nothing-here","owner":true}"#)
+    .near_miss("read_security"),
+    row("GET", "/_security/role", "/_security/role", READ_SECURITY).near_miss("monitor"),
+    row(
+        "GET",
+        "/_security/role/{name}",
+        "/_security/role/superuser",
+        READ_SECURITY,
+    )
+    .near_miss("manage_own_api_key"),
+    row(
+        "PUT",
+        "/_security/role/{name}",
+        "/_security/role/m_put",
+        MANAGE_SECURITY,
+    )
+    .body(r#"{"cluster":["monitor"]}"#)
+    .near_miss("read_security"),
+    row(
+        "POST",
+        "/_security/role/{name}",
+        "/_security/role/m_post",
+        MANAGE_SECURITY,
+    )
+    .body(r#"{"cluster":["monitor"]}"#)
+    .near_miss("read_security"),
+    row(
+        "DELETE",
+        "/_security/role/{name}",
+        "/_security/role/victim_role",
+        MANAGE_SECURITY,
+    )
+    .near_miss("read_security")
+    .setup(&[VICTIM_ROLE]),
+    row("GET", "/_security/user", "/_security/user", READ_SECURITY).near_miss("monitor"),
+    row(
+        "GET",
+        "/_security/user/{username}",
+        "/_security/user/elastic",
+        READ_SECURITY,
+    )
+    .near_miss("manage_api_key"),
+    row(
+        "PUT",
+        "/_security/user/{username}",
+        "/_security/user/m_put",
+        MANAGE_SECURITY,
+    )
+    .body(r#"{"password":"m-password","roles":[]}"#)
+    .near_miss("read_security"),
+    row(
+        "POST",
+        "/_security/user/{username}",
+        "/_security/user/m_post",
+        MANAGE_SECURITY,
+    )
+    .body(r#"{"password":"m-password","roles":[]}"#)
+    .near_miss("read_security"),
+    row(
+        "DELETE",
+        "/_security/user/{username}",
+        "/_security/user/victim",
+        MANAGE_SECURITY,
+    )
+    .near_miss("read_security")
+    .setup(&[VICTIM]),
+    // Changing one's own password needs no privilege; the matrix user changes it to itself.
+    row(
+        "PUT",
+        "/_security/user/_password",
+        "/_security/user/_password",
+        Anyone,
+    )
+    .body(r#"{"password":"matrix-password"}"#),
+    row(
+        "POST",
+        "/_security/user/_password",
+        "/_security/user/_password",
+        Anyone,
+    )
+    .body(r#"{"password":"matrix-password"}"#),
+    row(
+        "PUT",
+        "/_security/user/{username}/_password",
+        "/_security/user/victim/_password",
+        MANAGE_SECURITY,
+    )
+    .body(r#"{"password":"victim-password-2"}"#)
+    .near_miss("read_security")
+    .setup(&[VICTIM]),
+    row(
+        "POST",
+        "/_security/user/{username}/_password",
+        "/_security/user/victim/_password",
+        MANAGE_SECURITY,
+    )
+    .body(r#"{"password":"victim-password-2"}"#)
+    .near_miss("read_security")
+    .setup(&[VICTIM]),
+    row(
+        "PUT",
+        "/_security/user/{username}/_enable",
+        "/_security/user/victim/_enable",
+        MANAGE_SECURITY,
+    )
+    .near_miss("read_security")
+    .setup(&[VICTIM]),
+    row(
+        "POST",
+        "/_security/user/{username}/_enable",
+        "/_security/user/victim/_enable",
+        MANAGE_SECURITY,
+    )
+    .near_miss("read_security")
+    .setup(&[VICTIM]),
+    row(
+        "PUT",
+        "/_security/user/{username}/_disable",
+        "/_security/user/victim/_disable",
+        MANAGE_SECURITY,
+    )
+    .near_miss("read_security")
+    .setup(&[VICTIM]),
+    row(
+        "POST",
+        "/_security/user/{username}/_disable",
+        "/_security/user/victim/_disable",
+        MANAGE_SECURITY,
+    )
+    .near_miss("read_security")
+    .setup(&[VICTIM]),
+    row(
+        "GET",
+        "/_security/user/_has_privileges",
+        "/_security/user/_has_privileges",
+        Anyone,
+    )
+    .body(r#"{"cluster":["monitor"]}"#),
+    row(
+        "POST",
+        "/_security/user/_has_privileges",
+        "/_security/user/_has_privileges",
+        Anyone,
+    )
+    .body(r#"{"cluster":["monitor"]}"#),
+    row(
+        "GET",
+        "/_security/user/{username}/_has_privileges",
+        "/_security/user/{self}/_has_privileges",
+        Anyone,
+    )
+    .body(r#"{"cluster":["monitor"]}"#),
+    row(
+        "POST",
+        "/_security/user/{username}/_has_privileges",
+        "/_security/user/{self}/_has_privileges",
+        Anyone,
+    )
+    .body(r#"{"cluster":["monitor"]}"#),
+    row(
+        "GET",
+        "/_security/user/_privileges",
+        "/_security/user/_privileges",
+        Anyone,
+    ),
+    row(
+        "GET",
+        "/_security/privilege/_builtin",
+        "/_security/privilege/_builtin",
+        READ_SECURITY,
+    )
+    .near_miss("monitor"),
+    // Application privileges.
+    row("PUT", "/_security/privilege", "/_security/privilege", MANAGE_SECURITY)
+        .body(APP_PRIVILEGE)
+        .near_miss("read_security"),
+    row("POST", "/_security/privilege", "/_security/privilege", MANAGE_SECURITY)
+        .body(APP_PRIVILEGE)
+        .near_miss("read_security"),
+    row("GET", "/_security/privilege", "/_security/privilege", READ_SECURITY)
+        .near_miss("monitor")
+        .setup(&[PUT_APP_PRIVILEGE]),
+    row(
+        "GET",
+        "/_security/privilege/{application}",
+        "/_security/privilege/myapp",
+        READ_SECURITY,
+    )
+    .near_miss("monitor")
+    .setup(&[PUT_APP_PRIVILEGE]),
+    row(
+        "GET",
+        "/_security/privilege/{application}/{name}",
+        "/_security/privilege/myapp/read",
+        READ_SECURITY,
+    )
+    .near_miss("monitor")
+    .setup(&[PUT_APP_PRIVILEGE]),
+    row(
+        "DELETE",
+        "/_security/privilege/{application}/{name}",
+        "/_security/privilege/myapp/read",
+        MANAGE_SECURITY,
+    )
+    .near_miss("read_security")
+    .setup(&[PUT_APP_PRIVILEGE]),
+    row(
+        "POST",
+        "/_security/privilege/{application}/_clear_cache",
+        "/_security/privilege/myapp/_clear_cache",
+        MANAGE_SECURITY,
+    )
+    .near_miss("read_security"),
+    // Bulk roles.
+    row("POST", "/_security/role", "/_security/role", MANAGE_SECURITY)
+        .body(r#"{"roles":{"m_bulk":{"cluster":["monitor"]}}}"#)
+        .near_miss("read_security"),
+    row("DELETE", "/_security/role", "/_security/role", MANAGE_SECURITY)
+        .body(r#"{"names":["victim_role"]}"#)
+        .near_miss("read_security")
+        .setup(&[VICTIM_ROLE]),
+    // Queries.
+    row("GET", "/_security/_query/user", "/_security/_query/user", READ_SECURITY)
+        .near_miss("monitor"),
+    row("POST", "/_security/_query/user", "/_security/_query/user", READ_SECURITY)
+        .body(r#"{"query":{"prefix":{"username":"m_"}}}"#)
+        .near_miss("manage_own_api_key"),
+    row("GET", "/_security/_query/role", "/_security/_query/role", READ_SECURITY)
+        .near_miss("monitor"),
+    row("POST", "/_security/_query/role", "/_security/_query/role", READ_SECURITY)
+        .body(r#"{"query":{"match_all":{}}}"#)
+        .near_miss("manage_own_api_key"),
+    row(
+        "GET",
+        "/_security/_query/api_key",
+        "/_security/_query/api_key",
+        OWN_KEYS,
+    )
+    .near_miss("monitor"),
+    row(
+        "POST",
+        "/_security/_query/api_key",
+        "/_security/_query/api_key",
+        OWN_KEYS,
+    )
+    .body(r#"{"query":{"match_all":{}}}"#)
+    .near_miss("monitor"),
+    // Cache clearing.
+    row(
+        "POST",
+        "/_security/realm/{realms}/_clear_cache",
+        "/_security/realm/default_native/_clear_cache",
+        MANAGE_SECURITY,
+    )
+    .near_miss("read_security"),
+    row(
+        "POST",
+        "/_security/role/{name}/_clear_cache",
+        "/_security/role/superuser/_clear_cache",
+        MANAGE_SECURITY,
+    )
+    .near_miss("read_security"),
+    row(
+        "POST",
+        "/_security/api_key/{ids}/_clear_cache",
+        "/_security/api_key/*/_clear_cache",
+        MANAGE_SECURITY,
+    )
+    .near_miss("manage_api_key"),
+    // API key grant and update.
+    row(
+        "POST",
+        "/_security/api_key/grant",
+        "/_security/api_key/grant",
+        Cluster("grant_api_key"),
+    )
+    .body(
+        r#"{"grant_type":"password","username":"victim","password":"victim-password","api_key":{"name":"granted"}}"#,
+    )
+    .near_miss("manage_own_api_key")
+    .setup(&[VICTIM]),
+    row("PUT", "/_security/api_key/{ids}", "/_security/api_key/{own_key}", OWN_KEYS)
+        .body(r#"{"metadata":{"changed":true}}"#)
+        .near_miss("read_security"),
+    row(
+        "POST",
+        "/_security/api_key/_bulk_update",
+        "/_security/api_key/_bulk_update",
+        OWN_KEYS,
+    )
+    .body(r#"{"ids":["{own_key}"],"metadata":{"changed":true}}"#)
+    .near_miss("read_security"),
+    // Bearer tokens.
+    row(
+        "POST",
+        "/_security/oauth2/token",
+        "/_security/oauth2/token",
+        Cluster("manage_token"),
+    )
+    .body(r#"{"grant_type":"client_credentials"}"#)
+    .near_miss("manage_own_api_key"),
+    row(
+        "DELETE",
+        "/_security/oauth2/token",
+        "/_security/oauth2/token",
+        Cluster("manage_token"),
+    )
+    .body(r#"{"username":"victim"}"#)
+    .near_miss("read_security")
+    .setup(&[VICTIM]),
+    // Role mappings and TLS certificates.
+    row(
+        "GET",
+        "/_security/role_mapping",
+        "/_security/role_mapping",
+        READ_SECURITY,
+    )
+    .near_miss("monitor")
+    .setup(&[PUT_ROLE_MAPPING]),
+    row(
+        "GET",
+        "/_security/role_mapping/{name}",
+        "/_security/role_mapping/m_mapping",
+        READ_SECURITY,
+    )
+    .near_miss("monitor")
+    .setup(&[PUT_ROLE_MAPPING]),
+    row(
+        "PUT",
+        "/_security/role_mapping/{name}",
+        "/_security/role_mapping/m_put",
+        MANAGE_SECURITY,
+    )
+    .body(ROLE_MAPPING)
+    .near_miss("read_security"),
+    row(
+        "POST",
+        "/_security/role_mapping/{name}",
+        "/_security/role_mapping/m_post",
+        MANAGE_SECURITY,
+    )
+    .body(ROLE_MAPPING)
+    .near_miss("read_security"),
+    row(
+        "DELETE",
+        "/_security/role_mapping/{name}",
+        "/_security/role_mapping/m_mapping",
+        MANAGE_SECURITY,
+    )
+    .near_miss("read_security")
+    .setup(&[PUT_ROLE_MAPPING]),
+    row("GET", "/_ssl/certificates", "/_ssl/certificates", MONITOR).near_miss("manage_security"),
+];
+
+/// The registered routes, with the `HEAD` every `GET` also answers.
+fn registered_routes() -> BTreeSet<(String, String)> {
+    routes().registered().clone()
+}
+
+#[test]
+fn every_route_has_a_matrix_row() {
+    let rows: BTreeSet<(String, String)> = MATRIX
+        .iter()
+        .map(|r| (r.method.to_string(), r.pattern.to_string()))
+        .collect();
+    let missing: Vec<String> = registered_routes()
+        .into_iter()
+        // HEAD performs the GET action; the GET row covers it unless HEAD has its own row.
+        .filter(|(m, p)| {
+            let covered = rows.contains(&(m.clone(), p.clone()))
+                || (m == "HEAD" && rows.contains(&("GET".to_string(), p.clone())));
+            !covered
+        })
+        .map(|(m, p)| format!("{m} {p}"))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "routes without a row in authz_matrix_tests.rs MATRIX (add one): {missing:?}"
+    );
+    let stale: Vec<String> = rows
+        .iter()
+        .filter(|r| !registered_routes().contains(r))
+        .map(|(m, p)| format!("{m} {p}"))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "MATRIX rows for unregistered routes: {stale:?}"
+    );
+}
+
+/// Creates `role` (cluster privileges `cluster`) and a user `user` holding only it.
+async fn user_with(f: &Fixture, user: &str, role: &str, cluster: &[&str]) {
+    let r = call_raw(
+        f,
+        "PUT",
+        &format!("/_security/role/{role}"),
+        ("elastic", PASSWORD),
+        Some(json!({ "cluster": cluster }).to_string()),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let r = call_raw(
+        f,
+        "PUT",
+        &format!("/_security/user/{user}"),
+        ("elastic", PASSWORD),
+        Some(json!({"password": MATRIX_PASSWORD, "roles": [role]}).to_string()),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+}
+
+const MATRIX_PASSWORD: &str = "matrix-password";
+
+async fn call_raw(
+    f: &Fixture,
+    method: &str,
+    uri: &str,
+    auth: (&str, &str),
+    body: Option<String>,
+) -> Reply {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::AUTHORIZATION, basic(auth.0, auth.1));
+    let body = match body {
+        Some(b) => {
+            req = req.header(header::CONTENT_TYPE, "application/json");
+            Body::from(b)
+        }
+        None => Body::empty(),
+    };
+    send(f, req.body(body).unwrap()).await
+}
+
+#[tokio::test]
+async fn every_route_denies_without_its_privilege_and_allows_the_minimal_one() {
+    let f = fixture();
+    // One user per distinct privilege: no privileges at all, each near miss, each minimal grant.
+    let mut users: BTreeMap<&str, String> = BTreeMap::new();
+    let mut privileges: BTreeSet<&str> = BTreeSet::new();
+    for r in MATRIX {
+        if let Cluster(p) = r.grant {
+            privileges.insert(p);
+        }
+        if let Some(p) = r.near_miss {
+            privileges.insert(p);
+        }
+    }
+    user_with(&f, "m_nothing", "m_nothing_role", &[]).await;
+    for (i, p) in privileges.iter().enumerate() {
+        let name = format!("m_user_{i}");
+        user_with(&f, &name, &format!("m_role_{i}"), &[p]).await;
+        users.insert(p, name);
+    }
+
+    let mut failures = Vec::new();
+    for r in MATRIX {
+        let route = format!("{} {}", r.method, r.pattern);
+        let run = async |user: &str| {
+            for (m, u, b) in r.setup {
+                let s = call_raw(&f, m, u, ("elastic", PASSWORD), Some(b.to_string())).await;
+                assert!(s.status.is_success(), "setup {m} {u}: {}", s.text());
+            }
+            // `{own_key}`: an API key the caller owns (users who may not create one get an id
+            // that does not exist; their call must be denied before it is looked up).
+            let mut own_key = "no-such-key".to_string();
+            if r.uri.contains("{own_key}") || r.body.is_some_and(|b| b.contains("{own_key}")) {
+                let k = call_raw(
+                    &f,
+                    "POST",
+                    "/_security/api_key",
+                    (user, MATRIX_PASSWORD),
+                    Some(r#"{"name":"own"}"#.to_string()),
+                )
+                .await;
+                if k.status.is_success() {
+                    own_key = k.json()["id"].as_str().unwrap_or_default().to_string();
+                }
+            }
+            let fill = |t: &str| t.replace("{self}", user).replace("{own_key}", &own_key);
+            call_raw(
+                &f,
+                r.method,
+                &fill(r.uri),
+                (user, MATRIX_PASSWORD),
+                r.body.map(fill),
+            )
+            .await
+        };
+        // Lacking: a role with no privileges.
+        let lacking = run("m_nothing").await;
+        match r.grant {
+            Anyone => {
+                if !lacking.status.is_success() {
+                    failures.push(format!("{route}: self-service denied: {}", lacking.text()));
+                }
+                continue;
+            }
+            Cluster(p) => {
+                if lacking.status != StatusCode::FORBIDDEN {
+                    failures.push(format!(
+                        "{route}: without [{p}] expected 403, got {}",
+                        lacking.status
+                    ));
+                } else if r.method != "HEAD" {
+                    let reason = lacking.json()["error"]["reason"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string();
+                    if !reason.contains("is unauthorized for user [m_nothing]") {
+                        failures.push(format!("{route}: 403 reason: {reason}"));
+                    }
+                }
+                if let Some(near) = r.near_miss {
+                    let denied = run(&users[near]).await;
+                    if denied.status != StatusCode::FORBIDDEN {
+                        failures.push(format!(
+                            "{route}: [{near}] must not be enough, got {}",
+                            denied.status
+                        ));
+                    }
+                }
+                let allowed = run(&users[p]).await;
+                if !allowed.status.is_success() {
+                    failures.push(format!(
+                        "{route}: with [{p}] expected 2xx, got {}: {}",
+                        allowed.status,
+                        allowed.text()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -1,0 +1,155 @@
+//! `_security/role_mapping`: create or replace, get (one, several, all) and delete role
+//! mappings, stored durably in the security store's `RoleMappings` section. Parsing,
+//! validation and rule evaluation live in `ironstack_security::role_mapping`; this module
+//! maps requests and errors onto Elasticsearch's REST shapes.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use ironstack_security::role_mapping::{RoleMapping, RoleMappingError};
+use ironstack_security::{Section, SecurityStore};
+use ironstack_types::{ActionName, EsErrorType, EsException};
+use serde_json::{Map, Value, json};
+
+use super::response::{ApiError, EsJson};
+use crate::state::AppState;
+
+/// `PUT|POST /_security/role_mapping/{name}`.
+pub(crate) const ROLE_MAPPING_PUT: ActionName =
+    ActionName("cluster:admin/xpack/security/role_mapping/put");
+/// `GET /_security/role_mapping[/{name}]`.
+pub(crate) const ROLE_MAPPING_GET: ActionName =
+    ActionName("cluster:admin/xpack/security/role_mapping/get");
+/// `DELETE /_security/role_mapping/{name}`.
+pub(crate) const ROLE_MAPPING_DELETE: ActionName =
+    ActionName("cluster:admin/xpack/security/role_mapping/delete");
+
+fn store(state: &AppState) -> Result<&Arc<SecurityStore>, ApiError> {
+    state
+        .authenticator
+        .as_ref()
+        .map(|a| a.store())
+        .ok_or_else(|| {
+            ApiError::illegal_argument(
+                "Security must be explicitly enabled when using a [basic] license. Enable security by setting [xpack.security.enabled] to [true] in the elasticsearch.yml file and restart the node.",
+            )
+        })
+}
+
+fn mapping_error(e: RoleMappingError) -> ApiError {
+    let kind = match &e {
+        RoleMappingError::Parse(_) => EsErrorType::Parse,
+        RoleMappingError::Parsing(_) => EsErrorType::Parsing,
+        RoleMappingError::XContent(_) => EsErrorType::XContentParse,
+        RoleMappingError::Validation(_) => EsErrorType::ActionRequestValidation,
+    };
+    ApiError::from(EsException::new(kind, e.to_string()))
+}
+
+fn body_json(body: &Bytes) -> Result<Value, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::from(EsException::new(
+            EsErrorType::Parse,
+            "request body is required",
+        )));
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        ApiError::from(EsException::new(
+            EsErrorType::XContentParse,
+            format!("[{}:{}] {e}", e.line(), e.column()),
+        ))
+    })
+}
+
+/// `PUT|POST /_security/role_mapping/{name}` → `{"role_mapping":{"created":bool}}`.
+pub(crate) async fn put_role_mapping(
+    State(state): State<Arc<AppState>>,
+    Path(name): Path<String>,
+    body: Bytes,
+) -> Result<EsJson, ApiError> {
+    let store = store(&state)?;
+    let mapping = RoleMapping::parse(&name, &body_json(&body)?).map_err(mapping_error)?;
+    let created = store.doc(Section::RoleMappings, &name).is_none();
+    store
+        .write_docs(
+            Section::RoleMappings,
+            vec![(name.clone(), mapping.to_json())],
+            &[],
+        )
+        .map_err(|e| ApiError::internal(format!("failed to store role mapping [{name}]: {e}")))?;
+    Ok(EsJson::ok(json!({"role_mapping": {"created": created}})))
+}
+
+/// `GET /_security/role_mapping` → every mapping (`{}` when there is none).
+pub(crate) async fn get_all_role_mappings(
+    State(state): State<Arc<AppState>>,
+) -> Result<EsJson, ApiError> {
+    get(&state, None)
+}
+
+/// `GET /_security/role_mapping/{name}` (comma-separated names) → the mappings found; 404
+/// `{}` when none of them exists.
+pub(crate) async fn get_role_mappings(
+    State(state): State<Arc<AppState>>,
+    Path(names): Path<String>,
+) -> Result<EsJson, ApiError> {
+    get(&state, Some(&names))
+}
+
+fn get(state: &AppState, names: Option<&str>) -> Result<EsJson, ApiError> {
+    let store = store(state)?;
+    let wanted: Option<Vec<&str>> = names
+        .map(|n| n.split(',').filter(|s| !s.is_empty()).collect::<Vec<_>>())
+        .filter(|n| !n.is_empty() && *n != ["_all"]);
+    let mut out = Map::new();
+    for (name, doc) in store.docs(Section::RoleMappings) {
+        if wanted.as_ref().is_some_and(|w| !w.contains(&name.as_str())) {
+            continue;
+        }
+        // Documents are stored in the shape they are shown in; re-parse to show only
+        // what Elasticsearch would.
+        let shown = RoleMapping::parse(&name, &doc)
+            .map(|m| m.to_json())
+            .unwrap_or(doc);
+        out.insert(name, shown);
+    }
+    let status = if out.is_empty() && wanted.is_some() {
+        StatusCode::NOT_FOUND
+    } else {
+        StatusCode::OK
+    };
+    Ok(EsJson(status, Value::Object(out)))
+}
+
+/// `DELETE /_security/role_mapping/{name}` → `{"found":true}`, or 404 `{"found":false}`.
+pub(crate) async fn delete_role_mapping(
+    State(state): State<Arc<AppState>>,
+    Path(name): Path<String>,
+) -> Result<EsJson, ApiError> {
+    let store = store(&state)?;
+    if store.doc(Section::RoleMappings, &name).is_none() {
+        return Ok(EsJson(StatusCode::NOT_FOUND, json!({"found": false})));
+    }
+    let found = store
+        .write_docs(
+            Section::RoleMappings,
+            Vec::new(),
+            std::slice::from_ref(&name),
+        )
+        .map_err(|e| ApiError::internal(format!("failed to delete role mapping [{name}]: {e}")))?
+        .first()
+        .copied()
+        .unwrap_or(false);
+    let status = if found {
+        StatusCode::OK
+    } else {
+        StatusCode::NOT_FOUND
+    };
+    Ok(EsJson(status, json!({"found": found})))
+}
+
+#[cfg(test)]
+#[path = "role_mapping_tests.rs"]
+pub(crate) mod tests;

@@ -1,0 +1,643 @@
+//! In-process tests of bearer tokens and anonymous access through the real router.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use base64::Engine;
+use http_body_util::BodyExt;
+use ironstack_config::{AnonymousConfig, AuthcConfig, TokenConfig};
+use ironstack_security::token::{TokenService, TokenSettings};
+use ironstack_security::{Authenticator, Hasher, SecurityStore, StoredUser};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+use super::AuthcExtras;
+use crate::rest::router;
+use crate::state::{AppState, NodeIdentity};
+
+const PASSWORD: &str = "test-password-123";
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    router: axum::Router,
+    store: Arc<SecurityStore>,
+    now: Arc<AtomicU64>,
+}
+
+fn config(token_enabled: bool, anonymous_roles: &[&str], authz_exception: bool) -> AuthcConfig {
+    AuthcConfig {
+        token: TokenConfig {
+            enabled: token_enabled,
+            timeout: Duration::from_secs(1200),
+        },
+        anonymous: AnonymousConfig {
+            username: "_anonymous".into(),
+            roles: anonymous_roles.iter().map(|r| r.to_string()).collect(),
+            authz_exception,
+        },
+    }
+}
+
+fn fixture(config: AuthcConfig) -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(SecurityStore::open(dir.path()).unwrap());
+    let hash = Hasher::Bcrypt { cost: 4 }.hash(PASSWORD).unwrap();
+    store
+        .put_user("elastic", StoredUser::new(hash.clone(), vec![]))
+        .unwrap();
+    let mut joe = StoredUser::new(hash.clone(), vec!["token_user".into()]);
+    joe.full_name = Some("Joe Token".into());
+    store.put_user("joe", joe).unwrap();
+    store
+        .put_user("plain", StoredUser::new(hash, vec!["monitor_only".into()]))
+        .unwrap();
+    store
+        .put_role("token_user", json!({"cluster":["manage_token", "monitor"]}))
+        .unwrap();
+    store
+        .put_role("monitor_only", json!({"cluster":["monitor"]}))
+        .unwrap();
+    let identity = NodeIdentity {
+        node_name: "node-1".into(),
+        cluster_name: "test-cluster".into(),
+        cluster_uuid: "3q2Qf0nKQzW8m3t1Zb7Q9A".into(),
+        node_id: "abcdEFGHijklMNOPqrstUV".into(),
+        license_uid: "00000000-0000-4000-8000-000000000000".into(),
+        license_issue_date_millis: 1_700_000_000_000,
+    };
+    let authenticator = Arc::new(Authenticator::new(store.clone(), None));
+    let now = Arc::new(AtomicU64::new(ironstack_security::api_key::now_ms()));
+    let clock = now.clone();
+    let tokens = Arc::new(TokenService::with_clock(
+        authenticator.clone(),
+        TokenSettings {
+            enabled: config.token.enabled,
+            timeout: config.token.timeout,
+        },
+        Arc::new(move || clock.load(Ordering::SeqCst)),
+    ));
+    let state = Arc::new(AppState::new(
+        identity,
+        Some(authenticator.clone()),
+        100 * 1024 * 1024,
+    ));
+    let extras = AuthcExtras::new(Some(&authenticator), &config).with_token_service(tokens);
+    state.authc.set(Arc::new(extras)).unwrap();
+    Fixture {
+        _dir: dir,
+        router: router(state),
+        store,
+        now,
+    }
+}
+
+fn basic(user: &str) -> String {
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{user}:{PASSWORD}"))
+    )
+}
+
+fn bearer(token: &Value) -> String {
+    format!("Bearer {}", token.as_str().unwrap())
+}
+
+async fn call(
+    f: &Fixture,
+    method: &str,
+    uri: &str,
+    authz: Option<&str>,
+    body: Value,
+) -> (StatusCode, HeaderMap, Value) {
+    let mut req = Request::builder().method(method).uri(uri);
+    if let Some(a) = authz {
+        req = req.header(header::AUTHORIZATION, a);
+    }
+    let body = if body.is_null() {
+        Body::empty()
+    } else {
+        req = req.header(header::CONTENT_TYPE, "application/json");
+        Body::from(body.to_string())
+    };
+    let resp = f
+        .router
+        .clone()
+        .oneshot(req.body(body).unwrap())
+        .await
+        .unwrap();
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    (status, headers, json)
+}
+
+fn challenges(headers: &HeaderMap) -> Vec<String> {
+    headers
+        .get_all("www-authenticate")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect()
+}
+
+async fn password_token(f: &Fixture, caller: &str, user: &str) -> Value {
+    let (status, _, body) = call(
+        f,
+        "POST",
+        "/_security/oauth2/token",
+        Some(&basic(caller)),
+        json!({"grant_type": "password", "username": user, "password": PASSWORD}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body
+}
+
+#[tokio::test]
+async fn password_grant_and_bearer_authentication() {
+    let f = fixture(config(true, &[], true));
+    let body = password_token(&f, "elastic", "joe").await;
+    assert_eq!(body["type"], "Bearer");
+    assert_eq!(body["expires_in"], 1200);
+    assert!(body.get("scope").is_none());
+    assert!(body["refresh_token"].is_string());
+    assert_eq!(
+        body["authentication"],
+        json!({
+            "username": "joe", "roles": ["token_user"], "full_name": "Joe Token", "email": null,
+            "metadata": {}, "enabled": true,
+            "authentication_realm": {"name": "default_native", "type": "native"},
+            "lookup_realm": {"name": "default_native", "type": "native"},
+            "authentication_type": "realm"
+        })
+    );
+    let (status, _, me) = call(
+        &f,
+        "GET",
+        "/_security/_authenticate",
+        Some(&bearer(&body["access_token"])),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(me["username"], "joe");
+    assert_eq!(me["authentication_type"], "token");
+    assert_eq!(me["authentication_realm"]["name"], "default_native");
+    // The token carries the user's privileges: monitor yes, user admin no.
+    let token = bearer(&body["access_token"]);
+    let (status, _, _) = call(&f, "GET", "/_cluster/health", Some(&token), Value::Null).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, denied) = call(&f, "GET", "/_security/user", Some(&token), Value::Null).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(
+        denied["error"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("is unauthorized for user [joe]")
+    );
+    // A user may ask for its own token when its role has manage_token.
+    let own = password_token(&f, "joe", "joe").await;
+    assert_eq!(own["authentication"]["username"], "joe");
+}
+
+#[tokio::test]
+async fn wrong_password_and_bad_requests_answer_as_elasticsearch() {
+    let f = fixture(config(true, &[], true));
+    let (status, headers, body) = call(
+        &f,
+        "POST",
+        "/_security/oauth2/token",
+        Some(&basic("elastic")),
+        json!({"grant_type": "password", "username": "joe", "password": "wrong-password"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        body["error"]["reason"],
+        "unable to authenticate user [joe] for action [cluster:admin/xpack/security/token/create]"
+    );
+    assert_eq!(
+        challenges(&headers),
+        vec![
+            "Basic realm=\"security\", charset=\"UTF-8\"",
+            "Bearer realm=\"security\"",
+            "ApiKey"
+        ]
+    );
+    let cases = [
+        (
+            json!({"grant_type": "authorization_code"}),
+            json!({"error": "unsupported_grant_type", "error_description": "Validation Failed: 1: grant_type only supports the values: [password, _kerberos, refresh_token, client_credentials];"}),
+        ),
+        (
+            json!({"grant_type": "password", "username": "joe"}),
+            json!({"error": "invalid_request", "error_description": "Validation Failed: 1: password is missing;"}),
+        ),
+        (
+            json!({"grant_type": "client_credentials", "username": "joe"}),
+            // Elasticsearch picks the error by whether a message mentions grant_type.
+            json!({"error": "unsupported_grant_type", "error_description": "Validation Failed: 1: username is not supported with the client_credentials grant_type;"}),
+        ),
+        (
+            json!({"grant_type": "_kerberos", "kerberos_ticket": "YIIB"}),
+            json!({"error": "unsupported_grant_type", "error_description": "grant_type [_kerberos] is not supported: no kerberos realm is configured"}),
+        ),
+        (
+            json!({"grant_type": "refresh_token", "refresh_token": "nope"}),
+            json!({"error": "invalid_grant", "error_description": "could not refresh the requested token"}),
+        ),
+    ];
+    for (request, expected) in cases {
+        let (status, _, body) = call(
+            &f,
+            "POST",
+            "/_security/oauth2/token",
+            Some(&basic("elastic")),
+            request,
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(body, expected);
+    }
+    let (status, _, body) = call(
+        &f,
+        "POST",
+        "/_security/oauth2/token",
+        Some(&basic("elastic")),
+        json!({"grant_type": "password", "colour": "blue"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["type"], "x_content_parse_exception");
+    // A user without manage_token cannot create tokens.
+    let (status, _, _) = call(
+        &f,
+        "POST",
+        "/_security/oauth2/token",
+        Some(&basic("plain")),
+        json!({"grant_type": "client_credentials"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn refresh_and_client_credentials() {
+    let f = fixture(config(true, &[], true));
+    let first = password_token(&f, "joe", "joe").await;
+    let refresh = json!({"grant_type": "refresh_token", "refresh_token": first["refresh_token"]});
+    let (status, _, second) = call(
+        &f,
+        "POST",
+        "/_security/oauth2/token",
+        Some(&basic("joe")),
+        refresh.clone(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{second}");
+    assert_ne!(second["access_token"], first["access_token"]);
+    assert_eq!(second["authentication"]["authentication_type"], "token");
+    // Within 30 s the same refresh token gives the same tokens.
+    let (_, _, again) = call(
+        &f,
+        "POST",
+        "/_security/oauth2/token",
+        Some(&basic("joe")),
+        refresh.clone(),
+    )
+    .await;
+    assert_eq!(again["access_token"], second["access_token"]);
+    assert_eq!(again["refresh_token"], second["refresh_token"]);
+    f.now.fetch_add(31_000, Ordering::SeqCst);
+    let (status, _, body) = call(
+        &f,
+        "POST",
+        "/_security/oauth2/token",
+        Some(&basic("joe")),
+        refresh,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        body,
+        json!({"error": "invalid_grant", "error_description": "token has already been refreshed more than 30 seconds in the past"})
+    );
+    // Another client may not spend joe's refresh token.
+    let (status, _, body) = call(
+        &f,
+        "POST",
+        "/_security/oauth2/token",
+        Some(&basic("elastic")),
+        json!({"grant_type": "refresh_token", "refresh_token": second["refresh_token"]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        body["error_description"],
+        "tokens must be refreshed by the creating client"
+    );
+    let (status, _, cc) = call(
+        &f,
+        "POST",
+        "/_security/oauth2/token",
+        Some(&basic("joe")),
+        json!({"grant_type": "client_credentials", "scope": "FULL"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(cc.get("refresh_token").is_none());
+    assert_eq!(cc["scope"], "FULL");
+    assert_eq!(cc["authentication"]["username"], "joe");
+}
+
+#[tokio::test]
+async fn invalidation_and_expiry() {
+    let f = fixture(config(true, &[], true));
+    let t = password_token(&f, "elastic", "joe").await;
+    let token = bearer(&t["access_token"]);
+    let (status, _, body) = call(
+        &f,
+        "DELETE",
+        "/_security/oauth2/token",
+        Some(&basic("elastic")),
+        json!({"token": t["access_token"]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        body,
+        json!({"invalidated_tokens": 1, "previously_invalidated_tokens": 0, "error_count": 0})
+    );
+    let (status, headers, body) = call(
+        &f,
+        "GET",
+        "/_security/_authenticate",
+        Some(&token),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["error"]["reason"], "token expired");
+    assert!(challenges(&headers).contains(&"Bearer realm=\"security\"".to_string()));
+    let (status, _, body) = call(
+        &f,
+        "DELETE",
+        "/_security/oauth2/token",
+        Some(&basic("elastic")),
+        json!({"token": t["access_token"]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["previously_invalidated_tokens"], 1);
+    let (status, _, body) = call(
+        &f,
+        "DELETE",
+        "/_security/oauth2/token",
+        Some(&basic("elastic")),
+        json!({"token": "bm90IGEgdG9rZW4="}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["invalidated_tokens"], 0);
+    // By user: access + refresh token of each active document.
+    password_token(&f, "elastic", "joe").await;
+    password_token(&f, "elastic", "joe").await;
+    let (status, _, body) = call(
+        &f,
+        "DELETE",
+        "/_security/oauth2/token",
+        Some(&basic("elastic")),
+        json!({"username": "joe"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    // The first document's refresh token was still active; its access token was not.
+    assert_eq!(body["invalidated_tokens"], 5);
+    assert_eq!(body["previously_invalidated_tokens"], 1);
+    let (status, _, body) = call(
+        &f,
+        "DELETE",
+        "/_security/oauth2/token",
+        Some(&basic("elastic")),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        body["error"]["reason"],
+        "Validation Failed: 1: token string must be provided when not specifying a realm name or a username;"
+    );
+    let (status, _, body) = call(
+        &f,
+        "DELETE",
+        "/_security/oauth2/token",
+        Some(&basic("elastic")),
+        json!({"token": "a", "refresh_token": "b"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        body["error"]["reason"],
+        "only one of [token, refresh_token] may be sent per request"
+    );
+    // Expiry, with the injected clock.
+    let t = password_token(&f, "elastic", "joe").await;
+    let token = bearer(&t["access_token"]);
+    let (status, _, _) = call(
+        &f,
+        "GET",
+        "/_security/_authenticate",
+        Some(&token),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    f.now.fetch_add(1_200_001, Ordering::SeqCst);
+    let (status, _, body) = call(
+        &f,
+        "GET",
+        "/_security/_authenticate",
+        Some(&token),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["error"]["reason"], "token expired");
+    // An unknown bearer token.
+    let (status, _, body) = call(
+        &f,
+        "GET",
+        "/",
+        Some("Bearer dGhpcyBpcyBub3QgYSB0b2tlbg=="),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        body["error"]["reason"],
+        "unable to authenticate with provided credentials and anonymous access is not allowed for this request"
+    );
+    assert_eq!(
+        body["error"]["additional_unsuccessful_credentials"],
+        "oauth2 token: invalid token"
+    );
+}
+
+#[tokio::test]
+async fn disabled_users_lose_their_tokens() {
+    let f = fixture(config(true, &[], true));
+    let t = password_token(&f, "elastic", "joe").await;
+    let token = bearer(&t["access_token"]);
+    let (status, _, _) = call(&f, "GET", "/", Some(&token), Value::Null).await;
+    assert_eq!(status, StatusCode::OK);
+    let mut joe = f.store.user("joe").unwrap();
+    joe.enabled = false;
+    f.store.put_user("joe", joe).unwrap();
+    let (status, _, _) = call(&f, "GET", "/", Some(&token), Value::Null).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn disabled_token_service() {
+    let f = fixture(config(false, &[], true));
+    let (status, headers, _) = call(&f, "GET", "/", None, Value::Null).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        challenges(&headers),
+        vec!["Basic realm=\"security\", charset=\"UTF-8\"", "ApiKey"]
+    );
+    let (status, _, body) = call(
+        &f,
+        "POST",
+        "/_security/oauth2/token",
+        Some(&basic("elastic")),
+        json!({"grant_type": "client_credentials"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["reason"], "security tokens are not enabled");
+}
+
+#[tokio::test]
+async fn anonymous_access() {
+    let f = fixture(config(true, &["monitor_only"], true));
+    let (status, _, _) = call(&f, "GET", "/_cluster/health", None, Value::Null).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, me) = call(&f, "GET", "/_security/_authenticate", None, Value::Null).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        me,
+        json!({
+            "username": "_anonymous", "roles": ["monitor_only"], "full_name": null,
+            "email": null, "metadata": {"_reserved": true}, "enabled": true,
+            "authentication_realm": {"name": "__anonymous", "type": "__anonymous"},
+            "lookup_realm": {"name": "__anonymous", "type": "__anonymous"},
+            "authentication_type": "anonymous"
+        })
+    );
+    let (status, _, body) = call(&f, "GET", "/_security/user", None, Value::Null).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        body["error"]["reason"],
+        "action [cluster:admin/xpack/security/user/get] is unauthorized for user [_anonymous] with effective roles [monitor_only], this action is granted by the cluster privileges [read_security,manage_security,all]"
+    );
+    // Unknown schemes fall back to anonymous; wrong credentials never do.
+    let (status, _, _) = call(&f, "GET", "/", Some("Negotiate abc"), Value::Null).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, body) = call(
+        &f,
+        "GET",
+        "/",
+        Some("Basic am9lOndyb25nLXBhc3N3b3Jk"),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        body["error"]["reason"],
+        "unable to authenticate user [joe] for REST request [/]"
+    );
+    let (status, _, _) = call(&f, "GET", "/", Some("Bearer bm9wZQ=="), Value::Null).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _, _) = call(&f, "GET", "/", Some("ApiKey Zm9vOmJhcg=="), Value::Null).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // Authenticated users get the anonymous roles too.
+    let (_, _, me) = call(
+        &f,
+        "GET",
+        "/_security/_authenticate",
+        Some(&basic("joe")),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(me["roles"], json!(["token_user", "monitor_only"]));
+    assert_eq!(me["authentication_type"], "realm");
+    // ... but tokens do not store them.
+    let t = password_token(&f, "elastic", "joe").await;
+    assert_eq!(t["authentication"]["roles"], json!(["token_user"]));
+}
+
+#[tokio::test]
+async fn anonymous_denial_is_a_401_without_authz_exception() {
+    let f = fixture(config(true, &["monitor_only"], false));
+    let (status, headers, body) = call(&f, "GET", "/_security/user", None, Value::Null).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        body["error"]["reason"],
+        "action [cluster:admin/xpack/security/user/get] requires authentication"
+    );
+    assert_eq!(challenges(&headers).len(), 3);
+    // Authenticated users still get a 403.
+    let (status, _, _) = call(
+        &f,
+        "GET",
+        "/_security/user",
+        Some(&basic("plain")),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[test]
+fn anonymous_roles_are_added_once_per_cached_authentication() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(SecurityStore::open(dir.path()).unwrap());
+    let authenticator = Arc::new(Authenticator::new(store, None));
+    let identity = NodeIdentity {
+        node_name: "n".into(),
+        cluster_name: "c".into(),
+        cluster_uuid: "u".into(),
+        node_id: "i".into(),
+        license_uid: "l".into(),
+        license_issue_date_millis: 0,
+    };
+    let state = AppState::new(identity, Some(authenticator.clone()), 1024);
+    state
+        .authc
+        .set(Arc::new(AuthcExtras::new(
+            Some(&authenticator),
+            &config(true, &["anon"], true),
+        )))
+        .unwrap();
+    let user = Arc::new(ironstack_security::token::anonymous_authentication(
+        "joe",
+        &["own".to_string()],
+    ));
+    // Not the anonymous realm: give it a realm of its own.
+    let mut joe = (*user).clone();
+    joe.realm = ironstack_security::authc::NATIVE_REALM;
+    let joe = Arc::new(joe);
+    let first = super::with_anonymous_roles(&state, joe.clone());
+    assert_eq!(first.roles, vec!["own".to_string(), "anon".to_string()]);
+    let second = super::with_anonymous_roles(&state, joe.clone());
+    assert!(Arc::ptr_eq(&first, &second));
+    // A different authentication (a changed user) is not confused with the cached one.
+    let mut changed = (*joe).clone();
+    changed.roles = vec!["other".into()];
+    let third = super::with_anonymous_roles(&state, Arc::new(changed));
+    assert_eq!(third.roles, vec!["other".to_string(), "anon".to_string()]);
+}
