@@ -2,9 +2,9 @@
 # Bench: authenticated `GET /` over HTTPS keep-alive against `ironstack node` with basic auth,
 # with an API key and as the anonymous user (a role granting `monitor`), with wrk from
 # loopback, side by side in the same run with the nginx anchor ../shared/bench/nginx-anchor.sh.
-# Rounds are interleaved (basic, api key, anonymous, nginx; twice) and means compared, so that
-# other work on the machine shifts every figure alike.
-# Usage: bench/auth.sh [DURATION_S]   (bounded: about 8 x DURATION_S + build time)
+# Three rounds, each in a different order, and the means compared, so that drift on the
+# machine shifts every figure alike; the node's CPU time per request is reported as well.
+# Usage: bench/auth.sh [DURATION_S]   (bounded: about 13 x DURATION_S + build time)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DUR=${1:-8}
@@ -42,21 +42,44 @@ done
 
 BASIC="Authorization: Basic $(printf 'elastic:%s' "$PW" | base64 -w0)"
 APIKEY="Authorization: ApiKey $ENCODED"
-rps() { awk '/Requests\/sec/{print $2}'; }
-run() { wrk -t1 -c32 -d"${DUR}s" "$@" "https://127.0.0.1:$port/" | rps; }
-mean() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", (a + b) / 2}'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
-basic_runs=(); key_runs=(); anon_runs=(); ngx_runs=()
-for round in 1 2; do
-  basic_runs+=("$(run -H "$BASIC")")
-  key_runs+=("$(run -H "$APIKEY")")
-  anon_runs+=("$(run)")
-  kill -STOP "$PID"   # the node idles while nginx is measured
-  anchor=$(bash "$ANCHOR" 19443 "$DUR" | tail -1)
-  kill -CONT "$PID"
-  ngx_runs+=("$(echo "$anchor" | sed -n 's/.*keepalive_rps=\([0-9.]*\).*/\1/p')")
-  echo "round $round: basic=${basic_runs[-1]} api_key=${key_runs[-1]} anonymous=${anon_runs[-1]} nginx=${ngx_runs[-1]}"
+# CPU time (ms) the node has used so far: utime + stime from /proc, 100 ticks per second.
+cpu_ms() { awk '{ sub(/.*\) /, ""); print ($12 + $13) * 10 }' "/proc/$PID/stat"; }
+declare -A rps_sum cpu_sum req_sum
+# One wrk run as credential $1; adds its rate, the node's CPU time and the request count.
+measure() {
+  local name=$1; shift
+  local c0 out
+  c0=$(cpu_ms)
+  out=$(wrk -t1 -c32 -d"${DUR}s" "$@" "https://127.0.0.1:$port/")
+  cpu_sum[$name]=$(( ${cpu_sum[$name]:-0} + $(cpu_ms) - c0 ))
+  req_sum[$name]=$(( ${req_sum[$name]:-0} + $(echo "$out" | awk '/requests in/{print $1}') ))
+  rps_sum[$name]=$(awk -v a="${rps_sum[$name]:-0}" -v b="$(echo "$out" | awk '/Requests\/sec/{print $2}')" 'BEGIN{print a + b}')
+  printf ' %s=%s' "$name" "$(echo "$out" | awk '/Requests\/sec/{print $2}')"
+}
+ROUNDS=3
+# The order rotates every round so that drift on the machine does not favour one credential.
+orders=("basic api_key anonymous nginx" "anonymous nginx basic api_key" "nginx api_key anonymous basic")
+for round in $(seq 1 $ROUNDS); do
+  printf 'round %s:' "$round"
+  for what in ${orders[$(( (round - 1) % 3 ))]}; do
+    case $what in
+      basic) measure basic -H "$BASIC" ;;
+      api_key) measure api_key -H "$APIKEY" ;;
+      anonymous) measure anonymous ;;
+      nginx)
+        kill -STOP "$PID"   # the node idles while nginx is measured
+        anchor=$(bash "$ANCHOR" 19443 "$DUR" | tail -1)
+        kill -CONT "$PID"
+        r=$(echo "$anchor" | sed -n 's/.*keepalive_rps=\([0-9.]*\).*/\1/p')
+        rps_sum[nginx]=$(awk -v a="${rps_sum[nginx]:-0}" -v b="$r" 'BEGIN{print a + b}')
+        printf ' nginx=%s' "$r" ;;
+    esac
+  done
+  echo
 done
-basic=$(mean "${basic_runs[@]}"); key=$(mean "${key_runs[@]}"); anon=$(mean "${anon_runs[@]}"); ngx=$(mean "${ngx_runs[@]}")
-echo "keepalive_rps (mean of 2): basic=$basic api_key=$key anonymous=$anon nginx=$ngx"
-echo "ratio basic/anonymous=$(ratio "$basic" "$anon") api_key/anonymous=$(ratio "$key" "$anon") basic/nginx=$(ratio "$basic" "$ngx") api_key/nginx=$(ratio "$key" "$ngx")"
+mean() { awk -v s="${rps_sum[$1]}" -v n="$ROUNDS" 'BEGIN{printf "%.0f", s / n}'; }
+us_per_req() { awk -v c="${cpu_sum[$1]}" -v n="${req_sum[$1]}" 'BEGIN{ if (n > 0) printf "%.1f", c * 1000 / n; else print "n/a" }'; }
+ratio() { awk -v a="$(mean "$1")" -v b="$(mean "$2")" 'BEGIN{ if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+echo "keepalive_rps (mean of $ROUNDS): basic=$(mean basic) api_key=$(mean api_key) anonymous=$(mean anonymous) nginx=$(mean nginx)"
+echo "node cpu_us_per_request: basic=$(us_per_req basic) api_key=$(us_per_req api_key) anonymous=$(us_per_req anonymous)"
+echo "ratio basic/anonymous=$(ratio basic anonymous) api_key/anonymous=$(ratio api_key anonymous) basic/nginx=$(ratio basic nginx) api_key/nginx=$(ratio api_key nginx)"

@@ -9,6 +9,7 @@ use crate::atomic_file::{read_capped, write_atomically};
 use crate::crypto::{self, IV_LEN, SALT_LEN};
 use crate::error::{Error, Result};
 use crate::format::{self, CURRENT_VERSION, HEADER_LEN};
+use crate::key_cache::{KeyCacheOutcome, UnprotectedKeyCache};
 use crate::secure_value::SecureValue;
 use crate::{KEYSTORE_FILE_NAME, MAX_FILE_LEN};
 
@@ -97,14 +98,55 @@ impl Keystore {
     /// Decrypts a keystore file's bytes.
     pub fn from_bytes(bytes: &[u8], password: &str) -> Result<Self> {
         let sealed = format::parse_file(bytes)?;
+        let key = crypto::derive_key(
+            password,
+            sealed.salt,
+            format::kdf_iterations(sealed.header.version),
+        );
+        Self::open_sealed(&sealed, &key)
+    }
+
+    fn open_sealed(sealed: &format::Sealed<'_>, key: &[u8; 16]) -> Result<Self> {
+        let plain = crypto::open(key, &sealed.iv, sealed.salt, sealed.ciphertext)?;
         let version = sealed.header.version;
-        let key = crypto::derive_key(password, sealed.salt, format::kdf_iterations(version));
-        let plain = crypto::open(&key, &sealed.iv, sealed.salt, sealed.ciphertext)?;
         let entries = format::decode_entries(&plain, version)?;
         Ok(Self {
             entries,
             format_version: version,
         })
+    }
+
+    /// [`Keystore::load`], remembering the derived key of an *unprotected* keystore in `cache`
+    /// so that later loads skip the key derivation (see [`UnprotectedKeyCache`] for why that
+    /// costs no security). A protected keystore is loaded as by [`Keystore::load`] and any cache
+    /// file is removed.
+    pub fn load_with_cache(
+        path: &Path,
+        password: &str,
+        cache: &UnprotectedKeyCache,
+    ) -> Result<(Self, KeyCacheOutcome)> {
+        let bytes = read_capped(path, MAX_FILE_LEN)?;
+        let sealed = format::parse_file(&bytes)?;
+        if sealed.header.has_password || !password.is_empty() {
+            cache.remove();
+            return Ok((
+                Self::from_bytes(&bytes, password)?,
+                KeyCacheOutcome::Protected,
+            ));
+        }
+        let iterations = format::kdf_iterations(sealed.header.version);
+        if let Some(key) = cache.lookup(sealed.salt, iterations)
+            && let Ok(keystore) = Self::open_sealed(&sealed, &key)
+        {
+            return Ok((keystore, KeyCacheOutcome::Hit));
+        }
+        let key = crypto::derive_key("", sealed.salt, iterations);
+        let keystore = Self::open_sealed(&sealed, &key)?;
+        let outcome = match cache.store(sealed.salt, iterations, &key) {
+            Ok(()) => KeyCacheOutcome::Stored,
+            Err(e) => KeyCacheOutcome::NotStored(e.to_string()),
+        };
+        Ok((keystore, outcome))
     }
 
     /// Encrypts the keystore into the bytes of a version-6 file, with a fresh salt and IV.

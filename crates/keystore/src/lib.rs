@@ -36,10 +36,12 @@ mod crypto;
 mod error;
 mod format;
 mod java_data;
+mod key_cache;
 mod keystore;
 mod secure_value;
 
 pub use error::{Error, Result};
+pub use key_cache::{KeyCacheOutcome, UnprotectedKeyCache};
 pub use keystore::{Keystore, SEED_SETTING, validate_setting_name};
 pub use secure_value::SecureValue;
 

@@ -27,6 +27,14 @@ pub(crate) fn meta_path(data_dir: &Path) -> PathBuf {
     data_dir.join("_state").join("node.json")
 }
 
+/// Where the derived key of the unprotected keystore at `keystore` is remembered between
+/// starts: `ironstack.keystore.key` next to it.
+pub(crate) fn keystore_key_cache_path(keystore: &Path) -> PathBuf {
+    let mut name = keystore.file_name().unwrap_or_default().to_os_string();
+    name.push(".key");
+    keystore.with_file_name(name)
+}
+
 /// Reads the metadata, creating it on first start. Errors name the file.
 pub(crate) fn load_or_create(data_dir: &Path) -> Result<NodeMeta, String> {
     let path = meta_path(data_dir);

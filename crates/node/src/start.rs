@@ -13,7 +13,7 @@ use ironstack_config::{
     HTTP_SSL_KEYSTORE_SECURE_PASSWORD, HTTP_SSL_SECURE_KEY_PASSPHRASE,
     HTTP_SSL_TRUSTSTORE_SECURE_PASSWORD, LoadOptions, NodeConfig, env_vars,
 };
-use ironstack_keystore::Keystore;
+use ironstack_keystore::{KeyCacheOutcome, Keystore, UnprotectedKeyCache};
 use ironstack_keystore_cli::password::{PASSWORD_FILE_ENV, PASSWORD_PROMPT, read_password_file};
 use ironstack_security::file_realm::FileRealm;
 use ironstack_security::{Authenticator, SecureString, SecurityStore};
@@ -103,7 +103,16 @@ fn open_keystore(
     } else {
         Zeroizing::new(String::new())
     };
-    let keystore = Keystore::load(&path, &password).map_err(err)?;
+    // The derived key of an unprotected keystore is remembered next to it (see
+    // `UnprotectedKeyCache` for why that costs no security): later starts skip the key
+    // derivation that otherwise dominates start-up.
+    let cache = UnprotectedKeyCache::new(meta::keystore_key_cache_path(&path));
+    let (keystore, outcome) = Keystore::load_with_cache(&path, &password, &cache).map_err(err)?;
+    if let KeyCacheOutcome::NotStored(reason) = &outcome {
+        tracing::debug!(
+            "cannot remember the keystore's derived key (the next start derives it again): {reason}"
+        );
+    }
     Ok(LoadedKeystore {
         path,
         keystore: Some(keystore),

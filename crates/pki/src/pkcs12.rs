@@ -302,6 +302,30 @@ fn pkcs12_kdf_sha256(
     out
 }
 
+/// Whether the MAC's digest algorithm has absent or NULL parameters, as every writer emits:
+/// the MAC does not cover its own `MacData`, so without this check a changed parameter field
+/// there would go unnoticed. A store without `MacData` passes (decryption then authenticates).
+fn mac_digest_parameters_are_null(der: &[u8]) -> bool {
+    let mac_algorithm = || {
+        let (_, pfx, _) = asn1::read_tlv(der)?;
+        let (_, _, rest) = asn1::read_tlv(pfx)?; // version
+        let (_, _, rest) = asn1::read_tlv(rest)?; // authSafe
+        if rest.is_empty() {
+            return Some(None);
+        }
+        let (_, mac_data, _) = asn1::read_tlv(rest)?;
+        let (_, digest_info, _) = asn1::read_tlv(mac_data)?;
+        let (_, algorithm, _) = asn1::read_tlv(digest_info)?;
+        let (_, _, parameters) = asn1::read_tlv(algorithm)?; // OID, then the parameters
+        Some(Some(parameters.to_vec()))
+    };
+    match mac_algorithm() {
+        Some(None) => true,
+        Some(Some(parameters)) => parameters.is_empty() || parameters == [asn1::tag::NULL, 0],
+        None => false,
+    }
+}
+
 /// Decodes a store. A wrong password or a modified file is [`crate::Error::WrongPassword`];
 /// bytes that are not PKCS#12 at all are [`crate::Error::Decode`]. Bare certificates without
 /// Java's trusted attribute (OpenSSL `-nokeys` exports) are returned as trusted entries.
@@ -318,6 +342,9 @@ pub fn read_pkcs12(der: &[u8], password: &str) -> Result<Pkcs12Store> {
     match asn1::read_tlv(der) {
         Some((asn1::tag::SEQUENCE, _, [])) => {}
         _ => return Err(not_pkcs12("not a DER PKCS#12 (PFX) structure".to_string())),
+    }
+    if !mac_digest_parameters_are_null(der) {
+        return Err(Error::WrongPassword);
     }
     let archive = p12_keystore::Pkcs12Archive::from_pkcs12(der, password).map_err(|e| {
         use p12_keystore::error::Error as P12;

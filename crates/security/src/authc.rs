@@ -139,6 +139,8 @@ pub struct Authenticator {
     verifications: std::sync::atomic::AtomicU64,
     /// Verified API keys by id (same idea as the user cache: PBKDF2 once per TTL).
     api_key_cache: Mutex<HashMap<String, ApiKeyCacheEntry>>,
+    /// Bumped by every cache-clearing call, so memos built on this cache see it.
+    cleared: std::sync::atomic::AtomicU64,
 }
 
 struct ApiKeyCacheEntry {
@@ -169,7 +171,21 @@ impl Authenticator {
             in_flight: Mutex::new(HashMap::new()),
             verifications: std::sync::atomic::AtomicU64::new(0),
             api_key_cache: Mutex::new(HashMap::new()),
+            cleared: std::sync::atomic::AtomicU64::new(0),
         }
+    }
+
+    /// Changes whenever a cached authentication may no longer hold: the store or the realm
+    /// files changed, or a cache was cleared. Callers that memoize authentications (the node's
+    /// per-thread memo of `Authorization` headers) drop entries made under another value.
+    pub fn cache_epoch(&self) -> u64 {
+        let cleared = self.cleared.load(std::sync::atomic::Ordering::Acquire);
+        self.generation().wrapping_add(cleared << 40)
+    }
+
+    fn bump_cleared(&self) {
+        self.cleared
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
 
     /// Adds the file realm between the reserved and the native realm (Elasticsearch's default
@@ -199,6 +215,7 @@ impl Authenticator {
 
     /// Drops every cached credential (password changes do this implicitly).
     pub fn clear_cache(&self) {
+        self.bump_cleared();
         self.cache.lock().unwrap_or_else(|p| p.into_inner()).clear();
         self.api_key_cache
             .lock()
@@ -208,6 +225,7 @@ impl Authenticator {
 
     /// Drops the cached credentials of these users only (`_clear_cache?usernames=`).
     pub fn clear_users(&self, usernames: &[String]) {
+        self.bump_cleared();
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
         for u in usernames {
             cache.remove(u);
@@ -216,6 +234,7 @@ impl Authenticator {
 
     /// Drops the cached verifications of these API key ids only.
     pub fn clear_api_keys(&self, ids: &[String]) {
+        self.bump_cleared();
         let mut cache = self.api_key_cache.lock().unwrap_or_else(|p| p.into_inner());
         for id in ids {
             cache.remove(id);
@@ -224,6 +243,7 @@ impl Authenticator {
 
     /// Drops every cached API key verification (users stay cached).
     pub fn clear_all_api_keys(&self) {
+        self.bump_cleared();
         self.api_key_cache
             .lock()
             .unwrap_or_else(|p| p.into_inner())

@@ -4,6 +4,7 @@
 
 mod api_key;
 mod app_privilege;
+mod auth_memo;
 mod cat;
 mod envelope;
 mod handlers;

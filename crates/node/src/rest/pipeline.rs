@@ -17,6 +17,7 @@ use ironstack_security::authz::{authorize_on_indices, authorize_with};
 use ironstack_security::{Authentication, AuthenticationError, SecureString};
 use ironstack_types::{EsErrorType, EsException};
 
+use super::auth_memo;
 use super::response::ApiError;
 use super::routes::{ACTIONS, action_for};
 use crate::state::AppState;
@@ -201,20 +202,38 @@ pub(crate) async fn security_pipeline(
     // Bearer tokens and anonymous access (token.rs): how the request was authenticated.
     let mut kind = None;
     if let Some(authenticator) = &state.authenticator {
-        // PKI realm (ssl.rs): a verified client certificate when no Authorization header.
-        let certificate = super::ssl::authenticate_certificate(&state, &req);
         let header = req.headers().get(http::header::AUTHORIZATION).cloned();
-        let (uri, realm_header) = (req.uri().clone(), header.clone());
-        // Bearer tokens and anonymous access (token.rs) around the realm chain.
-        let realms = async move {
-            match certificate {
-                Some(result) => result.map(|auth| (auth, None)),
-                None => authenticate(authenticator, uri, realm_header).await,
+        let epoch = (
+            authenticator.cache_epoch(),
+            Arc::as_ptr(authenticator) as usize,
+        );
+        let memoized = header
+            .as_ref()
+            .and_then(|h| auth_memo::lookup(h.as_bytes(), epoch));
+        let authenticated = match memoized {
+            Some(hit) => Ok(hit),
+            None => {
+                // PKI realm (ssl.rs): a verified client certificate when no Authorization header.
+                let certificate = super::ssl::authenticate_certificate(&state, &req);
+                let (uri, realm_header) = (req.uri().clone(), header.clone());
+                // Bearer tokens and anonymous access (token.rs) around the realm chain.
+                let realms = async move {
+                    match certificate {
+                        Some(result) => result.map(|auth| (auth, None)),
+                        None => authenticate(authenticator, uri, realm_header).await,
+                    }
+                };
+                let (authenticated, how) =
+                    super::token::authenticate(&state, header.as_ref(), realms).await;
+                kind = how;
+                // Basic credentials and API keys the realm chain verified (not tokens or
+                // anonymous requests, `kind` is then set).
+                if let (Ok(value), Some(h), None) = (&authenticated, &header, kind) {
+                    auth_memo::remember(h.as_bytes(), epoch, value.clone());
+                }
+                authenticated
             }
         };
-        let (authenticated, how) =
-            super::token::authenticate(&state, header.as_ref(), realms).await;
-        kind = how;
         let (auth, api_key) = match authenticated {
             Ok(a) => a,
             Err(e) => {
