@@ -3,9 +3,7 @@
 //! `encoded` key; the owner's role changes after creation do not reach the key until it is
 //! updated.
 
-use std::process::Command;
-
-use crate::support::{have_python_module, python, start_secured};
+use crate::support::{have_python_module, run_python_scenario, start_secured};
 
 const SCENARIO: &str = r#"
 import sys
@@ -104,17 +102,5 @@ fn create_grant_update_invalidate_with_the_python_client() {
     let home = tempfile::tempdir().unwrap();
     let (node, password) = start_secured(home.path());
     let ca = home.path().join("config/certs/http_ca.crt");
-    let o = Command::new(python())
-        .args(["-c", SCENARIO])
-        .arg(&ca)
-        .arg(node.port.to_string())
-        .arg(&password)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        o.status.success() && stdout.trim() == "ok",
-        "{stdout}{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    run_python_scenario(SCENARIO, &ca, node.port, &password);
 }

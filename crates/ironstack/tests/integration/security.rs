@@ -3,9 +3,7 @@
 //! `_has_privileges` as each user, and the 403 a user without `manage_security` gets; API keys
 //! created by a Metricbeat writer, used, narrowed, expired and invalidated.
 
-use std::process::Command;
-
-use crate::support::{have_python_module, python, start_secured};
+use crate::support::{have_python_module, run_python_scenario, start_secured};
 
 const SCENARIO: &str = r#"
 import sys
@@ -114,19 +112,7 @@ fn guide_metricbeat_roles_and_users_with_the_python_client() {
     let (node, password) = start_secured(home.path());
     let port = node.port;
     let ca = home.path().join("config/certs/http_ca.crt");
-    let o = Command::new(python())
-        .args(["-c", SCENARIO])
-        .arg(&ca)
-        .arg(port.to_string())
-        .arg(&password)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        o.status.success() && stdout.trim() == "ok",
-        "{stdout}{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    run_python_scenario(SCENARIO, &ca, port, &password);
 }
 
 const API_KEY_SCENARIO: &str = r#"
@@ -201,17 +187,5 @@ fn api_keys_created_used_expired_and_invalidated_with_the_python_client() {
     let (node, password) = start_secured(home.path());
     let port = node.port;
     let ca = home.path().join("config/certs/http_ca.crt");
-    let o = Command::new(python())
-        .args(["-c", API_KEY_SCENARIO])
-        .arg(&ca)
-        .arg(port.to_string())
-        .arg(&password)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        o.status.success() && stdout.trim() == "ok",
-        "{stdout}{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    run_python_scenario(API_KEY_SCENARIO, &ca, port, &password);
 }

@@ -3,9 +3,7 @@
 //! them: define privileges, grant them through a role, ask `_has_privileges`, search users,
 //! roles and keys, and clear the realm cache.
 
-use std::process::Command;
-
-use crate::support::{have_python_module, python, start_secured};
+use crate::support::{have_python_module, run_python_scenario, start_secured};
 
 const SCENARIO: &str = r#"
 import sys
@@ -104,17 +102,5 @@ fn app_privileges_bulk_roles_queries_and_caches_with_the_python_client() {
     let home = tempfile::tempdir().unwrap();
     let (node, password) = start_secured(home.path());
     let ca = home.path().join("config/certs/http_ca.crt");
-    let o = Command::new(python())
-        .args(["-c", SCENARIO])
-        .arg(&ca)
-        .arg(node.port.to_string())
-        .arg(&password)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        o.status.success() && stdout.trim() == "ok",
-        "{stdout}{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    run_python_scenario(SCENARIO, &ca, node.port, &password);
 }

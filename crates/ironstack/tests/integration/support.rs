@@ -260,3 +260,21 @@ pub(crate) fn secured_node() -> (tempfile::TempDir, TestNode, String) {
     let (node, password) = start_secured(home.path());
     (home, node, password)
 }
+
+/// Runs a Python client scenario (`python -c SCRIPT CA PORT PASSWORD`) against a secured node
+/// and asserts that it exits 0 printing exactly `ok` (the script's asserts explain failures).
+pub(crate) fn run_python_scenario(script: &str, ca: &Path, port: u16, password: &str) {
+    let o = Command::new(python())
+        .args(["-c", script])
+        .arg(ca)
+        .arg(port.to_string())
+        .arg(password)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success() && stdout.trim() == "ok",
+        "{stdout}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

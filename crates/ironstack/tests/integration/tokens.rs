@@ -7,7 +7,9 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::support::{TestNode, banner_password, have_python_module, have_tool, python};
+use crate::support::{
+    TestNode, banner_password, have_python_module, have_tool, run_python_scenario,
+};
 
 /// `curl` over HTTPS with the node's CA; returns (status, headers, body).
 fn curl(ca: &Path, args: &[&str]) -> (u16, String, String) {
@@ -228,19 +230,7 @@ fn bearer_tokens_with_the_python_client() {
     }
     let home = tempfile::tempdir().unwrap();
     let (node, password) = start(home.path(), &[]);
-    let o = Command::new(python())
-        .args(["-c", PYTHON_SCENARIO])
-        .arg(node.ca())
-        .arg(node.port.to_string())
-        .arg(&password)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        o.status.success() && stdout.trim() == "ok",
-        "{stdout}{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    run_python_scenario(PYTHON_SCENARIO, &node.ca(), node.port, &password);
     node.stop();
 }
 
@@ -321,19 +311,7 @@ fn anonymous_access_with_a_monitor_role() {
         );
     }
     if have_python_module("elasticsearch") {
-        let o = Command::new(python())
-            .args(["-c", ANONYMOUS_SCENARIO])
-            .arg(node.ca())
-            .arg(node.port.to_string())
-            .arg(&password)
-            .output()
-            .unwrap();
-        let stdout = String::from_utf8_lossy(&o.stdout);
-        assert!(
-            o.status.success() && stdout.trim() == "ok",
-            "{stdout}{}",
-            String::from_utf8_lossy(&o.stderr)
-        );
+        run_python_scenario(ANONYMOUS_SCENARIO, &node.ca(), node.port, &password);
     }
     node.stop();
 }

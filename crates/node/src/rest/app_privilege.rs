@@ -159,3 +159,55 @@ pub(crate) async fn clear_cache(
 #[cfg(test)]
 #[path = "app_privilege_tests.rs"]
 pub(crate) mod tests;
+
+/// Whether a request the caller's cluster privileges do not allow is still allowed by the
+/// role's `global.application.manage` privilege: the privilege APIs for the applications the
+/// request names (the top-level keys of a PUT body, the `{application}` path segment, a comma
+/// list for `_clear_cache`; none means all applications). The body, when read, is put back.
+pub(crate) async fn allowed_by_application_scope(
+    state: &AppState,
+    auth: &ironstack_security::Authentication,
+    action: ActionName,
+    req: &mut axum::extract::Request,
+) -> bool {
+    if ![
+        PRIVILEGE_PUT,
+        PRIVILEGE_GET,
+        PRIVILEGE_DELETE,
+        PRIVILEGE_CACHE_CLEAR,
+    ]
+    .contains(&action)
+    {
+        return false;
+    }
+    let Some(authenticator) = &state.authenticator else {
+        return false;
+    };
+    let (role, _) =
+        ironstack_security::authz::compiled_role(Some(authenticator.store().as_ref()), &auth.roles);
+    let applications: Vec<String> = if action == PRIVILEGE_PUT {
+        let body = std::mem::take(req.body_mut());
+        let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+            return false;
+        };
+        *req.body_mut() = axum::body::Body::from(bytes.clone());
+        match serde_json::from_slice::<Value>(&bytes) {
+            Ok(Value::Object(apps)) => apps.keys().cloned().collect(),
+            // Not an object: let the caller's privileges decide (the handler's 400 is for
+            // those who may call it).
+            _ => return false,
+        }
+    } else {
+        let path = req.uri().path();
+        let rest = path
+            .strip_prefix("/_security/privilege")
+            .unwrap_or_default();
+        let segment = rest.trim_start_matches('/').split('/').next().unwrap_or("");
+        segment
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(|s| super::pipeline::percent_decode(s).unwrap_or_else(|| s.to_string()))
+            .collect()
+    };
+    role.manages_applications(&applications)
+}

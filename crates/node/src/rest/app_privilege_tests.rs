@@ -642,3 +642,100 @@ async fn clear_cache_endpoints_clear_and_answer_nodes_shape() {
     .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn global_application_manage_scopes_the_privilege_apis() {
+    let f = fixture();
+    let store = f.authenticator.store().clone();
+    store
+        .put_role(
+            "kb_manager",
+            json!({"global": {"application": {"manage": {"applications": ["kibana-*"]}}}}),
+        )
+        .unwrap();
+    let hash = Hasher::Bcrypt { cost: 4 }.hash(PASSWORD).unwrap();
+    store
+        .put_user(
+            "kbadmin",
+            StoredUser::new(hash.clone(), vec!["kb_manager".into()]),
+        )
+        .unwrap();
+    // The reserved kibana_system role holds the same scope.
+    store
+        .put_user(
+            "kbsystem",
+            StoredUser::new(hash, vec!["kibana_system".into()]),
+        )
+        .unwrap();
+    let kibana = json!({"kibana-.kibana": {"read": {"actions": ["login:", "saved_object:*/get"]}}});
+    for user in ["kbadmin", "kbsystem"] {
+        let (status, v) = call(
+            &f,
+            "PUT",
+            "/_security/privilege",
+            &basic(user),
+            kibana.clone(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{user}: {v}");
+        let (status, v) = call(
+            &f,
+            "GET",
+            "/_security/privilege/kibana-.kibana",
+            &basic(user),
+            Value::Null,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{user}: {v}");
+        assert!(v["kibana-.kibana"]["read"].is_object(), "{v}");
+        let (status, _) = call(
+            &f,
+            "POST",
+            "/_security/privilege/kibana-.kibana/_clear_cache",
+            &basic(user),
+            Value::Null,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{user}");
+    }
+    // Another application, or all of them, is beyond the scope.
+    let other = json!({"myapp": {"read": {"actions": ["data:read/*"]}}});
+    let (status, v) = call(&f, "PUT", "/_security/privilege", &basic("kbadmin"), other).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{v}");
+    assert_eq!(error_type(&v), "security_exception");
+    let mixed =
+        json!({"kibana-x": {"a": {"actions": ["a:"]}}, "myapp": {"a": {"actions": ["a:"]}}});
+    let (status, _) = call(&f, "PUT", "/_security/privilege", &basic("kbadmin"), mixed).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = call(
+        &f,
+        "GET",
+        "/_security/privilege",
+        &basic("kbadmin"),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = call(
+        &f,
+        "GET",
+        "/_security/privilege/myapp",
+        &basic("kbadmin"),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, v) = call(
+        &f,
+        "DELETE",
+        "/_security/privilege/kibana-.kibana/read",
+        &basic("kbadmin"),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v, json!({"kibana-.kibana": {"read": {"found": true}}}));
+    // The scope grants nothing else.
+    let (status, _) = call(&f, "GET", "/_security/user", &basic("kbadmin"), Value::Null).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}

@@ -161,7 +161,7 @@ fn request_indices(pattern: &str, path: &str) -> Vec<String> {
 }
 
 /// `%XX` decoding of one path segment; `None` when it is not valid UTF-8 or `%` escapes.
-fn percent_decode(segment: &str) -> Option<String> {
+pub(crate) fn percent_decode(segment: &str) -> Option<String> {
     let bytes = segment.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -259,6 +259,20 @@ pub(crate) async fn security_pipeline(
             authorize_with(store, &auth, action, same_user)
         } else {
             authorize_on_indices(store, &auth, action, &indices)
+        };
+        // `global.application.manage` (app_privilege.rs): the privilege APIs for the
+        // applications a role manages, which no cluster privilege names.
+        let decision = match decision {
+            Err(_)
+                if api_key.is_none()
+                    && super::app_privilege::allowed_by_application_scope(
+                        &state, &auth, action, &mut req,
+                    )
+                    .await =>
+            {
+                Ok(())
+            }
+            other => other,
         };
         if let Some(audit) = &audit {
             audit.authentication_success(&auth, api_key.as_deref());

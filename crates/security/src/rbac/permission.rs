@@ -166,6 +166,29 @@ pub struct ClusterContext {
 }
 
 impl Role {
+    /// Whether the role's `global.application.manage` privilege (Elasticsearch's configurable
+    /// cluster privilege `ManageApplicationPrivileges`, which `kibana_system` holds for
+    /// `kibana-*`) covers a privilege-API request on `applications`: every one must match a
+    /// listed pattern, and a request naming no application (all of them) needs `*`.
+    pub fn manages_applications(&self, applications: &[String]) -> bool {
+        let patterns: Vec<&str> = self
+            .global
+            .iter()
+            .filter_map(|g| g.pointer("/application/manage/applications"))
+            .filter_map(Value::as_array)
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        if patterns.is_empty() {
+            return false;
+        }
+        if applications.is_empty() {
+            return patterns.contains(&"*");
+        }
+        let set = PatternSet::new(patterns);
+        applications.iter().all(|a| set.matches(a))
+    }
+
     /// Compiles and merges `descriptors`. Index groups with the same names, restricted flag
     /// and FLS/DLS are merged (privileges unioned), as Elasticsearch's role builder does.
     pub fn build(descriptors: &[RoleDescriptor]) -> Result<Self, RoleError> {
