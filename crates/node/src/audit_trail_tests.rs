@@ -10,51 +10,16 @@ use base64::Engine;
 use http_body_util::BodyExt;
 use ironstack_config::AuditConfig;
 use ironstack_security::audit::{AuditEvent, AuditLevel, EventType};
-use ironstack_security::{Authenticator, Hasher, SecurityStore, StoredUser};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
 use super::*;
-use crate::state::NodeIdentity;
-
-const PASSWORD: &str = "test-password-123";
-
-struct Fixture {
-    dir: tempfile::TempDir,
-    state: Arc<AppState>,
-    router: axum::Router,
-}
-
-fn identity() -> NodeIdentity {
-    NodeIdentity {
-        node_name: "node-1".into(),
-        cluster_name: "test-cluster".into(),
-        cluster_uuid: "3q2Qf0nKQzW8m3t1Zb7Q9A".into(),
-        node_id: "abcdEFGHijklMNOPqrstUV".into(),
-        license_uid: "00000000-0000-4000-8000-000000000000".into(),
-        license_issue_date_millis: 1_700_000_000_000,
-    }
-}
+use crate::rest::test_support::{Fixture, PASSWORD, basic, identity, request, send};
 
 fn fixture(config: &AuditConfig) -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(SecurityStore::open(dir.path()).unwrap());
-    let hash = Hasher::Bcrypt { cost: 4 }.hash(PASSWORD).unwrap();
-    store
-        .put_user("elastic", StoredUser::new(hash, vec![]))
-        .unwrap();
-    let authenticator = Arc::new(Authenticator::new(store, None));
-    let state = Arc::new(AppState::new(
-        identity(),
-        Some(authenticator),
-        100 * 1024 * 1024,
-    ));
-    install(&state, config, &dir.path().join("logs"), true).unwrap();
-    Fixture {
-        router: crate::rest::router(state.clone()),
-        state,
-        dir,
-    }
+    let f = Fixture::builder().build();
+    install(&f.state, config, &f.dir.path().join("logs"), true).unwrap();
+    f
 }
 
 fn enabled() -> AuditConfig {
@@ -64,10 +29,7 @@ fn enabled() -> AuditConfig {
     }
 }
 
-fn basic(user: &str, password: &str) -> String {
-    format!("Basic {}", BASE64.encode(format!("{user}:{password}")))
-}
-
+/// A request from a fixed loopback peer, as the server's `ConnectInfo` gives it.
 async fn call(
     f: &Fixture,
     method: &str,
@@ -75,23 +37,11 @@ async fn call(
     auth: Option<(&str, &str)>,
     body: Value,
 ) -> StatusCode {
-    let mut req = Request::builder().method(method).uri(uri);
-    if let Some((u, p)) = auth {
-        req = req.header(header::AUTHORIZATION, basic(u, p));
-    }
-    let body = if body.is_null() {
-        Body::empty()
-    } else {
-        req = req.header(header::CONTENT_TYPE, "application/json");
-        Body::from(body.to_string())
-    };
-    let mut req = req.body(body).unwrap();
+    let authz = auth.map(|(u, p)| basic(u, p));
+    let mut req = request(method, uri, authz.as_deref(), body);
     let peer: SocketAddr = "127.0.0.1:53424".parse().unwrap();
     req.extensions_mut().insert(ConnectInfo(peer));
-    let resp = f.router.clone().oneshot(req).await.unwrap();
-    let status = resp.status();
-    let _ = resp.into_body().collect().await.unwrap();
-    status
+    send(f, req).await.status
 }
 
 /// Stops the writer and returns the file's lines, parsed, and its raw text.

@@ -145,6 +145,11 @@ impl PkiRealm {
         self.cache.lock().unwrap_or_else(|p| p.into_inner()).clear();
     }
 
+    /// How many certificate chains are cached (for the clear-cache tests).
+    pub fn cached_users(&self) -> usize {
+        self.cache.lock().unwrap_or_else(|p| p.into_inner()).len()
+    }
+
     /// Authenticates a verified client chain (leaf first, DER).
     pub fn authenticate<C: AsRef<[u8]>>(&self, chain: &[C]) -> PkiOutcome {
         let fingerprint = fingerprint(chain);

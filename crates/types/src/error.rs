@@ -30,6 +30,9 @@ pub enum EsErrorType {
     Validation,
     /// `parsing_exception` (400): a query naming an unknown query type or malformed clause.
     Parsing,
+    /// `feature_not_enabled_exception` (400): a feature switched off by a setting (security
+    /// tokens with `xpack.security.authc.token.enabled: false`).
+    FeatureNotEnabled,
     /// `content_too_long_exception` (413): the body exceeds `http.max_content_length`.
     ContentTooLong,
     /// `timeout_exception`.
@@ -52,6 +55,7 @@ impl EsErrorType {
             Self::ActionRequestValidation => "action_request_validation_exception",
             Self::Validation => "validation_exception",
             Self::Parsing => "parsing_exception",
+            Self::FeatureNotEnabled => "feature_not_enabled_exception",
             Self::ContentTooLong => "content_too_long_exception",
             Self::Timeout => "timeout_exception",
             Self::Internal => "exception",
@@ -68,6 +72,7 @@ impl EsErrorType {
             | Self::ActionRequestValidation
             | Self::Validation
             | Self::Parsing
+            | Self::FeatureNotEnabled
             | Self::Status => 400,
             Self::Security => 403,
             Self::ResourceNotFound => 404,

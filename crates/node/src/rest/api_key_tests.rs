@@ -3,99 +3,43 @@
 
 use std::sync::Arc;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::StatusCode;
 use base64::Engine;
-use http_body_util::BodyExt;
-use ironstack_security::{Authenticator, Hasher, SecurityStore, StoredUser};
+use ironstack_security::Authenticator;
 use serde_json::{Value, json};
-use tower::ServiceExt;
 
-use crate::rest::router;
-use crate::state::{AppState, NodeIdentity};
-
-const PASSWORD: &str = "test-password-123";
-
-struct Fixture {
-    _dir: tempfile::TempDir,
-    store: Arc<SecurityStore>,
-    router: axum::Router,
-}
+use crate::rest::test_support::{self, Fixture, PASSWORD, call_json as call};
 
 fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(SecurityStore::open(dir.path()).unwrap());
-    let hash = Hasher::Bcrypt { cost: 4 }.hash(PASSWORD).unwrap();
-    store
-        .put_user("elastic", StoredUser::new(hash.clone(), vec![]))
-        .unwrap();
-    store
-        .put_user(
-            "writer",
-            StoredUser::new(hash.clone(), vec!["writer".into()]),
-        )
-        .unwrap();
-    store
-        .put_user("other", StoredUser::new(hash, vec!["writer".into()]))
-        .unwrap();
-    store
-        .put_role(
+    Fixture::builder()
+        .user("writer", &["writer"])
+        .user("other", &["writer"])
+        .role(
             "writer",
             json!({"cluster":["monitor","manage_own_api_key"],"indices":[{"names":["metricbeat-*"],"privileges":["create_doc"]}]}),
         )
-        .unwrap();
-    let identity = NodeIdentity {
-        node_name: "node-1".into(),
-        cluster_name: "test-cluster".into(),
-        cluster_uuid: "3q2Qf0nKQzW8m3t1Zb7Q9A".into(),
-        node_id: "abcdEFGHijklMNOPqrstUV".into(),
-        license_uid: "00000000-0000-4000-8000-000000000000".into(),
-        license_issue_date_millis: 1_700_000_000_000,
-    };
-    let auth = Arc::new(Authenticator::new(store.clone(), None));
-    let state = Arc::new(AppState::new(identity, Some(auth), 100 * 1024 * 1024));
-    Fixture {
-        _dir: dir,
-        store,
-        router: router(state),
-    }
+        .build()
 }
 
 fn basic(user: &str) -> String {
-    format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(format!("{user}:{PASSWORD}"))
-    )
+    test_support::basic(user, PASSWORD)
 }
 
-async fn call(
-    f: &Fixture,
-    method: &str,
-    uri: &str,
-    authz: &str,
-    body: Value,
-) -> (StatusCode, Value) {
-    let mut req = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header(header::AUTHORIZATION, authz);
-    let body = if body.is_null() {
-        Body::empty()
-    } else {
-        req = req.header(header::CONTENT_TYPE, "application/json");
-        Body::from(body.to_string())
-    };
-    let resp = f
-        .router
-        .clone()
-        .oneshot(req.body(body).unwrap())
-        .await
-        .unwrap();
-    let status = resp.status();
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-    let v = serde_json::from_slice(&bytes)
-        .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&bytes)));
-    (status, v)
+/// `POST _security/api_key/grant` as `user`.
+async fn grant(f: &Fixture, user: &str, body: Value) -> (StatusCode, Value) {
+    call(f, "POST", "/_security/api_key/grant", &basic(user), body).await
+}
+
+/// `GET _security/_authenticate` with the key `created` answered.
+async fn authenticate(f: &Fixture, created: &Value) -> (StatusCode, Value) {
+    call(
+        f,
+        "GET",
+        "/_security/_authenticate",
+        &apikey(created),
+        Value::Null,
+    )
+    .await
 }
 
 fn apikey(created: &Value) -> String {
@@ -126,14 +70,7 @@ async fn create_authenticate_get_invalidate() {
         format!("{id}:{secret}")
     );
 
-    let (s, me) = call(
-        &f,
-        "GET",
-        "/_security/_authenticate",
-        &apikey(&created),
-        Value::Null,
-    )
-    .await;
+    let (s, me) = authenticate(&f, &created).await;
     assert_eq!(s, StatusCode::OK, "{me}");
     assert_eq!(me["username"], "writer");
     assert_eq!(me["authentication_type"], "api_key");
@@ -282,14 +219,7 @@ async fn create_authenticate_get_invalidate() {
     )
     .await;
     assert_eq!(inv["previously_invalidated_api_keys"], json!([id]));
-    let (s, e) = call(
-        &f,
-        "GET",
-        "/_security/_authenticate",
-        &apikey(&created),
-        Value::Null,
-    )
-    .await;
+    let (s, e) = authenticate(&f, &created).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
     assert_eq!(
         e["error"]["reason"],
@@ -332,24 +262,10 @@ async fn unknown_wrong_and_expired_keys_get_401() {
         e["error"]["additional_unsuccessful_credentials"],
         format!("API key: invalid credentials for API key [{id}]")
     );
-    let (s, _) = call(
-        &f,
-        "GET",
-        "/_security/_authenticate",
-        &apikey(&created),
-        Value::Null,
-    )
-    .await;
+    let (s, _) = authenticate(&f, &created).await;
     assert_eq!(s, StatusCode::OK);
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    let (s, e) = call(
-        &f,
-        "GET",
-        "/_security/_authenticate",
-        &apikey(&created),
-        Value::Null,
-    )
-    .await;
+    let (s, e) = authenticate(&f, &created).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED, "{e}");
     assert_eq!(
         e["error"]["additional_unsuccessful_credentials"],
@@ -615,14 +531,7 @@ async fn derived_keys_must_be_privilege_free() {
     )
     .await;
     assert_eq!(s, StatusCode::OK, "{derived}");
-    let (_, me) = call(
-        &f,
-        "GET",
-        "/_security/_authenticate",
-        &apikey(&derived),
-        Value::Null,
-    )
-    .await;
+    let (_, me) = authenticate(&f, &derived).await;
     assert_eq!(me["username"], "writer");
     let (s, _) = call(
         &f,
@@ -655,24 +564,10 @@ async fn grant_creates_keys_for_the_granted_user() {
         "password": PASSWORD,
         "api_key": {"name": "granted", "metadata": {"by": "elastic"}}
     });
-    let (s, created) = call(
-        &f,
-        "POST",
-        "/_security/api_key/grant",
-        &basic("elastic"),
-        body.clone(),
-    )
-    .await;
+    let (s, created) = grant(&f, "elastic", body.clone()).await;
     assert_eq!(s, StatusCode::OK, "{created}");
     assert_eq!(created["name"], "granted");
-    let (_, me) = call(
-        &f,
-        "GET",
-        "/_security/_authenticate",
-        &apikey(&created),
-        Value::Null,
-    )
-    .await;
+    let (_, me) = authenticate(&f, &created).await;
     assert_eq!(me["username"], "writer");
     let id = created["id"].as_str().unwrap();
     let (_, got) = call(
@@ -690,14 +585,7 @@ async fn grant_creates_keys_for_the_granted_user() {
     );
     assert!(k["limited_by"][0]["writer"].is_object(), "{k}");
     // manage_own_api_key does not grant keys.
-    let (s, e) = call(
-        &f,
-        "POST",
-        "/_security/api_key/grant",
-        &basic("writer"),
-        body.clone(),
-    )
-    .await;
+    let (s, e) = grant(&f, "writer", body.clone()).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{e}");
     assert_eq!(
         e["error"]["reason"],
@@ -706,14 +594,7 @@ async fn grant_creates_keys_for_the_granted_user() {
     // A wrong password is a 401 about the granted user.
     let mut wrong = body.clone();
     wrong["password"] = json!("not-the-password");
-    let (s, e) = call(
-        &f,
-        "POST",
-        "/_security/api_key/grant",
-        &basic("elastic"),
-        wrong,
-    )
-    .await;
+    let (s, e) = grant(&f, "elastic", wrong).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED, "{e}");
     assert_eq!(
         e["error"]["reason"],
@@ -723,35 +604,14 @@ async fn grant_creates_keys_for_the_granted_user() {
     let mut run_as = body.clone();
     run_as["username"] = json!("elastic");
     run_as["run_as"] = json!("other");
-    let (s, created) = call(
-        &f,
-        "POST",
-        "/_security/api_key/grant",
-        &basic("elastic"),
-        run_as,
-    )
-    .await;
+    let (s, created) = grant(&f, "elastic", run_as).await;
     assert_eq!(s, StatusCode::OK, "{created}");
-    let (_, me) = call(
-        &f,
-        "GET",
-        "/_security/_authenticate",
-        &apikey(&created),
-        Value::Null,
-    )
-    .await;
+    let (_, me) = authenticate(&f, &created).await;
     assert_eq!(me["username"], "other");
     // writer may not run as anyone.
     let mut denied = body.clone();
     denied["run_as"] = json!("other");
-    let (s, e) = call(
-        &f,
-        "POST",
-        "/_security/api_key/grant",
-        &basic("elastic"),
-        denied,
-    )
-    .await;
+    let (s, e) = grant(&f, "elastic", denied).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{e}");
     assert_eq!(
         e["error"]["reason"],
@@ -760,14 +620,7 @@ async fn grant_creates_keys_for_the_granted_user() {
     let mut unknown = body.clone();
     unknown["username"] = json!("elastic");
     unknown["run_as"] = json!("nobody");
-    let (s, e) = call(
-        &f,
-        "POST",
-        "/_security/api_key/grant",
-        &basic("elastic"),
-        unknown,
-    )
-    .await;
+    let (s, e) = grant(&f, "elastic", unknown).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{e}");
     assert!(
         e["error"]["reason"]
@@ -795,23 +648,14 @@ async fn grant_creates_keys_for_the_granted_user() {
             "Validation Failed: 1: grant_type [magic] is not supported;",
         ),
     ] {
-        let (s, e) = call(
-            &f,
-            "POST",
-            "/_security/api_key/grant",
-            &basic("elastic"),
-            bad,
-        )
-        .await;
+        let (s, e) = grant(&f, "elastic", bad).await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{e}");
         assert_eq!(e["error"]["type"], "action_request_validation_exception");
         assert_eq!(e["error"]["reason"], reason);
     }
-    let (s, e) = call(
+    let (s, e) = grant(
         &f,
-        "POST",
-        "/_security/api_key/grant",
-        &basic("elastic"),
+        "elastic",
         json!({"grant_type":"password","username":"writer","password":PASSWORD,"bogus":1}),
     )
     .await;
@@ -1201,29 +1045,18 @@ async fn grant_with_an_access_token() {
         .unwrap();
     let tokens = TokenService::new(authenticator, TokenSettings::default());
     let issued = tokens.create_token(writer, true).unwrap();
-    let (s, created) = call(
+    let (s, created) = grant(
         &f,
-        "POST",
-        "/_security/api_key/grant",
-        &basic("elastic"),
+        "elastic",
         json!({"grant_type":"access_token","access_token":issued.access_token.expose(),"api_key":{"name":"from-token"}}),
     )
     .await;
     assert_eq!(s, StatusCode::OK, "{created}");
-    let (_, me) = call(
-        &f,
-        "GET",
-        "/_security/_authenticate",
-        &apikey(&created),
-        Value::Null,
-    )
-    .await;
+    let (_, me) = authenticate(&f, &created).await;
     assert_eq!(me["username"], "writer");
-    let (s, e) = call(
+    let (s, e) = grant(
         &f,
-        "POST",
-        "/_security/api_key/grant",
-        &basic("elastic"),
+        "elastic",
         json!({"grant_type":"access_token","access_token":"not-a-token","api_key":{"name":"x"}}),
     )
     .await;
@@ -1232,11 +1065,9 @@ async fn grant_with_an_access_token() {
         e["error"]["reason"],
         "unable to authenticate user [_bearer_token] for action [cluster:admin/xpack/security/api_key/grant]"
     );
-    let (s, e) = call(
+    let (s, e) = grant(
         &f,
-        "POST",
-        "/_security/api_key/grant",
-        &basic("elastic"),
+        "elastic",
         json!({"grant_type":"access_token","access_token":issued.access_token.expose(),"run_as":"other","api_key":{"name":"x"}}),
     )
     .await;
@@ -1245,11 +1076,9 @@ async fn grant_with_an_access_token() {
         e["error"]["reason"],
         "the provided grant credentials do not support run-as"
     );
-    let (s, e) = call(
+    let (s, e) = grant(
         &f,
-        "POST",
-        "/_security/api_key/grant",
-        &basic("elastic"),
+        "elastic",
         json!({"grant_type":"access_token","username":"writer","api_key":{"name":"x"}}),
     )
     .await;

@@ -1,120 +1,43 @@
 //! In-process tests through the real router of application privileges, bulk roles,
 //! `_has_privileges` with applications and the clear-cache endpoints.
 
-use std::sync::Arc;
-
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
-use base64::Engine;
-use http_body_util::BodyExt;
-use ironstack_security::{Authenticator, Hasher, SecurityStore, StoredUser};
+use axum::http::StatusCode;
+use ironstack_security::{Hasher, StoredUser};
 use serde_json::{Value, json};
-use tower::ServiceExt;
 
-use crate::rest::router;
-use crate::state::{AppState, NodeIdentity};
-
-pub(crate) const PASSWORD: &str = "test-password-123";
-
-pub(crate) struct Fixture {
-    _dir: tempfile::TempDir,
-    pub(crate) router: axum::Router,
-    pub(crate) authenticator: Arc<Authenticator>,
-}
+/// Sends a request; `body` may be JSON, a raw string (sent as is) or null (no body).
+pub(crate) use crate::rest::test_support::call_json as call;
+use crate::rest::test_support::{self, Fixture, PASSWORD};
 
 /// Users: `elastic` (superuser), `admin` (manage_security), `auditor` (read_security),
 /// `kbuser` (application `kibana-.kibana` `read` on `space:default`), `keyowner`
 /// (manage_own_api_key), `plain` (monitor).
 pub(crate) fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(SecurityStore::open(dir.path()).unwrap());
-    let hash = Hasher::Bcrypt { cost: 4 }.hash(PASSWORD).unwrap();
-    for (user, roles) in [
-        ("elastic", vec![]),
-        ("admin", vec!["sec_admin"]),
-        ("auditor", vec!["sec_reader"]),
-        ("kbuser", vec!["kb_reader"]),
-        ("keyowner", vec!["key_owner"]),
-        ("plain", vec!["plain"]),
+    let mut b = Fixture::builder();
+    // `elastic` again, to give it a full name like the others.
+    b = b.user_named("elastic", &[], "The elastic");
+    for (user, role) in [
+        ("admin", "sec_admin"),
+        ("auditor", "sec_reader"),
+        ("kbuser", "kb_reader"),
+        ("keyowner", "key_owner"),
+        ("plain", "plain"),
     ] {
-        let mut u = StoredUser::new(hash.clone(), roles.into_iter().map(String::from).collect());
-        u.full_name = Some(format!("The {user}"));
-        store.put_user(user, u).unwrap();
+        b = b.user_named(user, &[role], &format!("The {user}"));
     }
-    for (name, role) in [
-        ("sec_admin", json!({"cluster": ["manage_security"]})),
-        ("sec_reader", json!({"cluster": ["read_security"]})),
-        (
+    b.role("sec_admin", json!({"cluster": ["manage_security"]}))
+        .role("sec_reader", json!({"cluster": ["read_security"]}))
+        .role(
             "kb_reader",
             json!({"applications": [{"application": "kibana-.kibana", "privileges": ["read"], "resources": ["space:default"]}], "description": "Kibana reader", "metadata": {"tier": "gold"}}),
-        ),
-        ("key_owner", json!({"cluster": ["manage_own_api_key"]})),
-        ("plain", json!({"cluster": ["monitor"]})),
-    ] {
-        store.put_role(name, role).unwrap();
-    }
-    let identity = NodeIdentity {
-        node_name: "node-1".into(),
-        cluster_name: "test-cluster".into(),
-        cluster_uuid: "3q2Qf0nKQzW8m3t1Zb7Q9A".into(),
-        node_id: "abcdEFGHijklMNOPqrstUV".into(),
-        license_uid: "00000000-0000-4000-8000-000000000000".into(),
-        license_issue_date_millis: 1_700_000_000_000,
-    };
-    let authenticator = Arc::new(Authenticator::new(store, None));
-    let state = Arc::new(AppState::new(
-        identity,
-        Some(authenticator.clone()),
-        100 * 1024 * 1024,
-    ));
-    Fixture {
-        _dir: dir,
-        router: router(state),
-        authenticator,
-    }
+        )
+        .role("key_owner", json!({"cluster": ["manage_own_api_key"]}))
+        .role("plain", json!({"cluster": ["monitor"]}))
+        .build()
 }
 
 pub(crate) fn basic(user: &str) -> String {
-    format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(format!("{user}:{PASSWORD}"))
-    )
-}
-
-/// Sends a request; `body` may be JSON, a raw string (sent as is) or null (no body).
-pub(crate) async fn call(
-    f: &Fixture,
-    method: &str,
-    uri: &str,
-    authz: &str,
-    body: Value,
-) -> (StatusCode, Value) {
-    let mut req = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header(header::AUTHORIZATION, authz);
-    let body = match body {
-        Value::Null => Body::empty(),
-        Value::String(raw) => {
-            req = req.header(header::CONTENT_TYPE, "application/json");
-            Body::from(raw)
-        }
-        v => {
-            req = req.header(header::CONTENT_TYPE, "application/json");
-            Body::from(v.to_string())
-        }
-    };
-    let resp = f
-        .router
-        .clone()
-        .oneshot(req.body(body).unwrap())
-        .await
-        .unwrap();
-    let status = resp.status();
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-    let v = serde_json::from_slice(&bytes)
-        .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&bytes)));
-    (status, v)
+    test_support::basic(user, PASSWORD)
 }
 
 pub(crate) fn error_type(v: &Value) -> &str {

@@ -7,6 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::*;
+use crate::rest::test_support;
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -554,18 +555,8 @@ async fn call_raw(
     auth: (&str, &str),
     body: Option<String>,
 ) -> Reply {
-    let mut req = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header(header::AUTHORIZATION, basic(auth.0, auth.1));
-    let body = match body {
-        Some(b) => {
-            req = req.header(header::CONTENT_TYPE, "application/json");
-            Body::from(b)
-        }
-        None => Body::empty(),
-    };
-    send(f, req.body(body).unwrap()).await
+    let body = body.map_or(Value::Null, Value::String);
+    test_support::call(f, method, uri, Some(&basic(auth.0, auth.1)), body).await
 }
 
 #[tokio::test]

@@ -204,4 +204,6 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
 }
 
 #[cfg(test)]
+pub(crate) mod test_support;
+#[cfg(test)]
 mod tests;

@@ -1,91 +1,30 @@
 //! In-process tests of `_security/role_mapping` through the real router: shapes, errors,
 //! privileges and durability.
 
-use std::sync::Arc;
-
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
-use base64::Engine;
-use http_body_util::BodyExt;
-use ironstack_security::{Authenticator, Hasher, SecurityStore, StoredUser};
+use axum::http::StatusCode;
+use ironstack_security::SecurityStore;
 use serde_json::{Value, json};
-use tower::ServiceExt;
 
-use crate::rest::router;
-use crate::state::{AppState, NodeIdentity};
-
-const PASSWORD: &str = "test-password-123";
-
-pub(crate) fn identity() -> NodeIdentity {
-    NodeIdentity {
-        node_name: "node-1".into(),
-        cluster_name: "test-cluster".into(),
-        cluster_uuid: "3q2Qf0nKQzW8m3t1Zb7Q9A".into(),
-        node_id: "abcdEFGHijklMNOPqrstUV".into(),
-        license_uid: "00000000-0000-4000-8000-000000000000".into(),
-        license_issue_date_millis: 1_700_000_000_000,
-    }
-}
-
-struct Fixture {
-    dir: tempfile::TempDir,
-    router: axum::Router,
-}
+use crate::rest::test_support::{self, Fixture, PASSWORD, basic};
 
 fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(SecurityStore::open(dir.path()).unwrap());
-    let hash = Hasher::Bcrypt { cost: 4 }.hash(PASSWORD).unwrap();
-    store
-        .put_user("elastic", StoredUser::new(hash.clone(), vec![]))
-        .unwrap();
-    store
-        .put_user(
-            "reader",
-            StoredUser::new(hash.clone(), vec!["sec_reader".into()]),
-        )
-        .unwrap();
-    store
-        .put_user("nobody", StoredUser::new(hash, vec!["mon".into()]))
-        .unwrap();
-    store
-        .put_role("sec_reader", json!({"cluster": ["read_security"]}))
-        .unwrap();
-    store
-        .put_role("mon", json!({"cluster": ["monitor"]}))
-        .unwrap();
-    let auth = Arc::new(Authenticator::new(store, None));
-    let state = Arc::new(AppState::new(identity(), Some(auth), 100 * 1024 * 1024));
-    Fixture {
-        dir,
-        router: router(state),
-    }
+    Fixture::builder()
+        .user("reader", &["sec_reader"])
+        .user("nobody", &["mon"])
+        .role("sec_reader", json!({"cluster": ["read_security"]}))
+        .role("mon", json!({"cluster": ["monitor"]}))
+        .build()
 }
 
+/// A request as `user`; an empty `body` is no body, anything else is sent as is.
 async fn call(f: &Fixture, method: &str, uri: &str, user: &str, body: &str) -> (StatusCode, Value) {
-    let authz = format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(format!("{user}:{PASSWORD}"))
-    );
-    let mut req = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header(header::AUTHORIZATION, authz);
-    if !body.is_empty() {
-        req = req.header(header::CONTENT_TYPE, "application/json");
-    }
-    let resp = f
-        .router
-        .clone()
-        .oneshot(req.body(Body::from(body.to_string())).unwrap())
-        .await
-        .unwrap();
-    let status = resp.status();
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
+    let body = if body.is_empty() {
+        Value::Null
+    } else {
+        Value::String(body.into())
+    };
+    let r = test_support::call(f, method, uri, Some(&basic(user, PASSWORD)), body).await;
+    (r.status, r.json_or_null())
 }
 
 fn error(v: &Value) -> (&str, &str) {

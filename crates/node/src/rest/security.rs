@@ -894,10 +894,19 @@ fn authenticator(state: &AppState) -> Result<&Arc<ironstack_security::Authentica
 /// credential cache keyed by user name, so naming any realm clears those users (or all).
 pub(crate) async fn clear_realm_cache(
     State(state): State<Arc<AppState>>,
-    Path(_realms): Path<String>,
+    Path(realms): Path<String>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<EsJson, ApiError> {
     let authenticator = authenticator(&state)?;
+    // PKI realms keep their own cache (by certificate); clear those named (or all).
+    let all = realms.split(',').any(|r| r == "*" || r == "_all");
+    if let Some(tls) = state.tls_security.get() {
+        for realm in &tls.pki_realms {
+            if all || realms.split(',').any(|r| r == realm.name()) {
+                realm.clear_cache();
+            }
+        }
+    }
     let usernames: Vec<String> = params
         .get("usernames")
         .map(|u| {

@@ -3,20 +3,13 @@
 //! and errors.
 
 use super::*;
+use ironstack_security::Hasher;
+
+use crate::rest::test_support;
 
 /// A request as `user` with a JSON body.
 async fn call(f: &Fixture, method: &str, uri: &str, auth: (&str, &str), body: Value) -> Reply {
-    let mut req = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header(header::AUTHORIZATION, basic(auth.0, auth.1));
-    let body = if body.is_null() {
-        Body::empty()
-    } else {
-        req = req.header(header::CONTENT_TYPE, "application/json");
-        Body::from(body.to_string())
-    };
-    send(f, req.body(body).unwrap()).await
+    test_support::call(f, method, uri, Some(&basic(auth.0, auth.1)), body).await
 }
 
 const ELASTIC: (&str, &str) = ("elastic", PASSWORD);

@@ -4,24 +4,17 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::body::Body;
-use axum::http::{Request as HttpRequest, StatusCode, header};
-use base64::Engine;
-use http_body_util::BodyExt;
+use axum::http::StatusCode;
 use ironstack_config::{LoadOptions, NodeConfig};
 use ironstack_pki::{
     CertificateAuthority, CertificateSpec, DistinguishedName, ExtendedKeyUsage, KeyAlgorithm,
     KeyUsage, Pkcs12Entry, PrivateKey, Validity, write_pkcs12,
 };
-use ironstack_security::{Authenticator, Hasher, SecurityStore, StoredUser};
 use rustls::pki_types::CertificateDer;
 use serde_json::{Value, json};
-use tower::ServiceExt;
 
 use super::*;
-use crate::rest::router;
-
-const PASSWORD: &str = "test-password-123";
+use crate::rest::test_support::{self, PASSWORD};
 
 fn spec(dn: &str, ca: bool) -> CertificateSpec {
     CertificateSpec {
@@ -56,19 +49,15 @@ fn leaf(ca: &CertificateAuthority, dn: &str) -> (PrivateKey, Certificate) {
 }
 
 struct Fixture {
-    _dir: tempfile::TempDir,
-    router: axum::Router,
+    node: test_support::Fixture,
     ca1: CertificateAuthority,
     ca2: CertificateAuthority,
 }
 
 fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(SecurityStore::open(dir.path()).unwrap());
-    let hash = Hasher::Bcrypt { cost: 4 }.hash(PASSWORD).unwrap();
-    store
-        .put_user("elastic", StoredUser::new(hash, vec![]))
-        .unwrap();
+    let node = test_support::Fixture::builder()
+        .max_content_length(1 << 20)
+        .build();
     let ca1 = ca("realm ca");
     let ca2 = ca("other ca");
     let realm = PkiRealm::new(
@@ -80,30 +69,20 @@ fn fixture() -> Fixture {
             cache_ttl: Duration::from_secs(60),
             cache_max_users: 10,
         },
-        store.clone(),
+        node.store.clone(),
     )
     .unwrap();
-    let auth = Arc::new(Authenticator::new(store, None));
-    let state = Arc::new(AppState::new(
-        super::super::role_mapping::tests::identity(),
-        Some(auth),
-        1 << 20,
-    ));
-    state
+    node.state
         .tls_security
         .set(TlsSecurity {
             pki_realms: vec![Arc::new(realm)],
             sources: vec![],
         })
         .unwrap();
-    Fixture {
-        _dir: dir,
-        router: router(state),
-        ca1,
-        ca2,
-    }
+    Fixture { node, ca1, ca2 }
 }
 
+/// A request with `chain` as the TLS client chain, as the server passes it on.
 async fn send(
     f: &Fixture,
     method: &str,
@@ -112,35 +91,17 @@ async fn send(
     basic: bool,
     body: Option<Value>,
 ) -> (StatusCode, Value) {
-    let mut req = HttpRequest::builder().method(method).uri(uri);
-    if basic {
-        req = req.header(
-            header::AUTHORIZATION,
-            format!(
-                "Basic {}",
-                base64::engine::general_purpose::STANDARD.encode(format!("elastic:{PASSWORD}"))
-            ),
-        );
-    }
-    if body.is_some() {
-        req = req.header(header::CONTENT_TYPE, "application/json");
-    }
-    let mut req = req
-        .body(Body::from(body.map(|b| b.to_string()).unwrap_or_default()))
-        .unwrap();
+    let authz = basic.then(|| test_support::basic("elastic", PASSWORD));
+    let body = body.unwrap_or(Value::Null);
+    let mut req = test_support::request(method, uri, authz.as_deref(), body);
     if let Some(c) = chain {
         req.extensions_mut()
             .insert(ClientCertificateChain(Arc::new(vec![
                 CertificateDer::from(c.der().to_vec()),
             ])));
     }
-    let resp = f.router.clone().oneshot(req).await.unwrap();
-    let status = resp.status();
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
+    let r = test_support::send(&f.node, req).await;
+    (r.status, r.json_or_null())
 }
 
 #[tokio::test]
@@ -354,4 +315,65 @@ fn pki_bootstrap_check_warns_on_loopback_and_fails_otherwise() {
     let err = pki_bootstrap_check(&c, &public).unwrap_err();
     assert!(err.contains(PKI_BOOTSTRAP_MESSAGE), "{err}");
     assert_eq!(pki_bootstrap_check(&config(&[]), &public), Ok(None));
+}
+
+#[tokio::test]
+async fn the_realm_clear_cache_endpoint_clears_pki_realms() {
+    let f = fixture();
+    let (_, client1) = leaf(&f.ca1, "CN=client1");
+    let (s, _) = send(
+        &f,
+        "GET",
+        "/_security/_authenticate",
+        Some(&client1),
+        false,
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let realm = f.node.state.tls_security.get().unwrap().pki_realms[0].clone();
+    assert_eq!(realm.cached_users(), 1);
+    // Another realm's name leaves it alone; its own name or `*` clears it.
+    let (s, _) = send(
+        &f,
+        "POST",
+        "/_security/realm/default_native/_clear_cache",
+        None,
+        true,
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(realm.cached_users(), 1);
+    let (s, v) = send(
+        &f,
+        "POST",
+        "/_security/realm/pki1/_clear_cache",
+        None,
+        true,
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(realm.cached_users(), 0);
+    send(
+        &f,
+        "GET",
+        "/_security/_authenticate",
+        Some(&client1),
+        false,
+        None,
+    )
+    .await;
+    assert_eq!(realm.cached_users(), 1);
+    send(
+        &f,
+        "POST",
+        "/_security/realm/*/_clear_cache",
+        None,
+        true,
+        None,
+    )
+    .await;
+    assert_eq!(realm.cached_users(), 0);
 }

@@ -1,110 +1,29 @@
 //! In-process tests of the REST layer: every request goes through the real router with
 //! `oneshot`, so envelope, pipeline and handlers are exercised together.
 
-use std::io::{Read, Write};
-use std::sync::Arc;
-
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use base64::Engine;
-use http_body_util::BodyExt;
-use ironstack_security::{Authenticator, Hasher, SecurityStore, StoredUser};
 use serde_json::{Value, json};
-use tower::ServiceExt;
+use std::io::{Read, Write};
 
 use super::*;
-use crate::state::{AppState, NodeIdentity};
-
-const PASSWORD: &str = "test-password-123";
-
-struct Fixture {
-    _dir: tempfile::TempDir,
-    router: Router,
-}
-
-fn identity() -> NodeIdentity {
-    NodeIdentity {
-        node_name: "node-1".into(),
-        cluster_name: "test-cluster".into(),
-        cluster_uuid: "3q2Qf0nKQzW8m3t1Zb7Q9A".into(),
-        node_id: "abcdEFGHijklMNOPqrstUV".into(),
-        license_uid: "00000000-0000-4000-8000-000000000000".into(),
-        license_issue_date_millis: 1_700_000_000_000,
-    }
-}
+use crate::rest::test_support::{Fixture, PASSWORD, Reply, basic, send};
 
 fn fixture_with(security: bool, max_content_length: u64) -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let authenticator = security.then(|| {
-        let store = Arc::new(SecurityStore::open(dir.path()).unwrap());
-        let hash = Hasher::Bcrypt { cost: 4 }.hash(PASSWORD).unwrap();
-        store
-            .put_user("elastic", StoredUser::new(hash, vec![]))
-            .unwrap();
-        Arc::new(Authenticator::new(store, None))
-    });
-    let state = Arc::new(AppState::new(identity(), authenticator, max_content_length));
-    Fixture {
-        _dir: dir,
-        router: router(state),
-    }
+    Fixture::builder()
+        .security(security)
+        .max_content_length(max_content_length)
+        .build()
 }
 
 fn fixture() -> Fixture {
     fixture_with(true, 100 * 1024 * 1024)
 }
 
-fn basic(user: &str, password: &str) -> String {
-    format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
-    )
-}
-
 fn get(uri: &str) -> axum::http::request::Builder {
     Request::builder()
         .uri(uri)
         .header(header::AUTHORIZATION, basic("elastic", PASSWORD))
-}
-
-struct Reply {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Reply {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
-    }
-    fn text(&self) -> String {
-        String::from_utf8(self.body.clone()).unwrap()
-    }
-    fn header(&self, name: &str) -> &str {
-        self.headers
-            .get(name)
-            .map(|v| v.to_str().unwrap())
-            .unwrap_or("")
-    }
-}
-
-async fn send(f: &Fixture, req: Request<Body>) -> Reply {
-    let resp = f.router.clone().oneshot(req).await.unwrap();
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let body = resp
-        .into_body()
-        .collect()
-        .await
-        .unwrap()
-        .to_bytes()
-        .to_vec();
-    Reply {
-        status,
-        headers,
-        body,
-    }
 }
 
 #[test]

@@ -324,7 +324,7 @@ fn service(state: &AppState) -> Result<&Arc<TokenService>, ApiError> {
 fn disabled_error() -> ApiError {
     ApiError::from(
         EsException::with_status(
-            EsErrorType::IllegalArgument,
+            EsErrorType::FeatureNotEnabled,
             400,
             "security tokens are not enabled",
         )

@@ -1,30 +1,31 @@
 //! In-process tests of bearer tokens and anonymous access through the real router.
 
+use std::ops::Deref;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use axum::body::Body;
-use axum::http::{HeaderMap, Request, StatusCode, header};
-use base64::Engine;
-use http_body_util::BodyExt;
+use axum::http::{HeaderMap, StatusCode};
 use ironstack_config::{AnonymousConfig, AuthcConfig, TokenConfig};
 use ironstack_security::token::{TokenService, TokenSettings};
-use ironstack_security::{Authenticator, Hasher, SecurityStore, StoredUser};
+use ironstack_security::{Authenticator, SecurityStore};
 use serde_json::{Value, json};
-use tower::ServiceExt;
 
 use super::AuthcExtras;
-use crate::rest::router;
-use crate::state::{AppState, NodeIdentity};
-
-const PASSWORD: &str = "test-password-123";
+use crate::rest::test_support::{self, PASSWORD};
+use crate::state::AppState;
 
 struct Fixture {
-    _dir: tempfile::TempDir,
-    router: axum::Router,
-    store: Arc<SecurityStore>,
+    node: test_support::Fixture,
     now: Arc<AtomicU64>,
+}
+
+impl Deref for Fixture {
+    type Target = test_support::Fixture;
+
+    fn deref(&self) -> &Self::Target {
+        &self.node
+    }
 }
 
 fn config(token_enabled: bool, anonymous_roles: &[&str], authz_exception: bool) -> AuthcConfig {
@@ -42,33 +43,13 @@ fn config(token_enabled: bool, anonymous_roles: &[&str], authz_exception: bool) 
 }
 
 fn fixture(config: AuthcConfig) -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(SecurityStore::open(dir.path()).unwrap());
-    let hash = Hasher::Bcrypt { cost: 4 }.hash(PASSWORD).unwrap();
-    store
-        .put_user("elastic", StoredUser::new(hash.clone(), vec![]))
-        .unwrap();
-    let mut joe = StoredUser::new(hash.clone(), vec!["token_user".into()]);
-    joe.full_name = Some("Joe Token".into());
-    store.put_user("joe", joe).unwrap();
-    store
-        .put_user("plain", StoredUser::new(hash, vec!["monitor_only".into()]))
-        .unwrap();
-    store
-        .put_role("token_user", json!({"cluster":["manage_token", "monitor"]}))
-        .unwrap();
-    store
-        .put_role("monitor_only", json!({"cluster":["monitor"]}))
-        .unwrap();
-    let identity = NodeIdentity {
-        node_name: "node-1".into(),
-        cluster_name: "test-cluster".into(),
-        cluster_uuid: "3q2Qf0nKQzW8m3t1Zb7Q9A".into(),
-        node_id: "abcdEFGHijklMNOPqrstUV".into(),
-        license_uid: "00000000-0000-4000-8000-000000000000".into(),
-        license_issue_date_millis: 1_700_000_000_000,
-    };
-    let authenticator = Arc::new(Authenticator::new(store.clone(), None));
+    let node = test_support::Fixture::builder()
+        .user_named("joe", &["token_user"], "Joe Token")
+        .user("plain", &["monitor_only"])
+        .role("token_user", json!({"cluster":["manage_token", "monitor"]}))
+        .role("monitor_only", json!({"cluster":["monitor"]}))
+        .build();
+    let authenticator = node.authenticator.clone();
     let now = Arc::new(AtomicU64::new(ironstack_security::api_key::now_ms()));
     let clock = now.clone();
     let tokens = Arc::new(TokenService::with_clock(
@@ -79,26 +60,13 @@ fn fixture(config: AuthcConfig) -> Fixture {
         },
         Arc::new(move || clock.load(Ordering::SeqCst)),
     ));
-    let state = Arc::new(AppState::new(
-        identity,
-        Some(authenticator.clone()),
-        100 * 1024 * 1024,
-    ));
     let extras = AuthcExtras::new(Some(&authenticator), &config).with_token_service(tokens);
-    state.authc.set(Arc::new(extras)).unwrap();
-    Fixture {
-        _dir: dir,
-        router: router(state),
-        store,
-        now,
-    }
+    node.state.authc.set(Arc::new(extras)).unwrap();
+    Fixture { node, now }
 }
 
 fn basic(user: &str) -> String {
-    format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(format!("{user}:{PASSWORD}"))
-    )
+    test_support::basic(user, PASSWORD)
 }
 
 fn bearer(token: &Value) -> String {
@@ -112,27 +80,9 @@ async fn call(
     authz: Option<&str>,
     body: Value,
 ) -> (StatusCode, HeaderMap, Value) {
-    let mut req = Request::builder().method(method).uri(uri);
-    if let Some(a) = authz {
-        req = req.header(header::AUTHORIZATION, a);
-    }
-    let body = if body.is_null() {
-        Body::empty()
-    } else {
-        req = req.header(header::CONTENT_TYPE, "application/json");
-        Body::from(body.to_string())
-    };
-    let resp = f
-        .router
-        .clone()
-        .oneshot(req.body(body).unwrap())
-        .await
-        .unwrap();
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-    let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    (status, headers, json)
+    let r = test_support::call(f, method, uri, authz, body).await;
+    let json = r.json_or_null();
+    (r.status, r.headers, json)
 }
 
 fn challenges(headers: &HeaderMap) -> Vec<String> {
@@ -519,6 +469,8 @@ async fn disabled_token_service() {
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["error"]["reason"], "security tokens are not enabled");
+    assert_eq!(body["error"]["type"], "feature_not_enabled_exception");
+    assert_eq!(body["error"]["disabled.feature"], "security_tokens");
 }
 
 #[tokio::test]
@@ -607,15 +559,7 @@ fn anonymous_roles_are_added_once_per_cached_authentication() {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(SecurityStore::open(dir.path()).unwrap());
     let authenticator = Arc::new(Authenticator::new(store, None));
-    let identity = NodeIdentity {
-        node_name: "n".into(),
-        cluster_name: "c".into(),
-        cluster_uuid: "u".into(),
-        node_id: "i".into(),
-        license_uid: "l".into(),
-        license_issue_date_millis: 0,
-    };
-    let state = AppState::new(identity, Some(authenticator.clone()), 1024);
+    let state = AppState::new(test_support::identity(), Some(authenticator.clone()), 1024);
     state
         .authc
         .set(Arc::new(AuthcExtras::new(
