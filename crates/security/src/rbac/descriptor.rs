@@ -157,7 +157,10 @@ impl RoleDescriptor {
                     role.applications = parse_applications(name, key, value)?
                 }
                 "global" => match value {
-                    Value::Object(_) => role.global = Some(value.clone()),
+                    Value::Object(_) => {
+                        validate_global(value)?;
+                        role.global = Some(value.clone())
+                    }
                     Value::Null => {}
                     other => {
                         return Err(RoleError::parse(format!(
@@ -587,3 +590,59 @@ pub fn is_application_action(name: &str) -> bool {
 #[cfg(test)]
 #[path = "descriptor_tests.rs"]
 mod tests;
+
+/// Checks `global` as Elasticsearch's `ConfigurableClusterPrivileges.parse` does: categories
+/// `application` (`manage.applications`), `profile` (`write.applications`) and `role`
+/// (`manage`, stored but granting nothing here), each an object of the one privilege it knows.
+fn validate_global(global: &Value) -> Result<(), RoleError> {
+    let fail = global_error;
+    let object = global_object;
+    for (category, privileges) in object(global)? {
+        let privilege = match category.as_str() {
+            "application" => "manage",
+            "profile" => "write",
+            "role" => "manage",
+            other => return Err(fail("one of [application, profile, role]", other)),
+        };
+        for (name, body) in object(privileges)? {
+            if name != privilege {
+                return Err(fail(&format!("field name [{privilege}]"), name));
+            }
+            if category == "role" {
+                object(body)?;
+                continue;
+            }
+            let body = object(body)?;
+            for (field, value) in body {
+                if field != "applications" {
+                    return Err(fail("field name [applications]", field));
+                }
+                let ok = value
+                    .as_array()
+                    .is_some_and(|a| a.iter().all(Value::is_string));
+                if !ok {
+                    return Err(fail("[START_ARRAY] of strings", token(value)));
+                }
+            }
+            if !body.contains_key("applications") {
+                return Err(fail("field name [applications]", "END_OBJECT"));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn global_error(expected: &str, found: &str) -> RoleError {
+    RoleError {
+        error_type: ironstack_types::EsErrorType::XContentParse,
+        reason: format!(
+            "failed to parse privilege. expected {expected} but found [{found}] instead"
+        ),
+        caused_by: None,
+    }
+}
+
+fn global_object(v: &Value) -> Result<&Map<String, Value>, RoleError> {
+    v.as_object()
+        .ok_or_else(|| global_error("[START_OBJECT]", token(v)))
+}

@@ -172,3 +172,44 @@ fn application_names() {
     assert!(validate_application_privilege("data:read/*").is_none());
     assert!(validate_application_privilege("Read").is_some());
 }
+
+#[test]
+fn global_privileges_are_parsed_as_elasticsearch() {
+    let body = json!({"global": {
+        "application": {"manage": {"applications": ["kibana-*"]}},
+        "profile": {"write": {"applications": ["kibana*"]}}
+    }});
+    let role = RoleDescriptor::parse("g", &body).unwrap();
+    assert_eq!(role.to_json()["global"], body["global"]);
+    let cases = [
+        (
+            json!({"global": {"cluster": {}}}),
+            "failed to parse privilege. expected one of [application, profile, role] but found [cluster] instead",
+        ),
+        (
+            json!({"global": {"application": {"read": {"applications": ["a"]}}}}),
+            "failed to parse privilege. expected field name [manage] but found [read] instead",
+        ),
+        (
+            json!({"global": {"application": {"manage": {"applications": "a"}}}}),
+            "failed to parse privilege. expected [START_ARRAY] of strings but found [VALUE_STRING] instead",
+        ),
+        (
+            json!({"global": {"profile": {"write": {"apps": ["a"]}}}}),
+            "failed to parse privilege. expected field name [applications] but found [apps] instead",
+        ),
+        (
+            json!({"global": {"application": []}}),
+            "failed to parse privilege. expected [START_OBJECT] but found [START_ARRAY] instead",
+        ),
+    ];
+    for (body, reason) in cases {
+        let e = RoleDescriptor::parse("g", &body).unwrap_err();
+        assert_eq!(
+            e.error_type,
+            ironstack_types::EsErrorType::XContentParse,
+            "{body}"
+        );
+        assert_eq!(e.reason, reason, "{body}");
+    }
+}
