@@ -24,9 +24,8 @@ use ironstack_config::AuditConfig;
 use ironstack_security::Authentication;
 use ironstack_security::api_key::ApiKeyAuthentication;
 use ironstack_security::audit::{
-    AuditEvent, AuditFilter, AuditLevel, AuthenticationType, ChangeRequest, EventType,
-    IgnorePolicy, LocalNode, config_changes, encode, is_config_change_action, redact_body,
-    request_name,
+    AuditEvent, AuditFilter, AuditLevel, AuthenticationType, ChangeRequest, EventType, LocalNode,
+    config_changes, encode, is_config_change_action, redact_body, request_name,
 };
 use ironstack_types::ActionName;
 
@@ -95,22 +94,10 @@ impl AuditTrail {
         let levels = |names: &[String]| -> Vec<AuditLevel> {
             names.iter().filter_map(|n| AuditLevel::parse(n)).collect()
         };
-        let policies: Vec<IgnorePolicy> = config
-            .ignore_filters
-            .iter()
-            .map(|p| IgnorePolicy {
-                name: p.name.clone(),
-                users: p.users.clone(),
-                realms: p.realms.clone(),
-                actions: p.actions.clone(),
-                roles: p.roles.clone(),
-                indices: p.indices.clone(),
-            })
-            .collect();
         let filter = AuditFilter::new(
             &levels(&config.include),
             &levels(&config.exclude),
-            &policies,
+            &config.ignore_filters,
         )
         .map_err(|e| e.to_string())?;
         let file = open_file(&path)
@@ -601,25 +588,7 @@ fn path_param(pattern: &str, path: &str, name: &str) -> Option<String> {
     let wanted = format!("{{{name}}}");
     let i = pattern.split('/').position(|s| s == wanted)?;
     let segment = path.split('/').nth(i)?;
-    percent_decode(segment)
-}
-
-/// `%XX` decoding of one path segment; `None` when it is not valid UTF-8 or `%` escapes.
-fn percent_decode(segment: &str) -> Option<String> {
-    let bytes = segment.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
+    crate::rest::percent_decode(segment)
 }
 
 #[cfg(test)]

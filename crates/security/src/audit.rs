@@ -404,23 +404,10 @@ fn push_field(out: &mut String, name: &str, value: &Value) {
     out.push_str(&serde_json::to_string(value).unwrap_or_default());
 }
 
-/// One `ignore_filters.<policy>` as configured: each list of patterns (`*`, `?`, `/regex/`)
-/// is optional; an event is ignored when it matches every list that is set.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct IgnorePolicy {
-    /// The policy name.
-    pub name: String,
-    /// `users`
-    pub users: Option<Vec<String>>,
-    /// `realms`
-    pub realms: Option<Vec<String>>,
-    /// `actions`
-    pub actions: Option<Vec<String>>,
-    /// `roles`
-    pub roles: Option<Vec<String>>,
-    /// `indices`
-    pub indices: Option<Vec<String>>,
-}
+/// One `ignore_filters.<policy>` as configured (the config crate parses it): each list of
+/// patterns (`*`, `?`, `/regex/`) is optional; an event is ignored when it matches every list
+/// that is set.
+pub use ironstack_config::AuditIgnorePolicy as IgnorePolicy;
 
 #[derive(Debug, Clone)]
 enum Matcher {

@@ -70,7 +70,7 @@ impl FieldValue {
             other => {
                 return Err(parse_err(format!(
                     "expected a value for field [{field}] but found [{}]",
-                    json_kind(other)
+                    crate::rbac::json_token_name(other)
                 )));
             }
         })
@@ -156,17 +156,6 @@ fn compile_pattern(s: &str, is_dn: bool) -> Result<Option<Regex>, RoleMappingErr
         .map_err(|e| parse_err(format!("invalid pattern [{s}]: {e}")))
 }
 
-fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "VALUE_NULL",
-        Value::Bool(_) => "VALUE_BOOLEAN",
-        Value::Number(_) => "VALUE_NUMBER",
-        Value::String(_) => "VALUE_STRING",
-        Value::Array(_) => "START_ARRAY",
-        Value::Object(_) => "START_OBJECT",
-    }
-}
-
 /// A rules expression.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RuleExpression {
@@ -199,7 +188,7 @@ impl RuleExpression {
         let Value::Object(map) = value else {
             return Err(parse_err(format!(
                 "expected an object but found [{}] instead",
-                json_kind(value)
+                crate::rbac::json_token_name(value)
             )));
         };
         let mut fields = map.iter();
@@ -214,7 +203,7 @@ impl RuleExpression {
                 let Value::Array(items) = inner else {
                     return Err(parse_err(format!(
                         "field [{child_path}] must be an array but found [{}]",
-                        json_kind(inner)
+                        crate::rbac::json_token_name(inner)
                     )));
                 };
                 let children = items
@@ -231,7 +220,7 @@ impl RuleExpression {
                 let Value::Object(f) = inner else {
                     return Err(parse_err(format!(
                         "expected an object but found [{}] instead",
-                        json_kind(inner)
+                        crate::rbac::json_token_name(inner)
                     )));
                 };
                 let mut it = f.iter();
@@ -572,7 +561,7 @@ impl RoleMapping {
         let wrong_type = |field: &str, expected: &str, v: &Value| {
             RoleMappingError::Parsing(format!(
                 "[role-mapping] {field} doesn't support values of type: {} (expected {expected})",
-                json_kind(v)
+                crate::rbac::json_token_name(v)
             ))
         };
         for (k, v) in map {

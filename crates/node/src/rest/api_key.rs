@@ -20,7 +20,7 @@ use ironstack_security::rbac::{
     ClusterContext, Role, Subject, Who, authorize_cluster, authorize_run_as,
 };
 use ironstack_security::token::{TokenError, TokenService, TokenSettings};
-use ironstack_security::{Authentication, Authenticator, SecureString, SecurityStore};
+use ironstack_security::{Authentication, SecureString, SecurityStore};
 use ironstack_types::{ActionName, EsErrorType, EsException};
 use serde_json::{Value, json};
 
@@ -45,63 +45,15 @@ pub(crate) const API_KEY_UPDATE: ActionName =
 pub(crate) const API_KEY_BULK_UPDATE: ActionName =
     ActionName("cluster:admin/xpack/security/api_key/bulk_update");
 
-type Caller = Option<Extension<Arc<Authentication>>>;
-/// The key of a key-authenticated request (absent for users).
-pub(crate) type KeyCaller = Option<Extension<Arc<ApiKeyAuthentication>>>;
-
-fn authenticator(state: &AppState) -> Result<&Arc<Authenticator>, ApiError> {
-    state.authenticator.as_ref().ok_or_else(|| {
-        ApiError::illegal_argument(
-            "Security must be explicitly enabled when using a [basic] license. Enable security by setting [xpack.security.enabled] to [true] in the elasticsearch.yml file and restart the node.",
-        )
-    })
-}
-
-fn store(state: &AppState) -> Result<&Arc<SecurityStore>, ApiError> {
-    authenticator(state).map(|a| a.store())
-}
-
-fn caller(auth: Caller) -> Result<Arc<Authentication>, ApiError> {
-    auth.map(|Extension(a)| a)
-        .ok_or_else(|| ApiError::illegal_argument("no authenticated user for this request"))
-}
-
-fn json_body(body: &Bytes) -> Result<Option<Value>, ApiError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(None);
-    }
-    serde_json::from_slice(body).map(Some).map_err(|e| {
-        ApiError::from(EsException::new(
-            EsErrorType::XContentParse,
-            format!("[{}:{}] {e}", e.line(), e.column()),
-        ))
-    })
-}
-
-fn required_body(body: &Bytes) -> Result<Value, ApiError> {
-    json_body(body)?.ok_or_else(|| {
-        ApiError::from(EsException::new(
-            EsErrorType::Parse,
-            "request body is required",
-        ))
-    })
-}
+pub(crate) use super::security::KeyCaller;
+use super::security::{
+    Caller, authenticator, caller, json_body, required_body, store, store_error,
+};
 
 /// `action_request_validation_exception` with Elasticsearch's numbered reason.
 fn validation(messages: &[&str]) -> ApiError {
-    let reason: String = messages
-        .iter()
-        .enumerate()
-        .map(|(i, m)| format!("{}: {m};", i + 1))
-        .collect();
-    ApiError::from(EsException::new(
-        EsErrorType::ActionRequestValidation,
-        format!("Validation Failed: {reason}"),
-    ))
-}
-
-fn store_error(e: ironstack_security::Error) -> ApiError {
-    ApiError::internal(format!("failed to update the security store: {e}"))
+    let messages: Vec<String> = messages.iter().map(|m| m.to_string()).collect();
+    ApiError::from(ironstack_security::rbac::RoleError::validation(&messages).to_exception())
 }
 
 /// A 401 with the node's `WWW-Authenticate` challenges.
@@ -696,24 +648,19 @@ pub(crate) fn user_privileges_for_key(key: &KeyCaller) -> Option<Result<EsJson, 
 /// `GET /_security/_authenticate`: key-authenticated requests answer as Elasticsearch does
 /// (`authentication_type: api_key`, realm `_es_api_key`, `api_key: {id, name}`); others as the
 /// user handler.
-pub(crate) async fn authenticate(auth: Caller, key: KeyCaller) -> EsJson {
+pub(crate) async fn authenticate(
+    auth: Caller,
+    key: KeyCaller,
+    kind: Option<Extension<super::token::AuthKind>>,
+) -> EsJson {
     let Some(Extension(key)) = key else {
-        return super::handlers::authenticate(auth).await;
+        return super::handlers::authenticate(auth, kind).await;
     };
-    let a = &key.authentication;
-    let realm = json!({"name": a.realm.name, "type": a.realm.realm_type});
-    EsJson::ok(json!({
-        "username": a.username,
-        "roles": [],
-        "full_name": a.full_name,
-        "email": a.email,
-        "metadata": {},
-        "enabled": true,
-        "authentication_realm": realm,
-        "lookup_realm": realm,
-        "authentication_type": "api_key",
-        "api_key": {"id": key.id, "name": key.name}
-    }))
+    let mut body = super::handlers::authentication_json(&key.authentication, "api_key");
+    body["roles"] = json!([]);
+    body["metadata"] = json!({});
+    body["api_key"] = json!({"id": key.id, "name": key.name});
+    EsJson::ok(body)
 }
 
 #[cfg(test)]

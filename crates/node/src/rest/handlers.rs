@@ -10,6 +10,8 @@ use axum::Extension;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use ironstack_security::Authentication;
+
+use super::token::AuthKind;
 use ironstack_types::health::ClusterHealth;
 use ironstack_types::info::{MainResponse, TAGLINE, VersionInfo};
 use ironstack_types::{EsErrorType, EsException, HealthStatus};
@@ -478,8 +480,28 @@ pub(crate) async fn nodes_stats(
     Ok(EsJson::ok(Value::Object(body)))
 }
 
+/// The `_authenticate` body of `auth`, authenticated the `authentication_type` way (`realm`,
+/// `token`, `anonymous`, `api_key`); token responses embed the same object.
+pub(crate) fn authentication_json(auth: &Authentication, authentication_type: &str) -> Value {
+    let realm = json!({"name": auth.realm.name, "type": auth.realm.realm_type});
+    json!({
+        "username": auth.username,
+        "roles": auth.roles,
+        "full_name": auth.full_name,
+        "email": auth.email,
+        "metadata": auth.metadata,
+        "enabled": true,
+        "authentication_realm": realm,
+        "lookup_realm": realm,
+        "authentication_type": authentication_type,
+    })
+}
+
 /// `GET /_security/_authenticate`.
-pub(crate) async fn authenticate(auth: Option<Extension<Arc<Authentication>>>) -> EsJson {
+pub(crate) async fn authenticate(
+    auth: Option<Extension<Arc<Authentication>>>,
+    kind: Option<Extension<AuthKind>>,
+) -> EsJson {
     let Some(Extension(auth)) = auth else {
         // Security disabled: Elasticsearch answers as the anonymous `_anonymous` user.
         return EsJson::ok(json!({
@@ -490,18 +512,12 @@ pub(crate) async fn authenticate(auth: Option<Extension<Arc<Authentication>>>) -
             "authentication_type": "anonymous"
         }));
     };
-    let realm = json!({"name": auth.realm.name, "type": auth.realm.realm_type});
-    EsJson::ok(json!({
-        "username": auth.username,
-        "roles": auth.roles,
-        "full_name": auth.full_name,
-        "email": auth.email,
-        "metadata": auth.metadata,
-        "enabled": true,
-        "authentication_realm": realm,
-        "lookup_realm": realm,
-        "authentication_type": "realm"
-    }))
+    let authentication_type = match kind {
+        Some(Extension(AuthKind::Token)) => "token",
+        Some(Extension(AuthKind::Anonymous)) => "anonymous",
+        None => "realm",
+    };
+    EsJson::ok(authentication_json(&auth, authentication_type))
 }
 
 #[cfg(test)]

@@ -8,8 +8,10 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use ironstack_security::Section;
 use ironstack_security::role_mapping::{RoleMapping, RoleMappingError};
-use ironstack_security::{Section, SecurityStore};
+
+use super::security::store;
 use ironstack_types::{ActionName, EsErrorType, EsException};
 use serde_json::{Map, Value, json};
 
@@ -25,18 +27,6 @@ pub(crate) const ROLE_MAPPING_GET: ActionName =
 /// `DELETE /_security/role_mapping/{name}`.
 pub(crate) const ROLE_MAPPING_DELETE: ActionName =
     ActionName("cluster:admin/xpack/security/role_mapping/delete");
-
-fn store(state: &AppState) -> Result<&Arc<SecurityStore>, ApiError> {
-    state
-        .authenticator
-        .as_ref()
-        .map(|a| a.store())
-        .ok_or_else(|| {
-            ApiError::illegal_argument(
-                "Security must be explicitly enabled when using a [basic] license. Enable security by setting [xpack.security.enabled] to [true] in the elasticsearch.yml file and restart the node.",
-            )
-        })
-}
 
 fn mapping_error(e: RoleMappingError) -> ApiError {
     let kind = match &e {

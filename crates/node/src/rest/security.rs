@@ -78,16 +78,23 @@ const MIN_PASSWORD_LENGTH: usize = 6;
 pub(crate) type Caller = Option<Extension<Arc<Authentication>>>;
 pub(crate) type KeyCaller = Option<Extension<Arc<ApiKeyAuthentication>>>;
 
+/// Elasticsearch's answer to a security API when security is off.
+pub(crate) fn security_disabled() -> ApiError {
+    ApiError::illegal_argument(
+        "Security must be explicitly enabled when using a [basic] license. Enable security by setting [xpack.security.enabled] to [true] in the elasticsearch.yml file and restart the node.",
+    )
+}
+
+/// The node's authenticator, or [`security_disabled`].
+pub(crate) fn authenticator(
+    state: &AppState,
+) -> Result<&Arc<ironstack_security::Authenticator>, ApiError> {
+    state.authenticator.as_ref().ok_or_else(security_disabled)
+}
+
+/// The security store, or [`security_disabled`].
 pub(crate) fn store(state: &AppState) -> Result<&Arc<SecurityStore>, ApiError> {
-    state
-        .authenticator
-        .as_ref()
-        .map(|a| a.store())
-        .ok_or_else(|| {
-            ApiError::illegal_argument(
-                "Security must be explicitly enabled when using a [basic] license. Enable security by setting [xpack.security.enabled] to [true] in the elasticsearch.yml file and restart the node.",
-            )
-        })
+    authenticator(state).map(|a| a.store())
 }
 
 pub(crate) fn caller(auth: Caller) -> Result<Arc<Authentication>, ApiError> {
@@ -880,14 +887,6 @@ pub(crate) fn nodes_response(state: &AppState) -> EsJson {
         "cluster_name": state.identity.cluster_name,
         "nodes": nodes,
     }))
-}
-
-fn authenticator(state: &AppState) -> Result<&Arc<ironstack_security::Authenticator>, ApiError> {
-    store(state)?;
-    state
-        .authenticator
-        .as_ref()
-        .ok_or_else(|| ApiError::internal("security is not enabled"))
 }
 
 /// `POST /_security/realm/{realms}/_clear_cache[?usernames=a,b]`. The realms share one

@@ -13,7 +13,6 @@ use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::Response;
 use ironstack_config::AuthcConfig;
 use ironstack_security::api_key::ApiKeyAuthentication;
 use ironstack_security::authz::authorize_with;
@@ -22,11 +21,11 @@ use ironstack_security::token::{
     anonymous_authentication,
 };
 use ironstack_security::{Authentication, Authenticator, SecureString};
-use ironstack_types::{ActionName, EsErrorType, EsException, action};
+use ironstack_types::{ActionName, EsErrorType, EsException};
 use serde_json::{Map, Value, json};
 
 use super::pipeline::WWW_AUTHENTICATE;
-use super::response::{ApiError, EsJson, JsonBody};
+use super::response::{ApiError, EsJson};
 use crate::state::AppState;
 
 /// `POST /_security/oauth2/token` (password and client_credentials grants).
@@ -276,34 +275,8 @@ pub(crate) fn forbidden(
     ApiError::from(EsException::with_status(EsErrorType::Security, 403, reason))
 }
 
-/// `_authenticate` reports `authentication_type` `token` or `anonymous` for those requests.
-pub(crate) fn finish(
-    kind: Option<AuthKind>,
-    action: ActionName,
-    mut response: Response,
-) -> Response {
-    if let Some(kind) = kind
-        && action == action::AUTHENTICATE
-        && let Some(JsonBody(Value::Object(body))) = response.extensions_mut().get_mut::<JsonBody>()
-        && body.contains_key("authentication_type")
-    {
-        let name = match kind {
-            AuthKind::Token => "token",
-            AuthKind::Anonymous => "anonymous",
-        };
-        body.insert("authentication_type".into(), Value::String(name.into()));
-    }
-    response
-}
-
 type Caller = Option<Extension<Arc<Authentication>>>;
 type KeyCaller = Option<Extension<Arc<ApiKeyAuthentication>>>;
-
-fn security_disabled() -> ApiError {
-    ApiError::illegal_argument(
-        "Security must be explicitly enabled when using a [basic] license. Enable security by setting [xpack.security.enabled] to [true] in the elasticsearch.yml file and restart the node.",
-    )
-}
 
 fn service(state: &AppState) -> Result<&Arc<TokenService>, ApiError> {
     // Start-up always configures the extras; a state built without them (in-process tests)
@@ -313,7 +286,10 @@ fn service(state: &AppState) -> Result<&Arc<TokenService>, ApiError> {
         config.token.enabled = true;
         Arc::new(AuthcExtras::new(state.authenticator.as_ref(), &config))
     });
-    let tokens = extras.tokens.as_ref().ok_or_else(security_disabled)?;
+    let tokens = extras
+        .tokens
+        .as_ref()
+        .ok_or_else(super::security::security_disabled)?;
     if tokens.enabled() {
         Ok(tokens)
     } else {
@@ -396,38 +372,15 @@ fn string_fields(
             _ => {
                 return Err(ApiError::from(EsException::new(
                     EsErrorType::XContentParse,
-                    format!("[{parser}] {k} doesn't support values of type: {}", kind(v)),
+                    format!(
+                        "[{parser}] {k} doesn't support values of type: {}",
+                        ironstack_security::rbac::json_token_name(v)
+                    ),
                 )));
             }
         }
     }
     Ok(out)
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Bool(_) => "VALUE_BOOLEAN",
-        Value::Number(_) => "VALUE_NUMBER",
-        Value::Array(_) => "START_ARRAY",
-        Value::Object(_) => "START_OBJECT",
-        _ => "VALUE_NULL",
-    }
-}
-
-/// The `authentication` object of a token response: `_authenticate`'s shape.
-fn authentication_json(auth: &Authentication, authentication_type: &str) -> Value {
-    let realm = json!({"name": auth.realm.name, "type": auth.realm.realm_type});
-    json!({
-        "username": auth.username,
-        "roles": auth.roles,
-        "full_name": auth.full_name,
-        "email": auth.email,
-        "metadata": auth.metadata,
-        "enabled": true,
-        "authentication_realm": realm,
-        "lookup_realm": realm,
-        "authentication_type": authentication_type,
-    })
 }
 
 fn token_response(issued: &IssuedTokens, scope: Option<&str>, authentication_type: &str) -> EsJson {
@@ -443,7 +396,7 @@ fn token_response(issued: &IssuedTokens, scope: Option<&str>, authentication_typ
     }
     body.insert(
         "authentication".into(),
-        authentication_json(&issued.authentication, authentication_type),
+        super::handlers::authentication_json(&issued.authentication, authentication_type),
     );
     EsJson::ok(Value::Object(body))
 }

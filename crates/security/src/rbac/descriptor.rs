@@ -74,7 +74,7 @@ pub struct RoleDescriptor {
 }
 
 /// Jackson's token names, which Elasticsearch prints in parse errors.
-fn token(v: &Value) -> &'static str {
+pub fn json_token_name(v: &Value) -> &'static str {
     match v {
         Value::Null => "VALUE_NULL",
         Value::Bool(_) => "VALUE_BOOLEAN",
@@ -95,14 +95,14 @@ fn string_array(field: &str, v: &Value, allow_null: bool) -> Result<Option<Vec<S
                 Value::String(s) => Ok(s.clone()),
                 other => Err(format!(
                     "could not parse [{field}] field. expected a string array but one of the value in the array is [{}]",
-                    token(other)
+                    json_token_name(other)
                 )),
             })
             .collect::<Result<Vec<_>, _>>()
             .map(Some),
         other => Err(format!(
             "could not parse [{field}] field. expected a string array but found [{}] instead",
-            token(other)
+            json_token_name(other)
         )),
     }
 }
@@ -132,7 +132,7 @@ impl RoleDescriptor {
         let Value::Object(fields) = body else {
             return Err(RoleError::parse(format!(
                 "failed to parse role [{name}]. expected an object but found [{}] instead",
-                token(body)
+                json_token_name(body)
             )));
         };
         let wrap = |cause: String| RoleError {
@@ -165,7 +165,7 @@ impl RoleDescriptor {
                     other => {
                         return Err(RoleError::parse(format!(
                             "failed to parse role [{name}]. expected field [{key}] value to be an object, but found [{}] instead",
-                            token(other)
+                            json_token_name(other)
                         )));
                     }
                 },
@@ -175,7 +175,7 @@ impl RoleDescriptor {
                     other => {
                         return Err(RoleError::parse(format!(
                             "expected field [{key}] to be of type object, but found [{}] instead",
-                            token(other)
+                            json_token_name(other)
                         )));
                     }
                 },
@@ -185,7 +185,7 @@ impl RoleDescriptor {
                     other => {
                         return Err(RoleError::parse(format!(
                             "failed to parse role [{name}]. expected field [{key}] value to be an object, but found [{}] instead",
-                            token(other)
+                            json_token_name(other)
                         )));
                     }
                 },
@@ -195,7 +195,7 @@ impl RoleDescriptor {
                     other => {
                         return Err(RoleError::parse(format!(
                             "failed to parse role [{name}]. expected field [{key}] value to be a string, but found [{}] instead",
-                            token(other)
+                            json_token_name(other)
                         )));
                     }
                 },
@@ -203,7 +203,7 @@ impl RoleDescriptor {
                     let Value::Array(items) = value else {
                         return Err(RoleError::parse(format!(
                             "failed to parse role [{name}]. expected field [{key}] value to be an array, but found [{}] instead",
-                            token(value)
+                            json_token_name(value)
                         )));
                     };
                     if key == "remote_indices" {
@@ -345,7 +345,7 @@ fn parse_indices(
     let Value::Array(items) = value else {
         return Err(RoleError::parse(format!(
             "failed to parse indices privileges for role [{role}]. expected field [{key}] value to be an array, but found [{}] instead",
-            token(value)
+            json_token_name(value)
         )));
     };
     items
@@ -359,7 +359,7 @@ fn parse_index_group(role: &str, key: &str, item: &Value) -> Result<IndicesPrivi
     let Value::Object(fields) = item else {
         return Err(RoleError::parse(format!(
             "{prefix} expected field [{key}] value to be an array of objects, but found an array element of type [{}]",
-            token(item)
+            json_token_name(item)
         )));
     };
     let mut names = None;
@@ -381,7 +381,7 @@ fn parse_index_group(role: &str, key: &str, item: &Value) -> Result<IndicesPrivi
                     other => {
                         return Err(RoleError::parse(format!(
                             "{prefix} expected field [{k}] value to be a string or an array of strings, but found [{}] instead",
-                            token(other)
+                            json_token_name(other)
                         )));
                     }
                 })
@@ -401,7 +401,7 @@ fn parse_index_group(role: &str, key: &str, item: &Value) -> Result<IndicesPrivi
                 other => {
                     return Err(RoleError::parse(format!(
                         "{prefix} expected field [{k}] value to be a boolean, but found [{}] instead",
-                        token(other)
+                        json_token_name(other)
                     )));
                 }
             },
@@ -412,7 +412,7 @@ fn parse_index_group(role: &str, key: &str, item: &Value) -> Result<IndicesPrivi
                 other => {
                     return Err(RoleError::parse(format!(
                         "{prefix} expected field [{k}] value to be null, a string, an array, or an object, but found [{}] instead",
-                        token(other)
+                        json_token_name(other)
                     )));
                 }
             },
@@ -445,7 +445,7 @@ fn parse_field_security(role: &str, prefix: &str, v: &Value) -> Result<FieldSecu
     let Value::Object(fields) = v else {
         return Err(RoleError::parse(format!(
             "{prefix} expected field [field_security] value to be an object, but found [{}] instead",
-            token(v)
+            json_token_name(v)
         )));
     };
     let mut fls = FieldSecurity::default();
@@ -479,7 +479,7 @@ fn parse_applications(
     let Value::Array(items) = value else {
         return Err(RoleError::parse(format!(
             "{prefix} expected field [{key}] value to be an array, but found [{}] instead",
-            token(value)
+            json_token_name(value)
         )));
     };
     items
@@ -488,7 +488,7 @@ fn parse_applications(
             let Value::Object(fields) = item else {
                 return Err(RoleError::parse(format!(
                     "{prefix} expected field [{key}] value to be an array of objects, but found an array element of type [{}]",
-                    token(item)
+                    json_token_name(item)
                 )));
             };
             let mut application = None;
@@ -509,7 +509,7 @@ fn parse_applications(
                         other => {
                             return Err(RoleError::parse(format!(
                                 "{prefix} expected field [{k}] value to be a string, but found [{}] instead",
-                                token(other)
+                                json_token_name(other)
                             )));
                         }
                     },
@@ -621,7 +621,7 @@ fn validate_global(global: &Value) -> Result<(), RoleError> {
                     .as_array()
                     .is_some_and(|a| a.iter().all(Value::is_string));
                 if !ok {
-                    return Err(fail("[START_ARRAY] of strings", token(value)));
+                    return Err(fail("[START_ARRAY] of strings", json_token_name(value)));
                 }
             }
             if !body.contains_key("applications") {
@@ -644,5 +644,5 @@ fn global_error(expected: &str, found: &str) -> RoleError {
 
 fn global_object(v: &Value) -> Result<&Map<String, Value>, RoleError> {
     v.as_object()
-        .ok_or_else(|| global_error("[START_OBJECT]", token(v)))
+        .ok_or_else(|| global_error("[START_OBJECT]", json_token_name(v)))
 }

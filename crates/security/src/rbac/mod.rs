@@ -17,7 +17,9 @@ pub mod permission;
 pub mod privilege;
 pub mod reserved;
 
-pub use descriptor::{ApplicationPrivileges, FieldSecurity, IndicesPrivileges, RoleDescriptor};
+pub use descriptor::{
+    ApplicationPrivileges, FieldSecurity, IndicesPrivileges, RoleDescriptor, json_token_name,
+};
 pub use error::RoleError;
 pub use permission::{
     ApplicationPrivilegeDescriptor, BulkOp, ClusterContext, Denial, HasPrivilegesRequest,
