@@ -1,5 +1,6 @@
-//! The token service and anonymous-access settings (`xpack.security.authc.token.*`,
-//! `xpack.security.authc.anonymous.*`), with Elasticsearch's names, defaults and limits.
+//! The token service, anonymous-access and run-as settings (`xpack.security.authc.token.*`,
+//! `xpack.security.authc.anonymous.*`, `xpack.security.authc.run_as.enabled`), with
+//! Elasticsearch's names, defaults and limits.
 
 use std::time::Duration;
 
@@ -16,6 +17,8 @@ const ANONYMOUS_USERNAME: &str = "xpack.security.authc.anonymous.username";
 const ANONYMOUS_ROLES: &str = "xpack.security.authc.anonymous.roles";
 /// `xpack.security.authc.anonymous.authz_exception`.
 const ANONYMOUS_AUTHZ_EXCEPTION: &str = "xpack.security.authc.anonymous.authz_exception";
+/// `xpack.security.authc.run_as.enabled`.
+const RUN_AS_ENABLED: &str = "xpack.security.authc.run_as.enabled";
 
 /// Elasticsearch's default anonymous user name.
 pub const DEFAULT_ANONYMOUS_USERNAME: &str = "_anonymous";
@@ -59,6 +62,8 @@ pub struct AuthcConfig {
     pub token: TokenConfig,
     /// Anonymous access.
     pub anonymous: AnonymousConfig,
+    /// Whether the `es-security-runas-user` header is honoured (default true).
+    pub run_as_enabled: bool,
 }
 
 impl Default for AuthcConfig {
@@ -73,6 +78,7 @@ impl Default for AuthcConfig {
                 roles: Vec::new(),
                 authz_exception: true,
             },
+            run_as_enabled: true,
         }
     }
 }
@@ -149,6 +155,7 @@ impl AuthcConfig {
             .filter(|r| !r.is_empty())
             .collect();
         let authz_exception = reader.boolean(ANONYMOUS_AUTHZ_EXCEPTION)?.unwrap_or(true);
+        let run_as_enabled = reader.boolean(RUN_AS_ENABLED)?.unwrap_or(true);
         Ok(Self {
             token: TokenConfig { enabled, timeout },
             anonymous: AnonymousConfig {
@@ -156,6 +163,7 @@ impl AuthcConfig {
                 roles,
                 authz_exception,
             },
+            run_as_enabled,
         })
     }
 }

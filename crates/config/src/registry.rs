@@ -36,6 +36,7 @@ pub const NODE_SETTINGS: &[&str] = &[
     "xpack.security.authc.anonymous.username",
     "xpack.security.authc.anonymous.roles",
     "xpack.security.authc.anonymous.authz_exception",
+    "xpack.security.authc.run_as.enabled",
 ];
 
 /// Settings accepted without effect: there is no transport layer or cluster discovery.

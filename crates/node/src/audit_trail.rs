@@ -8,9 +8,9 @@
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
+use std::sync::{Arc, OnceLock};
 use std::thread::JoinHandle;
 use std::time::SystemTime;
 
@@ -21,11 +21,12 @@ use axum::response::Response;
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD as BASE64, URL_SAFE_NO_PAD};
 use ironstack_config::AuditConfig;
-use ironstack_security::Authentication;
-use ironstack_security::api_key::ApiKeyAuthentication;
 use ironstack_security::audit::{
     AuditEvent, AuditFilter, AuditLevel, AuthenticationType, ChangeRequest, EventType, LocalNode,
     config_changes, encode, is_config_change_action, redact_body, request_name,
+};
+use ironstack_security::gate::{
+    AuthKind, Authenticated, AuthenticationFailure, Authorized, Denied, SecuredRequest,
 };
 use ironstack_types::ActionName;
 
@@ -327,21 +328,26 @@ fn credential(req: &Request) -> Credential {
     }
 }
 
-/// What one request's audit events share; built by [`begin`] only when auditing is on.
-pub(crate) struct RequestAudit<'a> {
-    trail: &'a AuditTrail,
+/// What one request's audit events share; built by [`begin`] only when auditing is on, and
+/// carried in the request's extensions from authentication to the handler.
+pub(crate) struct RequestAudit {
+    state: Arc<AppState>,
     request_id: Arc<str>,
     origin_address: Option<String>,
     url_path: String,
     url_query: Option<String>,
     method: String,
-    body: Option<String>,
+    /// The redacted body, once it was read (after authentication).
+    body: OnceLock<Option<String>>,
+    /// The authentication that succeeded, logged once the body is known (or after the
+    /// response, for a request no route reads the body of).
+    success: OnceLock<Authenticated>,
+    success_logged: std::sync::atomic::AtomicBool,
     opaque_id: Option<String>,
     trace_id: Option<String>,
     x_forwarded_for: Option<String>,
     credential: Credential,
     client_certificate: bool,
-    pattern: String,
 }
 
 fn header(req: &Request, name: &str) -> Option<String> {
@@ -356,29 +362,19 @@ fn format_address(addr: SocketAddr) -> String {
     addr.to_string()
 }
 
-/// Starts auditing a request matched on route `pattern`: assigns its `request.id` (also put
-/// in the extensions) and captures what the REST events report. `None` when auditing is off.
-pub(crate) async fn begin<'a>(
-    state: &'a AppState,
-    req: &mut Request,
-    pattern: &str,
-) -> Option<RequestAudit<'a>> {
-    let trail = state.audit.get()?;
+/// Starts auditing a request: assigns its `request.id` (also put in the extensions) and
+/// captures what the REST events report. `None` when auditing is off.
+pub(crate) fn begin(state: &Arc<AppState>, req: &mut Request) -> Option<RequestAudit> {
+    state.audit.get()?;
     let id = uuid::Uuid::new_v4();
     let request_id: Arc<str> = Arc::from(URL_SAFE_NO_PAD.encode(id.as_bytes()));
     req.extensions_mut()
         .insert(AuditRequestId(request_id.clone()));
-    let body = if trail.emit_request_body {
-        let bytes = take_body(req).await;
-        redact_body(&bytes)
-    } else {
-        None
-    };
     let trace_id = header(req, "traceparent")
         .and_then(|t| t.split('-').nth(1).map(str::to_string))
         .filter(|t| t.len() == 32);
     Some(RequestAudit {
-        trail,
+        state: state.clone(),
         request_id,
         origin_address: req
             .extensions()
@@ -387,7 +383,9 @@ pub(crate) async fn begin<'a>(
         url_path: req.uri().path().to_string(),
         url_query: req.uri().query().map(str::to_string),
         method: req.method().as_str().to_string(),
-        body,
+        body: OnceLock::new(),
+        success: OnceLock::new(),
+        success_logged: std::sync::atomic::AtomicBool::new(false),
         opaque_id: header(req, "x-opaque-id"),
         trace_id,
         x_forwarded_for: header(req, "x-forwarded-for"),
@@ -396,37 +394,40 @@ pub(crate) async fn begin<'a>(
             .extensions()
             .get::<crate::server::ClientCertificateChain>()
             .is_some(),
-        pattern: pattern.to_string(),
     })
 }
 
-/// The (already fully read) body, left in place for the handler.
-async fn take_body(req: &mut Request) -> axum::body::Bytes {
-    let body = std::mem::take(req.body_mut());
-    let bytes = axum::body::to_bytes(body, usize::MAX)
-        .await
-        .unwrap_or_default();
-    *req.body_mut() = Body::from(bytes.clone());
-    bytes
-}
-
-fn authentication_type(
-    auth: &Authentication,
-    api_key: Option<&ApiKeyAuthentication>,
-    bearer: bool,
-) -> AuthenticationType {
-    if auth.realm.realm_type == "__anonymous" {
-        AuthenticationType::Anonymous
-    } else if api_key.is_some() {
-        AuthenticationType::ApiKey
-    } else if bearer {
-        AuthenticationType::Token
-    } else {
-        AuthenticationType::Realm
+fn authentication_type(authenticated: &Authenticated) -> AuthenticationType {
+    match authenticated.kind() {
+        AuthKind::Anonymous => AuthenticationType::Anonymous,
+        AuthKind::ApiKey => AuthenticationType::ApiKey,
+        AuthKind::Token => AuthenticationType::Token,
+        AuthKind::Realm => AuthenticationType::Realm,
     }
 }
 
-impl RequestAudit<'_> {
+impl RequestAudit {
+    fn trail(&self) -> Option<&AuditTrail> {
+        self.state.audit.get()
+    }
+
+    fn wants(&self, level: AuditLevel) -> bool {
+        self.trail().is_some_and(|t| t.wants(level))
+    }
+
+    fn log(&self, event: AuditEvent) {
+        if let Some(trail) = self.trail() {
+            trail.log(event);
+        }
+    }
+
+    /// Records the body once it was read (only when `emit_request_body` is on), redacted.
+    pub(crate) fn set_body(&self, bytes: &[u8]) {
+        if self.trail().is_some_and(|t| t.emit_request_body) {
+            let _ = self.body.set(redact_body(bytes));
+        }
+    }
+
     fn rest_event(&self, level: AuditLevel) -> AuditEvent {
         let mut e = AuditEvent::new(level, EventType::Rest, level.name());
         e.origin_type = Some("rest");
@@ -434,7 +435,7 @@ impl RequestAudit<'_> {
         e.url_path = Some(self.url_path.clone());
         e.url_query = self.url_query.clone();
         e.request_method = Some(self.method.clone());
-        e.request_body = self.body.clone();
+        e.request_body = self.body.get().cloned().flatten();
         e.request_id = Some(self.request_id.to_string());
         self.common(&mut e);
         e
@@ -446,36 +447,64 @@ impl RequestAudit<'_> {
         e.x_forwarded_for = self.x_forwarded_for.clone();
     }
 
-    fn with_subject(
-        &self,
-        e: &mut AuditEvent,
-        auth: &Authentication,
-        api_key: Option<&ApiKeyAuthentication>,
-    ) {
-        e.authentication_type = Some(authentication_type(
-            auth,
-            api_key,
-            matches!(self.credential, Credential::Bearer),
-        ));
-        e.user_name = Some(auth.username.clone());
-        match api_key {
-            Some(key) => {
+    /// `user.*` and `apikey.*` as Elasticsearch's `withSubject`: the acting user, and for a
+    /// request that runs as someone, the user who authenticated as `user.run_by.*`.
+    fn with_subject(&self, e: &mut AuditEvent, authenticated: &Authenticated) {
+        e.authentication_type = Some(authentication_type(authenticated));
+        let user = authenticated.user();
+        e.user_name = Some(user.username.clone());
+        match (authenticated.api_key(), authenticated.is_run_as()) {
+            (Some(key), false) => {
                 e.user_realm = Some(key.creator_realm.clone());
                 e.apikey_id = Some(key.id.clone());
                 e.apikey_name = Some(key.name.clone()).filter(|n| !n.is_empty());
             }
-            None => e.user_realm = Some(auth.realm.name.to_string()),
+            (_, true) => {
+                let by = authenticated.authenticating_user();
+                e.user_realm = Some(user.realm.name.to_string());
+                e.user_run_by_name = Some(by.username.clone());
+                e.user_run_by_realm = Some(match authenticated.api_key() {
+                    Some(key) => key.creator_realm.clone(),
+                    None => by.realm.name.to_string(),
+                });
+            }
+            (None, false) => e.user_realm = Some(user.realm.name.to_string()),
+        }
+    }
+
+    /// `user.*` of a `run_as_granted`/`run_as_denied` event: the authenticated user, and the
+    /// target as `user.run_as.*`.
+    fn with_run_as_subject(&self, e: &mut AuditEvent, authenticated: &Authenticated) {
+        e.authentication_type = Some(authentication_type(authenticated));
+        let by = authenticated.authenticating_user();
+        let target = authenticated.user();
+        e.user_name = Some(by.username.clone());
+        e.user_run_as_name = Some(target.username.clone());
+        e.user_realm = Some(match authenticated.api_key() {
+            Some(key) => key.creator_realm.clone(),
+            None => by.realm.name.to_string(),
+        });
+        e.user_run_as_realm = Some(target.realm.name.to_string());
+        if authenticated.api_key().is_none() {
+            let mut roles = by.roles.clone();
+            roles.sort();
+            e.user_roles = Some(roles);
         }
     }
 
     /// The request could not be authenticated: `anonymous_access_denied` without
-    /// credentials, else `authentication_failed` naming the user (or API key id) given.
-    pub(crate) fn authentication_failed(&self) {
-        let level = match (&self.credential, self.client_certificate) {
-            (Credential::None, false) => AuditLevel::AnonymousAccessDenied,
-            _ => AuditLevel::AuthenticationFailed,
+    /// credentials, `run_as_denied` for an empty run-as header, else `authentication_failed`
+    /// naming the user (or API key id) given.
+    pub(crate) fn authentication_failed(&self, failure: &AuthenticationFailure) {
+        let level = if failure.run_as_denied {
+            AuditLevel::RunAsDenied
+        } else {
+            match (&self.credential, self.client_certificate) {
+                (Credential::None, false) => AuditLevel::AnonymousAccessDenied,
+                _ => AuditLevel::AuthenticationFailed,
+            }
         };
-        if !self.trail.wants(level) {
+        if !self.wants(level) {
             return;
         }
         let mut e = self.rest_event(level);
@@ -483,52 +512,44 @@ impl RequestAudit<'_> {
             Credential::Basic(user) | Credential::ApiKey(user) => e.user_name = Some(user.clone()),
             _ => {}
         }
-        self.trail.log(e);
+        self.log(e);
     }
 
-    /// `authentication_success` (off by default, as in Elasticsearch).
-    pub(crate) fn authentication_success(
-        &self,
-        auth: &Authentication,
-        api_key: Option<&ApiKeyAuthentication>,
-    ) {
-        if !self.trail.wants(AuditLevel::AuthenticationSuccess) {
+    /// Remembers a successful authentication; its `authentication_success` event is written
+    /// by [`Self::log_authentication_success`] once the body was read (it carries the body).
+    pub(crate) fn authentication_success(&self, authenticated: &Authenticated) {
+        let _ = self.success.set(authenticated.clone());
+    }
+
+    /// Writes the pending `authentication_success` event (off by default, as in
+    /// Elasticsearch), once.
+    pub(crate) fn log_authentication_success(&self) {
+        let Some(authenticated) = self.success.get() else {
+            return;
+        };
+        if self
+            .success_logged
+            .swap(true, std::sync::atomic::Ordering::AcqRel)
+            || !self.wants(AuditLevel::AuthenticationSuccess)
+        {
             return;
         }
         let mut e = self.rest_event(AuditLevel::AuthenticationSuccess);
-        self.with_subject(&mut e, auth, api_key);
-        e.realm = Some(match api_key {
+        self.with_subject(&mut e, authenticated);
+        e.realm = Some(match authenticated.api_key() {
             Some(_) => "_es_api_key".to_string(),
-            None => auth.realm.name.to_string(),
+            None => authenticated.authenticating_user().realm.name.to_string(),
         });
-        self.trail.log(e);
+        self.log(e);
     }
 
-    /// `access_granted` / `access_denied` for `action` on `indices`.
-    pub(crate) fn access(
+    fn transport_event(
         &self,
-        granted: bool,
-        auth: &Authentication,
-        api_key: Option<&ApiKeyAuthentication>,
+        level: AuditLevel,
         action: ActionName,
         indices: &[String],
-    ) {
-        let level = if granted {
-            AuditLevel::AccessGranted
-        } else {
-            AuditLevel::AccessDenied
-        };
-        if !self.trail.wants(level) {
-            return;
-        }
+    ) -> AuditEvent {
         let mut e = AuditEvent::new(level, EventType::Transport, level.name());
-        self.with_subject(&mut e, auth, api_key);
-        // An API key's privileges are its own descriptors, not the owner's roles.
-        if api_key.is_none() {
-            let mut roles = auth.roles.clone();
-            roles.sort();
-            e.user_roles = Some(roles);
-        }
         e.origin_type = Some("rest");
         e.origin_address = self.origin_address.clone();
         e.request_id = Some(self.request_id.to_string());
@@ -538,24 +559,75 @@ impl RequestAudit<'_> {
             e.indices = Some(indices.to_vec());
         }
         self.common(&mut e);
-        self.trail.log(e);
+        e
+    }
+
+    /// The gate's decision: `run_as_granted`/`run_as_denied` for a request that runs as
+    /// someone, then `access_granted`/`access_denied`.
+    pub(crate) fn authorization(
+        &self,
+        authenticated: &Authenticated,
+        request: &SecuredRequest,
+        decision: &Result<Authorized, Denied>,
+    ) {
+        let run_as_denied = matches!(decision, Err(d) if d.run_as_denied);
+        if authenticated.is_run_as() {
+            let level = if run_as_denied {
+                AuditLevel::RunAsDenied
+            } else {
+                AuditLevel::RunAsGranted
+            };
+            if self.wants(level) {
+                let mut e = self.transport_event(level, request.action, &request.indices);
+                self.with_run_as_subject(&mut e, authenticated);
+                self.log(e);
+            }
+            if run_as_denied {
+                return;
+            }
+        }
+        let level = if decision.is_ok() {
+            AuditLevel::AccessGranted
+        } else {
+            AuditLevel::AccessDenied
+        };
+        if !self.wants(level) {
+            return;
+        }
+        let mut e = self.transport_event(level, request.action, &request.indices);
+        self.with_subject(&mut e, authenticated);
+        // An API key's privileges are its own descriptors, not the owner's roles.
+        if authenticated.api_key().is_none() || authenticated.is_run_as() {
+            let mut roles = authenticated.user().roles.clone();
+            roles.sort();
+            e.user_roles = Some(roles);
+        }
+        self.log(e);
     }
 
     /// Runs the handler; for a security-changing action that succeeds, logs its
     /// `security_config_change` events, built from the request body.
-    pub(crate) async fn run(self, mut req: Request, next: Next, action: ActionName) -> Response {
+    pub(crate) async fn run(
+        &self,
+        req: Request,
+        next: Next,
+        authorized: &Authorized,
+        pattern: &str,
+    ) -> Response {
+        let action = authorized.action();
         if !is_config_change_action(action.as_str())
-            || !self.trail.wants(AuditLevel::SecurityConfigChange)
+            || !self.wants(AuditLevel::SecurityConfigChange)
         {
             return next.run(req).await;
         }
-        let bytes = take_body(&mut req).await;
-        let path = req.uri().path().to_string();
-        let caller = req
-            .extensions()
-            .get::<Arc<Authentication>>()
-            .map(|a| a.username.clone())
+        let (parts, body) = req.into_parts();
+        // The pipeline put the whole, already read body back: collecting it is a copy.
+        let bytes = axum::body::to_bytes(body, usize::MAX)
+            .await
             .unwrap_or_default();
+        let path = parts.uri.path().to_string();
+        let req = Request::from_parts(parts, Body::from(bytes.clone()));
+        let caller = authorized.user().username.clone();
         let response = next.run(req).await;
         if !response.status().is_success() {
             return response;
@@ -566,8 +638,7 @@ impl RequestAudit<'_> {
             serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null)
         };
         drop(bytes);
-        let pattern = self.pattern.clone();
-        let param = |name: &str| path_param(&pattern, &path, name);
+        let param = |name: &str| path_param(pattern, &path, name);
         let request = ChangeRequest {
             action: action.as_str(),
             path: &path,
@@ -577,7 +648,7 @@ impl RequestAudit<'_> {
         for (event_action, change) in config_changes(&request, &body) {
             let mut e = AuditEvent::config_change(event_action, change);
             e.request_id = Some(self.request_id.to_string());
-            self.trail.log(e);
+            self.log(e);
         }
         response
     }
@@ -585,10 +656,7 @@ impl RequestAudit<'_> {
 
 /// The decoded value of `{name}` in route `pattern` for the actual `path`.
 fn path_param(pattern: &str, path: &str, name: &str) -> Option<String> {
-    let wanted = format!("{{{name}}}");
-    let i = pattern.split('/').position(|s| s == wanted)?;
-    let segment = path.split('/').nth(i)?;
-    crate::rest::percent_decode(segment)
+    crate::rest::path_params(pattern, path).and_then(|p| p.get(name).map(str::to_string))
 }
 
 #[cfg(test)]

@@ -317,7 +317,8 @@ async fn include_all_with_request_bodies_still_hides_passwords() {
     assert_eq!(body, json!({"roles": ["viewer"]}));
     let failed = find(&lines, "authentication_failed");
     assert_eq!(failed[0]["user.name"], "amy");
-    assert_eq!(failed[0]["request.body"], "{}");
+    // The body of a request that failed authentication is never read, so never logged.
+    assert!(failed[0].get("request.body").is_none(), "{}", failed[0]);
 }
 
 #[tokio::test]

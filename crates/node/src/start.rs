@@ -16,6 +16,8 @@ use ironstack_config::{
 use ironstack_keystore::{KeyCacheOutcome, Keystore, UnprotectedKeyCache};
 use ironstack_keystore_cli::password::{PASSWORD_FILE_ENV, PASSWORD_PROMPT, read_password_file};
 use ironstack_security::file_realm::FileRealm;
+use ironstack_security::gate::{AnonymousSettings, Gate, GateSettings};
+use ironstack_security::token::{TokenService, TokenSettings};
 use ironstack_security::{Authenticator, SecureString, SecurityStore};
 use ironstack_terminal::{CliError, SystemTerminal, Terminal, Verbosity};
 use ironstack_tls::{
@@ -331,11 +333,6 @@ fn start_node(
         license_issue_date_millis: meta.license_issue_date_millis,
     };
     let tls_on = matches!(transport, Transport::Tls(_));
-    let state = Arc::new(AppState::new(
-        identity,
-        authenticator,
-        config.http_max_content_length,
-    ));
     let addresses = resolve_bind_addresses(config)?;
     // PKI realms and `_ssl/certificates` (rest/ssl.rs).
     if let Some(warning) =
@@ -343,23 +340,29 @@ fn start_node(
     {
         tracing::warn!("{warning}");
     }
-    let tls_security = rest::ssl::build(
-        config,
-        state.authenticator.as_ref().map(|a| a.store()),
-        |name| secret(keystore, name),
-    )
-    .map_err(|e| {
-        CliError::config(format!(
-            "{e} (configured in [{}])",
-            config.config_file.display()
+    let tls_security =
+        rest::ssl::build(config, authenticator.as_ref().map(|a| a.store()), |name| {
+            secret(keystore, name)
+        })
+        .map_err(|e| {
+            CliError::config(format!(
+                "{e} (configured in [{}])",
+                config.config_file.display()
+            ))
+        })?;
+    let gate = authenticator.map(|a| {
+        Arc::new(security_gate(
+            a,
+            &config.security.authc,
+            tls_security.pki_realms,
         ))
-    })?;
-    let _ = state.tls_security.set(tls_security);
-    // Bearer tokens and anonymous access (rest/token.rs).
-    let _ = state.authc.set(Arc::new(rest::AuthcExtras::new(
-        state.authenticator.as_ref(),
-        &config.security.authc,
-    )));
+    });
+    let state = Arc::new(AppState::new(
+        identity,
+        gate,
+        config.http_max_content_length,
+    ));
+    let _ = state.certificate_sources.set(tls_security.sources);
 
     let mut builder = tokio::runtime::Builder::new_multi_thread();
     if std::env::var_os("TOKIO_WORKER_THREADS").is_none() {
@@ -425,7 +428,49 @@ fn start_node(
 }
 
 fn authenticator_file_realm(state: &AppState) -> Option<Arc<FileRealm>> {
-    state.authenticator.as_ref()?.file_realm().cloned()
+    state.gate.as_ref()?.authenticator().file_realm().cloned()
+}
+
+/// The security gate: the realms, the token service and anonymous access as configured.
+fn security_gate(
+    authenticator: Arc<Authenticator>,
+    config: &ironstack_config::AuthcConfig,
+    pki_realms: Vec<Arc<ironstack_security::pki_realm::PkiRealm>>,
+) -> Gate {
+    let tokens = Arc::new(TokenService::new(
+        authenticator.clone(),
+        TokenSettings {
+            enabled: config.token.enabled,
+            timeout: config.token.timeout,
+        },
+    ));
+    let anonymous = config.anonymous.enabled().then(|| {
+        tracing::info!(
+            username = %config.anonymous.username,
+            roles = ?config.anonymous.roles,
+            authz_exception = config.anonymous.authz_exception,
+            "anonymous access is enabled: requests without credentials run as [{}] with roles [{}]",
+            config.anonymous.username,
+            config.anonymous.roles.join(",")
+        );
+        AnonymousSettings {
+            username: config.anonymous.username.clone(),
+            roles: config.anonymous.roles.clone(),
+            authz_exception: config.anonymous.authz_exception,
+        }
+    });
+    if !config.run_as_enabled {
+        tracing::info!("run as is disabled: the [es-security-runas-user] header is ignored");
+    }
+    Gate::new(
+        authenticator,
+        GateSettings {
+            tokens,
+            anonymous,
+            pki_realms,
+            run_as_enabled: config.run_as_enabled,
+        },
+    )
 }
 
 fn spawn_file_realm_watcher(realm: Arc<FileRealm>) {

@@ -1,12 +1,12 @@
-//! What request handlers share: the node's identity, the security pipeline's authenticator,
-//! HTTP connection counters and the process probe behind `_nodes/stats`.
+//! What request handlers share: the node's identity, the security gate, HTTP connection
+//! counters and the process probe behind `_nodes/stats`.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
-use ironstack_security::Authenticator;
+use ironstack_security::gate::Gate;
 
 use crate::stats::ProcessProbe;
 
@@ -54,8 +54,8 @@ impl Drop for ConnectionGuard {
 /// Shared state of the REST layer.
 pub(crate) struct AppState {
     pub(crate) identity: NodeIdentity,
-    /// `None` when `xpack.security.enabled: false`.
-    pub(crate) authenticator: Option<Arc<Authenticator>>,
+    /// Authentication and authorization; `None` when `xpack.security.enabled: false`.
+    pub(crate) gate: Option<Arc<Gate>>,
     pub(crate) http_stats: Arc<HttpStats>,
     pub(crate) max_content_length: u64,
     pub(crate) started: Instant,
@@ -64,32 +64,32 @@ pub(crate) struct AppState {
     pub(crate) probe: Mutex<ProcessProbe>,
     /// `GET /`, rendered once.
     pub(crate) main_body: Arc<crate::rest::PrerenderedJson>,
-    /// PKI realms and the `_ssl/certificates` files (rest/ssl.rs); set once at start-up.
-    pub(crate) tls_security: OnceLock<crate::rest::ssl::TlsSecurity>,
+    /// The files behind `_ssl/certificates` (rest/ssl.rs); set once at start-up.
+    pub(crate) certificate_sources: OnceLock<Vec<crate::rest::ssl::CertificateSource>>,
     /// The audit trail (audit_trail.rs), when `xpack.security.audit.enabled`; set once.
     pub(crate) audit: OnceLock<crate::audit_trail::AuditTrail>,
-    /// Bearer tokens and anonymous access (rest/token.rs); set once at start-up.
-    pub(crate) authc: OnceLock<Arc<crate::rest::AuthcExtras>>,
+    /// Ticks whenever the cluster's health may have changed; `_cluster/health` waits on it.
+    pub(crate) health_changes: tokio::sync::watch::Sender<u64>,
 }
 
 impl AppState {
     pub(crate) fn new(
         identity: NodeIdentity,
-        authenticator: Option<Arc<Authenticator>>,
+        gate: Option<Arc<Gate>>,
         max_content_length: u64,
     ) -> Self {
         Self {
             main_body: Arc::new(crate::rest::main_body(&identity)),
             identity,
-            authenticator,
+            gate,
             http_stats: Arc::new(HttpStats::default()),
             max_content_length,
             started: Instant::now(),
             bound: OnceLock::new(),
             probe: Mutex::new(ProcessProbe::default()),
-            tls_security: OnceLock::new(),
+            certificate_sources: OnceLock::new(),
             audit: OnceLock::new(),
-            authc: OnceLock::new(),
+            health_changes: tokio::sync::watch::Sender::new(0),
         }
     }
 

@@ -13,14 +13,14 @@ use ironstack_types::ActionName;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use crate::authz::{compiled_role, resolve_roles};
+use crate::authz::resolve_roles;
 use crate::password::random_bytes;
 use crate::rbac::{
     ApplicationPrivilegeDescriptor, ClusterContext, Denial, HasPrivilegesRequest, LimitedRole,
     Role, RoleDescriptor, Subject, Who, authorize_action_name, authorize_cluster,
     authorize_indices, has_privileges_limited,
 };
-use crate::{Authentication, Authenticator, Error, Hasher, Result, SecureString, SecurityStore};
+use crate::{Authentication, Error, Hasher, Result, SecureString, SecurityStore};
 
 /// Realm name and type Elasticsearch reports for API-key authentication.
 pub const API_KEY_REALM: crate::authc::RealmRef = crate::authc::RealmRef {
@@ -899,78 +899,6 @@ pub fn authorize_api_key(
     } else {
         authorize_indices(&subject, role, action.as_str(), indices)
     }
-}
-
-/// Checks that a user (not key) authenticated caller may manage keys of any owner
-/// (`manage_api_key`, `manage_security`, `all`), as opposed to only their own.
-pub fn authorize_any_owner(
-    store: &SecurityStore,
-    auth: &Authentication,
-    action: ActionName,
-) -> std::result::Result<(), Denial> {
-    let (role, found) = compiled_role(Some(store), &auth.roles);
-    authorize_cluster(
-        &user_subject(auth, &found),
-        role.as_ref(),
-        action.as_str(),
-        ClusterContext::default(),
-    )
-}
-
-fn user_subject(auth: &Authentication, found: &[String]) -> Subject {
-    Subject {
-        who: Who::User {
-            username: auth.username.clone(),
-            run_as: None,
-        },
-        assigned_roles: auth.roles.clone(),
-        found_roles: found.to_vec(),
-    }
-}
-
-/// Authorizes an API-key action for a user: `manage_own_api_key` suffices here, and the
-/// handler then limits the request to the caller's own keys.
-pub fn authorize_user_api_key_action(
-    store: &SecurityStore,
-    auth: &Authentication,
-    action: ActionName,
-) -> std::result::Result<(), Denial> {
-    let (role, found) = compiled_role(Some(store), &auth.roles);
-    authorize_cluster(
-        &user_subject(auth, &found),
-        role.as_ref(),
-        action.as_str(),
-        ClusterContext {
-            own_api_keys_only: true,
-        },
-    )
-}
-
-/// A run-as target for a grant: file realm users, then native users (Elasticsearch's realm
-/// order); reserved and disabled users are not looked up.
-pub fn lookup_run_as(authenticator: &Authenticator, name: &str) -> Option<Authentication> {
-    if crate::rbac::reserved_user(name).is_some() {
-        return None;
-    }
-    if let Some((_, roles)) = authenticator.file_realm().and_then(|f| f.user(name)) {
-        return Some(Authentication {
-            username: name.to_string(),
-            roles,
-            full_name: None,
-            email: None,
-            metadata: Map::new(),
-            realm: crate::authc::FILE_REALM,
-        });
-    }
-    let user = authenticator.store().user(name).filter(|u| u.enabled)?;
-    Some(Authentication {
-        username: name.to_string(),
-        roles: user.roles,
-        full_name: user.full_name,
-        email: user.email,
-        metadata: user.metadata,
-        realm: crate::authc::NATIVE_REALM,
-    })
 }
 
 /// Decodes the `ApiKey` credential: `base64(id:key)`.

@@ -437,14 +437,3 @@ fn get_entries_have_elasticsearch_fields() {
     let v = stored_api_key(&store, &k.id).unwrap().to_json(false);
     assert!(v.get("limited_by").is_none());
 }
-
-#[test]
-fn run_as_targets_are_looked_up_in_the_realms() {
-    let (_d, store) = setup();
-    let a = Authenticator::new(store, None);
-    let joe = lookup_run_as(&a, "joe").unwrap();
-    assert_eq!(joe.roles, vec!["monitor_role".to_string()]);
-    assert_eq!(joe.realm, NATIVE_REALM);
-    assert!(lookup_run_as(&a, "nobody").is_none());
-    assert!(lookup_run_as(&a, "elastic").is_none());
-}

@@ -205,8 +205,16 @@ pub struct AuditEvent {
     pub authentication_type: Option<AuthenticationType>,
     /// `user.name`.
     pub user_name: Option<String>,
+    /// `user.run_by.name`: the authenticated user of a request that runs as `user.name`.
+    pub user_run_by_name: Option<String>,
+    /// `user.run_as.name`: the target of a `run_as_granted`/`run_as_denied` event.
+    pub user_run_as_name: Option<String>,
     /// `user.realm`.
     pub user_realm: Option<String>,
+    /// `user.run_by.realm`.
+    pub user_run_by_realm: Option<String>,
+    /// `user.run_as.realm`.
+    pub user_run_as_realm: Option<String>,
     /// `user.roles`.
     pub user_roles: Option<Vec<String>>,
     /// `apikey.id`.
@@ -258,7 +266,11 @@ impl AuditEvent {
             event_action: event_action.into(),
             authentication_type: None,
             user_name: None,
+            user_run_by_name: None,
+            user_run_as_name: None,
             user_realm: None,
+            user_run_by_realm: None,
+            user_run_as_realm: None,
             user_roles: None,
             apikey_id: None,
             apikey_name: None,
@@ -361,7 +373,11 @@ pub fn encode(event: &AuditEvent, node: &LocalNode, at: SystemTime) -> String {
         event.authentication_type.map(AuthenticationType::name),
     );
     push_text(o, "user.name", event.user_name.as_deref());
+    push_text(o, "user.run_by.name", event.user_run_by_name.as_deref());
+    push_text(o, "user.run_as.name", event.user_run_as_name.as_deref());
     push_text(o, "user.realm", event.user_realm.as_deref());
+    push_text(o, "user.run_by.realm", event.user_run_by_realm.as_deref());
+    push_text(o, "user.run_as.realm", event.user_run_as_realm.as_deref());
     if let Some(roles) = &event.user_roles {
         push_field(o, "user.roles", &json!(roles));
     }

@@ -16,6 +16,7 @@ pub mod authc;
 pub mod authz;
 mod error;
 pub mod file_realm;
+pub mod gate;
 pub mod hash;
 pub mod password;
 pub mod pki_realm;

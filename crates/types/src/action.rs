@@ -43,3 +43,100 @@ pub const LICENSE_GET: ActionName = ActionName("cluster:monitor/xpack/license/ge
 pub const XPACK_INFO: ActionName = ActionName("cluster:monitor/xpack/info");
 /// `GET /_security/_authenticate`.
 pub const AUTHENTICATE: ActionName = ActionName("cluster:admin/xpack/security/user/authenticate");
+
+// Security: users and roles.
+/// `GET /_security/user[/{name}]`.
+pub const USER_GET: ActionName = ActionName("cluster:admin/xpack/security/user/get");
+/// `PUT|POST /_security/user/{name}`.
+pub const USER_PUT: ActionName = ActionName("cluster:admin/xpack/security/user/put");
+/// `DELETE /_security/user/{name}`.
+pub const USER_DELETE: ActionName = ActionName("cluster:admin/xpack/security/user/delete");
+/// `_password` (one's own password: always allowed to native and reserved users).
+pub const USER_CHANGE_PASSWORD: ActionName =
+    ActionName("cluster:admin/xpack/security/user/change_password");
+/// `_enable`, `_disable`.
+pub const USER_SET_ENABLED: ActionName =
+    ActionName("cluster:admin/xpack/security/user/set_enabled");
+/// `_has_privileges` (about the caller).
+pub const USER_HAS_PRIVILEGES: ActionName =
+    ActionName("cluster:admin/xpack/security/user/has_privileges");
+/// `GET /_security/user/_privileges`.
+pub const USER_LIST_PRIVILEGES: ActionName =
+    ActionName("cluster:admin/xpack/security/user/list_privileges");
+/// `GET|POST /_security/_query/user`.
+pub const USER_QUERY: ActionName = ActionName("cluster:admin/xpack/security/user/query");
+/// `PUT|POST /_security/role/{name}`.
+pub const ROLE_PUT: ActionName = ActionName("cluster:admin/xpack/security/role/put");
+/// `GET /_security/role[/{name}]`.
+pub const ROLE_GET: ActionName = ActionName("cluster:admin/xpack/security/role/get");
+/// `DELETE /_security/role/{name}`.
+pub const ROLE_DELETE: ActionName = ActionName("cluster:admin/xpack/security/role/delete");
+/// `POST /_security/role` (bulk, 8.15+).
+pub const ROLE_BULK_PUT: ActionName = ActionName("cluster:admin/xpack/security/role/bulk_put");
+/// `DELETE /_security/role` (bulk, 8.15+).
+pub const ROLE_BULK_DELETE: ActionName =
+    ActionName("cluster:admin/xpack/security/role/bulk_delete");
+/// `GET|POST /_security/_query/role`.
+pub const ROLE_QUERY: ActionName = ActionName("cluster:admin/xpack/security/role/query");
+/// `PUT|POST /_security/role_mapping/{name}`.
+pub const ROLE_MAPPING_PUT: ActionName =
+    ActionName("cluster:admin/xpack/security/role_mapping/put");
+/// `GET /_security/role_mapping[/{name}]`.
+pub const ROLE_MAPPING_GET: ActionName =
+    ActionName("cluster:admin/xpack/security/role_mapping/get");
+/// `DELETE /_security/role_mapping/{name}`.
+pub const ROLE_MAPPING_DELETE: ActionName =
+    ActionName("cluster:admin/xpack/security/role_mapping/delete");
+
+// Security: privileges and caches.
+/// `GET /_security/privilege/_builtin`.
+pub const PRIVILEGE_BUILTIN: ActionName =
+    ActionName("cluster:admin/xpack/security/privilege/builtin/get");
+/// `PUT|POST /_security/privilege`.
+pub const PRIVILEGE_PUT: ActionName = ActionName("cluster:admin/xpack/security/privilege/put");
+/// `GET /_security/privilege[/{application}[/{name}]]`.
+pub const PRIVILEGE_GET: ActionName = ActionName("cluster:admin/xpack/security/privilege/get");
+/// `DELETE /_security/privilege/{application}/{name}`.
+pub const PRIVILEGE_DELETE: ActionName =
+    ActionName("cluster:admin/xpack/security/privilege/delete");
+/// `POST /_security/privilege/{application}/_clear_cache`.
+pub const PRIVILEGE_CACHE_CLEAR: ActionName =
+    ActionName("cluster:admin/xpack/security/privilege/cache/clear");
+/// `POST /_security/realm/{realms}/_clear_cache`.
+pub const REALM_CACHE_CLEAR: ActionName =
+    ActionName("cluster:admin/xpack/security/realm/cache/clear");
+/// `POST /_security/role/{name}/_clear_cache`.
+pub const ROLES_CACHE_CLEAR: ActionName =
+    ActionName("cluster:admin/xpack/security/roles/cache/clear");
+/// `POST /_security/api_key/{ids}/_clear_cache` (Elasticsearch's generic security cache
+/// action).
+pub const SECURITY_CACHE_CLEAR: ActionName = ActionName("cluster:admin/xpack/security/cache/clear");
+
+// Security: API keys and tokens.
+/// `PUT|POST /_security/api_key`.
+pub const API_KEY_CREATE: ActionName = ActionName("cluster:admin/xpack/security/api_key/create");
+/// `GET /_security/api_key`.
+pub const API_KEY_GET: ActionName = ActionName("cluster:admin/xpack/security/api_key/get");
+/// `DELETE /_security/api_key`.
+pub const API_KEY_INVALIDATE: ActionName =
+    ActionName("cluster:admin/xpack/security/api_key/invalidate");
+/// `POST /_security/api_key/grant`.
+pub const API_KEY_GRANT: ActionName = ActionName("cluster:admin/xpack/security/api_key/grant");
+/// `PUT /_security/api_key/{ids}` (one id).
+pub const API_KEY_UPDATE: ActionName = ActionName("cluster:admin/xpack/security/api_key/update");
+/// `POST /_security/api_key/_bulk_update`.
+pub const API_KEY_BULK_UPDATE: ActionName =
+    ActionName("cluster:admin/xpack/security/api_key/bulk_update");
+/// `GET|POST /_security/_query/api_key`.
+pub const API_KEY_QUERY: ActionName = ActionName("cluster:admin/xpack/security/api_key/query");
+/// `POST /_security/oauth2/token` (password and client_credentials grants).
+pub const TOKEN_CREATE: ActionName = ActionName("cluster:admin/xpack/security/token/create");
+/// The refresh_token grant of `POST /_security/oauth2/token`.
+pub const TOKEN_REFRESH: ActionName = ActionName("cluster:admin/xpack/security/token/refresh");
+/// `DELETE /_security/oauth2/token`.
+pub const TOKEN_INVALIDATE: ActionName =
+    ActionName("cluster:admin/xpack/security/token/invalidate");
+
+// TLS.
+/// `GET /_ssl/certificates`.
+pub const SSL_CERTIFICATES: ActionName = ActionName("cluster:monitor/xpack/ssl/certificates/get");

@@ -10,6 +10,7 @@ pub mod action;
 pub mod error;
 pub mod health;
 pub mod info;
+pub mod json;
 pub mod media_type;
 pub mod privilege;
 

@@ -1,76 +1,36 @@
 //! The API key REST endpoints (`/_security/api_key` create, get, invalidate, grant, update,
-//! bulk update), the `_authenticate` answer for key-authenticated requests and the
-//! `user/_privileges` answer for them (`_has_privileges` for keys is in security.rs). Keys, hashing and permissions live in
-//! `ironstack_security::api_key`; this module maps them onto Elasticsearch's REST shapes and
-//! applies `manage_own_api_key`'s ownership rules as Elasticsearch's
-//! `ManageOwnApiKeyClusterPrivilege` does.
+//! bulk update). Keys, hashing and permissions live in `ironstack_security::api_key`; which
+//! keys a caller may reach (`manage_own_api_key` versus `manage_api_key`, Elasticsearch's
+//! `ManageOwnApiKeyClusterPrivilege`) is the security gate's decision, which these handlers
+//! apply through [`Granted`].
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Extension;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
+use ironstack_security::SecureString;
 use ironstack_security::api_key::{
-    ApiKeyAuthentication, ApiKeyFilter, CreateApiKey, UpdateApiKey, UpdateKeyError,
-    UpdateRequestError, authorize_any_owner, create_api_key, find_api_keys, invalidate_api_keys,
-    key_user_privileges, lookup_run_as, update_api_keys,
+    CreateApiKey, UpdateApiKey, UpdateKeyError, UpdateRequestError, create_api_key, find_api_keys,
+    invalidate_api_keys, update_api_keys,
 };
-use ironstack_security::rbac::{
-    ClusterContext, Role, Subject, Who, authorize_cluster, authorize_run_as,
-};
-use ironstack_security::token::{TokenError, TokenService, TokenSettings};
-use ironstack_security::{Authentication, SecureString, SecurityStore};
-use ironstack_types::{ActionName, EsErrorType, EsException};
+use ironstack_security::gate::{ApiKeySelection, GrantCredentials};
+use ironstack_types::{EsErrorType, EsException};
 use serde_json::{Value, json};
 
+use super::body::{json as json_body, required_json as required_body};
+use super::context::{blocking, gate, store, store_error};
+use super::envelope::RenderParams;
+use super::params::PathParams;
+use super::pipeline::Granted;
 use super::response::{ApiError, EsJson};
+use super::routes::query_flag;
 use crate::state::AppState;
-
-/// `PUT|POST /_security/api_key`.
-pub(crate) const API_KEY_CREATE: ActionName =
-    ActionName("cluster:admin/xpack/security/api_key/create");
-/// `GET /_security/api_key`.
-pub(crate) const API_KEY_GET: ActionName = ActionName("cluster:admin/xpack/security/api_key/get");
-/// `DELETE /_security/api_key`.
-pub(crate) const API_KEY_INVALIDATE: ActionName =
-    ActionName("cluster:admin/xpack/security/api_key/invalidate");
-/// `POST /_security/api_key/grant`.
-pub(crate) const API_KEY_GRANT: ActionName =
-    ActionName("cluster:admin/xpack/security/api_key/grant");
-/// `PUT /_security/api_key/{ids}` (one id).
-pub(crate) const API_KEY_UPDATE: ActionName =
-    ActionName("cluster:admin/xpack/security/api_key/update");
-/// `POST /_security/api_key/_bulk_update`.
-pub(crate) const API_KEY_BULK_UPDATE: ActionName =
-    ActionName("cluster:admin/xpack/security/api_key/bulk_update");
-
-pub(crate) use super::security::KeyCaller;
-use super::security::{
-    Caller, authenticator, caller, json_body, required_body, store, store_error,
-};
 
 /// `action_request_validation_exception` with Elasticsearch's numbered reason.
 fn validation(messages: &[&str]) -> ApiError {
     let messages: Vec<String> = messages.iter().map(|m| m.to_string()).collect();
     ApiError::from(ironstack_security::rbac::RoleError::validation(&messages).to_exception())
-}
-
-/// A 401 with the node's `WWW-Authenticate` challenges.
-fn unauthenticated(reason: String) -> ApiError {
-    let mut e = EsException::with_status(EsErrorType::Security, 401, reason);
-    for challenge in super::pipeline::WWW_AUTHENTICATE {
-        e = e.header("WWW-Authenticate", *challenge);
-    }
-    ApiError::from(e)
-}
-
-fn forbidden(denial: ironstack_security::rbac::Denial) -> ApiError {
-    ApiError::from(EsException::with_status(
-        EsErrorType::Security,
-        403,
-        denial.to_string(),
-    ))
 }
 
 /// Elasticsearch only lets a key create keys with explicit, privilege-free descriptors
@@ -97,26 +57,17 @@ fn all_descriptors_empty(req: &CreateApiKey) -> bool {
         })
 }
 
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| ApiError::internal(format!("api key task failed: {e}")))
-}
-
 /// `PUT|POST /_security/api_key`.
 pub(crate) async fn create(
     State(state): State<Arc<AppState>>,
-    auth: Caller,
-    key: KeyCaller,
+    granted: Granted,
     body: Bytes,
 ) -> Result<EsJson, ApiError> {
     let store = store(&state)?.clone();
-    let auth = caller(auth)?;
+    let auth = granted.user().clone();
     let body = required_body(&body)?;
     let req = CreateApiKey::parse(&body).map_err(ApiError::illegal_argument)?;
-    if key.is_some() && !all_descriptors_empty(&req) {
+    if granted.api_key().is_some() && !all_descriptors_empty(&req) {
         return Err(ApiError::illegal_argument(
             "creating derived api keys requires an explicit role descriptor that is empty (has no privileges)",
         ));
@@ -128,113 +79,22 @@ pub(crate) async fn create(
     Ok(EsJson::ok(created.to_json()))
 }
 
-/// Whether a key-authenticated or user caller holds `action` for keys of any owner
-/// (`manage_api_key`, `manage_security`, `all`), rather than only `manage_own_api_key`.
-fn may_manage_any(
-    store: &SecurityStore,
-    auth: &Authentication,
-    key: &KeyCaller,
-    action: ActionName,
-) -> Result<(), ironstack_security::rbac::Denial> {
-    match key {
-        Some(Extension(k)) => authorize_cluster(
-            &key_subject(k),
-            k.role.as_ref(),
-            action.as_str(),
-            ClusterContext::default(),
-        ),
-        None => authorize_any_owner(store, auth, action),
-    }
+fn text(v: Option<&str>) -> Option<String> {
+    v.filter(|s| !s.trim().is_empty()).map(str::to_string)
 }
 
-fn key_subject(k: &ApiKeyAuthentication) -> Subject {
-    Subject {
-        who: Who::ApiKey {
-            id: k.id.clone(),
-            username: k.authentication.username.clone(),
-        },
-        assigned_roles: Vec::new(),
-        found_roles: Vec::new(),
-    }
-}
-
-/// The request's identification of keys, as `GET` and `DELETE /_security/api_key` take it.
-struct KeySelector {
-    ids: Vec<String>,
-    name: Option<String>,
-    username: Option<String>,
-    realm_name: Option<String>,
-    owner: bool,
-}
-
-/// `manage_own_api_key`'s rule (Elasticsearch's `checkIfUserIsOwnerOfApiKeys`): a key may
-/// name only itself by id; a user must say `owner=true` or give their own user name and realm.
-fn owns_selection(auth: &Authentication, key: &KeyCaller, sel: &KeySelector) -> bool {
-    match key {
-        Some(Extension(k)) => !sel.ids.is_empty() && sel.ids.iter().all(|i| *i == k.id),
-        None => {
-            sel.owner
-                || (sel.username.as_deref() == Some(auth.username.as_str())
-                    && sel.realm_name.as_deref() == Some(auth.realm.name))
-        }
-    }
-}
-
-/// Turns a checked selection into a store filter: `owner=true` means the caller's keys (for
-/// a key: itself).
-fn filter_for(auth: &Authentication, key: &KeyCaller, sel: KeySelector) -> ApiKeyFilter {
-    let mut f = ApiKeyFilter {
-        ids: sel.ids,
-        name: sel.name,
-        username: sel.username,
-        realm_name: sel.realm_name,
+/// The keys `GET /_security/api_key?id=&name=&username=&realm_name=&owner=&with_limited_by=`
+/// selects, validated as Elasticsearch's `GetApiKeyRequest.validate()` does (before
+/// authorization).
+pub(crate) fn get_selection(query: &RenderParams) -> Result<ApiKeySelection, ApiError> {
+    let sel = ApiKeySelection {
+        ids: text(query.param("id")).into_iter().collect(),
+        name: text(query.param("name")),
+        username: text(query.param("username")),
+        realm_name: text(query.param("realm_name")),
+        owner: query_flag(query, "owner")?,
+        with_limited_by: query_flag(query, "with_limited_by")?,
     };
-    if sel.owner {
-        match key {
-            Some(Extension(k)) => f.ids = vec![k.id.clone()],
-            None => {
-                f.username = Some(auth.username.clone());
-                f.realm_name = Some(auth.realm.name.to_string());
-            }
-        }
-    }
-    f
-}
-
-fn text(v: Option<&String>) -> Option<String> {
-    v.filter(|s| !s.trim().is_empty()).cloned()
-}
-
-fn truthy(params: &HashMap<String, String>, name: &str) -> Result<bool, ApiError> {
-    match params.get(name).map(String::as_str) {
-        None | Some("false") => Ok(false),
-        Some("" | "true") => Ok(true),
-        Some(other) => Err(ApiError::illegal_argument(format!(
-            "Failed to parse value [{other}] as only [true] or [false] are allowed."
-        ))),
-    }
-}
-
-/// `GET /_security/api_key?id=&name=&username=&realm_name=&owner=&with_limited_by=&active_only=`.
-pub(crate) async fn get(
-    State(state): State<Arc<AppState>>,
-    auth: Caller,
-    key: KeyCaller,
-    Query(params): Query<HashMap<String, String>>,
-) -> Result<EsJson, ApiError> {
-    let store = store(&state)?;
-    let auth = caller(auth)?;
-    let sel = KeySelector {
-        ids: text(params.get("id")).into_iter().collect(),
-        name: text(params.get("name")),
-        username: text(params.get("username")),
-        realm_name: text(params.get("realm_name")),
-        owner: truthy(&params, "owner")?,
-    };
-    let with_limited_by = truthy(&params, "with_limited_by")?;
-    let active_only = truthy(&params, "active_only")?;
-    // `with_profile_uid` is accepted; there are no user profiles to report.
-    truthy(&params, "with_profile_uid")?;
     let mut errors = Vec::new();
     if (!sel.ids.is_empty() || sel.name.is_some())
         && (sel.username.is_some() || sel.realm_name.is_some())
@@ -254,13 +114,21 @@ pub(crate) async fn get(
     if !errors.is_empty() {
         return Err(validation(&errors));
     }
-    if let Err(denial) = may_manage_any(store, &auth, &key, API_KEY_GET) {
-        // A key needs manage_api_key to see limited-by descriptors, even its own.
-        if (key.is_some() && with_limited_by) || !owns_selection(&auth, &key, &sel) {
-            return Err(forbidden(denial));
-        }
-    }
-    let filter = filter_for(&auth, &key, sel);
+    Ok(sel)
+}
+
+/// `GET /_security/api_key`: the keys the gate authorized this caller to see.
+pub(crate) async fn get(
+    State(state): State<Arc<AppState>>,
+    granted: Granted,
+    Extension(params): Extension<RenderParams>,
+) -> Result<EsJson, ApiError> {
+    let store = store(&state)?;
+    let with_limited_by = query_flag(&params, "with_limited_by")?;
+    let active_only = query_flag(&params, "active_only")?;
+    // `with_profile_uid` is accepted; there are no user profiles to report.
+    query_flag(&params, "with_profile_uid")?;
+    let filter = granted.api_key_filter();
     let now = ironstack_security::api_key::now_ms();
     let keys: Vec<Value> = find_api_keys(store, &filter)
         .iter()
@@ -287,16 +155,11 @@ fn ids_of(field: &str, v: &Value) -> Result<Vec<String>, ApiError> {
     }
 }
 
-/// `DELETE /_security/api_key` with `ids`, `id`, `name`, `username`, `realm_name` or `owner`.
-pub(crate) async fn invalidate(
-    State(state): State<Arc<AppState>>,
-    auth: Caller,
-    key: KeyCaller,
-    body: Bytes,
-) -> Result<EsJson, ApiError> {
-    let store = store(&state)?.clone();
-    let auth = caller(auth)?;
-    let body = json_body(&body)?.unwrap_or(json!({}));
+/// The keys a `DELETE /_security/api_key` body (`ids`, `id`, `name`, `username`,
+/// `realm_name`, `owner`) selects, validated as Elasticsearch's
+/// `InvalidateApiKeyRequest.validate()` does (before authorization).
+pub(crate) fn invalidate_selection(body: &Bytes) -> Result<ApiKeySelection, ApiError> {
+    let body = json_body(body)?.unwrap_or(json!({}));
     let Some(obj) = body.as_object() else {
         return Err(ApiError::from(EsException::new(
             EsErrorType::XContentParse,
@@ -304,13 +167,7 @@ pub(crate) async fn invalidate(
         )));
     };
     let mut ids: Option<Vec<String>> = None;
-    let mut sel = KeySelector {
-        ids: Vec::new(),
-        name: None,
-        username: None,
-        realm_name: None,
-        owner: false,
-    };
+    let mut sel = ApiKeySelection::default();
     for (k, v) in obj {
         let string = || -> Result<Option<String>, ApiError> {
             match v {
@@ -395,12 +252,17 @@ pub(crate) async fn invalidate(
     if !errors.is_empty() {
         return Err(validation(&errors));
     }
-    if let Err(denial) = may_manage_any(&store, &auth, &key, API_KEY_INVALIDATE)
-        && !owns_selection(&auth, &key, &sel)
-    {
-        return Err(forbidden(denial));
-    }
-    let filter = filter_for(&auth, &key, sel);
+    Ok(sel)
+}
+
+/// `DELETE /_security/api_key`: invalidates the keys the gate authorized this caller to
+/// reach.
+pub(crate) async fn invalidate(
+    State(state): State<Arc<AppState>>,
+    granted: Granted,
+) -> Result<EsJson, ApiError> {
+    let store = store(&state)?.clone();
+    let filter = granted.api_key_filter();
     let outcome = blocking(move || invalidate_api_keys(&store, &filter)).await?;
     Ok(EsJson::ok(outcome.to_json()))
 }
@@ -410,16 +272,9 @@ pub(crate) async fn invalidate(
 /// `manage_api_key`, `manage_security`, `all`).
 pub(crate) async fn grant(
     State(state): State<Arc<AppState>>,
-    auth: Caller,
-    key: KeyCaller,
     body: Bytes,
 ) -> Result<EsJson, ApiError> {
-    let authenticator = authenticator(&state)?.clone();
-    let me = caller(auth)?;
-    // manage_own_api_key passed the pipeline but never grants keys for others.
-    if let Err(denial) = may_manage_any(authenticator.store(), &me, &key, API_KEY_GRANT) {
-        return Err(forbidden(denial));
-    }
+    let gate = gate(&state)?.clone();
     let body = required_body(&body)?;
     let Some(obj) = body.as_object() else {
         return Err(ApiError::from(EsException::new(
@@ -503,69 +358,17 @@ pub(crate) async fn grant(
     let Some(req) = req else {
         return Err(validation(&["api key name is required"]));
     };
-    let a = authenticator.clone();
-    let granted = match (username, password, access_token) {
-        (Some(user), Some(password), _) => {
-            let u = user.clone();
-            blocking(move || a.authenticate(&u, &password))
-                .await?
-                .map_err(|_| {
-                    unauthenticated(format!(
-                        "unable to authenticate user [{user}] for action [{}]",
-                        API_KEY_GRANT.as_str()
-                    ))
-                })?
-        }
-        (_, _, Some(token)) => {
-            // A token's authentication is taken as it is: Elasticsearch refuses to add run-as.
-            if run_as.is_some() {
-                return Err(ApiError::from(EsException::new(
-                    EsErrorType::Status,
-                    "the provided grant credentials do not support run-as",
-                )));
-            }
-            // Tokens live in the store; a transient service reads them as the node's does.
-            let tokens = TokenService::new(a, TokenSettings::default());
-            tokens
-                .authenticate(token.expose().trim())
-                .map_err(|e| match e {
-                    TokenError::Expired => unauthenticated("token expired".into()),
-                    // Elasticsearch's principal of a bearer credential.
-                    _ => unauthenticated(format!(
-                        "unable to authenticate user [_bearer_token] for action [{}]",
-                        API_KEY_GRANT.as_str()
-                    )),
-                })?
-        }
+    let credentials = match (username, password, access_token) {
+        (Some(username), Some(password), _) => GrantCredentials::Password { username, password },
+        (_, _, Some(token)) => GrantCredentials::AccessToken(token),
         _ => return Err(validation(&["[grant_type] is required"])),
     };
-    let owner = match run_as {
-        None => granted,
-        Some(target) => {
-            let (role, found) = ironstack_security::authz::compiled_role(
-                Some(authenticator.store().as_ref()),
-                &granted.roles,
-            );
-            let subject = Subject {
-                who: Who::User {
-                    username: granted.username.clone(),
-                    run_as: None,
-                },
-                assigned_roles: granted.roles.clone(),
-                found_roles: found.to_vec(),
-            };
-            // Elasticsearch checks a grant's run-as by authorizing `_authenticate` as the
-            // target; an unknown target is denied the same way.
-            let authenticate = "cluster:admin/xpack/security/user/authenticate";
-            authorize_run_as(&subject, role.as_ref(), authenticate, &target).map_err(forbidden)?;
-            let found = lookup_run_as(&authenticator, &target);
-            Arc::new(found.ok_or_else(|| {
-                authorize_run_as(&subject, &Role::default(), authenticate, &target)
-                    .map_or_else(forbidden, |()| ApiError::internal("run-as lookup failed"))
-            })?)
-        }
-    };
-    let store = authenticator.store().clone();
+    // The gate authenticates the grant's credentials (and its run-as) as it does requests'.
+    let g = gate.clone();
+    let owner = blocking(move || g.authenticate_grant(credentials, run_as.as_deref()))
+        .await?
+        .map_err(ApiError::from)?;
+    let store = gate.authenticator().store().clone();
     let created = blocking(move || create_api_key(&store, &owner, req))
         .await?
         .map_err(store_error)?;
@@ -582,8 +385,8 @@ fn update_request_error(e: UpdateRequestError) -> ApiError {
 }
 
 /// Elasticsearch refuses updates made with an API key credential, whatever its privileges.
-fn reject_key_caller(key: &KeyCaller) -> Result<(), ApiError> {
-    if key.is_some() {
+fn reject_key_caller(granted: &Granted) -> Result<(), ApiError> {
+    if granted.api_key().is_some() {
         return Err(ApiError::illegal_argument(
             "authentication via API key not supported: only the owner user can update an API key",
         ));
@@ -595,14 +398,14 @@ fn reject_key_caller(key: &KeyCaller) -> Result<(), ApiError> {
 /// error (404 not found or not owned, 400 invalidated or expired).
 pub(crate) async fn update(
     State(state): State<Arc<AppState>>,
-    auth: Caller,
-    key: KeyCaller,
-    Path(id): Path<String>,
+    granted: Granted,
+    params: PathParams,
     body: Bytes,
 ) -> Result<EsJson, ApiError> {
     let store = store(&state)?.clone();
-    let auth = caller(auth)?;
-    reject_key_caller(&key)?;
+    let auth = granted.user().clone();
+    let id = params.required("ids")?.to_string();
+    reject_key_caller(&granted)?;
     let body = json_body(&body)?;
     let (_, req) = UpdateApiKey::parse(body.as_ref(), false).map_err(update_request_error)?;
     let ids = vec![id];
@@ -624,43 +427,16 @@ pub(crate) async fn update(
 /// `{"updated":[..],"noops":[..][,"errors":{"count","details"}]}`.
 pub(crate) async fn bulk_update(
     State(state): State<Arc<AppState>>,
-    auth: Caller,
-    key: KeyCaller,
+    granted: Granted,
     body: Bytes,
 ) -> Result<EsJson, ApiError> {
     let store = store(&state)?.clone();
-    let auth = caller(auth)?;
-    reject_key_caller(&key)?;
+    let auth = granted.user().clone();
+    reject_key_caller(&granted)?;
     let body = required_body(&body)?;
     let (ids, req) = UpdateApiKey::parse(Some(&body), true).map_err(update_request_error)?;
     let outcome = blocking(move || update_api_keys(&store, &auth, &ids, &req)).await?;
     Ok(EsJson::ok(outcome.to_json()))
-}
-
-/// `GET /_security/user/_privileges` for a key-authenticated request; `None` for users.
-pub(crate) fn user_privileges_for_key(key: &KeyCaller) -> Option<Result<EsJson, ApiError>> {
-    let Extension(k) = key.as_ref()?;
-    Some(key_user_privileges(k).map(EsJson::ok).map_err(|reason| {
-        ApiError::from(EsException::with_status(EsErrorType::Security, 400, reason))
-    }))
-}
-
-/// `GET /_security/_authenticate`: key-authenticated requests answer as Elasticsearch does
-/// (`authentication_type: api_key`, realm `_es_api_key`, `api_key: {id, name}`); others as the
-/// user handler.
-pub(crate) async fn authenticate(
-    auth: Caller,
-    key: KeyCaller,
-    kind: Option<Extension<super::token::AuthKind>>,
-) -> EsJson {
-    let Some(Extension(key)) = key else {
-        return super::handlers::authenticate(auth, kind).await;
-    };
-    let mut body = super::handlers::authentication_json(&key.authentication, "api_key");
-    body["roles"] = json!([]);
-    body["metadata"] = json!({});
-    body["api_key"] = json!({"id": key.id, "name": key.name});
-    EsJson::ok(body)
 }
 
 #[cfg(test)]

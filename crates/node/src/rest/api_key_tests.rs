@@ -1,11 +1,8 @@
 //! In-process tests of the API key endpoints through the real router: create, authenticate
 //! with `ApiKey`, get, invalidate, expiry, narrowed permissions and the 401/403 texts.
 
-use std::sync::Arc;
-
 use axum::http::StatusCode;
 use base64::Engine;
-use ironstack_security::Authenticator;
 use serde_json::{Value, json};
 
 use crate::rest::test_support::{self, Fixture, PASSWORD, call_json as call};
@@ -1037,14 +1034,16 @@ async fn invalidate_counts_errors_and_validates() {
 
 #[tokio::test]
 async fn grant_with_an_access_token() {
-    use ironstack_security::token::{TokenService, TokenSettings};
-    let f = fixture();
-    let authenticator = Arc::new(Authenticator::new(f.store.clone(), None));
-    let writer = authenticator
+    let f = Fixture::builder()
+        .user("writer", &["writer"])
+        .role("writer", json!({"cluster":["monitor"]}))
+        .tokens(true)
+        .build();
+    let writer = f
+        .authenticator
         .authenticate("writer", &PASSWORD.into())
         .unwrap();
-    let tokens = TokenService::new(authenticator, TokenSettings::default());
-    let issued = tokens.create_token(writer, true).unwrap();
+    let issued = f.gate.tokens().create_token(writer, true).unwrap();
     let (s, created) = grant(
         &f,
         "elastic",

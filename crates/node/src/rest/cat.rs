@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
 
 use super::envelope::RenderParams;
-use super::handlers::NODE_ROLES;
+use super::handlers::{NODE_ROLES, health_body};
 use super::response::{ApiError, EsJson, EsText};
 use crate::state::AppState;
 
@@ -175,22 +175,27 @@ pub(crate) async fn health(
     Extension(params): Extension<RenderParams>,
 ) -> Result<Response, ApiError> {
     let now = jiff::Timestamp::now();
+    let h = health_body(&state, false);
+    let max_wait = match h.task_max_waiting_in_queue_millis {
+        0 => "-".to_string(),
+        ms => format!("{ms}ms"),
+    };
     let row = vec![
         now.as_second().to_string(),
         now.strftime("%H:%M:%S").to_string(),
-        state.identity.cluster_name.clone(),
-        "green".into(),
-        "1".into(),
-        "1".into(),
-        "0".into(),
-        "0".into(),
-        "0".into(),
-        "0".into(),
-        "0".into(),
-        "0".into(),
-        "0".into(),
-        "-".into(),
-        "100.0%".into(),
+        h.cluster_name,
+        h.status.as_str().to_string(),
+        h.number_of_nodes.to_string(),
+        h.number_of_data_nodes.to_string(),
+        h.active_shards.to_string(),
+        h.active_primary_shards.to_string(),
+        h.relocating_shards.to_string(),
+        h.initializing_shards.to_string(),
+        h.unassigned_shards.to_string(),
+        h.unassigned_primary_shards.to_string(),
+        h.number_of_pending_tasks.to_string(),
+        max_wait,
+        format!("{:.1}%", h.active_shards_percent_as_number),
     ];
     render(HEALTH_COLUMNS, &row, &params)
 }

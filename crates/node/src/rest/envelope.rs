@@ -1,24 +1,21 @@
-//! The outer layer every request and response passes through: reads the body (gzip/deflate
-//! `Content-Encoding`, `http.max_content_length` → 413), negotiates `Accept`/`Content-Type`,
-//! and renders whatever the handler returned — JSON with `?filter_path`/`?pretty`, text, or
-//! an [`ApiError`] as Elasticsearch's error body — with `X-elastic-product: Elasticsearch`
-//! and gzip when the client accepts it.
+//! The outer layer every request and response passes through: decodes the query string,
+//! negotiates `Accept`/`Content-Type` from the headers, and renders whatever the handler
+//! returned — JSON with `?filter_path`/`?pretty`, text, or an [`ApiError`] as Elasticsearch's
+//! error body — with `X-elastic-product: Elasticsearch` and gzip when the client accepts it.
+//! It never reads the request body: that happens after authentication (`pipeline.rs`).
 
-use std::io::Read;
 use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::extract::Request;
+use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use http_body_util::BodyExt;
 use ironstack_types::media_type::{self, NegotiatedMedia};
-use ironstack_types::{EsErrorType, EsException};
 
+use super::params::decode_query_component;
 use super::render::{FilterPath, to_pretty};
 use super::response::{ApiError, JsonBody, PrerenderedJson, TextBody};
-use crate::state::AppState;
 
 /// The query parameters every API honours.
 #[derive(Debug, Clone, Default)]
@@ -32,31 +29,34 @@ pub(crate) struct RenderParams {
 }
 
 impl RenderParams {
-    pub(crate) fn from_query(query: Option<&str>) -> Self {
-        let query: Vec<(String, String)> = query
-            .map(|q| {
-                url_decode_pairs(q)
-                    .into_iter()
-                    .filter(|(k, _)| !k.is_empty())
-                    .collect()
-            })
-            .unwrap_or_default();
+    /// The parameters of a query string; Elasticsearch's 400 for a malformed escape.
+    pub(crate) fn from_query(query: Option<&str>) -> Result<Self, ApiError> {
+        let mut pairs = Vec::new();
+        for pair in query.unwrap_or_default().split('&') {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            let k = decode_query_component(k).map_err(ApiError::illegal_argument)?;
+            if k.is_empty() {
+                continue;
+            }
+            let v = decode_query_component(v).map_err(ApiError::illegal_argument)?;
+            pairs.push((k, v));
+        }
         let flag = |name: &str| {
-            query
+            pairs
                 .iter()
                 .find(|(k, _)| k == name)
                 .is_some_and(|(_, v)| v.is_empty() || v == "true")
         };
-        Self {
+        Ok(Self {
             pretty: flag("pretty"),
             human: flag("human"),
             error_trace: flag("error_trace"),
-            filter_path: query
+            filter_path: pairs
                 .iter()
                 .find(|(k, _)| k == "filter_path")
                 .and_then(|(_, v)| FilterPath::parse(v)),
-            query: query.clone(),
-        }
+            query: pairs,
+        })
     }
 
     /// The value of a query parameter.
@@ -74,95 +74,8 @@ impl RenderParams {
     }
 }
 
-fn percent_decode(s: &str) -> String {
-    let hex = |b: u8| (b as char).to_digit(16);
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' => match (
-                bytes.get(i + 1).and_then(|b| hex(*b)),
-                bytes.get(i + 2).and_then(|b| hex(*b)),
-            ) {
-                (Some(h), Some(l)) => {
-                    out.push((h * 16 + l) as u8);
-                    i += 2;
-                }
-                _ => out.push(b'%'),
-            },
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn url_decode_pairs(query: &str) -> Vec<(String, String)> {
-    query
-        .split('&')
-        .map(|pair| match pair.split_once('=') {
-            Some((k, v)) => (percent_decode(k), percent_decode(v)),
-            None => (percent_decode(pair), String::new()),
-        })
-        .collect()
-}
-
 fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
     headers.get(name).and_then(|v| v.to_str().ok())
-}
-
-fn too_large(limit: u64) -> ApiError {
-    ApiError::from(EsException::with_status(
-        EsErrorType::ContentTooLong,
-        413,
-        format!("request body is larger than http.max_content_length [{limit}b]"),
-    ))
-}
-
-/// Reads the whole body, undoing `Content-Encoding`, refusing more than `limit` bytes
-/// (before and after decompression, so a small gzip bomb is refused too).
-async fn read_body(body: Body, headers: &HeaderMap, limit: u64) -> Result<Bytes, ApiError> {
-    let declared = header_str(headers, header::CONTENT_LENGTH).and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|len| len > limit) {
-        return Err(too_large(limit));
-    }
-    if axum::body::HttpBody::is_end_stream(&body) {
-        return Ok(Bytes::new());
-    }
-    let limited = http_body_util::Limited::new(body, usize::try_from(limit).unwrap_or(usize::MAX));
-    let raw = match limited.collect().await {
-        Ok(c) => c.to_bytes(),
-        Err(e) if e.is::<http_body_util::LengthLimitError>() => return Err(too_large(limit)),
-        Err(e) => {
-            return Err(ApiError::illegal_argument(format!(
-                "cannot read request body: {e}"
-            )));
-        }
-    };
-    let encoding = header_str(headers, header::CONTENT_ENCODING)
-        .map(|e| e.trim().to_ascii_lowercase())
-        .unwrap_or_default();
-    let reader: Box<dyn Read + '_> = match encoding.as_str() {
-        "" | "identity" => return Ok(raw),
-        "gzip" | "x-gzip" => Box::new(flate2::read::GzDecoder::new(&raw[..])),
-        "deflate" => Box::new(flate2::read::ZlibDecoder::new(&raw[..])),
-        other => {
-            return Err(ApiError::illegal_argument(format!(
-                "unsupported Content-Encoding [{other}]"
-            )));
-        }
-    };
-    let mut out = Vec::new();
-    reader
-        .take(limit.saturating_add(1))
-        .read_to_end(&mut out)
-        .map_err(|e| ApiError::illegal_argument(format!("cannot decompress request body: {e}")))?;
-    if out.len() as u64 > limit {
-        return Err(too_large(limit));
-    }
-    Ok(Bytes::from(out))
 }
 
 fn accepts_gzip(headers: &HeaderMap) -> bool {
@@ -177,28 +90,26 @@ fn accepts_gzip(headers: &HeaderMap) -> bool {
 }
 
 /// Outer middleware: see the module documentation.
-pub(crate) async fn envelope(
-    State(state): State<Arc<AppState>>,
-    req: Request,
-    next: Next,
-) -> Response {
-    let params = RenderParams::from_query(req.uri().query());
+pub(crate) async fn envelope(req: Request, next: Next) -> Response {
     let gzip = accepts_gzip(req.headers());
     let is_head = req.method() == Method::HEAD;
-    let (mut parts, body) = req.into_parts();
     let default_media = NegotiatedMedia {
         content_type: None,
         unsupported_content_type: None,
         compatible_with: None,
     };
-    let bytes = match read_body(body, &parts.headers, state.max_content_length).await {
-        Ok(b) => b,
-        Err(e) => return finish(e.into_response(), &params, &default_media, gzip, is_head),
+    let params = match RenderParams::from_query(req.uri().query()) {
+        Ok(p) => p,
+        Err(e) => {
+            let plain = RenderParams::default();
+            return finish(e.into_response(), &plain, &default_media, gzip, is_head);
+        }
     };
+    // The body is not read here: that waits until the request is authenticated (pipeline.rs).
     let media = match media_type::negotiate(
-        header_str(&parts.headers, header::ACCEPT),
-        header_str(&parts.headers, header::CONTENT_TYPE),
-        !bytes.is_empty(),
+        header_str(req.headers(), header::ACCEPT),
+        header_str(req.headers(), header::CONTENT_TYPE),
+        super::body::announces_body(req.body()),
     ) {
         Ok(m) => m,
         Err(e) => {
@@ -206,22 +117,7 @@ pub(crate) async fn envelope(
             return finish(resp, &params, &default_media, gzip, is_head);
         }
     };
-    if !bytes.is_empty() && media.content_type.is_none() {
-        let resp = ApiError::Simple {
-            status: StatusCode::NOT_ACCEPTABLE,
-            message: media_type::unsupported_content_type_reason(
-                media.unsupported_content_type.as_deref(),
-            ),
-            with_status: true,
-            allow: None,
-        }
-        .into_response();
-        return finish(resp, &params, &media, gzip, is_head);
-    }
-    // The body was decoded; what the handler sees is plain.
-    parts.headers.remove(header::CONTENT_ENCODING);
-    parts.headers.remove(header::CONTENT_LENGTH);
-    let mut req = Request::from_parts(parts, Body::from(bytes));
+    let mut req = req;
     req.extensions_mut().insert(params.clone());
     let response = next.run(req).await;
     finish(response, &params, &media, gzip, is_head)
@@ -350,12 +246,13 @@ mod tests {
 
     #[test]
     fn query_flags_and_decoding() {
-        let p = RenderParams::from_query(Some("pretty&human=false&filter_path=a%2Cb&x=1+2"));
+        let p =
+            RenderParams::from_query(Some("pretty&human=false&filter_path=a%2Cb&x=1+2")).unwrap();
         assert!(p.pretty);
         assert!(!p.human);
         assert!(p.filter_path.is_some());
         assert_eq!(p.param("x"), Some("1 2"));
-        assert_eq!(percent_decode("%zz%41"), "%zzA");
+        assert!(RenderParams::from_query(Some("x=%zz%41")).is_err());
     }
 
     #[test]

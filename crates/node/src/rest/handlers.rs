@@ -2,43 +2,33 @@
 //! `_nodes`, `_nodes/stats` and `_security/_authenticate`. Bodies use Elasticsearch 9's field
 //! names; figures in `_nodes/stats` are measured, not invented.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Extension;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use ironstack_security::Authentication;
-
-use super::token::AuthKind;
 use ironstack_types::health::ClusterHealth;
 use ironstack_types::info::{MainResponse, TAGLINE, VersionInfo};
 use ironstack_types::{EsErrorType, EsException, HealthStatus};
 use serde_json::{Value, json};
 
 use super::envelope::RenderParams;
+use super::params::PathParams;
+use super::pipeline::Granted;
 use super::response::{ApiError, EsJson, EsPrerendered, PrerenderedJson};
 use crate::state::AppState;
 use crate::stats::{human_bytes, human_duration};
 
-/// Identifies this ironstack build in `version.build_hash`.
-pub(crate) const BUILD_HASH: &str = concat!("ironstack-", env!("CARGO_PKG_VERSION"));
-/// Release date of this ironstack version.
-pub(crate) const BUILD_DATE: &str = "2026-11-28T00:00:00.000Z";
-/// The roles a single ironstack node plays, as Elasticsearch names them.
-pub(crate) const NODE_ROLES: &[&str] = &[
-    "data",
-    "data_cold",
-    "data_content",
-    "data_frozen",
-    "data_hot",
-    "data_warm",
-    "ingest",
-    "master",
-    "remote_cluster_client",
-    "transform",
-];
+/// Identifies this ironstack build in `version.build_hash`: the commit it was built from
+/// (`build.rs`), or the version when built outside a git checkout.
+pub(crate) const BUILD_HASH: &str = env!("IRONSTACK_BUILD_HASH");
+/// When this binary was built (`build.rs`; `SOURCE_DATE_EPOCH` for reproducible builds).
+pub(crate) const BUILD_DATE: &str = env!("IRONSTACK_BUILD_DATE");
+/// The roles this node plays, as Elasticsearch names them: it holds the cluster's state and
+/// security documents (master); it stores no indices yet, runs no ingest pipelines or
+/// transforms and connects to no remote cluster, so it claims none of those roles.
+pub(crate) const NODE_ROLES: &[&str] = &["master"];
 
 pub(crate) fn version() -> VersionInfo {
     VersionInfo::current(BUILD_HASH, BUILD_DATE)
@@ -98,13 +88,15 @@ pub(crate) fn parse_time_value(name: &str, value: &str) -> Result<Option<Duratio
     Err(err())
 }
 
-fn health_body(state: &AppState, timed_out: bool) -> ClusterHealth {
+/// The cluster's health, the one source of `_cluster/health` and `_cat/health`: one node,
+/// data nodes as its roles say, and no shards (there are no indices yet).
+pub(crate) fn health_body(state: &AppState, timed_out: bool) -> ClusterHealth {
     ClusterHealth {
         cluster_name: state.identity.cluster_name.clone(),
         status: HealthStatus::Green,
         timed_out,
         number_of_nodes: 1,
-        number_of_data_nodes: 1,
+        number_of_data_nodes: u32::from(NODE_ROLES.iter().any(|r| r.starts_with("data"))),
         active_primary_shards: 0,
         active_shards: 0,
         relocating_shards: 0,
@@ -153,7 +145,53 @@ fn nodes_condition_holds(spec: &str) -> Result<bool, ApiError> {
     })
 }
 
-/// `GET /_cluster/health` with `wait_for_status`, `wait_for_nodes` and `timeout`.
+/// Whether the `wait_for_*` conditions of a health request hold now. Conditions about shards
+/// and pending tasks hold on a node without indices; their values are still checked, as
+/// Elasticsearch parses them.
+fn health_conditions_hold(params: &RenderParams) -> Result<bool, ApiError> {
+    let mut holds = true;
+    if let Some(status) = params.param("wait_for_status") {
+        let wanted: HealthStatus = status.parse().map_err(ApiError::illegal_argument)?;
+        holds &= HealthStatus::Green >= wanted;
+    }
+    if let Some(nodes) = params.param("wait_for_nodes") {
+        holds &= nodes_condition_holds(nodes)?;
+    }
+    if let Some(events) = params.param("wait_for_events")
+        && !["immediate", "urgent", "high", "normal", "low", "languid"]
+            .contains(&events.to_ascii_lowercase().as_str())
+    {
+        return Err(ApiError::illegal_argument(format!(
+            "No enum constant org.elasticsearch.common.Priority.{}",
+            events.to_ascii_uppercase()
+        )));
+    }
+    for flag in [
+        "wait_for_no_relocating_shards",
+        "wait_for_no_initializing_shards",
+    ] {
+        if let Some(v) = params.param(flag)
+            && !matches!(v, "" | "true" | "false")
+        {
+            return Err(ApiError::illegal_argument(format!(
+                "Failed to parse value [{v}] as only [true] or [false] are allowed."
+            )));
+        }
+    }
+    if let Some(shards) = params.param("wait_for_active_shards")
+        && shards != "all"
+        && shards.parse::<u32>().is_err()
+    {
+        return Err(ApiError::illegal_argument(format!(
+            "cannot parse ActiveShardCount[{shards}]"
+        )));
+    }
+    Ok(holds)
+}
+
+/// `GET /_cluster/health`: answers at once, unless a `wait_for_*` condition does not hold; then
+/// it waits for the cluster to change until `timeout` (30s), as Elasticsearch does, and
+/// answers 408 with `timed_out` if the condition still does not hold.
 pub(crate) async fn cluster_health(
     State(state): State<Arc<AppState>>,
     Extension(params): Extension<RenderParams>,
@@ -162,15 +200,6 @@ pub(crate) async fn cluster_health(
         Some(t) => parse_time_value("timeout", t)?,
         None => Some(Duration::from_secs(30)),
     };
-    let mut satisfied = true;
-    if let Some(status) = params.param("wait_for_status") {
-        let wanted: HealthStatus = status.parse().map_err(ApiError::illegal_argument)?;
-        // A single node without unassigned shards is always green.
-        satisfied &= HealthStatus::Green >= wanted;
-    }
-    if let Some(nodes) = params.param("wait_for_nodes") {
-        satisfied &= nodes_condition_holds(nodes)?;
-    }
     if let Some(level) = params.param("level")
         && !["cluster", "indices", "shards"].contains(&level)
     {
@@ -178,17 +207,28 @@ pub(crate) async fn cluster_health(
             "level must be one of [cluster, indices, shards] but was [{level}]"
         )));
     }
-    if satisfied {
-        return serde_json::to_value(health_body(&state, false))
-            .map(EsJson::ok)
-            .map_err(|e| ApiError::internal(e.to_string()));
-    }
-    // Nothing can change on a single node: wait out the timeout, as Elasticsearch would.
-    if let Some(t) = timeout {
-        tokio::time::sleep(t).await;
-    }
-    serde_json::to_value(health_body(&state, true))
-        .map(|v| EsJson(StatusCode::REQUEST_TIMEOUT, v))
+    let mut changes = state.health_changes.subscribe();
+    let deadline = timeout.map(|t| tokio::time::Instant::now() + t);
+    let timed_out = loop {
+        if health_conditions_hold(&params)? {
+            break false;
+        }
+        let Some(deadline) = deadline else {
+            break true;
+        };
+        match tokio::time::timeout_at(deadline, changes.changed()).await {
+            Ok(Ok(())) => continue,
+            // The deadline passed, or nothing can change any more (shutdown).
+            Ok(Err(_)) | Err(_) => break true,
+        }
+    };
+    let status = if timed_out {
+        StatusCode::REQUEST_TIMEOUT
+    } else {
+        StatusCode::OK
+    };
+    serde_json::to_value(health_body(&state, timed_out))
+        .map(|v| EsJson(status, v))
         .map_err(|e| ApiError::internal(e.to_string()))
 }
 
@@ -222,7 +262,7 @@ pub(crate) async fn xpack(
     State(state): State<Arc<AppState>>,
     Extension(params): Extension<RenderParams>,
 ) -> EsJson {
-    let security = state.authenticator.is_some();
+    let security = state.gate.is_some();
     let feature =
         |available: bool, enabled: bool| json!({"available": available, "enabled": enabled});
     let categories: Vec<String> = params
@@ -247,13 +287,14 @@ pub(crate) async fn xpack(
     if categories.iter().any(|c| c == "features") {
         body.insert(
             "features".into(),
+            // What this node does today; a feature turns on here when it lands.
             json!({
-                "data_streams": feature(true, true),
-                "ilm": feature(true, true),
+                "data_streams": feature(false, false),
+                "ilm": feature(false, false),
                 "ml": feature(false, false),
-                "monitoring": feature(true, true),
+                "monitoring": feature(false, false),
                 "security": feature(true, security),
-                "slm": feature(true, true),
+                "slm": feature(false, false),
                 "watcher": feature(false, false),
             }),
         );
@@ -289,7 +330,8 @@ fn node_info(state: &AppState) -> Value {
     let ip = state.publish_ip();
     json!({
         "name": id.node_name,
-        "transport_address": format!("{ip}:9300"),
+        // There is no transport layer: the node's one address is its HTTP address.
+        "transport_address": state.publish_address(),
         "host": ip,
         "ip": ip,
         "version": ironstack_types::info::ES_VERSION,
@@ -318,14 +360,9 @@ fn node_info(state: &AppState) -> Value {
 }
 
 /// `GET /_nodes[/{node_id}]`.
-pub(crate) async fn nodes_info(
-    State(state): State<Arc<AppState>>,
-    node_id: Option<Path<HashMap<String, String>>>,
-) -> EsJson {
-    let filter = node_id
-        .and_then(|Path(p)| p.get("node_id").cloned())
-        .unwrap_or_else(|| "_all".into());
-    let selected = selects_this_node(&state, &filter);
+pub(crate) async fn nodes_info(State(state): State<Arc<AppState>>, params: PathParams) -> EsJson {
+    let filter = params.get("node_id").unwrap_or("_all");
+    let selected = selects_this_node(&state, filter);
     let mut body = nodes_header(&state, selected);
     let mut nodes = serde_json::Map::new();
     if selected {
@@ -367,9 +404,10 @@ fn node_stats(state: &AppState, metrics: &[String], human: bool) -> Value {
     let mut node = serde_json::Map::new();
     node.insert("timestamp".into(), json!(now));
     node.insert("name".into(), json!(state.identity.node_name));
-    node.insert("transport_address".into(), json!(format!("{ip}:9300")));
+    // There is no transport layer: the node's one address is its HTTP address.
+    node.insert("transport_address".into(), json!(state.publish_address()));
     node.insert("host".into(), json!(ip));
-    node.insert("ip".into(), json!(format!("{ip}:9300")));
+    node.insert("ip".into(), json!(state.publish_address()));
     node.insert("roles".into(), json!(NODE_ROLES));
     node.insert("attributes".into(), json!({}));
     if wants("indices") {
@@ -448,13 +486,9 @@ fn node_stats(state: &AppState, metrics: &[String], human: bool) -> Value {
 pub(crate) async fn nodes_stats(
     State(state): State<Arc<AppState>>,
     Extension(params): Extension<RenderParams>,
-    path: Option<Path<HashMap<String, String>>>,
+    path: PathParams,
 ) -> Result<EsJson, ApiError> {
-    let path = path.map(|Path(p)| p).unwrap_or_default();
-    let filter = path
-        .get("node_id")
-        .cloned()
-        .unwrap_or_else(|| "_all".into());
+    let filter = path.get("node_id").unwrap_or("_all");
     let metrics: Vec<String> = path
         .get("metric")
         .map(|m| m.split(',').map(|s| s.trim().to_string()).collect())
@@ -467,7 +501,7 @@ pub(crate) async fn nodes_stats(
             )));
         }
     }
-    let selected = selects_this_node(&state, &filter);
+    let selected = selects_this_node(&state, filter);
     let mut body = nodes_header(&state, selected);
     let mut nodes = serde_json::Map::new();
     if selected {
@@ -480,29 +514,9 @@ pub(crate) async fn nodes_stats(
     Ok(EsJson::ok(Value::Object(body)))
 }
 
-/// The `_authenticate` body of `auth`, authenticated the `authentication_type` way (`realm`,
-/// `token`, `anonymous`, `api_key`); token responses embed the same object.
-pub(crate) fn authentication_json(auth: &Authentication, authentication_type: &str) -> Value {
-    let realm = json!({"name": auth.realm.name, "type": auth.realm.realm_type});
-    json!({
-        "username": auth.username,
-        "roles": auth.roles,
-        "full_name": auth.full_name,
-        "email": auth.email,
-        "metadata": auth.metadata,
-        "enabled": true,
-        "authentication_realm": realm,
-        "lookup_realm": realm,
-        "authentication_type": authentication_type,
-    })
-}
-
 /// `GET /_security/_authenticate`.
-pub(crate) async fn authenticate(
-    auth: Option<Extension<Arc<Authentication>>>,
-    kind: Option<Extension<AuthKind>>,
-) -> EsJson {
-    let Some(Extension(auth)) = auth else {
+pub(crate) async fn authenticate(State(state): State<Arc<AppState>>, granted: Granted) -> EsJson {
+    if state.gate.is_none() {
         // Security disabled: Elasticsearch answers as the anonymous `_anonymous` user.
         return EsJson::ok(json!({
             "username": "_anonymous", "roles": [], "full_name": null, "email": null,
@@ -511,13 +525,8 @@ pub(crate) async fn authenticate(
             "lookup_realm": {"name": "__anonymous", "type": "__anonymous"},
             "authentication_type": "anonymous"
         }));
-    };
-    let authentication_type = match kind {
-        Some(Extension(AuthKind::Token)) => "token",
-        Some(Extension(AuthKind::Anonymous)) => "anonymous",
-        None => "realm",
-    };
-    EsJson::ok(authentication_json(&auth, authentication_type))
+    }
+    EsJson::ok(granted.authenticated().to_json())
 }
 
 #[cfg(test)]

@@ -3,31 +3,26 @@
 //! `ironstack_security::query` and answers `{"total","count","users|roles|api_keys":[..]}`
 //! with `_sort` values when the request sorted.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Extension;
 use axum::body::Bytes;
-use axum::extract::{Query, State};
-use ironstack_security::api_key::{ApiKeyFilter, authorize_any_owner, find_api_keys};
+use axum::extract::State;
+use ironstack_security::api_key::{ApiKeyFilter, find_api_keys};
 use ironstack_security::query::{
     API_KEY_SCHEMA, ROLE_SCHEMA, Schema, USER_SCHEMA, execute, parse_request,
 };
-use ironstack_security::rbac::{ClusterContext, Subject, Who, authorize_cluster, reserved_user};
-use ironstack_types::{ActionName, EsException};
+use ironstack_security::rbac::reserved_user;
+use ironstack_types::EsException;
 use serde_json::{Value, json};
 
+use super::body::json as json_body;
+use super::context::store;
+use super::envelope::RenderParams;
+use super::pipeline::Granted;
 use super::response::{ApiError, EsJson};
-use super::security::{Caller, KeyCaller, caller, json_body, role_json, store, user_json};
+use super::security::{role_json, user_json};
 use crate::state::AppState;
-
-/// `GET|POST /_security/_query/user`.
-pub(crate) const USER_QUERY: ActionName = ActionName("cluster:admin/xpack/security/user/query");
-/// `GET|POST /_security/_query/role`.
-pub(crate) const ROLE_QUERY: ActionName = ActionName("cluster:admin/xpack/security/role/query");
-/// `GET|POST /_security/_query/api_key`.
-pub(crate) const API_KEY_QUERY: ActionName =
-    ActionName("cluster:admin/xpack/security/api_key/query");
 
 /// Runs the body over `docs` and shapes the response under `key`.
 fn search(schema: &Schema, body: &Bytes, docs: Vec<Value>, key: &str) -> Result<EsJson, ApiError> {
@@ -97,13 +92,12 @@ pub(crate) async fn query_roles(
 /// see their own keys, and a key-authenticated caller without those sees only itself.
 pub(crate) async fn query_api_keys(
     State(state): State<Arc<AppState>>,
-    auth: Caller,
-    key: KeyCaller,
-    Query(params): Query<HashMap<String, String>>,
+    granted: Granted,
+    Extension(params): Extension<RenderParams>,
     body: Bytes,
 ) -> Result<EsJson, ApiError> {
     let store = store(&state)?;
-    let me = caller(auth)?;
+    let me = granted.user().clone();
     let mut parsed = json_body(&body)?;
     if let Some(Value::Object(m)) = &parsed
         && (m.contains_key("aggs") || m.contains_key("aggregations"))
@@ -112,28 +106,10 @@ pub(crate) async fn query_api_keys(
             "aggregations are not supported by [_security/_query/api_key] on this node",
         )));
     }
-    let see_all = match &key {
-        Some(Extension(k)) => {
-            let subject = Subject {
-                who: Who::ApiKey {
-                    id: k.id.clone(),
-                    username: me.username.clone(),
-                },
-                assigned_roles: Vec::new(),
-                found_roles: Vec::new(),
-            };
-            authorize_cluster(
-                &subject,
-                k.role.as_ref(),
-                API_KEY_QUERY.as_str(),
-                ClusterContext::default(),
-            )
-            .is_ok()
-        }
-        None => authorize_any_owner(store, &me, API_KEY_QUERY).is_ok(),
-    };
-    let with_limited_by = params.get("with_limited_by").is_some_and(|v| v == "true");
-    let own_key = key.as_ref().map(|Extension(k)| k.id.clone());
+    // The gate decided how far this caller reaches: every key, or only its own.
+    let see_all = granted.manages_any_api_key();
+    let with_limited_by = params.param("with_limited_by") == Some("true");
+    let own_key = granted.api_key().map(|k| k.id.clone());
     let all = find_api_keys(store, &ApiKeyFilter::default());
     let docs: Vec<Value> = all
         .iter()

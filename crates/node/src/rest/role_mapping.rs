@@ -6,27 +6,18 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use ironstack_security::Section;
 use ironstack_security::role_mapping::{RoleMapping, RoleMappingError};
-
-use super::security::store;
-use ironstack_types::{ActionName, EsErrorType, EsException};
+use ironstack_types::{EsErrorType, EsException};
 use serde_json::{Map, Value, json};
 
+use super::body::required_json;
+use super::context::store;
+use super::params::PathParams;
 use super::response::{ApiError, EsJson};
 use crate::state::AppState;
-
-/// `PUT|POST /_security/role_mapping/{name}`.
-pub(crate) const ROLE_MAPPING_PUT: ActionName =
-    ActionName("cluster:admin/xpack/security/role_mapping/put");
-/// `GET /_security/role_mapping[/{name}]`.
-pub(crate) const ROLE_MAPPING_GET: ActionName =
-    ActionName("cluster:admin/xpack/security/role_mapping/get");
-/// `DELETE /_security/role_mapping/{name}`.
-pub(crate) const ROLE_MAPPING_DELETE: ActionName =
-    ActionName("cluster:admin/xpack/security/role_mapping/delete");
 
 fn mapping_error(e: RoleMappingError) -> ApiError {
     let kind = match &e {
@@ -38,29 +29,15 @@ fn mapping_error(e: RoleMappingError) -> ApiError {
     ApiError::from(EsException::new(kind, e.to_string()))
 }
 
-fn body_json(body: &Bytes) -> Result<Value, ApiError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::from(EsException::new(
-            EsErrorType::Parse,
-            "request body is required",
-        )));
-    }
-    serde_json::from_slice(body).map_err(|e| {
-        ApiError::from(EsException::new(
-            EsErrorType::XContentParse,
-            format!("[{}:{}] {e}", e.line(), e.column()),
-        ))
-    })
-}
-
 /// `PUT|POST /_security/role_mapping/{name}` → `{"role_mapping":{"created":bool}}`.
 pub(crate) async fn put_role_mapping(
     State(state): State<Arc<AppState>>,
-    Path(name): Path<String>,
+    params: PathParams,
     body: Bytes,
 ) -> Result<EsJson, ApiError> {
     let store = store(&state)?;
-    let mapping = RoleMapping::parse(&name, &body_json(&body)?).map_err(mapping_error)?;
+    let name = params.required("name")?.to_string();
+    let mapping = RoleMapping::parse(&name, &required_json(&body)?).map_err(mapping_error)?;
     let created = store.doc(Section::RoleMappings, &name).is_none();
     store
         .write_docs(
@@ -72,20 +49,13 @@ pub(crate) async fn put_role_mapping(
     Ok(EsJson::ok(json!({"role_mapping": {"created": created}})))
 }
 
-/// `GET /_security/role_mapping` → every mapping (`{}` when there is none).
-pub(crate) async fn get_all_role_mappings(
-    State(state): State<Arc<AppState>>,
-) -> Result<EsJson, ApiError> {
-    get(&state, None)
-}
-
-/// `GET /_security/role_mapping/{name}` (comma-separated names) → the mappings found; 404
+/// `GET /_security/role_mapping[/{name}]` (comma-separated names) → the mappings found; 404
 /// `{}` when none of them exists.
 pub(crate) async fn get_role_mappings(
     State(state): State<Arc<AppState>>,
-    Path(names): Path<String>,
+    params: PathParams,
 ) -> Result<EsJson, ApiError> {
-    get(&state, Some(&names))
+    get(&state, params.get("name"))
 }
 
 fn get(state: &AppState, names: Option<&str>) -> Result<EsJson, ApiError> {
@@ -116,9 +86,10 @@ fn get(state: &AppState, names: Option<&str>) -> Result<EsJson, ApiError> {
 /// `DELETE /_security/role_mapping/{name}` → `{"found":true}`, or 404 `{"found":false}`.
 pub(crate) async fn delete_role_mapping(
     State(state): State<Arc<AppState>>,
-    Path(name): Path<String>,
+    params: PathParams,
 ) -> Result<EsJson, ApiError> {
     let store = store(&state)?;
+    let name = params.required("name")?.to_string();
     if store.doc(Section::RoleMappings, &name).is_none() {
         return Ok(EsJson(StatusCode::NOT_FOUND, json!({"found": false})));
     }

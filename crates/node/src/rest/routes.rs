@@ -1,305 +1,628 @@
-//! The route table: every REST route and the Elasticsearch action it performs. The router is
-//! built through [`Routes`], which records each registered (method, path); a test checks that
-//! every recorded route has an action here, and at run time a route without one fails closed.
+//! The route table: every REST route, registered once with its Elasticsearch action, what the
+//! security gate needs to know about its target, and its handler. The router is built from
+//! this table only; each route's handler sits behind the authorization step of the pipeline,
+//! so a route cannot exist without an action and no handler runs unauthorized.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::body::Bytes;
 use axum::handler::Handler;
 use axum::http::{Method, StatusCode};
-use axum::routing::{MethodRouter, on};
+use axum::routing::{MethodFilter, MethodRouter, on};
+use ironstack_security::gate::{Authenticated, SecuredRequest, Target};
 use ironstack_types::{ActionName, action};
+use serde_json::Value;
 
-use super::api_key as ak;
-use super::app_privilege as ap;
-use super::query as qy;
+use super::envelope::RenderParams;
+use super::params::PathParams;
+use super::pipeline::{RouteContext, authorize};
 use super::response::ApiError;
-use super::role_mapping as rm;
-use super::security as sec;
+use super::{
+    api_key, app_privilege, body, cat, handlers, query, role_mapping, security, ssl, token,
+};
 use crate::state::AppState;
 
-/// `(method, path pattern as registered with axum, action)`.
-pub(crate) const ACTIONS: &[(&str, &str, ActionName)] = &[
-    ("GET", "/", action::MAIN),
-    ("HEAD", "/", action::MAIN),
-    ("GET", "/_cluster/health", action::CLUSTER_HEALTH),
-    ("GET", "/_license", action::LICENSE_GET),
-    ("GET", "/_xpack", action::XPACK_INFO),
-    ("GET", "/_nodes", action::NODES_INFO),
-    ("GET", "/_nodes/{node_id}", action::NODES_INFO),
-    ("GET", "/_nodes/stats", action::NODES_STATS),
-    ("GET", "/_nodes/stats/{metric}", action::NODES_STATS),
-    ("GET", "/_nodes/{node_id}/stats", action::NODES_STATS),
-    (
-        "GET",
-        "/_nodes/{node_id}/stats/{metric}",
-        action::NODES_STATS,
-    ),
-    ("GET", "/_cat/health", action::CLUSTER_HEALTH),
-    ("GET", "/_cat/nodes", action::NODES_INFO),
-    ("GET", "/_security/_authenticate", action::AUTHENTICATE),
-    ("PUT", "/_security/api_key", ak::API_KEY_CREATE),
-    ("POST", "/_security/api_key", ak::API_KEY_CREATE),
-    ("GET", "/_security/api_key", ak::API_KEY_GET),
-    ("DELETE", "/_security/api_key", ak::API_KEY_INVALIDATE),
-    ("GET", "/_security/role", sec::ROLE_GET),
-    ("GET", "/_security/role/{name}", sec::ROLE_GET),
-    ("PUT", "/_security/role/{name}", sec::ROLE_PUT),
-    ("POST", "/_security/role/{name}", sec::ROLE_PUT),
-    ("DELETE", "/_security/role/{name}", sec::ROLE_DELETE),
-    ("GET", "/_security/user", sec::USER_GET),
-    ("GET", "/_security/user/{username}", sec::USER_GET),
-    ("PUT", "/_security/user/{username}", sec::USER_PUT),
-    ("POST", "/_security/user/{username}", sec::USER_PUT),
-    ("DELETE", "/_security/user/{username}", sec::USER_DELETE),
-    (
-        "PUT",
-        "/_security/user/_password",
-        sec::USER_CHANGE_PASSWORD,
-    ),
-    (
-        "POST",
-        "/_security/user/_password",
-        sec::USER_CHANGE_PASSWORD,
-    ),
-    (
-        "PUT",
-        "/_security/user/{username}/_password",
-        sec::USER_CHANGE_PASSWORD,
-    ),
-    (
-        "POST",
-        "/_security/user/{username}/_password",
-        sec::USER_CHANGE_PASSWORD,
-    ),
-    (
-        "PUT",
-        "/_security/user/{username}/_enable",
-        sec::USER_SET_ENABLED,
-    ),
-    (
-        "POST",
-        "/_security/user/{username}/_enable",
-        sec::USER_SET_ENABLED,
-    ),
-    (
-        "PUT",
-        "/_security/user/{username}/_disable",
-        sec::USER_SET_ENABLED,
-    ),
-    (
-        "POST",
-        "/_security/user/{username}/_disable",
-        sec::USER_SET_ENABLED,
-    ),
-    (
-        "GET",
-        "/_security/user/_has_privileges",
-        sec::USER_HAS_PRIVILEGES,
-    ),
-    (
-        "POST",
-        "/_security/user/_has_privileges",
-        sec::USER_HAS_PRIVILEGES,
-    ),
-    (
-        "GET",
-        "/_security/user/{username}/_has_privileges",
-        sec::USER_HAS_PRIVILEGES,
-    ),
-    (
-        "POST",
-        "/_security/user/{username}/_has_privileges",
-        sec::USER_HAS_PRIVILEGES,
-    ),
-    (
-        "GET",
-        "/_security/user/_privileges",
-        sec::USER_LIST_PRIVILEGES,
-    ),
-    (
-        "GET",
-        "/_security/privilege/_builtin",
-        sec::PRIVILEGE_BUILTIN,
-    ),
-    // Bearer tokens (token.rs).
-    (
-        "POST",
-        "/_security/oauth2/token",
-        super::token::TOKEN_CREATE,
-    ),
-    (
-        "DELETE",
-        "/_security/oauth2/token",
-        super::token::TOKEN_INVALIDATE,
-    ),
-    // Role mappings and TLS certificates (role_mapping.rs, ssl.rs).
-    ("GET", "/_security/role_mapping", rm::ROLE_MAPPING_GET),
-    (
-        "GET",
-        "/_security/role_mapping/{name}",
-        rm::ROLE_MAPPING_GET,
-    ),
-    (
-        "PUT",
-        "/_security/role_mapping/{name}",
-        rm::ROLE_MAPPING_PUT,
-    ),
-    (
-        "POST",
-        "/_security/role_mapping/{name}",
-        rm::ROLE_MAPPING_PUT,
-    ),
-    (
-        "DELETE",
-        "/_security/role_mapping/{name}",
-        rm::ROLE_MAPPING_DELETE,
-    ),
-    ("GET", "/_ssl/certificates", super::ssl::SSL_CERTIFICATES),
-    // Application privileges, bulk roles, queries, cache clearing (security.rs, query.rs).
-    ("PUT", "/_security/privilege", ap::PRIVILEGE_PUT),
-    ("POST", "/_security/privilege", ap::PRIVILEGE_PUT),
-    ("GET", "/_security/privilege", ap::PRIVILEGE_GET),
-    (
-        "GET",
-        "/_security/privilege/{application}",
-        ap::PRIVILEGE_GET,
-    ),
-    (
-        "GET",
-        "/_security/privilege/{application}/{name}",
-        ap::PRIVILEGE_GET,
-    ),
-    (
-        "DELETE",
-        "/_security/privilege/{application}/{name}",
-        ap::PRIVILEGE_DELETE,
-    ),
-    (
-        "POST",
-        "/_security/privilege/{application}/_clear_cache",
-        ap::PRIVILEGE_CACHE_CLEAR,
-    ),
-    ("POST", "/_security/role", sec::ROLE_BULK_PUT),
-    ("DELETE", "/_security/role", sec::ROLE_BULK_DELETE),
-    ("GET", "/_security/_query/user", qy::USER_QUERY),
-    ("POST", "/_security/_query/user", qy::USER_QUERY),
-    ("GET", "/_security/_query/role", qy::ROLE_QUERY),
-    ("POST", "/_security/_query/role", qy::ROLE_QUERY),
-    ("GET", "/_security/_query/api_key", qy::API_KEY_QUERY),
-    ("POST", "/_security/_query/api_key", qy::API_KEY_QUERY),
-    (
-        "POST",
-        "/_security/realm/{realms}/_clear_cache",
-        sec::REALM_CACHE_CLEAR,
-    ),
-    (
-        "POST",
-        "/_security/role/{name}/_clear_cache",
-        sec::ROLES_CACHE_CLEAR,
-    ),
-    (
-        "POST",
-        "/_security/api_key/{ids}/_clear_cache",
-        sec::SECURITY_CACHE_CLEAR,
-    ),
-    // API key grant and update (api_key.rs).
-    ("POST", "/_security/api_key/grant", ak::API_KEY_GRANT),
-    ("PUT", "/_security/api_key/{ids}", ak::API_KEY_UPDATE),
-    (
-        "POST",
-        "/_security/api_key/_bulk_update",
-        ak::API_KEY_BULK_UPDATE,
-    ),
-];
-
-/// The action of a request, from its method and matched route pattern. `HEAD` performs the
-/// `GET` action unless the table lists it, as Elasticsearch's `RestController` does.
-pub(crate) fn action_for(method: &Method, path: &str) -> Option<ActionName> {
-    let find = |m: &str| {
-        ACTIONS
-            .iter()
-            .find(|(am, p, _)| *am == m && *p == path)
-            .map(|(_, _, a)| *a)
-    };
-    find(method.as_str()).or_else(|| {
-        if *method == Method::HEAD {
-            find("GET")
-        } else {
-            None
-        }
-    })
+/// What the gate's decoders read of a request.
+pub(crate) struct RequestView<'a> {
+    /// The route's action.
+    pub(crate) action: ActionName,
+    /// Who sent the request (`None` when security is off).
+    pub(crate) caller: Option<&'a Authenticated>,
+    pub(crate) params: &'a PathParams,
+    pub(crate) query: &'a RenderParams,
+    pub(crate) body: &'a Bytes,
 }
 
-/// Builds the axum router while recording what it registers.
+impl RequestView<'_> {
+    /// The route's action on the request's concrete indices, with `target`.
+    fn request(&self, target: Target) -> SecuredRequest {
+        SecuredRequest {
+            action: self.action,
+            indices: concrete_indices(self.params),
+            target,
+        }
+    }
+}
+
+/// The concrete index names a request names in its `{index}` parameter. Wildcards and `_all`
+/// are left out: the handler expands them to the indices the caller may see, as Elasticsearch
+/// does, rather than denying the request.
+fn concrete_indices(params: &PathParams) -> Vec<String> {
+    params
+        .get("index")
+        .unwrap_or_default()
+        .split(',')
+        .filter(|n| !n.is_empty() && *n != "_all" && !n.contains('*') && !n.contains('?'))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Decodes a request into what the security gate authorizes.
+pub(crate) type Decoder = fn(&RequestView<'_>) -> Result<SecuredRequest, ApiError>;
+
+/// One route as the pipeline sees it.
+#[derive(Debug)]
+pub(crate) struct RouteSpec {
+    /// The path pattern as registered (`/_security/user/{username}`).
+    pub(crate) pattern: &'static str,
+    /// The Elasticsearch action the route performs.
+    pub(crate) action: ActionName,
+    /// What the request asks, for the gate.
+    pub(crate) decode: Decoder,
+}
+
+/// The route table.
+pub(crate) fn table() -> Routes {
+    const GET: &[Method] = &[Method::GET];
+    const POST: &[Method] = &[Method::POST];
+    const PUT: &[Method] = &[Method::PUT];
+    const DELETE: &[Method] = &[Method::DELETE];
+    const PUT_POST: &[Method] = &[Method::PUT, Method::POST];
+    const GET_POST: &[Method] = &[Method::GET, Method::POST];
+    use action as a;
+    Routes::default()
+        // The node (handlers.rs, cat.rs, ssl.rs).
+        .add(GET, "/", a::MAIN, none, handlers::main_info)
+        .add(
+            GET,
+            "/_cluster/health",
+            a::CLUSTER_HEALTH,
+            none,
+            handlers::cluster_health,
+        )
+        .add(GET, "/_license", a::LICENSE_GET, none, handlers::license)
+        .add(GET, "/_xpack", a::XPACK_INFO, none, handlers::xpack)
+        .add(GET, "/_nodes", a::NODES_INFO, none, handlers::nodes_info)
+        .add(
+            GET,
+            "/_nodes/{node_id}",
+            a::NODES_INFO,
+            none,
+            handlers::nodes_info,
+        )
+        .add(
+            GET,
+            "/_nodes/stats",
+            a::NODES_STATS,
+            none,
+            handlers::nodes_stats,
+        )
+        .add(
+            GET,
+            "/_nodes/stats/{metric}",
+            a::NODES_STATS,
+            none,
+            handlers::nodes_stats,
+        )
+        .add(
+            GET,
+            "/_nodes/{node_id}/stats",
+            a::NODES_STATS,
+            none,
+            handlers::nodes_stats,
+        )
+        .add(
+            GET,
+            "/_nodes/{node_id}/stats/{metric}",
+            a::NODES_STATS,
+            none,
+            handlers::nodes_stats,
+        )
+        .add(GET, "/_cat/health", a::CLUSTER_HEALTH, none, cat::health)
+        .add(GET, "/_cat/nodes", a::NODES_INFO, none, cat::nodes)
+        .add(
+            GET,
+            "/_ssl/certificates",
+            a::SSL_CERTIFICATES,
+            none,
+            ssl::certificates,
+        )
+        // Who am I (handlers.rs).
+        .add(
+            GET,
+            "/_security/_authenticate",
+            a::AUTHENTICATE,
+            none,
+            handlers::authenticate,
+        )
+        // Users (security.rs).
+        .add(
+            GET,
+            "/_security/user",
+            a::USER_GET,
+            none,
+            security::get_users,
+        )
+        .add(
+            GET,
+            "/_security/user/{username}",
+            a::USER_GET,
+            none,
+            security::get_users,
+        )
+        .add(
+            PUT_POST,
+            "/_security/user/{username}",
+            a::USER_PUT,
+            none,
+            security::put_user,
+        )
+        .add(
+            DELETE,
+            "/_security/user/{username}",
+            a::USER_DELETE,
+            none,
+            security::delete_user,
+        )
+        .add(
+            PUT_POST,
+            "/_security/user/_password",
+            a::USER_CHANGE_PASSWORD,
+            account,
+            security::change_password,
+        )
+        .add(
+            PUT_POST,
+            "/_security/user/{username}/_password",
+            a::USER_CHANGE_PASSWORD,
+            account,
+            security::change_password,
+        )
+        .add(
+            PUT_POST,
+            "/_security/user/{username}/_enable",
+            a::USER_SET_ENABLED,
+            none,
+            security::enable_user,
+        )
+        .add(
+            PUT_POST,
+            "/_security/user/{username}/_disable",
+            a::USER_SET_ENABLED,
+            none,
+            security::disable_user,
+        )
+        .add(
+            GET_POST,
+            "/_security/user/_has_privileges",
+            a::USER_HAS_PRIVILEGES,
+            own_account,
+            security::has_privileges,
+        )
+        .add(
+            GET_POST,
+            "/_security/user/{username}/_has_privileges",
+            a::USER_HAS_PRIVILEGES,
+            own_account,
+            security::has_privileges,
+        )
+        .add(
+            GET,
+            "/_security/user/_privileges",
+            a::USER_LIST_PRIVILEGES,
+            none,
+            security::user_privileges,
+        )
+        .add(
+            GET_POST,
+            "/_security/_query/user",
+            a::USER_QUERY,
+            none,
+            query::query_users,
+        )
+        // Roles (security.rs).
+        .add(
+            GET,
+            "/_security/role",
+            a::ROLE_GET,
+            none,
+            security::get_roles,
+        )
+        .add(
+            GET,
+            "/_security/role/{name}",
+            a::ROLE_GET,
+            none,
+            security::get_roles,
+        )
+        .add(
+            PUT_POST,
+            "/_security/role/{name}",
+            a::ROLE_PUT,
+            none,
+            security::put_role,
+        )
+        .add(
+            DELETE,
+            "/_security/role/{name}",
+            a::ROLE_DELETE,
+            none,
+            security::delete_role,
+        )
+        .add(
+            POST,
+            "/_security/role",
+            a::ROLE_BULK_PUT,
+            none,
+            security::bulk_put_roles,
+        )
+        .add(
+            DELETE,
+            "/_security/role",
+            a::ROLE_BULK_DELETE,
+            none,
+            security::bulk_delete_roles,
+        )
+        .add(
+            GET_POST,
+            "/_security/_query/role",
+            a::ROLE_QUERY,
+            none,
+            query::query_roles,
+        )
+        .add(
+            GET,
+            "/_security/privilege/_builtin",
+            a::PRIVILEGE_BUILTIN,
+            none,
+            security::builtin,
+        )
+        // Role mappings (role_mapping.rs).
+        .add(
+            GET,
+            "/_security/role_mapping",
+            a::ROLE_MAPPING_GET,
+            none,
+            role_mapping::get_role_mappings,
+        )
+        .add(
+            GET,
+            "/_security/role_mapping/{name}",
+            a::ROLE_MAPPING_GET,
+            none,
+            role_mapping::get_role_mappings,
+        )
+        .add(
+            PUT_POST,
+            "/_security/role_mapping/{name}",
+            a::ROLE_MAPPING_PUT,
+            none,
+            role_mapping::put_role_mapping,
+        )
+        .add(
+            DELETE,
+            "/_security/role_mapping/{name}",
+            a::ROLE_MAPPING_DELETE,
+            none,
+            role_mapping::delete_role_mapping,
+        )
+        // Application privileges (app_privilege.rs).
+        .add(
+            PUT_POST,
+            "/_security/privilege",
+            a::PRIVILEGE_PUT,
+            applications_in_body,
+            app_privilege::put,
+        )
+        .add(
+            GET,
+            "/_security/privilege",
+            a::PRIVILEGE_GET,
+            applications_in_path,
+            app_privilege::get,
+        )
+        .add(
+            GET,
+            "/_security/privilege/{application}",
+            a::PRIVILEGE_GET,
+            applications_in_path,
+            app_privilege::get,
+        )
+        .add(
+            GET,
+            "/_security/privilege/{application}/{name}",
+            a::PRIVILEGE_GET,
+            applications_in_path,
+            app_privilege::get,
+        )
+        .add(
+            DELETE,
+            "/_security/privilege/{application}/{name}",
+            a::PRIVILEGE_DELETE,
+            applications_in_path,
+            app_privilege::delete,
+        )
+        .add(
+            POST,
+            "/_security/privilege/{application}/_clear_cache",
+            a::PRIVILEGE_CACHE_CLEAR,
+            applications_in_path,
+            app_privilege::clear_cache,
+        )
+        // API keys (api_key.rs).
+        .add(
+            PUT_POST,
+            "/_security/api_key",
+            a::API_KEY_CREATE,
+            none,
+            api_key::create,
+        )
+        .add(
+            GET,
+            "/_security/api_key",
+            a::API_KEY_GET,
+            api_keys_in_query,
+            api_key::get,
+        )
+        .add(
+            DELETE,
+            "/_security/api_key",
+            a::API_KEY_INVALIDATE,
+            api_keys_in_body,
+            api_key::invalidate,
+        )
+        .add(
+            POST,
+            "/_security/api_key/grant",
+            a::API_KEY_GRANT,
+            none,
+            api_key::grant,
+        )
+        .add(
+            PUT,
+            "/_security/api_key/{ids}",
+            a::API_KEY_UPDATE,
+            none,
+            api_key::update,
+        )
+        .add(
+            POST,
+            "/_security/api_key/_bulk_update",
+            a::API_KEY_BULK_UPDATE,
+            none,
+            api_key::bulk_update,
+        )
+        .add(
+            GET_POST,
+            "/_security/_query/api_key",
+            a::API_KEY_QUERY,
+            none,
+            query::query_api_keys,
+        )
+        // Tokens (token.rs).
+        .add(
+            POST,
+            "/_security/oauth2/token",
+            a::TOKEN_CREATE,
+            token_grant,
+            token::create_token,
+        )
+        .add(
+            DELETE,
+            "/_security/oauth2/token",
+            a::TOKEN_INVALIDATE,
+            none,
+            token::invalidate_token,
+        )
+        // Cache clearing (security.rs).
+        .add(
+            POST,
+            "/_security/realm/{realms}/_clear_cache",
+            a::REALM_CACHE_CLEAR,
+            none,
+            security::clear_realm_cache,
+        )
+        .add(
+            POST,
+            "/_security/role/{name}/_clear_cache",
+            a::ROLES_CACHE_CLEAR,
+            none,
+            security::clear_roles_cache,
+        )
+        .add(
+            POST,
+            "/_security/api_key/{ids}/_clear_cache",
+            a::SECURITY_CACHE_CLEAR,
+            none,
+            security::clear_api_key_cache,
+        )
+}
+
+// ---- what a request targets --------------------------------------------------------------
+
+fn none(r: &RequestView<'_>) -> Result<SecuredRequest, ApiError> {
+    Ok(r.request(Target::None))
+}
+
+/// `/_security/user/{username}/...`, or the self form without a name.
+fn account(r: &RequestView<'_>) -> Result<SecuredRequest, ApiError> {
+    Ok(r.request(Target::Account(
+        r.params.get("username").map(str::to_string),
+    )))
+}
+
+/// `_has_privileges` answers only about the caller: another user name is Elasticsearch's
+/// 400 from its REST layer, before any authorization.
+fn own_account(r: &RequestView<'_>) -> Result<SecuredRequest, ApiError> {
+    if let (Some(name), Some(caller)) = (r.params.get("username"), r.caller)
+        && name != caller.user().username
+    {
+        return Err(ApiError::illegal_argument(
+            "users may only check the privileges of their own account",
+        ));
+    }
+    account(r)
+}
+
+/// The `{application}` list of a privilege-API path (none: every application).
+fn applications_in_path(r: &RequestView<'_>) -> Result<SecuredRequest, ApiError> {
+    Ok(r.request(Target::Applications(
+        r.params.names("application").unwrap_or_default(),
+    )))
+}
+
+/// The applications a `PUT /_security/privilege` body defines: its top-level keys. A body
+/// that is not an object names no application, which only a role managing every
+/// application (or holding the cluster privilege) may send; the handler then refuses it.
+fn applications_in_body(r: &RequestView<'_>) -> Result<SecuredRequest, ApiError> {
+    Ok(r.request(Target::Applications(match body::json(r.body)? {
+        Some(Value::Object(apps)) => apps.keys().cloned().collect(),
+        _ => Vec::new(),
+    })))
+}
+
+/// `POST /_security/oauth2/token`: the refresh grant is its own action.
+fn token_grant(r: &RequestView<'_>) -> Result<SecuredRequest, ApiError> {
+    let mut request = r.request(Target::None);
+    request.action = token::create_action(r.body);
+    Ok(request)
+}
+
+/// A query-string boolean as Elasticsearch parses it.
+pub(crate) fn query_flag(query: &RenderParams, name: &str) -> Result<bool, ApiError> {
+    match query.param(name) {
+        None | Some("false") => Ok(false),
+        Some("" | "true") => Ok(true),
+        Some(other) => Err(ApiError::illegal_argument(format!(
+            "Failed to parse value [{other}] as only [true] or [false] are allowed."
+        ))),
+    }
+}
+
+/// `GET /_security/api_key?id=&name=&username=&realm_name=&owner=`.
+fn api_keys_in_query(r: &RequestView<'_>) -> Result<SecuredRequest, ApiError> {
+    api_key::get_selection(r.query).map(|s| r.request(Target::ApiKeys(s)))
+}
+
+/// `DELETE /_security/api_key` with `{ids|id, name, username, realm_name, owner}`.
+fn api_keys_in_body(r: &RequestView<'_>) -> Result<SecuredRequest, ApiError> {
+    api_key::invalidate_selection(r.body).map(|s| r.request(Target::ApiKeys(s)))
+}
+
+// ---- the router --------------------------------------------------------------------------
+
+/// Builds the axum router from the table.
+#[derive(Default)]
 pub(crate) struct Routes {
-    router: Router<Arc<AppState>>,
-    registered: BTreeSet<(String, String)>,
-    pending: Vec<(String, Vec<Method>, MethodRouter<Arc<AppState>>)>,
+    /// Per path: each method set with its spec and handler.
+    paths: BTreeMap<&'static str, Vec<Registered>>,
+}
+
+struct Registered {
+    methods: Vec<Method>,
+    spec: Arc<RouteSpec>,
+    route: MethodRouter<Arc<AppState>>,
 }
 
 impl Routes {
-    pub(crate) fn new() -> Self {
-        Self {
-            router: Router::new(),
-            registered: BTreeSet::new(),
-            pending: Vec::new(),
-        }
-    }
-
-    /// Registers `handler` for `methods` on `path`. `GET` also answers `HEAD`, as in
-    /// Elasticsearch.
-    pub(crate) fn add<H, T>(mut self, methods: &[Method], path: &str, handler: H) -> Self
+    /// Registers `handler` for `methods` on `path`, performing `action`. `GET` also answers
+    /// `HEAD`, as in Elasticsearch.
+    pub(crate) fn add<H, T>(
+        mut self,
+        methods: &[Method],
+        path: &'static str,
+        action: ActionName,
+        target: Decoder,
+        handler: H,
+    ) -> Self
     where
         H: Handler<T, Arc<AppState>>,
         T: 'static,
     {
-        let mut all: Vec<Method> = methods.to_vec();
-        if all.contains(&Method::GET) && !all.contains(&Method::HEAD) {
-            all.push(Method::HEAD);
-        }
-        for m in &all {
-            self.registered.insert((m.to_string(), path.to_string()));
-        }
-        let mut filter = axum::routing::MethodFilter::GET;
-        let mut first = true;
+        let mut filter: Option<MethodFilter> = None;
         for m in methods {
-            let Ok(f) = axum::routing::MethodFilter::try_from(m.clone()) else {
-                continue;
-            };
-            filter = if first { f } else { filter.or(f) };
-            first = false;
-        }
-        let route = on(filter, handler);
-        match self.pending.iter_mut().find(|(p, _, _)| p == path) {
-            Some((_, ms, existing)) => {
-                ms.extend(all);
-                *existing = std::mem::take(existing).merge(route);
+            if let Ok(f) = MethodFilter::try_from(m.clone()) {
+                filter = Some(filter.map_or(f, |acc| acc.or(f)));
             }
-            None => self.pending.push((path.to_string(), all, route)),
         }
+        let Some(filter) = filter else {
+            return self;
+        };
+        let spec = Arc::new(RouteSpec {
+            pattern: path,
+            action,
+            decode: target,
+        });
+        let mut methods = methods.to_vec();
+        if methods.contains(&Method::GET) && !methods.contains(&Method::HEAD) {
+            methods.push(Method::HEAD);
+        }
+        self.paths.entry(path).or_default().push(Registered {
+            methods,
+            spec,
+            route: on(filter, handler),
+        });
         self
     }
 
-    /// Every `(method, path)` registered.
+    /// Every `(method, path)` registered, with its action.
     #[cfg(test)]
-    pub(crate) fn registered(&self) -> &BTreeSet<(String, String)> {
-        &self.registered
+    pub(crate) fn registered(&self) -> Vec<(Method, &'static str, ActionName)> {
+        self.paths
+            .iter()
+            .flat_map(|(path, entries)| {
+                entries.iter().flat_map(move |e| {
+                    e.methods
+                        .iter()
+                        .map(move |m| (m.clone(), *path, e.spec.action))
+                })
+            })
+            .collect()
     }
 
-    /// The finished router. Each path answers other methods with Elasticsearch's 405.
-    pub(crate) fn build(mut self) -> Router<Arc<AppState>> {
-        for (path, methods, route) in std::mem::take(&mut self.pending) {
-            let allowed = methods;
-            let route = route.fallback(move |method: Method, uri: axum::http::Uri| {
+    /// The finished router: every route behind the authorization step; each path answers other
+    /// methods with Elasticsearch's 405.
+    pub(crate) fn build(self, state: &Arc<AppState>) -> Router<Arc<AppState>> {
+        let mut router = Router::new();
+        for (path, entries) in self.paths {
+            let allowed: Vec<Method> = entries.iter().flat_map(|e| e.methods.clone()).collect();
+            let mut merged: MethodRouter<Arc<AppState>> = MethodRouter::new();
+            for entry in entries {
+                let context = RouteContext {
+                    state: state.clone(),
+                    spec: entry.spec,
+                };
+                let layered = entry
+                    .route
+                    .layer(axum::middleware::from_fn_with_state(context, authorize));
+                merged = merged.merge(layered);
+            }
+            let merged = merged.fallback(move |method: Method, uri: axum::http::Uri| {
                 let allowed = allowed.clone();
                 async move { method_not_allowed(&method, &uri, &allowed) }
             });
-            self.router = self.router.route(&path, route);
+            router = router.route(path, merged);
         }
-        self.router
+        router
     }
+}
+
+/// The path (and query) of a request as Elasticsearch's messages show it: never the absolute
+/// form an HTTP/2 request carries.
+pub(crate) fn request_path(uri: &axum::http::Uri) -> &str {
+    uri.path_and_query().map_or("/", |p| p.as_str())
 }
 
 /// Elasticsearch's 405: `Incorrect HTTP method for uri [..] and method [..], allowed: [..]`
@@ -309,7 +632,8 @@ fn method_not_allowed(method: &Method, uri: &axum::http::Uri, allowed: &[Method]
     ApiError::Simple {
         status: StatusCode::METHOD_NOT_ALLOWED,
         message: format!(
-            "Incorrect HTTP method for uri [{uri}] and method [{method}], allowed: [{}]",
+            "Incorrect HTTP method for uri [{}] and method [{method}], allowed: [{}]",
+            request_path(uri),
             names.join(", ")
         ),
         with_status: true,
@@ -321,8 +645,31 @@ fn method_not_allowed(method: &Method, uri: &axum::http::Uri, allowed: &[Method]
 pub(crate) fn no_handler(method: &Method, uri: &axum::http::Uri) -> ApiError {
     ApiError::Simple {
         status: StatusCode::BAD_REQUEST,
-        message: format!("no handler found for uri [{uri}] and method [{method}]"),
+        message: format!(
+            "no handler found for uri [{}] and method [{method}]",
+            request_path(uri)
+        ),
         with_status: false,
         allow: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_names_come_from_the_index_parameter() {
+        let p = PathParams::decode(
+            "/{index}/_doc/{id}",
+            "/logs-1,metricbeat-%2A,m%C3%A9/_doc/1",
+        )
+        .unwrap();
+        assert_eq!(
+            concrete_indices(&p),
+            vec!["logs-1".to_string(), "mé".to_string()]
+        );
+        let p = PathParams::decode("/{index}/_search", "/_all/_search").unwrap();
+        assert!(concrete_indices(&p).is_empty());
     }
 }

@@ -5,148 +5,37 @@
 //! validation and the privilege answers come from `ironstack_security::rbac`; this module only
 //! maps requests and results onto Elasticsearch's REST shapes.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Extension;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use ironstack_security::api_key::ApiKeyAuthentication;
 use ironstack_security::app_privilege::{self, validate_application_name};
 use ironstack_security::authz::clear_role_cache;
 use ironstack_security::authz::compiled_role;
 use ironstack_security::rbac::privilege::builtin_privileges;
 use ironstack_security::rbac::{
-    HasPrivilegesRequest, RoleDescriptor, RoleError, has_privileges, has_privileges_limited,
-    is_reserved_role, reserved_role, reserved_user,
+    HasPrivilegesRequest, RoleDescriptor, RoleError, has_privileges as check_privileges,
+    has_privileges_limited, is_reserved_role, reserved_role, reserved_user,
 };
-use ironstack_security::{Authentication, Hasher, SecurityStore, StoredUser};
-use ironstack_types::{ActionName, EsErrorType, EsException};
+use ironstack_security::{Hasher, SecurityStore, StoredUser};
+use ironstack_types::{EsErrorType, EsException};
 use serde_json::{Map, Value, json};
 
+use super::body::{json as json_body, parse_error, required_json as required_body};
+use super::context::{gate, nodes_response, not_found_empty, store, store_error};
+use super::envelope::RenderParams;
+use super::params::{PathParams, names};
+use super::pipeline::Granted;
 use super::response::{ApiError, EsJson};
 use crate::state::AppState;
-
-/// `PUT|POST /_security/role/{name}`.
-pub(crate) const ROLE_PUT: ActionName = ActionName("cluster:admin/xpack/security/role/put");
-/// `GET /_security/role[/{name}]`.
-pub(crate) const ROLE_GET: ActionName = ActionName("cluster:admin/xpack/security/role/get");
-/// `DELETE /_security/role/{name}`.
-pub(crate) const ROLE_DELETE: ActionName = ActionName("cluster:admin/xpack/security/role/delete");
-/// `PUT|POST /_security/user/{name}`.
-pub(crate) const USER_PUT: ActionName = ActionName("cluster:admin/xpack/security/user/put");
-/// `GET /_security/user[/{name}]`.
-pub(crate) const USER_GET: ActionName = ActionName("cluster:admin/xpack/security/user/get");
-/// `DELETE /_security/user/{name}`.
-pub(crate) const USER_DELETE: ActionName = ActionName("cluster:admin/xpack/security/user/delete");
-/// `_password` (own password: always allowed to native and reserved users).
-pub(crate) const USER_CHANGE_PASSWORD: ActionName =
-    ActionName("cluster:admin/xpack/security/user/change_password");
-/// `_enable`, `_disable`.
-pub(crate) const USER_SET_ENABLED: ActionName =
-    ActionName("cluster:admin/xpack/security/user/set_enabled");
-/// `_has_privileges` (always about the caller).
-pub(crate) const USER_HAS_PRIVILEGES: ActionName =
-    ActionName("cluster:admin/xpack/security/user/has_privileges");
-/// `GET /_security/user/_privileges`.
-pub(crate) const USER_LIST_PRIVILEGES: ActionName =
-    ActionName("cluster:admin/xpack/security/user/list_privileges");
-/// `POST /_security/role` (bulk, 8.15+).
-pub(crate) const ROLE_BULK_PUT: ActionName =
-    ActionName("cluster:admin/xpack/security/role/bulk_put");
-/// `DELETE /_security/role` (bulk, 8.15+).
-pub(crate) const ROLE_BULK_DELETE: ActionName =
-    ActionName("cluster:admin/xpack/security/role/bulk_delete");
-/// `POST /_security/realm/{realms}/_clear_cache`.
-pub(crate) const REALM_CACHE_CLEAR: ActionName =
-    ActionName("cluster:admin/xpack/security/realm/cache/clear");
-/// `POST /_security/role/{name}/_clear_cache`.
-pub(crate) const ROLES_CACHE_CLEAR: ActionName =
-    ActionName("cluster:admin/xpack/security/roles/cache/clear");
-/// `POST /_security/api_key/{ids}/_clear_cache` (Elasticsearch's generic security cache
-/// action, used for the `api_key` cache).
-pub(crate) const SECURITY_CACHE_CLEAR: ActionName =
-    ActionName("cluster:admin/xpack/security/cache/clear");
-/// `GET /_security/privilege/_builtin`.
-pub(crate) const PRIVILEGE_BUILTIN: ActionName =
-    ActionName("cluster:admin/xpack/security/privilege/builtin/get");
 
 /// Elasticsearch's minimum password length for native users.
 const MIN_PASSWORD_LENGTH: usize = 6;
 
-pub(crate) type Caller = Option<Extension<Arc<Authentication>>>;
-pub(crate) type KeyCaller = Option<Extension<Arc<ApiKeyAuthentication>>>;
-
-/// Elasticsearch's answer to a security API when security is off.
-pub(crate) fn security_disabled() -> ApiError {
-    ApiError::illegal_argument(
-        "Security must be explicitly enabled when using a [basic] license. Enable security by setting [xpack.security.enabled] to [true] in the elasticsearch.yml file and restart the node.",
-    )
-}
-
-/// The node's authenticator, or [`security_disabled`].
-pub(crate) fn authenticator(
-    state: &AppState,
-) -> Result<&Arc<ironstack_security::Authenticator>, ApiError> {
-    state.authenticator.as_ref().ok_or_else(security_disabled)
-}
-
-/// The security store, or [`security_disabled`].
-pub(crate) fn store(state: &AppState) -> Result<&Arc<SecurityStore>, ApiError> {
-    authenticator(state).map(|a| a.store())
-}
-
-pub(crate) fn caller(auth: Caller) -> Result<Arc<Authentication>, ApiError> {
-    auth.map(|Extension(a)| a)
-        .ok_or_else(|| ApiError::illegal_argument("no authenticated user for this request"))
-}
-
 fn validation(message: impl Into<String>) -> ApiError {
     ApiError::from(RoleError::validation(&[message.into()]).to_exception())
-}
-
-pub(crate) fn parse_error(reason: impl Into<String>) -> ApiError {
-    ApiError::from(EsException::new(EsErrorType::Parse, reason))
-}
-
-pub(crate) fn store_error(e: ironstack_security::Error) -> ApiError {
-    ApiError::internal(format!("failed to update the security store: {e}"))
-}
-
-/// The request body as JSON; `None` when there is none.
-pub(crate) fn json_body(body: &Bytes) -> Result<Option<Value>, ApiError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(None);
-    }
-    serde_json::from_slice(body).map(Some).map_err(|e| {
-        ApiError::from(EsException::new(
-            EsErrorType::XContentParse,
-            format!("[{}:{}] {e}", e.line(), e.column()),
-        ))
-    })
-}
-
-pub(crate) fn required_body(body: &Bytes) -> Result<Value, ApiError> {
-    json_body(body)?.ok_or_else(|| parse_error("request body is required"))
-}
-
-/// A comma-separated path parameter; `_all`/`*`/empty mean every name.
-pub(crate) fn names(param: Option<&str>) -> Option<Vec<String>> {
-    let p = param?;
-    if p.is_empty() || p == "_all" || p == "*" {
-        return None;
-    }
-    Some(
-        p.split(',')
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect(),
-    )
-}
-
-pub(crate) fn not_found_empty() -> EsJson {
-    EsJson(StatusCode::NOT_FOUND, json!({}))
 }
 
 // ---- roles -------------------------------------------------------------------------------
@@ -154,15 +43,16 @@ pub(crate) fn not_found_empty() -> EsJson {
 /// `PUT|POST /_security/role/{name}`.
 pub(crate) async fn put_role(
     State(state): State<Arc<AppState>>,
-    Path(name): Path<String>,
+    params: PathParams,
     body: Bytes,
 ) -> Result<EsJson, ApiError> {
     let store = store(&state)?;
+    let name = params.required("name")?;
     let body = required_body(&body)?;
-    let role = RoleDescriptor::parse(&name, &body).map_err(|e| ApiError::from(e.to_exception()))?;
+    let role = RoleDescriptor::parse(name, &body).map_err(|e| ApiError::from(e.to_exception()))?;
     role.validate(is_reserved_role)
         .map_err(|e| ApiError::from(e.to_exception()))?;
-    let created = store.put_role(&name, role.to_json()).map_err(store_error)?;
+    let created = store.put_role(name, role.to_json()).map_err(store_error)?;
     Ok(EsJson::ok(json!({"role": {"created": created}})))
 }
 
@@ -179,10 +69,14 @@ pub(crate) fn role_json(store: &SecurityStore, name: &str) -> Option<Value> {
     )
 }
 
-async fn get_roles_of(state: &AppState, param: Option<&str>) -> Result<EsJson, ApiError> {
-    let store = store(state)?;
+/// `GET /_security/role[/{name}]`.
+pub(crate) async fn get_roles(
+    State(state): State<Arc<AppState>>,
+    params: PathParams,
+) -> Result<EsJson, ApiError> {
+    let store = store(&state)?;
     let mut out = Map::new();
-    match names(param) {
+    match params.names("name") {
         Some(list) => {
             for n in list {
                 if let Some(v) = role_json(store, &n) {
@@ -207,31 +101,19 @@ async fn get_roles_of(state: &AppState, param: Option<&str>) -> Result<EsJson, A
     Ok(EsJson::ok(Value::Object(out)))
 }
 
-/// `GET /_security/role`.
-pub(crate) async fn get_all_roles(State(state): State<Arc<AppState>>) -> Result<EsJson, ApiError> {
-    get_roles_of(&state, None).await
-}
-
-/// `GET /_security/role/{name}`.
-pub(crate) async fn get_roles(
-    State(state): State<Arc<AppState>>,
-    Path(name): Path<String>,
-) -> Result<EsJson, ApiError> {
-    get_roles_of(&state, Some(&name)).await
-}
-
 /// `DELETE /_security/role/{name}`.
 pub(crate) async fn delete_role(
     State(state): State<Arc<AppState>>,
-    Path(name): Path<String>,
+    params: PathParams,
 ) -> Result<EsJson, ApiError> {
     let store = store(&state)?;
-    if is_reserved_role(&name) {
+    let name = params.required("name")?;
+    if is_reserved_role(name) {
         return Err(ApiError::illegal_argument(format!(
             "role [{name}] is reserved and cannot be deleted"
         )));
     }
-    let found = store.delete_role(&name).map_err(store_error)?;
+    let found = store.delete_role(name).map_err(store_error)?;
     let status = if found {
         StatusCode::OK
     } else {
@@ -303,10 +185,11 @@ fn opt_string(
 /// `PUT|POST /_security/user/{name}`.
 pub(crate) async fn put_user(
     State(state): State<Arc<AppState>>,
-    Path(name): Path<String>,
+    params: PathParams,
     body: Bytes,
 ) -> Result<EsJson, ApiError> {
     let store = store(&state)?;
+    let name = params.required("username")?.to_string();
     let body = required_body(&body)?;
     let what = "add user request";
     let Value::Object(fields) = body else {
@@ -444,10 +327,14 @@ pub(crate) fn user_json(store: &SecurityStore, name: &str) -> Option<Value> {
     }))
 }
 
-async fn get_users_of(state: &AppState, param: Option<&str>) -> Result<EsJson, ApiError> {
-    let store = store(state)?;
+/// `GET /_security/user[/{username}]`.
+pub(crate) async fn get_users(
+    State(state): State<Arc<AppState>>,
+    params: PathParams,
+) -> Result<EsJson, ApiError> {
+    let store = store(&state)?;
     let mut out = Map::new();
-    match names(param) {
+    match params.names("username") {
         Some(list) => {
             for n in list {
                 if let Some(v) = user_json(store, &n) {
@@ -476,31 +363,19 @@ async fn get_users_of(state: &AppState, param: Option<&str>) -> Result<EsJson, A
     Ok(EsJson::ok(Value::Object(out)))
 }
 
-/// `GET /_security/user`.
-pub(crate) async fn get_all_users(State(state): State<Arc<AppState>>) -> Result<EsJson, ApiError> {
-    get_users_of(&state, None).await
-}
-
-/// `GET /_security/user/{name}`.
-pub(crate) async fn get_users(
-    State(state): State<Arc<AppState>>,
-    Path(name): Path<String>,
-) -> Result<EsJson, ApiError> {
-    get_users_of(&state, Some(&name)).await
-}
-
 /// `DELETE /_security/user/{name}`.
 pub(crate) async fn delete_user(
     State(state): State<Arc<AppState>>,
-    Path(name): Path<String>,
+    params: PathParams,
 ) -> Result<EsJson, ApiError> {
     let store = store(&state)?;
-    if reserved_user(&name).is_some() {
+    let name = params.required("username")?;
+    if reserved_user(name).is_some() {
         return Err(ApiError::illegal_argument(format!(
             "user [{name}] is reserved and cannot be deleted"
         )));
     }
-    let found = store.delete_user(&name).map_err(store_error)?;
+    let found = store.delete_user(name).map_err(store_error)?;
     let status = if found {
         StatusCode::OK
     } else {
@@ -509,9 +384,18 @@ pub(crate) async fn delete_user(
     Ok(EsJson(status, json!({"found": found})))
 }
 
-async fn change_password(state: &AppState, name: &str, body: &Bytes) -> Result<EsJson, ApiError> {
-    let store = store(state)?;
-    let body = required_body(body)?;
+/// `PUT|POST /_security/user[/{username}]/_password`: without a name, the caller's own.
+pub(crate) async fn change_password(
+    State(state): State<Arc<AppState>>,
+    granted: Granted,
+    params: PathParams,
+    body: Bytes,
+) -> Result<EsJson, ApiError> {
+    let store = store(&state)?;
+    let name = params
+        .get("username")
+        .unwrap_or(granted.user().username.as_str());
+    let body = required_body(&body)?;
     let what = "change password request";
     let Value::Object(fields) = body else {
         return Err(parse_error(format!(
@@ -553,34 +437,15 @@ async fn change_password(state: &AppState, name: &str, body: &Bytes) -> Result<E
     Ok(EsJson::ok(json!({})))
 }
 
-/// `PUT|POST /_security/user/{name}/_password`.
-pub(crate) async fn change_user_password(
-    State(state): State<Arc<AppState>>,
-    Path(name): Path<String>,
-    body: Bytes,
-) -> Result<EsJson, ApiError> {
-    change_password(&state, &name, &body).await
-}
-
-/// `PUT|POST /_security/user/_password`: the caller's own password.
-pub(crate) async fn change_own_password(
-    State(state): State<Arc<AppState>>,
-    auth: Caller,
-    body: Bytes,
-) -> Result<EsJson, ApiError> {
-    let me = caller(auth)?;
-    change_password(&state, &me.username, &body).await
-}
-
 async fn set_enabled(
     state: &AppState,
-    auth: Caller,
-    name: &str,
+    granted: &Granted,
+    params: &PathParams,
     enabled: bool,
 ) -> Result<EsJson, ApiError> {
     let store = store(state)?;
-    let me = caller(auth)?;
-    if me.username == name {
+    let name = params.required("username")?;
+    if granted.user().username == name {
         return Err(ApiError::illegal_argument(
             "users may not update the enabled status of their own account",
         ));
@@ -611,31 +476,38 @@ async fn set_enabled(
 /// `PUT|POST /_security/user/{name}/_enable`.
 pub(crate) async fn enable_user(
     State(state): State<Arc<AppState>>,
-    auth: Caller,
-    Path(name): Path<String>,
+    granted: Granted,
+    params: PathParams,
 ) -> Result<EsJson, ApiError> {
-    set_enabled(&state, auth, &name, true).await
+    set_enabled(&state, &granted, &params, true).await
 }
 
 /// `PUT|POST /_security/user/{name}/_disable`.
 pub(crate) async fn disable_user(
     State(state): State<Arc<AppState>>,
-    auth: Caller,
-    Path(name): Path<String>,
+    granted: Granted,
+    params: PathParams,
 ) -> Result<EsJson, ApiError> {
-    set_enabled(&state, auth, &name, false).await
+    set_enabled(&state, &granted, &params, false).await
 }
 
 // ---- privileges --------------------------------------------------------------------------
 
-fn check_privileges(
-    state: &AppState,
-    me: &Authentication,
-    key: &KeyCaller,
-    body: &Bytes,
+/// `GET|POST /_security/user[/{username}]/_has_privileges`: only about the caller.
+pub(crate) async fn has_privileges(
+    State(state): State<Arc<AppState>>,
+    granted: Granted,
+    params: PathParams,
+    body: Bytes,
 ) -> Result<EsJson, ApiError> {
-    let store = store(state)?;
-    let request: HasPrivilegesRequest = match json_body(body)? {
+    let store = store(&state)?;
+    let me = granted.user();
+    if params.get("username").is_some_and(|n| n != me.username) {
+        return Err(ApiError::illegal_argument(
+            "users may only check the privileges of their own account",
+        ));
+    }
+    let request: HasPrivilegesRequest = match json_body(&body)? {
         None => HasPrivilegesRequest::default(),
         Some(v) => serde_json::from_value(v)
             .map_err(|e| parse_error(format!("failed to parse privileges check request. {e}")))?,
@@ -649,11 +521,14 @@ fn check_privileges(
     }
     // Stored application privileges resolve privilege names to their actions.
     let definitions = app_privilege::definitions(store);
-    let answer = match key {
-        Some(Extension(k)) => has_privileges_limited(&me.username, &k.role, &request, &definitions),
+    let answer = match granted
+        .api_key()
+        .filter(|_| !granted.authenticated().is_run_as())
+    {
+        Some(k) => has_privileges_limited(&me.username, &k.role, &request, &definitions),
         None => {
             let (role, _) = compiled_role(Some(store), &me.roles);
-            has_privileges(&me.username, &role, &request, &definitions)
+            check_privileges(&me.username, &role, &request, &definitions)
         }
     };
     answer
@@ -661,47 +536,24 @@ fn check_privileges(
         .map_err(|e| ApiError::from(e.to_exception()))
 }
 
-/// `GET|POST /_security/user/_has_privileges`.
-pub(crate) async fn has_own_privileges(
-    State(state): State<Arc<AppState>>,
-    auth: Caller,
-    key: KeyCaller,
-    body: Bytes,
-) -> Result<EsJson, ApiError> {
-    let me = caller(auth)?;
-    check_privileges(&state, &me, &key, &body)
-}
-
-/// `GET|POST /_security/user/{name}/_has_privileges`: only the caller's own name.
-pub(crate) async fn has_user_privileges(
-    State(state): State<Arc<AppState>>,
-    auth: Caller,
-    key: KeyCaller,
-    Path(name): Path<String>,
-    body: Bytes,
-) -> Result<EsJson, ApiError> {
-    let me = caller(auth)?;
-    if me.username != name {
-        return Err(ApiError::illegal_argument(
-            "users may only check the privileges of their own account",
-        ));
-    }
-    check_privileges(&state, &me, &key, &body)
-}
-
-/// `GET /_security/user/_privileges`.
+/// `GET /_security/user/_privileges`: an API key answers with its owner's snapshot, or
+/// Elasticsearch's 400 for a key with descriptors of its own.
 pub(crate) async fn user_privileges(
     State(state): State<Arc<AppState>>,
-    auth: Caller,
-    key: KeyCaller,
+    granted: Granted,
 ) -> Result<EsJson, ApiError> {
-    // API key callers: the key's snapshot, or ES's 400 for keys with own descriptors (api_key.rs).
-    if let Some(answer) = super::api_key::user_privileges_for_key(&key) {
-        return answer;
-    }
     let store = store(&state)?;
-    let me = caller(auth)?;
-    let (role, _) = compiled_role(Some(store), &me.roles);
+    if let Some(key) = granted
+        .api_key()
+        .filter(|_| !granted.authenticated().is_run_as())
+    {
+        return ironstack_security::api_key::key_user_privileges(key)
+            .map(EsJson::ok)
+            .map_err(|reason| {
+                ApiError::from(EsException::with_status(EsErrorType::Security, 400, reason))
+            });
+    }
+    let (role, _) = compiled_role(Some(store), &granted.user().roles);
     Ok(EsJson::ok(role.user_privileges()))
 }
 
@@ -875,39 +727,25 @@ pub(crate) async fn bulk_delete_roles(
 
 // ---- cache clearing ----------------------------------------------------------------------
 
-/// Elasticsearch's nodes response of the clear-cache APIs (this node is the only one).
-pub(crate) fn nodes_response(state: &AppState) -> EsJson {
-    let mut nodes = Map::new();
-    nodes.insert(
-        state.identity.node_id.clone(),
-        json!({"name": state.identity.node_name}),
-    );
-    EsJson::ok(json!({
-        "_nodes": {"total": 1, "successful": 1, "failed": 0},
-        "cluster_name": state.identity.cluster_name,
-        "nodes": nodes,
-    }))
-}
-
 /// `POST /_security/realm/{realms}/_clear_cache[?usernames=a,b]`. The realms share one
 /// credential cache keyed by user name, so naming any realm clears those users (or all).
 pub(crate) async fn clear_realm_cache(
     State(state): State<Arc<AppState>>,
-    Path(realms): Path<String>,
-    Query(params): Query<HashMap<String, String>>,
+    path: PathParams,
+    Extension(params): Extension<RenderParams>,
 ) -> Result<EsJson, ApiError> {
-    let authenticator = authenticator(&state)?;
+    let gate = gate(&state)?;
+    let authenticator = gate.authenticator();
+    let realms = path.required("realms")?;
     // PKI realms keep their own cache (by certificate); clear those named (or all).
     let all = realms.split(',').any(|r| r == "*" || r == "_all");
-    if let Some(tls) = state.tls_security.get() {
-        for realm in &tls.pki_realms {
-            if all || realms.split(',').any(|r| r == realm.name()) {
-                realm.clear_cache();
-            }
+    for realm in gate.pki_realms() {
+        if all || realms.split(',').any(|r| r == realm.name()) {
+            realm.clear_cache();
         }
     }
     let usernames: Vec<String> = params
-        .get("usernames")
+        .param("usernames")
         .map(|u| {
             u.split(',')
                 .filter(|s| !s.is_empty())
@@ -926,7 +764,6 @@ pub(crate) async fn clear_realm_cache(
 /// `POST /_security/role/{name}/_clear_cache`: drops the compiled roles.
 pub(crate) async fn clear_roles_cache(
     State(state): State<Arc<AppState>>,
-    Path(_names): Path<String>,
 ) -> Result<EsJson, ApiError> {
     store(&state)?;
     clear_role_cache();
@@ -936,10 +773,10 @@ pub(crate) async fn clear_roles_cache(
 /// `POST /_security/api_key/{ids}/_clear_cache` (`*` or `_all` for every key).
 pub(crate) async fn clear_api_key_cache(
     State(state): State<Arc<AppState>>,
-    Path(ids): Path<String>,
+    params: PathParams,
 ) -> Result<EsJson, ApiError> {
-    let authenticator = authenticator(&state)?;
-    match names(Some(&ids)) {
+    let authenticator = gate(&state)?.authenticator();
+    match names(Some(params.required("ids")?)) {
         None => authenticator.clear_all_api_keys(),
         Some(list) => authenticator.clear_api_keys(&list),
     }

@@ -1,30 +1,23 @@
 //! What the node does with certificates beyond serving TLS: `GET /_ssl/certificates` (every
-//! certificate the HTTP layer serves or trusts, in Elasticsearch's shape) and the PKI realm's
-//! hook into the security pipeline (a verified client chain authenticates a request that
-//! carries no `Authorization` header), plus Elasticsearch's PKI bootstrap check.
+//! certificate the HTTP layer serves or trusts, in Elasticsearch's shape), building the PKI
+//! realms from their files (the security gate runs them), and Elasticsearch's PKI bootstrap
+//! check.
 
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{Request, State};
+use axum::extract::State;
 use ironstack_config::{ClientAuthentication, NodeConfig, PkiRealmConfig};
 use ironstack_pki::Certificate;
-use ironstack_security::pki_realm::{PkiOutcome, PkiRealm, PkiRealmSettings};
-use ironstack_security::{Authentication, SecurityStore};
+use ironstack_security::SecurityStore;
+use ironstack_security::pki_realm::{PkiRealm, PkiRealmSettings};
 use ironstack_tls::Secret;
-use ironstack_types::{ActionName, EsErrorType, EsException};
 use serde_json::{Value, json};
 
-use super::pipeline::WWW_AUTHENTICATE;
 use super::response::{ApiError, EsJson};
-use crate::server::ClientCertificateChain;
 use crate::state::AppState;
-
-/// `GET /_ssl/certificates`.
-pub(crate) const SSL_CERTIFICATES: ActionName =
-    ActionName("cluster:monitor/xpack/ssl/certificates/get");
 
 /// Elasticsearch's `PkiRealmBootstrapCheck` message.
 pub(crate) const PKI_BOOTSTRAP_MESSAGE: &str = "a PKI realm is enabled but cannot be used as neither HTTP or Transport have SSL and client authentication enabled";
@@ -204,45 +197,6 @@ pub(crate) fn pki_bootstrap_check(
     }
 }
 
-/// The PKI realms' answer for a request: `None` when the request carries an `Authorization`
-/// header (the reserved realm, first in Elasticsearch's chain, takes that token), when no
-/// PKI realm is configured, or when the connection presented no certificate.
-pub(crate) fn authenticate_certificate(
-    state: &AppState,
-    req: &Request,
-) -> Option<Result<Arc<Authentication>, ApiError>> {
-    if req.headers().contains_key(http::header::AUTHORIZATION) {
-        return None;
-    }
-    let realms = &state.tls_security.get()?.pki_realms;
-    if realms.is_empty() {
-        return None;
-    }
-    let chain = req.extensions().get::<ClientCertificateChain>()?;
-    let mut principal = String::new();
-    for realm in realms {
-        match realm.authenticate(chain.0.as_slice()) {
-            PkiOutcome::Authenticated(auth) => return Some(Ok(auth)),
-            PkiOutcome::Unsuccessful { dn, reason } => {
-                tracing::debug!(realm = realm.name(), "PKI authentication failed: {reason}");
-                if principal.is_empty() {
-                    principal = dn;
-                }
-            }
-        }
-    }
-    let uri = req.uri().path_and_query().map_or("/", |p| p.as_str());
-    let mut e = EsException::with_status(
-        EsErrorType::Security,
-        401,
-        format!("unable to authenticate user [{principal}] for REST request [{uri}]"),
-    );
-    for challenge in WWW_AUTHENTICATE {
-        e = e.header("WWW-Authenticate", *challenge);
-    }
-    Some(Err(ApiError::from(e)))
-}
-
 /// One `_ssl/certificates` entry.
 fn entry(
     path: &str,
@@ -320,10 +274,10 @@ pub(crate) fn certificate_infos(sources: &[CertificateSource]) -> Result<Vec<Val
 
 /// `GET /_ssl/certificates`.
 pub(crate) async fn certificates(State(state): State<Arc<AppState>>) -> Result<EsJson, ApiError> {
-    let Some(tls) = state.tls_security.get() else {
+    let Some(sources) = state.certificate_sources.get() else {
         return Ok(EsJson::ok(json!([])));
     };
-    let sources = tls.sources.clone();
+    let sources = sources.clone();
     let infos = tokio::task::spawn_blocking(move || certificate_infos(&sources))
         .await
         .map_err(|e| ApiError::internal(format!("certificate task failed: {e}")))?

@@ -55,30 +55,19 @@ struct Fixture {
 }
 
 fn fixture() -> Fixture {
-    let node = test_support::Fixture::builder()
-        .max_content_length(1 << 20)
-        .build();
     let ca1 = ca("realm ca");
     let ca2 = ca("other ca");
-    let realm = PkiRealm::new(
-        PkiRealmSettings {
+    let node = test_support::Fixture::builder()
+        .max_content_length(1 << 20)
+        .pki_realm(PkiRealmSettings {
             name: "pki1".into(),
             order: 0,
             username_pattern: ironstack_config::DEFAULT_USERNAME_PATTERN.into(),
             trusted: vec![ca1.certificate.clone()],
             cache_ttl: Duration::from_secs(60),
             cache_max_users: 10,
-        },
-        node.store.clone(),
-    )
-    .unwrap();
-    node.state
-        .tls_security
-        .set(TlsSecurity {
-            pki_realms: vec![Arc::new(realm)],
-            sources: vec![],
         })
-        .unwrap();
+        .build();
     Fixture { node, ca1, ca2 }
 }
 
@@ -96,7 +85,7 @@ async fn send(
     let mut req = test_support::request(method, uri, authz.as_deref(), body);
     if let Some(c) = chain {
         req.extensions_mut()
-            .insert(ClientCertificateChain(Arc::new(vec![
+            .insert(crate::ClientCertificateChain(Arc::new(vec![
                 CertificateDer::from(c.der().to_vec()),
             ])));
     }
@@ -331,7 +320,7 @@ async fn the_realm_clear_cache_endpoint_clears_pki_realms() {
     )
     .await;
     assert_eq!(s, StatusCode::OK);
-    let realm = f.node.state.tls_security.get().unwrap().pki_realms[0].clone();
+    let realm = f.node.gate.pki_realms()[0].clone();
     assert_eq!(realm.cached_users(), 1);
     // Another realm's name leaves it alone; its own name or `*` clears it.
     let (s, _) = send(

@@ -8,6 +8,10 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use base64::Engine;
 use http_body_util::BodyExt;
+use ironstack_config::AuthcConfig;
+use ironstack_security::gate::{AnonymousSettings, Gate, GateSettings};
+use ironstack_security::pki_realm::{PkiRealm, PkiRealmSettings};
+use ironstack_security::token::{Clock, TokenService, TokenSettings};
 use ironstack_security::{Authenticator, Hasher, SecurityStore, StoredUser};
 use serde_json::Value;
 use tower::ServiceExt;
@@ -43,6 +47,7 @@ pub(crate) struct Fixture {
     pub(crate) dir: tempfile::TempDir,
     pub(crate) store: Arc<SecurityStore>,
     pub(crate) authenticator: Arc<Authenticator>,
+    pub(crate) gate: Arc<Gate>,
     pub(crate) state: Arc<AppState>,
     pub(crate) router: axum::Router,
 }
@@ -53,6 +58,9 @@ pub(crate) struct FixtureBuilder {
     roles: Vec<(String, Value)>,
     security: bool,
     max_content_length: u64,
+    authc: AuthcConfig,
+    clock: Option<Clock>,
+    pki: Vec<PkiRealmSettings>,
 }
 
 impl Fixture {
@@ -63,6 +71,10 @@ impl Fixture {
             roles: vec![],
             security: true,
             max_content_length: 100 * 1024 * 1024,
+            // Elasticsearch's defaults on a plain-HTTP node (the token service is off).
+            authc: AuthcConfig::default(),
+            clock: None,
+            pki: Vec::new(),
         }
     }
 }
@@ -96,6 +108,30 @@ impl FixtureBuilder {
         self
     }
 
+    /// Token service, anonymous access and run-as settings.
+    pub(crate) fn authc(mut self, config: AuthcConfig) -> Self {
+        self.authc = config;
+        self
+    }
+
+    /// `xpack.security.authc.token.enabled`.
+    pub(crate) fn tokens(mut self, enabled: bool) -> Self {
+        self.authc.token.enabled = enabled;
+        self
+    }
+
+    /// The token service's clock (tests move time).
+    pub(crate) fn clock(mut self, clock: Clock) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// A PKI realm (over the fixture's store).
+    pub(crate) fn pki_realm(mut self, settings: PkiRealmSettings) -> Self {
+        self.pki.push(settings);
+        self
+    }
+
     /// `http.max_content_length`.
     pub(crate) fn max_content_length(mut self, bytes: u64) -> Self {
         self.max_content_length = bytes;
@@ -116,15 +152,43 @@ impl FixtureBuilder {
             store.put_role(&name, descriptor).unwrap();
         }
         let authenticator = Arc::new(Authenticator::new(store.clone(), None));
+        let settings = TokenSettings {
+            enabled: self.authc.token.enabled,
+            timeout: self.authc.token.timeout,
+        };
+        let tokens = Arc::new(match self.clock {
+            Some(clock) => TokenService::with_clock(authenticator.clone(), settings, clock),
+            None => TokenService::new(authenticator.clone(), settings),
+        });
+        let anonymous = &self.authc.anonymous;
+        let pki_realms = self
+            .pki
+            .into_iter()
+            .map(|p| Arc::new(PkiRealm::new(p, store.clone()).unwrap()))
+            .collect();
+        let gate = Arc::new(Gate::new(
+            authenticator.clone(),
+            GateSettings {
+                tokens,
+                anonymous: anonymous.enabled().then(|| AnonymousSettings {
+                    username: anonymous.username.clone(),
+                    roles: anonymous.roles.clone(),
+                    authz_exception: anonymous.authz_exception,
+                }),
+                pki_realms,
+                run_as_enabled: self.authc.run_as_enabled,
+            },
+        ));
         let state = Arc::new(AppState::new(
             identity(),
-            self.security.then(|| authenticator.clone()),
+            self.security.then(|| gate.clone()),
             self.max_content_length,
         ));
         Fixture {
             dir,
             store,
             authenticator,
+            gate,
             router: router(state.clone()),
             state,
         }

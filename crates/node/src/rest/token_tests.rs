@@ -7,13 +7,9 @@ use std::time::Duration;
 
 use axum::http::{HeaderMap, StatusCode};
 use ironstack_config::{AnonymousConfig, AuthcConfig, TokenConfig};
-use ironstack_security::token::{TokenService, TokenSettings};
-use ironstack_security::{Authenticator, SecurityStore};
 use serde_json::{Value, json};
 
-use super::AuthcExtras;
 use crate::rest::test_support::{self, PASSWORD};
-use crate::state::AppState;
 
 struct Fixture {
     node: test_support::Fixture,
@@ -39,29 +35,21 @@ fn config(token_enabled: bool, anonymous_roles: &[&str], authz_exception: bool) 
             roles: anonymous_roles.iter().map(|r| r.to_string()).collect(),
             authz_exception,
         },
+        run_as_enabled: true,
     }
 }
 
 fn fixture(config: AuthcConfig) -> Fixture {
+    let now = Arc::new(AtomicU64::new(ironstack_security::api_key::now_ms()));
+    let clock = now.clone();
     let node = test_support::Fixture::builder()
         .user_named("joe", &["token_user"], "Joe Token")
         .user("plain", &["monitor_only"])
         .role("token_user", json!({"cluster":["manage_token", "monitor"]}))
         .role("monitor_only", json!({"cluster":["monitor"]}))
+        .authc(config)
+        .clock(Arc::new(move || clock.load(Ordering::SeqCst)))
         .build();
-    let authenticator = node.authenticator.clone();
-    let now = Arc::new(AtomicU64::new(ironstack_security::api_key::now_ms()));
-    let clock = now.clone();
-    let tokens = Arc::new(TokenService::with_clock(
-        authenticator.clone(),
-        TokenSettings {
-            enabled: config.token.enabled,
-            timeout: config.token.timeout,
-        },
-        Arc::new(move || clock.load(Ordering::SeqCst)),
-    ));
-    let extras = AuthcExtras::new(Some(&authenticator), &config).with_token_service(tokens);
-    node.state.authc.set(Arc::new(extras)).unwrap();
     Fixture { node, now }
 }
 
@@ -552,36 +540,4 @@ async fn anonymous_denial_is_a_401_without_authz_exception() {
     )
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-}
-
-#[test]
-fn anonymous_roles_are_added_once_per_cached_authentication() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(SecurityStore::open(dir.path()).unwrap());
-    let authenticator = Arc::new(Authenticator::new(store, None));
-    let state = AppState::new(test_support::identity(), Some(authenticator.clone()), 1024);
-    state
-        .authc
-        .set(Arc::new(AuthcExtras::new(
-            Some(&authenticator),
-            &config(true, &["anon"], true),
-        )))
-        .unwrap();
-    let user = Arc::new(ironstack_security::token::anonymous_authentication(
-        "joe",
-        &["own".to_string()],
-    ));
-    // Not the anonymous realm: give it a realm of its own.
-    let mut joe = (*user).clone();
-    joe.realm = ironstack_security::authc::NATIVE_REALM;
-    let joe = Arc::new(joe);
-    let first = super::with_anonymous_roles(&state, joe.clone());
-    assert_eq!(first.roles, vec!["own".to_string(), "anon".to_string()]);
-    let second = super::with_anonymous_roles(&state, joe.clone());
-    assert!(Arc::ptr_eq(&first, &second));
-    // A different authentication (a changed user) is not confused with the cached one.
-    let mut changed = (*joe).clone();
-    changed.roles = vec!["other".into()];
-    let third = super::with_anonymous_roles(&state, Arc::new(changed));
-    assert_eq!(third.roles, vec!["other".to_string(), "anon".to_string()]);
 }

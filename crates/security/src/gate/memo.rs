@@ -11,21 +11,18 @@
 //! every hit.
 
 use std::cell::RefCell;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use ironstack_security::Authentication;
-use ironstack_security::api_key::ApiKeyAuthentication;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+use super::Authenticated;
+
 /// How long a memoized header is trusted before the realm chain is asked again.
-pub(crate) const MEMO_TTL: Duration = Duration::from_secs(60);
+const MEMO_TTL: Duration = Duration::from_secs(60);
 /// Entries per thread: a handful of distinct clients per I/O thread is the common case.
 const SLOTS: usize = 8;
-
-/// What a memoized header authenticates as.
-pub(crate) type Authenticated = (Arc<Authentication>, Option<Arc<ApiKeyAuthentication>>);
 
 struct Entry {
     digest: [u8; 32],
@@ -81,12 +78,12 @@ pub(crate) fn lookup(header: &[u8], epoch: (u64, usize)) -> Option<Authenticated
         if entry.epoch != epoch || entry.inserted.elapsed() >= MEMO_TTL {
             return None;
         }
-        if let Some(key) = &entry.value.1
+        if let Some(key) = &entry.value.api_key
             && key.expiration.is_some_and(|exp| exp <= now_epoch_ms())
         {
             return None;
         }
-        Some((entry.value.0.clone(), entry.value.1.clone()))
+        Some(entry.value.clone())
     })
 }
 
@@ -122,23 +119,36 @@ pub(crate) fn remember(header: &[u8], epoch: (u64, usize), value: Authenticated)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ironstack_security::authc::NATIVE_REALM;
+    use std::sync::Arc;
 
-    fn auth(name: &str) -> Arc<Authentication> {
-        Arc::new(Authentication {
-            username: name.to_string(),
-            roles: vec![],
-            full_name: None,
-            email: None,
-            metadata: Default::default(),
-            realm: NATIVE_REALM,
-        })
+    use crate::Authentication;
+    use crate::authc::NATIVE_REALM;
+    use crate::gate::AuthKind;
+
+    fn auth(name: &str) -> Authenticated {
+        Authenticated {
+            user: Arc::new(Authentication {
+                username: name.to_string(),
+                roles: vec![],
+                full_name: None,
+                email: None,
+                metadata: Default::default(),
+                realm: NATIVE_REALM,
+            }),
+            run_by: None,
+            target_found: true,
+            api_key: None,
+            kind: AuthKind::Realm,
+        }
     }
 
     #[test]
     fn hits_need_the_same_header_and_epoch() {
-        remember(b"Basic am9lOnB3", (7, 1), (auth("joe"), None));
-        assert_eq!(lookup(b"Basic am9lOnB3", (7, 1)).unwrap().0.username, "joe");
+        remember(b"Basic am9lOnB3", (7, 1), auth("joe"));
+        assert_eq!(
+            lookup(b"Basic am9lOnB3", (7, 1)).unwrap().user.username,
+            "joe"
+        );
         assert!(
             lookup(b"Basic am9lOnB4", (7, 1)).is_none(),
             "another password"
@@ -159,13 +169,13 @@ mod tests {
             remember(
                 format!("Basic {i}").as_bytes(),
                 (1, 1),
-                (auth(&format!("u{i}")), None),
+                auth(&format!("u{i}")),
             );
         }
         assert!(lookup(b"Basic 0", (1, 1)).is_none());
         let last = format!("Basic {}", SLOTS + 2);
         assert_eq!(
-            lookup(last.as_bytes(), (1, 1)).unwrap().0.username,
+            lookup(last.as_bytes(), (1, 1)).unwrap().user.username,
             format!("u{}", SLOTS + 2)
         );
     }

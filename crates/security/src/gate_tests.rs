@@ -1,0 +1,363 @@
+use std::sync::Arc;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use ironstack_types::action;
+use serde_json::json;
+
+use super::*;
+use crate::token::TokenSettings;
+use crate::{Hasher, SecurityStore, StoredUser};
+
+const PASSWORD: &str = "test-password-123";
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    store: Arc<SecurityStore>,
+    gate: Gate,
+}
+
+fn fixture(anonymous: Option<AnonymousSettings>) -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(SecurityStore::open(dir.path()).unwrap());
+    let hash = Hasher::Bcrypt { cost: 4 }.hash(PASSWORD).unwrap();
+    for (name, roles) in [
+        ("joe", vec!["monitor_only"]),
+        ("proxy", vec!["runner"]),
+        ("target", vec!["monitor_only"]),
+        ("keys", vec!["own_keys"]),
+        ("kib", vec!["app_manager"]),
+        ("nobody", vec![]),
+    ] {
+        store
+            .put_user(
+                name,
+                StoredUser::new(hash.clone(), roles.into_iter().map(String::from).collect()),
+            )
+            .unwrap();
+    }
+    let mut disabled = StoredUser::new(hash, vec![]);
+    disabled.enabled = false;
+    store.put_user("disabled", disabled).unwrap();
+    store
+        .put_role("monitor_only", json!({"cluster": ["monitor"]}))
+        .unwrap();
+    store
+        .put_role(
+            "runner",
+            json!({"cluster": ["monitor"], "run_as": ["target", "disabled", "ghost"]}),
+        )
+        .unwrap();
+    store
+        .put_role("own_keys", json!({"cluster": ["manage_own_api_key"]}))
+        .unwrap();
+    store
+        .put_role(
+            "app_manager",
+            json!({"global": {"application": {"manage": {"applications": ["kibana-*"]}}}}),
+        )
+        .unwrap();
+    let authenticator = Arc::new(Authenticator::new(store.clone(), None));
+    let tokens = Arc::new(TokenService::new(
+        authenticator.clone(),
+        TokenSettings::default(),
+    ));
+    let gate = Gate::new(
+        authenticator,
+        GateSettings {
+            tokens,
+            anonymous,
+            pki_realms: Vec::new(),
+            run_as_enabled: true,
+        },
+    );
+    Fixture {
+        _dir: dir,
+        store,
+        gate,
+    }
+}
+
+fn basic(user: &str) -> String {
+    format!("Basic {}", STANDARD.encode(format!("{user}:{PASSWORD}")))
+}
+
+fn creds<'a>(
+    authorization: Option<&'a str>,
+    run_as: Option<&'a str>,
+) -> RequestCredentials<'a, Vec<u8>> {
+    RequestCredentials {
+        authorization: authorization.map(str::as_bytes),
+        client_chain: None,
+        run_as,
+        uri: "/_security/_authenticate",
+    }
+}
+
+/// Authenticates the whole way, running the slow path inline.
+fn authenticate(
+    gate: &Gate,
+    request: &RequestCredentials<'_, Vec<u8>>,
+) -> Result<Authenticated, AuthenticationFailure> {
+    match gate.authenticate_fast(request) {
+        FastAuthentication::Done(result) => result,
+        FastAuthentication::Slow(pending) => gate.authenticate_slow(pending),
+    }
+}
+
+fn reason(e: &EsException) -> &str {
+    &e.reason
+}
+
+#[test]
+fn basic_credentials_take_the_slow_path_once_then_the_fast_one() {
+    let f = fixture(None);
+    let header = basic("joe");
+    assert!(matches!(
+        f.gate.authenticate_fast(&creds(Some(&header), None)),
+        FastAuthentication::Slow(_)
+    ));
+    let auth = authenticate(&f.gate, &creds(Some(&header), None)).unwrap();
+    assert_eq!(auth.user().username, "joe");
+    assert_eq!(auth.kind(), AuthKind::Realm);
+    assert!(matches!(
+        f.gate.authenticate_fast(&creds(Some(&header), None)),
+        FastAuthentication::Done(Ok(_))
+    ));
+}
+
+#[test]
+fn failures_carry_elasticsearch_texts_and_challenges() {
+    let f = fixture(None);
+    let missing = authenticate(&f.gate, &creds(None, None)).unwrap_err();
+    assert!(missing.no_credentials);
+    assert_eq!(
+        reason(&missing.exception),
+        "missing authentication credentials for REST request [/_security/_authenticate]"
+    );
+    assert_eq!(missing.exception.status, 401);
+    assert_eq!(
+        missing.exception.headers["WWW-Authenticate"],
+        vec![
+            "Basic realm=\"security\", charset=\"UTF-8\"",
+            "Bearer realm=\"security\"",
+            "ApiKey"
+        ]
+    );
+    let wrong = format!("Basic {}", STANDARD.encode("joe:wrong-password"));
+    let e = authenticate(&f.gate, &creds(Some(&wrong), None)).unwrap_err();
+    assert!(!e.no_credentials);
+    assert_eq!(
+        reason(&e.exception),
+        "unable to authenticate user [joe] for REST request [/_security/_authenticate]"
+    );
+    for header in ["Basic !!!", "Digest abc", "ApiKey bm90LWEta2V5"] {
+        let e = authenticate(&f.gate, &creds(Some(header), None)).unwrap_err();
+        assert_eq!(reason(&e.exception), NOT_AUTHENTICATED, "{header}");
+    }
+    let e = authenticate(&f.gate, &creds(Some("Bearer nope"), None)).unwrap_err();
+    assert_eq!(
+        e.exception.metadata["additional_unsuccessful_credentials"],
+        json!("oauth2 token: invalid token")
+    );
+}
+
+#[test]
+fn anonymous_applies_only_without_usable_credentials() {
+    let f = fixture(Some(AnonymousSettings {
+        username: "anon".into(),
+        roles: vec!["monitor_only".into()],
+        authz_exception: false,
+    }));
+    let anon = authenticate(&f.gate, &creds(None, None)).unwrap();
+    assert_eq!(anon.kind(), AuthKind::Anonymous);
+    assert_eq!(anon.user().username, "anon");
+    // An unknown scheme counts as no credentials; wrong Basic credentials do not.
+    assert!(authenticate(&f.gate, &creds(Some("Digest x"), None)).is_ok());
+    let wrong = format!("Basic {}", STANDARD.encode("joe:wrong-password"));
+    assert!(authenticate(&f.gate, &creds(Some(&wrong), None)).is_err());
+    // Users get the anonymous roles too.
+    let joe = authenticate(&f.gate, &creds(Some(&basic("nobody")), None)).unwrap();
+    assert_eq!(joe.user().roles, vec!["monitor_only".to_string()]);
+    // A denied anonymous request asks for credentials (authz_exception: false).
+    let denied = f
+        .gate
+        .authorize(&anon, SecuredRequest::action(action::USER_GET))
+        .unwrap_err();
+    assert_eq!(denied.exception.status, 401);
+    assert_eq!(
+        reason(&denied.exception),
+        "action [cluster:admin/xpack/security/user/get] requires authentication"
+    );
+    // The anonymous user cannot run as anyone: the header is ignored.
+    let anon = authenticate(&f.gate, &creds(None, Some("target"))).unwrap();
+    assert!(!anon.is_run_as());
+}
+
+#[test]
+fn run_as_acts_with_the_targets_roles_and_reports_both_realms() {
+    let f = fixture(None);
+    let header = basic("proxy");
+    let auth = authenticate(&f.gate, &creds(Some(&header), Some("target"))).unwrap();
+    assert!(auth.is_run_as());
+    assert_eq!(auth.user().username, "target");
+    assert_eq!(auth.authenticating_user().username, "proxy");
+    let granted = f
+        .gate
+        .authorize(&auth, SecuredRequest::action(action::CLUSTER_HEALTH))
+        .unwrap();
+    assert_eq!(granted.user().username, "target");
+    let body = auth.to_json();
+    assert_eq!(body["username"], "target");
+    assert_eq!(body["roles"], json!(["monitor_only"]));
+    assert_eq!(body["authentication_realm"]["name"], "default_native");
+    assert_eq!(body["lookup_realm"]["name"], "default_native");
+    // The target's roles decide, not the caller's.
+    let denied = f
+        .gate
+        .authorize(&auth, SecuredRequest::action(action::USER_GET))
+        .unwrap_err();
+    assert_eq!(
+        reason(&denied.exception),
+        "action [cluster:admin/xpack/security/user/get] is unauthorized for user [proxy] run as [target] with effective roles [monitor_only], this action is granted by the cluster privileges [read_security,manage_security,all]"
+    );
+    assert!(!denied.run_as_denied);
+    // Reserved users can be run as, and come from the reserved realm.
+    f.store
+        .put_role("runner", json!({"cluster": ["monitor"], "run_as": ["*"]}))
+        .unwrap();
+    let auth = authenticate(&f.gate, &creds(Some(&header), Some("kibana_system"))).unwrap();
+    assert_eq!(auth.to_json()["lookup_realm"]["name"], "reserved");
+    assert_eq!(auth.to_json()["roles"], json!(["kibana_system"]));
+}
+
+#[test]
+fn run_as_without_the_privilege_or_to_nobody_is_denied_alike() {
+    let f = fixture(None);
+    let joe = basic("joe");
+    let auth = authenticate(&f.gate, &creds(Some(&joe), Some("target"))).unwrap();
+    let denied = f
+        .gate
+        .authorize(&auth, SecuredRequest::action(action::MAIN))
+        .unwrap_err();
+    assert!(denied.run_as_denied);
+    assert_eq!(denied.exception.status, 403);
+    assert_eq!(
+        reason(&denied.exception),
+        "action [cluster:monitor/main] is unauthorized for user [joe] with effective roles [monitor_only], because user [joe] is unauthorized to run as [target]"
+    );
+    // A target that does not exist: the same denial, even with the privilege to run as it.
+    let proxy = basic("proxy");
+    let auth = authenticate(&f.gate, &creds(Some(&proxy), Some("ghost"))).unwrap();
+    let denied = f
+        .gate
+        .authorize(&auth, SecuredRequest::action(action::MAIN))
+        .unwrap_err();
+    assert!(denied.run_as_denied);
+    assert!(
+        reason(&denied.exception)
+            .ends_with("because user [proxy] is unauthorized to run as [ghost]"),
+        "{}",
+        reason(&denied.exception)
+    );
+    // An empty header fails authentication; a disabled target too.
+    let e = authenticate(&f.gate, &creds(Some(&proxy), Some(""))).unwrap_err();
+    assert!(e.run_as_denied);
+    assert_eq!(e.exception.status, 401);
+    let e = authenticate(&f.gate, &creds(Some(&proxy), Some("disabled"))).unwrap_err();
+    assert_eq!(
+        reason(&e.exception),
+        "unable to authenticate user [proxy] for REST request [/_security/_authenticate]"
+    );
+}
+
+#[test]
+fn own_api_keys_are_the_most_manage_own_api_key_reaches() {
+    let f = fixture(None);
+    let auth = authenticate(&f.gate, &creds(Some(&basic("keys")), None)).unwrap();
+    let select = |selection: ApiKeySelection| SecuredRequest {
+        action: action::API_KEY_GET,
+        indices: Vec::new(),
+        target: Target::ApiKeys(selection),
+    };
+    let owned = f
+        .gate
+        .authorize(
+            &auth,
+            select(ApiKeySelection {
+                owner: true,
+                ..ApiKeySelection::default()
+            }),
+        )
+        .unwrap();
+    assert!(!owned.manages_any_api_key());
+    let filter = owned.api_key_filter();
+    assert_eq!(filter.username.as_deref(), Some("keys"));
+    assert_eq!(filter.realm_name.as_deref(), Some("default_native"));
+    let by_name = ApiKeySelection {
+        username: Some("keys".into()),
+        realm_name: Some("default_native".into()),
+        ..ApiKeySelection::default()
+    };
+    assert!(f.gate.authorize(&auth, select(by_name)).is_ok());
+    let others = ApiKeySelection {
+        username: Some("joe".into()),
+        ..ApiKeySelection::default()
+    };
+    let denied = f.gate.authorize(&auth, select(others)).unwrap_err();
+    assert_eq!(denied.exception.status, 403);
+    assert!(
+        f.gate
+            .authorize(&auth, select(ApiKeySelection::default()))
+            .is_err()
+    );
+    // Creating a key needs only manage_own_api_key.
+    assert!(
+        f.gate
+            .authorize(&auth, SecuredRequest::action(action::API_KEY_CREATE))
+            .is_ok()
+    );
+}
+
+#[test]
+fn application_scope_is_checked_on_the_decoded_names() {
+    let f = fixture(None);
+    let auth = authenticate(&f.gate, &creds(Some(&basic("kib")), None)).unwrap();
+    let apps = |names: &[&str]| SecuredRequest {
+        action: action::PRIVILEGE_GET,
+        indices: Vec::new(),
+        target: Target::Applications(names.iter().map(|n| n.to_string()).collect()),
+    };
+    let granted = f.gate.authorize(&auth, apps(&["kibana-x"])).unwrap();
+    assert_eq!(granted.applications(), ["kibana-x".to_string()]);
+    // `kibana-x,*` decoded is two names; `*` is not a kibana-* application.
+    assert!(f.gate.authorize(&auth, apps(&["kibana-x", "*"])).is_err());
+    assert!(f.gate.authorize(&auth, apps(&[])).is_err());
+    assert!(f.gate.authorize(&auth, apps(&["other"])).is_err());
+}
+
+#[test]
+fn own_account_actions_need_no_privilege() {
+    let f = fixture(None);
+    let auth = authenticate(&f.gate, &creds(Some(&basic("nobody")), None)).unwrap();
+    let change = |who: Option<&str>| SecuredRequest {
+        action: action::USER_CHANGE_PASSWORD,
+        indices: Vec::new(),
+        target: Target::Account(who.map(str::to_string)),
+    };
+    assert!(f.gate.authorize(&auth, change(None)).is_ok());
+    assert!(f.gate.authorize(&auth, change(Some("nobody"))).is_ok());
+    assert!(f.gate.authorize(&auth, change(Some("joe"))).is_err());
+    for a in [
+        action::AUTHENTICATE,
+        action::USER_HAS_PRIVILEGES,
+        action::USER_LIST_PRIVILEGES,
+    ] {
+        assert!(f.gate.authorize(&auth, SecuredRequest::action(a)).is_ok());
+    }
+    assert!(
+        f.gate
+            .authorize(&auth, SecuredRequest::action(action::MAIN))
+            .is_err()
+    );
+}
