@@ -191,6 +191,10 @@ pub(crate) async fn envelope(
         unsupported_content_type: None,
         compatible_with: None,
     };
+    if let Some(e) = params.filter_path.as_ref().and_then(FilterPath::rejection) {
+        let resp = ApiError::from(e).into_response();
+        return finish(resp, &params, &default_media, gzip, is_head);
+    }
     let bytes = match read_body(body, &parts.headers, state.max_content_length).await {
         Ok(b) => b,
         Err(e) => return finish(e.into_response(), &params, &default_media, gzip, is_head),
