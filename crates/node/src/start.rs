@@ -417,7 +417,8 @@ fn start_node(
             println!("{}", autoconfig::banner(done, port, working_dir));
         }
         let app = rest::router(state.clone());
-        server::serve(listeners, transport, app, state.clone(), shutdown_signal()).await;
+        let limits = server::ConnectionLimits::resolve(&config.http);
+        server::serve(listeners, transport, app, state.clone(), limits, shutdown_signal()).await;
         crate::audit_trail::shutdown(&state);
         tracing::info!("stopped");
         Ok(())

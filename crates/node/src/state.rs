@@ -21,7 +21,8 @@ pub(crate) struct NodeIdentity {
     pub(crate) license_issue_date_millis: i64,
 }
 
-/// HTTP connection counters (`http.current_open`, `http.total_opened`).
+/// HTTP connection counters (`http.current_open`, `http.total_opened`); `current_open` is
+/// also what the connection cap counts.
 #[derive(Debug, Default)]
 pub(crate) struct HttpStats {
     current_open: AtomicU64,
@@ -29,10 +30,15 @@ pub(crate) struct HttpStats {
 }
 
 impl HttpStats {
-    pub(crate) fn opened(self: &Arc<Self>) -> ConnectionGuard {
-        self.current_open.fetch_add(1, Ordering::Relaxed);
+    /// Counts a new connection unless `max` are open already (`http.max_open_connections`).
+    pub(crate) fn try_open(self: &Arc<Self>, max: u64) -> Option<ConnectionGuard> {
+        self.current_open
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
+                (n < max).then_some(n + 1)
+            })
+            .ok()?;
         self.total_opened.fetch_add(1, Ordering::Relaxed);
-        ConnectionGuard(self.clone())
+        Some(ConnectionGuard(self.clone()))
     }
     pub(crate) fn current_open(&self) -> u64 {
         self.current_open.load(Ordering::Relaxed)
