@@ -52,7 +52,7 @@ pub(crate) enum Transport {
 pub(crate) const PLAINTEXT_LOG: &str =
     "received plaintext http traffic on an https channel, closing connection";
 
-/// Netty's default TLS handshake timeout, which Elasticsearch keeps.
+/// Netty's default TLS handshake timeout.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How long a connection may wait for a request head when `http.read_timeout` is `0`.

@@ -624,6 +624,7 @@ fn refusals_are_logged_once_per_interval() {
     assert_eq!(throttled.note(), None);
 }
 
+#[cfg(unix)]
 #[test]
 fn the_cap_follows_the_raised_open_file_limit() {
     let limits = ConnectionLimits::resolve(&HttpLimits::default());
