@@ -48,7 +48,8 @@ pub use byte_size::parse_byte_size;
 pub use error::{Error, Origin, Result};
 pub use network::{HostSpec, PortRange};
 pub use node::{
-    CONFIG_FILE_NAME, DEFAULT_CONFIG_DIR, DEFAULT_MAX_CONTENT_LENGTH, LoadOptions,
+    CONFIG_FILE_NAME, DEFAULT_CONFIG_DIR, DEFAULT_MAX_CHUNK_SIZE, DEFAULT_MAX_CONTENT_LENGTH,
+    DEFAULT_MAX_HEADER_SIZE, DEFAULT_MAX_INITIAL_LINE_LENGTH, HttpLimits, LoadOptions,
     MAX_MAX_CONTENT_LENGTH, NodeConfig, SecurityConfig,
 };
 pub use realms::{

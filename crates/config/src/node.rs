@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use crate::network::{HostSpec, PortRange};
 use crate::ssl::HttpSslConfig;
@@ -21,6 +22,81 @@ pub const DEFAULT_MAX_CONTENT_LENGTH: u64 = 100 * 1024 * 1024;
 
 /// Largest accepted `http.max_content_length` (Elasticsearch's limit: 2^31 - 1 bytes).
 pub const MAX_MAX_CONTENT_LENGTH: u64 = i32::MAX as u64;
+
+/// Default `http.max_initial_line_length` (4kb).
+pub const DEFAULT_MAX_INITIAL_LINE_LENGTH: u64 = 4 * 1024;
+
+/// Default `http.max_header_size` (16kb).
+pub const DEFAULT_MAX_HEADER_SIZE: u64 = 16 * 1024;
+
+/// Default `http.max_chunk_size` (8kb).
+pub const DEFAULT_MAX_CHUNK_SIZE: u64 = 8 * 1024;
+
+/// The HTTP connection layer's limits (`http.*`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpLimits {
+    /// `http.max_initial_line_length` (4kb): the longest request line (`GET /path HTTP/1.1`).
+    pub max_initial_line_length: u64,
+    /// `http.max_header_size` (16kb): the most bytes of header lines (`name: value`, line
+    /// ends not counted) one request may have.
+    pub max_header_size: u64,
+    /// `http.max_chunk_size` (8kb): accepted and validated for compatibility; request bodies
+    /// are read in whatever pieces the connection delivers.
+    pub max_chunk_size: u64,
+    /// `http.read_timeout` (Elasticsearch's default `0`: `None`).
+    pub read_timeout: Option<Duration>,
+    /// `http.max_open_connections`, ironstack's own setting (Elasticsearch has none); `None`:
+    /// derived from the process's open-file limit.
+    pub max_open_connections: Option<u64>,
+}
+
+impl Default for HttpLimits {
+    fn default() -> Self {
+        Self {
+            max_initial_line_length: DEFAULT_MAX_INITIAL_LINE_LENGTH,
+            max_header_size: DEFAULT_MAX_HEADER_SIZE,
+            max_chunk_size: DEFAULT_MAX_CHUNK_SIZE,
+            read_timeout: None,
+            max_open_connections: None,
+        }
+    }
+}
+
+impl HttpLimits {
+    fn from_settings(reader: &Reader<'_>) -> Result<Self> {
+        // Netty takes these sizes as Java ints, greater than zero.
+        let size = |key: &str, default: u64| -> Result<u64> {
+            let value = reader
+                .parsed(key, crate::byte_size::parse_byte_size)?
+                .unwrap_or(default);
+            if value == 0 || value > i32::MAX as u64 {
+                return Err(reader.invalid(key, "must be between 1b and 2147483647b"));
+            }
+            Ok(value)
+        };
+        let read_timeout = reader.parsed("http.read_timeout", |v| {
+            if v == "0" {
+                return Ok(Duration::ZERO);
+            }
+            crate::authc::parse_time_value(v)
+        })?;
+        let max_open_connections =
+            reader.parsed("http.max_open_connections", |v| match v.parse::<u64>() {
+                Ok(0) | Err(_) => Err("expected a whole number of connections, at least 1".into()),
+                Ok(n) => Ok(n),
+            })?;
+        Ok(Self {
+            max_initial_line_length: size(
+                "http.max_initial_line_length",
+                DEFAULT_MAX_INITIAL_LINE_LENGTH,
+            )?,
+            max_header_size: size("http.max_header_size", DEFAULT_MAX_HEADER_SIZE)?,
+            max_chunk_size: size("http.max_chunk_size", DEFAULT_MAX_CHUNK_SIZE)?,
+            read_timeout: read_timeout.filter(|t| !t.is_zero()),
+            max_open_connections,
+        })
+    }
+}
 
 /// What to load and from where. The environment is passed in, never read from the process.
 #[derive(Clone, Default)]
@@ -91,6 +167,8 @@ pub struct NodeConfig {
     pub http_port: PortRange,
     /// `http.max_content_length` in bytes (default 100mb).
     pub http_max_content_length: u64,
+    /// The connection layer's `http.*` limits.
+    pub http: HttpLimits,
     /// `path.data`, absolute (default `./data`).
     pub path_data: PathBuf,
     /// `path.logs`, absolute (default `./logs`).
@@ -241,6 +319,7 @@ impl NodeConfig {
                     end: 9200,
                 }),
             http_max_content_length,
+            http: HttpLimits::from_settings(&reader)?,
             path_data: path("path.data", "data")?,
             path_logs: path("path.logs", "logs")?,
             security,
@@ -455,5 +534,78 @@ impl Reader<'_> {
             .iter()
             .map(|item| parse(item).map_err(|reason| self.invalid_value(key, item, &reason)))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(overrides: &[&str]) -> Result<NodeConfig> {
+        let dir = tempfile::tempdir().unwrap();
+        NodeConfig::load(&LoadOptions {
+            env: HashMap::from([("HOSTNAME".to_string(), "h".to_string())]),
+            working_dir: Some(dir.path().to_path_buf()),
+            overrides: overrides.iter().map(|s| s.to_string()).collect(),
+            ..LoadOptions::default()
+        })
+    }
+
+    #[test]
+    fn http_limits_default_to_elasticsearch_values() {
+        let http = load(&[]).unwrap().http;
+        assert_eq!(http, HttpLimits::default());
+        assert_eq!(http.max_initial_line_length, 4096);
+        assert_eq!(http.max_header_size, 16384);
+        assert_eq!(http.max_chunk_size, 8192);
+        assert_eq!(http.read_timeout, None);
+        assert_eq!(http.max_open_connections, None);
+    }
+
+    #[test]
+    fn http_limits_are_read_and_validated() {
+        let http = load(&[
+            "http.max_initial_line_length=8kb",
+            "http.max_header_size=1mb",
+            "http.max_chunk_size=16kb",
+            "http.read_timeout=30s",
+            "http.max_open_connections=5000",
+        ])
+        .unwrap()
+        .http;
+        assert_eq!(http.max_initial_line_length, 8192);
+        assert_eq!(http.max_header_size, 1 << 20);
+        assert_eq!(http.max_chunk_size, 16384);
+        assert_eq!(http.read_timeout, Some(Duration::from_secs(30)));
+        assert_eq!(http.max_open_connections, Some(5000));
+        // `0` is Elasticsearch's "no read timeout".
+        assert_eq!(
+            load(&["http.read_timeout=0"]).unwrap().http.read_timeout,
+            None
+        );
+        assert_eq!(
+            load(&["http.read_timeout=0s"]).unwrap().http.read_timeout,
+            None
+        );
+
+        for (argument, expected) in [
+            (
+                "http.max_header_size=0",
+                "must be between 1b and 2147483647b",
+            ),
+            (
+                "http.max_initial_line_length=3gb",
+                "must be between 1b and 2147483647b",
+            ),
+            ("http.max_chunk_size=8", "unit is missing"),
+            ("http.read_timeout=10", "a unit is required"),
+            ("http.read_timeout=-1", "time value"),
+            ("http.max_open_connections=0", "at least 1"),
+            ("http.max_open_connections=many", "at least 1"),
+        ] {
+            let err = load(&[argument]).unwrap_err().to_string();
+            assert!(err.contains(expected), "{argument}: {err}");
+            assert!(err.contains(argument.split('=').next().unwrap()), "{err}");
+        }
     }
 }

@@ -13,6 +13,12 @@ pub const NODE_SETTINGS: &[&str] = &[
     "http.host",
     "http.port",
     "http.max_content_length",
+    "http.max_initial_line_length",
+    "http.max_header_size",
+    "http.max_chunk_size",
+    "http.read_timeout",
+    // ironstack's own (Elasticsearch has no connection cap).
+    "http.max_open_connections",
     "path.data",
     "path.logs",
     "xpack.security.enabled",

@@ -10,6 +10,8 @@ mod api_keys;
 mod audit;
 #[path = "integration/certutil.rs"]
 mod certutil;
+#[path = "integration/hostile.rs"]
+mod hostile;
 #[path = "integration/keystore.rs"]
 mod keystore;
 #[path = "integration/node.rs"]

@@ -357,11 +357,10 @@ fn start_node(
             tls_security.pki_realms,
         ))
     });
-    let state = Arc::new(AppState::new(
-        identity,
-        gate,
-        config.http_max_content_length,
-    ));
+    let state = Arc::new(
+        AppState::new(identity, gate, config.http_max_content_length)
+            .with_read_timeout(config.http.read_timeout),
+    );
     let _ = state.certificate_sources.set(tls_security.sources);
 
     let mut builder = tokio::runtime::Builder::new_multi_thread();
@@ -420,7 +419,8 @@ fn start_node(
             println!("{}", autoconfig::banner(done, port, working_dir));
         }
         let app = rest::router(state.clone());
-        server::serve(listeners, transport, app, state.clone(), shutdown_signal()).await;
+        let limits = server::ConnectionLimits::resolve(&config.http);
+        server::serve(listeners, transport, app, state.clone(), limits, shutdown_signal()).await;
         crate::audit_trail::shutdown(&state);
         tracing::info!("stopped");
         Ok(())

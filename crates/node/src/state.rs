@@ -21,7 +21,8 @@ pub(crate) struct NodeIdentity {
     pub(crate) license_issue_date_millis: i64,
 }
 
-/// HTTP connection counters (`http.current_open`, `http.total_opened`).
+/// HTTP connection counters (`http.current_open`, `http.total_opened`); `current_open` is
+/// also what the connection cap counts.
 #[derive(Debug, Default)]
 pub(crate) struct HttpStats {
     current_open: AtomicU64,
@@ -29,10 +30,15 @@ pub(crate) struct HttpStats {
 }
 
 impl HttpStats {
-    pub(crate) fn opened(self: &Arc<Self>) -> ConnectionGuard {
-        self.current_open.fetch_add(1, Ordering::Relaxed);
+    /// Counts a new connection unless `max` are open already (`http.max_open_connections`).
+    pub(crate) fn try_open(self: &Arc<Self>, max: u64) -> Option<ConnectionGuard> {
+        self.current_open
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
+                (n < max).then_some(n + 1)
+            })
+            .ok()?;
         self.total_opened.fetch_add(1, Ordering::Relaxed);
-        ConnectionGuard(self.clone())
+        Some(ConnectionGuard(self.clone()))
     }
     pub(crate) fn current_open(&self) -> u64 {
         self.current_open.load(Ordering::Relaxed)
@@ -70,6 +76,8 @@ pub(crate) struct AppState {
     pub(crate) audit: OnceLock<crate::audit_trail::AuditTrail>,
     /// Ticks whenever the cluster's health may have changed; `_cluster/health` waits on it.
     pub(crate) health_changes: tokio::sync::watch::Sender<u64>,
+    /// How long a request body may go without a byte arriving (`http.read_timeout`).
+    pub(crate) body_idle_timeout: std::time::Duration,
 }
 
 impl AppState {
@@ -90,7 +98,16 @@ impl AppState {
             certificate_sources: OnceLock::new(),
             audit: OnceLock::new(),
             health_changes: tokio::sync::watch::Sender::new(0),
+            body_idle_timeout: crate::rest::BODY_IDLE_TIMEOUT,
         }
+    }
+
+    /// With `http.read_timeout` (when set) as the body idle timeout.
+    pub(crate) fn with_read_timeout(mut self, timeout: Option<std::time::Duration>) -> Self {
+        if let Some(t) = timeout {
+            self.body_idle_timeout = t;
+        }
+        self
     }
 
     /// The address clients are told to use (`http.publish_address`).

@@ -14,10 +14,10 @@ use serde_json::Value;
 
 use super::response::ApiError;
 
-/// How long a body may go without a byte arriving. Elasticsearch has no such limit by default
-/// (`http.read_timeout: 0`), but it aggregates bodies only for authenticated requests; here a
-/// stalled body of an authenticated client still must not pin a task forever.
-pub(crate) const BODY_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a body may go without a byte arriving when `http.read_timeout` is `0` (its
+/// default): Elasticsearch then waits forever, but a stalled body, even of an authenticated
+/// client, must not pin a task forever. The same as the request-head timeout (server.rs).
+pub(crate) const BODY_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 
 fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
     headers.get(name).and_then(|v| v.to_str().ok())

@@ -105,6 +105,10 @@ pub(crate) async fn envelope(req: Request, next: Next) -> Response {
             return finish(e.into_response(), &plain, &default_media, gzip, is_head);
         }
     };
+    if let Some(e) = params.filter_path.as_ref().and_then(FilterPath::rejection) {
+        let resp = ApiError::from(e).into_response();
+        return finish(resp, &params, &default_media, gzip, is_head);
+    }
     // The body is not read here: that waits until the request is authenticated (pipeline.rs).
     let media = match media_type::negotiate(
         header_str(req.headers(), header::ACCEPT),

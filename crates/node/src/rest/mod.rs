@@ -31,6 +31,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 
+pub(crate) use body::BODY_IDLE_TIMEOUT;
 pub(crate) use handlers::main_body;
 pub(crate) use params::PathParams;
 pub(crate) use response::PrerenderedJson;

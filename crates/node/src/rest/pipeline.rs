@@ -143,7 +143,7 @@ pub(crate) async fn authorize(
         raw_body,
         &parts.headers,
         state.max_content_length,
-        body::BODY_IDLE_TIMEOUT,
+        state.body_idle_timeout,
     )
     .await
     {
