@@ -413,3 +413,50 @@ fn path_params_are_decoded_from_the_route() {
         None
     );
 }
+
+#[tokio::test]
+async fn run_as_events_carry_both_users() {
+    let f = Fixture::builder()
+        .user("proxy", &["runner"])
+        .user("joe", &["monitor_only"])
+        .user("target", &["monitor_only"])
+        .role("runner", json!({"run_as": ["target"]}))
+        .role("monitor_only", json!({"cluster": ["monitor"]}))
+        .build();
+    install(&f.state, &enabled(), &f.dir.path().join("logs"), true).unwrap();
+    let run_as = |who: &str| {
+        let mut req = request("GET", "/", Some(&basic(who, PASSWORD)), Value::Null);
+        req.headers_mut()
+            .insert("es-security-runas-user", "target".parse().unwrap());
+        req
+    };
+    assert_eq!(send(&f, run_as("proxy")).await.status, StatusCode::OK);
+    assert_eq!(send(&f, run_as("joe")).await.status, StatusCode::FORBIDDEN);
+    let (lines, _) = lines(&f);
+    let granted = find(&lines, "run_as_granted");
+    assert_eq!(granted.len(), 1, "{lines:#?}");
+    assert_eq!(granted[0]["user.name"], "proxy");
+    assert_eq!(granted[0]["user.run_as.name"], "target");
+    assert_eq!(granted[0]["user.realm"], "default_native");
+    assert_eq!(granted[0]["user.run_as.realm"], "default_native");
+    assert_eq!(granted[0]["user.roles"], json!(["runner"]));
+    assert_eq!(granted[0]["action"], "cluster:monitor/main");
+    let access = find(&lines, "access_granted");
+    let access: Vec<_> = access
+        .iter()
+        .filter(|l| l["action"] == "cluster:monitor/main")
+        .collect();
+    assert_eq!(access.len(), 1, "{lines:#?}");
+    assert_eq!(access[0]["user.name"], "target");
+    assert_eq!(access[0]["user.run_by.name"], "proxy");
+    assert_eq!(access[0]["user.run_by.realm"], "default_native");
+    assert_eq!(access[0]["user.roles"], json!(["monitor_only"]));
+    let denied = find(&lines, "run_as_denied");
+    assert_eq!(denied.len(), 1, "{lines:#?}");
+    assert_eq!(denied[0]["user.name"], "joe");
+    assert_eq!(denied[0]["user.run_as.name"], "target");
+    // A denied run-as never reaches the action.
+    assert!(find(&lines, "access_denied").is_empty(), "{lines:#?}");
+    // Both requests share nothing but the events of their own request.id.
+    assert_ne!(granted[0]["request.id"], denied[0]["request.id"]);
+}

@@ -338,6 +338,15 @@ impl Authorized {
             _ => &[],
         }
     }
+    /// The API key whose permission the request acts with: the authenticating key, unless the
+    /// request runs as a user (then the user's roles apply).
+    fn acting_api_key(&self) -> Option<&Arc<ApiKeyAuthentication>> {
+        self.authenticated
+            .api_key
+            .as_ref()
+            .filter(|_| !self.authenticated.is_run_as())
+    }
+
     /// Whether the request may act on keys of any owner.
     pub fn manages_any_api_key(&self) -> bool {
         self.key_scope == KeyScope::AnyOwner
@@ -1013,6 +1022,44 @@ impl Gate {
                 403,
                 run_as_denial(&subject, action::AUTHENTICATE, target).message,
             ))),
+        }
+    }
+
+    /// `_has_privileges` for the caller of an authorized request: what its roles (or its API
+    /// key, limited by the owner's snapshot) grant, with stored application privileges
+    /// resolving privilege names to their actions.
+    pub fn has_privileges(
+        &self,
+        authorized: &Authorized,
+        request: &crate::rbac::HasPrivilegesRequest,
+    ) -> Result<Value, crate::rbac::RoleError> {
+        let store = self.authenticator.store();
+        let definitions = crate::app_privilege::definitions(store);
+        let user = authorized.user();
+        match authorized.acting_api_key() {
+            Some(key) => crate::rbac::has_privileges_limited(
+                &user.username,
+                &key.role,
+                request,
+                &definitions,
+            ),
+            None => {
+                let (role, _) = compiled_role(Some(store), &user.roles);
+                crate::rbac::has_privileges(&user.username, &role, request, &definitions)
+            }
+        }
+    }
+
+    /// `GET /_security/user/_privileges` for the caller of an authorized request; for an API
+    /// key with descriptors of its own, Elasticsearch's refusal (its text).
+    pub fn user_privileges(&self, authorized: &Authorized) -> Result<Value, &'static str> {
+        match authorized.acting_api_key() {
+            Some(key) => crate::api_key::key_user_privileges(key),
+            None => {
+                let store = self.authenticator.store();
+                let (role, _) = compiled_role(Some(store), &authorized.user().roles);
+                Ok(role.user_privileges())
+            }
         }
     }
 

@@ -11,13 +11,11 @@ use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
-use ironstack_security::app_privilege::{self, validate_application_name};
+use ironstack_security::app_privilege::validate_application_name;
 use ironstack_security::authz::clear_role_cache;
-use ironstack_security::authz::compiled_role;
 use ironstack_security::rbac::privilege::builtin_privileges;
 use ironstack_security::rbac::{
-    HasPrivilegesRequest, RoleDescriptor, RoleError, has_privileges as check_privileges,
-    has_privileges_limited, is_reserved_role, reserved_role, reserved_user,
+    HasPrivilegesRequest, RoleDescriptor, RoleError, is_reserved_role, reserved_role, reserved_user,
 };
 use ironstack_security::{Hasher, SecurityStore, StoredUser};
 use ironstack_types::{EsErrorType, EsException};
@@ -497,16 +495,9 @@ pub(crate) async fn disable_user(
 pub(crate) async fn has_privileges(
     State(state): State<Arc<AppState>>,
     granted: Granted,
-    params: PathParams,
     body: Bytes,
 ) -> Result<EsJson, ApiError> {
-    let store = store(&state)?;
-    let me = granted.user();
-    if params.get("username").is_some_and(|n| n != me.username) {
-        return Err(ApiError::illegal_argument(
-            "users may only check the privileges of their own account",
-        ));
-    }
+    // `own_account` (routes.rs) refused another user's name before authorization.
     let request: HasPrivilegesRequest = match json_body(&body)? {
         None => HasPrivilegesRequest::default(),
         Some(v) => serde_json::from_value(v)
@@ -519,19 +510,8 @@ pub(crate) async fn has_privileges(
             ));
         }
     }
-    // Stored application privileges resolve privilege names to their actions.
-    let definitions = app_privilege::definitions(store);
-    let answer = match granted
-        .api_key()
-        .filter(|_| !granted.authenticated().is_run_as())
-    {
-        Some(k) => has_privileges_limited(&me.username, &k.role, &request, &definitions),
-        None => {
-            let (role, _) = compiled_role(Some(store), &me.roles);
-            check_privileges(&me.username, &role, &request, &definitions)
-        }
-    };
-    answer
+    gate(&state)?
+        .has_privileges(&granted, &request)
         .map(EsJson::ok)
         .map_err(|e| ApiError::from(e.to_exception()))
 }
@@ -542,19 +522,12 @@ pub(crate) async fn user_privileges(
     State(state): State<Arc<AppState>>,
     granted: Granted,
 ) -> Result<EsJson, ApiError> {
-    let store = store(&state)?;
-    if let Some(key) = granted
-        .api_key()
-        .filter(|_| !granted.authenticated().is_run_as())
-    {
-        return ironstack_security::api_key::key_user_privileges(key)
-            .map(EsJson::ok)
-            .map_err(|reason| {
-                ApiError::from(EsException::with_status(EsErrorType::Security, 400, reason))
-            });
-    }
-    let (role, _) = compiled_role(Some(store), &granted.user().roles);
-    Ok(EsJson::ok(role.user_privileges()))
+    gate(&state)?
+        .user_privileges(&granted)
+        .map(EsJson::ok)
+        .map_err(|reason| {
+            ApiError::from(EsException::with_status(EsErrorType::Security, 400, reason))
+        })
 }
 
 /// `GET /_security/privilege/_builtin`.
