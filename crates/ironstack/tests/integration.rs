@@ -10,6 +10,10 @@ mod api_keys;
 mod audit;
 #[path = "integration/certutil.rs"]
 mod certutil;
+#[path = "integration/cli.rs"]
+mod cli;
+#[path = "integration/cli_pipes.rs"]
+mod cli_pipes;
 #[path = "integration/keystore.rs"]
 mod keystore;
 #[path = "integration/node.rs"]

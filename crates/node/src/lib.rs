@@ -17,7 +17,7 @@ mod stats;
 use std::ffi::OsString;
 
 use clap::Parser;
-use ironstack_terminal::{CliError, exit_code, report};
+use ironstack_terminal::{CliError, exit_code, print_err, print_out, report};
 
 pub use server::ClientCertificateChain;
 
@@ -43,13 +43,14 @@ pub fn cli_main(args: Vec<OsString>) -> i32 {
     let args = match Args::try_parse_from(argv) {
         Ok(a) => a,
         Err(e) => {
-            let code = if e.use_stderr() {
+            let text = e.render().to_string();
+            return if e.use_stderr() {
+                print_err(&text);
                 exit_code::USAGE
             } else {
+                print_out(&text);
                 exit_code::OK
             };
-            let _ = e.print();
-            return code;
         }
     };
     for s in &args.settings {

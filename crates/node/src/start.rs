@@ -414,7 +414,10 @@ fn start_node(
         );
         if let Some(done) = auto {
             // Printed on stdout, once, as Elasticsearch does on its first start.
-            println!("{}", autoconfig::banner(done, port, working_dir));
+            ironstack_terminal::print_out(&format!(
+                "{}\n",
+                autoconfig::banner(done, port, working_dir)
+            ));
         }
         let app = rest::router(state.clone());
         server::serve(listeners, transport, app, state.clone(), shutdown_signal()).await;
