@@ -423,12 +423,14 @@ impl Reader<'_> {
         Ok(self.settings.get(key).map(|s| s.value.as_list()))
     }
 
-    /// `true` or `false` exactly, as Elasticsearch's strict boolean parser.
+    /// `true` or `false` exactly, with the message of Elasticsearch's `Booleans.parseBoolean`.
     pub(crate) fn boolean(&self, key: &str) -> Result<Option<bool>> {
         self.parsed(key, |v| match v {
             "true" => Ok(true),
             "false" => Ok(false),
-            _ => Err("only [true] or [false] are allowed".to_string()),
+            _ => Err(format!(
+                "Failed to parse value [{v}] as only [true] or [false] are allowed."
+            )),
         })
     }
 

@@ -534,6 +534,45 @@ fn scalar_values_are_validated() {
 }
 
 #[test]
+fn booleans_are_true_or_false_in_the_file_as_on_the_command_line() {
+    let env = Env::new();
+    for spelling in ["yes", "no", "on", "off", "y", "True", "FALSE", "1"] {
+        env.write(&format!("xpack.security.enabled: {spelling}\n"));
+        let err = env.load().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "invalid value [{spelling}] for setting [xpack.security.enabled] in [{}]: Failed to parse value [{spelling}] as only [true] or [false] are allowed.",
+                env.file().display()
+            )
+        );
+        let err = env
+            .load_with(&[&format!("xpack.security.enabled={spelling}")])
+            .unwrap_err();
+        assert!(err.to_string().contains(&format!(
+            "Failed to parse value [{spelling}] as only [true] or [false] are allowed."
+        )));
+    }
+    env.write("xpack.security.enabled: false\n");
+    assert!(!env.load().unwrap().security.enabled);
+}
+
+#[test]
+fn a_key_given_twice_is_named_with_its_file_and_line() {
+    let env = Env::new();
+    env.write("cluster.name: a\nhttp.port: 9200\nhttp.port: 9201\n");
+    let err = env.load().unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "setting [http.port] is given more than once in [{}] (line 3)",
+            env.file().display()
+        )
+    );
+    assert!(!err.to_string().contains("DuplicateKeyPolicy"), "{err}");
+}
+
+#[test]
 fn ssl_setting_combinations_are_checked() {
     let p = "xpack.security.http.ssl";
     let env = Env::new();
