@@ -87,7 +87,7 @@ pub struct NodeConfig {
     pub network_host: Vec<HostSpec>,
     /// `http.host`, falling back to `network.host`.
     pub http_host: Vec<HostSpec>,
-    /// `http.port` (default 9200).
+    /// `http.port` (default 9200-9300, as Elasticsearch: the first free port).
     pub http_port: PortRange,
     /// `http.max_content_length` in bytes (default 100mb).
     pub http_max_content_length: u64,
@@ -238,7 +238,7 @@ impl NodeConfig {
                 .parsed("http.port", PortRange::parse)?
                 .unwrap_or(PortRange {
                     start: 9200,
-                    end: 9200,
+                    end: 9300,
                 }),
             http_max_content_length,
             path_data: path("path.data", "data")?,

@@ -70,11 +70,12 @@ fn missing_file_gives_the_defaults() {
     assert_eq!(config.node_name, "test-host");
     assert_eq!(config.network_host, vec![HostSpec::Local]);
     assert_eq!(config.http_host, vec![HostSpec::Local]);
+    // Elasticsearch's default: the first free port of 9200-9300.
     assert_eq!(
         config.http_port,
         PortRange {
             start: 9200,
-            end: 9200
+            end: 9300
         }
     );
     assert_eq!(config.http_max_content_length, 100 * 1024 * 1024);

@@ -18,6 +18,8 @@ mod cli_pipes;
 mod keystore;
 #[path = "integration/node.rs"]
 mod node;
+#[path = "integration/node_startup.rs"]
+mod node_startup;
 #[path = "integration/pki.rs"]
 mod pki;
 #[path = "integration/security.rs"]
