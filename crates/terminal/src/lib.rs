@@ -312,6 +312,8 @@ pub struct ScriptedTerminal {
     pub out: String,
     /// Everything written to standard error.
     pub err: String,
+    /// Whether to behave as a console with a person typing (default: piped answers).
+    pub interactive: bool,
 }
 
 impl ScriptedTerminal {
@@ -353,7 +355,7 @@ impl Terminal for ScriptedTerminal {
         self.read_line(prompt).map(SecretInput::new)
     }
     fn is_interactive(&self) -> bool {
-        false
+        self.interactive
     }
 }
 
