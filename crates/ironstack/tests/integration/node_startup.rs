@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use crate::support::{TestNode, free_port, ironstack, run_with_stdin, start_secured};
+use crate::support::{TestNode, free_port, have_tool, ironstack, run_with_stdin, start_secured};
 
 fn text(o: &Output) -> String {
     format!(
@@ -215,17 +215,14 @@ fn an_encrypted_pem_key_without_its_passphrase_names_the_setting() {
         &conf,
         &["--pem", "--pass", "key-secret", "--out", "pem.zip"],
     );
+    if !have_tool("unzip", "-v") {
+        return;
+    }
     let o = Command::new("unzip")
         .current_dir(&conf)
         .args(["-q", "pem.zip"])
-        .output();
-    let Ok(o) = o else {
-        assert!(
-            !crate::support::interop_required(),
-            "unzip is required (IRONSTACK_REQUIRE_INTEROP=1)"
-        );
-        return;
-    };
+        .output()
+        .unwrap();
     assert!(o.status.success(), "{}", text(&o));
     std::fs::write(
         conf.join("ironstack.yml"),
