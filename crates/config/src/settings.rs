@@ -107,12 +107,12 @@ impl Settings {
         // the parser's bare "duplicate mapping key: port".
         let mut options = Options::default();
         options.duplicate_keys = DuplicateKeyPolicy::PassThrough;
-        let root: Spanned<Node> = serde_saphyr::from_str_with_options(text, options)
+        let root: Spanned<YamlNode> = serde_saphyr::from_str_with_options(text, options)
             .map_err(|e| syntax_error(path, &e))?;
         let mut settings = Settings::default();
         match root.value {
-            Node::Null => {}
-            Node::Map(entries) => {
+            YamlNode::Null => {}
+            YamlNode::Map(entries) => {
                 for (key, value) in entries {
                     let line = key.referenced.line();
                     settings.flatten_into(key.value, line, value, text, &origin)?;
@@ -135,7 +135,7 @@ impl Settings {
         &mut self,
         key: String,
         line: u64,
-        node: Spanned<Node>,
+        node: Spanned<YamlNode>,
         text: &str,
         origin: &Origin,
     ) -> Result<()> {
@@ -150,8 +150,8 @@ impl Settings {
         }
         let value = match node.value {
             // Elasticsearch treats `key:` (null) as "not set".
-            Node::Null => return Ok(()),
-            Node::Map(entries) => {
+            YamlNode::Null => return Ok(()),
+            YamlNode::Map(entries) => {
                 for (sub, sub_value) in entries {
                     let sub_line = sub.referenced.line();
                     self.flatten_into(
@@ -164,7 +164,7 @@ impl Settings {
                 }
                 return Ok(());
             }
-            Node::List(items) => {
+            YamlNode::List(items) => {
                 let mut list = Vec::with_capacity(items.len());
                 for item in &items {
                     match scalar_value(text, item) {
@@ -181,7 +181,7 @@ impl Settings {
                 }
                 SettingValue::List(list)
             }
-            Node::Text(_) | Node::Typed(_) => {
+            YamlNode::Text(_) | YamlNode::Typed(_) => {
                 return Err(invalid(&key, String::new(), "unsupported value"));
             }
         };
@@ -290,7 +290,7 @@ fn substitute(text: &str, env: &HashMap<String, String>) -> std::result::Result<
 }
 
 /// One node of `ironstack.yml`, before flattening.
-enum Node {
+enum YamlNode {
     /// `key:`, `~` or `null`: not set.
     Null,
     /// A string: quoted, or plain text that YAML reads as a string.
@@ -299,35 +299,35 @@ enum Node {
     /// it (`yes` → `true`, `0x1F` → `31`); the text in the file is used instead.
     Typed(String),
     /// A sequence.
-    List(Vec<Spanned<Node>>),
+    List(Vec<Spanned<YamlNode>>),
     /// A mapping, in file order, duplicates included.
-    Map(Vec<(Spanned<String>, Spanned<Node>)>),
+    Map(Vec<(Spanned<String>, Spanned<YamlNode>)>),
 }
 
-impl Node {
+impl YamlNode {
     fn kind(&self) -> &'static str {
         match self {
-            Node::Null => "nothing",
-            Node::Text(_) => "a string",
-            Node::Typed(_) => "a plain value",
-            Node::List(_) => "a list",
-            Node::Map(_) => "a map",
+            YamlNode::Null => "nothing",
+            YamlNode::Text(_) => "a string",
+            YamlNode::Typed(_) => "a plain value",
+            YamlNode::List(_) => "a list",
+            YamlNode::Map(_) => "a map",
         }
     }
 }
 
 /// A scalar's value as the file spells it; `None` for nulls, lists and maps.
-fn scalar_value(text: &str, node: &Spanned<Node>) -> Option<String> {
+fn scalar_value(text: &str, node: &Spanned<YamlNode>) -> Option<String> {
     match &node.value {
-        Node::Text(s) => Some(s.clone()),
-        Node::Typed(parsed) => Some(
+        YamlNode::Text(s) => Some(s.clone()),
+        YamlNode::Typed(parsed) => Some(
             source_text(text, node)
                 .map(str::trim)
                 .filter(|t| !t.is_empty())
                 .unwrap_or(parsed)
                 .to_string(),
         ),
-        Node::Null | Node::List(_) | Node::Map(_) => None,
+        YamlNode::Null | YamlNode::List(_) | YamlNode::Map(_) => None,
     }
 }
 
@@ -340,66 +340,66 @@ fn source_text<'t, T>(text: &'t str, node: &Spanned<T>) -> Option<&'t str> {
     text.get(start..start.checked_add(len)?)
 }
 
-impl<'de> Deserialize<'de> for Node {
+impl<'de> Deserialize<'de> for YamlNode {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-        deserializer.deserialize_any(NodeVisitor)
+        deserializer.deserialize_any(YamlNodeVisitor)
     }
 }
 
-struct NodeVisitor;
+struct YamlNodeVisitor;
 
-impl<'de> Visitor<'de> for NodeVisitor {
-    type Value = Node;
+impl<'de> Visitor<'de> for YamlNodeVisitor {
+    type Value = YamlNode;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a YAML value")
     }
-    fn visit_unit<E>(self) -> std::result::Result<Node, E> {
-        Ok(Node::Null)
+    fn visit_unit<E>(self) -> std::result::Result<YamlNode, E> {
+        Ok(YamlNode::Null)
     }
-    fn visit_none<E>(self) -> std::result::Result<Node, E> {
-        Ok(Node::Null)
+    fn visit_none<E>(self) -> std::result::Result<YamlNode, E> {
+        Ok(YamlNode::Null)
     }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Node, D::Error> {
-        Node::deserialize(d)
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> std::result::Result<YamlNode, D::Error> {
+        YamlNode::deserialize(d)
     }
-    fn visit_bool<E>(self, v: bool) -> std::result::Result<Node, E> {
-        Ok(Node::Typed(v.to_string()))
+    fn visit_bool<E>(self, v: bool) -> std::result::Result<YamlNode, E> {
+        Ok(YamlNode::Typed(v.to_string()))
     }
-    fn visit_i64<E>(self, v: i64) -> std::result::Result<Node, E> {
-        Ok(Node::Typed(v.to_string()))
+    fn visit_i64<E>(self, v: i64) -> std::result::Result<YamlNode, E> {
+        Ok(YamlNode::Typed(v.to_string()))
     }
-    fn visit_u64<E>(self, v: u64) -> std::result::Result<Node, E> {
-        Ok(Node::Typed(v.to_string()))
+    fn visit_u64<E>(self, v: u64) -> std::result::Result<YamlNode, E> {
+        Ok(YamlNode::Typed(v.to_string()))
     }
-    fn visit_i128<E>(self, v: i128) -> std::result::Result<Node, E> {
-        Ok(Node::Typed(v.to_string()))
+    fn visit_i128<E>(self, v: i128) -> std::result::Result<YamlNode, E> {
+        Ok(YamlNode::Typed(v.to_string()))
     }
-    fn visit_u128<E>(self, v: u128) -> std::result::Result<Node, E> {
-        Ok(Node::Typed(v.to_string()))
+    fn visit_u128<E>(self, v: u128) -> std::result::Result<YamlNode, E> {
+        Ok(YamlNode::Typed(v.to_string()))
     }
-    fn visit_f64<E>(self, v: f64) -> std::result::Result<Node, E> {
-        Ok(Node::Typed(v.to_string()))
+    fn visit_f64<E>(self, v: f64) -> std::result::Result<YamlNode, E> {
+        Ok(YamlNode::Typed(v.to_string()))
     }
-    fn visit_str<E>(self, v: &str) -> std::result::Result<Node, E> {
-        Ok(Node::Text(v.to_string()))
+    fn visit_str<E>(self, v: &str) -> std::result::Result<YamlNode, E> {
+        Ok(YamlNode::Text(v.to_string()))
     }
-    fn visit_string<E>(self, v: String) -> std::result::Result<Node, E> {
-        Ok(Node::Text(v))
+    fn visit_string<E>(self, v: String) -> std::result::Result<YamlNode, E> {
+        Ok(YamlNode::Text(v))
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Node, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<YamlNode, A::Error> {
         let mut items = Vec::new();
         while let Some(item) = seq.next_element()? {
             items.push(item);
         }
-        Ok(Node::List(items))
+        Ok(YamlNode::List(items))
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Node, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<YamlNode, A::Error> {
         let mut entries = Vec::new();
         while let Some(entry) = map.next_entry()? {
             entries.push(entry);
         }
-        Ok(Node::Map(entries))
+        Ok(YamlNode::Map(entries))
     }
 }
 
