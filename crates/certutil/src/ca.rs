@@ -27,6 +27,7 @@ CA's distinguished name.
 
 /// Runs `certutil ca`.
 pub(crate) fn run(term: &mut dyn Terminal, ctx: &Context, args: CaArgs) -> Result<(), CliError> {
+    output::refuse_existing_option(ctx, args.output.out.as_deref())?;
     term.println(INTRO);
     let validity = profile::validity_days(args.file.days)?;
     let algorithm =

@@ -60,15 +60,53 @@ pub(crate) fn sign_verified(
     Ok(certificate)
 }
 
-/// The CA in a PKCS#12 file, which must hold exactly one private-key entry.
+/// How many times a CA password typed on a console is asked for before giving up.
+pub(crate) const CA_PASSWORD_ATTEMPTS: u32 = 3;
+
+/// Asks for a CA password; the argument is the attempt (1 for the first question).
+pub(crate) type AskPassword<'a> =
+    dyn FnMut(&mut dyn Terminal, u32) -> Result<SecretInput, CliError> + 'a;
+
+/// Whether a mistyped CA password may be asked for again: only when a person types it on a
+/// console. A password given as an option, or read from piped answers, fails at once as in
+/// Elasticsearch (which never asks again), so that the later lines of an answer file are
+/// never taken for passwords.
+pub(crate) fn may_ask_again(term: &dyn Terminal, pass: &PassOption) -> bool {
+    !matches!(pass, PassOption::Given(_)) && term.is_interactive()
+}
+
+fn try_again(term: &mut dyn Terminal, path: &Path) {
+    term.println_at(
+        Verbosity::Silent,
+        &format!(
+            "The password for {} is incorrect; please try again",
+            path.display()
+        ),
+    );
+}
+
+/// The CA in a PKCS#12 file, which must hold exactly one private-key entry, opened with the
+/// password `ask` returns (asked again after a wrong one when `retry`, see
+/// [`may_ask_again`]).
 pub(crate) fn ca_from_pkcs12(
     term: &mut dyn Terminal,
     bytes: &[u8],
-    password: &SecretInput,
     path: &Path,
+    retry: bool,
+    ask: &mut AskPassword<'_>,
 ) -> Result<CertificateAuthority, CliError> {
-    let store =
-        read_pkcs12(bytes, password.expose()).map_err(unreadable("the CA keystore", path))?;
+    let mut attempt = 1;
+    let store = loop {
+        let password = ask(term, attempt)?;
+        match read_pkcs12(bytes, password.expose()) {
+            Ok(store) => break store,
+            Err(PkiError::WrongPassword) if retry && attempt < CA_PASSWORD_ATTEMPTS => {
+                try_again(term, path);
+                attempt += 1;
+            }
+            Err(e) => return Err(unreadable("the CA keystore", path)(e)),
+        }
+    };
     let key_count = store.private_keys().count();
     if key_count != 1 {
         return Err(CliError::data(format!(
@@ -105,19 +143,30 @@ pub(crate) fn single_certificate(path: &Path) -> Result<Certificate, CliError> {
     Ok(certificates.remove(0))
 }
 
-/// A PEM private key; `ask_password` is called only when the key is encrypted.
+/// A PEM private key; `ask` is called only when the key is encrypted (and again after a
+/// wrong password when `retry`, see [`may_ask_again`]).
 pub(crate) fn private_key_from_pem_file(
+    term: &mut dyn Terminal,
     path: &Path,
-    ask_password: &mut dyn FnMut() -> Result<SecretInput, CliError>,
+    retry: bool,
+    ask: &mut AskPassword<'_>,
 ) -> Result<PrivateKey, CliError> {
     let text = zeroize::Zeroizing::new(read_text(path, "CA private key")?);
-    let password = if PrivateKey::pem_is_encrypted(&text) {
-        Some(ask_password()?)
-    } else {
-        None
-    };
-    PrivateKey::from_pem(&text, password.as_ref().map(SecretInput::expose))
-        .map_err(unreadable("the private key", path))
+    if !PrivateKey::pem_is_encrypted(&text) {
+        return PrivateKey::from_pem(&text, None).map_err(unreadable("the private key", path));
+    }
+    let mut attempt = 1;
+    loop {
+        let password = ask(term, attempt)?;
+        match PrivateKey::from_pem(&text, Some(password.expose())) {
+            Ok(key) => return Ok(key),
+            Err(PkiError::WrongPassword) if retry && attempt < CA_PASSWORD_ATTEMPTS => {
+                try_again(term, path);
+                attempt += 1;
+            }
+            Err(e) => return Err(unreadable("the private key", path)(e)),
+        }
+    }
 }
 
 /// Exit 65 `cannot read <what> <path>: <why>` (a wrong password reads "the password is
@@ -164,13 +213,12 @@ pub(crate) fn load_ca_pkcs12_option(
     pass: &PassOption,
 ) -> Result<CertificateAuthority, CliError> {
     let bytes = zeroize::Zeroizing::new(read_file(path, "CA keystore")?);
-    let password = match pass {
-        PassOption::Given(value) => value.clone(),
-        PassOption::Absent | PassOption::Prompt => {
-            term.read_secret(&format!("Enter password for CA ({}) : ", path.display()))?
-        }
-    };
-    ca_from_pkcs12(term, &bytes, &password, path)
+    let retry = may_ask_again(term, pass);
+    let prompt = format!("Enter password for CA ({}) : ", path.display());
+    ca_from_pkcs12(term, &bytes, path, retry, &mut |term, _| match pass {
+        PassOption::Given(value) => Ok(value.clone()),
+        PassOption::Absent | PassOption::Prompt => term.read_secret(&prompt),
+    })
 }
 
 /// `cert --ca-cert <pem> --ca-key <pem>`: the key password (only when the key is encrypted)
@@ -186,14 +234,11 @@ pub(crate) fn load_ca_pem_options(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let key = {
-        let mut ask = || match pass {
-            PassOption::Given(value) => Ok(value.clone()),
-            PassOption::Absent | PassOption::Prompt => term.read_secret(&format!(
-                "Enter password for CA private key ({file_name}) : "
-            )),
-        };
-        private_key_from_pem_file(key_path, &mut ask)?
-    };
+    let retry = may_ask_again(term, pass);
+    let prompt = format!("Enter password for CA private key ({file_name}) : ");
+    let key = private_key_from_pem_file(term, key_path, retry, &mut |term, _| match pass {
+        PassOption::Given(value) => Ok(value.clone()),
+        PassOption::Absent | PassOption::Prompt => term.read_secret(&prompt),
+    })?;
     pair(term, certificate, key, &key_path.display().to_string())
 }

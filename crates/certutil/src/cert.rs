@@ -54,6 +54,7 @@ pub(crate) fn run(term: &mut dyn Terminal, ctx: &Context, args: CertArgs) -> Res
             "Must specify either --ca or --ca-cert/--ca-key or --self-signed",
         ));
     }
+    output::refuse_existing_option(ctx, args.output.out.as_deref())?;
     term.println(INTRO);
     let validity = profile::validity_days(args.file.days)?;
     let algorithm =

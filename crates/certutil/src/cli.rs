@@ -44,7 +44,7 @@ pub(crate) enum KeyType {
 /// the keys in it.
 #[derive(Debug, Clone, clap::Args)]
 pub(crate) struct OutputArgs {
-    /// Path to the output file (default: see above); asked for when missing
+    /// Path to the output file (default: see above); asked for when missing, except with --silent
     #[arg(long, value_name = "PATH")]
     pub(crate) out: Option<String>,
     /// Password for the generated keys; without a value you are prompted

@@ -39,6 +39,7 @@ The zip holds one directory per instance with a .csr and a .key file.
 
 /// Runs `certutil csr`.
 pub(crate) fn run(term: &mut dyn Terminal, ctx: &Context, args: CsrArgs) -> Result<(), CliError> {
+    output::refuse_existing_option(ctx, args.output.out.as_deref())?;
     term.println(INTRO);
     let algorithm =
         keys::key_algorithm(args.output.keytype, args.output.keysize, "--keysize", false)?;

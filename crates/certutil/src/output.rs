@@ -7,11 +7,13 @@ use std::io::{self, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
-use ironstack_terminal::{CliError, Terminal};
+use ironstack_terminal::{CliError, Terminal, Verbosity};
 
 use crate::context::Context;
 
-/// The path to write: `--out` when given, else asked with the default offered.
+/// The path to write: `--out` when given, else asked with the default offered. With
+/// `--silent` nothing is asked: the default is taken, so a scripted run never stops at this
+/// question (Elasticsearch asks even then).
 pub(crate) fn choose_output_path(
     term: &mut dyn Terminal,
     ctx: &Context,
@@ -20,12 +22,21 @@ pub(crate) fn choose_output_path(
 ) -> Result<PathBuf, CliError> {
     let chosen = match out {
         Some(path) => path.to_string(),
+        None if term.verbosity() == Verbosity::Silent => default_name.to_string(),
         None => term.read_line_or(
             &format!("Please enter the desired output file [{default_name}]: "),
             default_name,
         )?,
     };
     Ok(ctx.resolve(chosen))
+}
+
+/// Refuses an existing `--out` file at once, before any question is asked or key made.
+pub(crate) fn refuse_existing_option(ctx: &Context, out: Option<&str>) -> Result<(), CliError> {
+    match out {
+        Some(path) => refuse_existing(&ctx.resolve(path)),
+        None => Ok(()),
+    }
 }
 
 /// Exit 74 when something (even a dangling symlink) is already at `path`.

@@ -538,3 +538,92 @@ fn csr_mode_zip_layout_and_key_encryption() {
     assert!(PrivateKey::pem_is_encrypted(&key));
     PrivateKey::from_pem(&key, Some("pw")).unwrap();
 }
+
+#[test]
+fn silent_takes_the_default_output_file_without_asking() {
+    let dir = tempfile::tempdir().unwrap();
+    for (args, default) in [
+        (
+            &["csr", "-s", "--name", "n", "--keytype", "ec"][..],
+            "csr-bundle.zip",
+        ),
+        (
+            &["ca", "-s", "--pem", "--keytype", "ec"],
+            "elastic-stack-ca.zip",
+        ),
+    ] {
+        let mut term = ScriptedTerminal {
+            verbosity: ironstack_terminal::Verbosity::Silent,
+            ..ScriptedTerminal::default()
+        };
+        parse_command(args.iter().map(|s| s.to_string()).collect())
+            .and_then(|command| execute(&mut term, &ctx(dir.path()), command))
+            .unwrap_or_else(|e| panic!("{args:?}: {e:?}\n{}", term.out));
+        assert!(dir.path().join(default).is_file(), "{args:?}");
+        assert!(!term.out.contains("desired output file"), "{}", term.out);
+    }
+}
+
+#[test]
+fn an_existing_out_file_is_refused_before_any_question() {
+    let dir = tempfile::tempdir().unwrap();
+    make_ca(dir.path(), "ca.p12", "capw");
+    std::fs::write(dir.path().join("taken.p12"), b"x").unwrap();
+    std::fs::write(dir.path().join("taken.zip"), b"x").unwrap();
+    for args in [
+        // The CA password would be the first question.
+        &["cert", "--ca", "ca.p12", "--out", "taken.p12"][..],
+        // The instances would be asked first.
+        &["cert", "--self-signed", "--multiple", "--out", "taken.zip"],
+        &["csr", "--multiple", "--out", "taken.zip"],
+        &["ca", "--out", "taken.p12"],
+    ] {
+        let (r, t) = run(dir.path(), args, &[]);
+        let e = r.unwrap_err();
+        assert_eq!(e.code, 74, "{args:?}: {e:?}");
+        assert!(e.message.ends_with("' already exists"), "{}", e.message);
+        assert!(!t.out.contains("Enter"), "{args:?} asked:\n{}", t.out);
+    }
+}
+
+#[test]
+fn a_wrong_ca_password_for_cert_is_asked_again_on_a_console_only() {
+    let dir = tempfile::tempdir().unwrap();
+    make_ca(dir.path(), "ca.p12", "capw");
+    let args = [
+        "cert",
+        "--ca",
+        "ca.p12",
+        "--name",
+        "n",
+        "--keytype",
+        "ec",
+        "--pem",
+        "--out",
+    ];
+    let mut term = ScriptedTerminal::with_answers(["wrong", "capw"]);
+    term.interactive = true;
+    let command = parse_command(
+        args.iter()
+            .chain(&["one.zip"])
+            .map(|s| s.to_string())
+            .collect(),
+    )
+    .unwrap();
+    execute(&mut term, &ctx(dir.path()), command).unwrap_or_else(|e| panic!("{e:?}\n{}", term.out));
+    assert!(
+        term.out.contains("is incorrect; please try again"),
+        "{}",
+        term.out
+    );
+    assert!(dir.path().join("one.zip").is_file());
+
+    // Piped answers: the first wrong password ends it (exit 65), as in Elasticsearch.
+    let (r, t) = run(
+        dir.path(),
+        &args.iter().chain(&["two.zip"]).copied().collect::<Vec<_>>(),
+        &["wrong", "capw"],
+    );
+    assert_eq!(r.unwrap_err().code, 65);
+    assert_eq!(t.answers.len(), 1);
+}

@@ -46,12 +46,14 @@ pub enum Error {
         message: String,
     },
     /// The same setting is given twice (for example once flat and once nested).
-    #[error("setting [{key}] is given more than once {origin}")]
+    #[error("setting [{key}] is given more than once {origin}{}", line.map(|l| format!(" (line {l})")).unwrap_or_default())]
     DuplicateSetting {
         /// The dotted key.
         key: String,
         /// Where.
         origin: Origin,
+        /// The line of the second occurrence in the file, when known.
+        line: Option<u64>,
     },
     /// A key that no component reads.
     #[error("unknown setting [{key}] {origin}{}", suggestion.as_ref().map(|s| format!("; did you mean [{s}]?")).unwrap_or_default())]

@@ -163,7 +163,7 @@ pub struct NodeConfig {
     pub network_host: Vec<HostSpec>,
     /// `http.host`, falling back to `network.host`.
     pub http_host: Vec<HostSpec>,
-    /// `http.port` (default 9200).
+    /// `http.port` (default 9200-9300, as Elasticsearch: the first free port).
     pub http_port: PortRange,
     /// `http.max_content_length` in bytes (default 100mb).
     pub http_max_content_length: u64,
@@ -316,7 +316,7 @@ impl NodeConfig {
                 .parsed("http.port", PortRange::parse)?
                 .unwrap_or(PortRange {
                     start: 9200,
-                    end: 9200,
+                    end: 9300,
                 }),
             http_max_content_length,
             http: HttpLimits::from_settings(&reader)?,
@@ -502,12 +502,14 @@ impl Reader<'_> {
         Ok(self.settings.get(key).map(|s| s.value.as_list()))
     }
 
-    /// `true` or `false` exactly, as Elasticsearch's strict boolean parser.
+    /// `true` or `false` exactly, with the message of Elasticsearch's `Booleans.parseBoolean`.
     pub(crate) fn boolean(&self, key: &str) -> Result<Option<bool>> {
         self.parsed(key, |v| match v {
             "true" => Ok(true),
             "false" => Ok(false),
-            _ => Err("only [true] or [false] are allowed".to_string()),
+            _ => Err(format!(
+                "Failed to parse value [{v}] as only [true] or [false] are allowed."
+            )),
         })
     }
 

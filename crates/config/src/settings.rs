@@ -3,9 +3,12 @@
 //! every value kept for error messages. No validation of names or values happens here.
 
 use std::collections::{BTreeMap, HashMap};
+use std::fmt;
 use std::path::Path;
 
-use serde_json::Value;
+use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::options::{DuplicateKeyPolicy, Options};
+use serde_saphyr::{MessageFormatter as _, Spanned, UserMessageFormatter};
 
 use crate::{Error, Origin, Result};
 
@@ -90,62 +93,87 @@ impl Settings {
 
     /// Parses YAML text (the content of `path`) into flat settings. An empty document is
     /// empty settings. Placeholders are not resolved yet.
+    ///
+    /// Values keep the text they have in the file, as Elasticsearch's settings loader does:
+    /// `yes` stays `yes` (and is then refused where a boolean is expected) rather than
+    /// becoming YAML 1.1's `true`. A key given twice, in one map or once flat and once nested,
+    /// is [`Error::DuplicateSetting`] with its full dotted name and line.
     pub fn from_yaml(text: &str, path: &Path) -> Result<Self> {
         let origin = Origin::File(path.to_path_buf());
-        let yaml_error = |message: String| Error::Yaml {
-            path: path.to_path_buf(),
-            message,
-        };
-        // serde-saphyr rejects duplicate keys inside one map by default; keys that collide
-        // only after flattening (`a.b` next to `a: {b}`) are caught in `flatten_into`.
-        let root: Value = if text.trim().is_empty() {
-            Value::Null
-        } else {
-            serde_saphyr::from_str(text).map_err(|e| yaml_error(one_line(&e.to_string())))?
-        };
+        if text.trim().is_empty() {
+            return Ok(Settings::default());
+        }
+        // Duplicates are passed through to be reported below with their dotted key, not as
+        // the parser's bare "duplicate mapping key: port".
+        let mut options = Options::default();
+        options.duplicate_keys = DuplicateKeyPolicy::PassThrough;
+        let root: Spanned<YamlNode> = serde_saphyr::from_str_with_options(text, options)
+            .map_err(|e| syntax_error(path, &e))?;
         let mut settings = Settings::default();
-        match root {
-            Value::Null => {}
-            Value::Object(map) => {
-                for (key, value) in map {
-                    settings.flatten_into(key, value, &origin)?;
+        match root.value {
+            YamlNode::Null => {}
+            YamlNode::Map(entries) => {
+                for (key, value) in entries {
+                    let line = key.referenced.line();
+                    settings.flatten_into(key.value, line, value, text, &origin)?;
                 }
             }
             other => {
-                return Err(yaml_error(format!(
-                    "expected a map of settings at the top level, found {}",
-                    json_kind(&other)
-                )));
+                return Err(Error::Yaml {
+                    path: path.to_path_buf(),
+                    message: format!(
+                        "expected a map of settings at the top level, found {}",
+                        other.kind()
+                    ),
+                });
             }
         }
         Ok(settings)
     }
 
-    fn flatten_into(&mut self, key: String, value: Value, origin: &Origin) -> Result<()> {
-        let invalid = |key: &str, value: &Value, reason: &str| Error::InvalidValue {
+    fn flatten_into(
+        &mut self,
+        key: String,
+        line: u64,
+        node: Spanned<YamlNode>,
+        text: &str,
+        origin: &Origin,
+    ) -> Result<()> {
+        let invalid = |key: &str, value: String, reason: &str| Error::InvalidValue {
             key: key.to_string(),
-            value: value.to_string(),
+            value,
             reason: reason.to_string(),
             origin: origin.clone(),
         };
-        let value = match value {
+        if let Some(value) = scalar_value(text, &node) {
+            return self.insert_new(key, SettingValue::Scalar(value), origin.clone(), Some(line));
+        }
+        let value = match node.value {
             // Elasticsearch treats `key:` (null) as "not set".
-            Value::Null => return Ok(()),
-            Value::Object(map) => {
-                for (sub, sub_value) in map {
-                    self.flatten_into(format!("{key}.{sub}"), sub_value, origin)?;
+            YamlNode::Null => return Ok(()),
+            YamlNode::Map(entries) => {
+                for (sub, sub_value) in entries {
+                    let sub_line = sub.referenced.line();
+                    self.flatten_into(
+                        format!("{key}.{}", sub.value),
+                        sub_line,
+                        sub_value,
+                        text,
+                        origin,
+                    )?;
                 }
                 return Ok(());
             }
-            Value::Array(items) => {
+            YamlNode::List(items) => {
                 let mut list = Vec::with_capacity(items.len());
                 for item in &items {
-                    match scalar_text(item) {
-                        Some(text) => list.push(text),
+                    match scalar_value(text, item) {
+                        Some(value) => list.push(value),
                         None => {
+                            let shown = source_text(text, item).unwrap_or_default().to_string();
                             return Err(invalid(
                                 &key,
-                                item,
+                                shown,
                                 "lists may only hold plain values (strings, numbers, booleans)",
                             ));
                         }
@@ -153,17 +181,22 @@ impl Settings {
                 }
                 SettingValue::List(list)
             }
-            scalar => match scalar_text(&scalar) {
-                Some(text) => SettingValue::Scalar(text),
-                None => return Err(invalid(&key, &scalar, "unsupported value")),
-            },
+            YamlNode::Text(_) | YamlNode::Typed(_) => {
+                return Err(invalid(&key, String::new(), "unsupported value"));
+            }
         };
-        self.insert_new(key, value, origin.clone())
+        self.insert_new(key, value, origin.clone(), Some(line))
     }
 
-    fn insert_new(&mut self, key: String, value: SettingValue, origin: Origin) -> Result<()> {
+    fn insert_new(
+        &mut self,
+        key: String,
+        value: SettingValue,
+        origin: Origin,
+        line: Option<u64>,
+    ) -> Result<()> {
         if self.map.contains_key(&key) {
-            return Err(Error::DuplicateSetting { key, origin });
+            return Err(Error::DuplicateSetting { key, origin, line });
         }
         self.map.insert(key, Setting { value, origin });
         Ok(())
@@ -190,6 +223,7 @@ impl Settings {
                 key.to_string(),
                 SettingValue::Scalar(value.to_string()),
                 Origin::CommandLine,
+                None,
             )?;
         }
         Ok(settings)
@@ -255,34 +289,132 @@ fn substitute(text: &str, env: &HashMap<String, String>) -> std::result::Result<
     Ok(out)
 }
 
-fn scalar_text(value: &Value) -> Option<String> {
-    match value {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        Value::Null | Value::Array(_) | Value::Object(_) => None,
+/// One node of `ironstack.yml`, before flattening.
+enum YamlNode {
+    /// `key:`, `~` or `null`: not set.
+    Null,
+    /// A string: quoted, or plain text that YAML reads as a string.
+    Text(String),
+    /// A plain scalar that YAML reads as a boolean or a number, with the parser's reading of
+    /// it (`yes` → `true`, `0x1F` → `31`); the text in the file is used instead.
+    Typed(String),
+    /// A sequence.
+    List(Vec<Spanned<YamlNode>>),
+    /// A mapping, in file order, duplicates included.
+    Map(Vec<(Spanned<String>, Spanned<YamlNode>)>),
+}
+
+impl YamlNode {
+    fn kind(&self) -> &'static str {
+        match self {
+            YamlNode::Null => "nothing",
+            YamlNode::Text(_) => "a string",
+            YamlNode::Typed(_) => "a plain value",
+            YamlNode::List(_) => "a list",
+            YamlNode::Map(_) => "a map",
+        }
     }
 }
 
-fn json_kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "nothing",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "a map",
+/// A scalar's value as the file spells it; `None` for nulls, lists and maps.
+fn scalar_value(text: &str, node: &Spanned<YamlNode>) -> Option<String> {
+    match &node.value {
+        YamlNode::Text(s) => Some(s.clone()),
+        YamlNode::Typed(parsed) => Some(
+            source_text(text, node)
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .unwrap_or(parsed)
+                .to_string(),
+        ),
+        YamlNode::Null | YamlNode::List(_) | YamlNode::Map(_) => None,
     }
 }
 
-/// Parser messages carry a caret snippet over several lines; errors here are one line.
-fn one_line(message: &str) -> String {
-    message
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+/// The text a node was defined with (for an alias, the anchored value), when the parser
+/// recorded its byte span.
+fn source_text<'t, T>(text: &'t str, node: &Spanned<T>) -> Option<&'t str> {
+    let span = node.defined.span();
+    let start = usize::try_from(span.byte_offset()?).ok()?;
+    let len = usize::try_from(span.byte_len()?).ok()?;
+    text.get(start..start.checked_add(len)?)
+}
+
+impl<'de> Deserialize<'de> for YamlNode {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        deserializer.deserialize_any(YamlNodeVisitor)
+    }
+}
+
+struct YamlNodeVisitor;
+
+impl<'de> Visitor<'de> for YamlNodeVisitor {
+    type Value = YamlNode;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a YAML value")
+    }
+    fn visit_unit<E>(self) -> std::result::Result<YamlNode, E> {
+        Ok(YamlNode::Null)
+    }
+    fn visit_none<E>(self) -> std::result::Result<YamlNode, E> {
+        Ok(YamlNode::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> std::result::Result<YamlNode, D::Error> {
+        YamlNode::deserialize(d)
+    }
+    fn visit_bool<E>(self, v: bool) -> std::result::Result<YamlNode, E> {
+        Ok(YamlNode::Typed(v.to_string()))
+    }
+    fn visit_i64<E>(self, v: i64) -> std::result::Result<YamlNode, E> {
+        Ok(YamlNode::Typed(v.to_string()))
+    }
+    fn visit_u64<E>(self, v: u64) -> std::result::Result<YamlNode, E> {
+        Ok(YamlNode::Typed(v.to_string()))
+    }
+    fn visit_i128<E>(self, v: i128) -> std::result::Result<YamlNode, E> {
+        Ok(YamlNode::Typed(v.to_string()))
+    }
+    fn visit_u128<E>(self, v: u128) -> std::result::Result<YamlNode, E> {
+        Ok(YamlNode::Typed(v.to_string()))
+    }
+    fn visit_f64<E>(self, v: f64) -> std::result::Result<YamlNode, E> {
+        Ok(YamlNode::Typed(v.to_string()))
+    }
+    fn visit_str<E>(self, v: &str) -> std::result::Result<YamlNode, E> {
+        Ok(YamlNode::Text(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> std::result::Result<YamlNode, E> {
+        Ok(YamlNode::Text(v))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<YamlNode, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(YamlNode::List(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<YamlNode, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(entry) = map.next_entry()? {
+            entries.push(entry);
+        }
+        Ok(YamlNode::Map(entries))
+    }
+}
+
+/// The parser's message without its source snippet, located like the other errors.
+fn syntax_error(path: &Path, error: &serde_saphyr::Error) -> Error {
+    let message = UserMessageFormatter.format_message(error);
+    let message = message.lines().next().unwrap_or("invalid YAML").trim();
+    let message = match error.location().filter(|l| l.line() > 0) {
+        Some(at) => format!("line {}, column {}: {message}", at.line(), at.column()),
+        None => message.to_string(),
+    };
+    Error::Yaml {
+        path: path.to_path_buf(),
+        message,
+    }
 }
 
 #[cfg(test)]
@@ -331,9 +463,60 @@ mod tests {
     }
 
     #[test]
-    fn same_key_twice_in_one_map_is_an_error() {
+    fn same_key_twice_in_one_map_is_an_error_naming_the_key_file_and_line() {
         let err = parse("http.port: 9200\nhttp.port: 9201\n").unwrap_err();
-        assert!(matches!(err, Error::Yaml { .. }), "{err}");
+        assert_eq!(
+            err.to_string(),
+            "setting [http.port] is given more than once in [/conf/ironstack.yml] (line 2)"
+        );
+        // Inside a nested map the message names the whole dotted key, not just `port`.
+        let err = parse("x: 1\nhttp:\n  port: 1\n  port: 2\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "setting [http.port] is given more than once in [/conf/ironstack.yml] (line 4)"
+        );
+        let err = parse("http.port: 9200\nhttp:\n  port: 9201\n").unwrap_err();
+        assert!(err.to_string().ends_with("(line 3)"), "{err}");
+    }
+
+    #[test]
+    fn values_keep_the_text_of_the_file() {
+        let s = parse(
+            "a: yes\nb: 0x1F\nc: 1.50\nd: True\ne: on\nf: [yes, 1.0, 'quoted']\ng: &v no\nh: *v\ni: \"yes\"\n",
+        )
+        .unwrap();
+        for (key, text) in [
+            ("a", "yes"),
+            ("b", "0x1F"),
+            ("c", "1.50"),
+            ("d", "True"),
+            ("e", "on"),
+            ("g", "no"),
+            ("h", "no"),
+            ("i", "yes"),
+        ] {
+            assert_eq!(scalar(&s, key), text, "{key}");
+        }
+        assert_eq!(
+            s.get("f").unwrap().value,
+            SettingValue::List(vec!["yes".into(), "1.0".into(), "quoted".into()])
+        );
+    }
+
+    #[test]
+    fn syntax_errors_are_one_located_line() {
+        let err = parse("a: b: c\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "cannot parse [/conf/ironstack.yml]: line 1, column 5: mapping values are not allowed in this context"
+        );
+        let err = parse("a:\n  - b\n c: d\n").unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.starts_with("cannot parse [/conf/ironstack.yml]: line 3, column 2: "),
+            "{text}"
+        );
+        assert!(!text.contains('|') && !text.contains("-->"), "{text}");
     }
 
     #[test]

@@ -70,11 +70,12 @@ fn missing_file_gives_the_defaults() {
     assert_eq!(config.node_name, "test-host");
     assert_eq!(config.network_host, vec![HostSpec::Local]);
     assert_eq!(config.http_host, vec![HostSpec::Local]);
+    // Elasticsearch's default: the first free port of 9200-9300.
     assert_eq!(
         config.http_port,
         PortRange {
             start: 9200,
-            end: 9200
+            end: 9300
         }
     );
     assert_eq!(config.http_max_content_length, 100 * 1024 * 1024);
@@ -531,6 +532,45 @@ fn scalar_values_are_validated() {
             .contains("expected a single value, not a list"),
         "{err}"
     );
+}
+
+#[test]
+fn booleans_are_true_or_false_in_the_file_as_on_the_command_line() {
+    let env = Env::new();
+    for spelling in ["yes", "no", "on", "off", "y", "True", "FALSE", "1"] {
+        env.write(&format!("xpack.security.enabled: {spelling}\n"));
+        let err = env.load().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "invalid value [{spelling}] for setting [xpack.security.enabled] in [{}]: Failed to parse value [{spelling}] as only [true] or [false] are allowed.",
+                env.file().display()
+            )
+        );
+        let err = env
+            .load_with(&[&format!("xpack.security.enabled={spelling}")])
+            .unwrap_err();
+        assert!(err.to_string().contains(&format!(
+            "Failed to parse value [{spelling}] as only [true] or [false] are allowed."
+        )));
+    }
+    env.write("xpack.security.enabled: false\n");
+    assert!(!env.load().unwrap().security.enabled);
+}
+
+#[test]
+fn a_key_given_twice_is_named_with_its_file_and_line() {
+    let env = Env::new();
+    env.write("cluster.name: a\nhttp.port: 9200\nhttp.port: 9201\n");
+    let err = env.load().unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "setting [http.port] is given more than once in [{}] (line 3)",
+            env.file().display()
+        )
+    );
+    assert!(!err.to_string().contains("DuplicateKeyPolicy"), "{err}");
 }
 
 #[test]

@@ -3,6 +3,8 @@
 use std::ffi::OsString;
 use std::process::ExitCode;
 
+use ironstack_terminal::{print_err, print_out};
+
 // The node allocates and frees per-request buffers at a high rate; glibc's malloc spent about a
 // third of the node's CPU in malloc/free under keep-alive load (perf, bench/https.sh).
 #[global_allocator]
@@ -29,7 +31,7 @@ fn main() -> ExitCode {
 
     let mut args = std::env::args_os().skip(1);
     let Some(command) = args.next() else {
-        eprintln!("{USAGE}");
+        print_err(&format!("{USAGE}\n"));
         return ExitCode::from(64);
     };
     let rest: Vec<OsString> = args.collect();
@@ -40,18 +42,18 @@ fn main() -> ExitCode {
         Some("users") => ironstack_security_cli::users_main(rest),
         Some("reset-password") => ironstack_security_cli::reset_password_main(rest),
         Some("help" | "-h" | "--help") => {
-            println!("{USAGE}");
+            print_out(&format!("{USAGE}\n"));
             0
         }
         Some("--version" | "-V") => {
-            println!("ironstack {}", env!("CARGO_PKG_VERSION"));
+            print_out(&format!("ironstack {}\n", env!("CARGO_PKG_VERSION")));
             0
         }
         _ => {
-            eprintln!(
-                "ERROR: unknown command [{}]; run `ironstack help`",
+            print_err(&format!(
+                "ERROR: unknown command [{}]; run `ironstack help`\n",
                 command.to_string_lossy()
-            );
+            ));
             64
         }
     };

@@ -10,12 +10,18 @@ mod api_keys;
 mod audit;
 #[path = "integration/certutil.rs"]
 mod certutil;
+#[path = "integration/cli.rs"]
+mod cli;
+#[path = "integration/cli_pipes.rs"]
+mod cli_pipes;
 #[path = "integration/hostile.rs"]
 mod hostile;
 #[path = "integration/keystore.rs"]
 mod keystore;
 #[path = "integration/node.rs"]
 mod node;
+#[path = "integration/node_startup.rs"]
+mod node_startup;
 #[path = "integration/pki.rs"]
 mod pki;
 #[path = "integration/security.rs"]

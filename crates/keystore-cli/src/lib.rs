@@ -15,7 +15,9 @@ use std::path::PathBuf;
 
 use clap::error::ErrorKind;
 use clap::{Args, Parser, Subcommand};
-use ironstack_terminal::{CliError, SystemTerminal, Terminal, Verbosity, report};
+use ironstack_terminal::{
+    CliError, SystemTerminal, Terminal, Verbosity, print_err, print_out, report,
+};
 
 pub use password::{
     CONFIG_DIR_ENV, OpenedKeystore, PASSWORD_FILE_ENV, PASSWORD_PROMPT, config_dir_from_env,
@@ -147,11 +149,11 @@ pub(crate) fn parse(args: Vec<OsString>) -> Result<Cli, i32> {
     let argv = std::iter::once(OsString::from("ironstack keystore")).chain(args);
     Cli::try_parse_from(argv).map_err(|e| match e.kind() {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
-            print!("{}", e.render());
+            print_out(&e.render().to_string());
             0
         }
         ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand | ErrorKind::MissingSubcommand => {
-            eprint!("{}", e.render());
+            print_err(&e.render().to_string());
             report(&CliError::usage("Missing required command"))
         }
         _ => {

@@ -17,13 +17,44 @@ mod stats;
 use std::ffi::OsString;
 
 use clap::Parser;
-use ironstack_terminal::{CliError, exit_code, report};
+use ironstack_terminal::{CliError, exit_code, print_err, print_out, report};
 
 pub use server::ClientCertificateChain;
 
+/// What `--help` adds after the options: where a new user's node looks for things.
+const AFTER_HELP: &str = "\
+Configuration:
+  The config folder is $IRONSTACK_PATH_CONF, default ./config (relative to the working
+  folder). It holds ironstack.yml, ironstack.keystore, users, users_roles and certs/.
+  -E key=value overrides ironstack.yml. Data goes to path.data (default ./data), logs to
+  path.logs (default ./logs).
+
+HTTP:
+  http.port defaults to 9200-9300: the node listens on the first free port of that range,
+  9200 unless it is taken. http.host (else network.host) defaults to _local_, the loopback
+  addresses.
+
+First start:
+  When nothing about security is configured and path.data is empty, the node configures
+  security itself, as Elasticsearch 8 does: an HTTP CA and certificate in config/certs/,
+  their password in the keystore, a block in ironstack.yml, and a generated password for
+  the elastic user, printed once. Later starts reuse them. A node whose path.data is not
+  empty is never auto-configured, and without its config folder it refuses to start.
+
+Environment:
+  IRONSTACK_PATH_CONF               the config folder (default ./config)
+  IRONSTACK_KEYSTORE_PASSWORD_FILE  file whose first line is the keystore password
+  IRONSTACK_LOG                     log filter (default info)
+  TOKIO_WORKER_THREADS              I/O threads (default: cores - 1)";
+
 /// `ironstack node`: start an Elasticsearch-compatible node.
 #[derive(Debug, Parser)]
-#[command(name = "ironstack node", version, about)]
+#[command(
+    name = "ironstack node",
+    version,
+    about = "Starts an Elasticsearch-compatible node: HTTPS REST API with security, configured on first start",
+    after_help = AFTER_HELP
+)]
 struct Args {
     /// Set a setting, overriding ironstack.yml (repeatable): -E http.port=9201
     #[arg(short = 'E', value_name = "KEY=VALUE")]
@@ -43,13 +74,14 @@ pub fn cli_main(args: Vec<OsString>) -> i32 {
     let args = match Args::try_parse_from(argv) {
         Ok(a) => a,
         Err(e) => {
-            let code = if e.use_stderr() {
+            let text = e.render().to_string();
+            return if e.use_stderr() {
+                print_err(&text);
                 exit_code::USAGE
             } else {
+                print_out(&text);
                 exit_code::OK
             };
-            let _ = e.print();
-            return code;
         }
     };
     for s in &args.settings {

@@ -45,6 +45,10 @@ pub(crate) fn init(
             .with_target(false)
             .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
             .with_writer(std::io::stdout)
+            // A console that went away (`ironstack node | head`) must not stop the node; the
+            // default reports each failed write with `eprintln!`, which panics when standard
+            // error is gone too. The JSON file still gets every line.
+            .log_internal_errors(false)
             .with_filter(make_filter())
     });
     tracing_subscriber::registry()

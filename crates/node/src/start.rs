@@ -130,8 +130,14 @@ fn secret(keystore: &LoadedKeystore, name: &str) -> Option<Secret> {
         .map(Secret::new)
 }
 
-/// Names the `xpack.security.http.ssl.*` setting whose file a TLS error is about.
-fn tls_error_message(config: &NodeConfig, error: &ironstack_tls::Error) -> String {
+/// Names the `xpack.security.http.ssl.*` setting whose file a TLS error is about. A store or
+/// key that needs a password the keystore does not hold says so and names the secure
+/// setting, rather than the generic "the password is incorrect or the file is corrupted".
+fn tls_error_message(
+    config: &NodeConfig,
+    keystore: &LoadedKeystore,
+    error: &ironstack_tls::Error,
+) -> String {
     let ssl = &config.security.http_ssl;
     let message = error.to_string();
     let mut candidates: Vec<(&str, PathBuf)> = Vec::new();
@@ -154,10 +160,51 @@ fn tls_error_message(config: &NodeConfig, error: &ironstack_tls::Error) -> Strin
         .iter()
         .find(|(_, p)| message.contains(&p.display().to_string()))
         .map_or("xpack.security.http.ssl", |(s, _)| *s);
+    let message = password_hint(ssl, keystore, error).unwrap_or(message);
     format!(
         "cannot load [{setting}] (configured in [{}]): {message}",
         config.config_file.display()
     )
+}
+
+/// For a wrong or missing password: which secure setting supplies it and whether the
+/// keystore has it. `None` for every other error.
+fn password_hint(
+    ssl: &ironstack_config::HttpSslConfig,
+    keystore: &LoadedKeystore,
+    error: &ironstack_tls::Error,
+) -> Option<String> {
+    let (path, needs) = match error {
+        ironstack_tls::Error::WrongPassword { path } => (path, "needs a password"),
+        ironstack_tls::Error::PassphraseRequired { path } => (path, "is encrypted"),
+        _ => return None,
+    };
+    let secure_setting = if ssl.key.as_ref() == Some(path) {
+        HTTP_SSL_SECURE_KEY_PASSPHRASE
+    } else if ssl.keystore_path.as_ref() == Some(path) {
+        HTTP_SSL_KEYSTORE_SECURE_PASSWORD
+    } else if ssl.truststore_path.as_ref() == Some(path) {
+        HTTP_SSL_TRUSTSTORE_SECURE_PASSWORD
+    } else {
+        return None;
+    };
+    let add = format!("ironstack keystore add {secure_setting}");
+    Some(match &keystore.keystore {
+        None => format!(
+            "[{}] {needs}, and there is no keystore [{}] to hold [{secure_setting}]; add the password with `{add}`",
+            path.display(),
+            keystore.path.display()
+        ),
+        Some(k) if !k.contains(secure_setting) => format!(
+            "[{}] {needs}, but [{secure_setting}] is not in the keystore [{}]; add it with `{add}`",
+            path.display(),
+            keystore.path.display()
+        ),
+        Some(_) => format!(
+            "cannot open [{}] with the password in [{secure_setting}]: the password is incorrect or the file is corrupted",
+            path.display()
+        ),
+    })
 }
 
 fn resolve_bind_addresses(config: &NodeConfig) -> Result<Vec<IpAddr>, CliError> {
@@ -218,11 +265,29 @@ pub(crate) fn run(options: StartOptions, env: HashMap<String, String>) -> Result
             || k.contains(HTTP_SSL_TRUSTSTORE_SECURE_PASSWORD)
             || k.contains(HTTP_SSL_SECURE_KEY_PASSPHRASE)
     });
-    if config.security.enabled
-        && config.security_auto_configuration_allowed()
-        && autoconfig::is_empty_dir(&config.path_data)
-        && !has_tls_secret
-    {
+    let unconfigured =
+        config.security.enabled && config.security_auto_configuration_allowed() && !has_tls_secret;
+    let data_is_new = autoconfig::is_empty_dir(&config.path_data);
+    if unconfigured && !data_is_new {
+        // Elasticsearch skips auto-configuration for a node that was started before. With no
+        // config folder at all, the node's real configuration is elsewhere: starting would
+        // serve its data over plain HTTP. With one, TLS was deliberately left out.
+        if !config.config_dir.is_dir() {
+            return Err(CliError::config(format!(
+                "the config folder [{}] does not exist, but [path.data] [{}] holds a node that was started before; \
+                 refusing to start it without its security configuration. Start the node from its working folder, \
+                 or set IRONSTACK_PATH_CONF to its config folder (default: ./config in the working folder)",
+                config.config_dir.display(),
+                config.path_data.display()
+            )));
+        }
+        tracing::warn!(
+            "security auto-configuration skipped: [path.data] [{}] holds a node that was started before, and [{}] configures no TLS",
+            config.path_data.display(),
+            config.config_file.display()
+        );
+    }
+    if unconfigured && data_is_new {
         tracing::info!("first start: configuring security (TLS certificates, elastic password)");
         let done = autoconfig::run(&config, keystore.keystore.take(), &keystore.password)
             .map_err(CliError::config)?;
@@ -288,10 +353,10 @@ fn start_node(
             key_passphrase: secret(keystore, HTTP_SSL_SECURE_KEY_PASSPHRASE),
         };
         let settings = ServerTlsSettings::from_http_ssl(&config.security.http_ssl, &secrets)
-            .map_err(|e| CliError::config(tls_error_message(config, &e)))?;
+            .map_err(|e| CliError::config(tls_error_message(config, keystore, &e)))?;
         let tls_started = std::time::Instant::now();
         let tls = ReloadableServerConfig::new(settings)
-            .map_err(|e| CliError::config(tls_error_message(config, &e)))?;
+            .map_err(|e| CliError::config(tls_error_message(config, keystore, &e)))?;
         tracing::debug!(
             elapsed_ms = tls_started.elapsed().as_millis() as u64,
             "TLS configuration built"
@@ -310,7 +375,9 @@ fn start_node(
             .map(SecureString::new);
         if store.user("elastic").is_none() && bootstrap.is_none() {
             tracing::warn!(
-                "the elastic user has no password yet and the keystore has no [bootstrap.password]: nobody can log in until one is set"
+                "the elastic user has no password yet and the keystore has no [bootstrap.password]: nobody can log in as elastic until one is set. \
+                 Set one with `ironstack reset-password -u elastic` (or `-i` to choose it) while the node runs, \
+                 or with `ironstack keystore add bootstrap.password` followed by a restart"
             );
         }
         let (file_realm, warnings) =
@@ -416,7 +483,10 @@ fn start_node(
         );
         if let Some(done) = auto {
             // Printed on stdout, once, as Elasticsearch does on its first start.
-            println!("{}", autoconfig::banner(done, port, working_dir));
+            ironstack_terminal::print_out(&format!(
+                "{}\n",
+                autoconfig::banner(done, port, working_dir)
+            ));
         }
         let app = rest::router(state.clone());
         let limits = server::ConnectionLimits::resolve(&config.http);

@@ -12,6 +12,27 @@ use tokio::io::{AsyncRead, AsyncWrite};
 
 /// How long one request may take.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a TCP connection may take to open. A refused connection fails at once; this
+/// bounds the wait for an address where nothing answers at all (a firewall dropping SYNs).
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// Why a request got no HTTP answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum SendError {
+    /// No connection could be opened: nothing listens there (the node is down, or the URL
+    /// or port is wrong).
+    Unreachable(String),
+    /// A connection was opened but the exchange failed (TLS, HTTP, timeout).
+    Failed(String),
+}
+
+impl std::fmt::Display for SendError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Unreachable(m) | Self::Failed(m) => f.write_str(m),
+        }
+    }
+}
 
 /// Where the node is.
 #[derive(Clone)]
@@ -88,30 +109,49 @@ pub(crate) async fn send(
     path: &str,
     authorization: &str,
     body: Option<String>,
-) -> Result<(u16, String), String> {
+) -> Result<(u16, String), SendError> {
+    let tcp = match tokio::time::timeout(
+        CONNECT_TIMEOUT,
+        tokio::net::TcpStream::connect((target.host.as_str(), target.port)),
+    )
+    .await
+    {
+        Ok(Ok(tcp)) => tcp,
+        Ok(Err(e)) => {
+            return Err(SendError::Unreachable(format!(
+                "cannot connect to [{}]: {e}",
+                target.base_url()
+            )));
+        }
+        Err(_) => {
+            return Err(SendError::Unreachable(format!(
+                "cannot connect to [{}]: no answer within {CONNECT_TIMEOUT:?}",
+                target.base_url()
+            )));
+        }
+    };
     tokio::time::timeout(
         REQUEST_TIMEOUT,
-        send_inner(target, method, path, authorization, body),
+        send_inner(tcp, target, method, path, authorization, body),
     )
     .await
     .map_err(|_| {
-        format!(
+        SendError::Failed(format!(
             "no answer from [{}] within {REQUEST_TIMEOUT:?}",
             target.base_url()
-        )
+        ))
     })?
+    .map_err(SendError::Failed)
 }
 
 async fn send_inner(
+    tcp: tokio::net::TcpStream,
     target: &Target,
     method: http::Method,
     path: &str,
     authorization: &str,
     body: Option<String>,
 ) -> Result<(u16, String), String> {
-    let tcp = tokio::net::TcpStream::connect((target.host.as_str(), target.port))
-        .await
-        .map_err(|e| format!("cannot connect to [{}]: {e}", target.base_url()))?;
     let has_body = body.is_some();
     let mut request = http::Request::builder()
         .method(method)

@@ -17,7 +17,7 @@ use clap::error::ErrorKind;
 use clap::{Parser, Subcommand};
 use ironstack_config::{LoadOptions, NodeConfig};
 use ironstack_security::Hasher;
-use ironstack_terminal::{CliError, SystemTerminal, Verbosity, report};
+use ironstack_terminal::{CliError, SystemTerminal, Verbosity, print_out, report};
 
 pub use client::Target;
 pub use reset::ResetOptions;
@@ -27,7 +27,7 @@ fn parse_args<T: Parser>(name: &str, args: Vec<OsString>) -> Result<T, i32> {
     let argv = std::iter::once(OsString::from(name)).chain(args);
     T::try_parse_from(argv).map_err(|e| match e.kind() {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
-            print!("{}", e.render());
+            print_out(&e.render().to_string());
             0
         }
         _ => {
@@ -39,6 +39,19 @@ fn parse_args<T: Parser>(name: &str, args: Vec<OsString>) -> Result<T, i32> {
             )))
         }
     })
+}
+
+/// The tools write `users` and `users_roles` into the node's config folder, and a missing
+/// one almost always means the tool runs somewhere else than the node (another working
+/// folder, `IRONSTACK_PATH_CONF` unset): say so instead of failing on a temporary file.
+pub(crate) fn config_dir_must_exist(config: &NodeConfig) -> Result<(), CliError> {
+    if config.config_dir.is_dir() {
+        return Ok(());
+    }
+    Err(CliError::config(format!(
+        "the config folder [{}] does not exist; run this command in the node's working folder, or set IRONSTACK_PATH_CONF to the node's config folder",
+        config.config_dir.display()
+    )))
 }
 
 #[derive(Debug, Parser)]
@@ -147,6 +160,9 @@ pub fn users_main(args: Vec<OsString>) -> i32 {
         Ok(c) => c,
         Err(e) => return report(&CliError::config(e.to_string())),
     };
+    if let Err(e) = config_dir_must_exist(&config) {
+        return report(&e);
+    }
     let hasher = match config
         .settings()
         .get_str("xpack.security.authc.password_hashing.algorithm")

@@ -81,10 +81,28 @@ impl std::error::Error for CliError {}
 
 /// Prints `ERROR: <message>` on standard error and returns the exit code to use.
 pub fn report(error: &CliError) -> i32 {
-    let mut stderr = io::stderr().lock();
-    // Nothing sensible can be done if stderr itself is gone.
-    let _ = writeln!(stderr, "ERROR: {}", error.message);
+    print_err(&format!("ERROR: {}\n", error.message));
     error.code
+}
+
+/// Writes `text` to standard output as is. Every tool prints through this (or a
+/// [`Terminal`]) rather than `print!`, which panics when the reader has gone away
+/// (`ironstack users --help | head -1`): output nobody reads is not an error, so a closed
+/// pipe is ignored and the command carries on, as ripgrep and coreutils do.
+pub fn print_out(text: &str) {
+    write_ignoring_closed(&mut io::stdout().lock(), text);
+}
+
+/// Writes `text` to standard error as is; see [`print_out`] for why errors are ignored.
+pub fn print_err(text: &str) {
+    write_ignoring_closed(&mut io::stderr().lock(), text);
+}
+
+fn write_ignoring_closed(stream: &mut dyn Write, text: &str) {
+    // Nothing sensible can be done when the stream itself is gone (EPIPE, EIO on a closed
+    // terminal): the message has no reader.
+    let _ = stream.write_all(text.as_bytes());
+    let _ = stream.flush();
 }
 
 /// How much a tool prints. Prompts always print; explanations print at `Normal`.
@@ -252,14 +270,10 @@ impl Terminal for SystemTerminal {
         self.verbosity
     }
     fn write_out(&mut self, text: &str) {
-        let mut out = io::stdout().lock();
-        let _ = out.write_all(text.as_bytes());
-        let _ = out.flush();
+        print_out(text);
     }
     fn write_err(&mut self, text: &str) {
-        let mut err = io::stderr().lock();
-        let _ = err.write_all(text.as_bytes());
-        let _ = err.flush();
+        print_err(text);
     }
     fn read_line(&mut self, prompt: &str) -> Result<String, CliError> {
         self.write_out(prompt);
@@ -298,6 +312,8 @@ pub struct ScriptedTerminal {
     pub out: String,
     /// Everything written to standard error.
     pub err: String,
+    /// Whether to behave as a console with a person typing (default: piped answers).
+    pub interactive: bool,
 }
 
 impl ScriptedTerminal {
@@ -339,7 +355,7 @@ impl Terminal for ScriptedTerminal {
         self.read_line(prompt).map(SecretInput::new)
     }
     fn is_interactive(&self) -> bool {
-        false
+        self.interactive
     }
 }
 

@@ -16,14 +16,18 @@ use crate::output;
 
 /// Runs `certutil http`.
 pub(crate) fn run(term: &mut dyn Terminal, ctx: &Context, args: HttpArgs) -> Result<(), CliError> {
+    // A named output file that exists ends the command before the first question, not
+    // after the last one (where Elasticsearch checks).
+    output::refuse_existing_option(ctx, args.out.as_deref())?;
     let presets = presets::Presets::from_args(term, ctx, args)?;
     let batch = presets.batch;
     let plan = wizard::run(term, ctx, presets)?;
     write_bundle(term, ctx, plan, batch)
 }
 
-/// Writes the plan's zip: refuses an existing file (only now, as Elasticsearch does),
-/// creates a missing parent directory (asking first unless `batch`).
+/// Writes the plan's zip: refuses an existing file (again: it may have appeared while the
+/// questions were answered), creates a missing parent directory (asking first unless
+/// `batch`).
 fn write_bundle(
     term: &mut dyn Terminal,
     ctx: &Context,

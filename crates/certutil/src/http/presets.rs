@@ -309,9 +309,21 @@ pub(crate) fn default_key_name(dns: &[String]) -> String {
         .unwrap_or_else(|| "elasticsearch".to_string())
 }
 
-/// `<x> is not a valid DNS name` unless the hostname is ASCII (IA5String).
+/// `<x> is not a valid DNS name` unless the hostname is ASCII (IA5String); an IP address is
+/// flagged too.
 pub(crate) fn hostname_problem(name: &str) -> Option<String> {
-    (!name.is_ascii()).then(|| format!("{name} is not a valid DNS name"))
+    if !name.is_ascii() {
+        return Some(format!("{name} is not a valid DNS name"));
+    }
+    // Elasticsearch would make an IP address typed here a DNS name, which no client matches
+    // against an address: it belongs in the IP SANs.
+    let unbracketed = name
+        .strip_prefix('[')
+        .and_then(|n| n.strip_suffix(']'))
+        .unwrap_or(name);
+    IpAddr::from_str(unbracketed).is_ok().then(|| {
+        format!("{name} is an IP address, not a hostname; enter it with the IP addresses instead")
+    })
 }
 
 /// `<x> is not a valid IP address` unless it is an IPv4/IPv6 literal.
@@ -327,6 +339,11 @@ fn single_node(
     dns: Vec<String>,
     ips: Vec<String>,
 ) -> Result<CertIdentity, CliError> {
+    if let Some(ip) = dns.iter().find(|d| IpAddr::from_str(d).is_ok()) {
+        return Err(CliError::usage(format!(
+            "--dns {ip}: an IP address is not a hostname; give it with --ip"
+        )));
+    }
     if let Some(problem) = dns.iter().find_map(|d| hostname_problem(d)) {
         return Err(CliError::usage(problem));
     }
@@ -386,6 +403,15 @@ mod tests {
         assert_eq!(ip_problem("::1"), None);
         assert_eq!(ip_problem("foo").unwrap(), "foo is not a valid IP address");
         assert_eq!(hostname_problem("*.example.com"), None);
+        for ip in ["10.0.0.1", "::1", "[fe80::1]"] {
+            assert_eq!(
+                hostname_problem(ip).unwrap(),
+                format!(
+                    "{ip} is an IP address, not a hostname; enter it with the IP addresses instead"
+                )
+            );
+        }
+        assert_eq!(hostname_problem("10.0.0.1.example.com"), None);
         assert_eq!(
             hostname_problem("ü.example").unwrap(),
             "ü.example is not a valid DNS name"

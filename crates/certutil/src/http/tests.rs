@@ -751,6 +751,11 @@ mod options {
         );
         let e = presets(&setup, &["--dns", "ü.example"]).unwrap_err();
         assert_eq!(e.message, "ü.example is not a valid DNS name");
+        let e = presets(&setup, &["--dns", "a.example,10.0.0.1"]).unwrap_err();
+        assert_eq!(
+            e.message,
+            "--dns 10.0.0.1: an IP address is not a hostname; give it with --ip"
+        );
         let e = presets(&setup, &["--keysize", "1536"]).unwrap_err();
         assert!(e.message.contains("multiple of 1024"), "{}", e.message);
         let e = presets(&setup, &["--name", "a/b"]).unwrap_err();
@@ -900,4 +905,176 @@ mod options {
         let (plan, _) = run_wizard(&setup, p, &[]);
         assert_eq!(plan.unwrap_err().code, 65);
     }
+
+    #[test]
+    fn an_existing_out_file_is_refused_before_the_first_question() {
+        let setup = Setup::new();
+        std::fs::write(setup.cwd().join("taken.zip"), b"x").unwrap();
+        let mut term = ScriptedTerminal::default();
+        let e =
+            super::super::run(&mut term, &setup.ctx, args(&["--out", "taken.zip"])).unwrap_err();
+        assert_eq!(e.code, 74);
+        assert_eq!(
+            e.message,
+            format!(
+                "Output file '{}' already exists",
+                setup.cwd().join("taken.zip").display()
+            )
+        );
+        assert!(!term.out.contains("Generate a CSR?"), "{}", term.out);
+    }
+}
+
+#[test]
+fn an_existing_output_file_typed_at_the_prompt_is_refused_at_once() {
+    let setup = Setup::new();
+    std::fs::write(setup.cwd().join("taken.zip"), b"x").unwrap();
+    let answers = [
+        "y", // CSR
+        "n", // per node
+        "localhost",
+        "",
+        "y",
+        "",
+        "y",
+        "n",         // options
+        "",          // no key password
+        "taken.zip", // exists
+    ];
+    let (plan, term) = run_wizard(&setup, presets_ec(), &answers);
+    let e = plan.unwrap_err();
+    assert_eq!(e.code, 74, "{}", term.out);
+    assert!(
+        e.message.contains("taken.zip' already exists"),
+        "{}",
+        e.message
+    );
+}
+
+#[test]
+fn an_ip_address_typed_as_a_hostname_is_flagged_and_left_out() {
+    let setup = Setup::new();
+    let answers = [
+        "y", // CSR
+        "n", // per node
+        "10.0.0.1",
+        "node1.example.com",
+        "",
+        "y",
+        "10.0.0.1",
+        "",
+        "y",
+        "n",
+        "",
+        "out.zip",
+    ];
+    let (plan, term) = wizard_ok(&setup, presets_ec(), &answers);
+    assert!(
+        term.out.contains(
+            "Error: 10.0.0.1 is an IP address, not a hostname; enter it with the IP addresses instead"
+        ),
+        "{}",
+        term.out
+    );
+    assert_eq!(plan.certs[0].identity.dns, vec!["node1.example.com"]);
+    assert_eq!(
+        plan.certs[0].identity.ips,
+        vec!["10.0.0.1".parse::<std::net::IpAddr>().unwrap()]
+    );
+}
+
+/// The CA questions answered up to its password, for a `ca.p12` in the current folder.
+const EXISTING_CA_ANSWERS: [&str; 3] = ["n", "y", "ca.p12"];
+
+/// The questions after the CA, answered with defaults.
+const AFTER_CA_ANSWERS: [&str; 9] = ["", "n", "localhost", "", "y", "", "y", "n", ""];
+
+#[test]
+fn a_wrong_ca_password_typed_on_a_console_is_asked_again() {
+    let setup = Setup::new();
+    let ca = ec_ca("Locked CA");
+    write_ca_p12(&setup.cwd().join("ca.p12"), &ca, "right");
+    let answers: Vec<&str> = EXISTING_CA_ANSWERS
+        .iter()
+        .chain(&["wrong", "right"])
+        .chain(&AFTER_CA_ANSWERS)
+        .chain(&["out.zip"])
+        .copied()
+        .collect();
+    let mut term = ScriptedTerminal::with_answers(answers);
+    term.interactive = true;
+    let plan = wizard::run(&mut term, &setup.ctx, presets_ec())
+        .unwrap_or_else(|e| panic!("{e:?}\n{}", term.out));
+    assert!(matches!(&plan.ca, CaPlan::Existing(c) if c.certificate == ca.certificate));
+    let retry = format!(
+        "The password for {} is incorrect; please try again",
+        setup.cwd().join("ca.p12").display()
+    );
+    assert_eq!(term.out.matches(&retry).count(), 1, "{}", term.out);
+    assert_eq!(term.out.matches("Password for ca.p12:").count(), 2);
+
+    // Three wrong passwords end the command.
+    let answers: Vec<&str> = EXISTING_CA_ANSWERS
+        .iter()
+        .chain(&["a", "b", "c", "right"])
+        .copied()
+        .collect();
+    let mut term = ScriptedTerminal::with_answers(answers);
+    term.interactive = true;
+    let e = wizard::run(&mut term, &setup.ctx, presets_ec()).unwrap_err();
+    assert_eq!(e.code, 65);
+    assert!(
+        e.message.contains("the password is incorrect"),
+        "{}",
+        e.message
+    );
+    assert_eq!(term.answers.len(), 1, "the fourth answer is not read");
+}
+
+#[test]
+fn a_wrong_ca_password_from_piped_answers_fails_at_once_as_in_elasticsearch() {
+    let setup = Setup::new();
+    let ca = ec_ca("Locked CA");
+    write_ca_p12(&setup.cwd().join("ca.p12"), &ca, "right");
+    let answers: Vec<&str> = EXISTING_CA_ANSWERS
+        .iter()
+        .chain(&["wrong", "right"])
+        .copied()
+        .collect();
+    let (plan, term) = run_wizard(&setup, presets_ec(), &answers);
+    assert_eq!(plan.unwrap_err().code, 65);
+    assert!(!term.out.contains("please try again"), "{}", term.out);
+}
+
+#[test]
+fn a_wrong_pem_ca_key_password_typed_on_a_console_is_asked_again() {
+    let setup = Setup::new();
+    let ca = ec_ca("PEM CA");
+    std::fs::write(setup.cwd().join("ca.crt"), ca.certificate.to_pem()).unwrap();
+    std::fs::write(
+        setup.cwd().join("ca.key"),
+        ca.key.to_pem(Some("keypw")).unwrap(),
+    )
+    .unwrap();
+    let answers: Vec<&str> = ["n", "y", "ca.crt", "ca.key", "nope", "keypw"]
+        .iter()
+        .chain(&AFTER_CA_ANSWERS)
+        .chain(&["out.zip"])
+        .copied()
+        .collect();
+    let mut term = ScriptedTerminal::with_answers(answers);
+    term.interactive = true;
+    let plan = wizard::run(&mut term, &setup.ctx, presets_ec())
+        .unwrap_or_else(|e| panic!("{e:?}\n{}", term.out));
+    assert!(matches!(&plan.ca, CaPlan::Existing(c) if c.certificate == ca.certificate));
+    assert!(
+        term.out.contains("is incorrect; please try again"),
+        "{}",
+        term.out
+    );
+    assert_eq!(
+        term.out.matches("The PEM key stored in").count(),
+        1,
+        "the explanation is not repeated"
+    );
 }

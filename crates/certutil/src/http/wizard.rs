@@ -20,6 +20,7 @@ use crate::ca_source;
 use crate::context::Context;
 use crate::instances::is_valid_filename;
 use crate::keys::{self, CA_KEY_USAGE};
+use crate::output;
 use crate::password::{self, PassOption};
 
 /// Default validity of certificates and of a new CA.
@@ -484,25 +485,25 @@ impl Wizard<'_> {
         Ok(())
     }
 
-    /// The CA password from `--ca-pass`, else asked with `prompt`.
-    fn ca_password(&mut self, prompt: &str) -> Result<SecretInput, CliError> {
-        match &self.presets.ca_pass {
-            PassOption::Given(value) => Ok(value.clone()),
-            _ => {
-                self.require_interactive("--ca-pass <password> (--ca-pass \"\" for none)")?;
-                self.term.read_secret(prompt)
-            }
-        }
-    }
-
     fn read_pkcs12_ca(&mut self, path: &Path) -> Result<CertificateAuthority, CliError> {
         let bytes = zeroize::Zeroizing::new(ca_source::read_file(path, "CA keystore")?);
-        if !matches!(self.presets.ca_pass, PassOption::Given(_)) && !self.presets.batch {
+        let preset = self.presets.ca_pass.clone();
+        if !matches!(preset, PassOption::Given(_)) {
+            self.require_interactive("--ca-pass <password> (--ca-pass \"\" for none)")?;
             self.text(P12_PASSWORD_TEXT);
         }
-        let file_name = file_name(path);
-        let password = self.ca_password(&format!("Password for {file_name}:"))?;
-        ca_source::ca_from_pkcs12(&mut *self.term, &bytes, &password, path)
+        let prompt = format!("Password for {}:", file_name(path));
+        let retry = ca_source::may_ask_again(&*self.term, &preset);
+        ca_source::ca_from_pkcs12(
+            &mut *self.term,
+            &bytes,
+            path,
+            retry,
+            &mut |term, _| match &preset {
+                PassOption::Given(value) => Ok(value.clone()),
+                _ => term.read_secret(&prompt),
+            },
+        )
     }
 
     fn read_pem_ca(
@@ -514,23 +515,26 @@ impl Wizard<'_> {
         let key = {
             let batch = self.presets.batch;
             let preset = self.presets.ca_pass.clone();
-            let term = &mut *self.term;
-            let mut ask = || match &preset {
+            let retry = ca_source::may_ask_again(&*self.term, &preset);
+            let prompt = format!("Password for {}:", file_name(key_path));
+            let mut ask = |term: &mut dyn Terminal, attempt: u32| match &preset {
                 PassOption::Given(value) => Ok(value.clone()),
                 _ if batch => Err(CliError::usage(
                     "with --silent, --ca-pass <password> is required for an encrypted CA key",
                 )),
                 _ => {
-                    term.println("");
-                    term.println(&format!(
-                        "The PEM key stored in {} requires a password.",
-                        key_path.display()
-                    ));
-                    term.println("");
-                    term.read_secret(&format!("Password for {}:", file_name(key_path)))
+                    if attempt == 1 {
+                        term.println("");
+                        term.println(&format!(
+                            "The PEM key stored in {} requires a password.",
+                            key_path.display()
+                        ));
+                        term.println("");
+                    }
+                    term.read_secret(&prompt)
                 }
             };
-            ca_source::private_key_from_pem_file(key_path, &mut ask)?
+            ca_source::private_key_from_pem_file(&mut *self.term, key_path, retry, &mut ask)?
         };
         ca_source::pair(
             &mut *self.term,
@@ -991,7 +995,9 @@ impl Wizard<'_> {
             &format!("What filename should be used for the output zip file? [{shown}] "),
             &shown,
         )?;
-        Ok(self.ctx.resolve(input))
+        let path = self.ctx.resolve(input);
+        output::refuse_existing(&path)?;
+        Ok(path)
     }
 }
 

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use crate::support::{have_tool, ironstack, run_with_stdin};
+use crate::support::{have_tool, interop_required, ironstack, run_with_stdin};
 
 /// `ironstack keystore ARGS` with the config dir `conf`.
 fn keystore(conf: &Path, args: &[&str]) -> Command {
@@ -460,9 +460,14 @@ fn jdk(work: &Path, args: &[&str]) -> Option<Output> {
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&o.stderr);
-    // A JRE without the compiler module cannot launch source files; scripts/test.sh only
-    // guarantees a JRE (for keytool), so this check is skipped rather than failed there.
+    // A JRE without the compiler module cannot launch source files. scripts/test.sh installs
+    // a JDK (default-jdk-headless) and requires interop, so there a JRE is a failure, not a
+    // reason to skip.
     if err.contains("jdk.compiler") {
+        assert!(
+            !interop_required(),
+            "a JDK (java with the jdk.compiler module) is required (IRONSTACK_REQUIRE_INTEROP=1), but this java cannot run source files:\n{err}"
+        );
         eprintln!("skipping JDK interop: this Java cannot run source files (no JDK)");
         return None;
     }
