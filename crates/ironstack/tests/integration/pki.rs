@@ -239,6 +239,44 @@ fn pki_login_with_certutil_certificates_and_ssl_certificates() {
         })
         .unwrap_or_else(|| panic!("http leaf missing in {v}"));
     assert_eq!(leaf["issuer"], subject.as_str());
+    // Per alias, the certificates listed are the ones the JDK's keystore loader (which
+    // Elasticsearch reads keystores with) gives that entry: keytool's view of its chain.
+    if have_tool("keytool", "-help") {
+        let store_password = run(ironstack()
+            .env("IRONSTACK_PATH_CONF", home.path().join("config"))
+            .args([
+                "keystore",
+                "show",
+                "-s",
+                "xpack.security.http.ssl.keystore.secure_password",
+            ]));
+        let listing = run(Command::new("keytool")
+            .args(["-list", "-v", "-storetype", "PKCS12", "-keystore"])
+            .arg(certs.join("http.p12"))
+            .args(["-storepass", store_password.trim()]));
+        let mut by_alias: Vec<(String, Vec<String>)> = Vec::new();
+        for line in listing.lines() {
+            if let Some(alias) = line.strip_prefix("Alias name: ") {
+                by_alias.push((alias.trim().to_string(), Vec::new()));
+            } else if let (Some(owner), Some((_, owners))) =
+                (line.strip_prefix("Owner: "), by_alias.last_mut())
+            {
+                owners.push(owner.trim().to_string());
+            }
+        }
+        assert_eq!(by_alias.len(), 2, "{listing}");
+        for (alias, owners) in by_alias {
+            let mut listed: Vec<String> = entries
+                .iter()
+                .filter(|e| e["path"] == "certs/http.p12" && e["alias"] == alias.as_str())
+                .map(|e| e["subject_dn"].as_str().unwrap_or_default().to_string())
+                .collect();
+            let mut owners = owners;
+            listed.sort();
+            owners.sort();
+            assert_eq!(listed, owners, "alias {alias}: {v}\n{listing}");
+        }
+    }
     // client1 (monitoring_user) lacks `monitor`: 403 with Elasticsearch's text.
     let (status, v) = curl(&node, &http_ca, &c1, "GET", "/_ssl/certificates", None);
     assert_eq!(status, 403);
