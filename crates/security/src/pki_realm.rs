@@ -153,7 +153,8 @@ impl PkiRealm {
     /// Authenticates a verified client chain (leaf first, DER).
     pub fn authenticate<C: AsRef<[u8]>>(&self, chain: &[C]) -> PkiOutcome {
         let fingerprint = fingerprint(chain);
-        let generation = self.store.generation();
+        // Only role mappings feed the answer.
+        let generation = self.store.generation(crate::Section::RoleMappings);
         let ttl = self.settings.cache_ttl;
         if let Some(hit) = self
             .cache

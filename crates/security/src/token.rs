@@ -321,13 +321,19 @@ impl TokenService {
         }
     }
 
-    /// Changes whenever a user, role, token or the file realm changes.
+    /// Changes whenever a cached validation may no longer hold: a user or the file realm
+    /// changed, or a token document was replaced or removed (issuing tokens adds documents
+    /// and leaves cached ones valid).
     fn generation(&self) -> u64 {
-        self.authenticator.store().generation().wrapping_add(
-            self.authenticator
-                .file_realm()
-                .map_or(0, |f| f.generation()),
-        )
+        let store = self.authenticator.store();
+        store
+            .generation(Section::Users)
+            .wrapping_add(store.overwrite_generation(Section::Tokens))
+            .wrapping_add(
+                self.authenticator
+                    .file_realm()
+                    .map_or(0, |f| f.generation()),
+            )
     }
 
     /// Builds a token document for `auth`; returns `(doc id, doc, access, refresh)`.
