@@ -674,6 +674,98 @@ mod tests {
     }
 
     #[test]
+    fn issuing_tokens_and_api_keys_keeps_every_cache() {
+        use crate::api_key::{ApiKeyFilter, CreateApiKey, create_api_key, invalidate_api_keys};
+        use crate::authz::compiled_role;
+        use crate::token::{TokenService, TokenSettings};
+
+        let (_d, store) = store_with_elastic("elastic-pass");
+        let hash = Hasher::Bcrypt { cost: 4 }.hash("joe-pass").unwrap();
+        store
+            .put_user("joe", StoredUser::new(hash.clone(), vec!["mon".into()]))
+            .unwrap();
+        store
+            .put_role("mon", serde_json::json!({"cluster": ["monitor"]}))
+            .unwrap();
+        let a = Arc::new(Authenticator::new(store.clone(), None));
+        let joe = a.authenticate("joe", &"joe-pass".into()).unwrap();
+        let key = |name: &str| {
+            let req = CreateApiKey::parse(&serde_json::json!({ "name": name })).unwrap();
+            create_api_key(&store, &joe, req).unwrap()
+        };
+        let k1 = key("k1");
+        a.authenticate_api_key(&k1.id, &k1.api_key).unwrap();
+        assert_eq!(a.slow_verifications(), 2);
+        let epoch = a.cache_epoch();
+        let roles = vec!["mon".to_string()];
+        let (role, _) = compiled_role(Some(&store), &roles);
+
+        let tokens = TokenService::new(a.clone(), TokenSettings::default());
+        let bearer = tokens.create_token(joe.clone(), true).unwrap();
+        tokens.authenticate(bearer.access_token.expose()).unwrap();
+        for _ in 0..20 {
+            tokens.create_token(joe.clone(), true).unwrap();
+        }
+        for i in 0..5 {
+            key(&format!("more{i}"));
+        }
+        assert_eq!(
+            a.cache_epoch(),
+            epoch,
+            "tokens and new keys move the memo epoch"
+        );
+        a.authenticate("joe", &"joe-pass".into()).unwrap();
+        a.authenticate_api_key(&k1.id, &k1.api_key).unwrap();
+        assert_eq!(a.slow_verifications(), 2, "a hash was computed again");
+        assert!(Arc::ptr_eq(&compiled_role(Some(&store), &roles).0, &role));
+
+        // Another user's change leaves joe's credential cached.
+        store
+            .put_user("ann", StoredUser::new(hash.clone(), vec![]))
+            .unwrap();
+        a.authenticate("joe", &"joe-pass".into()).unwrap();
+        assert_eq!(a.slow_verifications(), 2);
+        // Joe's own change does not.
+        store
+            .update_user("joe", |u| {
+                let mut u = u.unwrap();
+                u.full_name = Some("Joe".into());
+                (crate::store::Update::Put(u), ())
+            })
+            .unwrap();
+        let again = a.authenticate("joe", &"joe-pass".into()).unwrap();
+        assert_eq!(a.slow_verifications(), 3);
+        assert_eq!(again.full_name.as_deref(), Some("Joe"));
+        // Invalidating the key moves the epoch and refuses it at once.
+        let epoch = a.cache_epoch();
+        invalidate_api_keys(
+            &store,
+            &ApiKeyFilter {
+                ids: vec![k1.id.clone()],
+                ..ApiKeyFilter::default()
+            },
+        );
+        assert_ne!(a.cache_epoch(), epoch);
+        assert!(a.authenticate_api_key(&k1.id, &k1.api_key).is_err());
+        // A role change recompiles.
+        store
+            .put_role("mon", serde_json::json!({"cluster": ["all"]}))
+            .unwrap();
+        assert!(!Arc::ptr_eq(&compiled_role(Some(&store), &roles).0, &role));
+        // A token's cached validation survives other tokens, not its user being disabled.
+        tokens.create_token(joe.clone(), false).unwrap();
+        tokens.authenticate(bearer.access_token.expose()).unwrap();
+        store
+            .update_user("joe", |u| {
+                let mut u = u.unwrap();
+                u.enabled = false;
+                (crate::store::Update::Put(u), ())
+            })
+            .unwrap();
+        assert!(tokens.authenticate(bearer.access_token.expose()).is_err());
+    }
+
+    #[test]
     fn disabled_users_cannot_authenticate() {
         let (_d, store) = store_with_elastic("pw-123456");
         let mut user = store.user("elastic").unwrap();
