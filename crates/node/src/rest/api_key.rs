@@ -47,7 +47,7 @@ pub(crate) const API_KEY_BULK_UPDATE: ActionName =
 
 pub(crate) use super::security::KeyCaller;
 use super::security::{
-    Caller, authenticator, caller, json_body, required_body, store, store_error,
+    Caller, authenticator, blocking, caller, json_body, required_body, store, store_error,
 };
 
 /// `action_request_validation_exception` with Elasticsearch's numbered reason.
@@ -95,14 +95,6 @@ fn all_descriptors_empty(req: &CreateApiKey) -> bool {
                 .get("global")
                 .is_none_or(|g| g.is_null() || g.as_object().is_some_and(|o| o.is_empty()))
         })
-}
-
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| ApiError::internal(format!("api key task failed: {e}")))
 }
 
 /// `PUT|POST /_security/api_key`.

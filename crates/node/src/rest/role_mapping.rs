@@ -9,9 +9,11 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use ironstack_security::Section;
-use ironstack_security::role_mapping::{RoleMapping, RoleMappingError};
+use ironstack_security::role_mapping::{
+    RoleMapping, RoleMappingError, delete_mapping, put_mapping,
+};
 
-use super::security::store;
+use super::security::{store, store_write};
 use ironstack_types::{ActionName, EsErrorType, EsException};
 use serde_json::{Map, Value, json};
 
@@ -59,15 +61,11 @@ pub(crate) async fn put_role_mapping(
     Path(name): Path<String>,
     body: Bytes,
 ) -> Result<EsJson, ApiError> {
-    let store = store(&state)?;
+    store(&state)?;
     let mapping = RoleMapping::parse(&name, &body_json(&body)?).map_err(mapping_error)?;
-    let created = store.doc(Section::RoleMappings, &name).is_none();
-    store
-        .write_docs(
-            Section::RoleMappings,
-            vec![(name.clone(), mapping.to_json())],
-            &[],
-        )
+    let target = name.clone();
+    let created = store_write(&state, move |s| put_mapping(s, &target, &mapping))
+        .await?
         .map_err(|e| ApiError::internal(format!("failed to store role mapping [{name}]: {e}")))?;
     Ok(EsJson::ok(json!({"role_mapping": {"created": created}})))
 }
@@ -118,20 +116,11 @@ pub(crate) async fn delete_role_mapping(
     State(state): State<Arc<AppState>>,
     Path(name): Path<String>,
 ) -> Result<EsJson, ApiError> {
-    let store = store(&state)?;
-    if store.doc(Section::RoleMappings, &name).is_none() {
-        return Ok(EsJson(StatusCode::NOT_FOUND, json!({"found": false})));
-    }
-    let found = store
-        .write_docs(
-            Section::RoleMappings,
-            Vec::new(),
-            std::slice::from_ref(&name),
-        )
-        .map_err(|e| ApiError::internal(format!("failed to delete role mapping [{name}]: {e}")))?
-        .first()
-        .copied()
-        .unwrap_or(false);
+    store(&state)?;
+    let target = name.clone();
+    let found = store_write(&state, move |s| delete_mapping(s, &target))
+        .await?
+        .map_err(|e| ApiError::internal(format!("failed to delete role mapping [{name}]: {e}")))?;
     let status = if found {
         StatusCode::OK
     } else {

@@ -26,6 +26,7 @@ use serde_json::{Map, Value, json};
 
 use super::pipeline::WWW_AUTHENTICATE;
 use super::response::{ApiError, EsJson};
+use super::security::blocking;
 use crate::state::AppState;
 
 /// `POST /_security/oauth2/token` (password and client_credentials grants).
@@ -478,14 +479,6 @@ fn maybe_remove_expired(state: &AppState, tokens: &Arc<TokenService>) {
         Ok(_) => {}
         Err(e) => tracing::warn!("cannot remove expired tokens: {e}"),
     });
-}
-
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| ApiError::internal(format!("token task failed: {e}")))
 }
 
 /// `POST /_security/oauth2/token`.
