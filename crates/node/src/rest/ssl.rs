@@ -11,9 +11,9 @@ use std::time::Duration;
 use axum::extract::{Request, State};
 use ironstack_config::{ClientAuthentication, NodeConfig, PkiRealmConfig};
 use ironstack_pki::Certificate;
-use ironstack_security::pki_realm::{PkiOutcome, PkiRealm, PkiRealmSettings};
+use ironstack_security::pki_realm::{ChainVerifier, PkiOutcome, PkiRealm, PkiRealmSettings};
 use ironstack_security::{Authentication, SecurityStore};
-use ironstack_tls::Secret;
+use ironstack_tls::{ClientChainVerifier, Secret};
 use ironstack_types::{ActionName, EsErrorType, EsException};
 use serde_json::{Value, json};
 
@@ -121,6 +121,15 @@ pub(crate) fn build(
     Ok(out)
 }
 
+/// The PKI realm's own chain check: the TLS library's path validation (webpki).
+struct WebPkiChains(ClientChainVerifier);
+
+impl ChainVerifier for WebPkiChains {
+    fn verify(&self, chain: &[&[u8]]) -> Result<(), String> {
+        self.0.verify(chain)
+    }
+}
+
 fn pki_realm(
     realm: &PkiRealmConfig,
     store: &Arc<SecurityStore>,
@@ -167,12 +176,26 @@ fn pki_realm(
             ));
         }
     }
+    let verifier: Option<Arc<dyn ChainVerifier>> = if trusted.is_empty() {
+        None
+    } else {
+        let anchors = trusted.iter().map(Certificate::to_rustls).collect();
+        let verifier = ClientChainVerifier::new(anchors).map_err(|e| {
+            let setting = if realm.certificate_authorities.is_empty() {
+                realm.setting("truststore.path")
+            } else {
+                realm.setting("certificate_authorities")
+            };
+            format!("{setting}: {e}")
+        })?;
+        Some(Arc::new(WebPkiChains(verifier)))
+    };
     PkiRealm::new(
         PkiRealmSettings {
             name: realm.name.clone(),
             order: realm.order,
             username_pattern: realm.username_pattern.clone(),
-            trusted,
+            verifier,
             cache_ttl: Duration::from_secs(realm.cache_ttl_seconds),
             cache_max_users: realm.cache_max_users,
         },
