@@ -481,6 +481,8 @@ impl<'a> Transaction<'a> {
 struct Journal {
     file: Arc<File>,
     path: PathBuf,
+    /// The sequence number it follows.
+    base: u64,
     len: u64,
 }
 
@@ -708,6 +710,7 @@ fn create_journal(dir: &Path, base: u64) -> Result<Journal> {
     Ok(Journal {
         file: Arc::new(file),
         path,
+        base,
         len: HEADER_LEN,
     })
 }
@@ -835,6 +838,7 @@ impl SecurityStore {
             current = Some(Journal {
                 file: Arc::new(file),
                 path: jpath.clone(),
+                base: *base,
                 len: scanned.valid_len,
             });
         }
@@ -1119,6 +1123,10 @@ impl SecurityStore {
     /// next one; returns the data the new snapshot must hold.
     fn rotate(&self, inner: &mut Inner) -> Result<Data> {
         let seq = inner.data.seq;
+        // Nothing was committed since this journal started: it already follows `seq`.
+        if inner.journal.as_ref().is_some_and(|j| j.base == seq) {
+            return Ok(inner.data.clone());
+        }
         if let Some(old) = &inner.journal {
             if let Err(e) = old.file.sync_data() {
                 self.sync

@@ -491,6 +491,28 @@ fn growing_data_is_compacted_rarely_and_survives_reopen() {
 }
 
 #[test]
+fn compacting_again_without_changes_rewrites_the_snapshot_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    for i in 0..3 {
+        let (id, doc) = token(i);
+        store
+            .write_docs(Section::Tokens, vec![(id, doc)], &[])
+            .unwrap();
+    }
+    store.compact().unwrap();
+    store.compact().unwrap();
+    assert_eq!(store.stats().compactions, 2);
+    assert_eq!(journal_files(dir.path()).len(), 1);
+    let (id, doc) = token(3);
+    store
+        .write_docs(Section::Tokens, vec![(id, doc)], &[])
+        .unwrap();
+    drop(store);
+    assert_eq!(open(dir.path()).docs(Section::Tokens).len(), 4);
+}
+
+#[test]
 fn a_crash_between_snapshot_and_clean_up_replays_correctly() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(dir.path());
