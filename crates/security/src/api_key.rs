@@ -18,8 +18,9 @@ use crate::password::random_bytes;
 use crate::rbac::{
     ApplicationPrivilegeDescriptor, ClusterContext, Denial, HasPrivilegesRequest, LimitedRole,
     Role, RoleDescriptor, Subject, Who, authorize_action_name, authorize_cluster,
-    authorize_indices, has_privileges_limited,
+    authorize_indices, has_privileges_limited, reserved_role,
 };
+use crate::store::{Section, Transaction};
 use crate::{Authentication, Error, Hasher, Result, SecureString, SecurityStore};
 
 /// Realm name and type Elasticsearch reports for API-key authentication.
@@ -131,12 +132,21 @@ impl StoredApiKey {
         v
     }
 
-    /// Replaces legacy `limited_by` role names with the descriptors they resolve to now.
-    fn upgrade(mut self, store: &SecurityStore) -> Self {
+    /// Replaces legacy `limited_by` role names with the descriptors they resolve to now
+    /// (reserved roles, else the stored role `role` returns).
+    fn upgrade(mut self, role: impl Fn(&str) -> Option<Value>) -> Self {
         if !self.limited_by.is_empty() {
             if self.limited_by_role_descriptors.is_empty() {
-                self.limited_by_role_descriptors =
-                    descriptor_map(resolve_roles(Some(store), &self.limited_by));
+                let mut names: Vec<&String> = self.limited_by.iter().collect();
+                names.sort();
+                names.dedup();
+                let descriptors = names
+                    .into_iter()
+                    .filter_map(|n| {
+                        reserved_role(n).or_else(|| RoleDescriptor::parse(n, &role(n)?).ok())
+                    })
+                    .collect();
+                self.limited_by_role_descriptors = descriptor_map(descriptors);
             }
             self.limited_by.clear();
         }
@@ -358,7 +368,14 @@ fn to_doc(key: &StoredApiKey) -> Result<Value> {
 
 fn from_doc(store: &SecurityStore, doc: Value) -> std::result::Result<StoredApiKey, String> {
     serde_json::from_value::<StoredApiKey>(doc)
-        .map(|k| k.upgrade(store))
+        .map(|k| k.upgrade(|name| store.role(name)))
+        .map_err(|e| e.to_string())
+}
+
+/// [`from_doc`] inside a change, reading roles from the change's view.
+fn from_txn_doc(t: &Transaction<'_>, doc: &Value) -> std::result::Result<StoredApiKey, String> {
+    StoredApiKey::deserialize(doc)
+        .map(|k| k.upgrade(|name| t.get(Section::Roles, name).cloned()))
         .map_err(|e| e.to_string())
 }
 
@@ -444,51 +461,51 @@ fn invalidation_error(cause_type: &str, cause: String) -> Value {
     })
 }
 
-/// Serialises the read-modify-write of key documents (update, invalidation): without it an
-/// update racing an invalidation could write the key back as valid.
-static KEY_WRITES: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-/// Invalidates the keys matching `filter`. Keys named by id whose document cannot be read,
+/// Invalidates the keys matching `filter`, in one change of the store (so an update racing
+/// it cannot write a key back as valid). Keys named by id whose document cannot be read,
 /// and every key of a batch whose write failed, are reported as errors (as Elasticsearch
 /// reports failed bulk items) rather than failing the whole request.
 pub fn invalidate_api_keys(store: &SecurityStore, filter: &ApiKeyFilter) -> InvalidateOutcome {
-    let _turn = KEY_WRITES.lock().unwrap_or_else(|p| p.into_inner());
     let mut out = InvalidateOutcome::default();
-    for id in &filter.ids {
-        if let Some(Err(e)) = store.api_key(id).map(|doc| from_doc(store, doc)) {
-            out.errors.push(invalidation_error(
-                "illegal_state_exception",
-                format!("api key document [{id}] could not be read: {e}"),
-            ));
-        }
-    }
-    let keys = find_api_keys(store, filter);
     let now = now_ms();
-    let (previously, fresh): (Vec<StoredApiKey>, Vec<StoredApiKey>) =
-        keys.into_iter().partition(|k| k.invalidated);
-    out.previously_invalidated = previously.into_iter().map(|k| k.id).collect();
-    let mut updates = Vec::new();
-    for mut k in fresh {
-        k.invalidated = true;
-        k.invalidation = Some(now);
-        match to_doc(&k) {
-            Ok(v) => updates.push((k.id, v)),
-            Err(e) => out
-                .errors
-                .push(invalidation_error("exception", e.to_string())),
-        }
-    }
-    let ids: Vec<String> = updates.iter().map(|(id, _)| id.clone()).collect();
-    if updates.is_empty() {
-        return out;
-    }
-    match store.put_api_keys(updates) {
-        Ok(()) => out.invalidated = ids,
-        Err(e) => {
-            for _ in &ids {
-                out.errors
-                    .push(invalidation_error("i_o_exception", e.to_string()));
+    let written = store.transact(|t| {
+        for id in &filter.ids {
+            if let Some(Err(e)) = t.get(Section::ApiKeys, id).map(|doc| from_txn_doc(t, doc)) {
+                out.errors.push(invalidation_error(
+                    "illegal_state_exception",
+                    format!("api key document [{id}] could not be read: {e}"),
+                ));
             }
+        }
+        let mut keys: Vec<StoredApiKey> = t
+            .docs(Section::ApiKeys)
+            .into_iter()
+            .filter_map(|(_, doc)| from_txn_doc(t, doc).ok())
+            .filter(|k| filter.matches(k))
+            .collect();
+        keys.sort_by(|a, b| a.creation.cmp(&b.creation).then(a.id.cmp(&b.id)));
+        for mut k in keys {
+            if k.invalidated {
+                out.previously_invalidated.push(k.id);
+                continue;
+            }
+            k.invalidated = true;
+            k.invalidation = Some(now);
+            match to_doc(&k) {
+                Ok(v) => {
+                    t.put(Section::ApiKeys, &k.id, v);
+                    out.invalidated.push(k.id);
+                }
+                Err(e) => out
+                    .errors
+                    .push(invalidation_error("exception", e.to_string())),
+            }
+        }
+    });
+    if let Err(e) = written {
+        for _ in std::mem::take(&mut out.invalidated) {
+            out.errors
+                .push(invalidation_error("i_o_exception", e.to_string()));
         }
     }
     out
@@ -676,79 +693,78 @@ impl UpdateOutcome {
     }
 }
 
-/// Updates keys owned by `owner` (same user name and realm). Each key also gets a fresh
-/// snapshot of the owner's role descriptors and identity; a key where none of that changes
-/// is a noop and is not written. Keys are checked as Elasticsearch does: not found (or
-/// owned by someone else), invalidated, expired.
+/// Updates keys owned by `owner` (same user name and realm), in one change of the store.
+/// Each key also gets a fresh snapshot of the owner's role descriptors and identity; a key
+/// where none of that changes is a noop and is not written. Keys are checked as
+/// Elasticsearch does: not found (or owned by someone else), invalidated, expired.
 pub fn update_api_keys(
     store: &SecurityStore,
     owner: &Authentication,
     ids: &[String],
     req: &UpdateApiKey,
 ) -> UpdateOutcome {
-    let _turn = KEY_WRITES.lock().unwrap_or_else(|p| p.into_inner());
     let mut out = UpdateOutcome::default();
+    // Read before the change: the closure below must not call the store.
     let snapshot = owner_role_descriptors(store, owner);
     let now = now_ms();
-    let mut writes: Vec<(String, Value)> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    for id in ids {
-        if !seen.insert(id.as_str()) {
-            continue;
-        }
-        let Some(mut key) = stored_api_key(store, id)
-            .filter(|k| k.username == owner.username && k.realm == owner.realm.name)
-        else {
-            out.errors
-                .push((id.clone(), UpdateKeyError::NotFound(id.clone())));
-            continue;
-        };
-        if key.invalidated {
-            out.errors
-                .push((id.clone(), UpdateKeyError::Invalidated(id.clone())));
-            continue;
-        }
-        if key.is_expired(now) {
-            out.errors
-                .push((id.clone(), UpdateKeyError::Expired(id.clone())));
-            continue;
-        }
-        let before = key.clone();
-        if let Some(rd) = &req.role_descriptors {
-            key.role_descriptors = rd.clone();
-        }
-        if let Some(m) = &req.metadata {
-            key.metadata = m.clone();
-        }
-        if let Some(ms) = req.expiration_ms {
-            key.expiration = Some(now.saturating_add(ms));
-        }
-        key.limited_by_role_descriptors = snapshot.clone();
-        key.realm_type = owner.realm.realm_type.to_string();
-        key.full_name = owner.full_name.clone();
-        key.email = owner.email.clone();
-        // A relative expiration never lands on the stored millisecond: always an update.
-        if key == before && req.expiration_ms.is_none() {
-            out.noops.push(id.clone());
-            continue;
-        }
-        match to_doc(&key) {
-            Ok(doc) => writes.push((id.clone(), doc)),
-            Err(e) => out
-                .errors
-                .push((id.clone(), UpdateKeyError::Store(e.to_string()))),
-        }
-    }
-    if writes.is_empty() {
-        return out;
-    }
-    let written: Vec<String> = writes.iter().map(|(id, _)| id.clone()).collect();
-    match store.put_api_keys(writes) {
-        Ok(()) => out.updated = written,
-        Err(e) => {
-            for id in written {
-                out.errors.push((id, UpdateKeyError::Store(e.to_string())));
+    let written = store.transact(|t| {
+        let mut seen = std::collections::HashSet::new();
+        for id in ids {
+            if !seen.insert(id.as_str()) {
+                continue;
             }
+            let Some(mut key) = t
+                .get(Section::ApiKeys, id)
+                .and_then(|doc| from_txn_doc(t, doc).ok())
+                .filter(|k| k.username == owner.username && k.realm == owner.realm.name)
+            else {
+                out.errors
+                    .push((id.clone(), UpdateKeyError::NotFound(id.clone())));
+                continue;
+            };
+            if key.invalidated {
+                out.errors
+                    .push((id.clone(), UpdateKeyError::Invalidated(id.clone())));
+                continue;
+            }
+            if key.is_expired(now) {
+                out.errors
+                    .push((id.clone(), UpdateKeyError::Expired(id.clone())));
+                continue;
+            }
+            let before = key.clone();
+            if let Some(rd) = &req.role_descriptors {
+                key.role_descriptors = rd.clone();
+            }
+            if let Some(m) = &req.metadata {
+                key.metadata = m.clone();
+            }
+            if let Some(ms) = req.expiration_ms {
+                key.expiration = Some(now.saturating_add(ms));
+            }
+            key.limited_by_role_descriptors = snapshot.clone();
+            key.realm_type = owner.realm.realm_type.to_string();
+            key.full_name = owner.full_name.clone();
+            key.email = owner.email.clone();
+            // A relative expiration never lands on the stored millisecond: always an update.
+            if key == before && req.expiration_ms.is_none() {
+                out.noops.push(id.clone());
+                continue;
+            }
+            match to_doc(&key) {
+                Ok(doc) => {
+                    t.put(Section::ApiKeys, id, doc);
+                    out.updated.push(id.clone());
+                }
+                Err(e) => out
+                    .errors
+                    .push((id.clone(), UpdateKeyError::Store(e.to_string()))),
+            }
+        }
+    });
+    if let Err(e) = written {
+        for id in std::mem::take(&mut out.updated) {
+            out.errors.push((id, UpdateKeyError::Store(e.to_string())));
         }
     }
     out

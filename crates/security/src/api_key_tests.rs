@@ -47,12 +47,12 @@ fn time_values_parse_as_elasticsearch() {
 
 #[test]
 fn created_keys_are_hashed_and_authenticate_once_then_from_cache() {
-    let (dir, store) = setup();
+    let (_dir, store) = setup();
     let req = CreateApiKey::parse(&json!({"name":"k1","metadata":{"a":1}})).unwrap();
     let created = create_api_key(&store, &owner(&["monitor_role"]), req).unwrap();
     assert_eq!(created.id.len(), 20);
     assert_eq!(created.api_key.expose().len(), 22);
-    let text = std::fs::read_to_string(SecurityStore::file_path(dir.path())).unwrap();
+    let text = store.files_text();
     assert!(
         !text.contains(created.api_key.expose()),
         "secret stored in clear"

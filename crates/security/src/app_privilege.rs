@@ -273,23 +273,18 @@ pub fn put_privileges(
     store: &SecurityStore,
     privileges: &[ApplicationPrivilegeDescriptor],
 ) -> crate::Result<Vec<bool>> {
-    let created = privileges
-        .iter()
-        .map(|p| {
-            store
-                .doc(
-                    Section::ApplicationPrivileges,
-                    &doc_id(&p.application, &p.name),
-                )
-                .is_none()
-        })
-        .collect();
-    let docs = privileges
-        .iter()
-        .map(|p| (doc_id(&p.application, &p.name), descriptor_json(p)))
-        .collect();
-    store.write_docs(Section::ApplicationPrivileges, docs, &[])?;
-    Ok(created)
+    // One change: whether each was new is decided against the state it is written over.
+    store.transact(|t| {
+        privileges
+            .iter()
+            .map(|p| {
+                let id = doc_id(&p.application, &p.name);
+                let created = t.get(Section::ApplicationPrivileges, &id).is_none();
+                t.put(Section::ApplicationPrivileges, &id, descriptor_json(p));
+                created
+            })
+            .collect()
+    })
 }
 
 fn matches_pattern(pattern: &str, value: &str) -> bool {

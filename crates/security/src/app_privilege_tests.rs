@@ -161,3 +161,25 @@ fn clearing_the_role_cache_recompiles_roles() {
     );
     assert_eq!(&*found, &["ops".to_string()]);
 }
+
+#[test]
+fn concurrent_puts_report_each_definition_created_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = std::sync::Arc::new(crate::SecurityStore::open(dir.path()).unwrap());
+    let body = json!({"myapp": {"read": {"actions": ["data:read/*"]}, "write": {"actions": ["data:write/*"]}}});
+    let privileges = parse_put_request(&body).unwrap();
+    let threads: Vec<_> = (0..8)
+        .map(|_| {
+            let (store, privileges) = (store.clone(), privileges.clone());
+            std::thread::spawn(move || put_privileges(&store, &privileges).unwrap())
+        })
+        .collect();
+    let mut created = [0, 0];
+    for t in threads {
+        for (i, c) in t.join().unwrap().into_iter().enumerate() {
+            created[i] += usize::from(c);
+        }
+    }
+    assert_eq!(created, [1, 1]);
+    assert_eq!(definitions(&store).len(), 2);
+}

@@ -1,7 +1,9 @@
 //! Authentication of Basic credentials through Elasticsearch's default realm chain: the reserved
 //! users (`elastic` falling back to the keystore's `bootstrap.password` until a password is
 //! stored), then the file realm (`users`/`users_roles`), then native users, with
-//! Elasticsearch's realm cache so only the first request of a user pays for bcrypt.
+//! Elasticsearch's realm cache so only the first request of a user pays for bcrypt. A cached
+//! credential depends only on its own user's record (and the realm files): writes of tokens,
+//! API keys, roles or other users leave it in place.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -18,7 +20,7 @@ use crate::api_key::{
 use crate::file_realm::FileRealm;
 use crate::hash::verify_password;
 use crate::password::random_bytes;
-use crate::{SecureString, SecurityStore};
+use crate::{Section, SecureString, SecurityStore};
 
 /// Reserved users that exist without being created.
 pub const RESERVED_USERS: &[&str] = &[
@@ -105,7 +107,8 @@ pub enum AuthenticationError {
 struct CacheEntry {
     salt: [u8; 16],
     digest: [u8; 32],
-    generation: u64,
+    /// What the answer was built from: the user's stored record and the realm files.
+    source: UserSource,
     inserted: Instant,
     authentication: Arc<Authentication>,
 }
@@ -116,6 +119,14 @@ impl fmt::Debug for CacheEntry {
             .field("user", &self.authentication.username)
             .finish_non_exhaustive()
     }
+}
+
+/// The version of a user's stored record and the file realm's generation: a cached answer
+/// holds while both are unchanged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct UserSource {
+    version: Option<u64>,
+    files: u64,
 }
 
 fn salted_digest(salt: &[u8], password: &str) -> [u8; 32] {
@@ -146,7 +157,8 @@ pub struct Authenticator {
 struct ApiKeyCacheEntry {
     salt: [u8; 16],
     digest: [u8; 32],
-    generation: u64,
+    /// The version of the key's document the answer was built from.
+    version: Option<u64>,
     inserted: Instant,
     key: Arc<ApiKeyAuthentication>,
 }
@@ -175,12 +187,19 @@ impl Authenticator {
         }
     }
 
-    /// Changes whenever a cached authentication may no longer hold: the store or the realm
-    /// files changed, or a cache was cleared. Callers that memoize authentications (the node's
-    /// per-thread memo of `Authorization` headers) drop entries made under another value.
+    /// Changes whenever a cached Basic or `ApiKey` authentication may no longer hold: a user
+    /// changed, an existing API key was replaced or removed, the realm files changed, or a
+    /// cache was cleared. Issuing tokens or API keys and changing roles leave it alone (an
+    /// authentication names roles; they are compiled per request). Callers that memoize
+    /// authentications (the node's per-thread memo of `Authorization` headers) drop entries
+    /// made under another value.
     pub fn cache_epoch(&self) -> u64 {
         let cleared = self.cleared.load(std::sync::atomic::Ordering::Acquire);
-        self.generation().wrapping_add(cleared << 40)
+        self.store
+            .generation(Section::Users)
+            .wrapping_add(self.store.overwrite_generation(Section::ApiKeys))
+            .wrapping_add(self.files_generation())
+            .wrapping_add(cleared << 40)
     }
 
     fn bump_cleared(&self) {
@@ -200,12 +219,17 @@ impl Authenticator {
         self.file.as_ref()
     }
 
-    /// Changes whenever the store or the files change (both counters only grow, so their sum
-    /// does too).
-    fn generation(&self) -> u64 {
-        self.store
-            .generation()
-            .wrapping_add(self.file.as_ref().map_or(0, |f| f.generation()))
+    fn files_generation(&self) -> u64 {
+        self.file.as_ref().map_or(0, |f| f.generation())
+    }
+
+    /// Read before the record it describes, so that a concurrent change can only make a
+    /// cached answer look stale, never a stale one look current.
+    fn user_source(&self, username: &str) -> UserSource {
+        UserSource {
+            files: self.files_generation(),
+            version: self.store.version(Section::Users, username),
+        }
     }
 
     /// The store behind this authenticator.
@@ -263,18 +287,18 @@ impl Authenticator {
             .len()
     }
 
-    /// The cached answer for an API key credential, if it was verified recently and nothing
-    /// in the store changed since (an invalidation bumps the generation). Expiry is checked
-    /// on every call.
+    /// The cached answer for an API key credential, if it was verified recently and the key's
+    /// document did not change since (an invalidation or update writes it). Expiry is
+    /// checked on every call.
     pub fn authenticate_api_key_cached(
         &self,
         id: &str,
         key: &SecureString,
     ) -> Option<Arc<ApiKeyAuthentication>> {
-        let generation = self.store.generation();
+        let version = self.store.version(Section::ApiKeys, id);
         let cache = self.api_key_cache.lock().unwrap_or_else(|p| p.into_inner());
         let entry = cache.get(id)?;
-        let fresh = entry.generation == generation && entry.inserted.elapsed() < API_KEY_CACHE_TTL;
+        let fresh = entry.version == version && entry.inserted.elapsed() < API_KEY_CACHE_TTL;
         let matches: bool = salted_digest(&entry.salt, key.expose())
             .ct_eq(&entry.digest)
             .into();
@@ -293,7 +317,8 @@ impl Authenticator {
         }
         self.verifications
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let generation = self.store.generation();
+        // Read before the document, as for users.
+        let version = self.store.version(Section::ApiKeys, id);
         let stored =
             stored_api_key(&self.store, id).ok_or_else(|| ApiKeyError::NotFound(id.to_string()))?;
         // Elasticsearch checks the secret before the key's state, so a guesser learns nothing.
@@ -318,7 +343,7 @@ impl Authenticator {
                 ApiKeyCacheEntry {
                     salt,
                     digest: salted_digest(&salt, key.expose()),
-                    generation,
+                    version,
                     inserted: Instant::now(),
                     key: auth.clone(),
                 },
@@ -328,10 +353,10 @@ impl Authenticator {
     }
 
     fn cached(&self, username: &str, password: &str) -> Option<Arc<Authentication>> {
-        let generation = self.generation();
+        let source = self.user_source(username);
         let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
         let entry = cache.get(username)?;
-        let fresh = entry.generation == generation && entry.inserted.elapsed() < CACHE_TTL;
+        let fresh = entry.source == source && entry.inserted.elapsed() < CACHE_TTL;
         let matches: bool = salted_digest(&entry.salt, password)
             .ct_eq(&entry.digest)
             .into();
@@ -342,7 +367,7 @@ impl Authenticator {
         &self,
         username: &str,
         password: &str,
-        generation: u64,
+        source: UserSource,
         auth: &Arc<Authentication>,
     ) {
         let mut salt = [0u8; 16];
@@ -358,7 +383,7 @@ impl Authenticator {
             CacheEntry {
                 salt,
                 digest: salted_digest(&salt, password),
-                generation,
+                source,
                 inserted: Instant::now(),
                 authentication: auth.clone(),
             },
@@ -420,9 +445,7 @@ impl Authenticator {
     ) -> Result<Arc<Authentication>, AuthenticationError> {
         self.verifications
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        // Read the generation before the user so a concurrent change cannot be cached as
-        // current.
-        let generation = self.generation();
+        let source = self.user_source(username);
         let invalid = || AuthenticationError::InvalidCredentials {
             username: username.to_string(),
         };
@@ -440,7 +463,7 @@ impl Authenticator {
                 metadata: Map::new(),
                 realm: FILE_REALM,
             });
-            self.remember(username, password.expose(), generation, &auth);
+            self.remember(username, password.expose(), source, &auth);
             return Ok(auth);
         }
         let stored = self.store.user(username);
@@ -488,7 +511,7 @@ impl Authenticator {
             _ => return Err(invalid()),
         };
         let auth = Arc::new(auth);
-        self.remember(username, password.expose(), generation, &auth);
+        self.remember(username, password.expose(), source, &auth);
         Ok(auth)
     }
 
@@ -648,6 +671,98 @@ mod tests {
         assert!(realm.reload_if_changed().unwrap().is_some());
         assert!(a.authenticate("fileuser", &"file-pass".into()).is_err());
         drop(dir);
+    }
+
+    #[test]
+    fn issuing_tokens_and_api_keys_keeps_every_cache() {
+        use crate::api_key::{ApiKeyFilter, CreateApiKey, create_api_key, invalidate_api_keys};
+        use crate::authz::compiled_role;
+        use crate::token::{TokenService, TokenSettings};
+
+        let (_d, store) = store_with_elastic("elastic-pass");
+        let hash = Hasher::Bcrypt { cost: 4 }.hash("joe-pass").unwrap();
+        store
+            .put_user("joe", StoredUser::new(hash.clone(), vec!["mon".into()]))
+            .unwrap();
+        store
+            .put_role("mon", serde_json::json!({"cluster": ["monitor"]}))
+            .unwrap();
+        let a = Arc::new(Authenticator::new(store.clone(), None));
+        let joe = a.authenticate("joe", &"joe-pass".into()).unwrap();
+        let key = |name: &str| {
+            let req = CreateApiKey::parse(&serde_json::json!({ "name": name })).unwrap();
+            create_api_key(&store, &joe, req).unwrap()
+        };
+        let k1 = key("k1");
+        a.authenticate_api_key(&k1.id, &k1.api_key).unwrap();
+        assert_eq!(a.slow_verifications(), 2);
+        let epoch = a.cache_epoch();
+        let roles = vec!["mon".to_string()];
+        let (role, _) = compiled_role(Some(&store), &roles);
+
+        let tokens = TokenService::new(a.clone(), TokenSettings::default());
+        let bearer = tokens.create_token(joe.clone(), true).unwrap();
+        tokens.authenticate(bearer.access_token.expose()).unwrap();
+        for _ in 0..20 {
+            tokens.create_token(joe.clone(), true).unwrap();
+        }
+        for i in 0..5 {
+            key(&format!("more{i}"));
+        }
+        assert_eq!(
+            a.cache_epoch(),
+            epoch,
+            "tokens and new keys move the memo epoch"
+        );
+        a.authenticate("joe", &"joe-pass".into()).unwrap();
+        a.authenticate_api_key(&k1.id, &k1.api_key).unwrap();
+        assert_eq!(a.slow_verifications(), 2, "a hash was computed again");
+        assert!(Arc::ptr_eq(&compiled_role(Some(&store), &roles).0, &role));
+
+        // Another user's change leaves joe's credential cached.
+        store
+            .put_user("ann", StoredUser::new(hash.clone(), vec![]))
+            .unwrap();
+        a.authenticate("joe", &"joe-pass".into()).unwrap();
+        assert_eq!(a.slow_verifications(), 2);
+        // Joe's own change does not.
+        store
+            .update_user("joe", |u| {
+                let mut u = u.unwrap();
+                u.full_name = Some("Joe".into());
+                (crate::store::Update::Put(u), ())
+            })
+            .unwrap();
+        let again = a.authenticate("joe", &"joe-pass".into()).unwrap();
+        assert_eq!(a.slow_verifications(), 3);
+        assert_eq!(again.full_name.as_deref(), Some("Joe"));
+        // Invalidating the key moves the epoch and refuses it at once.
+        let epoch = a.cache_epoch();
+        invalidate_api_keys(
+            &store,
+            &ApiKeyFilter {
+                ids: vec![k1.id.clone()],
+                ..ApiKeyFilter::default()
+            },
+        );
+        assert_ne!(a.cache_epoch(), epoch);
+        assert!(a.authenticate_api_key(&k1.id, &k1.api_key).is_err());
+        // A role change recompiles.
+        store
+            .put_role("mon", serde_json::json!({"cluster": ["all"]}))
+            .unwrap();
+        assert!(!Arc::ptr_eq(&compiled_role(Some(&store), &roles).0, &role));
+        // A token's cached validation survives other tokens, not its user being disabled.
+        tokens.create_token(joe.clone(), false).unwrap();
+        tokens.authenticate(bearer.access_token.expose()).unwrap();
+        store
+            .update_user("joe", |u| {
+                let mut u = u.unwrap();
+                u.enabled = false;
+                (crate::store::Update::Put(u), ())
+            })
+            .unwrap();
+        assert!(tokens.authenticate(bearer.access_token.expose()).is_err());
     }
 
     #[test]

@@ -70,11 +70,12 @@ pub fn cached_roles() -> usize {
         .map_or(0, |c| c.lock().unwrap_or_else(|p| p.into_inner()).len())
 }
 
-/// The store generation combined with the clear-cache epoch.
+/// The roles' generation combined with the clear-cache epoch: compiled roles depend on the
+/// stored roles only.
 fn cache_generation(store: Option<&SecurityStore>) -> u64 {
     let epoch = ROLE_CACHE_EPOCH.load(std::sync::atomic::Ordering::Acquire);
     store
-        .map_or(0, SecurityStore::generation)
+        .map_or(0, |s| s.generation(crate::Section::Roles))
         .wrapping_add(epoch << 40)
 }
 

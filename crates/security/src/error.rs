@@ -24,6 +24,17 @@ pub enum Error {
         /// Why it could not be parsed.
         reason: String,
     },
+    /// An earlier write could not be made durable, so what is on disk is unknown: the store
+    /// refuses further writes until the node restarts and replays what survived.
+    #[error(
+        "security store [{path}] is unavailable: an earlier write could not be synced ({reason}); restart the node"
+    )]
+    Unavailable {
+        /// The store folder.
+        path: PathBuf,
+        /// The operating-system error of the failed write or sync.
+        reason: String,
+    },
     /// A hash algorithm name that is not one of Elasticsearch's.
     #[error("unknown password hashing algorithm [{0}]")]
     UnknownHasher(String),

@@ -1,8 +1,10 @@
 //! The PKI realm: authenticates the TLS client certificate chain by its subject DN as Java
-//! prints it (`CN=client1, OU=ops`; `username_pattern`, case-insensitive, group 1 = user name), optionally re-validates the
-//! chain against the realm's own CAs, and gives roles only through role mappings (metadata
-//! `pki_dn`). Successes are cached by the SHA-256 fingerprint of the chain, as Elasticsearch
-//! does, until the TTL passes or the security store changes (a new role mapping).
+//! prints it (`CN=client1, OU=ops`; `username_pattern`, case-insensitive, group 1 = user
+//! name), optionally re-validates the chain against the realm's own CAs through a
+//! [`ChainVerifier`] (the node supplies the TLS library's path validation: this crate has no
+//! TLS), and gives roles only through role mappings (metadata `pki_dn`). Successes are cached
+//! by the SHA-256 fingerprint of the chain, as Elasticsearch does, until the TTL passes or a
+//! role mapping changes.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -21,6 +23,14 @@ use crate::{Authentication, SecurityStore};
 /// The realm type name.
 pub const PKI_REALM_TYPE: &str = "pki";
 
+/// Checks a client certificate chain against a realm's own trust anchors (its
+/// `certificate_authorities` or truststore), as Elasticsearch's PKI realm does with its trust
+/// manager: path validation for TLS client authentication.
+pub trait ChainVerifier: Send + Sync {
+    /// `Ok` when the chain (leaf first, DER) leads to a trusted anchor; `Err` says why not.
+    fn verify(&self, chain: &[&[u8]]) -> Result<(), String>;
+}
+
 /// How a PKI realm is set up (built by the node from `xpack.security.authc.realms.pki.*`).
 #[derive(Clone)]
 pub struct PkiRealmSettings {
@@ -30,8 +40,9 @@ pub struct PkiRealmSettings {
     pub order: i32,
     /// `username_pattern`.
     pub username_pattern: String,
-    /// The realm's own trust anchors (DER); empty = trust the TLS layer's verification.
-    pub trusted: Vec<Certificate>,
+    /// Validation against the realm's own trust anchors; `None` = trust the TLS layer's
+    /// verification.
+    pub verifier: Option<Arc<dyn ChainVerifier>>,
     /// `cache.ttl`.
     pub cache_ttl: Duration,
     /// `cache.max_users`.
@@ -44,7 +55,7 @@ impl fmt::Debug for PkiRealmSettings {
             .field("name", &self.name)
             .field("order", &self.order)
             .field("username_pattern", &self.username_pattern)
-            .field("trusted", &self.trusted.len())
+            .field("own_trust", &self.verifier.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -153,7 +164,8 @@ impl PkiRealm {
     /// Authenticates a verified client chain (leaf first, DER).
     pub fn authenticate<C: AsRef<[u8]>>(&self, chain: &[C]) -> PkiOutcome {
         let fingerprint = fingerprint(chain);
-        let generation = self.store.generation();
+        // Only role mappings feed the answer.
+        let generation = self.store.generation(crate::Section::RoleMappings);
         let ttl = self.settings.cache_ttl;
         if let Some(hit) = self
             .cache
@@ -190,8 +202,9 @@ impl PkiRealm {
                 ),
             );
         };
-        if !self.settings.trusted.is_empty()
-            && let Err(reason) = chain_is_trusted(&certificates, &self.settings.trusted)
+        let presented: Vec<&[u8]> = chain.iter().map(AsRef::as_ref).collect();
+        if let Some(verifier) = &self.settings.verifier
+            && let Err(reason) = verifier.verify(&presented)
         {
             return unsuccessful(
                 dn.clone(),
@@ -240,50 +253,6 @@ fn fingerprint<C: AsRef<[u8]>>(chain: &[C]) -> [u8; 32] {
         h.update(c.as_ref());
     }
     h.finalize().into()
-}
-
-/// Whether the presented chain leads to one of `anchors`: each link's signature verifies with
-/// the next certificate's key, intermediates are CAs, every certificate is within its
-/// validity period.
-fn chain_is_trusted(chain: &[Certificate], anchors: &[Certificate]) -> Result<(), String> {
-    let now = jiff::Timestamp::now();
-    let in_validity = |c: &Certificate| -> Result<(), String> {
-        let from = c.not_before().map_err(|e| e.to_string())?;
-        let to = c.not_after().map_err(|e| e.to_string())?;
-        if now < from || now > to {
-            return Err(format!(
-                "certificate [{}] is not valid now (valid from {from} to {to})",
-                c.subject().unwrap_or_default()
-            ));
-        }
-        Ok(())
-    };
-    let mut current = &chain[0];
-    in_validity(current)?;
-    for depth in 0..=chain.len() {
-        if anchors.iter().any(|a| a.der() == current.der()) {
-            return Ok(());
-        }
-        let issuer = current.issuer_der().map_err(|e| e.to_string())?;
-        let signed_by = |candidate: &Certificate| {
-            candidate.subject_der().is_ok_and(|s| s == issuer)
-                && current.is_signed_by(candidate).unwrap_or(false)
-        };
-        if let Some(anchor) = anchors.iter().find(|a| signed_by(a)) {
-            return in_validity(anchor);
-        }
-        let next = chain[1..]
-            .iter()
-            .find(|c| signed_by(c) && c.is_ca().unwrap_or(false));
-        match next {
-            Some(next) if depth < chain.len() => {
-                in_validity(next)?;
-                current = next;
-            }
-            _ => break,
-        }
-    }
-    Err("no trusted certificate authority issued it".to_string())
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use regex::Regex;
 use serde_json::{Map, Value};
 
 use crate::SecurityStore;
-use crate::store::Section;
+use crate::store::{Section, Update};
 
 /// Why a role mapping body is refused; maps onto Elasticsearch's exception types.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -697,6 +697,24 @@ pub fn stored_mappings(store: &SecurityStore) -> Vec<(String, RoleMapping)> {
         .into_iter()
         .filter_map(|(name, doc)| RoleMapping::parse(&name, &doc).ok().map(|m| (name, m)))
         .collect()
+}
+
+/// Stores `mapping` under `name`; returns whether it was created (decided in the same
+/// change of the store as the write, so two concurrent puts cannot both say so).
+pub fn put_mapping(
+    store: &SecurityStore,
+    name: &str,
+    mapping: &RoleMapping,
+) -> crate::Result<bool> {
+    let doc = mapping.to_json();
+    store.update_doc(Section::RoleMappings, name, |existing| {
+        (Update::Put(doc), existing.is_none())
+    })
+}
+
+/// Removes the mapping `name`; returns whether it existed.
+pub fn delete_mapping(store: &SecurityStore, name: &str) -> crate::Result<bool> {
+    store.transact(|t| t.delete(Section::RoleMappings, name))
 }
 
 /// The roles the stored mappings give `user`: sorted, without duplicates.

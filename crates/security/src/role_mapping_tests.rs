@@ -238,3 +238,30 @@ fn mapped_roles_come_from_the_store() {
         ["all_pki", "viewer"]
     );
 }
+
+#[test]
+fn concurrent_puts_of_a_new_mapping_report_created_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = std::sync::Arc::new(SecurityStore::open(dir.path()).unwrap());
+    let mapping = RoleMapping::parse(
+        "m1",
+        &json!({"enabled": true, "roles": ["r"], "rules": {"field": {"username": "*"}}}),
+    )
+    .unwrap();
+    let threads: Vec<_> = (0..8)
+        .map(|_| {
+            let (store, mapping) = (store.clone(), mapping.clone());
+            std::thread::spawn(move || put_mapping(&store, "m1", &mapping).unwrap())
+        })
+        .collect();
+    let created = threads
+        .into_iter()
+        .map(|t| t.join().unwrap())
+        .filter(|c| *c)
+        .count();
+    assert_eq!(created, 1);
+    assert_eq!(stored_mappings(&store).len(), 1);
+    assert!(delete_mapping(&store, "m1").unwrap());
+    assert!(!delete_mapping(&store, "m1").unwrap());
+    assert!(stored_mappings(&store).is_empty());
+}

@@ -1,27 +1,55 @@
-//! The durable native security store: one JSON document under `path.data/security/`, holding
-//! native users (password hashes, never passwords), roles (descriptor JSON) and API keys
-//! (secret hashes; see `api_key`). Every change rewrites the file atomically (temp file created 0600, fsync, rename,
-//! directory fsync), so a crash leaves either the old or the new store, never a torn one.
+//! The durable native security store under `path.data/security/`: native users (password
+//! hashes, never passwords), roles, API keys (secret hashes), tokens, role mappings and
+//! application privileges, each a [`Section`] of JSON documents by id.
+//!
+//! On disk it is a snapshot (`store.json`, written atomically: temp file created 0600, fsync,
+//! rename, folder fsync) plus append-only journals (`journal-<seq>.log`, see
+//! `store_journal.rs`) holding one checksummed record per committed change. A write appends
+//! its record and waits for one `fdatasync`, shared by the writers that arrive meanwhile
+//! (group commit), so a write costs the size of the change, not of the store; when the journal
+//! outgrows the live data a background thread writes a new snapshot and drops the old
+//! journals. Opening replays the journals after the snapshot, drops a torn final record (a
+//! crash during a write that was never acknowledged) and refuses to start on damage in the
+//! middle. The format-1 `store.json` of earlier versions is read and rewritten as a format-2
+//! snapshot.
+//!
+//! Every change is one [`SecurityStore::transact`] call: a closure that reads the current
+//! documents and stages changes under the store's write lock, so read-modify-write cannot
+//! lose a concurrent change. Expensive work (password hashing) belongs before the call.
+//! Each section has its own generation, and each document a version (the sequence number of
+//! its last change), so caches can depend on exactly what they were built from.
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::fs::{self, File, OpenOptions};
-use std::io::Write;
+use std::io::{self, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
-use std::sync::RwLock;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::thread::JoinHandle;
 
+use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
 use crate::{Error, Result};
 
+#[path = "store_journal.rs"]
+mod journal;
+
+use journal::{HEADER_LEN, Op};
+
 /// Folder under `path.data` that holds the store.
 pub const STORE_DIR: &str = "security";
-/// File name of the store.
+/// File name of the store's snapshot.
 pub const STORE_FILE: &str = "store.json";
-const FORMAT: u32 = 1;
+/// The snapshot format written now (adds `seq`, the last change it holds).
+const FORMAT: u64 = 2;
+/// The single-file format of earlier versions, read and migrated.
+const LEGACY_FORMAT: u64 = 1;
+/// Journals are not compacted below this size, whatever the live data.
+pub const DEFAULT_COMPACT_MIN_BYTES: u64 = 1 << 20;
 
 /// A native user as stored.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
@@ -57,11 +85,38 @@ impl StoredUser {
         Self {
             password_hash: Some(password_hash),
             roles,
+            ..Self::reserved_default()
+        }
+    }
+
+    /// The record of a reserved user that has none yet: enabled, no stored password.
+    pub fn reserved_default() -> Self {
+        Self {
+            password_hash: None,
+            roles: Vec::new(),
             full_name: None,
             email: None,
             metadata: Map::new(),
             enabled: true,
         }
+    }
+
+    fn to_value(&self) -> Value {
+        let mut v = json!({
+            "roles": self.roles,
+            "full_name": self.full_name,
+            "email": self.email,
+            "metadata": self.metadata,
+            "enabled": self.enabled,
+        });
+        if let Some(h) = &self.password_hash {
+            v["password_hash"] = Value::String(h.clone());
+        }
+        v
+    }
+
+    fn from_value(v: &Value) -> std::result::Result<Self, String> {
+        Self::deserialize(v).map_err(|e| e.to_string())
     }
 }
 
@@ -78,27 +133,16 @@ impl fmt::Debug for StoredUser {
     }
 }
 
-/// The document on disk. Roles and API keys are kept as JSON (parsed strictly when used), so
-/// fields a later version adds survive when this one rewrites the file.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-struct StoreData {
-    format: u32,
-    #[serde(default)]
-    users: BTreeMap<String, StoredUser>,
-    #[serde(default)]
-    roles: BTreeMap<String, Value>,
-    #[serde(default)]
-    api_keys: BTreeMap<String, Value>,
-    /// Further document collections by section name (`tokens`, `role_mappings`,
-    /// `application_privileges`, ...), each keyed by document id.
-    #[serde(default, flatten)]
-    sections: BTreeMap<String, BTreeMap<String, Value>>,
-}
-
-/// A collection of documents in the store besides users, roles and API keys.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A collection of documents in the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Section {
+    /// Native and reserved users ([`StoredUser`] documents).
+    Users,
+    /// Role descriptors (`_security/role`).
+    Roles,
+    /// API keys (`_security/api_key`).
+    ApiKeys,
     /// Bearer access and refresh tokens (`_security/oauth2/token`).
     Tokens,
     /// Role mappings (`_security/role_mapping`).
@@ -107,209 +151,496 @@ pub enum Section {
     ApplicationPrivileges,
 }
 
+const SECTION_COUNT: usize = 6;
+const SECTIONS: [Section; SECTION_COUNT] = [
+    Section::Users,
+    Section::Roles,
+    Section::ApiKeys,
+    Section::Tokens,
+    Section::RoleMappings,
+    Section::ApplicationPrivileges,
+];
+
 impl Section {
-    /// The section's key in the store file.
+    /// The section's key in the store files.
     pub fn name(self) -> &'static str {
         match self {
+            Section::Users => "users",
+            Section::Roles => "roles",
+            Section::ApiKeys => "api_keys",
             Section::Tokens => "tokens",
             Section::RoleMappings => "role_mappings",
             Section::ApplicationPrivileges => "application_privileges",
         }
     }
+
+    fn from_name(name: &str) -> Option<Self> {
+        SECTIONS.into_iter().find(|s| s.name() == name)
+    }
+
+    fn index(self) -> usize {
+        match self {
+            Section::Users => 0,
+            Section::Roles => 1,
+            Section::ApiKeys => 2,
+            Section::Tokens => 3,
+            Section::RoleMappings => 4,
+            Section::ApplicationPrivileges => 5,
+        }
+    }
+}
+
+/// What a read-modify-write of one document decided.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Update<T> {
+    /// Leave the document as it is (nothing is written).
+    Keep,
+    /// Create or replace it.
+    Put(T),
+    /// Remove it.
+    Delete,
+}
+
+/// Tuning of a store (tests and the benchmark use small values).
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// A journal is compacted once it is larger than the live data and than this.
+    pub compact_min_bytes: u64,
+    /// Added to every journal sync, to make group commit observable in tests.
+    #[cfg(test)]
+    pub(crate) sync_delay: std::time::Duration,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self {
+            compact_min_bytes: DEFAULT_COMPACT_MIN_BYTES,
+            #[cfg(test)]
+            sync_delay: std::time::Duration::ZERO,
+        }
+    }
+}
+
+/// Counters of a store's writes (for tests, the benchmark and stats).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StoreStats {
+    /// Changes committed since the store was opened.
+    pub commits: u64,
+    /// Journal syncs done for them (fewer than commits when writers shared one).
+    pub syncs: u64,
+    /// Compactions finished.
+    pub compactions: u64,
+    /// Size of the current journal's records.
+    pub journal_bytes: u64,
+    /// Approximate size of the live documents.
+    pub live_bytes: u64,
+}
+
+#[derive(Clone)]
+struct Doc {
+    value: Arc<Value>,
+    /// The sequence number of the change that wrote it.
+    version: u64,
+    size: u64,
+}
+
+impl Doc {
+    fn new(value: Value, version: u64) -> Self {
+        let size = json_size(&value);
+        Self {
+            value: Arc::new(value),
+            version,
+            size,
+        }
+    }
+}
+
+/// Serialized length of a document, without building the bytes.
+fn json_size(value: &Value) -> u64 {
+    struct Count(u64);
+    impl Write for Count {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0 += buf.len() as u64;
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    match serde_json::to_writer(&mut count, value) {
+        Ok(()) => count.0,
+        Err(_) => 0,
+    }
+}
+
+/// Which sections a change touched, and where it replaced or removed existing documents.
+#[derive(Default)]
+struct Touched {
+    any: [bool; SECTION_COUNT],
+    rewritten: [bool; SECTION_COUNT],
+}
+
+/// The live documents.
+#[derive(Clone, Default)]
+struct Data {
+    /// The last change applied.
+    seq: u64,
+    sections: [BTreeMap<String, Doc>; SECTION_COUNT],
+    /// Top-level keys of the snapshot this version does not know, kept on rewrite.
+    unknown: Map<String, Value>,
+    live_bytes: u64,
+}
+
+impl Data {
+    /// Reads a snapshot; returns the data and its format.
+    fn from_snapshot(bytes: &[u8]) -> std::result::Result<(Self, u64), String> {
+        let map: Map<String, Value> = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+        let format = map
+            .get("format")
+            .and_then(Value::as_u64)
+            .ok_or("no [format] number")?;
+        if format != FORMAT && format != LEGACY_FORMAT {
+            return Err(format!("unsupported format [{format}]"));
+        }
+        let mut data = Data {
+            seq: map.get("seq").and_then(Value::as_u64).unwrap_or(0),
+            ..Data::default()
+        };
+        for (key, value) in map {
+            if key == "format" || key == "seq" {
+                continue;
+            }
+            let Some(section) = Section::from_name(&key) else {
+                data.unknown.insert(key, value);
+                continue;
+            };
+            let Value::Object(docs) = value else {
+                return Err(format!("[{key}] is not an object"));
+            };
+            for (id, doc) in docs {
+                check_document(section, &id, &doc)?;
+                let doc = Doc::new(doc, data.seq);
+                data.live_bytes += doc.size;
+                data.sections[section.index()].insert(id, doc);
+            }
+        }
+        Ok((data, format))
+    }
+
+    fn apply(&mut self, seq: u64, ops: Vec<Op>) -> Touched {
+        let mut touched = Touched::default();
+        for op in ops {
+            let i = op.section.index();
+            touched.any[i] = true;
+            let old = match op.doc {
+                Some(value) => {
+                    let doc = Doc::new(value, seq);
+                    self.live_bytes += doc.size;
+                    self.sections[i].insert(op.id, doc)
+                }
+                None => self.sections[i].remove(&op.id),
+            };
+            if let Some(old) = old {
+                touched.rewritten[i] = true;
+                self.live_bytes = self.live_bytes.saturating_sub(old.size);
+            }
+        }
+        self.seq = seq;
+        touched
+    }
+}
+
+/// Users are typed: a user document that does not parse would lock its user out silently.
+fn check_document(section: Section, id: &str, doc: &Value) -> std::result::Result<(), String> {
+    if section == Section::Users {
+        StoredUser::from_value(doc).map_err(|e| format!("user [{id}] is not valid: {e}"))?;
+    }
+    Ok(())
+}
+
+/// Serializes a snapshot straight from the shared documents.
+struct Snapshot<'a>(&'a Data);
+
+impl Serialize for Snapshot<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        struct Docs<'a>(&'a BTreeMap<String, Doc>);
+        impl Serialize for Docs<'_> {
+            fn serialize<S: serde::Serializer>(
+                &self,
+                s: S,
+            ) -> std::result::Result<S::Ok, S::Error> {
+                let mut m = s.serialize_map(Some(self.0.len()))?;
+                for (id, doc) in self.0 {
+                    m.serialize_entry(id, doc.value.as_ref())?;
+                }
+                m.end()
+            }
+        }
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("format", &FORMAT)?;
+        m.serialize_entry("seq", &self.0.seq)?;
+        for section in SECTIONS {
+            m.serialize_entry(section.name(), &Docs(&self.0.sections[section.index()]))?;
+        }
+        for (k, v) in &self.0.unknown {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+/// The documents as a change sees them: the current state with the change's own puts and
+/// deletes applied. Obtained from [`SecurityStore::transact`]; everything staged is written
+/// as one record when the closure returns.
+///
+/// The closure runs under the store's write lock: it must not call the store (that would
+/// deadlock) and should not do slow work.
+pub struct Transaction<'a> {
+    data: &'a Data,
+    staged: [BTreeMap<String, Option<Value>>; SECTION_COUNT],
+}
+
+impl<'a> Transaction<'a> {
+    fn new(data: &'a Data) -> Self {
+        Self {
+            data,
+            staged: Default::default(),
+        }
+    }
+
+    /// A document by id.
+    pub fn get(&self, section: Section, id: &str) -> Option<&Value> {
+        let i = section.index();
+        match self.staged[i].get(id) {
+            Some(staged) => staged.as_ref(),
+            None => self.data.sections[i].get(id).map(|d| d.value.as_ref()),
+        }
+    }
+
+    /// Every document of `section`, sorted by id.
+    pub fn docs(&self, section: Section) -> Vec<(&str, &Value)> {
+        let i = section.index();
+        let mut merged: BTreeMap<&str, &Value> = self.data.sections[i]
+            .iter()
+            .map(|(id, d)| (id.as_str(), d.value.as_ref()))
+            .collect();
+        for (id, staged) in &self.staged[i] {
+            match staged {
+                Some(v) => merged.insert(id.as_str(), v),
+                None => merged.remove(id.as_str()),
+            };
+        }
+        merged.into_iter().collect()
+    }
+
+    /// Creates or replaces a document.
+    pub fn put(&mut self, section: Section, id: &str, doc: Value) {
+        self.staged[section.index()].insert(id.to_string(), Some(doc));
+    }
+
+    /// Removes a document; returns whether it existed.
+    pub fn delete(&mut self, section: Section, id: &str) -> bool {
+        let existed = self.get(section, id).is_some();
+        let i = section.index();
+        if self.data.sections[i].contains_key(id) {
+            self.staged[i].insert(id.to_string(), None);
+        } else {
+            self.staged[i].remove(id);
+        }
+        existed
+    }
+
+    /// A user by name (a document that does not parse counts as absent).
+    pub fn user(&self, name: &str) -> Option<StoredUser> {
+        StoredUser::from_value(self.get(Section::Users, name)?).ok()
+    }
+
+    /// Creates or replaces a user.
+    pub fn put_user(&mut self, name: &str, user: &StoredUser) {
+        self.put(Section::Users, name, user.to_value());
+    }
+
+    fn into_ops(self) -> Vec<Op> {
+        let data = self.data;
+        let mut ops = Vec::new();
+        for (section, staged) in SECTIONS.into_iter().zip(self.staged) {
+            for (id, doc) in staged {
+                // Deleting what was never there changes nothing.
+                if doc.is_none() && !data.sections[section.index()].contains_key(&id) {
+                    continue;
+                }
+                ops.push(Op { section, id, doc });
+            }
+        }
+        ops
+    }
+}
+
+/// The journal being appended to.
+struct Journal {
+    file: Arc<File>,
+    path: PathBuf,
+    /// The sequence number it follows.
+    base: u64,
+    len: u64,
+}
+
+struct Inner {
+    data: Data,
+    journal: Option<Journal>,
+    /// Whether a snapshot or journal exists; the first write of a new store writes a snapshot.
+    on_disk: bool,
+}
+
+#[derive(Default)]
+struct SyncState {
+    /// Highest sequence number written to a journal.
+    appended: u64,
+    /// Highest sequence number known to be on stable storage.
+    synced: u64,
+    /// A writer is syncing for everyone.
+    syncing: bool,
+    file: Option<Arc<File>>,
+    /// Why the store stopped accepting writes.
+    failed: Option<String>,
+    syncs: u64,
+}
+
+/// Group commit: the first writer to wait syncs the journal for every record appended so
+/// far; writers arriving during its sync wait for it, then one of them syncs for the next
+/// batch.
+struct Durability {
+    state: Mutex<SyncState>,
+    done: Condvar,
+    #[cfg(test)]
+    delay: std::time::Duration,
+}
+
+impl Durability {
+    fn lock(&self) -> MutexGuard<'_, SyncState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn check(&self, dir: &Path) -> Result<()> {
+        match &self.lock().failed {
+            Some(reason) => Err(Error::Unavailable {
+                path: dir.to_path_buf(),
+                reason: reason.clone(),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    fn fail(&self, reason: String) {
+        let mut st = self.lock();
+        st.failed.get_or_insert(reason);
+        self.done.notify_all();
+    }
+
+    fn appended(&self, seq: u64, file: &Arc<File>) {
+        let mut st = self.lock();
+        st.appended = seq;
+        if !st.file.as_ref().is_some_and(|f| Arc::ptr_eq(f, file)) {
+            st.file = Some(file.clone());
+        }
+    }
+
+    /// Everything up to `seq` is durable by other means (a synced snapshot or journal).
+    fn durable_through(&self, seq: u64, next_file: Option<&Arc<File>>) {
+        let mut st = self.lock();
+        st.synced = st.synced.max(seq);
+        st.appended = st.appended.max(seq);
+        if let Some(f) = next_file {
+            st.file = Some(f.clone());
+        }
+        self.done.notify_all();
+    }
+
+    fn wait(&self, seq: u64, dir: &Path) -> Result<()> {
+        let mut st = self.lock();
+        loop {
+            if st.synced >= seq {
+                return Ok(());
+            }
+            if let Some(reason) = &st.failed {
+                return Err(Error::Unavailable {
+                    path: dir.to_path_buf(),
+                    reason: reason.clone(),
+                });
+            }
+            if st.syncing {
+                st = self.done.wait(st).unwrap_or_else(|p| p.into_inner());
+                continue;
+            }
+            let Some(file) = st.file.clone() else {
+                st.failed = Some("no journal to sync".into());
+                continue;
+            };
+            let target = st.appended;
+            st.syncing = true;
+            drop(st);
+            #[cfg(test)]
+            std::thread::sleep(self.delay);
+            let result = file.sync_data();
+            st = self.lock();
+            st.syncing = false;
+            st.syncs += 1;
+            match result {
+                Ok(()) => st.synced = st.synced.max(target),
+                Err(e) => {
+                    st.failed
+                        .get_or_insert(format!("cannot sync the journal: {e}"));
+                }
+            }
+            self.done.notify_all();
+        }
+    }
+}
+
+#[derive(Default)]
+struct Compaction {
+    running: Arc<AtomicBool>,
+    finished: Arc<AtomicU64>,
+    thread: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Compaction {
+    fn join(&self) {
+        let handle = self.thread.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(h) = handle {
+            let _ = h.join();
+        }
+    }
 }
 
 /// The native store, shared by the node's request handlers.
-#[derive(Debug)]
+///
+/// Reads are in memory and cheap. Writes block until the change is on stable storage (one
+/// `fdatasync`, shared with concurrent writers): async callers run them on a blocking
+/// thread.
 pub struct SecurityStore {
+    dir: PathBuf,
     path: PathBuf,
-    data: RwLock<StoreData>,
-    generation: AtomicU64,
+    options: StoreOptions,
+    inner: RwLock<Inner>,
+    generations: [AtomicU64; SECTION_COUNT],
+    rewrites: [AtomicU64; SECTION_COUNT],
+    sync: Durability,
+    compaction: Compaction,
+    commits: AtomicU64,
+    warnings: Vec<String>,
 }
 
-impl SecurityStore {
-    /// The store file for a data folder.
-    pub fn file_path(data_dir: &Path) -> PathBuf {
-        data_dir.join(STORE_DIR).join(STORE_FILE)
-    }
-
-    /// Opens the store of `data_dir`: reads it when present, else starts empty (nothing is
-    /// written until the first change).
-    pub fn open(data_dir: &Path) -> Result<Self> {
-        let path = Self::file_path(data_dir);
-        let data = match fs::read(&path) {
-            Ok(bytes) => {
-                let data: StoreData =
-                    serde_json::from_slice(&bytes).map_err(|e| Error::Corrupt {
-                        path: path.clone(),
-                        reason: e.to_string(),
-                    })?;
-                if data.format != FORMAT {
-                    return Err(Error::Corrupt {
-                        path,
-                        reason: format!("unsupported format [{}]", data.format),
-                    });
-                }
-                data
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => StoreData {
-                format: FORMAT,
-                ..StoreData::default()
-            },
-            Err(source) => {
-                return Err(Error::Io {
-                    action: "read",
-                    path,
-                    source,
-                });
-            }
-        };
-        Ok(Self {
-            path,
-            data: RwLock::new(data),
-            generation: AtomicU64::new(0),
-        })
-    }
-
-    /// The store file.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// Whether the file exists on disk.
-    pub fn is_persisted(&self) -> bool {
-        self.path.is_file()
-    }
-
-    /// Increases on every change; caches compare it to drop stale entries.
-    pub fn generation(&self) -> u64 {
-        self.generation.load(Ordering::Acquire)
-    }
-
-    fn read(&self) -> std::sync::RwLockReadGuard<'_, StoreData> {
-        // A panic while holding the lock cannot leave the map half-updated (changes are
-        // computed on a copy), so a poisoned lock still holds consistent data.
-        self.data.read().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// A user by name.
-    pub fn user(&self, username: &str) -> Option<StoredUser> {
-        self.read().users.get(username).cloned()
-    }
-
-    /// All user names, sorted.
-    pub fn usernames(&self) -> Vec<String> {
-        self.read().users.keys().cloned().collect()
-    }
-
-    /// Creates or replaces a user and persists the store.
-    pub fn put_user(&self, username: &str, user: StoredUser) -> Result<()> {
-        self.update(|data| {
-            data.users.insert(username.to_string(), user);
-        })
-    }
-
-    /// Removes a user; returns whether it existed.
-    pub fn delete_user(&self, username: &str) -> Result<bool> {
-        let mut found = false;
-        self.update(|data| found = data.users.remove(username).is_some())?;
-        Ok(found)
-    }
-
-    /// A stored role's descriptor JSON (as `RoleDescriptor::to_json` wrote it).
-    pub fn role(&self, name: &str) -> Option<Value> {
-        self.read().roles.get(name).cloned()
-    }
-
-    /// All stored role names, sorted.
-    pub fn role_names(&self) -> Vec<String> {
-        self.read().roles.keys().cloned().collect()
-    }
-
-    /// Creates or replaces a role and persists the store; returns whether it was created.
-    pub fn put_role(&self, name: &str, descriptor: Value) -> Result<bool> {
-        let mut created = false;
-        self.update(|data| created = data.roles.insert(name.to_string(), descriptor).is_none())?;
-        Ok(created)
-    }
-
-    /// Removes a role; returns whether it existed.
-    pub fn delete_role(&self, name: &str) -> Result<bool> {
-        let mut found = false;
-        self.update(|data| found = data.roles.remove(name).is_some())?;
-        Ok(found)
-    }
-
-    /// A stored API key document by id.
-    pub fn api_key(&self, id: &str) -> Option<Value> {
-        self.read().api_keys.get(id).cloned()
-    }
-
-    /// All stored API key documents.
-    pub fn api_keys(&self) -> Vec<Value> {
-        self.read().api_keys.values().cloned().collect()
-    }
-
-    /// Creates or replaces an API key document and persists the store.
-    pub fn put_api_key(&self, id: &str, doc: Value) -> Result<()> {
-        self.put_api_keys(vec![(id.to_string(), doc)])
-    }
-
-    /// Creates or replaces several API key documents in one durable write.
-    pub fn put_api_keys(&self, docs: Vec<(String, Value)>) -> Result<()> {
-        self.update(|data| data.api_keys.extend(docs))
-    }
-
-    /// A document of `section` by id.
-    pub fn doc(&self, section: Section, id: &str) -> Option<Value> {
-        self.read()
-            .sections
-            .get(section.name())
-            .and_then(|docs| docs.get(id))
-            .cloned()
-    }
-
-    /// All documents of `section`, as `(id, document)` sorted by id.
-    pub fn docs(&self, section: Section) -> Vec<(String, Value)> {
-        self.read()
-            .sections
-            .get(section.name())
-            .map(|docs| docs.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-            .unwrap_or_default()
-    }
-
-    /// Creates or replaces documents of `section` and removes the ids in `delete`, in one
-    /// durable write. Returns, for each id of `delete`, whether it existed.
-    pub fn write_docs(
-        &self,
-        section: Section,
-        put: Vec<(String, Value)>,
-        delete: &[String],
-    ) -> Result<Vec<bool>> {
-        let mut found = Vec::with_capacity(delete.len());
-        self.update(|data| {
-            let docs = data.sections.entry(section.name().to_string()).or_default();
-            docs.extend(put);
-            for id in delete {
-                found.push(docs.remove(id).is_some());
-            }
-        })?;
-        Ok(found)
-    }
-
-    /// Applies `change` to a copy, writes it durably, then publishes it. On a write error the
-    /// in-memory store is unchanged.
-    fn update(&self, change: impl FnOnce(&mut StoreData)) -> Result<()> {
-        let mut guard = self.data.write().unwrap_or_else(|p| p.into_inner());
-        let mut next = guard.clone();
-        change(&mut next);
-        write_atomically(&self.path, &next)?;
-        *guard = next;
-        self.generation.fetch_add(1, Ordering::AcqRel);
-        Ok(())
+impl fmt::Debug for SecurityStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SecurityStore")
+            .field("dir", &self.dir)
+            .finish_non_exhaustive()
     }
 }
 
-fn io_err(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> Error {
+fn io_err(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> Error {
     let path = path.to_path_buf();
     move |source| Error::Io {
         action,
@@ -318,14 +649,24 @@ fn io_err(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> E
     }
 }
 
-fn write_atomically(path: &Path, data: &StoreData) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
+fn create_dir(dir: &Path) -> Result<()> {
     fs::DirBuilder::new()
         .recursive(true)
         .mode(0o700)
         .create(dir)
-        .map_err(io_err("create folder for", dir))?;
-    let json = serde_json::to_vec_pretty(data).map_err(|e| Error::Corrupt {
+        .map_err(io_err("create folder", dir))
+}
+
+fn sync_dir(dir: &Path) -> Result<()> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(io_err("sync folder", dir))
+}
+
+/// Writes the snapshot atomically: a crash leaves the old or the new file, never a torn one.
+fn write_snapshot(dir: &Path, path: &Path, data: &Data) -> Result<()> {
+    create_dir(dir)?;
+    let json = serde_json::to_vec(&Snapshot(data)).map_err(|e| Error::Corrupt {
         path: path.to_path_buf(),
         reason: e.to_string(),
     })?;
@@ -345,161 +686,605 @@ fn write_atomically(path: &Path, data: &StoreData) -> Result<()> {
         let _ = fs::remove_file(&tmp);
         return Err(io_err("replace", path)(e));
     }
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(io_err("sync folder of", path))?;
-    Ok(())
+    sync_dir(dir)
+}
+
+/// Creates the journal that follows sequence `base`, durably (header and folder entry).
+fn create_journal(dir: &Path, base: u64) -> Result<Journal> {
+    create_dir(dir)?;
+    let path = dir.join(journal::file_name(base));
+    let mut file = OpenOptions::new()
+        .append(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path)
+        .map_err(io_err("create", &path))?;
+    let written = file
+        .write_all(&journal::header(base))
+        .and_then(|()| file.sync_all());
+    if let Err(e) = written {
+        let _ = fs::remove_file(&path);
+        return Err(io_err("write", &path)(e));
+    }
+    sync_dir(dir)?;
+    Ok(Journal {
+        file: Arc::new(file),
+        path,
+        base,
+        len: HEADER_LEN,
+    })
+}
+
+/// Removes the journals a snapshot at `seq` made obsolete.
+fn remove_journals_before(dir: &Path, seq: u64) -> Result<()> {
+    let journals = journal::list(dir).map_err(io_err("list", dir))?;
+    for (base, path) in journals {
+        if base < seq {
+            fs::remove_file(&path).map_err(io_err("remove", &path))?;
+        }
+    }
+    sync_dir(dir)
+}
+
+fn damaged(path: &Path, dir: &Path, reason: String) -> Error {
+    Error::Corrupt {
+        path: path.to_path_buf(),
+        reason: format!(
+            "{reason}; the changes after it cannot be replayed safely. Restore [{}] from a backup, or move this journal away to start from the changes before it",
+            dir.display()
+        ),
+    }
+}
+
+impl SecurityStore {
+    /// The snapshot file for a data folder.
+    pub fn file_path(data_dir: &Path) -> PathBuf {
+        data_dir.join(STORE_DIR).join(STORE_FILE)
+    }
+
+    /// Opens the store of `data_dir` with the default options.
+    pub fn open(data_dir: &Path) -> Result<Self> {
+        Self::open_with(data_dir, StoreOptions::default())
+    }
+
+    /// Opens the store of `data_dir`: reads the snapshot, replays the journals after it and
+    /// migrates a format-1 file; starts empty when there is nothing (nothing is written until
+    /// the first change). A torn final journal record is cut off with a warning
+    /// ([`SecurityStore::open_warnings`]); any other damage is an error naming the file.
+    pub fn open_with(data_dir: &Path, options: StoreOptions) -> Result<Self> {
+        let dir = data_dir.join(STORE_DIR);
+        let path = dir.join(STORE_FILE);
+        let mut warnings = Vec::new();
+        let (mut data, format) = match fs::read(&path) {
+            Ok(bytes) => {
+                let (data, format) =
+                    Data::from_snapshot(&bytes).map_err(|reason| Error::Corrupt {
+                        path: path.clone(),
+                        reason,
+                    })?;
+                (data, Some(format))
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => (Data::default(), None),
+            Err(source) => {
+                return Err(Error::Io {
+                    action: "read",
+                    path,
+                    source,
+                });
+            }
+        };
+        let journals = journal::list(&dir).map_err(io_err("list", &dir))?;
+        let snapshot_seq = data.seq;
+        let mut current = None;
+        for (i, (base, jpath)) in journals.iter().enumerate() {
+            let last = i + 1 == journals.len();
+            // A journal followed by one that starts at or before the snapshot holds nothing
+            // newer: a crash came between a compaction's snapshot and its clean-up.
+            if !last && journals[i + 1].0 <= snapshot_seq {
+                let _ = fs::remove_file(jpath);
+                continue;
+            }
+            let bytes = fs::read(jpath).map_err(io_err("read", jpath))?;
+            let scanned = journal::scan(&bytes, *base, last)
+                .map_err(|reason| damaged(jpath, &dir, reason))?;
+            for record in scanned.records {
+                if record.seq <= data.seq {
+                    continue;
+                }
+                if record.seq != data.seq + 1 {
+                    return Err(damaged(
+                        jpath,
+                        &dir,
+                        format!(
+                            "changes {} to {} are missing before it",
+                            data.seq + 1,
+                            record.seq - 1
+                        ),
+                    ));
+                }
+                for op in &record.ops {
+                    if let Some(doc) = &op.doc {
+                        check_document(op.section, &op.id, doc)
+                            .map_err(|reason| damaged(jpath, &dir, reason))?;
+                    }
+                }
+                data.apply(record.seq, record.ops);
+            }
+            if !last {
+                continue;
+            }
+            if scanned.valid_len < HEADER_LEN {
+                // Created by a compaction that crashed before writing the header.
+                fs::remove_file(jpath).map_err(io_err("remove", jpath))?;
+                continue;
+            }
+            let file = OpenOptions::new()
+                .append(true)
+                .open(jpath)
+                .map_err(io_err("open", jpath))?;
+            if scanned.valid_len < bytes.len() as u64 {
+                let warning = format!(
+                    "dropped a torn record at the end of the security store journal [{}] (bytes {} to {}): a crash cut it short before its write was acknowledged",
+                    jpath.display(),
+                    scanned.valid_len,
+                    bytes.len()
+                );
+                tracing::warn!("{warning}");
+                warnings.push(warning);
+                file.set_len(scanned.valid_len)
+                    .and_then(|()| file.sync_all())
+                    .map_err(io_err("truncate", jpath))?;
+            }
+            current = Some(Journal {
+                file: Arc::new(file),
+                path: jpath.clone(),
+                base: *base,
+                len: scanned.valid_len,
+            });
+        }
+        if format == Some(LEGACY_FORMAT) {
+            write_snapshot(&dir, &path, &data)?;
+        }
+        let seq = data.seq;
+        let on_disk = format.is_some() || current.is_some();
+        let file = current.as_ref().map(|j: &Journal| j.file.clone());
+        let store = Self {
+            sync: Durability {
+                state: Mutex::new(SyncState {
+                    appended: seq,
+                    synced: seq,
+                    file,
+                    ..SyncState::default()
+                }),
+                done: Condvar::new(),
+                #[cfg(test)]
+                delay: options.sync_delay,
+            },
+            dir,
+            path,
+            options,
+            inner: RwLock::new(Inner {
+                data,
+                journal: current,
+                on_disk,
+            }),
+            generations: Default::default(),
+            rewrites: Default::default(),
+            compaction: Compaction::default(),
+            commits: AtomicU64::new(0),
+            warnings,
+        };
+        Ok(store)
+    }
+
+    /// What opening recovered from (torn journal tails dropped), for the node's log.
+    pub fn open_warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// The snapshot file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Whether anything was written to disk.
+    pub fn is_persisted(&self) -> bool {
+        self.read_inner().on_disk
+    }
+
+    /// Moves on every change to `section`.
+    pub fn generation(&self, section: Section) -> u64 {
+        self.generations[section.index()].load(Ordering::Acquire)
+    }
+
+    /// Moves when a document of `section` is replaced or removed, not when one is added:
+    /// what was derived from existing documents only goes stale then.
+    pub fn overwrite_generation(&self, section: Section) -> u64 {
+        self.rewrites[section.index()].load(Ordering::Acquire)
+    }
+
+    /// The version of a document (the sequence number of its last change; a removed and
+    /// re-created document gets a new one), `None` when absent.
+    pub fn version(&self, section: Section, id: &str) -> Option<u64> {
+        self.read_inner().data.sections[section.index()]
+            .get(id)
+            .map(|d| d.version)
+    }
+
+    /// Write counters.
+    pub fn stats(&self) -> StoreStats {
+        let inner = self.read_inner();
+        StoreStats {
+            commits: self.commits.load(Ordering::Relaxed),
+            syncs: self.sync.lock().syncs,
+            compactions: self.compaction.finished.load(Ordering::Acquire),
+            journal_bytes: inner
+                .journal
+                .as_ref()
+                .map_or(0, |j| j.len.saturating_sub(HEADER_LEN)),
+            live_bytes: inner.data.live_bytes,
+        }
+    }
+
+    fn read_inner(&self) -> RwLockReadGuard<'_, Inner> {
+        // Changes are applied after their closure ran and after the disk write, in a step
+        // that cannot panic half-way, so a poisoned lock still holds consistent data.
+        self.inner.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn write_inner(&self) -> RwLockWriteGuard<'_, Inner> {
+        self.inner.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A user by name.
+    pub fn user(&self, username: &str) -> Option<StoredUser> {
+        let inner = self.read_inner();
+        let doc = inner.data.sections[Section::Users.index()].get(username)?;
+        StoredUser::from_value(&doc.value).ok()
+    }
+
+    /// All user names, sorted.
+    pub fn usernames(&self) -> Vec<String> {
+        self.ids(Section::Users)
+    }
+
+    fn ids(&self, section: Section) -> Vec<String> {
+        self.read_inner().data.sections[section.index()]
+            .keys()
+            .cloned()
+            .collect()
+    }
+
+    /// A stored role's descriptor JSON (as `RoleDescriptor::to_json` wrote it).
+    pub fn role(&self, name: &str) -> Option<Value> {
+        self.doc(Section::Roles, name)
+    }
+
+    /// All stored role names, sorted.
+    pub fn role_names(&self) -> Vec<String> {
+        self.ids(Section::Roles)
+    }
+
+    /// A stored API key document by id.
+    pub fn api_key(&self, id: &str) -> Option<Value> {
+        self.doc(Section::ApiKeys, id)
+    }
+
+    /// All stored API key documents.
+    pub fn api_keys(&self) -> Vec<Value> {
+        self.read_inner().data.sections[Section::ApiKeys.index()]
+            .values()
+            .map(|d| d.value.as_ref().clone())
+            .collect()
+    }
+
+    /// A document of `section` by id.
+    pub fn doc(&self, section: Section, id: &str) -> Option<Value> {
+        self.read_inner().data.sections[section.index()]
+            .get(id)
+            .map(|d| d.value.as_ref().clone())
+    }
+
+    /// All documents of `section`, as `(id, document)` sorted by id.
+    pub fn docs(&self, section: Section) -> Vec<(String, Value)> {
+        self.read_inner().data.sections[section.index()]
+            .iter()
+            .map(|(k, d)| (k.clone(), d.value.as_ref().clone()))
+            .collect()
+    }
+
+    /// Runs `change` on the current documents under the write lock and commits what it
+    /// staged as one durable change; returns the closure's result once the change is on
+    /// stable storage (immediately when nothing was staged). On a write error nothing
+    /// changes in memory. If the journal cannot be synced, the change stays visible in memory
+    /// but the call fails and the store refuses later writes ([`Error::Unavailable`]).
+    pub fn transact<R>(&self, change: impl FnOnce(&mut Transaction<'_>) -> R) -> Result<R> {
+        self.sync.check(&self.dir)?;
+        let (result, wait_for) = {
+            let mut inner = self.write_inner();
+            let mut txn = Transaction::new(&inner.data);
+            let result = change(&mut txn);
+            let ops = txn.into_ops();
+            if ops.is_empty() {
+                return Ok(result);
+            }
+            let seq = inner.data.seq + 1;
+            let journaled = self.persist(&mut inner, seq, &ops)?;
+            let touched = inner.data.apply(seq, ops);
+            // Published after the data: a cache that reads a generation and then the data
+            // may pair an old generation with new data (and rebuild later), never the reverse.
+            for i in 0..SECTION_COUNT {
+                if touched.any[i] {
+                    self.generations[i].fetch_add(1, Ordering::AcqRel);
+                }
+                if touched.rewritten[i] {
+                    self.rewrites[i].fetch_add(1, Ordering::AcqRel);
+                }
+            }
+            self.commits.fetch_add(1, Ordering::Relaxed);
+            self.maybe_compact(&mut inner);
+            (result, journaled.then_some(seq))
+        };
+        if let Some(seq) = wait_for {
+            self.sync.wait(seq, &self.dir)?;
+        }
+        Ok(result)
+    }
+
+    /// Writes the change: into a new snapshot for a store with nothing on disk yet, else as
+    /// a journal record (not yet synced; returns `true`).
+    fn persist(&self, inner: &mut Inner, seq: u64, ops: &[Op]) -> Result<bool> {
+        if !inner.on_disk {
+            let mut next = inner.data.clone();
+            next.apply(seq, ops.to_vec());
+            write_snapshot(&self.dir, &self.path, &next)?;
+            inner.on_disk = true;
+            self.sync.durable_through(seq, None);
+            return Ok(false);
+        }
+        let bytes = journal::encode(seq, ops)
+            .map_err(|reason| io_err("encode a change for", &self.dir)(io::Error::other(reason)))?;
+        let journal = match inner.journal.take() {
+            Some(j) => j,
+            None => create_journal(&self.dir, inner.data.seq)?,
+        };
+        let journal = inner.journal.insert(journal);
+        if let Err(e) = (&*journal.file).write_all(&bytes) {
+            // Cut the partial record off, so later records do not follow garbage.
+            if let Err(cut) = journal.file.set_len(journal.len) {
+                self.sync.fail(format!(
+                    "cannot cut a failed write off [{}]: {cut}",
+                    journal.path.display()
+                ));
+            }
+            return Err(io_err("append to", &journal.path)(e));
+        }
+        journal.len += bytes.len() as u64;
+        self.sync.appended(seq, &journal.file);
+        Ok(true)
+    }
+
+    fn maybe_compact(&self, inner: &mut Inner) {
+        let Some(journal) = &inner.journal else {
+            return;
+        };
+        let threshold = inner.data.live_bytes.max(self.options.compact_min_bytes);
+        if journal.len.saturating_sub(HEADER_LEN) <= threshold
+            || self.compaction.running.swap(true, Ordering::AcqRel)
+        {
+            return;
+        }
+        let snapshot = match self.rotate(inner) {
+            Ok(s) => s,
+            Err(e) => {
+                self.compaction.running.store(false, Ordering::Release);
+                tracing::warn!(
+                    "cannot compact the security store (its journal keeps growing): {e}"
+                );
+                return;
+            }
+        };
+        // The previous compaction thread has finished (`running` was false).
+        self.compaction.join();
+        let (dir, path) = (self.dir.clone(), self.path.clone());
+        let running = self.compaction.running.clone();
+        let finished = self.compaction.finished.clone();
+        let spawned = std::thread::Builder::new()
+            .name("security-store-compaction".into())
+            .spawn(move || {
+                match write_snapshot(&dir, &path, &snapshot)
+                    .and_then(|()| remove_journals_before(&dir, snapshot.seq))
+                {
+                    Ok(()) => {
+                        finished.fetch_add(1, Ordering::AcqRel);
+                    }
+                    Err(e) => tracing::warn!(
+                        "cannot compact the security store (the journals keep every change): {e}"
+                    ),
+                }
+                running.store(false, Ordering::Release);
+            });
+        match spawned {
+            Ok(handle) => {
+                *self
+                    .compaction
+                    .thread
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner()) = Some(handle);
+            }
+            Err(e) => {
+                self.compaction.running.store(false, Ordering::Release);
+                tracing::warn!("cannot start the security store's compaction: {e}");
+            }
+        }
+    }
+
+    /// Closes the current journal (synced, so everything in it is durable) and starts the
+    /// next one; returns the data the new snapshot must hold.
+    fn rotate(&self, inner: &mut Inner) -> Result<Data> {
+        let seq = inner.data.seq;
+        // Nothing was committed since this journal started: it already follows `seq`.
+        if inner.journal.as_ref().is_some_and(|j| j.base == seq) {
+            return Ok(inner.data.clone());
+        }
+        if let Some(old) = &inner.journal {
+            if let Err(e) = old.file.sync_data() {
+                self.sync
+                    .fail(format!("cannot sync [{}]: {e}", old.path.display()));
+                return Err(io_err("sync", &old.path)(e));
+            }
+            self.sync.durable_through(seq, None);
+        }
+        let next = create_journal(&self.dir, seq)?;
+        self.sync.durable_through(seq, Some(&next.file));
+        inner.journal = Some(next);
+        Ok(inner.data.clone())
+    }
+
+    /// Compacts now, in this thread: the next snapshot holds every change so far and the
+    /// journals before it are removed (the benchmark and tests use it).
+    pub fn compact(&self) -> Result<()> {
+        self.sync.check(&self.dir)?;
+        let snapshot = loop {
+            self.compaction.join();
+            let mut inner = self.write_inner();
+            if inner.journal.is_none() {
+                return Ok(());
+            }
+            // A background compaction may have started since the join.
+            if self.compaction.running.swap(true, Ordering::AcqRel) {
+                continue;
+            }
+            let rotated = self.rotate(&mut inner);
+            if rotated.is_err() {
+                self.compaction.running.store(false, Ordering::Release);
+            }
+            break rotated?;
+        };
+        let result = write_snapshot(&self.dir, &self.path, &snapshot)
+            .and_then(|()| remove_journals_before(&self.dir, snapshot.seq));
+        if result.is_ok() {
+            self.compaction.finished.fetch_add(1, Ordering::AcqRel);
+        }
+        self.compaction.running.store(false, Ordering::Release);
+        result
+    }
+
+    /// Everything the store wrote (snapshot and journals), as text, for tests that check what
+    /// reaches the disk.
+    #[cfg(test)]
+    pub(crate) fn files_text(&self) -> String {
+        let mut text = fs::read_to_string(&self.path).unwrap_or_default();
+        for (_, path) in journal::list(&self.dir).unwrap_or_default() {
+            text.push_str(&String::from_utf8_lossy(
+                &fs::read(path).unwrap_or_default(),
+            ));
+        }
+        text
+    }
+
+    /// Waits for a background compaction to finish.
+    pub fn wait_for_compaction(&self) {
+        self.compaction.join();
+    }
+
+    /// Read-modify-write of one user: `change` gets the current record and decides.
+    pub fn update_user<R>(
+        &self,
+        username: &str,
+        change: impl FnOnce(Option<StoredUser>) -> (Update<StoredUser>, R),
+    ) -> Result<R> {
+        self.transact(|t| {
+            let (update, result) = change(t.user(username));
+            match update {
+                Update::Keep => {}
+                Update::Put(user) => t.put_user(username, &user),
+                Update::Delete => {
+                    t.delete(Section::Users, username);
+                }
+            }
+            result
+        })
+    }
+
+    /// Read-modify-write of one document of `section`.
+    pub fn update_doc<R>(
+        &self,
+        section: Section,
+        id: &str,
+        change: impl FnOnce(Option<&Value>) -> (Update<Value>, R),
+    ) -> Result<R> {
+        self.transact(|t| {
+            let (update, result) = change(t.get(section, id));
+            match update {
+                Update::Keep => {}
+                Update::Put(doc) => t.put(section, id, doc),
+                Update::Delete => {
+                    t.delete(section, id);
+                }
+            }
+            result
+        })
+    }
+
+    /// Creates or replaces a user.
+    pub fn put_user(&self, username: &str, user: StoredUser) -> Result<()> {
+        self.transact(|t| t.put_user(username, &user))
+    }
+
+    /// Removes a user; returns whether it existed.
+    pub fn delete_user(&self, username: &str) -> Result<bool> {
+        self.transact(|t| t.delete(Section::Users, username))
+    }
+
+    /// Creates or replaces a role; returns whether it was created.
+    pub fn put_role(&self, name: &str, descriptor: Value) -> Result<bool> {
+        self.transact(|t| {
+            let created = t.get(Section::Roles, name).is_none();
+            t.put(Section::Roles, name, descriptor);
+            created
+        })
+    }
+
+    /// Removes a role; returns whether it existed.
+    pub fn delete_role(&self, name: &str) -> Result<bool> {
+        self.transact(|t| t.delete(Section::Roles, name))
+    }
+
+    /// Creates or replaces an API key document.
+    pub fn put_api_key(&self, id: &str, doc: Value) -> Result<()> {
+        self.transact(|t| t.put(Section::ApiKeys, id, doc))
+    }
+
+    /// Creates or replaces several API key documents in one durable write.
+    pub fn put_api_keys(&self, docs: Vec<(String, Value)>) -> Result<()> {
+        self.write_docs(Section::ApiKeys, docs, &[]).map(|_| ())
+    }
+
+    /// Creates or replaces documents of `section` and removes the ids in `delete`, in one
+    /// durable write. Returns, for each id of `delete`, whether it existed.
+    pub fn write_docs(
+        &self,
+        section: Section,
+        put: Vec<(String, Value)>,
+        delete: &[String],
+    ) -> Result<Vec<bool>> {
+        self.transact(|t| {
+            for (id, doc) in put {
+                t.put(section, &id, doc);
+            }
+            delete.iter().map(|id| t.delete(section, id)).collect()
+        })
+    }
+}
+
+impl Drop for SecurityStore {
+    fn drop(&mut self) {
+        // A compaction still writing must finish before another store opens these files.
+        self.compaction.join();
+    }
 }
 
 #[cfg(test)]
-mod tests {
-    use std::os::unix::fs::PermissionsExt;
-
-    use super::*;
-
-    #[test]
-    fn users_persist_across_reopen_with_mode_0600() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = SecurityStore::open(dir.path()).unwrap();
-        assert!(!store.is_persisted());
-        assert!(store.user("elastic").is_none());
-        let g0 = store.generation();
-        store
-            .put_user(
-                "elastic",
-                StoredUser::new("$2a$10$abc".into(), vec!["superuser".into()]),
-            )
-            .unwrap();
-        assert!(store.generation() > g0);
-        let mode = fs::metadata(store.path()).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode, 0o600);
-        assert!(!store.path().with_extension("json.tmp").exists());
-
-        let again = SecurityStore::open(dir.path()).unwrap();
-        let user = again.user("elastic").unwrap();
-        assert_eq!(user.roles, vec!["superuser".to_string()]);
-        assert_eq!(user.password_hash.as_deref(), Some("$2a$10$abc"));
-        assert!(!format!("{user:?}").contains("abc"));
-        assert!(again.delete_user("elastic").unwrap());
-        assert!(!again.delete_user("elastic").unwrap());
-        assert!(
-            SecurityStore::open(dir.path())
-                .unwrap()
-                .user("elastic")
-                .is_none()
-        );
-    }
-
-    #[test]
-    fn unknown_sections_survive_a_rewrite() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = SecurityStore::file_path(dir.path());
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(
-            &path,
-            r#"{"format":1,"users":{},"roles":{"r1":{"cluster":["monitor"]}},"api_keys":{}}"#,
-        )
-        .unwrap();
-        let store = SecurityStore::open(dir.path()).unwrap();
-        store
-            .put_user("joe", StoredUser::new("h".into(), vec![]))
-            .unwrap();
-        let text = fs::read_to_string(&path).unwrap();
-        assert!(text.contains("\"r1\""), "{text}");
-    }
-
-    #[test]
-    fn sections_persist_and_report_deletions() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = SecurityStore::open(dir.path()).unwrap();
-        let g0 = store.generation();
-        store
-            .write_docs(
-                Section::RoleMappings,
-                vec![("m1".into(), serde_json::json!({"roles": ["r"]}))],
-                &[],
-            )
-            .unwrap();
-        assert!(store.generation() > g0);
-        let reopened = SecurityStore::open(dir.path()).unwrap();
-        assert_eq!(
-            reopened.doc(Section::RoleMappings, "m1"),
-            Some(serde_json::json!({"roles": ["r"]}))
-        );
-        assert!(reopened.doc(Section::Tokens, "m1").is_none());
-        let found = reopened
-            .write_docs(Section::RoleMappings, vec![], &["m1".into(), "nope".into()])
-            .unwrap();
-        assert_eq!(found, vec![true, false]);
-        assert!(reopened.docs(Section::RoleMappings).is_empty());
-    }
-
-    #[test]
-    fn roles_persist_and_report_created_and_found() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = SecurityStore::open(dir.path()).unwrap();
-        let g0 = store.generation();
-        assert!(
-            store
-                .put_role("r1", serde_json::json!({"cluster":["monitor"]}))
-                .unwrap()
-        );
-        assert!(
-            !store
-                .put_role("r1", serde_json::json!({"cluster":["all"]}))
-                .unwrap()
-        );
-        assert!(store.generation() > g0);
-        let again = SecurityStore::open(dir.path()).unwrap();
-        assert_eq!(again.role("r1").unwrap()["cluster"][0], "all");
-        assert_eq!(again.role_names(), vec!["r1".to_string()]);
-        assert!(again.delete_role("r1").unwrap());
-        assert!(!again.delete_role("r1").unwrap());
-        assert!(again.role("r1").is_none());
-    }
-
-    #[test]
-    fn api_keys_persist_and_bump_the_generation() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = SecurityStore::open(dir.path()).unwrap();
-        let g0 = store.generation();
-        store
-            .put_api_key("k1", serde_json::json!({"id":"k1","name":"a"}))
-            .unwrap();
-        store
-            .put_api_keys(vec![
-                ("k1".into(), serde_json::json!({"id":"k1","name":"b"})),
-                ("k2".into(), serde_json::json!({"id":"k2","name":"c"})),
-            ])
-            .unwrap();
-        assert!(store.generation() > g0);
-        let again = SecurityStore::open(dir.path()).unwrap();
-        assert_eq!(again.api_key("k1").unwrap()["name"], "b");
-        assert_eq!(again.api_keys().len(), 2);
-        assert!(again.api_key("k3").is_none());
-    }
-
-    #[test]
-    fn a_corrupt_store_is_an_error_naming_the_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = SecurityStore::file_path(dir.path());
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(&path, "not json").unwrap();
-        let err = SecurityStore::open(dir.path()).unwrap_err().to_string();
-        assert!(err.contains("store.json"), "{err}");
-    }
-
-    #[test]
-    fn a_failed_write_leaves_memory_unchanged() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = SecurityStore::open(dir.path()).unwrap();
-        // A file where the store folder should be makes every write fail.
-        fs::write(dir.path().join(STORE_DIR), "x").unwrap();
-        assert!(
-            store
-                .put_user("joe", StoredUser::new("h".into(), vec![]))
-                .is_err()
-        );
-        assert!(store.user("joe").is_none());
-    }
-}
+#[path = "store_tests.rs"]
+mod tests;

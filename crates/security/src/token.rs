@@ -23,6 +23,7 @@ use subtle::ConstantTimeEq;
 
 use crate::authc::{FILE_REALM, NATIVE_REALM, RESERVED_REALM, RESERVED_USERS, RealmRef};
 use crate::password::random_bytes;
+use crate::store::Transaction;
 use crate::{Authentication, Authenticator, Section, SecureString};
 
 /// Elasticsearch's default access-token lifetime (`xpack.security.authc.token.timeout`).
@@ -157,9 +158,6 @@ pub struct TokenService {
     settings: TokenSettings,
     clock: Clock,
     cache: Mutex<HashMap<String, CachedToken>>,
-    /// Serialises read-modify-write of token documents (refresh, invalidation), so a refresh
-    /// token cannot be spent twice by racing requests.
-    writes: Mutex<()>,
 }
 
 impl fmt::Debug for TokenService {
@@ -290,7 +288,6 @@ impl TokenService {
             settings,
             clock,
             cache: Mutex::new(HashMap::new()),
-            writes: Mutex::new(()),
         }
     }
 
@@ -321,13 +318,19 @@ impl TokenService {
         }
     }
 
-    /// Changes whenever a user, role, token or the file realm changes.
+    /// Changes whenever a cached validation may no longer hold: a user or the file realm
+    /// changed, or a token document was replaced or removed (issuing tokens adds documents
+    /// and leaves cached ones valid).
     fn generation(&self) -> u64 {
-        self.authenticator.store().generation().wrapping_add(
-            self.authenticator
-                .file_realm()
-                .map_or(0, |f| f.generation()),
-        )
+        let store = self.authenticator.store();
+        store
+            .generation(Section::Users)
+            .wrapping_add(store.overwrite_generation(Section::Tokens))
+            .wrapping_add(
+                self.authenticator
+                    .file_realm()
+                    .map_or(0, |f| f.generation()),
+            )
     }
 
     /// Builds a token document for `auth`; returns `(doc id, doc, access, refresh)`.
@@ -470,22 +473,10 @@ impl TokenService {
         Ok(auth)
     }
 
-    fn find_by_refresh(&self, refresh: &str) -> Option<(String, Value)> {
-        let hash = token_hash(refresh);
-        self.authenticator
-            .store()
-            .docs(Section::Tokens)
-            .into_iter()
-            .find(|(_, doc)| {
-                doc.pointer("/refresh_token/token")
-                    .and_then(Value::as_str)
-                    .is_some_and(|h| bool::from(h.as_bytes().ct_eq(hash.as_bytes())))
-            })
-    }
-
     /// The `refresh_token` grant: spends `refresh` (once; a repeat within 30 seconds returns
     /// the same new tokens) for a new access and refresh token of the same user. `client` is
-    /// who calls, which must be who obtained the refresh token.
+    /// who calls, which must be who obtained the refresh token. The check and the spending
+    /// are one change of the store, so racing requests cannot spend a token twice.
     pub fn refresh(
         &self,
         refresh: &SecureString,
@@ -493,204 +484,215 @@ impl TokenService {
     ) -> Result<IssuedTokens, TokenError> {
         self.ensure_enabled()?;
         let grant = |s: &str| TokenError::InvalidGrant(s.to_string());
-        let _turn = self.writes.lock().unwrap_or_else(|p| p.into_inner());
-        let (id, mut doc) = self
-            .find_by_refresh(refresh.expose())
-            .ok_or_else(|| grant("could not refresh the requested token"))?;
+        let hash = token_hash(refresh.expose());
+        let mut salt = [0u8; 16];
+        random_bytes(&mut salt)?;
         let now = self.now();
-        if now > u64_at(&doc, "/creation_time") + REFRESH_LIFETIME_MS {
-            return Err(grant("token document has expired"));
-        }
-        if bool_at(&doc, "/refresh_token/invalidated") {
-            return Err(grant("token has been invalidated"));
-        }
-        let owner = doc
-            .pointer("/refresh_token/client/user")
-            .and_then(Value::as_str);
-        let owner_realm = doc
-            .pointer("/refresh_token/client/realm")
-            .and_then(Value::as_str);
-        if owner != Some(client.username.as_str()) || owner_realm != Some(client.realm.name) {
-            return Err(grant("tokens must be refreshed by the creating client"));
-        }
-        let auth = doc
-            .pointer("/access_token/user_token/authentication")
-            .and_then(authentication_from_json)
-            .ok_or_else(|| grant("could not refresh the requested token"))?;
-        let auth = Arc::new(auth);
-        if bool_at(&doc, "/refresh_token/refreshed") {
-            let refreshed_at = u64_at(&doc, "/refresh_token/refresh_time");
-            if now > refreshed_at + REFRESH_REUSE_WINDOW_MS {
-                return Err(grant(
-                    "token has already been refreshed more than 30 seconds in the past",
-                ));
-            }
-            if now + REFRESH_REUSE_WINDOW_MS < refreshed_at {
-                return Err(grant(
-                    "token has been refreshed more than 30 seconds in the future, clock skew too great",
-                ));
-            }
-            let salt = doc
-                .pointer("/refresh_token/superseding/salt")
-                .and_then(Value::as_str)
-                .and_then(|s| STANDARD.decode(s).ok())
+        self.authenticator.store().transact(|t| {
+            let (id, mut doc) = find_by_refresh(t, &hash)
                 .ok_or_else(|| grant("could not refresh the requested token"))?;
+            if now > u64_at(&doc, "/creation_time") + REFRESH_LIFETIME_MS {
+                return Err(grant("token document has expired"));
+            }
+            if bool_at(&doc, "/refresh_token/invalidated") {
+                return Err(grant("token has been invalidated"));
+            }
+            let owner = doc
+                .pointer("/refresh_token/client/user")
+                .and_then(Value::as_str);
+            let owner_realm = doc
+                .pointer("/refresh_token/client/realm")
+                .and_then(Value::as_str);
+            if owner != Some(client.username.as_str()) || owner_realm != Some(client.realm.name) {
+                return Err(grant("tokens must be refreshed by the creating client"));
+            }
+            let auth = doc
+                .pointer("/access_token/user_token/authentication")
+                .and_then(authentication_from_json)
+                .ok_or_else(|| grant("could not refresh the requested token"))?;
+            let auth = Arc::new(auth);
+            if bool_at(&doc, "/refresh_token/refreshed") {
+                let refreshed_at = u64_at(&doc, "/refresh_token/refresh_time");
+                if now > refreshed_at + REFRESH_REUSE_WINDOW_MS {
+                    return Err(grant(
+                        "token has already been refreshed more than 30 seconds in the past",
+                    ));
+                }
+                if now + REFRESH_REUSE_WINDOW_MS < refreshed_at {
+                    return Err(grant(
+                        "token has been refreshed more than 30 seconds in the future, clock skew too great",
+                    ));
+                }
+                let salt = doc
+                    .pointer("/refresh_token/superseding/salt")
+                    .and_then(Value::as_str)
+                    .and_then(|s| STANDARD.decode(s).ok())
+                    .ok_or_else(|| grant("could not refresh the requested token"))?;
+                let access = derived_token(refresh.expose(), "access", &salt);
+                let new_refresh = derived_token(refresh.expose(), "refresh", &salt);
+                // The superseding document must still be there (not removed by an
+                // invalidation).
+                if t
+                    .get(Section::Tokens, &token_hash(access.expose()))
+                    .is_none()
+                {
+                    return Err(grant("could not refresh the requested token"));
+                }
+                return Ok(IssuedTokens {
+                    access_token: access,
+                    refresh_token: Some(new_refresh),
+                    expires_in: self.expires_in(),
+                    authentication: auth,
+                });
+            }
             let access = derived_token(refresh.expose(), "access", &salt);
             let new_refresh = derived_token(refresh.expose(), "refresh", &salt);
-            // The superseding document must still be there (not removed by an invalidation).
-            if self
-                .authenticator
-                .store()
-                .doc(Section::Tokens, &token_hash(access.expose()))
-                .is_none()
-            {
-                return Err(grant("could not refresh the requested token"));
-            }
-            return Ok(IssuedTokens {
+            let (new_id, new_doc) = self.new_document(
+                &auth,
+                client,
+                true,
+                access.clone(),
+                Some(new_refresh.clone()),
+            );
+            set_at(&mut doc, "refresh_token", "refreshed", Value::Bool(true));
+            set_at(&mut doc, "refresh_token", "refresh_time", json!(now));
+            set_at(
+                &mut doc,
+                "refresh_token",
+                "superseding",
+                json!({"salt": STANDARD.encode(salt), "access_token_id": new_id}),
+            );
+            t.put(Section::Tokens, &id, doc);
+            t.put(Section::Tokens, &new_id, new_doc);
+            Ok(IssuedTokens {
                 access_token: access,
                 refresh_token: Some(new_refresh),
                 expires_in: self.expires_in(),
                 authentication: auth,
-            });
-        }
-        let mut salt = [0u8; 16];
-        random_bytes(&mut salt)?;
-        let access = derived_token(refresh.expose(), "access", &salt);
-        let new_refresh = derived_token(refresh.expose(), "refresh", &salt);
-        let (new_id, new_doc) = self.new_document(
-            &auth,
-            client,
-            true,
-            access.clone(),
-            Some(new_refresh.clone()),
-        );
-        set_at(&mut doc, "refresh_token", "refreshed", Value::Bool(true));
-        set_at(&mut doc, "refresh_token", "refresh_time", json!(now));
-        set_at(
-            &mut doc,
-            "refresh_token",
-            "superseding",
-            json!({"salt": STANDARD.encode(salt), "access_token_id": new_id}),
-        );
-        self.authenticator.store().write_docs(
-            Section::Tokens,
-            vec![(id, doc), (new_id, new_doc)],
-            &[],
-        )?;
-        Ok(IssuedTokens {
-            access_token: access,
-            refresh_token: Some(new_refresh),
-            expires_in: self.expires_in(),
-            authentication: auth,
-        })
+            })
+        })?
     }
 
-    /// `DELETE /_security/oauth2/token`.
+    /// `DELETE /_security/oauth2/token`, as one change of the store.
     pub fn invalidate(&self, target: &InvalidateTarget) -> Result<InvalidationResult, TokenError> {
         self.ensure_enabled()?;
-        let _turn = self.writes.lock().unwrap_or_else(|p| p.into_inner());
-        let store = self.authenticator.store();
-        let mut result = InvalidationResult::default();
-        let mut changed: Vec<(String, Value)> = Vec::new();
-        match target {
-            InvalidateTarget::AccessToken(token) => {
-                let id = token_hash(token.expose());
-                match store.doc(Section::Tokens, &id) {
-                    None => result.not_found = true,
-                    Some(mut doc) => {
+        let now = self.now();
+        let result = self.authenticator.store().transact(|t| {
+            let mut result = InvalidationResult::default();
+            match target {
+                InvalidateTarget::AccessToken(token) => {
+                    let id = token_hash(token.expose());
+                    match t.get(Section::Tokens, &id).cloned() {
+                        None => result.not_found = true,
+                        Some(mut doc) => {
+                            if bool_at(&doc, "/access_token/invalidated") {
+                                result.previously_invalidated += 1;
+                            } else {
+                                set_at(&mut doc, "access_token", "invalidated", Value::Bool(true));
+                                result.invalidated += 1;
+                                t.put(Section::Tokens, &id, doc);
+                            }
+                        }
+                    }
+                }
+                InvalidateTarget::RefreshToken(token) => {
+                    match find_by_refresh(t, &token_hash(token.expose())) {
+                        None => result.not_found = true,
+                        Some((id, mut doc)) => {
+                            if bool_at(&doc, "/refresh_token/invalidated") {
+                                result.previously_invalidated += 1;
+                            } else {
+                                set_at(&mut doc, "refresh_token", "invalidated", Value::Bool(true));
+                                result.invalidated += 1;
+                                t.put(Section::Tokens, &id, doc);
+                            }
+                        }
+                    }
+                }
+                InvalidateTarget::Owner { realm, username } => {
+                    let docs: Vec<(String, Value)> = t
+                        .docs(Section::Tokens)
+                        .into_iter()
+                        .map(|(id, doc)| (id.to_string(), doc.clone()))
+                        .collect();
+                    for (id, mut doc) in docs {
+                        let auth = doc.pointer("/access_token/user_token/authentication");
+                        let user = auth.and_then(|a| a.get("username")).and_then(Value::as_str);
+                        let doc_realm = doc.pointer("/access_token/realm").and_then(Value::as_str);
+                        if realm.as_deref().is_some_and(|r| Some(r) != doc_realm)
+                            || username.as_deref().is_some_and(|u| Some(u) != user)
+                        {
+                            continue;
+                        }
+                        let access_active = !bool_at(&doc, "/access_token/invalidated")
+                            && u64_at(&doc, "/access_token/user_token/expiration_time") >= now;
+                        let has_refresh = doc.get("refresh_token").is_some();
+                        let refresh_active = has_refresh
+                            && !bool_at(&doc, "/refresh_token/invalidated")
+                            && u64_at(&doc, "/creation_time") + REFRESH_LIFETIME_MS >= now;
+                        if !access_active && !refresh_active {
+                            continue;
+                        }
+                        // Refresh tokens first, as Elasticsearch does, so none can mint new
+                        // access tokens meanwhile; each token counts once.
+                        if has_refresh {
+                            if bool_at(&doc, "/refresh_token/invalidated") {
+                                result.previously_invalidated += 1;
+                            } else {
+                                set_at(&mut doc, "refresh_token", "invalidated", Value::Bool(true));
+                                result.invalidated += 1;
+                            }
+                        }
                         if bool_at(&doc, "/access_token/invalidated") {
                             result.previously_invalidated += 1;
                         } else {
                             set_at(&mut doc, "access_token", "invalidated", Value::Bool(true));
                             result.invalidated += 1;
-                            changed.push((id, doc));
                         }
+                        t.put(Section::Tokens, &id, doc);
                     }
                 }
             }
-            InvalidateTarget::RefreshToken(token) => match self.find_by_refresh(token.expose()) {
-                None => result.not_found = true,
-                Some((id, mut doc)) => {
-                    if bool_at(&doc, "/refresh_token/invalidated") {
-                        result.previously_invalidated += 1;
-                    } else {
-                        set_at(&mut doc, "refresh_token", "invalidated", Value::Bool(true));
-                        result.invalidated += 1;
-                        changed.push((id, doc));
-                    }
-                }
-            },
-            InvalidateTarget::Owner { realm, username } => {
-                let now = self.now();
-                for (id, mut doc) in store.docs(Section::Tokens) {
-                    let auth = doc.pointer("/access_token/user_token/authentication");
-                    let user = auth.and_then(|a| a.get("username")).and_then(Value::as_str);
-                    let doc_realm = doc.pointer("/access_token/realm").and_then(Value::as_str);
-                    if realm.as_deref().is_some_and(|r| Some(r) != doc_realm)
-                        || username.as_deref().is_some_and(|u| Some(u) != user)
-                    {
-                        continue;
-                    }
-                    let access_active = !bool_at(&doc, "/access_token/invalidated")
-                        && u64_at(&doc, "/access_token/user_token/expiration_time") >= now;
-                    let has_refresh = doc.get("refresh_token").is_some();
-                    let refresh_active = has_refresh
-                        && !bool_at(&doc, "/refresh_token/invalidated")
-                        && u64_at(&doc, "/creation_time") + REFRESH_LIFETIME_MS >= now;
-                    if !access_active && !refresh_active {
-                        continue;
-                    }
-                    // Refresh tokens first, as Elasticsearch does, so none can mint new
-                    // access tokens meanwhile; each token counts once.
-                    if has_refresh {
-                        if bool_at(&doc, "/refresh_token/invalidated") {
-                            result.previously_invalidated += 1;
-                        } else {
-                            set_at(&mut doc, "refresh_token", "invalidated", Value::Bool(true));
-                            result.invalidated += 1;
-                        }
-                    }
-                    if bool_at(&doc, "/access_token/invalidated") {
-                        result.previously_invalidated += 1;
-                    } else {
-                        set_at(&mut doc, "access_token", "invalidated", Value::Bool(true));
-                        result.invalidated += 1;
-                    }
-                    changed.push((id, doc));
-                }
-            }
-        }
-        if !changed.is_empty() {
-            store.write_docs(Section::Tokens, changed, &[])?;
-        }
+            result
+        })?;
         Ok(result)
     }
 
     /// Removes documents whose refresh token (or, without one, access token) can no longer
     /// be used, as Elasticsearch's expired-token remover does; returns how many.
     pub fn remove_expired(&self) -> Result<usize, TokenError> {
-        let _turn = self.writes.lock().unwrap_or_else(|p| p.into_inner());
         let now = self.now();
-        let dead: Vec<String> = self
-            .authenticator
-            .store()
-            .docs(Section::Tokens)
-            .into_iter()
-            .filter(|(_, doc)| {
-                let access_dead = u64_at(doc, "/access_token/user_token/expiration_time") < now;
-                let refresh_dead = doc.get("refresh_token").is_none()
-                    || u64_at(doc, "/creation_time") + REFRESH_LIFETIME_MS < now;
-                access_dead && refresh_dead
-            })
-            .map(|(id, _)| id)
-            .collect();
-        if !dead.is_empty() {
-            self.authenticator
-                .store()
-                .write_docs(Section::Tokens, Vec::new(), &dead)?;
-        }
-        Ok(dead.len())
+        let removed = self.authenticator.store().transact(|t| {
+            let dead: Vec<String> = t
+                .docs(Section::Tokens)
+                .into_iter()
+                .filter(|(_, doc)| {
+                    let access_dead = u64_at(doc, "/access_token/user_token/expiration_time") < now;
+                    let refresh_dead = doc.get("refresh_token").is_none()
+                        || u64_at(doc, "/creation_time") + REFRESH_LIFETIME_MS < now;
+                    access_dead && refresh_dead
+                })
+                .map(|(id, _)| id.to_string())
+                .collect();
+            for id in &dead {
+                t.delete(Section::Tokens, id);
+            }
+            dead.len()
+        })?;
+        Ok(removed)
     }
+}
+
+/// The token document whose refresh token hashes to `hash`, as the change sees it.
+fn find_by_refresh(t: &Transaction<'_>, hash: &str) -> Option<(String, Value)> {
+    t.docs(Section::Tokens)
+        .into_iter()
+        .find(|(_, doc)| {
+            doc.pointer("/refresh_token/token")
+                .and_then(Value::as_str)
+                .is_some_and(|h| bool::from(h.as_bytes().ct_eq(hash.as_bytes())))
+        })
+        .map(|(id, doc)| (id.to_string(), doc.clone()))
 }
 
 /// The `metadata` map of a reserved principal.

@@ -86,7 +86,7 @@ fn a_token_authenticates_its_user_until_it_expires() {
 fn only_hashes_are_stored() {
     let f = fixture(TokenSettings::default());
     let issued = f.service.create_token(f.joe(), true).unwrap();
-    let file = std::fs::read_to_string(f.store.path()).unwrap();
+    let file = f.store.files_text();
     assert!(!file.contains(issued.access_token.expose()));
     assert!(!file.contains(issued.refresh_token.as_ref().unwrap().expose()));
     assert!(file.contains(&token_hash(issued.access_token.expose())));

@@ -34,6 +34,7 @@
 
 #![warn(missing_docs)]
 
+mod chain;
 mod client;
 mod error;
 mod material;
@@ -44,6 +45,7 @@ mod secret;
 mod server;
 mod settings;
 
+pub use chain::ClientChainVerifier;
 pub use client::client_config;
 pub use error::{Error, Result};
 pub use peer::subject_dn;

@@ -14,7 +14,7 @@ use ironstack_security::rbac::RoleError;
 use serde_json::{Map, Value};
 
 use super::body::required_json as required_body;
-use super::context::{nodes_response, not_found_empty, store, store_error};
+use super::context::{nodes_response, not_found_empty, store, store_error, store_write};
 use super::params::PathParams;
 use super::pipeline::Granted;
 use super::response::{ApiError, EsJson};
@@ -40,10 +40,13 @@ pub(crate) async fn put(
     State(state): State<Arc<AppState>>,
     body: Bytes,
 ) -> Result<EsJson, ApiError> {
-    let store = store(&state)?;
+    store(&state)?;
     let body = required_body(&body)?;
-    let privileges = app_privilege::parse_put_request(&body).map_err(role_error)?;
-    let created = app_privilege::put_privileges(store, &privileges).map_err(store_error)?;
+    let privileges = Arc::new(app_privilege::parse_put_request(&body).map_err(role_error)?);
+    let written = privileges.clone();
+    let created = store_write(&state, move |s| app_privilege::put_privileges(s, &written))
+        .await?
+        .map_err(store_error)?;
     Ok(EsJson::ok(by_application(
         privileges.iter().zip(created).map(|(p, c)| {
             (
@@ -93,7 +96,7 @@ pub(crate) async fn delete(
     State(state): State<Arc<AppState>>,
     params: PathParams,
 ) -> Result<EsJson, ApiError> {
-    let store = store(&state)?;
+    store(&state)?;
     let application = params.required("application")?.to_string();
     let mut list: Vec<String> = params
         .required("name")?
@@ -112,8 +115,12 @@ pub(crate) async fn delete(
     if !errors.is_empty() {
         return Err(role_error(RoleError::validation(&errors)));
     }
-    let found =
-        app_privilege::delete_privileges(store, &application, &list).map_err(store_error)?;
+    let (app, names) = (application.clone(), list.clone());
+    let found = store_write(&state, move |s| {
+        app_privilege::delete_privileges(s, &app, &names)
+    })
+    .await?
+    .map_err(store_error)?;
     Ok(EsJson::ok(by_application(list.into_iter().zip(found).map(
         |(n, f)| (application.clone(), n, serde_json::json!({"found": f})),
     ))))

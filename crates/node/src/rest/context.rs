@@ -44,6 +44,18 @@ pub(crate) async fn blocking<T: Send + 'static>(
         .map_err(|e| ApiError::internal(format!("background task failed: {e}")))
 }
 
+/// The one way handlers change the security store: `f` runs on the blocking pool with the
+/// store (reads stay on the I/O thread: they are in memory). Do the expensive part (hashing)
+/// before, and the read-modify-write inside one store call (`update_user`, `update_doc`,
+/// `transact`), so that concurrent requests cannot undo each other's changes.
+pub(crate) async fn store_write<T: Send + 'static>(
+    state: &AppState,
+    f: impl FnOnce(&SecurityStore) -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    let store = store(state)?.clone();
+    blocking(move || f(&store)).await
+}
+
 /// `404 {}`: what the security GET APIs answer when nothing named exists.
 pub(crate) fn not_found_empty() -> EsJson {
     EsJson(StatusCode::NOT_FOUND, json!({}))

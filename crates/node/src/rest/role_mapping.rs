@@ -9,12 +9,14 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use ironstack_security::Section;
-use ironstack_security::role_mapping::{RoleMapping, RoleMappingError};
+use ironstack_security::role_mapping::{
+    RoleMapping, RoleMappingError, delete_mapping, put_mapping,
+};
 use ironstack_types::{EsErrorType, EsException};
 use serde_json::{Map, Value, json};
 
 use super::body::required_json;
-use super::context::store;
+use super::context::{store, store_write};
 use super::params::PathParams;
 use super::response::{ApiError, EsJson};
 use crate::state::AppState;
@@ -35,16 +37,12 @@ pub(crate) async fn put_role_mapping(
     params: PathParams,
     body: Bytes,
 ) -> Result<EsJson, ApiError> {
-    let store = store(&state)?;
+    store(&state)?;
     let name = params.required("name")?.to_string();
     let mapping = RoleMapping::parse(&name, &required_json(&body)?).map_err(mapping_error)?;
-    let created = store.doc(Section::RoleMappings, &name).is_none();
-    store
-        .write_docs(
-            Section::RoleMappings,
-            vec![(name.clone(), mapping.to_json())],
-            &[],
-        )
+    let target = name.clone();
+    let created = store_write(&state, move |s| put_mapping(s, &target, &mapping))
+        .await?
         .map_err(|e| ApiError::internal(format!("failed to store role mapping [{name}]: {e}")))?;
     Ok(EsJson::ok(json!({"role_mapping": {"created": created}})))
 }
@@ -88,21 +86,12 @@ pub(crate) async fn delete_role_mapping(
     State(state): State<Arc<AppState>>,
     params: PathParams,
 ) -> Result<EsJson, ApiError> {
-    let store = store(&state)?;
+    store(&state)?;
     let name = params.required("name")?.to_string();
-    if store.doc(Section::RoleMappings, &name).is_none() {
-        return Ok(EsJson(StatusCode::NOT_FOUND, json!({"found": false})));
-    }
-    let found = store
-        .write_docs(
-            Section::RoleMappings,
-            Vec::new(),
-            std::slice::from_ref(&name),
-        )
-        .map_err(|e| ApiError::internal(format!("failed to delete role mapping [{name}]: {e}")))?
-        .first()
-        .copied()
-        .unwrap_or(false);
+    let target = name.clone();
+    let found = store_write(&state, move |s| delete_mapping(s, &target))
+        .await?
+        .map_err(|e| ApiError::internal(format!("failed to delete role mapping [{name}]: {e}")))?;
     let status = if found {
         StatusCode::OK
     } else {

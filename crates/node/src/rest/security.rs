@@ -17,12 +17,15 @@ use ironstack_security::rbac::privilege::builtin_privileges;
 use ironstack_security::rbac::{
     HasPrivilegesRequest, RoleDescriptor, RoleError, is_reserved_role, reserved_role, reserved_user,
 };
-use ironstack_security::{Hasher, SecurityStore, StoredUser};
+use ironstack_security::store::Update;
+use ironstack_security::{Hasher, Section, SecurityStore, StoredUser};
 use ironstack_types::{EsErrorType, EsException};
 use serde_json::{Map, Value, json};
 
 use super::body::{json as json_body, parse_error, required_json as required_body};
-use super::context::{gate, nodes_response, not_found_empty, store, store_error};
+use super::context::{
+    blocking, gate, nodes_response, not_found_empty, store, store_error, store_write,
+};
 use super::envelope::RenderParams;
 use super::params::{PathParams, names};
 use super::pipeline::Granted;
@@ -44,13 +47,16 @@ pub(crate) async fn put_role(
     params: PathParams,
     body: Bytes,
 ) -> Result<EsJson, ApiError> {
-    let store = store(&state)?;
-    let name = params.required("name")?;
+    store(&state)?;
+    let name = params.required("name")?.to_string();
     let body = required_body(&body)?;
-    let role = RoleDescriptor::parse(name, &body).map_err(|e| ApiError::from(e.to_exception()))?;
+    let role = RoleDescriptor::parse(&name, &body).map_err(|e| ApiError::from(e.to_exception()))?;
     role.validate(is_reserved_role)
         .map_err(|e| ApiError::from(e.to_exception()))?;
-    let created = store.put_role(name, role.to_json()).map_err(store_error)?;
+    let doc = role.to_json();
+    let created = store_write(&state, move |s| s.put_role(&name, doc))
+        .await?
+        .map_err(store_error)?;
     Ok(EsJson::ok(json!({"role": {"created": created}})))
 }
 
@@ -104,14 +110,16 @@ pub(crate) async fn delete_role(
     State(state): State<Arc<AppState>>,
     params: PathParams,
 ) -> Result<EsJson, ApiError> {
-    let store = store(&state)?;
-    let name = params.required("name")?;
-    if is_reserved_role(name) {
+    store(&state)?;
+    let name = params.required("name")?.to_string();
+    if is_reserved_role(&name) {
         return Err(ApiError::illegal_argument(format!(
             "role [{name}] is reserved and cannot be deleted"
         )));
     }
-    let found = store.delete_role(name).map_err(store_error)?;
+    let found = store_write(&state, move |s| s.delete_role(&name))
+        .await?
+        .map_err(store_error)?;
     let status = if found {
         StatusCode::OK
     } else {
@@ -148,9 +156,8 @@ async fn new_hash(
                 )));
             }
             let p = zeroize::Zeroizing::new(p);
-            let hash = tokio::task::spawn_blocking(move || Hasher::Bcrypt { cost: 10 }.hash(&p))
-                .await
-                .map_err(|e| ApiError::internal(format!("hashing task failed: {e}")))?
+            let hash = blocking(move || Hasher::Bcrypt { cost: 10 }.hash(&p))
+                .await?
                 .map_err(|e| ApiError::internal(e.to_string()))?;
             Ok(Some(hash))
         }
@@ -282,19 +289,36 @@ pub(crate) async fn put_user(
             RoleError::validation(&errors).to_exception(),
         ));
     }
-    let hash = new_hash(password, password_hash)
-        .await?
-        .or_else(|| existing.as_ref().and_then(|u| u.password_hash.clone()));
-    let user = StoredUser {
-        password_hash: hash,
-        roles: roles.unwrap_or_default(),
-        full_name: opt_string(&fields, "full_name", what)?,
-        email: opt_string(&fields, "email", what)?,
-        metadata,
-        enabled,
-    };
-    store.put_user(&name, user).map_err(store_error)?;
-    Ok(EsJson::ok(json!({"created": existing.is_none()})))
+    let full_name = opt_string(&fields, "full_name", what)?;
+    let email = opt_string(&fields, "email", what)?;
+    // Hashing first; then one read-modify-write, so a concurrent change of the same user
+    // (another update, a password change, `_disable`) is never written back over.
+    let hash = new_hash(password, password_hash).await?;
+    let created = store_write(&state, move |store| {
+        store.update_user(&name, move |existing| {
+            let Some(password_hash) =
+                hash.or_else(|| existing.as_ref().and_then(|u| u.password_hash.clone()))
+            else {
+                // Deleted since the check above: a new user needs a password.
+                return (Update::Keep, None);
+            };
+            let user = StoredUser {
+                password_hash: Some(password_hash),
+                roles: roles.unwrap_or_default(),
+                full_name,
+                email,
+                metadata,
+                enabled,
+            };
+            (Update::Put(user), Some(existing.is_none()))
+        })
+    })
+    .await?
+    .map_err(store_error)?
+    .ok_or_else(|| {
+        validation("password must be specified unless you are updating an existing user")
+    })?;
+    Ok(EsJson::ok(json!({"created": created})))
 }
 
 pub(crate) fn user_json(store: &SecurityStore, name: &str) -> Option<Value> {
@@ -366,14 +390,16 @@ pub(crate) async fn delete_user(
     State(state): State<Arc<AppState>>,
     params: PathParams,
 ) -> Result<EsJson, ApiError> {
-    let store = store(&state)?;
-    let name = params.required("username")?;
-    if reserved_user(name).is_some() {
+    store(&state)?;
+    let name = params.required("username")?.to_string();
+    if reserved_user(&name).is_some() {
         return Err(ApiError::illegal_argument(format!(
             "user [{name}] is reserved and cannot be deleted"
         )));
     }
-    let found = store.delete_user(name).map_err(store_error)?;
+    let found = store_write(&state, move |s| s.delete_user(&name))
+        .await?
+        .map_err(store_error)?;
     let status = if found {
         StatusCode::OK
     } else {
@@ -413,25 +439,40 @@ pub(crate) async fn change_password(
     if password.is_none() && password_hash.is_none() {
         return Err(validation("password must be specified"));
     }
-    let existing = store.user(name);
     let reserved = reserved_user(name).is_some();
-    if existing.is_none() && !reserved {
+    let must_exist = || {
         // Elasticsearch reports this from the store, as a `validation_exception`.
         let mut e = RoleError::validation(&["user must exist in order to change password".into()]);
         e.error_type = EsErrorType::Validation;
-        return Err(ApiError::from(e.to_exception()));
+        ApiError::from(e.to_exception())
+    };
+    if store.user(name).is_none() && !reserved {
+        return Err(must_exist());
     }
     let hash = new_hash(password, password_hash).await?;
-    let mut user = existing.unwrap_or(StoredUser {
-        password_hash: None,
-        roles: Vec::new(),
-        full_name: None,
-        email: None,
-        metadata: Map::new(),
-        enabled: true,
-    });
-    user.password_hash = hash;
-    store.put_user(name, user).map_err(store_error)?;
+    let name = name.to_string();
+    // Only the hash changes, on the record as it is when written.
+    let changed = store_write(&state, move |store| {
+        store.update_user(&name, |existing| match existing {
+            Some(mut user) => {
+                user.password_hash = hash;
+                (Update::Put(user), true)
+            }
+            None if reserved => {
+                let user = StoredUser {
+                    password_hash: hash,
+                    ..StoredUser::reserved_default()
+                };
+                (Update::Put(user), true)
+            }
+            None => (Update::Keep, false),
+        })
+    })
+    .await?
+    .map_err(store_error)?;
+    if !changed {
+        return Err(must_exist());
+    }
     Ok(EsJson::ok(json!({})))
 }
 
@@ -441,33 +482,37 @@ async fn set_enabled(
     params: &PathParams,
     enabled: bool,
 ) -> Result<EsJson, ApiError> {
-    let store = store(state)?;
+    store(state)?;
     let name = params.required("username")?;
     if granted.user().username == name {
         return Err(ApiError::illegal_argument(
             "users may not update the enabled status of their own account",
         ));
     }
-    let user = match (store.user(name), reserved_user(name)) {
-        (Some(u), _) => u,
-        (None, Some(_)) => StoredUser {
-            password_hash: None,
-            roles: Vec::new(),
-            full_name: None,
-            email: None,
-            metadata: Map::new(),
-            enabled: true,
-        },
-        (None, None) => {
-            return Err(ApiError::from(EsException::new(
-                EsErrorType::ResourceNotFound,
-                format!("user [{name}] not found"),
-            )));
-        }
-    };
-    store
-        .put_user(name, StoredUser { enabled, ..user })
-        .map_err(store_error)?;
+    let reserved = reserved_user(name).is_some();
+    let target = name.to_string();
+    // Only the flag changes, on the record as it is when written.
+    let found = store_write(state, move |store| {
+        store.update_user(&target, |existing| match existing {
+            Some(user) => (Update::Put(StoredUser { enabled, ..user }), true),
+            None if reserved => {
+                let user = StoredUser {
+                    enabled,
+                    ..StoredUser::reserved_default()
+                };
+                (Update::Put(user), true)
+            }
+            None => (Update::Keep, false),
+        })
+    })
+    .await?
+    .map_err(store_error)?;
+    if !found {
+        return Err(ApiError::from(EsException::new(
+            EsErrorType::ResourceNotFound,
+            format!("user [{name}] not found"),
+        )));
+    }
     Ok(EsJson::ok(json!({})))
 }
 
@@ -568,7 +613,7 @@ pub(crate) async fn bulk_put_roles(
     State(state): State<Arc<AppState>>,
     body: Bytes,
 ) -> Result<EsJson, ApiError> {
-    let store = store(&state)?;
+    store(&state)?;
     let body = required_body(&body)?;
     let Value::Object(fields) = body else {
         return Err(parse_error(
@@ -601,23 +646,44 @@ pub(crate) async fn bulk_put_roles(
             .map_err(|e| ApiError::from(e.to_exception()))?;
         parsed.push((name.clone(), role));
     }
-    let mut out = Map::new();
     let mut errors = Map::new();
+    let mut valid = Vec::with_capacity(parsed.len());
     for (name, role) in parsed {
-        if let Err(e) = role.validate(is_reserved_role) {
-            errors.insert(name, error_detail(&e.to_exception()));
-            continue;
-        }
-        let doc = role.to_json();
-        let existing = store.role(&name);
-        if existing.as_ref() == Some(&doc) {
-            push_name(&mut out, "noop", &name);
-            continue;
-        }
-        match store.put_role(&name, doc) {
-            Ok(true) => push_name(&mut out, "created", &name),
-            Ok(false) => push_name(&mut out, "updated", &name),
+        match role.validate(is_reserved_role) {
+            Ok(()) => valid.push((name, role.to_json())),
             Err(e) => {
+                errors.insert(name, error_detail(&e.to_exception()));
+            }
+        }
+    }
+    // One change for every valid role: each is compared with what it replaces in it.
+    let names: Vec<String> = valid.iter().map(|(n, _)| n.clone()).collect();
+    let outcome = store_write(&state, move |store| {
+        store.transact(|t| {
+            valid
+                .into_iter()
+                .map(|(name, doc)| {
+                    let kind = match t.get(Section::Roles, &name) {
+                        Some(existing) if *existing == doc => return "noop",
+                        Some(_) => "updated",
+                        None => "created",
+                    };
+                    t.put(Section::Roles, &name, doc);
+                    kind
+                })
+                .collect::<Vec<_>>()
+        })
+    })
+    .await?;
+    let mut out = Map::new();
+    match outcome {
+        Ok(kinds) => {
+            for (name, kind) in names.iter().zip(kinds) {
+                push_name(&mut out, kind, name);
+            }
+        }
+        Err(e) => {
+            for name in names {
                 errors.insert(
                     name,
                     error_detail(&EsException::internal(format!(
@@ -635,7 +701,7 @@ pub(crate) async fn bulk_delete_roles(
     State(state): State<Arc<AppState>>,
     body: Bytes,
 ) -> Result<EsJson, ApiError> {
-    let store = store(&state)?;
+    store(&state)?;
     let body = required_body(&body)?;
     let Value::Object(fields) = body else {
         return Err(parse_error(
@@ -670,22 +736,36 @@ pub(crate) async fn bulk_delete_roles(
     if names.is_empty() {
         return Err(validation("role names are missing"));
     }
-    let mut out = Map::new();
     let mut errors = Map::new();
-    for name in names {
-        if is_reserved_role(&name) {
-            errors.insert(
-                name.clone(),
-                error_detail(&EsException::illegal_argument(format!(
-                    "role [{name}] is reserved and cannot be deleted"
-                ))),
-            );
-            continue;
+    let (reserved, names): (Vec<String>, Vec<String>) =
+        names.into_iter().partition(|n| is_reserved_role(n));
+    for name in reserved {
+        errors.insert(
+            name.clone(),
+            error_detail(&EsException::illegal_argument(format!(
+                "role [{name}] is reserved and cannot be deleted"
+            ))),
+        );
+    }
+    let to_delete = names.clone();
+    let outcome = store_write(&state, move |store| {
+        store.transact(|t| {
+            to_delete
+                .iter()
+                .map(|n| t.delete(Section::Roles, n))
+                .collect::<Vec<_>>()
+        })
+    })
+    .await?;
+    let mut out = Map::new();
+    match outcome {
+        Ok(found) => {
+            for (name, found) in names.iter().zip(found) {
+                push_name(&mut out, if found { "deleted" } else { "not_found" }, name);
+            }
         }
-        match store.delete_role(&name) {
-            Ok(true) => push_name(&mut out, "deleted", &name),
-            Ok(false) => push_name(&mut out, "not_found", &name),
-            Err(e) => {
+        Err(e) => {
+            for name in names {
                 errors.insert(
                     name,
                     error_detail(&EsException::internal(format!(

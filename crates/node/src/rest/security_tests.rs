@@ -597,3 +597,67 @@ async fn has_privileges_privileges_and_builtin() {
             .contains(&json!("create_doc"))
     );
 }
+
+/// A password change hashes for tens of milliseconds; a `_disable`, `_enable` or user update
+/// sent meanwhile must survive it (and it must survive them), whatever the order in which
+/// they reach the store.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_user_changes_lose_nothing() {
+    let f = Arc::new(
+        Fixture::builder()
+            .user("joe", &["viewer"])
+            .user("admin", &["superuser"])
+            .build(),
+    );
+    let admin = ("admin", PASSWORD);
+    let send = |method: &'static str, uri: &'static str, body: Value| {
+        let f = f.clone();
+        tokio::spawn(async move { call(&f, method, uri, admin, body).await })
+    };
+    for round in 0..6 {
+        let password = format!("new-password-{round}");
+        let change = send(
+            "POST",
+            "/_security/user/joe/_password",
+            json!({ "password": password }),
+        );
+        // Lands while the password is being hashed.
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        let enabled = round % 2 == 1;
+        let full_name = format!("Joe {round}");
+        let (toggle, update) = if round % 3 == 2 {
+            let body =
+                json!({"roles": ["viewer", "r"], "full_name": full_name, "enabled": enabled});
+            (None, Some(send("PUT", "/_security/user/joe", body)))
+        } else {
+            let uri = if enabled {
+                "/_security/user/joe/_enable"
+            } else {
+                "/_security/user/joe/_disable"
+            };
+            (Some(send("POST", uri, Value::Null)), None)
+        };
+        for task in [Some(change), toggle, update].into_iter().flatten() {
+            let r = task.await.unwrap();
+            assert_eq!(r.status, StatusCode::OK, "round {round}: {}", r.text());
+        }
+        let joe = f.store.user("joe").unwrap();
+        assert_eq!(
+            joe.enabled, enabled,
+            "round {round}: the enabled flag was lost"
+        );
+        let hash = joe.password_hash.unwrap();
+        assert!(
+            ironstack_security::hash::verify_password(&password, &hash),
+            "round {round}: the password change was lost"
+        );
+        if round % 3 == 2 {
+            assert_eq!(
+                joe.full_name.as_deref(),
+                Some(full_name.as_str()),
+                "round {round}"
+            );
+            assert_eq!(joe.roles, vec!["viewer", "r"], "round {round}");
+        }
+    }
+}

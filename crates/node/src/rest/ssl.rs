@@ -12,8 +12,8 @@ use axum::extract::State;
 use ironstack_config::{ClientAuthentication, NodeConfig, PkiRealmConfig};
 use ironstack_pki::Certificate;
 use ironstack_security::SecurityStore;
-use ironstack_security::pki_realm::{PkiRealm, PkiRealmSettings};
-use ironstack_tls::Secret;
+use ironstack_security::pki_realm::{ChainVerifier, PkiRealm, PkiRealmSettings};
+use ironstack_tls::{ClientChainVerifier, Secret};
 use serde_json::{Value, json};
 
 use super::response::{ApiError, EsJson};
@@ -114,6 +114,15 @@ pub(crate) fn build(
     Ok(out)
 }
 
+/// The PKI realm's own chain check: the TLS library's path validation (webpki).
+struct WebPkiChains(ClientChainVerifier);
+
+impl ChainVerifier for WebPkiChains {
+    fn verify(&self, chain: &[&[u8]]) -> Result<(), String> {
+        self.0.verify(chain)
+    }
+}
+
 fn pki_realm(
     realm: &PkiRealmConfig,
     store: &Arc<SecurityStore>,
@@ -160,12 +169,26 @@ fn pki_realm(
             ));
         }
     }
+    let verifier: Option<Arc<dyn ChainVerifier>> = if trusted.is_empty() {
+        None
+    } else {
+        let anchors = trusted.iter().map(Certificate::to_rustls).collect();
+        let verifier = ClientChainVerifier::new(anchors).map_err(|e| {
+            let setting = if realm.certificate_authorities.is_empty() {
+                realm.setting("truststore.path")
+            } else {
+                realm.setting("certificate_authorities")
+            };
+            format!("{setting}: {e}")
+        })?;
+        Some(Arc::new(WebPkiChains(verifier)))
+    };
     PkiRealm::new(
         PkiRealmSettings {
             name: realm.name.clone(),
             order: realm.order,
             username_pattern: realm.username_pattern.clone(),
-            trusted,
+            verifier,
             cache_ttl: Duration::from_secs(realm.cache_ttl_seconds),
             cache_max_users: realm.cache_max_users,
         },

@@ -54,24 +54,29 @@ struct Fixture {
     ca2: CertificateAuthority,
 }
 
+/// A node with PKI realm `pki1` trusting `ca1` through its own `certificate_authorities`,
+/// built as the node builds it.
 fn fixture() -> Fixture {
     let ca1 = ca("realm ca");
     let ca2 = ca("other ca");
+    let dir = tempfile::tempdir().unwrap();
+    let ca_file = dir.path().join("realm-ca.crt");
+    std::fs::write(&ca_file, ca1.certificate.to_pem()).unwrap();
+    let c = config(&[
+        "xpack.security.authc.realms.pki.pki1.order=0",
+        &format!(
+            "xpack.security.authc.realms.pki.pki1.certificate_authorities={}",
+            ca_file.display()
+        ),
+    ]);
     let node = test_support::Fixture::builder()
         .max_content_length(1 << 20)
-        .pki_realm(PkiRealmSettings {
-            name: "pki1".into(),
-            order: 0,
-            username_pattern: ironstack_config::DEFAULT_USERNAME_PATTERN.into(),
-            trusted: vec![ca1.certificate.clone()],
-            cache_ttl: Duration::from_secs(60),
-            cache_max_users: 10,
-        })
+        .pki_realms_from(c)
         .build();
     Fixture { node, ca1, ca2 }
 }
 
-/// A request with `chain` as the TLS client chain, as the server passes it on.
+/// A request with `chain` (just the leaf) as the TLS client chain, as the server passes it on.
 async fn send(
     f: &Fixture,
     method: &str,
@@ -91,6 +96,78 @@ async fn send(
     }
     let r = test_support::send(&f.node, req).await;
     (r.status, r.json_or_null())
+}
+
+/// `_authenticate` with a whole client chain (leaf first) and no header.
+async fn authenticate_with(f: &Fixture, chain: &[&Certificate]) -> (StatusCode, Value) {
+    let mut req = test_support::request("GET", "/_security/_authenticate", None, Value::Null);
+    let chain = chain
+        .iter()
+        .map(|c| CertificateDer::from(c.der().to_vec()))
+        .collect();
+    req.extensions_mut()
+        .insert(crate::ClientCertificateChain(Arc::new(chain)));
+    let r = test_support::send(&f.node, req).await;
+    (r.status, r.json_or_null())
+}
+
+/// An intermediate CA under `parent` with the given key usage.
+fn intermediate(parent: &CertificateAuthority, key_usage: Vec<KeyUsage>) -> CertificateAuthority {
+    let key = PrivateKey::generate(KeyAlgorithm::EcP256).unwrap();
+    let cert = parent
+        .sign(
+            &CertificateSpec {
+                key_usage,
+                ..spec("CN=intermediate", true)
+            },
+            &key,
+        )
+        .unwrap();
+    CertificateAuthority::new(cert, key).unwrap()
+}
+
+#[tokio::test]
+async fn the_realm_validates_chains_as_a_tls_trust_manager_does() {
+    let f = fixture();
+    // Through a proper intermediate: accepted.
+    let good = intermediate(&f.ca1, vec![KeyUsage::KeyCertSign]);
+    let (_, client) = leaf(&good, "CN=deep");
+    let (s, v) = authenticate_with(&f, &[&client, &good.certificate]).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["username"], "deep");
+    // Without its intermediate there is no path.
+    let (s, _) = authenticate_with(&f, &[&client]).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    // Signatures, CA flags and dates all hold in the next two; the path does not.
+    let bad = intermediate(&f.ca1, vec![KeyUsage::DigitalSignature]);
+    let (_, client) = leaf(&bad, "CN=unsigned");
+    let (s, v) = authenticate_with(&f, &[&client, &bad.certificate]).await;
+    assert_eq!(
+        s,
+        StatusCode::UNAUTHORIZED,
+        "an issuer without keyCertSign: {v}"
+    );
+    let key = PrivateKey::generate(KeyAlgorithm::EcP256).unwrap();
+    let server_only = f
+        .ca1
+        .sign(
+            &CertificateSpec {
+                extended_key_usage: vec![ExtendedKeyUsage::ServerAuth],
+                ..spec("CN=server", false)
+            },
+            &key,
+        )
+        .unwrap();
+    let (s, v) = authenticate_with(&f, &[&server_only]).await;
+    assert_eq!(
+        s,
+        StatusCode::UNAUTHORIZED,
+        "a server-only certificate: {v}"
+    );
+    assert_eq!(
+        v["error"]["reason"],
+        "unable to authenticate user [CN=server] for REST request [/_security/_authenticate]"
+    );
 }
 
 #[tokio::test]

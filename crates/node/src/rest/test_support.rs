@@ -10,7 +10,6 @@ use base64::Engine;
 use http_body_util::BodyExt;
 use ironstack_config::AuthcConfig;
 use ironstack_security::gate::{AnonymousSettings, Gate, GateSettings};
-use ironstack_security::pki_realm::{PkiRealm, PkiRealmSettings};
 use ironstack_security::token::{Clock, TokenService, TokenSettings};
 use ironstack_security::{Authenticator, Hasher, SecurityStore, StoredUser};
 use serde_json::Value;
@@ -60,7 +59,7 @@ pub(crate) struct FixtureBuilder {
     max_content_length: u64,
     authc: AuthcConfig,
     clock: Option<Clock>,
-    pki: Vec<PkiRealmSettings>,
+    pki: Option<ironstack_config::NodeConfig>,
 }
 
 impl Fixture {
@@ -74,7 +73,7 @@ impl Fixture {
             // Elasticsearch's defaults on a plain-HTTP node (the token service is off).
             authc: AuthcConfig::default(),
             clock: None,
-            pki: Vec::new(),
+            pki: None,
         }
     }
 }
@@ -126,9 +125,10 @@ impl FixtureBuilder {
         self
     }
 
-    /// A PKI realm (over the fixture's store).
-    pub(crate) fn pki_realm(mut self, settings: PkiRealmSettings) -> Self {
-        self.pki.push(settings);
+    /// The PKI realms `config` defines, built as the node builds them (over the fixture's
+    /// store).
+    pub(crate) fn pki_realms_from(mut self, config: ironstack_config::NodeConfig) -> Self {
+        self.pki = Some(config);
         self
     }
 
@@ -161,11 +161,14 @@ impl FixtureBuilder {
             None => TokenService::new(authenticator.clone(), settings),
         });
         let anonymous = &self.authc.anonymous;
-        let pki_realms = self
-            .pki
-            .into_iter()
-            .map(|p| Arc::new(PkiRealm::new(p, store.clone()).unwrap()))
-            .collect();
+        let pki_realms = match &self.pki {
+            Some(config) => {
+                crate::rest::ssl::build(config, Some(&store), |_| None)
+                    .unwrap()
+                    .pki_realms
+            }
+            None => Vec::new(),
+        };
         let gate = Arc::new(Gate::new(
             authenticator.clone(),
             GateSettings {

@@ -5,8 +5,9 @@
 //! Only what the realm chain already verified is memoized (basic credentials and API keys; not
 //! bearer tokens, which expire on their own clock, and not certificates or anonymous requests).
 //! Entries are keyed by SHA-256 of a random per-process key and the header value (the clear
-//! credential is never kept), stamped with the authenticator's cache epoch (any change to users,
-//! roles, keys or realm files, or a cache clear, invalidates them) and live at most
+//! credential is never kept), stamped with the authenticator's cache epoch (a change to a user,
+//! to an existing API key or to the realm files, or a cache clear, invalidates them; issuing
+//! tokens or keys does not) and live at most
 //! [`MEMO_TTL`], after which the request takes the full path again. API key expiry is checked on
 //! every hit.
 
