@@ -588,7 +588,9 @@ fn path_param(pattern: &str, path: &str, name: &str) -> Option<String> {
     let wanted = format!("{{{name}}}");
     let i = pattern.split('/').position(|s| s == wanted)?;
     let segment = path.split('/').nth(i)?;
-    crate::rest::percent_decode(segment)
+    ironstack_types::percent::decode_path_segment(segment)
+        .ok()
+        .map(std::borrow::Cow::into_owned)
 }
 
 #[cfg(test)]

@@ -24,7 +24,6 @@ use axum::Router;
 use axum::http::Method;
 
 pub(crate) use handlers::main_body;
-pub(crate) use pipeline::percent_decode;
 pub(crate) use response::PrerenderedJson;
 use routes::Routes;
 pub(crate) use token::AuthcExtras;

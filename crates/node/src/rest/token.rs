@@ -17,8 +17,8 @@ use ironstack_config::AuthcConfig;
 use ironstack_security::api_key::ApiKeyAuthentication;
 use ironstack_security::authz::authorize_with;
 use ironstack_security::token::{
-    ANONYMOUS_REALM, InvalidateTarget, IssuedTokens, TokenError, TokenService, TokenSettings,
-    anonymous_authentication,
+    ANONYMOUS_REALM, InvalidateTarget, IssuedTokens, TokenClient, TokenError, TokenService,
+    TokenSettings, anonymous_authentication,
 };
 use ironstack_security::{Authentication, Authenticator, SecureString};
 use ironstack_types::{ActionName, EsErrorType, EsException};
@@ -523,8 +523,13 @@ pub(crate) async fn create_token(
     let text = |k: &str| fields.get(k).and_then(Value::as_str).unwrap_or_default();
     let scope = fields.get("scope").and_then(Value::as_str);
     let caller = auth.map(|Extension(a)| a);
+    // The client of this request owns the refresh token (Elasticsearch's `TokenService`).
+    let key_id = key.as_ref().map(|Extension(k)| k.id.clone());
     let issued = match grant.unwrap_or_default() {
         "password" => {
+            let client = caller.clone().ok_or_else(|| {
+                ApiError::illegal_argument("no authenticated user for this request")
+            })?;
             let username = text("username").to_string();
             let password = SecureString::new(text("password"));
             let authenticator = tokens.authenticator().clone();
@@ -542,7 +547,14 @@ pub(crate) async fn create_token(
                 return Err(with_challenges(&state, ApiError::from(e)));
             };
             let t = tokens.clone();
-            let issued = blocking(move || t.create_token(user, true)).await?;
+            let issued = blocking(move || {
+                let client = TokenClient {
+                    user: &client,
+                    api_key_id: key_id.as_deref(),
+                };
+                t.create_token_for_client(user, client, true)
+            })
+            .await?;
             (issued.map_err(|e| token_error(&state, e))?, "realm")
         }
         "client_credentials" => {
@@ -581,7 +593,14 @@ pub(crate) async fn create_token(
             let refresh = SecureString::new(text("refresh_token"));
             let t = tokens.clone();
             let client = strip_anonymous_roles(&state, caller);
-            match blocking(move || t.refresh(&refresh, &client)).await? {
+            let refreshed = blocking(move || {
+                let client = TokenClient {
+                    user: &client,
+                    api_key_id: key_id.as_deref(),
+                };
+                t.refresh(&refresh, client)
+            });
+            match refreshed.await? {
                 Ok(issued) => (issued, "token"),
                 Err(TokenError::InvalidGrant(description)) => {
                     return Ok(oauth_error("invalid_grant", &description));
