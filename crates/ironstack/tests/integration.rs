@@ -16,6 +16,8 @@ mod keystore;
 mod node;
 #[path = "integration/pki.rs"]
 mod pki;
+#[path = "integration/secrets.rs"]
+mod secrets;
 #[path = "integration/security.rs"]
 mod security;
 #[path = "integration/security_apis.rs"]
