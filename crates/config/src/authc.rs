@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use ironstack_types::TimeValue;
+
 use crate::node::Reader;
 use crate::{Result, Settings};
 
@@ -83,35 +85,6 @@ impl Default for AuthcConfig {
     }
 }
 
-/// Parses an Elasticsearch time value (`30s`, `20m`, `1h`, `500ms`, `1d`).
-pub fn parse_time_value(text: &str) -> std::result::Result<Duration, String> {
-    let t = text.trim();
-    let split = t
-        .find(|c: char| !c.is_ascii_digit())
-        .ok_or_else(|| format!("failed to parse setting value [{t}]: a unit is required"))?;
-    let (number, unit) = t.split_at(split);
-    let n: u64 = number
-        .parse()
-        .map_err(|_| format!("failed to parse value [{t}] as a time value"))?;
-    let ms = match unit {
-        "nanos" => return Ok(Duration::from_nanos(n)),
-        "micros" => return Ok(Duration::from_micros(n)),
-        "ms" => 1,
-        "s" => 1_000,
-        "m" => 60_000,
-        "h" => 3_600_000,
-        "d" => 86_400_000,
-        _ => {
-            return Err(format!(
-                "failed to parse value [{t}] as a time value: unknown unit [{unit}]"
-            ));
-        }
-    };
-    n.checked_mul(ms)
-        .map(Duration::from_millis)
-        .ok_or_else(|| format!("time value [{t}] is too large"))
-}
-
 impl AuthcConfig {
     /// Reads the settings; `https` is whether `xpack.security.http.ssl.enabled` is on (the
     /// token service's default). A token service explicitly enabled over plain HTTP adds a
@@ -131,8 +104,11 @@ impl AuthcConfig {
         let timeout = match reader.string(TOKEN_TIMEOUT)? {
             None => DEFAULT_TOKEN_TIMEOUT,
             Some(text) => {
-                let value = parse_time_value(&text)
-                    .map_err(|reason| reader.invalid_value(TOKEN_TIMEOUT, &text, &reason))?;
+                let value = TimeValue::parse(&text, TOKEN_TIMEOUT)
+                    .map_err(|e| reader.invalid_value(TOKEN_TIMEOUT, &text, &e.to_string()))?
+                    .to_duration()
+                    // `-1`: not a duration, so below the minimum.
+                    .unwrap_or(Duration::ZERO);
                 if value < MIN_TOKEN_TIMEOUT {
                     return Err(reader.invalid_value(TOKEN_TIMEOUT, &text, "must be >= [1s]"));
                 }
@@ -236,15 +212,28 @@ mod tests {
     }
 
     #[test]
-    fn time_values() {
-        assert_eq!(parse_time_value("20m").unwrap(), Duration::from_secs(1200));
-        assert_eq!(parse_time_value("1h").unwrap(), Duration::from_secs(3600));
-        assert_eq!(
-            parse_time_value("750ms").unwrap(),
-            Duration::from_millis(750)
+    fn timeout_is_an_elasticsearch_time_value() {
+        let (c, _) = load("xpack.security.authc.token.timeout: 90S\n", true).unwrap();
+        assert_eq!(c.token.timeout, Duration::from_secs(90));
+        let (c, _) = load("xpack.security.authc.token.timeout: 1800000ms\n", true).unwrap();
+        assert_eq!(c.token.timeout, Duration::from_secs(1800));
+        let err = load("xpack.security.authc.token.timeout: 10\n", true)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("failed to parse setting [xpack.security.authc.token.timeout] with value [10] as a time value: unit is missing or unrecognized"),
+            "{err}"
         );
-        assert!(parse_time_value("10").is_err());
-        assert!(parse_time_value("m").is_err());
-        assert!(parse_time_value("3w").is_err());
+        let err = load("xpack.security.authc.token.timeout: 1.5m\n", true)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("failed to parse [1.5m], fractional time values are not supported"),
+            "{err}"
+        );
+        let err = load("xpack.security.authc.token.timeout: -1\n", true)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("must be >= [1s]"), "{err}");
     }
 }

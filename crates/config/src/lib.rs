@@ -41,9 +41,7 @@ pub use audit::{
     AUDIT_EVENT_NAMES, AUDIT_SETTINGS, AuditConfig, AuditIgnorePolicy, DEFAULT_AUDIT_INCLUDES,
     check_audit_key,
 };
-pub use authc::{
-    AnonymousConfig, AuthcConfig, DEFAULT_ANONYMOUS_USERNAME, TokenConfig, parse_time_value,
-};
+pub use authc::{AnonymousConfig, AuthcConfig, DEFAULT_ANONYMOUS_USERNAME, TokenConfig};
 pub use byte_size::parse_byte_size;
 pub use error::{Error, Origin, Result};
 pub use network::{HostSpec, PortRange};

@@ -74,11 +74,16 @@ impl HttpLimits {
             }
             Ok(value)
         };
+        // `0` (Elasticsearch's default) means no timeout of Elasticsearch's own; its minimum is
+        // `0`, so `-1` is refused as Elasticsearch refuses it.
         let read_timeout = reader.parsed("http.read_timeout", |v| {
-            if v == "0" {
-                return Ok(Duration::ZERO);
-            }
-            crate::authc::parse_time_value(v)
+            let t = ironstack_types::TimeValue::parse(v, "http.read_timeout")
+                .map_err(|e| e.to_string())?;
+            t.to_duration().ok_or_else(|| {
+                format!(
+                    "failed to parse value [{v}] for setting [http.read_timeout], must be >= [0ms]"
+                )
+            })
         })?;
         let max_open_connections =
             reader.parsed("http.max_open_connections", |v| match v.parse::<u64>() {
@@ -600,8 +605,8 @@ mod tests {
                 "must be between 1b and 2147483647b",
             ),
             ("http.max_chunk_size=8", "unit is missing"),
-            ("http.read_timeout=10", "a unit is required"),
-            ("http.read_timeout=-1", "time value"),
+            ("http.read_timeout=10", "unit is missing or unrecognized"),
+            ("http.read_timeout=-1", "must be >= [0ms]"),
             ("http.max_open_connections=0", "at least 1"),
             ("http.max_open_connections=many", "at least 1"),
         ] {

@@ -271,8 +271,13 @@ impl RealmsConfig {
                     "only PKCS12 truststores are supported",
                 ));
             }
+            let ttl_key = key("cache.ttl");
             let cache_ttl_seconds = reader
-                .parsed(&key("cache.ttl"), parse_time_seconds)?
+                .parsed(&ttl_key, |v| {
+                    ironstack_types::TimeValue::parse(v, &ttl_key)
+                        .map(|t| u64::try_from(t.seconds()).unwrap_or(0))
+                        .map_err(|e| e.to_string())
+                })?
                 .unwrap_or(20 * 60);
             let cache_max_users = reader
                 .parsed(&key("cache.max_users"), |v| {
@@ -304,22 +309,6 @@ fn origin_of(settings: &Settings, first: &str, second: &str) -> Origin {
 }
 
 /// Elasticsearch time values (`20m`, `1h`, `30s`, `1d`, `500ms`) to whole seconds.
-fn parse_time_seconds(value: &str) -> std::result::Result<u64, String> {
-    let bad = || format!("failed to parse [{value}]: expected a time value such as 20m or 1h");
-    let split = value.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
-    let (number, unit) = value.split_at(split);
-    let n: u64 = number.parse().map_err(|_| bad())?;
-    let seconds = match unit {
-        "ms" => n / 1000,
-        "s" => n,
-        "m" => n * 60,
-        "h" => n * 3600,
-        "d" => n * 86_400,
-        _ => return Err(bad()),
-    };
-    Ok(seconds)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -461,11 +450,26 @@ mod tests {
     }
 
     #[test]
-    fn time_values() {
-        assert_eq!(parse_time_seconds("20m"), Ok(1200));
-        assert_eq!(parse_time_seconds("1h"), Ok(3600));
-        assert_eq!(parse_time_seconds("30s"), Ok(30));
-        assert!(parse_time_seconds("20").is_err());
-        assert!(parse_time_seconds("m").is_err());
+    fn cache_ttl_is_an_elasticsearch_time_value() {
+        let ttl = |v: &str| {
+            RealmsConfig::from_settings(
+                &settings(&[
+                    "xpack.security.authc.realms.pki.p.order=1",
+                    &format!("xpack.security.authc.realms.pki.p.cache.ttl={v}"),
+                ]),
+                Path::new("/c"),
+                &mut Vec::new(),
+            )
+            .map(|c| c.pki[0].cache_ttl_seconds)
+        };
+        assert_eq!(ttl("20m").unwrap(), 1200);
+        assert_eq!(ttl("1H").unwrap(), 3600);
+        assert_eq!(ttl("1500ms").unwrap(), 1);
+        let err = ttl("20").unwrap_err().to_string();
+        assert!(
+            err.contains("failed to parse setting [xpack.security.authc.realms.pki.p.cache.ttl] with value [20] as a time value"),
+            "{err}"
+        );
+        assert!(ttl("m").is_err());
     }
 }

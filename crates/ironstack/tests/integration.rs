@@ -24,6 +24,8 @@ mod node;
 mod node_startup;
 #[path = "integration/pki.rs"]
 mod pki;
+#[path = "integration/secrets.rs"]
+mod secrets;
 #[path = "integration/security.rs"]
 mod security;
 #[path = "integration/security_apis.rs"]

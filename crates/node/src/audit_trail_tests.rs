@@ -412,6 +412,11 @@ fn path_params_are_decoded_from_the_route() {
         ),
         None
     );
+    // Elasticsearch's path decoding: `+` stays, `%%` is a `%`, a broken escape is refused.
+    let user = |path: &str| path_param("/_security/user/{username}", path, "username");
+    assert_eq!(user("/_security/user/a+b"), Some("a+b".to_string()));
+    assert_eq!(user("/_security/user/100%%"), Some("100%".to_string()));
+    assert_eq!(user("/_security/user/a%zz"), None);
 }
 
 #[tokio::test]

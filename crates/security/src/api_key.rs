@@ -295,26 +295,12 @@ pub fn now_ms() -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
-/// Elasticsearch time values (`1d`, `12h`, `30m`, `10s`, `500ms`) in milliseconds.
+/// The `expiration` of an API key request (an Elasticsearch time value, `1d`, `12h`) in
+/// milliseconds; `-1` is no lifetime at all, as in Elasticsearch (the key is born expired).
 pub fn parse_time_value(s: &str) -> std::result::Result<u64, String> {
-    let bad = || {
-        format!(
-            "failed to parse setting [expiration] with value [{s}] as a time value: unit is missing or unrecognized"
-        )
-    };
-    let t = s.trim();
-    let split = t.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
-    let (n, unit) = t.split_at(split);
-    let n: u64 = n.parse().map_err(|_| bad())?;
-    let factor = match unit {
-        "ms" => 1,
-        "s" => 1_000,
-        "m" => 60_000,
-        "h" => 3_600_000,
-        "d" => 86_400_000,
-        _ => return Err(bad()),
-    };
-    n.checked_mul(factor).ok_or_else(bad)
+    ironstack_types::TimeValue::parse(s, "expiration")
+        .map(|t| u64::try_from(t.millis()).unwrap_or(0))
+        .map_err(|e| e.to_string())
 }
 
 fn random_b64(len: usize) -> Result<String> {

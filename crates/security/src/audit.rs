@@ -8,7 +8,9 @@
 //! record `has_password` instead, and request bodies pass through [`redact_body`].
 
 use std::borrow::Cow;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
+
+use ironstack_types::date;
 
 use serde_json::{Map, Value, json};
 
@@ -323,32 +325,7 @@ pub struct LocalNode {
 
 /// Elasticsearch's audit timestamp, `yyyy-MM-dd'T'HH:mm:ss,SSSZ`, in UTC (`+0000`).
 pub fn format_timestamp(at: SystemTime) -> String {
-    let since = at.duration_since(UNIX_EPOCH).unwrap_or_default();
-    let secs = since.as_secs();
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02},{:03}+0000",
-        rem / 3600,
-        (rem / 60) % 60,
-        rem % 60,
-        since.subsec_millis()
-    )
-}
-
-/// Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's algorithm).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
+    date::format_audit_timestamp(date::timestamp_from_system_time(at))
 }
 
 /// One line of `<cluster>_audit.json` (without the newline): Elasticsearch's field order,
@@ -560,40 +537,62 @@ impl AuditFilter {
     }
 }
 
-/// Whether a body field holds a credential (removed from audited request bodies). Some
-/// names are credentials only as strings: `api_key` is an object in a grant request.
-fn is_secret_field(name: &str, value: &Value) -> bool {
+/// Body fields that hold a credential wherever they appear: the union of the fields
+/// Elasticsearch's REST handlers filter from audited bodies (`RestRequestFilter`
+/// `getFilteredFields()`: put user and change password `password`, `passwordHash`,
+/// `password_hash`; get token `password`, `kerberos_ticket`, `refresh_token`; invalidate token
+/// `token`, `refresh_token`; grant API key and activate profile `password`, `access_token`;
+/// reload secure settings `secure_settings_password`; OpenID Connect `redirect_uri`), plus
+/// other credential names. Elasticsearch filters per API; here every API's body is filtered
+/// for all of them, at any depth, compared without case.
+const SECRET_FIELDS: &[&str] = &[
+    "password",
+    "password_hash",
+    "passwordhash",
+    "passphrase",
+    "client_secret",
+    "access_token",
+    "refresh_token",
+    "token",
+    "kerberos_ticket",
+    "secure_settings_password",
+    "redirect_uri",
+];
+
+/// Fields that are credentials only as strings: `api_key` is the key's description (an
+/// object) in a grant request, but the secret itself elsewhere.
+const SECRET_STRING_FIELDS: &[&str] = &["api_key", "encoded", "secret"];
+
+/// Whether field `name` (inside an object that is the value of `parent`) holds a credential.
+fn is_secret_field(parent: Option<&str>, name: &str, value: &Value) -> bool {
     let name = name.to_ascii_lowercase();
-    matches!(
-        name.as_str(),
-        "password"
-            | "password_hash"
-            | "passphrase"
-            | "client_secret"
-            | "access_token"
-            | "refresh_token"
-            | "kerberos_ticket"
-    ) || name.ends_with("_password")
+    SECRET_FIELDS.contains(&name.as_str())
+        || name.ends_with("_password")
         || name.starts_with("secure_")
-        || (value.is_string() && matches!(name.as_str(), "api_key" | "encoded" | "secret"))
+        || (value.is_string() && SECRET_STRING_FIELDS.contains(&name.as_str()))
+        // Grant API key: `client_authentication.value` is the client's shared secret.
+        || (name == "value"
+            && parent.is_some_and(|p| p.eq_ignore_ascii_case("client_authentication")))
 }
 
-fn strip_secrets(v: &mut Value) {
+fn strip_secrets(parent: Option<&str>, v: &mut Value) {
     match v {
         Value::Object(map) => {
-            map.retain(|k, v| !is_secret_field(k, v));
-            for (_, child) in map.iter_mut() {
-                strip_secrets(child);
+            map.retain(|k, v| !is_secret_field(parent, k, v));
+            for (key, child) in map.iter_mut() {
+                strip_secrets(Some(key), child);
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(strip_secrets),
+        // The objects of an array are inside the array's field.
+        Value::Array(items) => items.iter_mut().for_each(|i| strip_secrets(parent, i)),
         _ => {}
     }
 }
 
 /// `request.body` for an audit event: the JSON (or NDJSON) body with every credential field
-/// (`password`, `password_hash`, `access_token`, `refresh_token`, `api_key`, `*_password`,
-/// ...) removed at any depth. A body that is not JSON is left out entirely (`None`), so a
+/// (`password`, `password_hash`, `access_token`, `refresh_token`, `token`, `api_key`,
+/// `client_authentication.value`, `*_password`, ... see [`SECRET_FIELDS`]) removed at any
+/// depth. A body that is not JSON is left out entirely (`None`), so a
 /// malformed body can never leak a password; an empty body is `None` too.
 pub fn redact_body(body: &[u8]) -> Option<String> {
     let text = std::str::from_utf8(body).ok()?;
@@ -601,13 +600,13 @@ pub fn redact_body(body: &[u8]) -> Option<String> {
         return None;
     }
     if let Ok(mut v) = serde_json::from_str::<Value>(text) {
-        strip_secrets(&mut v);
+        strip_secrets(None, &mut v);
         return serde_json::to_string(&v).ok();
     }
     let mut lines = Vec::new();
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let mut v = serde_json::from_str::<Value>(line).ok()?;
-        strip_secrets(&mut v);
+        strip_secrets(None, &mut v);
         lines.push(serde_json::to_string(&v).ok()?);
     }
     Some(lines.join("\n") + "\n")

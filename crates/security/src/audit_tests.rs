@@ -259,6 +259,50 @@ fn request_bodies_lose_every_credential() {
     assert_eq!(redact_body(b""), None);
 }
 
+#[test]
+fn every_field_elasticsearch_filters_is_redacted() {
+    // `DELETE /_security/oauth2/token` carries a live access token in `token`.
+    assert_eq!(
+        redact_body(br#"{"token":"dGhlLWxpdmUtdG9rZW4="}"#).unwrap(),
+        "{}"
+    );
+    assert_eq!(
+        redact_body(br#"{"refresh_token":"r-secret","realm_name":"r"}"#).unwrap(),
+        r#"{"realm_name":"r"}"#
+    );
+    // Put user with Elasticsearch's camel-case spelling of the hash field.
+    assert_eq!(
+        redact_body(br#"{"passwordHash":"$2a$10$xyz","roles":[]}"#).unwrap(),
+        r#"{"roles":[]}"#
+    );
+    // Grant API key: the user's password, the access token, the client's shared secret.
+    let grant = redact_body(
+        br#"{"grant_type":"password","username":"u","password":"pw","access_token":"at-secret",
+            "client_authentication":{"scheme":"SharedSecret","value":"cs-secret"},
+            "api_key":{"name":"k","metadata":{"value":"kept"}}}"#,
+    )
+    .unwrap();
+    for secret in ["\"pw\"", "at-secret", "cs-secret"] {
+        assert!(!grant.contains(secret), "{secret} in {grant}");
+    }
+    let v: Value = serde_json::from_str(&grant).unwrap();
+    assert_eq!(
+        v["client_authentication"],
+        json!({"scheme": "SharedSecret"})
+    );
+    assert_eq!(v["api_key"]["metadata"]["value"], "kept");
+    // Token grants, reload secure settings, OpenID Connect.
+    let out = redact_body(
+        br#"{"grant_type":"_kerberos","kerberos_ticket":"kt","secure_settings_password":"ks",
+            "redirect_uri":"https://rp/cb?code=c0de","state":"s"}"#,
+    )
+    .unwrap();
+    assert_eq!(out, r#"{"grant_type":"_kerberos","state":"s"}"#);
+    // At any depth, in arrays too, whatever the case.
+    let out = redact_body(br#"{"a":[{"b":{"Token":"t1","PASSWORD":"p1","ok":1}}]}"#).unwrap();
+    assert_eq!(out, r#"{"a":[{"b":{"ok":1}}]}"#);
+}
+
 fn request<'a>(
     action: &'a str,
     path: &'a str,

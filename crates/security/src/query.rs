@@ -4,11 +4,17 @@
 //! queries: `bool`, `match_all`, `term`, `terms`, `match`, `prefix`, `wildcard`, `exists`,
 //! `range` (numbers and dates), `ids` and `simple_query_string`. Errors carry Elasticsearch's
 //! exception types (`parsing_exception`, `illegal_argument_exception`,
-//! `x_content_parse_exception`, `action_request_validation_exception`).
+//! `x_content_parse_exception`, `action_request_validation_exception`, and `parse_exception`
+//! for dates). Date values, date math and time zones go through `ironstack_types::date`, so a
+//! `range` or `term` on a date field means what it means in Elasticsearch (`gt` and `lte`
+//! round up, a `term` covers the whole date it names). No input makes parsing or evaluation
+//! panic: every request is checked here, and comparisons are a total order.
 
 use std::cmp::Ordering;
 
-use ironstack_types::EsErrorType;
+use ironstack_types::date::{DateFormat, DateMathParser, TimeZone, Timestamp, parse_time_zone};
+use ironstack_types::wildcard::{self, Syntax};
+use ironstack_types::{ErrorCode, EsErrorType};
 use serde_json::{Map, Value};
 
 use crate::rbac::RoleError;
@@ -27,7 +33,8 @@ pub enum FieldKind {
     Text,
     /// `true`/`false`.
     Boolean,
-    /// Epoch milliseconds; range bounds may be dates or date math (`now-1d`).
+    /// Epoch milliseconds; range bounds may be dates or date math (`now-1d`), in
+    /// `strict_date_optional_time||epoch_millis` unless the query names a `format`.
     Date,
     /// `metadata.*`: any JSON value, compared as its string form (Elasticsearch maps
     /// metadata as `flattened`).
@@ -329,7 +336,7 @@ impl Schema {
         let found: Vec<Field> = self
             .fields
             .iter()
-            .filter(|(n, _, _)| wildcard_match(pattern, n, false))
+            .filter(|(n, _, _)| wildcard::simple_match(pattern, n))
             .filter_map(|(n, _, _)| self.field(n).ok())
             .collect();
         Ok(found)
@@ -393,16 +400,30 @@ fn parse_bool(v: &Value) -> Result<Value, RoleError> {
     }
 }
 
-/// A query value normalised for the field's kind.
-fn normalise(field: &Field, v: &Value) -> Result<Value, RoleError> {
+fn date_error(e: ironstack_types::Error) -> RoleError {
+    RoleError {
+        error_type: e.es_type(),
+        reason: e.to_string(),
+        caused_by: None,
+    }
+}
+
+/// The text Elasticsearch's date parser sees for a JSON value: strings as they are, numbers
+/// and booleans as written (a number is not taken as milliseconds before the date formats
+/// are tried: `2024` is a year).
+fn date_text(field: &Field, v: &Value) -> Result<String, RoleError> {
+    scalar_string(v).ok_or_else(|| parsing(format!("[{}] value must be a scalar", field.name)))
+}
+
+/// A query value normalised for the field's kind. Dates become epoch milliseconds (the
+/// start of the date named, as a `gte` bound would).
+fn normalise(field: &Field, v: &Value, now: Timestamp) -> Result<Value, RoleError> {
     match field.kind {
         FieldKind::Boolean => parse_bool(v),
-        FieldKind::Date => parse_date(v, now_ms()).map(Value::from).ok_or_else(|| {
-            RoleError::illegal_argument(format!(
-                "failed to parse date field [{}] with format [strict_date_optional_time||epoch_millis]",
-                scalar_string(v).unwrap_or_else(|| v.to_string())
-            ))
-        }),
+        FieldKind::Date => DateMathParser::default()
+            .lower_bound(&date_text(field, v)?, true, now)
+            .map(Value::from)
+            .map_err(date_error),
         FieldKind::Text => scalar_string(v)
             .map(|s| Value::String(s.to_lowercase()))
             .ok_or_else(|| parsing(format!("[{}] value must be a string", field.name))),
@@ -410,6 +431,53 @@ fn normalise(field: &Field, v: &Value) -> Result<Value, RoleError> {
             .map(Value::String)
             .ok_or_else(|| parsing(format!("[{}] value must be a scalar", field.name))),
     }
+}
+
+/// A `term` on a date field: Elasticsearch's `DateFieldType.termQuery` is the range from the
+/// start to the (rounded-up) end of the date named, so `2024-01-31` matches the whole day.
+fn date_term(field: &Field, v: &Value, now: Timestamp) -> Result<Query, RoleError> {
+    let text = date_text(field, v)?;
+    let parser = DateMathParser::default();
+    let lower = parser.lower_bound(&text, true, now).map_err(date_error)?;
+    let upper = parser.upper_bound(&text, true, now).map_err(date_error)?;
+    Ok(Query::Range {
+        field: field.clone(),
+        lower: Some((Value::from(lower), true)),
+        upper: Some((Value::from(upper), true)),
+    })
+}
+
+/// `term`/`terms`/`match` values on `field`: equality, or date ranges for date fields.
+fn terms_query(
+    field: Field,
+    values: &[&Value],
+    case_insensitive: bool,
+    now: Timestamp,
+) -> Result<Query, RoleError> {
+    if field.kind == FieldKind::Date {
+        let mut ranges = values
+            .iter()
+            .map(|v| date_term(&field, v, now))
+            .collect::<Result<Vec<_>, _>>()?;
+        if ranges.len() == 1 {
+            return Ok(ranges.remove(0));
+        }
+        return Ok(Query::Bool {
+            must: Vec::new(),
+            filter: Vec::new(),
+            should: ranges,
+            must_not: Vec::new(),
+            minimum_should_match: 1,
+        });
+    }
+    Ok(Query::Terms {
+        values: values
+            .iter()
+            .map(|v| normalise(&field, v, now))
+            .collect::<Result<_, _>>()?,
+        field,
+        case_insensitive,
+    })
 }
 
 fn bool_option(m: &Map<String, Value>, key: &str) -> Result<bool, RoleError> {
@@ -428,8 +496,13 @@ fn check_keys(m: &Map<String, Value>, query: &str, allowed: &[&str]) -> Result<(
     Ok(())
 }
 
-/// Parses a query object against `schema`.
+/// Parses a query object against `schema`, with `now` for date math.
 pub fn parse_query(schema: &Schema, v: &Value) -> Result<Query, RoleError> {
+    parse_query_at(schema, v, Timestamp::now())
+}
+
+/// [`parse_query`] with date math evaluated at `now`.
+pub fn parse_query_at(schema: &Schema, v: &Value, now: Timestamp) -> Result<Query, RoleError> {
     let m = v
         .as_object()
         .ok_or_else(|| parsing("query malformed, must start with start_object"))?;
@@ -447,7 +520,7 @@ pub fn parse_query(schema: &Schema, v: &Value) -> Result<Query, RoleError> {
             check_keys(object(body, kind)?, kind, &[])?;
             Ok(Query::MatchAll)
         }
-        "bool" => parse_bool_query(schema, body),
+        "bool" => parse_bool_query(schema, body, now),
         "term" => {
             let (name, body) = single_field(body, kind)?;
             let field = schema.field(name)?;
@@ -461,11 +534,7 @@ pub fn parse_query(schema: &Schema, v: &Value) -> Result<Query, RoleError> {
                 }
                 other => (other, false),
             };
-            Ok(Query::Terms {
-                values: vec![normalise(&field, value)?],
-                field,
-                case_insensitive: ci,
-            })
+            terms_query(field, &[value], ci, now)
         }
         "terms" => {
             let (name, body) = single_field(body, kind)?;
@@ -475,14 +544,7 @@ pub fn parse_query(schema: &Schema, v: &Value) -> Result<Query, RoleError> {
                     "[terms] query does not support [{name}] without an array of values"
                 )));
             };
-            Ok(Query::Terms {
-                values: values
-                    .iter()
-                    .map(|v| normalise(&field, v))
-                    .collect::<Result<_, _>>()?,
-                field,
-                case_insensitive: false,
-            })
+            terms_query(field, &values.iter().collect::<Vec<_>>(), false, now)
         }
         "match" => {
             let (name, body) = single_field(body, kind)?;
@@ -529,11 +591,7 @@ pub fn parse_query(schema: &Schema, v: &Value) -> Result<Query, RoleError> {
                     })
                 }
                 // Elasticsearch's match on a non-text field is a term query.
-                _ => Ok(Query::Terms {
-                    values: vec![normalise(&field, text)?],
-                    field,
-                    case_insensitive: false,
-                }),
+                _ => terms_query(field, &[text], false, now),
             }
         }
         "prefix" | "wildcard" => {
@@ -582,47 +640,7 @@ pub fn parse_query(schema: &Schema, v: &Value) -> Result<Query, RoleError> {
                 field: schema.field(name)?,
             })
         }
-        "range" => {
-            let (name, body) = single_field(body, kind)?;
-            let field = schema.field(name)?;
-            let o = object(body, kind)?;
-            check_keys(
-                o,
-                kind,
-                &[
-                    "gt",
-                    "gte",
-                    "lt",
-                    "lte",
-                    "from",
-                    "to",
-                    "format",
-                    "time_zone",
-                    "relation",
-                ],
-            )?;
-            let bound = |k: &str| -> Result<Option<Value>, RoleError> {
-                match o.get(k) {
-                    None | Some(Value::Null) => Ok(None),
-                    Some(v) => range_value(&field, v).map(Some),
-                }
-            };
-            let lower = match (bound("gt")?, bound("gte")?) {
-                (Some(v), _) => Some((v, false)),
-                (None, Some(v)) => Some((v, true)),
-                (None, None) => bound("from")?.map(|v| (v, true)),
-            };
-            let upper = match (bound("lt")?, bound("lte")?) {
-                (Some(v), _) => Some((v, false)),
-                (None, Some(v)) => Some((v, true)),
-                (None, None) => bound("to")?.map(|v| (v, true)),
-            };
-            Ok(Query::Range {
-                field,
-                lower,
-                upper,
-            })
-        }
+        "range" => parse_range(schema, body, now),
         "ids" => {
             let o = object(body, kind)?;
             check_keys(o, kind, &["values"])?;
@@ -633,7 +651,7 @@ pub fn parse_query(schema: &Schema, v: &Value) -> Result<Query, RoleError> {
             };
             Ok(Query::Ids(values))
         }
-        "simple_query_string" => parse_simple_query_string(schema, body),
+        "simple_query_string" => parse_simple_query_string(schema, body, now),
         other if OTHER_ES_QUERIES.contains(&other) => Err(RoleError::illegal_argument(format!(
             "Query type [{other}] is not currently supported in this context"
         ))),
@@ -641,28 +659,126 @@ pub fn parse_query(schema: &Schema, v: &Value) -> Result<Query, RoleError> {
     }
 }
 
+/// `range`: bounds in document order (`gt`/`gte`/`from` and `lt`/`lte`/`to`, the last one
+/// given wins, as Elasticsearch's parser keeps it), `include_lower`/`include_upper`, and for
+/// date fields `format` and `time_zone`. Date bounds become inclusive epoch milliseconds.
+fn parse_range(schema: &Schema, body: &Value, now: Timestamp) -> Result<Query, RoleError> {
+    let (name, body) = single_field(body, "range")?;
+    let field = schema.field(name)?;
+    let o = object(body, "range")?;
+    check_keys(
+        o,
+        "range",
+        &[
+            "gt",
+            "gte",
+            "lt",
+            "lte",
+            "from",
+            "to",
+            "include_lower",
+            "include_upper",
+            "format",
+            "time_zone",
+            "relation",
+        ],
+    )?;
+    let (mut from, mut to) = (None, None);
+    let (mut include_lower, mut include_upper) = (true, true);
+    for (k, v) in o {
+        match k.as_str() {
+            "from" => from = Some(v),
+            "to" => to = Some(v),
+            "gt" | "gte" => {
+                from = Some(v);
+                include_lower = k == "gte";
+            }
+            "lt" | "lte" => {
+                to = Some(v);
+                include_upper = k == "lte";
+            }
+            "include_lower" => include_lower = parse_bool(v)? == Value::Bool(true),
+            "include_upper" => include_upper = parse_bool(v)? == Value::Bool(true),
+            _ => {}
+        }
+    }
+    // A null bound is no bound.
+    let from = from.filter(|v| !v.is_null());
+    let to = to.filter(|v| !v.is_null());
+    let text_option = |key: &str| -> Result<Option<&String>, RoleError> {
+        match o.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(_) => Err(parsing(format!("[range] {key} must be a string"))),
+        }
+    };
+    let (format, time_zone) = (text_option("format")?, text_option("time_zone")?);
+    if field.kind != FieldKind::Date {
+        if time_zone.is_some() {
+            return Err(RoleError::illegal_argument(format!(
+                "[range] time_zone can not be applied to non date field [{name}]"
+            )));
+        }
+        let bound = |v: Option<&Value>, inclusive: bool| -> Result<_, RoleError> {
+            v.map(|v| range_value(&field, v).map(|v| (v, inclusive)))
+                .transpose()
+        };
+        return Ok(Query::Range {
+            lower: bound(from, include_lower)?,
+            upper: bound(to, include_upper)?,
+            field,
+        });
+    }
+    let format = match format {
+        Some(f) => DateFormat::new(f).map_err(date_error)?,
+        None => DateFormat::default(),
+    };
+    let time_zone = match time_zone {
+        Some(z) => parse_time_zone(z).map_err(date_error)?,
+        None => TimeZone::UTC,
+    };
+    let parser = DateMathParser::new(format, time_zone);
+    let lower = from
+        .map(|v| {
+            parser
+                .lower_bound(&date_text(&field, v)?, include_lower, now)
+                .map_err(date_error)
+        })
+        .transpose()?;
+    let upper = to
+        .map(|v| {
+            parser
+                .upper_bound(&date_text(&field, v)?, include_upper, now)
+                .map_err(date_error)
+        })
+        .transpose()?;
+    Ok(Query::Range {
+        lower: lower.map(|ms| (Value::from(ms), true)),
+        upper: upper.map(|ms| (Value::from(ms), true)),
+        field,
+    })
+}
+
+/// A bound of a non-date range: compared as the field's values are (keywords and text as
+/// strings, so a numeric bound on a keyword compares as its text, as in Elasticsearch).
 fn range_value(field: &Field, v: &Value) -> Result<Value, RoleError> {
     match field.kind {
-        FieldKind::Date => normalise(field, v),
         FieldKind::Boolean => parse_bool(v),
-        _ => match v {
-            Value::Number(_) => Ok(v.clone()),
-            other => scalar_string(other)
-                .map(Value::String)
-                .ok_or_else(|| parsing("[range] bounds must be scalars")),
-        },
+        _ => scalar_string(v)
+            .map(Value::String)
+            .ok_or_else(|| parsing("[range] bounds must be scalars")),
     }
 }
 
-fn clauses(schema: &Schema, v: Option<&Value>) -> Result<Vec<Query>, RoleError> {
+fn clauses(schema: &Schema, v: Option<&Value>, now: Timestamp) -> Result<Vec<Query>, RoleError> {
     match v {
         None | Some(Value::Null) => Ok(Vec::new()),
-        Some(Value::Array(a)) => a.iter().map(|q| parse_query(schema, q)).collect(),
-        Some(q) => Ok(vec![parse_query(schema, q)?]),
+        Some(Value::Array(a)) => a.iter().map(|q| parse_query_at(schema, q, now)).collect(),
+        Some(q) => Ok(vec![parse_query_at(schema, q, now)?]),
     }
 }
 
-fn parse_bool_query(schema: &Schema, body: &Value) -> Result<Query, RoleError> {
+fn parse_bool_query(schema: &Schema, body: &Value, now: Timestamp) -> Result<Query, RoleError> {
     let o = object(body, "bool")?;
     check_keys(
         o,
@@ -676,10 +792,10 @@ fn parse_bool_query(schema: &Schema, body: &Value) -> Result<Query, RoleError> {
             "adjust_pure_negative",
         ],
     )?;
-    let must = clauses(schema, o.get("must"))?;
-    let filter = clauses(schema, o.get("filter"))?;
-    let should = clauses(schema, o.get("should"))?;
-    let must_not = clauses(schema, o.get("must_not"))?;
+    let must = clauses(schema, o.get("must"), now)?;
+    let filter = clauses(schema, o.get("filter"), now)?;
+    let should = clauses(schema, o.get("should"), now)?;
+    let must_not = clauses(schema, o.get("must_not"), now)?;
     let minimum_should_match = match o.get("minimum_should_match") {
         None | Some(Value::Null) => {
             usize::from(!should.is_empty() && must.is_empty() && filter.is_empty())
@@ -705,20 +821,24 @@ fn minimum_should_match(v: &Value, clauses: usize) -> Result<usize, RoleError> {
                 "[bool] failed to parse minimum_should_match [{text}]"
             ))
         })?;
-        let r = n * p.abs() / 100;
-        if p < 0 { n - r } else { r }
+        let r = n.saturating_mul(p.saturating_abs()) / 100;
+        if p < 0 { n - r.min(n) } else { r }
     } else {
         let i: i64 = text.trim().parse().map_err(|_| {
             parsing(format!(
                 "[bool] failed to parse minimum_should_match [{text}]"
             ))
         })?;
-        if i < 0 { n + i } else { i }
+        if i < 0 { n.saturating_add(i) } else { i }
     };
     Ok(resolved.max(0) as usize)
 }
 
-fn parse_simple_query_string(schema: &Schema, body: &Value) -> Result<Query, RoleError> {
+fn parse_simple_query_string(
+    schema: &Schema,
+    body: &Value,
+    now: Timestamp,
+) -> Result<Query, RoleError> {
     let o = object(body, "simple_query_string")?;
     check_keys(
         o,
@@ -763,7 +883,7 @@ fn parse_simple_query_string(schema: &Schema, body: &Value) -> Result<Query, Rol
     for (sign, term) in simple_terms(text) {
         let per_field: Vec<Query> = fields
             .iter()
-            .filter_map(|f| simple_term_query(f, &term))
+            .filter_map(|f| simple_term_query(f, &term, now))
             .collect();
         let clause = Query::Bool {
             must: Vec::new(),
@@ -829,7 +949,7 @@ fn simple_terms(text: &str) -> Vec<(char, String)> {
     out
 }
 
-fn simple_term_query(field: &Field, term: &str) -> Option<Query> {
+fn simple_term_query(field: &Field, term: &str, now: Timestamp) -> Option<Query> {
     if let Some(prefix) = term.strip_suffix('*') {
         return Some(Query::Prefix {
             field: field.clone(),
@@ -844,13 +964,13 @@ fn simple_term_query(field: &Field, term: &str) -> Option<Query> {
             all: true,
         }),
         // A term that is not a value of the field's type matches nothing (`lenient`).
-        _ => normalise(field, &Value::String(term.to_string()))
-            .ok()
-            .map(|v| Query::Terms {
-                field: field.clone(),
-                values: vec![v],
-                case_insensitive: false,
-            }),
+        _ => terms_query(
+            field.clone(),
+            &[&Value::String(term.to_string())],
+            false,
+            now,
+        )
+        .ok(),
     }
 }
 
@@ -862,8 +982,10 @@ fn words(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// `from`/`size`: a Java `int`, as Elasticsearch reads them.
 fn to_usize(v: &Value, what: &str) -> Result<i64, RoleError> {
     v.as_i64()
+        .filter(|n| i32::try_from(*n).is_ok())
         .ok_or_else(|| x_content(format!("[{what}] failed to parse field [{what}]")))
 }
 
@@ -925,8 +1047,52 @@ fn parse_sort(schema: &Schema, v: &Value) -> Result<Vec<SortField>, RoleError> {
     Ok(out)
 }
 
+/// A `search_after` value in the form the sort key's values take, so that it compares with
+/// them (`null` stays: it sorts with documents missing the field).
+fn search_after_value(v: &Value, key: &SortField, now: Timestamp) -> Result<Value, RoleError> {
+    let Some(field) = &key.field else {
+        // `_doc`: a document position.
+        return v
+            .as_i64()
+            .map(Value::from)
+            .ok_or_else(|| search_after_error("_doc"));
+    };
+    match (field.kind, v) {
+        (_, Value::Null) => Ok(Value::Null),
+        // A number is already epoch milliseconds (`long` sort values).
+        (FieldKind::Date, Value::Number(n)) => n
+            .as_i64()
+            .or_else(|| n.as_f64().filter(|f| f.is_finite()).map(|f| f as i64))
+            .map(Value::from)
+            .ok_or_else(|| search_after_error(&field.name)),
+        (FieldKind::Date, Value::String(_)) => normalise(field, v, now),
+        (FieldKind::Boolean, Value::Bool(_) | Value::String(_)) => parse_bool(v),
+        (
+            FieldKind::Keyword | FieldKind::Flattened,
+            Value::String(_) | Value::Number(_) | Value::Bool(_),
+        ) => normalise(field, v, now),
+        (FieldKind::Text, Value::String(s)) => Ok(Value::String(s.clone())),
+        _ => Err(search_after_error(&field.name)),
+    }
+}
+
+fn search_after_error(field: &str) -> RoleError {
+    RoleError::illegal_argument(format!(
+        "Failed to parse search_after value for field [{field}]."
+    ))
+}
+
 /// Parses a search body (`None`: no body, i.e. match everything).
 pub fn parse_request(schema: &Schema, body: Option<&Value>) -> Result<SearchRequest, RoleError> {
+    parse_request_at(schema, body, Timestamp::now())
+}
+
+/// [`parse_request`] with date math evaluated at `now`.
+pub fn parse_request_at(
+    schema: &Schema,
+    body: Option<&Value>,
+    now: Timestamp,
+) -> Result<SearchRequest, RoleError> {
     let empty = Map::new();
     let o = match body {
         None => &empty,
@@ -945,7 +1111,7 @@ pub fn parse_request(schema: &Schema, body: Option<&Value>) -> Result<SearchRequ
     let mut search_after = None;
     for (k, v) in o {
         match k.as_str() {
-            "query" => query = parse_query(schema, v)?,
+            "query" => query = parse_query_at(schema, v, now)?,
             "from" => from = to_usize(v, "from")?,
             "size" => size = to_usize(v, "size")?,
             "sort" => sort = parse_sort(schema, v)?,
@@ -975,13 +1141,14 @@ pub fn parse_request(schema: &Schema, body: Option<&Value>) -> Result<SearchRequ
     if !errors.is_empty() {
         return Err(RoleError::validation(&errors));
     }
+    // Both are Java ints (checked above), so their sum cannot overflow an i64.
     if from + size > MAX_RESULT_WINDOW {
         return Err(RoleError::illegal_argument(format!(
             "Result window is too large, from + size must be less than or equal to: [{MAX_RESULT_WINDOW}] but was [{}]. See the scroll api for a more efficient way to request large data sets. This limit can be set by changing the [index.max_result_window] index level setting.",
             from + size
         )));
     }
-    if let Some(after) = &search_after {
+    if let Some(after) = &mut search_after {
         if from > 0 {
             return Err(RoleError::validation(&[
                 "`from` parameter must be set to 0 when `search_after` is used".to_string(),
@@ -999,6 +1166,11 @@ pub fn parse_request(schema: &Schema, body: Option<&Value>) -> Result<SearchRequ
                 sort.len()
             )));
         }
+        *after = after
+            .iter()
+            .zip(&sort)
+            .map(|(v, key)| search_after_value(v, key, now))
+            .collect::<Result<_, _>>()?;
     }
     Ok(SearchRequest {
         query,
@@ -1063,60 +1235,42 @@ fn field_values(doc: &Value, field: &Field) -> Vec<Value> {
     }
 }
 
+/// A total order over values (sorting with a comparator that is not one may panic): values
+/// of different JSON types order by type, numbers numerically, strings by their UTF-8 bytes
+/// (Elasticsearch's keyword order). Query values are normalised to the type of the field's
+/// values, so mixed types only meet on malformed documents.
 fn compare_values(a: &Value, b: &Value) -> Ordering {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => {
-            let (x, y) = (x.as_f64().unwrap_or(0.0), y.as_f64().unwrap_or(0.0));
-            x.partial_cmp(&y).unwrap_or(Ordering::Equal)
+    fn rank(v: &Value) -> u8 {
+        match v {
+            Value::Null => 0,
+            Value::Bool(_) => 1,
+            Value::Number(_) => 2,
+            Value::String(_) => 3,
+            Value::Array(_) => 4,
+            Value::Object(_) => 5,
         }
+    }
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => match (x.as_i64(), y.as_i64()) {
+            (Some(x), Some(y)) => x.cmp(&y),
+            _ => x
+                .as_f64()
+                .unwrap_or(0.0)
+                .total_cmp(&y.as_f64().unwrap_or(0.0)),
+        },
         (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
         (Value::String(x), Value::String(y)) => x.cmp(y),
-        _ => {
-            let (x, y) = (
-                scalar_string(a).unwrap_or_default(),
-                scalar_string(b).unwrap_or_default(),
-            );
-            match (x.parse::<f64>(), y.parse::<f64>()) {
-                (Ok(p), Ok(q)) => p.partial_cmp(&q).unwrap_or(Ordering::Equal),
-                _ => x.cmp(&y),
-            }
+        (Value::Null, Value::Null) => Ordering::Equal,
+        (Value::Array(_), Value::Array(_)) | (Value::Object(_), Value::Object(_)) => {
+            a.to_string().cmp(&b.to_string())
         }
+        _ => rank(a).cmp(&rank(b)),
     }
 }
 
 fn text_of(v: &Value, lower: bool) -> String {
     let s = scalar_string(v).unwrap_or_default();
     if lower { s.to_lowercase() } else { s }
-}
-
-/// `*` and `?` wildcard matching.
-fn wildcard_match(pattern: &str, value: &str, case_insensitive: bool) -> bool {
-    let (p, v): (Vec<char>, Vec<char>) = if case_insensitive {
-        (
-            pattern.to_lowercase().chars().collect(),
-            value.to_lowercase().chars().collect(),
-        )
-    } else {
-        (pattern.chars().collect(), value.chars().collect())
-    };
-    let (mut pi, mut vi) = (0usize, 0usize);
-    let mut star: Option<(usize, usize)> = None;
-    while vi < v.len() {
-        if pi < p.len() && (p[pi] == '?' || (p[pi] != '*' && p[pi] == v[vi])) {
-            pi += 1;
-            vi += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some((pi, vi));
-            pi += 1;
-        } else if let Some((sp, sv)) = star {
-            pi = sp + 1;
-            vi = sv + 1;
-            star = Some((sp, sv + 1));
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|c| *c == '*')
 }
 
 /// Whether `doc` matches `query`.
@@ -1180,9 +1334,16 @@ pub fn matches(query: &Query, doc: &Value, id_path: &str) -> bool {
             field,
             pattern,
             case_insensitive,
-        } => field_values(doc, field)
-            .iter()
-            .any(|h| wildcard_match(pattern, &text_of(h, false), *case_insensitive)),
+        } => {
+            let syntax = if *case_insensitive {
+                Syntax::LUCENE.ignore_case()
+            } else {
+                Syntax::LUCENE
+            };
+            field_values(doc, field)
+                .iter()
+                .any(|h| wildcard::matches_with(pattern, &text_of(h, false), syntax))
+        }
         Query::Exists { field } => !values_at(doc, &field.path).is_empty(),
         Query::Range {
             field,
@@ -1283,19 +1444,10 @@ pub fn execute(schema: &Schema, request: &SearchRequest, docs: &[Value]) -> Sear
         .collect();
     keyed.sort_by(|(ia, a), (ib, b)| compare_keys(a, b, &keys).then(ia.cmp(ib)));
     if let Some(after) = &request.search_after {
+        // Already in the sort keys' value forms (see `search_after_value`).
         let after: Vec<Option<Value>> = after
             .iter()
-            .zip(&keys)
-            .map(|(v, k)| match (&k.field, v) {
-                (_, Value::Null) => None,
-                (Some(f), v) if f.kind == FieldKind::Date => {
-                    parse_date(v, now_ms()).map(Value::from).or(Some(v.clone()))
-                }
-                (Some(f), v) if matches!(f.kind, FieldKind::Keyword | FieldKind::Flattened) => {
-                    scalar_string(v).map(Value::String)
-                }
-                _ => Some(v.clone()),
-            })
+            .map(|v| (!v.is_null()).then(|| v.clone()))
             .collect();
         keyed.retain(|(_, k)| compare_keys(k, &after, &keys) == Ordering::Greater);
     }
@@ -1314,127 +1466,7 @@ pub fn execute(schema: &Schema, request: &SearchRequest, docs: &[Value]) -> Sear
 
 /// Milliseconds since the epoch now.
 pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}
-
-/// Days since 1970-01-01 of a civil date (proleptic Gregorian).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn unit_ms(unit: char) -> Option<i64> {
-    Some(match unit {
-        'y' => 365 * 86_400_000,
-        'M' => 30 * 86_400_000,
-        'w' => 7 * 86_400_000,
-        'd' => 86_400_000,
-        'h' | 'H' => 3_600_000,
-        'm' => 60_000,
-        's' => 1_000,
-        _ => return None,
-    })
-}
-
-/// Epoch milliseconds of a date bound: a number, `strict_date_optional_time`
-/// (`2024-01-31`, `2024-01-31T10:00:00.000Z`, with an offset) or date math from `now`
-/// (`now-1d`, `now+2h/d`).
-pub fn parse_date(v: &Value, now: i64) -> Option<i64> {
-    let s = match v {
-        Value::Number(n) => return n.as_i64(),
-        Value::String(s) => s.trim(),
-        _ => return None,
-    };
-    if let Ok(n) = s.parse::<i64>() {
-        return Some(n);
-    }
-    if let Some(mut rest) = s.strip_prefix("now") {
-        let mut t = now;
-        while !rest.is_empty() {
-            let op = rest.chars().next()?;
-            rest = &rest[1..];
-            if op == '/' {
-                let unit = rest.chars().next()?;
-                rest = &rest[unit.len_utf8()..];
-                let u = unit_ms(unit)?;
-                t = t.div_euclid(u) * u;
-                continue;
-            }
-            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-            rest = &rest[digits.len()..];
-            let n: i64 = if digits.is_empty() {
-                1
-            } else {
-                digits.parse().ok()?
-            };
-            let unit = rest.chars().next()?;
-            rest = &rest[unit.len_utf8()..];
-            let delta = n.checked_mul(unit_ms(unit)?)?;
-            t = match op {
-                '+' => t.checked_add(delta)?,
-                '-' => t.checked_sub(delta)?,
-                _ => return None,
-            };
-        }
-        return Some(t);
-    }
-    parse_iso(s)
-}
-
-fn parse_iso(s: &str) -> Option<i64> {
-    let (date, time) = match s.split_once('T') {
-        Some((d, t)) => (d, Some(t)),
-        None => (s, None),
-    };
-    let mut parts = date.splitn(3, '-');
-    let y: i64 = parts.next()?.parse().ok()?;
-    let m: i64 = parts.next().map_or(Some(1), |p| p.parse().ok())?;
-    let d: i64 = parts.next().map_or(Some(1), |p| p.parse().ok())?;
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-        return None;
-    }
-    let mut ms = days_from_civil(y, m, d) * 86_400_000;
-    if let Some(time) = time {
-        let (clock, offset_ms) = if let Some(c) = time.strip_suffix('Z') {
-            (c, 0)
-        } else if let Some(i) = time.rfind(['+', '-']) {
-            let (c, off) = time.split_at(i);
-            let sign = if off.starts_with('-') { -1 } else { 1 };
-            let off = off[1..].replace(':', "");
-            let hh: i64 = off.get(0..2)?.parse().ok()?;
-            let mm: i64 = off.get(2..4).map_or(Some(0), |x| x.parse().ok())?;
-            (c, sign * (hh * 3_600_000 + mm * 60_000))
-        } else {
-            (time, 0)
-        };
-        let (hms, frac) = match clock.split_once('.') {
-            Some((a, b)) => (a, Some(b)),
-            None => (clock, None),
-        };
-        let mut hp = hms.split(':');
-        let h: i64 = hp.next()?.parse().ok()?;
-        let mi: i64 = hp.next().map_or(Some(0), |x| x.parse().ok())?;
-        let sec: i64 = hp.next().map_or(Some(0), |x| x.parse().ok())?;
-        if h > 23 || mi > 59 || sec > 60 {
-            return None;
-        }
-        let millis: i64 = match frac {
-            Some(f) => {
-                let f: String = f.chars().chain("000".chars()).take(3).collect();
-                f.parse().ok()?
-            }
-            None => 0,
-        };
-        ms += h * 3_600_000 + mi * 60_000 + sec * 1_000 + millis - offset_ms;
-    }
-    Some(ms)
+    Timestamp::now().as_millisecond()
 }
 
 #[cfg(test)]

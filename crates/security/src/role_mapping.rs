@@ -6,6 +6,7 @@
 
 use std::collections::BTreeSet;
 
+use ironstack_types::wildcard;
 use regex::Regex;
 use serde_json::{Map, Value};
 
@@ -47,8 +48,18 @@ pub enum FieldValue {
         /// As written.
         raw: String,
         /// `None` for an exact value.
-        pattern: Option<Regex>,
+        pattern: Option<TextPattern>,
     },
+}
+
+/// How a string rule value that is not exact matches.
+#[derive(Debug, Clone)]
+pub enum TextPattern {
+    /// `/regex/`, compiled and anchored.
+    Regex(Regex),
+    /// `*`, `?` and `\` escapes (Lucene's wildcard syntax), through the workspace's one
+    /// wildcard matcher; for `dn`, the pattern is normalised like the values.
+    Wildcard(String),
 }
 
 impl PartialEq for FieldValue {
@@ -96,7 +107,10 @@ impl FieldValue {
             (FieldValue::Text { raw, pattern }, Value::String(s)) => {
                 let s = if is_dn { normalize_dn(s) } else { s.clone() };
                 match pattern {
-                    Some(re) => re.is_match(&s),
+                    Some(TextPattern::Regex(re)) => re.is_match(&s),
+                    Some(TextPattern::Wildcard(w)) => {
+                        wildcard::matches_with(w, &s, wildcard::Syntax::LUCENE)
+                    }
                     None if is_dn => normalize_dn(raw) == s,
                     None => *raw == s,
                 }
@@ -120,40 +134,22 @@ fn normalize_dn(dn: &str) -> String {
         .join(",")
 }
 
-/// `/regex/` or a wildcard pattern as an anchored regex; `None` for an exact value.
-fn compile_pattern(s: &str, is_dn: bool) -> Result<Option<Regex>, RoleMappingError> {
+/// `/regex/` (compiled, anchored) or a wildcard pattern; `None` for an exact value.
+fn compile_pattern(s: &str, is_dn: bool) -> Result<Option<TextPattern>, RoleMappingError> {
     if s.len() >= 2 && s.starts_with('/') && s.ends_with('/') {
         let body = &s[1..s.len() - 1];
         return Regex::new(&format!("^(?:{body})$"))
-            .map(Some)
+            .map(|re| Some(TextPattern::Regex(re)))
             .map_err(|e| parse_err(format!("invalid regular expression [{s}]: {e}")));
     }
     if !s.contains('*') && !s.contains('?') {
         return Ok(None);
     }
-    let s = if is_dn {
+    Ok(Some(TextPattern::Wildcard(if is_dn {
         normalize_dn(s)
     } else {
         s.to_string()
-    };
-    let mut re = String::from("^");
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '*' => re.push_str(".*"),
-            '?' => re.push('.'),
-            '\\' => {
-                if let Some(next) = chars.next() {
-                    re.push_str(&regex::escape(&next.to_string()));
-                }
-            }
-            c => re.push_str(&regex::escape(&c.to_string())),
-        }
-    }
-    re.push('$');
-    Regex::new(&re)
-        .map(Some)
-        .map_err(|e| parse_err(format!("invalid pattern [{s}]: {e}")))
+    })))
 }
 
 /// A rules expression.

@@ -39,6 +39,17 @@ fn field_rules_match_exact_wildcard_regex_and_lists() {
 }
 
 #[test]
+fn wildcards_take_lucene_escapes() {
+    let mut u = user("a*b\\");
+    u.groups = vec!["ops*team".into()];
+    // `\*` is a literal star; a trailing `\` a literal backslash (Lucene's lenient rule).
+    assert!(rule(json!({"field": {"groups": "ops\\**"}})).matches(&u));
+    assert!(!rule(json!({"field": {"groups": "op\\**"}})).matches(&u));
+    assert!(rule(json!({"field": {"username": "a?b\\"}})).matches(&u));
+    assert!(!rule(json!({"field": {"username": "a?b*x\\"}})).matches(&u));
+}
+
+#[test]
 fn dn_rules_ignore_case_and_blanks() {
     let u = user("client1");
     assert!(rule(json!({"field": {"dn": "cn=client1,ou=ops,dc=example,dc=com"}})).matches(&u));

@@ -95,6 +95,29 @@ impl Default for TokenSettings {
     }
 }
 
+/// The authenticated client of a token request. A refresh token belongs to the client that
+/// obtained it (Elasticsearch's `TokenService`), not to the user the tokens authenticate:
+/// `kibana_system` creating a token for a user with the password grant is the one that keeps
+/// that session alive, and neither the user nor anyone else may refresh it.
+#[derive(Debug, Clone, Copy)]
+pub struct TokenClient<'a> {
+    /// The user the request authenticated as.
+    pub user: &'a Authentication,
+    /// The API key the request authenticated with, if it did: a key is a client of its own,
+    /// distinct from its owner.
+    pub api_key_id: Option<&'a str>,
+}
+
+impl<'a> TokenClient<'a> {
+    /// A client that authenticated as `user` (not with an API key).
+    pub fn user(user: &'a Authentication) -> Self {
+        Self {
+            user,
+            api_key_id: None,
+        }
+    }
+}
+
 /// A pair of tokens handed to a client once.
 #[derive(Clone)]
 pub struct IssuedTokens {
@@ -337,7 +360,7 @@ impl TokenService {
     fn new_document(
         &self,
         auth: &Authentication,
-        client: &Authentication,
+        client: TokenClient<'_>,
         with_refresh: bool,
         access: SecureString,
         refresh: Option<SecureString>,
@@ -358,25 +381,41 @@ impl TokenService {
             },
         });
         if with_refresh && let Some(refresh) = &refresh {
+            let mut owner = json!({
+                "type": "unassociated_client",
+                "user": client.user.username,
+                "realm": client.user.realm.name,
+            });
+            if let Some(id) = client.api_key_id {
+                owner["api_key_id"] = Value::from(id);
+            }
             doc["refresh_token"] = json!({
                 "token": token_hash(refresh.expose()),
                 "invalidated": false,
                 "refreshed": false,
-                "client": {
-                    "type": "unassociated_client",
-                    "user": client.username,
-                    "realm": client.realm.name,
-                },
+                "client": owner,
             });
         }
         (id, doc)
     }
 
-    /// Issues tokens for `auth` (already authenticated: the password grant's user, or the
-    /// caller for `client_credentials`, which gets no refresh token).
+    /// Issues tokens for `auth` that `auth` itself obtained (the caller of
+    /// `client_credentials`, which gets no refresh token, or a user acting for itself).
     pub fn create_token(
         &self,
         auth: Arc<Authentication>,
+        with_refresh: bool,
+    ) -> Result<IssuedTokens, TokenError> {
+        let owner = auth.clone();
+        self.create_token_for_client(auth, TokenClient::user(&owner), with_refresh)
+    }
+
+    /// Issues tokens for `auth` (already authenticated: the password grant's user) at the
+    /// request of `client`, which then owns the refresh token.
+    pub fn create_token_for_client(
+        &self,
+        auth: Arc<Authentication>,
+        client: TokenClient<'_>,
         with_refresh: bool,
     ) -> Result<IssuedTokens, TokenError> {
         self.ensure_enabled()?;
@@ -387,7 +426,7 @@ impl TokenService {
             None
         };
         let (id, doc) =
-            self.new_document(&auth, &auth, with_refresh, access.clone(), refresh.clone());
+            self.new_document(&auth, client, with_refresh, access.clone(), refresh.clone());
         self.authenticator
             .store()
             .write_docs(Section::Tokens, vec![(id, doc)], &[])?;
@@ -475,12 +514,14 @@ impl TokenService {
 
     /// The `refresh_token` grant: spends `refresh` (once; a repeat within 30 seconds returns
     /// the same new tokens) for a new access and refresh token of the same user. `client` is
-    /// who calls, which must be who obtained the refresh token. The check and the spending
-    /// are one change of the store, so racing requests cannot spend a token twice.
+    /// who calls, which must be the client that obtained the refresh token (same user, realm
+    /// and API key, as Elasticsearch's `canAccessResourcesOf`); it owns the new one. The check
+    /// and the spending are one change of the store, so racing requests cannot spend a token
+    /// twice.
     pub fn refresh(
         &self,
         refresh: &SecureString,
-        client: &Authentication,
+        client: TokenClient<'_>,
     ) -> Result<IssuedTokens, TokenError> {
         self.ensure_enabled()?;
         let grant = |s: &str| TokenError::InvalidGrant(s.to_string());
@@ -497,13 +538,14 @@ impl TokenService {
             if bool_at(&doc, "/refresh_token/invalidated") {
                 return Err(grant("token has been invalidated"));
             }
-            let owner = doc
-                .pointer("/refresh_token/client/user")
-                .and_then(Value::as_str);
-            let owner_realm = doc
-                .pointer("/refresh_token/client/realm")
-                .and_then(Value::as_str);
-            if owner != Some(client.username.as_str()) || owner_realm != Some(client.realm.name) {
+            let owner = |field: &str| {
+                doc.pointer(&format!("/refresh_token/client/{field}"))
+                    .and_then(Value::as_str)
+            };
+            if owner("user") != Some(client.user.username.as_str())
+                || owner("realm") != Some(client.user.realm.name)
+                || owner("api_key_id") != client.api_key_id
+            {
                 return Err(grant("tokens must be refreshed by the creating client"));
             }
             let auth = doc

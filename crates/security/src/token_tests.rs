@@ -158,14 +158,20 @@ fn refresh_is_single_use_with_a_thirty_second_reuse_window() {
     let joe = f.joe();
     let first = f.service.create_token(joe.clone(), true).unwrap();
     let refresh = first.refresh_token.clone().unwrap();
-    let second = f.service.refresh(&refresh, &joe).unwrap();
+    let second = f
+        .service
+        .refresh(&refresh, TokenClient::user(&joe))
+        .unwrap();
     assert_ne!(second.access_token.expose(), first.access_token.expose());
     assert!(f.service.authenticate(second.access_token.expose()).is_ok());
     // The old access token stays valid until it expires (Elasticsearch does not revoke it).
     assert!(f.service.authenticate(first.access_token.expose()).is_ok());
     // Reuse within 30 s: the very same tokens.
     f.advance(29_000);
-    let again = f.service.refresh(&refresh, &joe).unwrap();
+    let again = f
+        .service
+        .refresh(&refresh, TokenClient::user(&joe))
+        .unwrap();
     assert_eq!(again.access_token.expose(), second.access_token.expose());
     assert_eq!(
         again.refresh_token.as_ref().unwrap().expose(),
@@ -173,7 +179,9 @@ fn refresh_is_single_use_with_a_thirty_second_reuse_window() {
     );
     f.advance(2_000);
     assert_eq!(
-        f.service.refresh(&refresh, &joe).unwrap_err(),
+        f.service
+            .refresh(&refresh, TokenClient::user(&joe))
+            .unwrap_err(),
         TokenError::InvalidGrant(
             "token has already been refreshed more than 30 seconds in the past".into()
         )
@@ -181,7 +189,10 @@ fn refresh_is_single_use_with_a_thirty_second_reuse_window() {
     // The new refresh token works once more.
     let third = f
         .service
-        .refresh(second.refresh_token.as_ref().unwrap(), &joe)
+        .refresh(
+            second.refresh_token.as_ref().unwrap(),
+            TokenClient::user(&joe),
+        )
         .unwrap();
     assert!(f.service.authenticate(third.access_token.expose()).is_ok());
 }
@@ -192,7 +203,9 @@ fn refresh_errors_are_elasticsearch_invalid_grants() {
     let joe = f.joe();
     let grant = |s: &str| TokenError::InvalidGrant(s.to_string());
     assert_eq!(
-        f.service.refresh(&"unknown".into(), &joe).unwrap_err(),
+        f.service
+            .refresh(&"unknown".into(), TokenClient::user(&joe))
+            .unwrap_err(),
         grant("could not refresh the requested token")
     );
     let issued = f.service.create_token(joe.clone(), true).unwrap();
@@ -200,12 +213,16 @@ fn refresh_errors_are_elasticsearch_invalid_grants() {
     let mut other = (*joe).clone();
     other.username = "mallory".into();
     assert_eq!(
-        f.service.refresh(&refresh, &other).unwrap_err(),
+        f.service
+            .refresh(&refresh, TokenClient::user(&other))
+            .unwrap_err(),
         grant("tokens must be refreshed by the creating client")
     );
     f.advance(REFRESH_LIFETIME_MS + 1);
     assert_eq!(
-        f.service.refresh(&refresh, &joe).unwrap_err(),
+        f.service
+            .refresh(&refresh, TokenClient::user(&joe))
+            .unwrap_err(),
         grant("token document has expired")
     );
     let issued = f.service.create_token(joe.clone(), true).unwrap();
@@ -214,9 +231,79 @@ fn refresh_errors_are_elasticsearch_invalid_grants() {
         .invalidate(&InvalidateTarget::RefreshToken(refresh.clone()))
         .unwrap();
     assert_eq!(
-        f.service.refresh(&refresh, &joe).unwrap_err(),
+        f.service
+            .refresh(&refresh, TokenClient::user(&joe))
+            .unwrap_err(),
         grant("token has been invalidated")
     );
+}
+
+#[test]
+fn the_refresh_token_belongs_to_the_client_that_obtained_it() {
+    let f = fixture(TokenSettings::default());
+    let joe = f.joe();
+    let mut kibana = (*joe).clone();
+    kibana.username = "kibana_system".into();
+    kibana.realm = crate::authc::RESERVED_REALM;
+    let kibana_client = TokenClient::user(&kibana);
+    // kibana_system uses the password grant for joe: the tokens are joe's, the refresh token
+    // is kibana_system's.
+    let issued = f
+        .service
+        .create_token_for_client(joe.clone(), kibana_client, true)
+        .unwrap();
+    let access = f
+        .service
+        .authenticate(issued.access_token.expose())
+        .unwrap();
+    assert_eq!(access.username, "joe");
+    let refresh = issued.refresh_token.unwrap();
+    let denied = TokenError::InvalidGrant("tokens must be refreshed by the creating client".into());
+    // Neither joe nor anyone else may refresh it; a same-named user of another realm neither.
+    assert_eq!(
+        f.service
+            .refresh(&refresh, TokenClient::user(&joe))
+            .unwrap_err(),
+        denied
+    );
+    let mut impostor = kibana.clone();
+    impostor.realm = crate::authc::NATIVE_REALM;
+    assert_eq!(
+        f.service
+            .refresh(&refresh, TokenClient::user(&impostor))
+            .unwrap_err(),
+        denied
+    );
+    // An API key of kibana_system is another client.
+    let as_key = TokenClient {
+        user: &kibana,
+        api_key_id: Some("key-1"),
+    };
+    assert_eq!(f.service.refresh(&refresh, as_key).unwrap_err(), denied);
+    // kibana_system refreshes it: still joe's tokens, and the new refresh token is again
+    // kibana_system's.
+    let refreshed = f.service.refresh(&refresh, kibana_client).unwrap();
+    assert_eq!(refreshed.authentication.username, "joe");
+    let next = refreshed.refresh_token.unwrap();
+    assert_eq!(
+        f.service
+            .refresh(&next, TokenClient::user(&joe))
+            .unwrap_err(),
+        denied
+    );
+    assert!(f.service.refresh(&next, kibana_client).is_ok());
+    // A key's own tokens: only that key refreshes them.
+    let keyed = f
+        .service
+        .create_token_for_client(joe.clone(), as_key, true)
+        .unwrap()
+        .refresh_token
+        .unwrap();
+    assert_eq!(
+        f.service.refresh(&keyed, kibana_client).unwrap_err(),
+        denied
+    );
+    assert!(f.service.refresh(&keyed, as_key).is_ok());
 }
 
 #[test]

@@ -1,10 +1,55 @@
 //! Elasticsearch's error body: `{"error":{"root_cause":[..],"type":..,"reason":..},"status":N}`,
-//! the exception type codes it carries, and the trait domain errors implement to be mapped
-//! into it. Rendering lives here so every producer of an error body agrees on its shape.
+//! the exception type codes it carries, the trait domain errors implement to be mapped
+//! into it, and the crate's own parse [`Error`]. Rendering lives here so every producer of an
+//! error body agrees on its shape.
 
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
+
+/// Why one of the crate's parsers (percent-decoding, time values, dates and date math) refused
+/// its input. `Display` is Elasticsearch's message for the same input; [`ErrorCode`] gives the
+/// exception type it answers with.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A `%` escape that is cut off or not hexadecimal (`RestUtils.decodeComponent`'s
+    /// `IllegalArgumentException`).
+    #[error("{0}")]
+    PercentEncoding(String),
+    /// A time value `TimeValue.parseTimeValue` refuses (`IllegalArgumentException`).
+    #[error("{reason}")]
+    TimeValue {
+        /// The setting or parameter name the value was given for.
+        setting: String,
+        /// The value as given.
+        value: String,
+        /// Elasticsearch's message.
+        reason: String,
+    },
+    /// A date or date math expression Elasticsearch's `DateMathParser` refuses
+    /// (`ElasticsearchParseException`: `parse_exception`).
+    #[error("{0}")]
+    DateParse(String),
+    /// A date argument Elasticsearch refuses with an `IllegalArgumentException`: an unknown
+    /// time zone or date format, a number too large for an `int`.
+    #[error("{0}")]
+    DateArgument(String),
+}
+
+/// The crate's result type.
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl ErrorCode for Error {
+    fn es_type(&self) -> EsErrorType {
+        match self {
+            Error::DateParse(_) => EsErrorType::Parse,
+            Error::PercentEncoding(_) | Error::TimeValue { .. } | Error::DateArgument(_) => {
+                EsErrorType::IllegalArgument
+            }
+        }
+    }
+}
 
 /// The `type` strings of the exceptions ironstack reports, as Elasticsearch names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

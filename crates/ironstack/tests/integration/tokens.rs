@@ -194,10 +194,16 @@ try:
 except AuthenticationException as e:
     assert e.body["error"]["reason"] == "unable to authenticate user [joe] for action [cluster:admin/xpack/security/token/create]", e.body
 
-# Refresh as joe, then the old refresh token a second time within 30 s: the same tokens.
+# The refresh token belongs to the client that obtained it (elastic), not to joe.
 as_joe = Elasticsearch(url, ca_certs=ca, basic_auth=("joe", "joe-password"))
-r1 = as_joe.security.get_token(grant_type="refresh_token", refresh_token=t["refresh_token"]).body
-r2 = as_joe.security.get_token(grant_type="refresh_token", refresh_token=t["refresh_token"]).body
+try:
+    as_joe.security.get_token(grant_type="refresh_token", refresh_token=t["refresh_token"])
+    raise SystemExit("refresh by another client accepted")
+except BadRequestError as e:
+    assert e.body == {"error": "invalid_grant", "error_description": "tokens must be refreshed by the creating client"}, e.body
+# Refresh as elastic, then the old refresh token a second time within 30 s: the same tokens.
+r1 = es.security.get_token(grant_type="refresh_token", refresh_token=t["refresh_token"]).body
+r2 = es.security.get_token(grant_type="refresh_token", refresh_token=t["refresh_token"]).body
 assert r1["access_token"] == r2["access_token"] and r1["refresh_token"] == r2["refresh_token"], (r1, r2)
 try:
     es.security.get_token(grant_type="refresh_token", refresh_token="bm90LWEtdG9rZW4=")

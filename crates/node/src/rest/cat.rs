@@ -44,7 +44,7 @@ fn render(columns: &[Column], row: &[String], params: &RenderParams) -> Result<R
                     .iter()
                     .enumerate()
                     .filter(|(_, c)| {
-                        ironstack_types::privilege::wildcard_match(wanted, c.name)
+                        ironstack_types::wildcard::simple_match(wanted, c.name)
                             || c.aliases.contains(&wanted)
                     })
                     .map(|(i, _)| i)

@@ -8,9 +8,9 @@ use std::time::Duration;
 use axum::Extension;
 use axum::extract::State;
 use axum::http::StatusCode;
+use ironstack_types::HealthStatus;
 use ironstack_types::health::ClusterHealth;
 use ironstack_types::info::{MainResponse, TAGLINE, VersionInfo};
-use ironstack_types::{EsErrorType, EsException, HealthStatus};
 use serde_json::{Value, json};
 
 use super::envelope::RenderParams;
@@ -55,37 +55,11 @@ pub(crate) async fn main_info(State(state): State<Arc<AppState>>) -> EsPrerender
     EsPrerendered(state.main_body.clone())
 }
 
-/// Parses Elasticsearch time values (`30s`, `1m`, `500ms`, `2h`, `1d`, `-1`).
+/// An Elasticsearch time value parameter (`30s`, `1m`, `-1`: none), with its 400.
 pub(crate) fn parse_time_value(name: &str, value: &str) -> Result<Option<Duration>, ApiError> {
-    let v = value.trim();
-    if v == "-1" {
-        return Ok(None);
-    }
-    let err = || {
-        ApiError::from(EsException::new(
-            EsErrorType::Parse,
-            format!(
-                "failed to parse setting [{name}] with value [{value}] as a time value: unit is missing or unrecognized"
-            ),
-        ))
-    };
-    let units: [(&str, u64); 7] = [
-        ("nanos", 0),
-        ("micros", 0),
-        ("ms", 1),
-        ("s", 1000),
-        ("m", 60_000),
-        ("h", 3_600_000),
-        ("d", 86_400_000),
-    ];
-    for (suffix, millis) in units {
-        if let Some(number) = v.strip_suffix(suffix)
-            && let Ok(n) = number.trim().parse::<u64>()
-        {
-            return Ok(Some(Duration::from_millis(n.saturating_mul(millis))));
-        }
-    }
-    Err(err())
+    ironstack_types::TimeValue::parse(value, name)
+        .map(ironstack_types::TimeValue::to_duration)
+        .map_err(|e| ApiError::illegal_argument(e.to_string()))
 }
 
 /// The cluster's health, the one source of `_cluster/health` and `_cat/health`: one node,
@@ -233,8 +207,8 @@ pub(crate) async fn cluster_health(
 }
 
 fn millis_to_rfc3339(millis: i64) -> String {
-    jiff::Timestamp::from_millisecond(millis)
-        .map(|t| t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+    ironstack_types::date::timestamp_from_millis(millis)
+        .map(ironstack_types::date::format_iso_millis)
         .unwrap_or_default()
 }
 
@@ -310,7 +284,7 @@ fn selects_this_node(state: &AppState, filter: &str) -> bool {
     filter.split(',').map(str::trim).any(|f| {
         matches!(f, "_local" | "_all" | "_master" | "*" | "")
             || f == state.identity.node_id
-            || ironstack_types::privilege::wildcard_match(f, &state.identity.node_name)
+            || ironstack_types::wildcard::simple_match(f, &state.identity.node_name)
     })
 }
 

@@ -74,69 +74,23 @@ impl<S: Send + Sync> FromRequestParts<S> for PathParams {
     }
 }
 
-/// Elasticsearch's `RestUtils.decodeComponent` for a path segment: `%XX` escapes decoded, `+`
-/// kept, malformed UTF-8 replaced as Java does; an incomplete or non-hex escape is an error.
+/// A path segment decoded as Elasticsearch's `RestUtils.decodeComponent` does (`+` kept).
 pub(crate) fn decode_path_component(s: &str) -> Result<String, String> {
-    decode_component(s, false)
+    ironstack_types::percent::decode_path_segment(s)
+        .map(std::borrow::Cow::into_owned)
+        .map_err(|e| e.to_string())
 }
 
-/// The same for a query-string name or value, where `+` is a space.
+/// A query-string name or value, where `+` is a space.
 pub(crate) fn decode_query_component(s: &str) -> Result<String, String> {
-    decode_component(s, true)
-}
-
-fn decode_component(s: &str, plus_is_space: bool) -> Result<String, String> {
-    if !(s.contains('%') || plus_is_space && s.contains('+')) {
-        return Ok(s.to_string());
-    }
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] != b'%' {
-            out.push(if plus_is_space && bytes[i] == b'+' {
-                b' '
-            } else {
-                bytes[i]
-            });
-            i += 1;
-            continue;
-        }
-        let hex = |b: u8| (b as char).to_digit(16);
-        match (bytes.get(i + 1), bytes.get(i + 2)) {
-            (Some(h), Some(l)) => match (hex(*h), hex(*l)) {
-                (Some(h), Some(l)) => out.push((h * 16 + l) as u8),
-                _ => {
-                    return Err(format!(
-                        "invalid escape sequence `%{}{}' at index {i} of: {s}",
-                        *h as char, *l as char
-                    ));
-                }
-            },
-            _ => {
-                return Err(format!(
-                    "unterminated escape sequence at end of string: {s}"
-                ));
-            }
-        }
-        i += 3;
-    }
-    Ok(String::from_utf8_lossy(&out).into_owned())
+    ironstack_types::percent::decode_query_component(s)
+        .map(std::borrow::Cow::into_owned)
+        .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn path_components_decode_as_elasticsearch_does() {
-        assert_eq!(decode_path_component("a%2Cb+c").unwrap(), "a,b+c");
-        assert_eq!(decode_path_component("m%C3%A9").unwrap(), "mé");
-        assert!(decode_path_component("a%zz").is_err());
-        assert!(decode_path_component("a%4").is_err());
-        assert_eq!(decode_path_component("%FF").unwrap(), "\u{FFFD}");
-        assert_eq!(decode_query_component("a+b%2B").unwrap(), "a b+");
-    }
 
     #[test]
     fn parameters_come_from_the_raw_path() {

@@ -3,6 +3,8 @@
 //! indent, `[ ]`/`{ }` for empties, trailing newline).
 
 use ironstack_types::EsException;
+// Elasticsearch's `Glob.globMatch` (`*` only) is the workspace's one wildcard matcher.
+use ironstack_types::wildcard::simple_match as glob_match;
 use serde_json::{Map, Value};
 
 /// Most path segments a `filter_path` may have, over all its comma-separated paths. Matching
@@ -29,27 +31,6 @@ impl Kind {
             Self::Glob
         }
     }
-}
-
-/// `*`-only glob: the literal before the first star anchors the start, the one after the last
-/// star anchors the end, and the literals between them are found leftmost, in order (which is
-/// optimal for stars, so there is no backtracking).
-fn glob_match(pattern: &str, text: &str) -> bool {
-    let Some((body, tail)) = pattern.rsplit_once('*') else {
-        return pattern == text;
-    };
-    let (head, middle) = body.split_once('*').unwrap_or((body, ""));
-    if text.len() < head.len() + tail.len() || !text.starts_with(head) || !text.ends_with(tail) {
-        return false;
-    }
-    let mut rest = &text[head.len()..text.len() - tail.len()];
-    for literal in middle.split('*').filter(|l| !l.is_empty()) {
-        match rest.find(literal) {
-            Some(at) => rest = &rest[at + literal.len()..],
-            None => return false,
-        }
-    }
-    true
 }
 
 /// One node of the compiled filter tree, as Elasticsearch's `FilterPath` builds it: paths

@@ -12,7 +12,9 @@ use axum::http::StatusCode;
 use ironstack_security::Authentication;
 use ironstack_security::SecureString;
 use ironstack_security::gate::{AuthKind, Gate};
-use ironstack_security::token::{InvalidateTarget, IssuedTokens, TokenError, TokenService};
+use ironstack_security::token::{
+    InvalidateTarget, IssuedTokens, TokenClient, TokenError, TokenService,
+};
 use ironstack_types::{ActionName, EsErrorType, EsException, action};
 use serde_json::{Map, Value, json};
 
@@ -260,6 +262,8 @@ pub(crate) async fn create_token(
     let text = |k: &str| fields.get(k).and_then(Value::as_str).unwrap_or_default();
     let scope = fields.get("scope").and_then(Value::as_str);
     let caller = granted.user().clone();
+    // The client of this request owns the refresh token (Elasticsearch's `TokenService`).
+    let key_id = granted.api_key().map(|k| k.id.clone());
     let (issued, how) = match grant.unwrap_or_default() {
         "password" => {
             let username = text("username").to_string();
@@ -278,7 +282,15 @@ pub(crate) async fn create_token(
                 ))));
             };
             let t = tokens.clone();
-            let issued = blocking(move || t.create_token(user, true)).await?;
+            let client = caller.clone();
+            let issued = blocking(move || {
+                let client = TokenClient {
+                    user: &client,
+                    api_key_id: key_id.as_deref(),
+                };
+                t.create_token_for_client(user, client, true)
+            })
+            .await?;
             (issued.map_err(|e| token_error(&gate, e))?, AuthKind::Realm)
         }
         "client_credentials" => {
@@ -298,7 +310,14 @@ pub(crate) async fn create_token(
             let refresh = SecureString::new(text("refresh_token"));
             let t = tokens.clone();
             let client = strip_anonymous_roles(&gate, caller);
-            match blocking(move || t.refresh(&refresh, &client)).await? {
+            let refreshed = blocking(move || {
+                let client = TokenClient {
+                    user: &client,
+                    api_key_id: key_id.as_deref(),
+                };
+                t.refresh(&refresh, client)
+            });
+            match refreshed.await? {
                 Ok(issued) => (issued, AuthKind::Token),
                 Err(TokenError::InvalidGrant(description)) => {
                     return Ok(oauth_error("invalid_grant", &description));

@@ -45,6 +45,8 @@ fn fixture(config: AuthcConfig) -> Fixture {
     let node = test_support::Fixture::builder()
         .user_named("joe", &["token_user"], "Joe Token")
         .user("plain", &["monitor_only"])
+        // Reserved: its stored password, its built-in role (which holds `manage_token`).
+        .user("kibana_system", &[])
         .role("token_user", json!({"cluster":["manage_token", "monitor"]}))
         .role("monitor_only", json!({"cluster":["monitor"]}))
         .authc(config)
@@ -289,6 +291,79 @@ async fn refresh_and_client_credentials() {
     assert!(cc.get("refresh_token").is_none());
     assert_eq!(cc["scope"], "FULL");
     assert_eq!(cc["authentication"]["username"], "joe");
+}
+
+/// A console (`kibana_system`) logs a user in with the password grant and keeps the session
+/// alive with the refresh token, which only it may spend.
+#[tokio::test]
+async fn the_client_that_created_a_token_refreshes_it() {
+    let f = fixture(config(true, &[], true));
+    let created = password_token(&f, "kibana_system", "joe").await;
+    assert_eq!(created["authentication"]["username"], "joe");
+    let refresh = |token: &Value| json!({"grant_type": "refresh_token", "refresh_token": token});
+    let denied = json!({"error": "invalid_grant", "error_description": "tokens must be refreshed by the creating client"});
+    // Not joe itself (it holds manage_token), not another user, not joe's own bearer token.
+    for authz in [
+        basic("joe"),
+        basic("elastic"),
+        bearer(&created["access_token"]),
+    ] {
+        let (status, _, body) = call(
+            &f,
+            "POST",
+            "/_security/oauth2/token",
+            Some(&authz),
+            refresh(&created["refresh_token"]),
+        )
+        .await;
+        assert_eq!(
+            (status, &body),
+            (StatusCode::BAD_REQUEST, &denied),
+            "{authz}"
+        );
+    }
+    let (status, _, refreshed) = call(
+        &f,
+        "POST",
+        "/_security/oauth2/token",
+        Some(&basic("kibana_system")),
+        refresh(&created["refresh_token"]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{refreshed}");
+    assert_eq!(refreshed["authentication"]["username"], "joe");
+    assert_ne!(refreshed["access_token"], created["access_token"]);
+    // The new access token is joe's; the new refresh token is kibana_system's again.
+    let (status, _, me) = call(
+        &f,
+        "GET",
+        "/_security/_authenticate",
+        Some(&bearer(&refreshed["access_token"])),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(
+        (status, me["username"].as_str()),
+        (StatusCode::OK, Some("joe"))
+    );
+    let (status, _, body) = call(
+        &f,
+        "POST",
+        "/_security/oauth2/token",
+        Some(&basic("joe")),
+        refresh(&refreshed["refresh_token"]),
+    )
+    .await;
+    assert_eq!((status, body), (StatusCode::BAD_REQUEST, denied));
+    let (status, _, body) = call(
+        &f,
+        "POST",
+        "/_security/oauth2/token",
+        Some(&basic("kibana_system")),
+        refresh(&refreshed["refresh_token"]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
 }
 
 #[tokio::test]

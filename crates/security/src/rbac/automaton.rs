@@ -12,6 +12,8 @@
 
 use std::collections::{BTreeSet, HashSet, VecDeque};
 
+use ironstack_types::wildcard::{self, Syntax};
+
 /// Most product states one language check may visit before it gives up (and denies).
 pub const MAX_STATES: usize = 100_000;
 
@@ -66,50 +68,10 @@ impl Wildcard {
         self.tokens.iter().all(|t| matches!(t, Token::Lit(_)))
     }
 
-    /// Whether the whole of `text` matches.
+    /// Whether the whole of `text` matches: the workspace's one wildcard matcher, in
+    /// Lucene's syntax (`\` escapes), which is this pattern's.
     pub fn matches(&self, text: &str) -> bool {
-        // Greedy matching with backtracking to the last star: exact for `*`/`?`/literal
-        // patterns and allocation-free, as this runs several times on every request.
-        let tokens = &self.tokens;
-        if let [Token::Star] = tokens.as_slice() {
-            // `*` (superuser, `all`): the common grant-everything pattern.
-            return true;
-        }
-        let (mut p, mut s) = (0, 0);
-        // The token after the last star seen, and where in `text` that star's match ends.
-        let mut star: Option<(usize, usize)> = None;
-        while let Some(c) = text[s..].chars().next() {
-            match tokens.get(p) {
-                Some(Token::Star) => {
-                    p += 1;
-                    star = Some((p, s));
-                    continue;
-                }
-                Some(Token::One) => {
-                    p += 1;
-                    s += c.len_utf8();
-                    continue;
-                }
-                Some(Token::Lit(l)) if *l == c => {
-                    p += 1;
-                    s += c.len_utf8();
-                    continue;
-                }
-                _ => {}
-            }
-            // Mismatch: let the last star swallow one more character, or fail.
-            let Some((after_star, star_end)) = star else {
-                return false;
-            };
-            let Some(swallowed) = text[star_end..].chars().next() else {
-                return false;
-            };
-            let star_end = star_end + swallowed.len_utf8();
-            star = Some((after_star, star_end));
-            p = after_star;
-            s = star_end;
-        }
-        tokens.iter().skip(p).all(|t| *t == Token::Star)
+        wildcard::matches_with(&self.source, text, Syntax::LUCENE)
     }
 
     fn closure_into(&self, mut pos: usize, out: &mut BTreeSet<usize>) {

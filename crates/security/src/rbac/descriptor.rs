@@ -1,6 +1,8 @@
 //! Role descriptors: the JSON of `PUT /_security/role/{name}`, parsed strictly with
 //! Elasticsearch's error types and messages, validated as `PutRoleRequest.validate` does,
-//! and written back in the shape `GET /_security/role` returns.
+//! and written back in the shape `GET /_security/role` returns. That includes the
+//! cross-cluster parts, `remote_indices` and `remote_cluster`: parsed, validated, stored and
+//! returned like the rest, though they grant nothing on this node (it has no remote clusters).
 
 use serde_json::{Map, Value, json};
 
@@ -35,6 +37,27 @@ pub struct IndicesPrivileges {
     pub allow_restricted_indices: bool,
 }
 
+/// One entry of `remote_indices`: an index group that applies on remote clusters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteIndicesPrivileges {
+    /// The remote cluster alias patterns (`clusters`).
+    pub clusters: Vec<String>,
+    /// The index group itself.
+    pub group: IndicesPrivileges,
+}
+
+/// One entry of `remote_cluster`: cluster privileges on remote clusters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteClusterPrivileges {
+    /// `monitor_enrich`, `monitor_stats`.
+    pub privileges: Vec<String>,
+    /// The remote cluster alias patterns.
+    pub clusters: Vec<String>,
+}
+
+/// The only privileges `remote_cluster` accepts, as Elasticsearch lists them in its error.
+pub const REMOTE_CLUSTER_PRIVILEGES: [&str; 2] = ["monitor_enrich", "monitor_stats"];
+
 /// One entry of `applications`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApplicationPrivileges {
@@ -67,10 +90,10 @@ pub struct RoleDescriptor {
     pub transient_metadata: Map<String, Value>,
     /// Description (8.15+).
     pub description: Option<String>,
-    /// `remote_indices`, kept as given (cross-cluster; not evaluated locally).
-    pub remote_indices: Vec<Value>,
-    /// `remote_cluster`, kept as given.
-    pub remote_cluster: Vec<Value>,
+    /// `remote_indices` (cross-cluster; granting nothing locally).
+    pub remote_indices: Vec<RemoteIndicesPrivileges>,
+    /// `remote_cluster` (cross-cluster; granting nothing locally).
+    pub remote_cluster: Vec<RemoteClusterPrivileges>,
 }
 
 /// Jackson's token names, which Elasticsearch prints in parse errors.
@@ -199,19 +222,8 @@ impl RoleDescriptor {
                         )));
                     }
                 },
-                "remote_indices" | "remote_cluster" => {
-                    let Value::Array(items) = value else {
-                        return Err(RoleError::parse(format!(
-                            "failed to parse role [{name}]. expected field [{key}] value to be an array, but found [{}] instead",
-                            json_token_name(value)
-                        )));
-                    };
-                    if key == "remote_indices" {
-                        role.remote_indices = items.clone();
-                    } else {
-                        role.remote_cluster = items.clone();
-                    }
-                }
+                "remote_indices" => role.remote_indices = parse_remote_indices(name, key, value)?,
+                "remote_cluster" => role.remote_cluster = parse_remote_cluster(name, key, value)?,
                 _ => {
                     return Err(RoleError::parse(format!(
                         "failed to parse role [{name}]. unexpected field [{key}]"
@@ -249,6 +261,19 @@ impl RoleDescriptor {
                 }
             }
         }
+        for remote in &self.remote_indices {
+            if remote.clusters.iter().any(String::is_empty) {
+                errors.push("remote index cluster alias cannot be an empty string".to_string());
+            }
+            if let Err(e) = IndexPrivilegeSet::resolve(&remote.group.privileges) {
+                errors.push(e.reason);
+            }
+            for n in &remote.group.names {
+                if let Err(e) = NamePattern::new(n) {
+                    errors.push(e.reason);
+                }
+            }
+        }
         for app in &self.applications {
             if let Some(e) = validate_application_name(&app.application, true) {
                 errors.push(e);
@@ -279,29 +304,7 @@ impl RoleDescriptor {
         let indices: Vec<Value> = self
             .indices
             .iter()
-            .map(|g| {
-                let mut o = Map::new();
-                o.insert("names".into(), json!(g.names));
-                o.insert("privileges".into(), json!(g.privileges));
-                if let Some(fls) = &g.field_security {
-                    let mut f = Map::new();
-                    if let Some(grant) = &fls.grant {
-                        f.insert("grant".into(), json!(grant));
-                    }
-                    if !fls.except.is_empty() {
-                        f.insert("except".into(), json!(fls.except));
-                    }
-                    o.insert("field_security".into(), Value::Object(f));
-                }
-                if let Some(q) = &g.query {
-                    o.insert("query".into(), Value::String(q.clone()));
-                }
-                o.insert(
-                    "allow_restricted_indices".into(),
-                    Value::Bool(g.allow_restricted_indices),
-                );
-                Value::Object(o)
-            })
+            .map(|g| Value::Object(g.to_json()))
             .collect();
         out.insert("indices".into(), Value::Array(indices));
         let apps: Vec<Value> = self
@@ -322,18 +325,54 @@ impl RoleDescriptor {
             out.insert("description".into(), Value::String(d.clone()));
         }
         if !self.remote_indices.is_empty() {
-            out.insert(
-                "remote_indices".into(),
-                Value::Array(self.remote_indices.clone()),
-            );
+            let remote = self
+                .remote_indices
+                .iter()
+                .map(|r| {
+                    let mut o = r.group.to_json();
+                    o.insert("clusters".into(), json!(r.clusters));
+                    Value::Object(o)
+                })
+                .collect();
+            out.insert("remote_indices".into(), Value::Array(remote));
         }
         if !self.remote_cluster.is_empty() {
-            out.insert(
-                "remote_cluster".into(),
-                Value::Array(self.remote_cluster.clone()),
-            );
+            let remote = self
+                .remote_cluster
+                .iter()
+                .map(|r| json!({"privileges": r.privileges, "clusters": r.clusters}))
+                .collect();
+            out.insert("remote_cluster".into(), Value::Array(remote));
         }
         Value::Object(out)
+    }
+}
+
+impl IndicesPrivileges {
+    /// The group in `GET /_security/role` shape: `names`, `privileges`, `field_security`,
+    /// `query` (as a string), `allow_restricted_indices`.
+    pub fn to_json(&self) -> Map<String, Value> {
+        let mut o = Map::new();
+        o.insert("names".into(), json!(self.names));
+        o.insert("privileges".into(), json!(self.privileges));
+        if let Some(fls) = &self.field_security {
+            let mut f = Map::new();
+            if let Some(grant) = &fls.grant {
+                f.insert("grant".into(), json!(grant));
+            }
+            if !fls.except.is_empty() {
+                f.insert("except".into(), json!(fls.except));
+            }
+            o.insert("field_security".into(), Value::Object(f));
+        }
+        if let Some(q) = &self.query {
+            o.insert("query".into(), Value::String(q.clone()));
+        }
+        o.insert(
+            "allow_restricted_indices".into(),
+            Value::Bool(self.allow_restricted_indices),
+        );
+        o
     }
 }
 
@@ -350,11 +389,134 @@ fn parse_indices(
     };
     items
         .iter()
-        .map(|i| parse_index_group(role, key, i))
+        .map(|i| parse_index_group(role, key, i, false).map(|(group, _)| group))
         .collect()
 }
 
-fn parse_index_group(role: &str, key: &str, item: &Value) -> Result<IndicesPrivileges, RoleError> {
+/// `remote_indices`: index groups that also name their `clusters`.
+fn parse_remote_indices(
+    role: &str,
+    key: &str,
+    value: &Value,
+) -> Result<Vec<RemoteIndicesPrivileges>, RoleError> {
+    let Value::Array(items) = value else {
+        return Err(RoleError::parse(format!(
+            "failed to parse remote indices privileges for role [{role}]. expected field [{key}] value to be an array, but found [{}] instead",
+            json_token_name(value)
+        )));
+    };
+    items
+        .iter()
+        .map(|item| {
+            let (group, clusters) = parse_index_group(role, key, item, true)?;
+            let clusters = clusters.ok_or_else(|| {
+                RoleError::parse(format!(
+                    "failed to parse remote indices privileges for role [{role}]. missing required [clusters] field"
+                ))
+            })?;
+            Ok(RemoteIndicesPrivileges { clusters, group })
+        })
+        .collect()
+}
+
+/// `remote_cluster`: `{"privileges": [..], "clusters": [..]}` groups, as Elasticsearch 8.15+
+/// parses them (only `monitor_enrich` and `monitor_stats`; both fields or neither).
+fn parse_remote_cluster(
+    role: &str,
+    key: &str,
+    value: &Value,
+) -> Result<Vec<RemoteClusterPrivileges>, RoleError> {
+    let prefix = format!("failed to parse remote_cluster for role [{role}].");
+    let Value::Array(items) = value else {
+        return Err(RoleError::parse(format!(
+            "{prefix} expected field [{key}] value to be an array, but found [{}] instead",
+            json_token_name(value)
+        )));
+    };
+    let wrapped = |cause: String| RoleError {
+        caused_by: Some(cause),
+        ..RoleError::parse(format!("failed to parse role [{role}]"))
+    };
+    let mut groups = Vec::with_capacity(items.len());
+    for item in items {
+        let Value::Object(fields) = item else {
+            return Err(RoleError::parse(format!(
+                "{prefix} unexpected field [null]"
+            )));
+        };
+        let (mut privileges, mut clusters) = (None, None);
+        for (k, v) in fields {
+            match k.as_str() {
+                "privileges" => {
+                    let p = string_array(k, v, false)
+                        .map_err(wrapped)?
+                        .unwrap_or_default();
+                    let supported = p.iter().all(|name| {
+                        REMOTE_CLUSTER_PRIVILEGES.contains(&name.trim().to_lowercase().as_str())
+                    });
+                    if !supported {
+                        return Err(RoleError::parse(format!(
+                            "{prefix} [{}] are the only values allowed for [{k}] within [remote_cluster]. Found [{}]",
+                            REMOTE_CLUSTER_PRIVILEGES.join(", "),
+                            p.join(", ")
+                        )));
+                    }
+                    privileges = Some(p);
+                }
+                "clusters" => {
+                    clusters = Some(
+                        string_array(k, v, false)
+                            .map_err(wrapped)?
+                            .unwrap_or_default(),
+                    )
+                }
+                other => {
+                    return Err(RoleError::parse(format!(
+                        "{prefix} unexpected field [{other}]"
+                    )));
+                }
+            }
+        }
+        let (privileges, clusters) = match (privileges, clusters) {
+            (Some(_), None) => {
+                return Err(RoleError::parse(format!(
+                    "{prefix} [clusters] must be defined when [privileges] are defined"
+                )));
+            }
+            (None, Some(_)) => {
+                return Err(RoleError::parse(format!(
+                    "{prefix} [privileges] must be defined when [clusters] are defined"
+                )));
+            }
+            (p, c) => (p.unwrap_or_default(), c.unwrap_or_default()),
+        };
+        // `RemoteClusterPermissionGroup`'s constructor checks.
+        if privileges.is_empty() || clusters.is_empty() {
+            return Err(RoleError::illegal_argument(
+                "remote cluster groups must not be null or empty",
+            ));
+        }
+        if clusters.iter().any(|c| c.trim().is_empty()) {
+            return Err(RoleError::illegal_argument(
+                "remote_cluster clusters aliases must contain valid non-empty, non-null values",
+            ));
+        }
+        groups.push(RemoteClusterPrivileges {
+            privileges,
+            clusters,
+        });
+    }
+    Ok(groups)
+}
+
+/// One index group (`indices`, or with `allow_clusters` one of `remote_indices`, which also
+/// names its `clusters`), as `RoleDescriptor.parseIndexWithOptionalRemoteClusters` reads it.
+fn parse_index_group(
+    role: &str,
+    key: &str,
+    item: &Value,
+    allow_clusters: bool,
+) -> Result<(IndicesPrivileges, Option<Vec<String>>), RoleError> {
     let prefix = format!("failed to parse indices privileges for role [{role}].");
     let Value::Object(fields) = item else {
         return Err(RoleError::parse(format!(
@@ -367,11 +529,27 @@ fn parse_index_group(role: &str, key: &str, item: &Value) -> Result<IndicesPrivi
     let mut field_security = None;
     let mut query = None;
     let mut allow_restricted_indices = false;
+    let mut clusters = None;
     for (k, v) in fields {
         match k.as_str() {
+            "clusters" if allow_clusters => {
+                clusters = Some(
+                    string_array(k, v, false)
+                        .map_err(|c| RoleError {
+                            caused_by: Some(c),
+                            ..RoleError::parse(format!("failed to parse role [{role}]"))
+                        })?
+                        .unwrap_or_default(),
+                )
+            }
             "names" => {
                 names = Some(match v {
                     Value::String(s) => vec![s.clone()],
+                    Value::Array(a) if a.is_empty() => {
+                        return Err(RoleError::parse(format!(
+                            "{prefix} [{k}] cannot be an empty array"
+                        )));
+                    }
                     Value::Array(_) => string_array(k, v, false)
                         .map_err(|c| RoleError {
                             caused_by: Some(c),
@@ -432,13 +610,16 @@ fn parse_index_group(role: &str, key: &str, item: &Value) -> Result<IndicesPrivi
             "{prefix} missing required [privileges] field"
         )));
     };
-    Ok(IndicesPrivileges {
-        names,
-        privileges,
-        field_security,
-        query,
-        allow_restricted_indices,
-    })
+    Ok((
+        IndicesPrivileges {
+            names,
+            privileges,
+            field_security,
+            query,
+            allow_restricted_indices,
+        },
+        clusters,
+    ))
 }
 
 fn parse_field_security(role: &str, prefix: &str, v: &Value) -> Result<FieldSecurity, RoleError> {

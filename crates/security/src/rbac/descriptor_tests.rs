@@ -213,3 +213,129 @@ fn global_privileges_are_parsed_as_elasticsearch() {
         assert_eq!(e.reason, reason, "{body}");
     }
 }
+
+#[test]
+fn remote_indices_and_remote_cluster_round_trip() {
+    let body = json!({
+        "remote_indices": [
+            {"clusters": ["eu-*"], "names": "logs-*", "privileges": ["read"], "field_security": {"grant": ["a"]}, "query": {"match_all": {}}, "allow_restricted_indices": true}
+        ],
+        "remote_cluster": [{"privileges": ["monitor_enrich", "monitor_stats"], "clusters": ["*"]}]
+    });
+    let role = RoleDescriptor::parse("r1", &body).unwrap();
+    role.validate(|_| false).unwrap();
+    assert_eq!(role.remote_indices[0].clusters, vec!["eu-*"]);
+    assert_eq!(role.remote_indices[0].group.names, vec!["logs-*"]);
+    let shown = role.to_json();
+    assert_eq!(
+        shown["remote_indices"],
+        json!([{"names": ["logs-*"], "privileges": ["read"], "field_security": {"grant": ["a"]}, "query": "{\"match_all\":{}}", "allow_restricted_indices": true, "clusters": ["eu-*"]}])
+    );
+    assert_eq!(
+        shown["remote_cluster"],
+        json!([{"privileges": ["monitor_enrich", "monitor_stats"], "clusters": ["*"]}])
+    );
+    assert_eq!(RoleDescriptor::parse("r1", &shown).unwrap(), role);
+    // Empty lists are accepted and not shown.
+    let empty =
+        RoleDescriptor::parse("r1", &json!({"remote_indices": [], "remote_cluster": []})).unwrap();
+    assert!(empty.to_json().get("remote_indices").is_none());
+}
+
+#[test]
+fn remote_privileges_are_parsed_strictly() {
+    let reason = |body: serde_json::Value| parse_err(body).reason;
+    assert_eq!(
+        reason(json!({"remote_indices": {"names": ["x"]}})),
+        "failed to parse remote indices privileges for role [r1]. expected field [remote_indices] value to be an array, but found [START_OBJECT] instead"
+    );
+    assert_eq!(
+        reason(json!({"remote_indices": [{"names": ["x"], "privileges": ["read"]}]})),
+        "failed to parse remote indices privileges for role [r1]. missing required [clusters] field"
+    );
+    let e = parse_err(
+        json!({"remote_indices": [{"clusters": "c", "names": ["x"], "privileges": ["read"]}]}),
+    );
+    assert_eq!(e.reason, "failed to parse role [r1]");
+    assert!(e.caused_by.unwrap().contains("expected a string array"));
+    assert_eq!(
+        reason(
+            json!({"remote_indices": [{"clusters": ["c"], "names": ["x"], "privileges": ["read"], "bogus": 1}]})
+        ),
+        "failed to parse indices privileges for role [r1]. unexpected field [bogus]"
+    );
+    // `clusters` belongs to remote groups only.
+    assert_eq!(
+        reason(json!({"indices": [{"clusters": ["c"], "names": ["x"], "privileges": ["read"]}]})),
+        "failed to parse indices privileges for role [r1]. unexpected field [clusters]"
+    );
+    assert_eq!(
+        reason(json!({"indices": [{"names": [], "privileges": ["read"]}]})),
+        "failed to parse indices privileges for role [r1]. [names] cannot be an empty array"
+    );
+    assert_eq!(
+        reason(json!({"remote_cluster": {"privileges": ["monitor_enrich"]}})),
+        "failed to parse remote_cluster for role [r1]. expected field [remote_cluster] value to be an array, but found [START_OBJECT] instead"
+    );
+    assert_eq!(
+        reason(
+            json!({"remote_cluster": [{"privileges": ["monitor_stats", "read_pipeline"], "clusters": ["*"]}]})
+        ),
+        "failed to parse remote_cluster for role [r1]. [monitor_enrich, monitor_stats] are the only values allowed for [privileges] within [remote_cluster]. Found [monitor_stats, read_pipeline]"
+    );
+    assert_eq!(
+        reason(json!({"remote_cluster": [{"privileges": ["monitor_enrich"]}]})),
+        "failed to parse remote_cluster for role [r1]. [clusters] must be defined when [privileges] are defined"
+    );
+    assert_eq!(
+        reason(json!({"remote_cluster": [{"clusters": ["two", "three"]}]})),
+        "failed to parse remote_cluster for role [r1]. [privileges] must be defined when [clusters] are defined"
+    );
+    assert_eq!(
+        reason(
+            json!({"remote_cluster": [{"privileges": ["monitor_enrich"], "clusters": ["*"], "names": ["x"]}]})
+        ),
+        "failed to parse remote_cluster for role [r1]. unexpected field [names]"
+    );
+    let e = parse_err(json!({"remote_cluster": [{}]}));
+    assert_eq!(
+        (e.error_type, e.reason.as_str()),
+        (
+            ironstack_types::EsErrorType::IllegalArgument,
+            "remote cluster groups must not be null or empty"
+        )
+    );
+    let e = parse_err(
+        json!({"remote_cluster": [{"privileges": ["monitor_enrich"], "clusters": [""]}]}),
+    );
+    assert_eq!(
+        e.reason,
+        "remote_cluster clusters aliases must contain valid non-empty, non-null values"
+    );
+}
+
+#[test]
+fn remote_indices_are_validated_like_put_role() {
+    let role = RoleDescriptor::parse(
+        "r1",
+        &json!({"remote_indices": [{"clusters": ["ok", ""], "names": ["/a"], "privileges": ["read", "bogus"]}]}),
+    )
+    .unwrap();
+    let e = role.validate(|_| false).unwrap_err();
+    assert_eq!(
+        e.error_type,
+        ironstack_types::EsErrorType::ActionRequestValidation
+    );
+    assert!(
+        e.reason
+            .contains("remote index cluster alias cannot be an empty string"),
+        "{}",
+        e.reason
+    );
+    assert!(
+        e.reason.contains("unknown index privilege [bogus]"),
+        "{}",
+        e.reason
+    );
+    assert!(e.reason.contains("/a"), "{}", e.reason);
+}

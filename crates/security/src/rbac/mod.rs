@@ -18,7 +18,8 @@ pub mod privilege;
 pub mod reserved;
 
 pub use descriptor::{
-    ApplicationPrivileges, FieldSecurity, IndicesPrivileges, RoleDescriptor, json_token_name,
+    ApplicationPrivileges, FieldSecurity, IndicesPrivileges, RemoteClusterPrivileges,
+    RemoteIndicesPrivileges, RoleDescriptor, json_token_name,
 };
 pub use error::RoleError;
 pub use permission::{

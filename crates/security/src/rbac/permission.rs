@@ -10,7 +10,10 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::automaton::{Automaton, PatternSet};
-use super::descriptor::{FieldSecurity, RoleDescriptor, is_application_action};
+use super::descriptor::{
+    FieldSecurity, IndicesPrivileges, RemoteClusterPrivileges, RoleDescriptor,
+    is_application_action,
+};
 use super::error::RoleError;
 use super::index_pattern::{IndexMatcher, is_restricted, request_is_empty};
 use super::privilege::{
@@ -41,20 +44,169 @@ pub enum MappingUpdate {
     Denied,
 }
 
-/// One index group of a compiled role.
+/// One index group of a compiled role: every group of the user's roles with the same index
+/// names (and restricted flag) merged, as Elasticsearch's `CompositeRolesStore` merges them.
 #[derive(Debug, Clone)]
 pub struct IndexGroup {
-    /// The name patterns as written.
+    /// The name patterns as written (by the first group merged).
     pub names: Vec<String>,
-    /// The privileges.
+    /// The privileges (union).
     pub privileges: IndexPrivilegeSet,
-    /// Field-level security.
-    pub field_security: Option<FieldSecurity>,
-    /// Document-level security query.
-    pub query: Option<String>,
+    /// The field-level security of each group merged (a group without `field_security`
+    /// contributes a grant of everything); distinct entries.
+    pub field_security: Vec<FieldSecurity>,
+    /// The document-level security queries (union); `None` when a group merged had none,
+    /// since that group sees every document.
+    pub queries: Option<Vec<String>>,
     /// Whether restricted indices are reachable.
     pub allow_restricted_indices: bool,
     matcher: IndexMatcher,
+}
+
+/// A `remote_indices` group of a compiled role: merged like [`IndexGroup`] per set of
+/// clusters, kept to be reported; it grants nothing on this node.
+#[derive(Debug, Clone)]
+pub struct RemoteIndexGroup {
+    /// The remote cluster alias patterns.
+    pub clusters: Vec<String>,
+    /// The index names.
+    pub names: Vec<String>,
+    /// The privileges (union).
+    pub privileges: IndexPrivilegeSet,
+    /// As [`IndexGroup::field_security`].
+    pub field_security: Vec<FieldSecurity>,
+    /// As [`IndexGroup::queries`].
+    pub queries: Option<Vec<String>>,
+    /// Whether restricted indices are reachable.
+    pub allow_restricted_indices: bool,
+}
+
+/// Index groups being merged: keyed by (clusters, index names, restricted flag), each
+/// key's privileges, field security and queries combined.
+#[derive(Debug, Default)]
+struct GroupMerger {
+    groups: Vec<MergedGroup>,
+}
+
+#[derive(Debug)]
+struct MergedGroup {
+    key: (Vec<String>, Vec<String>, bool),
+    names: Vec<String>,
+    privileges: IndexPrivilegeSet,
+    field_security: Vec<FieldSecurity>,
+    queries: Option<Vec<String>>,
+}
+
+impl GroupMerger {
+    fn add(&mut self, clusters: &[String], g: &IndicesPrivileges) -> Result<(), RoleError> {
+        let sorted = |v: &[String]| {
+            let mut v = v.to_vec();
+            v.sort();
+            v.dedup();
+            v
+        };
+        let key = (
+            sorted(clusters),
+            sorted(&g.names),
+            g.allow_restricted_indices,
+        );
+        let privileges = IndexPrivilegeSet::resolve(&g.privileges)?;
+        let fls = g.field_security.clone().unwrap_or_default();
+        match self.groups.iter_mut().find(|m| m.key == key) {
+            Some(m) => {
+                m.privileges.add_all(&privileges);
+                if !m.field_security.contains(&fls) {
+                    m.field_security.push(fls);
+                }
+                m.queries = match (m.queries.take(), &g.query) {
+                    (Some(mut qs), Some(q)) => {
+                        if !qs.contains(q) {
+                            qs.push(q.clone());
+                        }
+                        Some(qs)
+                    }
+                    _ => None,
+                };
+            }
+            None => self.groups.push(MergedGroup {
+                key,
+                names: g.names.clone(),
+                privileges,
+                field_security: vec![fls],
+                queries: g.query.clone().map(|q| vec![q]),
+            }),
+        }
+        Ok(())
+    }
+
+    /// The merged groups, unrestricted ones first, as Elasticsearch adds them to the role.
+    fn finish(self) -> impl Iterator<Item = MergedGroup> {
+        let (open, restricted): (Vec<_>, Vec<_>) = self.groups.into_iter().partition(|g| !g.key.2);
+        open.into_iter().chain(restricted)
+    }
+}
+
+/// Elasticsearch skips a role's index groups when the role's only group is an explicit
+/// denial (`"privileges": ["none"]`), as it always has when merging.
+fn is_explicit_denial(groups: &[IndicesPrivileges]) -> bool {
+    matches!(groups, [g] if g.privileges.first().is_some_and(|p| p.eq_ignore_ascii_case("none")))
+}
+
+/// Whether some field-security entry permits every field (no field-level security at all).
+fn permits_every_field(groups: &[FieldSecurity]) -> bool {
+    groups
+        .iter()
+        .any(|f| f.except.is_empty() && f.grant.as_ref().is_none_or(|g| g.iter().any(|p| p == "*")))
+}
+
+/// `GetUserPrivilegesResponse.Indices`: sorted names and privileges, every field-security
+/// entry (sorted) when fields are restricted, the queries, the restricted flag.
+fn user_privileges_group(
+    names: &[String],
+    privileges: &IndexPrivilegeSet,
+    field_security: &[FieldSecurity],
+    queries: Option<&Vec<String>>,
+    allow_restricted_indices: bool,
+) -> Map<String, Value> {
+    let mut o = Map::new();
+    let names: BTreeSet<&str> = names.iter().map(String::as_str).collect();
+    o.insert("names".into(), serde_json::json!(names));
+    let privileges: BTreeSet<&str> = privileges
+        .names
+        .iter()
+        .map(IndexPrivilegeName::name)
+        .collect();
+    o.insert("privileges".into(), serde_json::json!(privileges));
+    let restricts = !permits_every_field(field_security)
+        && field_security
+            .iter()
+            .any(|f| f.grant.as_ref().is_some_and(|g| !g.is_empty()) || !f.except.is_empty());
+    if restricts {
+        let mut entries: Vec<&FieldSecurity> = field_security.iter().collect();
+        entries.sort_by(|a, b| (&a.grant, &a.except).cmp(&(&b.grant, &b.except)));
+        let entries: Vec<Value> = entries
+            .into_iter()
+            .map(|fls| {
+                let mut f = Map::new();
+                if let Some(grant) = fls.grant.as_ref().filter(|g| !g.is_empty()) {
+                    f.insert("grant".into(), serde_json::json!(grant));
+                }
+                if !fls.except.is_empty() {
+                    f.insert("except".into(), serde_json::json!(fls.except));
+                }
+                Value::Object(f)
+            })
+            .collect();
+        o.insert("field_security".into(), Value::Array(entries));
+    }
+    if let Some(qs) = queries.filter(|q| !q.is_empty()) {
+        o.insert("query".into(), serde_json::json!(qs));
+    }
+    o.insert(
+        "allow_restricted_indices".into(),
+        Value::Bool(allow_restricted_indices),
+    );
+    o
 }
 
 impl IndexGroup {
@@ -94,6 +246,8 @@ pub struct Role {
     cluster_automaton: Automaton,
     own_api_keys: bool,
     groups: Vec<IndexGroup>,
+    remote_groups: Vec<RemoteIndexGroup>,
+    remote_cluster: Vec<RemoteClusterPrivileges>,
     applications: Vec<ApplicationGroup>,
     run_as: PatternSet,
     run_as_names: Vec<String>,
@@ -189,10 +343,14 @@ impl Role {
         applications.iter().all(|a| set.matches(a))
     }
 
-    /// Compiles and merges `descriptors`. Index groups with the same names, restricted flag
-    /// and FLS/DLS are merged (privileges unioned), as Elasticsearch's role builder does.
+    /// Compiles and merges `descriptors` as Elasticsearch's `CompositeRolesStore` does: index
+    /// groups with the same set of names and restricted flag become one (privileges and field
+    /// security unioned, queries unioned unless one group has none), unrestricted groups
+    /// first; a role whose only index group is `["none"]` adds none; `remote_indices` merge
+    /// the same way per set of clusters.
     pub fn build(descriptors: &[RoleDescriptor]) -> Result<Self, RoleError> {
         let mut role = Self::default();
+        let (mut local, mut remote) = (GroupMerger::default(), GroupMerger::default());
         for d in descriptors {
             role.names.push(d.name.clone());
             for c in &d.cluster {
@@ -206,32 +364,15 @@ impl Role {
                     role.cluster.push(p);
                 }
             }
-            for g in &d.indices {
-                let privileges = IndexPrivilegeSet::resolve(&g.privileges)?;
-                let mut names = g.names.clone();
-                names.sort();
-                names.dedup();
-                let same = role.groups.iter_mut().find(|x| {
-                    let mut n = x.names.clone();
-                    n.sort();
-                    n.dedup();
-                    n == names
-                        && x.allow_restricted_indices == g.allow_restricted_indices
-                        && x.field_security == g.field_security
-                        && x.query == g.query
-                });
-                match same {
-                    Some(existing) => existing.privileges.add_all(&privileges),
-                    None => role.groups.push(IndexGroup {
-                        matcher: IndexMatcher::new(&g.names, g.allow_restricted_indices)?,
-                        names: g.names.clone(),
-                        privileges,
-                        field_security: g.field_security.clone(),
-                        query: g.query.clone(),
-                        allow_restricted_indices: g.allow_restricted_indices,
-                    }),
+            if !is_explicit_denial(&d.indices) {
+                for g in &d.indices {
+                    local.add(&[], g)?;
                 }
             }
+            for r in &d.remote_indices {
+                remote.add(&r.clusters, &r.group)?;
+            }
+            role.remote_cluster.extend(d.remote_cluster.iter().cloned());
             for a in &d.applications {
                 role.applications.push(ApplicationGroup {
                     name: a.application.clone(),
@@ -246,6 +387,27 @@ impl Role {
             if let Some(g) = &d.global {
                 role.global.push(g.clone());
             }
+        }
+        for m in local.finish() {
+            let allow_restricted_indices = m.key.2;
+            role.groups.push(IndexGroup {
+                matcher: IndexMatcher::new(&m.names, allow_restricted_indices)?,
+                names: m.names,
+                privileges: m.privileges,
+                field_security: m.field_security,
+                queries: m.queries,
+                allow_restricted_indices,
+            });
+        }
+        for m in remote.finish() {
+            role.remote_groups.push(RemoteIndexGroup {
+                allow_restricted_indices: m.key.2,
+                clusters: m.key.0,
+                names: m.names,
+                privileges: m.privileges,
+                field_security: m.field_security,
+                queries: m.queries,
+            });
         }
         Ok(role)
     }
@@ -348,7 +510,10 @@ impl Role {
         self.run_as.matches(user)
     }
 
-    /// `GET /_security/user/_privileges`: the merged privileges in Elasticsearch's shape.
+    /// `GET /_security/user/_privileges`: the merged privileges in Elasticsearch's shape
+    /// (`RestGetUserPrivilegesAction`): sorted cluster privileges, `global`, one `indices`
+    /// entry per merged group, applications merged per application and resources, sorted
+    /// `run_as`, and `remote_indices` / `remote_cluster` when the roles have any.
     pub fn user_privileges(&self) -> Value {
         let cluster: BTreeSet<&str> = self
             .cluster
@@ -360,53 +525,66 @@ impl Role {
             .groups
             .iter()
             .map(|g| {
-                let mut o = Map::new();
-                let names: BTreeSet<&str> = g.names.iter().map(String::as_str).collect();
-                o.insert("names".into(), serde_json::json!(names));
-                let privileges: BTreeSet<&str> = g
-                    .privileges
-                    .names
-                    .iter()
-                    .map(IndexPrivilegeName::name)
-                    .collect();
-                o.insert("privileges".into(), serde_json::json!(privileges));
-                if let Some(fls) = &g.field_security {
-                    let mut f = Map::new();
-                    if let Some(grant) = &fls.grant {
-                        f.insert("grant".into(), serde_json::json!(grant));
-                    }
-                    if !fls.except.is_empty() {
-                        f.insert("except".into(), serde_json::json!(fls.except));
-                    }
-                    o.insert(
-                        "field_security".into(),
-                        Value::Array(vec![Value::Object(f)]),
-                    );
-                }
-                if let Some(q) = &g.query {
-                    o.insert("query".into(), serde_json::json!([q]));
-                }
-                o.insert(
-                    "allow_restricted_indices".into(),
-                    Value::Bool(g.allow_restricted_indices),
-                );
-                Value::Object(o)
+                Value::Object(user_privileges_group(
+                    &g.names,
+                    &g.privileges,
+                    &g.field_security,
+                    g.queries.as_ref(),
+                    g.allow_restricted_indices,
+                ))
             })
             .collect();
-        let applications: Vec<Value> = self
-            .applications
-            .iter()
-            .map(|a| {
-                serde_json::json!({"application": a.name, "privileges": a.privileges, "resources": a.resource_names})
+        // Applications merge per (application, set of resources), privileges unioned.
+        let mut applications: Vec<(&str, BTreeSet<&str>, BTreeSet<&str>)> = Vec::new();
+        for a in &self.applications {
+            let resources: BTreeSet<&str> = a.resource_names.iter().map(String::as_str).collect();
+            let privileges = a.privileges.iter().map(String::as_str);
+            match applications
+                .iter_mut()
+                .find(|(name, r, _)| *name == a.name && *r == resources)
+            {
+                Some((_, _, p)) => p.extend(privileges),
+                None => applications.push((&a.name, resources, privileges.collect())),
+            }
+        }
+        let applications: Vec<Value> = applications
+            .into_iter()
+            .map(|(application, resources, privileges)| {
+                serde_json::json!({"application": application, "privileges": privileges, "resources": resources})
             })
             .collect();
-        serde_json::json!({
+        let mut out = serde_json::json!({
             "cluster": cluster,
             "global": self.global,
             "indices": indices,
             "applications": applications,
             "run_as": run_as,
-        })
+        });
+        if !self.remote_groups.is_empty() {
+            out["remote_indices"] = self
+                .remote_groups
+                .iter()
+                .map(|g| {
+                    let mut o = user_privileges_group(
+                        &g.names,
+                        &g.privileges,
+                        &g.field_security,
+                        g.queries.as_ref(),
+                        g.allow_restricted_indices,
+                    );
+                    o.insert("clusters".into(), serde_json::json!(g.clusters));
+                    Value::Object(o)
+                })
+                .collect();
+        }
+        if !self.remote_cluster.is_empty() {
+            out["remote_cluster"] = self
+                .remote_cluster
+                .iter()
+                .map(|r| serde_json::json!({"privileges": r.privileges, "clusters": r.clusters}))
+                .collect();
+        }
+        out
     }
 
     /// Whether the cluster privilege (named or action pattern) is implied, as

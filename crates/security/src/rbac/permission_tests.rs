@@ -521,6 +521,94 @@ fn user_privileges_merge_groups() {
 }
 
 #[test]
+fn user_privileges_merge_index_groups_like_elasticsearch() {
+    let r = Role::build(&[
+        role("a", json!({"indices": [
+            {"names": [".security*"], "privileges": ["read"], "allow_restricted_indices": true},
+            {"names": ["logs-*", "metrics-*"], "privileges": ["read"], "field_security": {"grant": ["a*"]}, "query": "{\"term\":{\"q\":1}}"},
+            {"names": ["other"], "privileges": ["read"], "field_security": {"grant": ["x"]}, "query": "{\"term\":{\"q\":3}}"}
+        ]})),
+        // The same names in another order are the same group.
+        role("b", json!({"indices": [
+            {"names": ["metrics-*", "logs-*"], "privileges": ["view_index_metadata"], "field_security": {"grant": ["b*"], "except": ["b.secret"]}, "query": "{\"term\":{\"q\":2}}"},
+            {"names": ["other"], "privileges": ["monitor"]},
+            {"names": [".security*"], "privileges": ["monitor"]}
+        ]})),
+        // A role whose only group is an explicit denial adds nothing.
+        role("c", json!({"indices": [{"names": ["secret"], "privileges": ["none"]}]})),
+        // ... but a `none` group next to others is kept (and grants nothing).
+        role("d", json!({"indices": [
+            {"names": ["nothing"], "privileges": ["none"]},
+            {"names": ["logs-*", "metrics-*"], "privileges": ["read"], "field_security": {"grant": ["a*"]}, "query": "{\"term\":{\"q\":1}}"}
+        ]})),
+    ])
+    .unwrap();
+    assert_eq!(
+        r.user_privileges()["indices"],
+        json!([
+            {"names": ["logs-*", "metrics-*"], "privileges": ["read", "view_index_metadata"],
+             "field_security": [{"grant": ["a*"]}, {"grant": ["b*"], "except": ["b.secret"]}],
+             "query": ["{\"term\":{\"q\":1}}", "{\"term\":{\"q\":2}}"],
+             "allow_restricted_indices": false},
+            // A group without field security or query lifts both restrictions.
+            {"names": ["other"], "privileges": ["monitor", "read"], "allow_restricted_indices": false},
+            {"names": [".security*"], "privileges": ["monitor"], "allow_restricted_indices": false},
+            {"names": ["nothing"], "privileges": ["none"], "allow_restricted_indices": false},
+            // Restricted groups come after the others.
+            {"names": [".security*"], "privileges": ["read"], "allow_restricted_indices": true}
+        ])
+    );
+    assert!(!r.check_index("indices:data/read/search", "secret"));
+    assert!(!r.check_index("indices:data/read/search", "nothing"));
+    assert!(r.check_index("indices:monitor/stats", "other"));
+    assert!(r.check_index("indices:data/read/search", ".security-7"));
+    assert!(!r.check_index("indices:monitor/stats", ".security-7"));
+}
+
+#[test]
+fn remote_privileges_are_reported_and_grant_nothing_here() {
+    let r = Role::build(&[
+        role("a", json!({
+            "remote_indices": [
+                {"clusters": ["eu-*", "us"], "names": ["logs-*"], "privileges": ["read"]},
+                {"clusters": ["us", "eu-*"], "names": ["logs-*"], "privileges": ["view_index_metadata"]}
+            ],
+            "remote_cluster": [{"privileges": ["monitor_enrich"], "clusters": ["eu-*"]}]
+        })),
+        role("b", json!({
+            "remote_indices": [{"clusters": ["*"], "names": ["logs-*"], "privileges": ["read"], "allow_restricted_indices": true}],
+            "remote_cluster": [{"privileges": ["monitor_stats"], "clusters": ["*"]}]
+        })),
+    ])
+    .unwrap();
+    let p = r.user_privileges();
+    assert_eq!(
+        p["remote_indices"],
+        json!([
+            {"names": ["logs-*"], "privileges": ["read", "view_index_metadata"], "allow_restricted_indices": false, "clusters": ["eu-*", "us"]},
+            {"names": ["logs-*"], "privileges": ["read"], "allow_restricted_indices": true, "clusters": ["*"]}
+        ])
+    );
+    assert_eq!(
+        p["remote_cluster"],
+        json!([
+            {"privileges": ["monitor_enrich"], "clusters": ["eu-*"]},
+            {"privileges": ["monitor_stats"], "clusters": ["*"]}
+        ])
+    );
+    assert_eq!(p["indices"], json!([]));
+    assert!(!r.check_index("indices:data/read/search", "logs-1"));
+    assert!(!r.check_cluster(
+        "cluster:monitor/xpack/enrich/stats",
+        ClusterContext::default()
+    ));
+    // Without remote privileges the fields are left out, as in Elasticsearch.
+    let plain = Role::build(&[role("p", json!({"cluster": ["monitor"]}))]).unwrap();
+    assert!(plain.user_privileges().get("remote_indices").is_none());
+    assert!(plain.user_privileges().get("remote_cluster").is_none());
+}
+
+#[test]
 fn api_key_permissions_are_the_intersection() {
     let owner = Role::build(&[metricbeat_setup()]).unwrap();
     let key_role = Role::build(&[role(

@@ -4,7 +4,10 @@
 
 use serde_json::{Value, json};
 
-use super::descriptor::{ApplicationPrivileges, IndicesPrivileges, RoleDescriptor};
+use super::descriptor::{
+    ApplicationPrivileges, IndicesPrivileges, RemoteClusterPrivileges, RemoteIndicesPrivileges,
+    RoleDescriptor,
+};
 
 /// Names of every reserved role, sorted.
 pub const RESERVED_ROLE_NAMES: &[&str] = &[
@@ -125,11 +128,28 @@ pub fn reserved_role(name: &str) -> Option<RoleDescriptor> {
             );
             r.run_as = strings(&["*"]);
             r.remote_indices = vec![
-                json!({"names": ["*"], "privileges": ["all"], "allow_restricted_indices": false, "clusters": ["*"]}),
-                json!({"names": ["*"], "privileges": ["monitor", "read", "view_index_metadata", "read_cross_cluster"], "allow_restricted_indices": true, "clusters": ["*"]}),
+                RemoteIndicesPrivileges {
+                    clusters: strings(&["*"]),
+                    group: group(&["*"], &["all"], false),
+                },
+                RemoteIndicesPrivileges {
+                    clusters: strings(&["*"]),
+                    group: group(
+                        &["*"],
+                        &[
+                            "monitor",
+                            "read",
+                            "view_index_metadata",
+                            "read_cross_cluster",
+                        ],
+                        true,
+                    ),
+                },
             ];
-            r.remote_cluster =
-                vec![json!({"privileges": ["monitor_enrich", "monitor_stats"], "clusters": ["*"]})];
+            r.remote_cluster = vec![RemoteClusterPrivileges {
+                privileges: strings(&["monitor_enrich", "monitor_stats"]),
+                clusters: strings(&["*"]),
+            }];
             r
         }
         "kibana_admin" | "kibana_user" => with(
