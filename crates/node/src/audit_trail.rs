@@ -554,7 +554,7 @@ impl RequestAudit {
         e.origin_address = self.origin_address.clone();
         e.request_id = Some(self.request_id.to_string());
         e.action = Some(action.as_str().to_string());
-        e.request_name = request_name(action.as_str()).map(str::to_string);
+        e.request_name = request_name(action).map(str::to_string);
         if !indices.is_empty() {
             e.indices = Some(indices.to_vec());
         }
@@ -615,9 +615,7 @@ impl RequestAudit {
         pattern: &str,
     ) -> Response {
         let action = authorized.action();
-        if !is_config_change_action(action.as_str())
-            || !self.wants(AuditLevel::SecurityConfigChange)
-        {
+        if !is_config_change_action(action) || !self.wants(AuditLevel::SecurityConfigChange) {
             return next.run(req).await;
         }
         let (parts, body) = req.into_parts();
@@ -640,7 +638,7 @@ impl RequestAudit {
         drop(bytes);
         let param = |name: &str| path_param(pattern, &path, name);
         let request = ChangeRequest {
-            action: action.as_str(),
+            action,
             path: &path,
             param: &param,
             caller: &caller,

@@ -9,7 +9,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use ironstack_types::ActionName;
+use ironstack_types::{ActionName, action};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
@@ -867,12 +867,13 @@ pub fn authorize_api_key(
 ) -> std::result::Result<(), Denial> {
     // Elasticsearch lets every authenticated subject ask who it is and what it may do
     // (`RBACEngine.checkSameUserPermissions`; a key's principal is its owner).
-    if matches!(
-        action.as_str(),
-        "cluster:admin/xpack/security/user/authenticate"
-            | "cluster:admin/xpack/security/user/has_privileges"
-            | "cluster:admin/xpack/security/user/list_privileges"
-    ) {
+    if [
+        action::AUTHENTICATE,
+        action::USER_HAS_PRIVILEGES,
+        action::USER_LIST_PRIVILEGES,
+    ]
+    .contains(&action)
+    {
         return Ok(());
     }
     let subject = Subject {
@@ -885,9 +886,7 @@ pub fn authorize_api_key(
     };
     let role = key.role.as_ref();
     if action.is_cluster_action() {
-        let own = action
-            .as_str()
-            .starts_with("cluster:admin/xpack/security/api_key/");
+        let own = action.is_api_key_action();
         authorize_cluster(
             &subject,
             role,

@@ -10,7 +10,7 @@
 use std::borrow::Cow;
 use std::time::SystemTime;
 
-use ironstack_types::date;
+use ironstack_types::{ActionName, action, date};
 
 use serde_json::{Map, Value, json};
 
@@ -614,72 +614,66 @@ pub fn redact_body(body: &[u8]) -> Option<String> {
 
 /// `request.name`: the simple class name of Elasticsearch's transport request for `action`,
 /// for the actions whose request class is known here; `None` leaves the field out.
-pub fn request_name(action: &str) -> Option<&'static str> {
-    let name = match action.strip_prefix("cluster:admin/xpack/security/") {
-        Some(security) => match security {
-            "user/put" => "PutUserRequest",
-            "user/get" => "GetUsersRequest",
-            "user/delete" => "DeleteUserRequest",
-            "user/change_password" => "ChangePasswordRequest",
-            "user/set_enabled" => "SetEnabledRequest",
-            "user/authenticate" => "AuthenticateRequest",
-            "user/has_privileges" => "HasPrivilegesRequest",
-            "user/list_privileges" => "GetUserPrivilegesRequest",
-            "user/query" => "QueryUserRequest",
-            "role/put" => "PutRoleRequest",
-            "role/get" => "GetRolesRequest",
-            "role/delete" => "DeleteRoleRequest",
-            "role/bulk_put" => "BulkPutRolesRequest",
-            "role/bulk_delete" => "BulkDeleteRolesRequest",
-            "role/query" => "QueryRoleRequest",
-            "role_mapping/put" => "PutRoleMappingRequest",
-            "role_mapping/get" => "GetRoleMappingsRequest",
-            "role_mapping/delete" => "DeleteRoleMappingRequest",
-            "api_key/create" => "CreateApiKeyRequest",
-            "api_key/grant" => "GrantApiKeyRequest",
-            "api_key/get" => "GetApiKeyRequest",
-            "api_key/query" => "QueryApiKeyRequest",
-            "api_key/update" => "UpdateApiKeyRequest",
-            "api_key/bulk_update" => "BulkUpdateApiKeyRequest",
-            "api_key/invalidate" => "InvalidateApiKeyRequest",
-            "privilege/put" => "PutPrivilegesRequest",
-            "privilege/get" => "GetPrivilegesRequest",
-            "privilege/delete" => "DeletePrivilegesRequest",
-            "privilege/builtin/get" => "GetBuiltinPrivilegesRequest",
-            "token/create" | "token/refresh" => "CreateTokenRequest",
-            "token/invalidate" => "InvalidateTokenRequest",
-            "realm/cache/clear" => "ClearRealmCacheRequest",
-            "roles/cache/clear" => "ClearRolesCacheRequest",
-            "privilege/cache/clear" => "ClearPrivilegesCacheRequest",
-            "cache/clear" => "ClearSecurityCacheRequest",
-            _ => return None,
-        },
-        None => match action {
-            "cluster:monitor/main" => "MainRequest",
-            "cluster:monitor/health" => "ClusterHealthRequest",
-            "cluster:monitor/state" => "ClusterStateRequest",
-            "cluster:monitor/nodes/info" => "NodesInfoRequest",
-            "cluster:monitor/nodes/stats" => "NodesStatsRequest",
-            "cluster:monitor/xpack/info" => "XPackInfoRequest",
-            "cluster:monitor/xpack/license/get" => "GetLicenseRequest",
-            "indices:data/write/bulk" => "BulkRequest",
-            "indices:data/write/index" => "IndexRequest",
-            "indices:data/write/delete" => "DeleteRequest",
-            "indices:data/write/update" => "UpdateRequest",
-            "indices:data/read/get" => "GetRequest",
-            "indices:data/read/search" => "SearchRequest",
-            "indices:admin/create" | "indices:admin/auto_create" => "CreateIndexRequest",
-            "indices:admin/delete" => "DeleteIndexRequest",
-            _ => return None,
-        },
-    };
-    Some(name)
+pub fn request_name(action: ActionName) -> Option<&'static str> {
+    Some(match action {
+        action::USER_PUT => "PutUserRequest",
+        action::USER_GET => "GetUsersRequest",
+        action::USER_DELETE => "DeleteUserRequest",
+        action::USER_CHANGE_PASSWORD => "ChangePasswordRequest",
+        action::USER_SET_ENABLED => "SetEnabledRequest",
+        action::AUTHENTICATE => "AuthenticateRequest",
+        action::USER_HAS_PRIVILEGES => "HasPrivilegesRequest",
+        action::USER_LIST_PRIVILEGES => "GetUserPrivilegesRequest",
+        action::USER_QUERY => "QueryUserRequest",
+        action::ROLE_PUT => "PutRoleRequest",
+        action::ROLE_GET => "GetRolesRequest",
+        action::ROLE_DELETE => "DeleteRoleRequest",
+        action::ROLE_BULK_PUT => "BulkPutRolesRequest",
+        action::ROLE_BULK_DELETE => "BulkDeleteRolesRequest",
+        action::ROLE_QUERY => "QueryRoleRequest",
+        action::ROLE_MAPPING_PUT => "PutRoleMappingRequest",
+        action::ROLE_MAPPING_GET => "GetRoleMappingsRequest",
+        action::ROLE_MAPPING_DELETE => "DeleteRoleMappingRequest",
+        action::API_KEY_CREATE => "CreateApiKeyRequest",
+        action::API_KEY_GRANT => "GrantApiKeyRequest",
+        action::API_KEY_GET => "GetApiKeyRequest",
+        action::API_KEY_QUERY => "QueryApiKeyRequest",
+        action::API_KEY_UPDATE => "UpdateApiKeyRequest",
+        action::API_KEY_BULK_UPDATE => "BulkUpdateApiKeyRequest",
+        action::API_KEY_INVALIDATE => "InvalidateApiKeyRequest",
+        action::PRIVILEGE_PUT => "PutPrivilegesRequest",
+        action::PRIVILEGE_GET => "GetPrivilegesRequest",
+        action::PRIVILEGE_DELETE => "DeletePrivilegesRequest",
+        action::PRIVILEGE_BUILTIN => "GetBuiltinPrivilegesRequest",
+        action::TOKEN_CREATE | action::TOKEN_REFRESH => "CreateTokenRequest",
+        action::TOKEN_INVALIDATE => "InvalidateTokenRequest",
+        action::REALM_CACHE_CLEAR => "ClearRealmCacheRequest",
+        action::ROLES_CACHE_CLEAR => "ClearRolesCacheRequest",
+        action::PRIVILEGE_CACHE_CLEAR => "ClearPrivilegesCacheRequest",
+        action::SECURITY_CACHE_CLEAR => "ClearSecurityCacheRequest",
+        action::MAIN => "MainRequest",
+        action::CLUSTER_HEALTH => "ClusterHealthRequest",
+        action::CLUSTER_STATE => "ClusterStateRequest",
+        action::NODES_INFO => "NodesInfoRequest",
+        action::NODES_STATS => "NodesStatsRequest",
+        action::XPACK_INFO => "XPackInfoRequest",
+        action::LICENSE_GET => "GetLicenseRequest",
+        action::BULK => "BulkRequest",
+        action::INDEX => "IndexRequest",
+        action::DELETE => "DeleteRequest",
+        action::UPDATE => "UpdateRequest",
+        action::GET => "GetRequest",
+        action::SEARCH => "SearchRequest",
+        action::CREATE_INDEX | action::AUTO_CREATE_INDEX => "CreateIndexRequest",
+        action::DELETE_INDEX => "DeleteIndexRequest",
+        _ => return None,
+    })
 }
 
 /// What the change builders need from a request besides its body.
 pub struct ChangeRequest<'a> {
-    /// The Elasticsearch action name.
-    pub action: &'a str,
+    /// The Elasticsearch action.
+    pub action: ActionName,
     /// The request path (`/_security/user/joe/_disable`).
     pub path: &'a str,
     /// A named path parameter (`username`, `name`, `application`, `id`), decoded.
@@ -690,30 +684,30 @@ pub struct ChangeRequest<'a> {
 
 /// Whether `action` changes security configuration (and so may produce
 /// `security_config_change` events through [`config_changes`]).
-pub fn is_config_change_action(action: &str) -> bool {
+pub fn is_config_change_action(action: ActionName) -> bool {
     CHANGE_ACTIONS.contains(&action)
 }
 
-const CHANGE_ACTIONS: &[&str] = &[
-    "cluster:admin/xpack/security/user/put",
-    "cluster:admin/xpack/security/user/delete",
-    "cluster:admin/xpack/security/user/change_password",
-    "cluster:admin/xpack/security/user/set_enabled",
-    "cluster:admin/xpack/security/role/put",
-    "cluster:admin/xpack/security/role/delete",
-    "cluster:admin/xpack/security/role/bulk_put",
-    "cluster:admin/xpack/security/role/bulk_delete",
-    "cluster:admin/xpack/security/role_mapping/put",
-    "cluster:admin/xpack/security/role_mapping/delete",
-    "cluster:admin/xpack/security/api_key/create",
-    "cluster:admin/xpack/security/api_key/grant",
-    "cluster:admin/xpack/security/api_key/update",
-    "cluster:admin/xpack/security/api_key/bulk_update",
-    "cluster:admin/xpack/security/api_key/invalidate",
-    "cluster:admin/xpack/security/privilege/put",
-    "cluster:admin/xpack/security/privilege/delete",
-    "cluster:admin/xpack/security/service_account/token/create",
-    "cluster:admin/xpack/security/service_account/token/delete",
+const CHANGE_ACTIONS: &[ActionName] = &[
+    action::USER_PUT,
+    action::USER_DELETE,
+    action::USER_CHANGE_PASSWORD,
+    action::USER_SET_ENABLED,
+    action::ROLE_PUT,
+    action::ROLE_DELETE,
+    action::ROLE_BULK_PUT,
+    action::ROLE_BULK_DELETE,
+    action::ROLE_MAPPING_PUT,
+    action::ROLE_MAPPING_DELETE,
+    action::API_KEY_CREATE,
+    action::API_KEY_GRANT,
+    action::API_KEY_UPDATE,
+    action::API_KEY_BULK_UPDATE,
+    action::API_KEY_INVALIDATE,
+    action::PRIVILEGE_PUT,
+    action::PRIVILEGE_DELETE,
+    action::SERVICE_ACCOUNT_TOKEN_CREATE,
+    action::SERVICE_ACCOUNT_TOKEN_DELETE,
 ];
 
 fn strings(v: Option<&Value>) -> Vec<Value> {
@@ -846,7 +840,7 @@ pub fn config_changes(req: &ChangeRequest<'_>, body: &Value) -> Vec<(&'static st
     let param = |n: &str| (req.param)(n).unwrap_or_default();
     let user = |name: String| json!({ "user": { "name": name } });
     match req.action {
-        "cluster:admin/xpack/security/user/put" => {
+        action::USER_PUT => {
             let mut u = Map::new();
             u.insert("name".into(), Value::from(param("username")));
             u.insert(
@@ -871,18 +865,18 @@ pub fn config_changes(req: &ChangeRequest<'_>, body: &Value) -> Vec<(&'static st
                 change(ChangeKind::Put, json!({ "user": Value::Object(u) })),
             )]
         }
-        "cluster:admin/xpack/security/user/delete" => vec![(
+        action::USER_DELETE => vec![(
             "delete_user",
             change(ChangeKind::Delete, user(param("username"))),
         )],
-        "cluster:admin/xpack/security/user/change_password" => {
+        action::USER_CHANGE_PASSWORD => {
             let name = (req.param)("username").unwrap_or_else(|| req.caller.to_string());
             vec![(
                 "change_password",
                 change(ChangeKind::Change, json!({ "password": user(name) })),
             )]
         }
-        "cluster:admin/xpack/security/user/set_enabled" => {
+        action::USER_SET_ENABLED => {
             let (action, key) = if req.path.trim_end_matches('/').ends_with("/_disable") {
                 ("change_disable_user", "disable")
             } else {
@@ -893,18 +887,18 @@ pub fn config_changes(req: &ChangeRequest<'_>, body: &Value) -> Vec<(&'static st
                 change(ChangeKind::Change, json!({ key: user(param("username")) })),
             )]
         }
-        "cluster:admin/xpack/security/role/put" => vec![(
+        action::ROLE_PUT => vec![(
             "put_role",
             change(
                 ChangeKind::Put,
                 json!({ "role": { "name": param("name"), "role_descriptor": role_descriptor(body) } }),
             ),
         )],
-        "cluster:admin/xpack/security/role/delete" => vec![(
+        action::ROLE_DELETE => vec![(
             "delete_role",
             change(ChangeKind::Delete, json!({ "role": { "name": param("name") } })),
         )],
-        "cluster:admin/xpack/security/role/bulk_put" => body
+        action::ROLE_BULK_PUT => body
             .get("roles")
             .and_then(Value::as_object)
             .map(|roles| {
@@ -922,7 +916,7 @@ pub fn config_changes(req: &ChangeRequest<'_>, body: &Value) -> Vec<(&'static st
                     .collect()
             })
             .unwrap_or_default(),
-        "cluster:admin/xpack/security/role/bulk_delete" => strings(body.get("names"))
+        action::ROLE_BULK_DELETE => strings(body.get("names"))
             .into_iter()
             .map(|name| {
                 (
@@ -931,7 +925,7 @@ pub fn config_changes(req: &ChangeRequest<'_>, body: &Value) -> Vec<(&'static st
                 )
             })
             .collect(),
-        "cluster:admin/xpack/security/role_mapping/put" => {
+        action::ROLE_MAPPING_PUT => {
             let mut m = Map::new();
             m.insert("name".into(), Value::from(param("name")));
             let roles = strings(body.get("roles"));
@@ -961,21 +955,21 @@ pub fn config_changes(req: &ChangeRequest<'_>, body: &Value) -> Vec<(&'static st
                 change(ChangeKind::Put, json!({ "role_mapping": Value::Object(m) })),
             )]
         }
-        "cluster:admin/xpack/security/role_mapping/delete" => vec![(
+        action::ROLE_MAPPING_DELETE => vec![(
             "delete_role_mapping",
             change(
                 ChangeKind::Delete,
                 json!({ "role_mapping": { "name": param("name") } }),
             ),
         )],
-        "cluster:admin/xpack/security/api_key/create" => vec![(
+        action::API_KEY_CREATE => vec![(
             "create_apikey",
             change(
                 ChangeKind::Create,
                 json!({ "apikey": Value::Object(api_key_detail(body)) }),
             ),
         )],
-        "cluster:admin/xpack/security/api_key/grant" => {
+        action::API_KEY_GRANT => {
             let key_body = body.get("api_key").cloned().unwrap_or(Value::Null);
             let mut key = api_key_detail(&key_body);
             let mut grant = Map::new();
@@ -1001,7 +995,7 @@ pub fn config_changes(req: &ChangeRequest<'_>, body: &Value) -> Vec<(&'static st
                 change(ChangeKind::Create, json!({ "apikey": Value::Object(key) })),
             )]
         }
-        "cluster:admin/xpack/security/api_key/update" => {
+        action::API_KEY_UPDATE => {
             let mut key = Map::new();
             // The route names it `{ids}` (one id for this action).
             let id = (req.param)("id").or_else(|| (req.param)("ids"));
@@ -1023,7 +1017,7 @@ pub fn config_changes(req: &ChangeRequest<'_>, body: &Value) -> Vec<(&'static st
                 change(ChangeKind::Change, json!({ "apikey": Value::Object(key) })),
             )]
         }
-        "cluster:admin/xpack/security/api_key/bulk_update" => {
+        action::API_KEY_BULK_UPDATE => {
             let mut keys = Map::new();
             keys.insert("ids".into(), Value::Array(strings(body.get("ids"))));
             if body.get("role_descriptors").is_some() {
@@ -1040,7 +1034,7 @@ pub fn config_changes(req: &ChangeRequest<'_>, body: &Value) -> Vec<(&'static st
                 change(ChangeKind::Change, json!({ "apikeys": Value::Object(keys) })),
             )]
         }
-        "cluster:admin/xpack/security/api_key/invalidate" => {
+        action::API_KEY_INVALIDATE => {
             let mut keys = Map::new();
             let mut ids = strings(body.get("ids"));
             if let Some(id) = text(body.get("id")) {
@@ -1074,7 +1068,7 @@ pub fn config_changes(req: &ChangeRequest<'_>, body: &Value) -> Vec<(&'static st
                 ),
             )]
         }
-        "cluster:admin/xpack/security/privilege/put" => {
+        action::PRIVILEGE_PUT => {
             let mut privileges = Vec::new();
             if let Some(apps) = body.as_object() {
                 for (application, privs) in apps {
@@ -1095,7 +1089,7 @@ pub fn config_changes(req: &ChangeRequest<'_>, body: &Value) -> Vec<(&'static st
                 change(ChangeKind::Put, json!({ "privileges": privileges })),
             )]
         }
-        "cluster:admin/xpack/security/privilege/delete" => vec![(
+        action::PRIVILEGE_DELETE => vec![(
             "delete_privileges",
             change(
                 ChangeKind::Delete,
@@ -1105,14 +1099,14 @@ pub fn config_changes(req: &ChangeRequest<'_>, body: &Value) -> Vec<(&'static st
                 } }),
             ),
         )],
-        "cluster:admin/xpack/security/service_account/token/create"
-        | "cluster:admin/xpack/security/service_account/token/delete" => {
+        action::SERVICE_ACCOUNT_TOKEN_CREATE
+        | action::SERVICE_ACCOUNT_TOKEN_DELETE => {
             let detail = json!({ "service_token": {
                 "namespace": param("namespace"),
                 "service": param("service"),
                 "name": param("name"),
             } });
-            if req.action.ends_with("/create") {
+            if req.action == action::SERVICE_ACCOUNT_TOKEN_CREATE {
                 vec![(
                     "create_service_token",
                     change(ChangeKind::Create, detail),

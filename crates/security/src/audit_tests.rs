@@ -1,3 +1,4 @@
+use ironstack_types::ActionName;
 use std::time::{Duration, UNIX_EPOCH};
 
 use serde_json::{Value, json};
@@ -304,12 +305,12 @@ fn every_field_elasticsearch_filters_is_redacted() {
 }
 
 fn request<'a>(
-    action: &'a str,
+    action: &'static str,
     path: &'a str,
     param: &'a dyn Fn(&str) -> Option<String>,
 ) -> ChangeRequest<'a> {
     ChangeRequest {
-        action,
+        action: ActionName(action),
         path,
         param,
         caller: "elastic",
@@ -575,24 +576,27 @@ fn role_mapping_privileges_and_bulk_roles() {
     assert_eq!(changes.len(), 2);
     assert_eq!(changes[1].1.detail["role"]["name"], "b");
     assert!(config_changes(&request("cluster:monitor/main", "/", &none), &Value::Null).is_empty());
-    assert!(is_config_change_action(
+    assert!(is_config_change_action(ActionName(
         "cluster:admin/xpack/security/user/put"
-    ));
-    assert!(!is_config_change_action(
+    )));
+    assert!(!is_config_change_action(ActionName(
         "cluster:admin/xpack/security/user/get"
-    ));
+    )));
 }
 
 #[test]
 fn request_names_are_elasticsearch_request_classes() {
-    assert_eq!(request_name("cluster:monitor/main"), Some("MainRequest"));
     assert_eq!(
-        request_name("cluster:admin/xpack/security/user/put"),
+        request_name(ActionName("cluster:monitor/main")),
+        Some("MainRequest")
+    );
+    assert_eq!(
+        request_name(ActionName("cluster:admin/xpack/security/user/put")),
         Some("PutUserRequest")
     );
     assert_eq!(
-        request_name("cluster:admin/xpack/security/api_key/create"),
+        request_name(ActionName("cluster:admin/xpack/security/api_key/create")),
         Some("CreateApiKeyRequest")
     );
-    assert_eq!(request_name("cluster:admin/unknown"), None);
+    assert_eq!(request_name(ActionName("cluster:admin/unknown")), None);
 }

@@ -1329,11 +1329,9 @@ fn run_as_denial(subject: &Subject, action: ActionName, target: &str) -> Denial 
     }
 }
 
+/// API key actions `manage_own_api_key` covers: every one but granting keys to others.
 fn is_api_key_action(action: ActionName) -> bool {
-    action
-        .as_str()
-        .starts_with("cluster:admin/xpack/security/api_key/")
-        && action != action::API_KEY_GRANT
+    action.is_api_key_action() && action != action::API_KEY_GRANT
 }
 
 fn is_application_privilege_action(action: ActionName) -> bool {

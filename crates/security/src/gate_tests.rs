@@ -6,6 +6,7 @@ use ironstack_types::action;
 use serde_json::json;
 
 use super::*;
+use crate::authc::NATIVE_REALM;
 use crate::token::TokenSettings;
 use crate::{Hasher, SecurityStore, StoredUser};
 
@@ -360,4 +361,104 @@ fn own_account_actions_need_no_privilege() {
             .authorize(&auth, SecuredRequest::action(action::MAIN))
             .is_err()
     );
+}
+
+/// A realm user with `roles`, as the gate would have authenticated it.
+fn realm_user(roles: &[&str]) -> Authenticated {
+    Authenticated {
+        user: Arc::new(Authentication {
+            username: "joe".into(),
+            roles: roles.iter().map(|r| r.to_string()).collect(),
+            full_name: None,
+            email: None,
+            metadata: serde_json::Map::new(),
+            realm: NATIVE_REALM,
+        }),
+        run_by: None,
+        target_found: true,
+        api_key: None,
+        kind: AuthKind::Realm,
+    }
+}
+
+fn decide(
+    gate: &Gate,
+    roles: &[&str],
+    action: ActionName,
+    indices: &[&str],
+) -> Result<Authorized, Denied> {
+    gate.authorize(
+        &realm_user(roles),
+        SecuredRequest {
+            action,
+            indices: indices.iter().map(|i| i.to_string()).collect(),
+            target: Target::None,
+        },
+    )
+}
+
+#[test]
+fn reserved_roles_grant_what_elasticsearch_grants() {
+    let f = fixture(None);
+    assert!(decide(&f.gate, &["superuser"], action::MAIN, &[]).is_ok());
+    // monitoring_user holds `cluster:monitor/main` but not the whole of `monitor`.
+    assert!(decide(&f.gate, &["monitoring_user"], action::MAIN, &[]).is_ok());
+    assert!(decide(&f.gate, &["monitoring_user"], action::CLUSTER_HEALTH, &[]).is_err());
+    assert!(
+        decide(
+            &f.gate,
+            &["remote_monitoring_collector"],
+            action::CLUSTER_HEALTH,
+            &[]
+        )
+        .is_ok()
+    );
+    assert!(decide(&f.gate, &["kibana_system"], action::LICENSE_GET, &[]).is_ok());
+    let e = decide(&f.gate, &["b_role", "a_role"], action::MAIN, &[]).unwrap_err();
+    assert_eq!(
+        reason(&e.exception),
+        "action [cluster:monitor/main] is unauthorized for user [joe] with effective roles [] (assigned roles [a_role,b_role] were not found), this action is granted by the cluster privileges [monitor,manage,all]"
+    );
+    let e = decide(&f.gate, &["kibana_admin"], action::MAIN, &[]).unwrap_err();
+    assert_eq!(
+        reason(&e.exception),
+        "action [cluster:monitor/main] is unauthorized for user [joe] with effective roles [kibana_admin], this action is granted by the cluster privileges [monitor,manage,all]"
+    );
+}
+
+#[test]
+fn stored_role_changes_take_effect_at_once() {
+    let f = fixture(None);
+    let e = decide(&f.gate, &["mon"], action::CLUSTER_HEALTH, &[]).unwrap_err();
+    assert!(reason(&e.exception).contains("(assigned roles [mon] were not found)"));
+    f.store
+        .put_role("mon", json!({"cluster": ["monitor"]}))
+        .unwrap();
+    assert!(decide(&f.gate, &["mon"], action::CLUSTER_HEALTH, &[]).is_ok());
+    f.store
+        .put_role("mon", json!({"cluster": ["manage_ilm"]}))
+        .unwrap();
+    let e = decide(&f.gate, &["mon"], action::CLUSTER_HEALTH, &[]).unwrap_err();
+    assert!(reason(&e.exception).contains("with effective roles [mon],"));
+    f.store.delete_role("mon").unwrap();
+    assert!(decide(&f.gate, &["mon"], action::CLUSTER_HEALTH, &[]).is_err());
+}
+
+#[test]
+fn index_actions_are_checked_on_each_named_index() {
+    let f = fixture(None);
+    f.store
+        .put_role(
+            "w",
+            json!({"indices": [{"names": ["metricbeat-*"], "privileges": ["create_doc"]}]}),
+        )
+        .unwrap();
+    let create = ActionName("indices:data/write/index:op_type/create");
+    assert!(decide(&f.gate, &["w"], create, &["metricbeat-1"]).is_ok());
+    let e = decide(&f.gate, &["w"], create, &["metricbeat-1", "logs-1"]).unwrap_err();
+    assert_eq!(
+        reason(&e.exception),
+        "action [indices:data/write/index:op_type/create] is unauthorized for user [joe] with effective roles [w] on indices [logs-1], this action is granted by the index privileges [create_doc,create,index,write,all]"
+    );
+    assert!(decide(&f.gate, &["w"], action::SEARCH, &["metricbeat-1"]).is_err());
 }

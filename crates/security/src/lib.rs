@@ -28,7 +28,7 @@ pub mod store;
 pub mod token;
 
 pub use authc::{Authentication, AuthenticationError, Authenticator};
-pub use authz::{AuthorizationError, Role, authorize};
+pub use authz::{AuthorizationError, Role};
 pub use error::{Error, Result};
 pub use hash::Hasher;
 pub use secret::SecureString;

@@ -13,6 +13,11 @@ impl ActionName {
     pub fn as_str(self) -> &'static str {
         self.0
     }
+    /// The API key actions (`cluster:admin/xpack/security/api_key/*`), which
+    /// `manage_own_api_key` may grant for the caller's own keys.
+    pub fn is_api_key_action(self) -> bool {
+        self.0.starts_with("cluster:admin/xpack/security/api_key/")
+    }
     /// Cluster actions: `cluster:*` and the (cluster-level) template actions.
     pub fn is_cluster_action(self) -> bool {
         self.0.starts_with("cluster:")
@@ -140,3 +145,37 @@ pub const TOKEN_INVALIDATE: ActionName =
 // TLS.
 /// `GET /_ssl/certificates`.
 pub const SSL_CERTIFICATES: ActionName = ActionName("cluster:monitor/xpack/ssl/certificates/get");
+/// `POST /_security/service/{ns}/{service}/credential/token/{name}`.
+pub const SERVICE_ACCOUNT_TOKEN_CREATE: ActionName =
+    ActionName("cluster:admin/xpack/security/service_account/token/create");
+/// `DELETE /_security/service/{ns}/{service}/credential/token/{name}`.
+pub const SERVICE_ACCOUNT_TOKEN_DELETE: ActionName =
+    ActionName("cluster:admin/xpack/security/service_account/token/delete");
+
+// Documents and indices.
+/// `POST /_bulk`.
+pub const BULK: ActionName = ActionName("indices:data/write/bulk");
+/// `PUT|POST /{index}/_doc[/{id}]`.
+pub const INDEX: ActionName = ActionName("indices:data/write/index");
+/// `DELETE /{index}/_doc/{id}`.
+pub const DELETE: ActionName = ActionName("indices:data/write/delete");
+/// `POST /{index}/_update/{id}`.
+pub const UPDATE: ActionName = ActionName("indices:data/write/update");
+/// `GET /{index}/_doc/{id}`.
+pub const GET: ActionName = ActionName("indices:data/read/get");
+/// `GET|POST /{index}/_search`.
+pub const SEARCH: ActionName = ActionName("indices:data/read/search");
+/// `PUT /{index}`.
+pub const CREATE_INDEX: ActionName = ActionName("indices:admin/create");
+/// An index created by a write into a missing one.
+pub const AUTO_CREATE_INDEX: ActionName = ActionName("indices:admin/auto_create");
+/// `DELETE /{index}`.
+pub const DELETE_INDEX: ActionName = ActionName("indices:admin/delete");
+/// The per-shard part of `_bulk`, checked on each concrete index.
+pub const BULK_SHARD: ActionName = ActionName("indices:data/write/bulk[s]");
+/// A bulk `index` item (or an index request that may overwrite).
+pub const INDEX_OP_TYPE_INDEX: ActionName = ActionName("indices:data/write/index:op_type/index");
+/// A bulk `create` item (or `op_type=create`).
+pub const INDEX_OP_TYPE_CREATE: ActionName = ActionName("indices:data/write/index:op_type/create");
+/// A dynamic mapping update during a write.
+pub const AUTO_PUT_MAPPING: ActionName = ActionName("indices:admin/mapping/auto_put");

@@ -171,9 +171,11 @@ fn oversized_request_heads_get_elasticsearch_errors_over_http1_and_http2() {
     }
 }
 
-/// Python: 150 TLS connections that never send a byte and 30 that send a request head one
-/// byte every 100 ms; while they are open, 10 authenticated requests on fresh connections
-/// are each answered within 3 s; then every hostile connection is closed by the node within
+/// Python: 150 TLS connections that never send a byte, 30 that send a request head one byte
+/// every 100 ms, and 40 without credentials that announce a 50 MB body and never send it;
+/// the last ones are answered 401 at once (the node never waits for an unauthenticated
+/// body); while all are open, 10 authenticated requests on fresh connections are each
+/// answered within 3 s; then every hostile connection is closed by the node within
 /// `http.read_timeout` (2 s) and a margin.
 const HOSTILE_CLIENTS: &str = r#"
 import base64, http.client, socket, ssl, sys, threading, time
@@ -198,6 +200,19 @@ def trickle(s):
         time.sleep(0.1)
 threads = [threading.Thread(target=trickle, args=(s,)) for s in slow]
 for t in threads: t.start()
+stalled = [connect() for _ in range(40)]
+for s in stalled:
+    s.sendall(b"PUT /_security/role/r1 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 50000000\r\n\r\n{")
+for s in stalled:
+    t0 = time.time()
+    s.settimeout(5)
+    head = b""
+    while b"\r\n" not in head:
+        chunk = s.recv(4096)
+        assert chunk, "closed without an answer"
+        head += chunk
+    assert head.startswith(b"HTTP/1.1 401"), head[:80]
+    assert time.time() - t0 < 3, "the 401 waited for the body"
 started = time.time()
 auth = {"Authorization": "Basic " + base64.b64encode(("elastic:" + password).encode()).decode()}
 for i in range(10):

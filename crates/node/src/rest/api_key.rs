@@ -24,7 +24,6 @@ use super::envelope::RenderParams;
 use super::params::PathParams;
 use super::pipeline::Granted;
 use super::response::{ApiError, EsJson};
-use super::routes::query_flag;
 use crate::state::AppState;
 
 /// `action_request_validation_exception` with Elasticsearch's numbered reason.
@@ -92,8 +91,8 @@ pub(crate) fn get_selection(query: &RenderParams) -> Result<ApiKeySelection, Api
         name: text(query.param("name")),
         username: text(query.param("username")),
         realm_name: text(query.param("realm_name")),
-        owner: query_flag(query, "owner")?,
-        with_limited_by: query_flag(query, "with_limited_by")?,
+        owner: query.boolean("owner")?,
+        with_limited_by: query.boolean("with_limited_by")?,
     };
     let mut errors = Vec::new();
     if (!sel.ids.is_empty() || sel.name.is_some())
@@ -124,10 +123,10 @@ pub(crate) async fn get(
     Extension(params): Extension<RenderParams>,
 ) -> Result<EsJson, ApiError> {
     let store = store(&state)?;
-    let with_limited_by = query_flag(&params, "with_limited_by")?;
-    let active_only = query_flag(&params, "active_only")?;
+    let with_limited_by = params.boolean("with_limited_by")?;
+    let active_only = params.boolean("active_only")?;
     // `with_profile_uid` is accepted; there are no user profiles to report.
-    query_flag(&params, "with_profile_uid")?;
+    params.boolean("with_profile_uid")?;
     let filter = granted.api_key_filter();
     let now = ironstack_security::api_key::now_ms();
     let keys: Vec<Value> = find_api_keys(store, &filter)

@@ -72,6 +72,18 @@ impl RenderParams {
         self.param(name)
             .is_some_and(|v| v.is_empty() || v == "true")
     }
+
+    /// A boolean parameter as Elasticsearch parses it: absent or `false` is false, empty or
+    /// `true` is true, anything else its 400.
+    pub(crate) fn boolean(&self, name: &str) -> Result<bool, ApiError> {
+        match self.param(name) {
+            None | Some("false") => Ok(false),
+            Some("" | "true") => Ok(true),
+            Some(other) => Err(ApiError::illegal_argument(format!(
+                "Failed to parse value [{other}] as only [true] or [false] are allowed."
+            ))),
+        }
+    }
 }
 
 fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
@@ -129,7 +141,7 @@ pub(crate) async fn envelope(req: Request, next: Next) -> Response {
 
 /// Fallback for paths nothing is registered on.
 pub(crate) async fn fallback(method: Method, uri: axum::http::Uri) -> Response {
-    super::routes::no_handler(&method, &uri).into_response()
+    super::response::no_handler(&method, &uri).into_response()
 }
 
 fn json_content_type(media: &NegotiatedMedia) -> HeaderValue {

@@ -13,20 +13,21 @@
 
 use std::sync::Arc;
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, Version, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use ironstack_security::gate::{Authenticated, Authorized, FastAuthentication, RequestCredentials};
-use ironstack_types::media_type;
+use ironstack_security::gate::{
+    Authenticated, Authorized, FastAuthentication, RequestCredentials, SecuredRequest, Target,
+};
+use ironstack_types::{ActionName, media_type};
 
 use super::body;
 use super::envelope::RenderParams;
 use super::params::PathParams;
-use super::response::ApiError;
-use super::routes::{RequestView, RouteSpec, request_path};
+use super::response::{ApiError, request_path};
 use crate::audit_trail::RequestAudit;
 use crate::server::ClientCertificateChain;
 use crate::state::AppState;
@@ -117,6 +118,55 @@ pub(crate) async fn authenticate(
     // A request no route read the body of (unknown path, wrong method) still gets its event.
     audit.log_authentication_success();
     response
+}
+
+/// What the gate's decoders read of a request.
+pub(crate) struct RequestView<'a> {
+    /// The route's action.
+    pub(crate) action: ActionName,
+    /// Who sent the request (`None` when security is off).
+    pub(crate) caller: Option<&'a Authenticated>,
+    pub(crate) params: &'a PathParams,
+    pub(crate) query: &'a RenderParams,
+    pub(crate) body: &'a Bytes,
+}
+
+impl RequestView<'_> {
+    /// The route's action on the request's concrete indices, with `target`.
+    pub(crate) fn request(&self, target: Target) -> SecuredRequest {
+        SecuredRequest {
+            action: self.action,
+            indices: concrete_indices(self.params),
+            target,
+        }
+    }
+}
+
+/// The concrete index names a request names in its `{index}` parameter. Wildcards and `_all`
+/// are left out: the handler expands them to the indices the caller may see, as Elasticsearch
+/// does, rather than denying the request.
+fn concrete_indices(params: &PathParams) -> Vec<String> {
+    params
+        .get("index")
+        .unwrap_or_default()
+        .split(',')
+        .filter(|n| !n.is_empty() && *n != "_all" && !n.contains('*') && !n.contains('?'))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Decodes a request into what the security gate authorizes.
+pub(crate) type Decoder = fn(&RequestView<'_>) -> Result<SecuredRequest, ApiError>;
+
+/// One route as the pipeline sees it.
+#[derive(Debug)]
+pub(crate) struct RouteSpec {
+    /// The path pattern as registered (`/_security/user/{username}`).
+    pub(crate) pattern: &'static str,
+    /// The Elasticsearch action the route performs.
+    pub(crate) action: ActionName,
+    /// What the request asks, for the gate.
+    pub(crate) decode: Decoder,
 }
 
 /// What the authorization step of a route knows: the node and the route.
@@ -258,5 +308,25 @@ impl<S: Send + Sync> FromRequestParts<S> for Granted {
             .get::<Granted>()
             .cloned()
             .ok_or_else(|| ApiError::internal("handler reached without an authorization"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_names_come_from_the_index_parameter() {
+        let p = PathParams::decode(
+            "/{index}/_doc/{id}",
+            "/logs-1,metricbeat-%2A,m%C3%A9/_doc/1",
+        )
+        .unwrap();
+        assert_eq!(
+            concrete_indices(&p),
+            vec!["logs-1".to_string(), "mé".to_string()]
+        );
+        let p = PathParams::decode("/{index}/_search", "/_all/_search").unwrap();
+        assert!(concrete_indices(&p).is_empty());
     }
 }

@@ -2,7 +2,7 @@
 //! error to the envelope, which renders all of them in one place (`?pretty`, `?filter_path`,
 //! compatible media types, gzip, and Elasticsearch's error body).
 
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use ironstack_types::EsException;
 use serde_json::Value;
@@ -144,5 +144,44 @@ impl IntoResponse for ApiError {
         let mut response = self.status().into_response();
         response.extensions_mut().insert(self);
         response
+    }
+}
+
+/// The path (and query) of a request as Elasticsearch's messages show it: never the absolute
+/// form an HTTP/2 request carries.
+pub(crate) fn request_path(uri: &axum::http::Uri) -> &str {
+    uri.path_and_query().map_or("/", |p| p.as_str())
+}
+
+/// Elasticsearch's 405: `Incorrect HTTP method for uri [..] and method [..], allowed: [..]`
+/// with an `Allow` header.
+pub(crate) fn method_not_allowed(
+    method: &Method,
+    uri: &axum::http::Uri,
+    allowed: &[Method],
+) -> ApiError {
+    let names: Vec<&str> = allowed.iter().map(Method::as_str).collect();
+    ApiError::Simple {
+        status: StatusCode::METHOD_NOT_ALLOWED,
+        message: format!(
+            "Incorrect HTTP method for uri [{}] and method [{method}], allowed: [{}]",
+            request_path(uri),
+            names.join(", ")
+        ),
+        with_status: true,
+        allow: Some(names.join(",")),
+    }
+}
+
+/// Elasticsearch's 400 for a path nothing is registered on.
+pub(crate) fn no_handler(method: &Method, uri: &axum::http::Uri) -> ApiError {
+    ApiError::Simple {
+        status: StatusCode::BAD_REQUEST,
+        message: format!(
+            "no handler found for uri [{}] and method [{method}]",
+            request_path(uri)
+        ),
+        with_status: false,
+        allow: None,
     }
 }

@@ -7,71 +7,19 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::body::Bytes;
 use axum::handler::Handler;
-use axum::http::{Method, StatusCode};
+use axum::http::Method;
 use axum::routing::{MethodFilter, MethodRouter, on};
-use ironstack_security::gate::{Authenticated, SecuredRequest, Target};
+use ironstack_security::gate::{SecuredRequest, Target};
 use ironstack_types::{ActionName, action};
 use serde_json::Value;
 
-use super::envelope::RenderParams;
-use super::params::PathParams;
-use super::pipeline::{RouteContext, authorize};
-use super::response::ApiError;
+use super::pipeline::{Decoder, RequestView, RouteContext, RouteSpec, authorize};
+use super::response::{ApiError, method_not_allowed};
 use super::{
     api_key, app_privilege, body, cat, handlers, query, role_mapping, security, ssl, token,
 };
 use crate::state::AppState;
-
-/// What the gate's decoders read of a request.
-pub(crate) struct RequestView<'a> {
-    /// The route's action.
-    pub(crate) action: ActionName,
-    /// Who sent the request (`None` when security is off).
-    pub(crate) caller: Option<&'a Authenticated>,
-    pub(crate) params: &'a PathParams,
-    pub(crate) query: &'a RenderParams,
-    pub(crate) body: &'a Bytes,
-}
-
-impl RequestView<'_> {
-    /// The route's action on the request's concrete indices, with `target`.
-    fn request(&self, target: Target) -> SecuredRequest {
-        SecuredRequest {
-            action: self.action,
-            indices: concrete_indices(self.params),
-            target,
-        }
-    }
-}
-
-/// The concrete index names a request names in its `{index}` parameter. Wildcards and `_all`
-/// are left out: the handler expands them to the indices the caller may see, as Elasticsearch
-/// does, rather than denying the request.
-fn concrete_indices(params: &PathParams) -> Vec<String> {
-    params
-        .get("index")
-        .unwrap_or_default()
-        .split(',')
-        .filter(|n| !n.is_empty() && *n != "_all" && !n.contains('*') && !n.contains('?'))
-        .map(str::to_string)
-        .collect()
-}
-
-/// Decodes a request into what the security gate authorizes.
-pub(crate) type Decoder = fn(&RequestView<'_>) -> Result<SecuredRequest, ApiError>;
-
-/// One route as the pipeline sees it.
-#[derive(Debug)]
-pub(crate) struct RouteSpec {
-    /// The path pattern as registered (`/_security/user/{username}`).
-    pub(crate) pattern: &'static str,
-    /// The Elasticsearch action the route performs.
-    pub(crate) action: ActionName,
-    /// What the request asks, for the gate.
-    pub(crate) decode: Decoder,
-}
 
 /// The route table.
 pub(crate) fn table() -> Routes {
@@ -500,17 +448,6 @@ fn token_grant(r: &RequestView<'_>) -> Result<SecuredRequest, ApiError> {
     Ok(request)
 }
 
-/// A query-string boolean as Elasticsearch parses it.
-pub(crate) fn query_flag(query: &RenderParams, name: &str) -> Result<bool, ApiError> {
-    match query.param(name) {
-        None | Some("false") => Ok(false),
-        Some("" | "true") => Ok(true),
-        Some(other) => Err(ApiError::illegal_argument(format!(
-            "Failed to parse value [{other}] as only [true] or [false] are allowed."
-        ))),
-    }
-}
-
 /// `GET /_security/api_key?id=&name=&username=&realm_name=&owner=`.
 fn api_keys_in_query(r: &RequestView<'_>) -> Result<SecuredRequest, ApiError> {
     api_key::get_selection(r.query).map(|s| r.request(Target::ApiKeys(s)))
@@ -616,60 +553,5 @@ impl Routes {
             router = router.route(path, merged);
         }
         router
-    }
-}
-
-/// The path (and query) of a request as Elasticsearch's messages show it: never the absolute
-/// form an HTTP/2 request carries.
-pub(crate) fn request_path(uri: &axum::http::Uri) -> &str {
-    uri.path_and_query().map_or("/", |p| p.as_str())
-}
-
-/// Elasticsearch's 405: `Incorrect HTTP method for uri [..] and method [..], allowed: [..]`
-/// with an `Allow` header.
-fn method_not_allowed(method: &Method, uri: &axum::http::Uri, allowed: &[Method]) -> ApiError {
-    let names: Vec<&str> = allowed.iter().map(Method::as_str).collect();
-    ApiError::Simple {
-        status: StatusCode::METHOD_NOT_ALLOWED,
-        message: format!(
-            "Incorrect HTTP method for uri [{}] and method [{method}], allowed: [{}]",
-            request_path(uri),
-            names.join(", ")
-        ),
-        with_status: true,
-        allow: Some(names.join(",")),
-    }
-}
-
-/// Elasticsearch's 400 for a path nothing is registered on.
-pub(crate) fn no_handler(method: &Method, uri: &axum::http::Uri) -> ApiError {
-    ApiError::Simple {
-        status: StatusCode::BAD_REQUEST,
-        message: format!(
-            "no handler found for uri [{}] and method [{method}]",
-            request_path(uri)
-        ),
-        with_status: false,
-        allow: None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn index_names_come_from_the_index_parameter() {
-        let p = PathParams::decode(
-            "/{index}/_doc/{id}",
-            "/logs-1,metricbeat-%2A,m%C3%A9/_doc/1",
-        )
-        .unwrap();
-        assert_eq!(
-            concrete_indices(&p),
-            vec!["logs-1".to_string(), "mé".to_string()]
-        );
-        let p = PathParams::decode("/{index}/_search", "/_all/_search").unwrap();
-        assert!(concrete_indices(&p).is_empty());
     }
 }

@@ -521,3 +521,100 @@ mod authz_matrix;
 
 #[path = "pipeline_tests.rs"]
 mod pipeline;
+
+/// The REST modules depend on each other in one direction only: the plumbing (envelope,
+/// pipeline, routes, body, params, response, render, context) never on an API module except
+/// the route table, and no two modules on each other.
+#[test]
+fn rest_modules_have_no_import_cycles() {
+    let sources: &[(&str, &str)] = &[
+        ("api_key", include_str!("api_key.rs")),
+        ("app_privilege", include_str!("app_privilege.rs")),
+        ("body", include_str!("body.rs")),
+        ("cat", include_str!("cat.rs")),
+        ("context", include_str!("context.rs")),
+        ("envelope", include_str!("envelope.rs")),
+        ("handlers", include_str!("handlers.rs")),
+        ("params", include_str!("params.rs")),
+        ("pipeline", include_str!("pipeline.rs")),
+        ("query", include_str!("query.rs")),
+        ("render", include_str!("render.rs")),
+        ("response", include_str!("response.rs")),
+        ("role_mapping", include_str!("role_mapping.rs")),
+        ("routes", include_str!("routes.rs")),
+        ("security", include_str!("security.rs")),
+        ("ssl", include_str!("ssl.rs")),
+        ("token", include_str!("token.rs")),
+    ];
+    let names: Vec<&str> = sources.iter().map(|(n, _)| *n).collect();
+    // Each module's dependencies: `super::<module>` outside its test code, and the modules of a
+    // `use super::{a, b}` group.
+    let deps: Vec<Vec<usize>> = sources
+        .iter()
+        .map(|(_, text)| {
+            let code = text.split("#[cfg(test)]").next().unwrap_or(text);
+            let mut out = Vec::new();
+            for (i, name) in names.iter().enumerate() {
+                let direct = format!("super::{name}");
+                let grouped = code.contains("use super::{")
+                    && code
+                        .split("use super::{")
+                        .skip(1)
+                        .filter_map(|g| g.split('}').next())
+                        .any(|g| g.split([',', ' ', '\n']).any(|w| w == *name));
+                if code.contains(&direct) || grouped {
+                    out.push(i);
+                }
+            }
+            out
+        })
+        .collect();
+    // Depth-first search for a back edge.
+    fn visit(n: usize, deps: &[Vec<usize>], state: &mut [u8], path: &mut Vec<usize>) -> bool {
+        if state[n] == 1 {
+            path.push(n);
+            return true;
+        }
+        if state[n] == 2 {
+            return false;
+        }
+        state[n] = 1;
+        path.push(n);
+        for &d in &deps[n] {
+            if visit(d, deps, state, path) {
+                return true;
+            }
+        }
+        path.pop();
+        state[n] = 2;
+        false
+    }
+    let mut state = vec![0u8; names.len()];
+    for n in 0..names.len() {
+        let mut path = Vec::new();
+        assert!(
+            !visit(n, &deps, &mut state, &mut path),
+            "import cycle: {}",
+            path.iter()
+                .map(|i| names[*i])
+                .collect::<Vec<_>>()
+                .join(" -> ")
+        );
+    }
+    // The plumbing reaches no API module (the route table is the one that lists them).
+    for plumbing in [
+        "envelope", "pipeline", "body", "params", "response", "render", "context",
+    ] {
+        let p = names.iter().position(|n| *n == plumbing).unwrap();
+        for &d in &deps[p] {
+            assert!(
+                [
+                    "envelope", "pipeline", "body", "params", "response", "render", "context"
+                ]
+                .contains(&names[d]),
+                "{plumbing} depends on the API module {}",
+                names[d]
+            );
+        }
+    }
+}

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::fmt;
 
-use ironstack_types::{ErrorCode, EsErrorType};
+use ironstack_types::{ErrorCode, EsErrorType, action};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -22,16 +22,16 @@ use super::privilege::{
 };
 
 /// `_bulk`, checked by name only (the role must hold it on some index).
-pub const BULK_ACTION: &str = "indices:data/write/bulk";
+pub const BULK_ACTION: &str = action::BULK.0;
 /// The per-shard bulk action, checked on each concrete index.
-pub const BULK_SHARD_ACTION: &str = "indices:data/write/bulk[s]";
+pub const BULK_SHARD_ACTION: &str = action::BULK_SHARD.0;
 /// Single-document index, checked by name only.
-pub const INDEX_ACTION: &str = "indices:data/write/index";
+pub const INDEX_ACTION: &str = action::INDEX.0;
 /// Creating a missing index or data stream while writing.
-pub const AUTO_CREATE_ACTION: &str = "indices:admin/auto_create";
+pub const AUTO_CREATE_ACTION: &str = action::AUTO_CREATE_INDEX.0;
 
 /// Dynamic mapping updates during writes.
-pub const AUTO_PUT_MAPPING_ACTION: &str = "indices:admin/mapping/auto_put";
+pub const AUTO_PUT_MAPPING_ACTION: &str = action::AUTO_PUT_MAPPING.0;
 
 /// The answer for a dynamic mapping update.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -930,10 +930,10 @@ impl BulkOp {
     /// The implied action the item is authorized as.
     pub fn item_action(self) -> &'static str {
         match self {
-            Self::Index => "indices:data/write/index:op_type/index",
-            Self::Create => "indices:data/write/index:op_type/create",
-            Self::Update => "indices:data/write/update",
-            Self::Delete => "indices:data/write/delete",
+            Self::Index => action::INDEX_OP_TYPE_INDEX.0,
+            Self::Create => action::INDEX_OP_TYPE_CREATE.0,
+            Self::Update => action::UPDATE.0,
+            Self::Delete => action::DELETE.0,
         }
     }
 }
