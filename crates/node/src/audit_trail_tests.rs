@@ -421,13 +421,7 @@ fn path_params_are_decoded_from_the_route() {
 
 #[tokio::test]
 async fn run_as_events_carry_both_users() {
-    let f = Fixture::builder()
-        .user("proxy", &["runner"])
-        .user("joe", &["monitor_only"])
-        .user("target", &["monitor_only"])
-        .role("runner", json!({"run_as": ["target"]}))
-        .role("monitor_only", json!({"cluster": ["monitor"]}))
-        .build();
+    let f = crate::rest::test_support::run_as_fixture();
     install(&f.state, &enabled(), &f.dir.path().join("logs"), true).unwrap();
     let run_as = |who: &str| {
         let mut req = request("GET", "/", Some(&basic(who, PASSWORD)), Value::Null);

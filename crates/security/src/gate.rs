@@ -255,14 +255,8 @@ pub enum Target {
 /// How a request selects API keys (`GET` and `DELETE /_security/api_key`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ApiKeySelection {
-    /// `id` / `ids`.
-    pub ids: Vec<String>,
-    /// `name`.
-    pub name: Option<String>,
-    /// `username`.
-    pub username: Option<String>,
-    /// `realm_name`.
-    pub realm_name: Option<String>,
+    /// `id`/`ids`, `name`, `username` and `realm_name`.
+    pub keys: ApiKeyFilter,
     /// `owner`: the caller's own keys.
     pub owner: bool,
     /// `with_limited_by`: the owners' role descriptors too, which a key may see only with
@@ -359,12 +353,7 @@ impl Authorized {
             Target::ApiKeys(s) => s.clone(),
             _ => ApiKeySelection::default(),
         };
-        let mut filter = ApiKeyFilter {
-            ids: selection.ids,
-            name: selection.name,
-            username: selection.username,
-            realm_name: selection.realm_name,
-        };
+        let mut filter = selection.keys;
         if selection.owner {
             match &self.authenticated.api_key {
                 Some(key) => filter.ids = vec![key.id.clone()],
@@ -1370,13 +1359,13 @@ fn owns_selection(
     match key {
         Some(k) => {
             !selection.with_limited_by
-                && !selection.ids.is_empty()
-                && selection.ids.iter().all(|i| *i == k.id)
+                && !selection.keys.ids.is_empty()
+                && selection.keys.ids.iter().all(|i| *i == k.id)
         }
         None => {
             selection.owner
-                || (selection.username.as_deref() == Some(user.username.as_str())
-                    && selection.realm_name.as_deref() == Some(user.realm.name))
+                || (selection.keys.username.as_deref() == Some(user.username.as_str())
+                    && selection.keys.realm_name.as_deref() == Some(user.realm.name))
         }
     }
 }

@@ -296,13 +296,19 @@ fn own_api_keys_are_the_most_manage_own_api_key_reaches() {
     assert_eq!(filter.username.as_deref(), Some("keys"));
     assert_eq!(filter.realm_name.as_deref(), Some("default_native"));
     let by_name = ApiKeySelection {
-        username: Some("keys".into()),
-        realm_name: Some("default_native".into()),
+        keys: ApiKeyFilter {
+            username: Some("keys".into()),
+            realm_name: Some("default_native".into()),
+            ..ApiKeyFilter::default()
+        },
         ..ApiKeySelection::default()
     };
     assert!(f.gate.authorize(&auth, select(by_name)).is_ok());
     let others = ApiKeySelection {
-        username: Some("joe".into()),
+        keys: ApiKeyFilter {
+            username: Some("joe".into()),
+            ..ApiKeyFilter::default()
+        },
         ..ApiKeySelection::default()
     };
     let denied = f.gate.authorize(&auth, select(others)).unwrap_err();

@@ -627,11 +627,7 @@ impl TokenService {
                     match t.get(Section::Tokens, &id).cloned() {
                         None => result.not_found = true,
                         Some(mut doc) => {
-                            if bool_at(&doc, "/access_token/invalidated") {
-                                result.previously_invalidated += 1;
-                            } else {
-                                set_at(&mut doc, "access_token", "invalidated", Value::Bool(true));
-                                result.invalidated += 1;
+                            if invalidate_part(&mut doc, "access_token", &mut result) {
                                 t.put(Section::Tokens, &id, doc);
                             }
                         }
@@ -641,11 +637,7 @@ impl TokenService {
                     match find_by_refresh(t, &token_hash(token.expose())) {
                         None => result.not_found = true,
                         Some((id, mut doc)) => {
-                            if bool_at(&doc, "/refresh_token/invalidated") {
-                                result.previously_invalidated += 1;
-                            } else {
-                                set_at(&mut doc, "refresh_token", "invalidated", Value::Bool(true));
-                                result.invalidated += 1;
+                            if invalidate_part(&mut doc, "refresh_token", &mut result) {
                                 t.put(Section::Tokens, &id, doc);
                             }
                         }
@@ -678,19 +670,9 @@ impl TokenService {
                         // Refresh tokens first, as Elasticsearch does, so none can mint new
                         // access tokens meanwhile; each token counts once.
                         if has_refresh {
-                            if bool_at(&doc, "/refresh_token/invalidated") {
-                                result.previously_invalidated += 1;
-                            } else {
-                                set_at(&mut doc, "refresh_token", "invalidated", Value::Bool(true));
-                                result.invalidated += 1;
-                            }
+                            invalidate_part(&mut doc, "refresh_token", &mut result);
                         }
-                        if bool_at(&doc, "/access_token/invalidated") {
-                            result.previously_invalidated += 1;
-                        } else {
-                            set_at(&mut doc, "access_token", "invalidated", Value::Bool(true));
-                            result.invalidated += 1;
-                        }
+                        invalidate_part(&mut doc, "access_token", &mut result);
                         t.put(Section::Tokens, &id, doc);
                     }
                 }
@@ -742,6 +724,19 @@ fn reserved_metadata() -> Map<String, Value> {
     let mut m = Map::new();
     m.insert("_reserved".into(), Value::Bool(true));
     m
+}
+
+/// Marks the `part` (`access_token`, `refresh_token`) of a token document invalidated,
+/// counting it as newly or previously invalidated; whether the document changed.
+fn invalidate_part(doc: &mut Value, part: &str, result: &mut InvalidationResult) -> bool {
+    if bool_at(doc, &format!("/{part}/invalidated")) {
+        result.previously_invalidated += 1;
+        false
+    } else {
+        set_at(doc, part, "invalidated", Value::Bool(true));
+        result.invalidated += 1;
+        true
+    }
 }
 
 /// Elasticsearch's anonymous realm (`__anonymous`, type `__anonymous`).

@@ -11,8 +11,8 @@ use axum::body::Bytes;
 use axum::extract::State;
 use ironstack_security::SecureString;
 use ironstack_security::api_key::{
-    CreateApiKey, UpdateApiKey, UpdateKeyError, UpdateRequestError, create_api_key, find_api_keys,
-    invalidate_api_keys, update_api_keys,
+    ApiKeyFilter, CreateApiKey, UpdateApiKey, UpdateKeyError, UpdateRequestError, create_api_key,
+    find_api_keys, invalidate_api_keys, update_api_keys,
 };
 use ironstack_security::gate::{ApiKeySelection, GrantCredentials};
 use ironstack_types::{EsErrorType, EsException};
@@ -87,27 +87,29 @@ fn text(v: Option<&str>) -> Option<String> {
 /// authorization).
 pub(crate) fn get_selection(query: &RenderParams) -> Result<ApiKeySelection, ApiError> {
     let sel = ApiKeySelection {
-        ids: text(query.param("id")).into_iter().collect(),
-        name: text(query.param("name")),
-        username: text(query.param("username")),
-        realm_name: text(query.param("realm_name")),
+        keys: ApiKeyFilter {
+            ids: text(query.param("id")).into_iter().collect(),
+            name: text(query.param("name")),
+            username: text(query.param("username")),
+            realm_name: text(query.param("realm_name")),
+        },
         owner: query.boolean("owner")?,
         with_limited_by: query.boolean("with_limited_by")?,
     };
     let mut errors = Vec::new();
-    if (!sel.ids.is_empty() || sel.name.is_some())
-        && (sel.username.is_some() || sel.realm_name.is_some())
+    if (!sel.keys.ids.is_empty() || sel.keys.name.is_some())
+        && (sel.keys.username.is_some() || sel.keys.realm_name.is_some())
     {
         errors.push(
             "username or realm name must not be specified when the api key id or api key name is specified",
         );
     }
-    if sel.owner && (sel.username.is_some() || sel.realm_name.is_some()) {
+    if sel.owner && (sel.keys.username.is_some() || sel.keys.realm_name.is_some()) {
         errors.push(
             "neither username nor realm-name may be specified when retrieving owned API keys",
         );
     }
-    if !sel.ids.is_empty() && sel.name.is_some() {
+    if !sel.keys.ids.is_empty() && sel.keys.name.is_some() {
         errors.push("only one of [api key id, api key name] can be specified");
     }
     if !errors.is_empty() {
@@ -180,9 +182,9 @@ pub(crate) fn invalidate_selection(body: &Bytes) -> Result<ApiKeySelection, ApiE
         };
         match k.as_str() {
             "ids" | "id" => ids.get_or_insert_with(Vec::new).extend(ids_of(k, v)?),
-            "name" => sel.name = string()?,
-            "username" => sel.username = string()?,
-            "realm_name" => sel.realm_name = string()?,
+            "name" => sel.keys.name = string()?,
+            "username" => sel.keys.username = string()?,
+            "realm_name" => sel.keys.realm_name = string()?,
             "owner" => {
                 sel.owner = v.as_bool().ok_or_else(|| {
                     ApiError::from(EsException::new(
@@ -223,29 +225,31 @@ pub(crate) fn invalidate_selection(body: &Bytes) -> Result<ApiKeySelection, ApiE
         }
     }
     let has_ids = ids.is_some();
-    sel.ids = ids.unwrap_or_default();
+    sel.keys.ids = ids.unwrap_or_default();
     let mut errors = Vec::new();
-    if sel.realm_name.is_none()
-        && sel.username.is_none()
+    if sel.keys.realm_name.is_none()
+        && sel.keys.username.is_none()
         && !has_ids
-        && sel.name.is_none()
+        && sel.keys.name.is_none()
         && !sel.owner
     {
         errors.push(
             "One of [api key id(s), api key name, username, realm name] must be specified if [owner] flag is false",
         );
     }
-    if (has_ids || sel.name.is_some()) && (sel.realm_name.is_some() || sel.username.is_some()) {
+    if (has_ids || sel.keys.name.is_some())
+        && (sel.keys.realm_name.is_some() || sel.keys.username.is_some())
+    {
         errors.push(
             "username or realm name must not be specified when the api key id(s) or api key name are specified",
         );
     }
-    if sel.owner && (sel.realm_name.is_some() || sel.username.is_some()) {
+    if sel.owner && (sel.keys.realm_name.is_some() || sel.keys.username.is_some()) {
         errors.push(
             "neither username nor realm-name may be specified when invalidating owned API keys",
         );
     }
-    if has_ids && sel.name.is_some() {
+    if has_ids && sel.keys.name.is_some() {
         errors.push("only one of [api key id(s), api key name] can be specified");
     }
     if !errors.is_empty() {

@@ -146,26 +146,12 @@ mod tests {
         assert_eq!(json(&Bytes::from_static(b" \n")).unwrap(), None);
     }
 
-    /// A body that sends its first chunk and then nothing, ever.
-    struct Stalling(Option<Bytes>);
-
-    impl http_body::Body for Stalling {
-        type Data = Bytes;
-        type Error = std::io::Error;
-        fn poll_frame(
-            mut self: std::pin::Pin<&mut Self>,
-            _cx: &mut std::task::Context<'_>,
-        ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
-            match self.0.take() {
-                Some(b) => std::task::Poll::Ready(Some(Ok(http_body::Frame::data(b)))),
-                None => std::task::Poll::Pending,
-            }
-        }
-    }
-
     #[tokio::test]
     async fn a_body_that_stops_arriving_times_out() {
-        let body = Body::new(Stalling(Some(Bytes::from_static(b"{\"a\":"))));
+        let body = Body::new(crate::rest::test_support::StallingBody {
+            first: Some(Bytes::from_static(b"{\"a\":")),
+            announced: None,
+        });
         let e = read(body, &HeaderMap::new(), 1024, Duration::from_millis(50))
             .await
             .unwrap_err();

@@ -8,24 +8,9 @@ use axum::body::{Body, Bytes};
 use axum::http::{Request, StatusCode, header};
 use serde_json::{Value, json};
 
-use super::test_support::{Fixture, PASSWORD, basic, call, call_json, request, send};
-
-/// A body that announces itself and then never sends a byte.
-struct Stalled;
-
-impl http_body::Body for Stalled {
-    type Data = Bytes;
-    type Error = std::io::Error;
-    fn poll_frame(
-        self: std::pin::Pin<&mut Self>,
-        _cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
-        std::task::Poll::Pending
-    }
-    fn size_hint(&self) -> http_body::SizeHint {
-        http_body::SizeHint::with_exact(1 << 20)
-    }
-}
+use super::test_support::{
+    Fixture, PASSWORD, StallingBody, basic, call, call_json, request, run_as_fixture, send,
+};
 
 fn stalled_request(authorization: Option<&str>) -> Request<Body> {
     let mut req = Request::builder()
@@ -36,7 +21,11 @@ fn stalled_request(authorization: Option<&str>) -> Request<Body> {
     if let Some(a) = authorization {
         req = req.header(header::AUTHORIZATION, a);
     }
-    req.body(Body::new(Stalled)).unwrap()
+    req.body(Body::new(StallingBody {
+        first: None,
+        announced: Some(1 << 20),
+    }))
+    .unwrap()
 }
 
 #[tokio::test]
@@ -92,7 +81,10 @@ async fn bodies_up_to_http_max_content_length_are_read_and_larger_ones_refused_w
         .header(header::AUTHORIZATION, basic("elastic", PASSWORD))
         .header(header::CONTENT_TYPE, "application/json")
         .header(header::CONTENT_LENGTH, (limit + 1).to_string())
-        .body(Body::new(Stalled))
+        .body(Body::new(StallingBody {
+            first: None,
+            announced: Some(1 << 20),
+        }))
         .unwrap();
     let r = tokio::time::timeout(Duration::from_secs(5), send(&f, req))
         .await
@@ -258,13 +250,7 @@ async fn the_application_scope_covers_exactly_what_is_served() {
 
 #[tokio::test]
 async fn run_as_uses_the_targets_roles_and_is_denied_without_the_privilege() {
-    let f = Fixture::builder()
-        .user("proxy", &["runner"])
-        .user("joe", &["monitor_only"])
-        .user("target", &["monitor_only"])
-        .role("runner", json!({"run_as": ["target"]}))
-        .role("monitor_only", json!({"cluster": ["monitor"]}))
-        .build();
+    let f = run_as_fixture();
     let run_as = |who: &str, target: &str, path: &str| {
         let mut req = request("GET", path, Some(&basic(who, PASSWORD)), Value::Null);
         req.headers_mut()

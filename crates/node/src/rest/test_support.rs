@@ -287,3 +287,41 @@ pub(crate) async fn call_json(
     let r = call(f, method, uri, Some(authz), body).await;
     (r.status, r.json())
 }
+
+/// A request body that sends `first` (if any) and then nothing, ever, announcing `announced`
+/// bytes: a client that stalls mid-body.
+pub(crate) struct StallingBody {
+    pub(crate) first: Option<axum::body::Bytes>,
+    pub(crate) announced: Option<u64>,
+}
+
+impl http_body::Body for StallingBody {
+    type Data = axum::body::Bytes;
+    type Error = std::io::Error;
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        match self.first.take() {
+            Some(b) => std::task::Poll::Ready(Some(Ok(http_body::Frame::data(b)))),
+            None => std::task::Poll::Pending,
+        }
+    }
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.announced.map_or_else(
+            http_body::SizeHint::default,
+            http_body::SizeHint::with_exact,
+        )
+    }
+}
+
+/// `proxy` (may run as `target`), `joe` and `target` (both `monitor` only).
+pub(crate) fn run_as_fixture() -> Fixture {
+    Fixture::builder()
+        .user("proxy", &["runner"])
+        .user("joe", &["monitor_only"])
+        .user("target", &["monitor_only"])
+        .role("runner", serde_json::json!({"run_as": ["target"]}))
+        .role("monitor_only", serde_json::json!({"cluster": ["monitor"]}))
+        .build()
+}
