@@ -1114,14 +1114,32 @@ impl Gate {
                     authorize_cluster(&subject(), role.as_ref(), name, own).map(|()| KeyScope::Own)
                 }
             }
+            // The subject (copies of names and roles) feeds only the 403 text: checked first,
+            // built only on denial, since this runs on every request.
             _ if action.is_cluster_action() => {
-                authorize_cluster(&subject(), role.as_ref(), name, any).map(|()| KeyScope::AnyOwner)
+                if role.check_cluster(name, any) {
+                    Ok(KeyScope::AnyOwner)
+                } else {
+                    authorize_cluster(&subject(), role.as_ref(), name, any)
+                        .map(|()| KeyScope::AnyOwner)
+                }
             }
             _ if request.indices.is_empty() => {
-                authorize_action_name(&subject(), role.as_ref(), name).map(|()| KeyScope::AnyOwner)
+                if role.check_index_action_name(name) {
+                    Ok(KeyScope::AnyOwner)
+                } else {
+                    authorize_action_name(&subject(), role.as_ref(), name)
+                        .map(|()| KeyScope::AnyOwner)
+                }
             }
-            _ => authorize_indices(&subject(), role.as_ref(), name, &request.indices)
-                .map(|()| KeyScope::AnyOwner),
+            _ => {
+                if request.indices.iter().all(|i| role.check_index(name, i)) {
+                    Ok(KeyScope::AnyOwner)
+                } else {
+                    authorize_indices(&subject(), role.as_ref(), name, &request.indices)
+                        .map(|()| KeyScope::AnyOwner)
+                }
+            }
         };
         match decision {
             Ok(scope) => Ok(granted(scope)),
@@ -1172,17 +1190,19 @@ impl Gate {
         }
         match authorize_api_key(key, action, &request.indices) {
             Ok(()) => {
+                // How far an API-key action reaches; any other action has no key scope.
                 let any = ClusterContext::default();
-                let scope = if crate::rbac::Permission::check_cluster(
-                    key.role.as_ref(),
-                    action.as_str(),
-                    any,
-                ) {
-                    KeyScope::AnyOwner
-                } else {
+                let own_only = is_api_key_action(action)
+                    && !crate::rbac::Permission::check_cluster(
+                        key.role.as_ref(),
+                        action.as_str(),
+                        any,
+                    );
+                Ok(granted(if own_only {
                     KeyScope::Own
-                };
-                Ok(granted(scope))
+                } else {
+                    KeyScope::AnyOwner
+                }))
             }
             Err(denial) => Err(self.denied(authenticated, action, denial)),
         }

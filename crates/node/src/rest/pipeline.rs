@@ -16,7 +16,7 @@ use std::sync::Arc;
 use axum::body::{Body, Bytes};
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode, Version, header};
+use axum::http::{HeaderName, HeaderValue, StatusCode, Version, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use ironstack_security::gate::{
@@ -33,27 +33,27 @@ use crate::server::ClientCertificateChain;
 use crate::state::AppState;
 
 /// The header naming the user a request runs as.
-pub(crate) const RUN_AS_HEADER: &str = "es-security-runas-user";
+pub(crate) const RUN_AS_HEADER: HeaderName = HeaderName::from_static("es-security-runas-user");
 
 /// The one value of a single-valued header; Elasticsearch's 400 when it is repeated.
-fn single_header<'a>(req: &'a Request, name: &str) -> Result<Option<&'a HeaderValue>, ApiError> {
+fn single_header<'a>(
+    req: &'a Request,
+    name: &HeaderName,
+) -> Result<Option<&'a HeaderValue>, ApiError> {
     let mut values = req.headers().get_all(name).iter();
     let first = values.next();
     if values.next().is_some() {
+        // Elasticsearch's message spells the header as it is usually written.
+        let shown = if *name == header::AUTHORIZATION {
+            "Authorization"
+        } else {
+            name.as_str()
+        };
         return Err(ApiError::illegal_argument(format!(
-            "multiple values for single-valued header [{}].",
-            canonical_header_name(name)
+            "multiple values for single-valued header [{shown}]."
         )));
     }
     Ok(first)
-}
-
-/// Header names as Elasticsearch's messages spell them.
-fn canonical_header_name(name: &str) -> &str {
-    match name {
-        "authorization" => "Authorization",
-        other => other,
-    }
 }
 
 /// Step 1: authenticates every request from its headers.
@@ -66,21 +66,20 @@ pub(crate) async fn authenticate(
         return next.run(req).await;
     };
     let (authorization, run_as) = match (
-        single_header(&req, header::AUTHORIZATION.as_str()),
-        single_header(&req, RUN_AS_HEADER),
+        single_header(&req, &header::AUTHORIZATION),
+        single_header(&req, &RUN_AS_HEADER),
     ) {
         (Ok(a), Ok(r)) => (a.cloned(), r.cloned()),
         (Err(e), _) | (_, Err(e)) => return e.into_response(),
     };
     let audit = crate::audit_trail::begin(&state, &mut req);
     let run_as = run_as.map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
-    let uri = request_path(req.uri()).to_string();
     let chain = req.extensions().get::<ClientCertificateChain>().cloned();
     let credentials = RequestCredentials {
         authorization: authorization.as_ref().map(HeaderValue::as_bytes),
         client_chain: chain.as_ref().map(|c| c.0.as_slice()),
         run_as: run_as.as_deref(),
-        uri: &uri,
+        uri: request_path(req.uri()),
     };
     let result = match gate.authenticate_fast(&credentials) {
         FastAuthentication::Done(result) => result,
