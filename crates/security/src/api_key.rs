@@ -5,7 +5,6 @@
 //! [`LimitedRole`]).
 
 use std::fmt;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -290,9 +289,7 @@ impl CreatedApiKey {
 
 /// Milliseconds since the epoch.
 pub fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
+    ironstack_types::date::now_millis().unsigned_abs()
 }
 
 /// The `expiration` of an API key request (an Elasticsearch time value, `1d`, `12h`) in

@@ -1466,7 +1466,7 @@ pub fn execute(schema: &Schema, request: &SearchRequest, docs: &[Value]) -> Sear
 
 /// Milliseconds since the epoch now.
 pub fn now_ms() -> i64 {
-    Timestamp::now().as_millisecond()
+    ironstack_types::date::now_millis()
 }
 
 #[cfg(test)]

@@ -694,6 +694,11 @@ fn push_offset(out: &mut String, seconds: i32, colon: bool) {
     };
 }
 
+/// Milliseconds since the epoch now (0 if the clock is before 1970).
+pub fn now_millis() -> i64 {
+    to_epoch_millis(Timestamp::now()).max(0)
+}
+
 /// `strict_date_optional_time` with milliseconds in UTC: `2024-01-31T10:00:00.000Z`.
 pub fn format_iso_millis(at: Timestamp) -> String {
     format_iso(&at.to_zoned_datetime(TimeZone::UTC), 3)

@@ -34,10 +34,6 @@ pub(crate) fn version() -> VersionInfo {
     VersionInfo::current(BUILD_HASH, BUILD_DATE)
 }
 
-fn now_millis() -> i64 {
-    jiff::Timestamp::now().as_millisecond()
-}
-
 /// The `GET /` body of a node: it never changes while the node runs.
 pub(crate) fn main_body(id: &crate::state::NodeIdentity) -> PrerenderedJson {
     let body = MainResponse {
@@ -371,7 +367,7 @@ fn node_stats(state: &AppState, metrics: &[String], human: bool) -> Value {
         let mut probe = state.probe.lock().unwrap_or_else(|p| p.into_inner());
         (probe.process(), probe.os())
     };
-    let now = now_millis();
+    let now = ironstack_types::date::now_millis();
     let uptime = state.started.elapsed().as_millis() as u64;
     let ip = state.publish_ip();
     let wants = |m: &str| metrics.is_empty() || metrics.iter().any(|x| x == m || x == "_all");

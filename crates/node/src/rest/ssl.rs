@@ -238,7 +238,7 @@ fn entry(
         "subject_dn": certificate.subject().map_err(|e| e.to_string())?,
         "serial_number": if serial.is_empty() { "0" } else { serial },
         "has_private_key": has_private_key,
-        "expiry": expiry.strftime("%Y-%m-%dT%H:%M:%S.000Z").to_string(),
+        "expiry": ironstack_types::date::format_iso_millis(expiry),
         "issuer": certificate.issuer().map_err(|e| e.to_string())?,
     }))
 }

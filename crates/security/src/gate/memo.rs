@@ -61,9 +61,7 @@ fn digest(key: &[u8; 32], header: &[u8]) -> [u8; 32] {
 }
 
 fn now_epoch_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
+    ironstack_types::date::now_millis().unsigned_abs()
 }
 
 /// The authentication memoized for `header` under `epoch`, if still valid.
