@@ -82,6 +82,28 @@ pub enum EsErrorType {
     ContentTooLong,
     /// `timeout_exception`.
     Timeout,
+    /// `index_not_found_exception` (404).
+    IndexNotFound,
+    /// `resource_already_exists_exception` (400).
+    ResourceAlreadyExists,
+    /// `invalid_index_name_exception` (400).
+    InvalidIndexName,
+    /// `version_conflict_engine_exception` (409).
+    VersionConflictEngine,
+    /// `document_missing_exception` (404).
+    DocumentMissing,
+    /// `document_parsing_exception` (400).
+    DocumentParsing,
+    /// `strict_dynamic_mapping_exception` (400).
+    StrictDynamicMapping,
+    /// `mapper_parsing_exception` (400).
+    MapperParsing,
+    /// `query_shard_exception` (400).
+    QueryShard,
+    /// `too_many_buckets_exception` (400).
+    TooManyBuckets,
+    /// `search_phase_execution_exception` (status of its shard failures).
+    SearchPhaseExecution,
     /// `exception` (500): anything unexpected.
     Internal,
 }
@@ -103,6 +125,17 @@ impl EsErrorType {
             Self::FeatureNotEnabled => "feature_not_enabled_exception",
             Self::ContentTooLong => "content_too_long_exception",
             Self::Timeout => "timeout_exception",
+            Self::IndexNotFound => "index_not_found_exception",
+            Self::ResourceAlreadyExists => "resource_already_exists_exception",
+            Self::InvalidIndexName => "invalid_index_name_exception",
+            Self::VersionConflictEngine => "version_conflict_engine_exception",
+            Self::DocumentMissing => "document_missing_exception",
+            Self::DocumentParsing => "document_parsing_exception",
+            Self::StrictDynamicMapping => "strict_dynamic_mapping_exception",
+            Self::MapperParsing => "mapper_parsing_exception",
+            Self::QueryShard => "query_shard_exception",
+            Self::TooManyBuckets => "too_many_buckets_exception",
+            Self::SearchPhaseExecution => "search_phase_execution_exception",
             Self::Internal => "exception",
         }
     }
@@ -118,9 +151,18 @@ impl EsErrorType {
             | Self::Validation
             | Self::Parsing
             | Self::FeatureNotEnabled
+            | Self::ResourceAlreadyExists
+            | Self::InvalidIndexName
+            | Self::DocumentParsing
+            | Self::StrictDynamicMapping
+            | Self::MapperParsing
+            | Self::QueryShard
+            | Self::TooManyBuckets
+            | Self::SearchPhaseExecution
             | Self::Status => 400,
             Self::Security => 403,
-            Self::ResourceNotFound => 404,
+            Self::ResourceNotFound | Self::IndexNotFound | Self::DocumentMissing => 404,
+            Self::VersionConflictEngine => 409,
             Self::ContentTooLong => 413,
             Self::Timeout => 504,
             Self::Internal => 500,
@@ -180,6 +222,14 @@ impl EsException {
     /// Builds the exception for a domain error.
     pub fn from_code(error: &(impl ErrorCode + std::fmt::Display)) -> Self {
         Self::with_status(error.es_type(), error.status(), error.to_string())
+    }
+
+    /// An exception whose Java type has no [`EsErrorType`] (a cause such as
+    /// `number_format_exception`), by its snake_case name.
+    pub fn named(error_type: &str, status: u16, reason: impl Into<String>) -> Self {
+        let mut e = Self::with_status(EsErrorType::Internal, status, reason);
+        e.error_type = error_type.to_string();
+        e
     }
 
     /// `illegal_argument_exception`, 400.

@@ -1,0 +1,30 @@
+//! The node's embedded default store: Elasticsearch indices (settings, mappings, aliases),
+//! documents with `_seq_no`/`_primary_term`/`_version`, bulk writes that are durable when
+//! acknowledged, near-real-time search and aggregations. Documents and their versions live in
+//! redb (the write-ahead log and the realtime `GET`); tantivy indexes them for search and is
+//! refreshed from redb, so that an acknowledged write survives `kill -9` whatever tantivy had
+//! committed.
+//!
+//! No HTTP framework and no TLS here. The REST layer talks to a store only through
+//! [`api::DocumentStore`], whose types carry no tantivy or redb type, so that another backend
+//! (an existing Elasticsearch or OpenSearch cluster behind ironstack's security) can stand in
+//! for this one without touching the handlers.
+//!
+//! Layout:
+//! - [`api`]: the backend interface and its request and response types;
+//! - [`document`]: a document as the mapping types it, the contract between [`mapping`] and the
+//!   engine;
+//! - [`mapping`]: Elasticsearch mappings (explicit, dynamic, templates), index settings and
+//!   names, and parsing a `_source` into typed values;
+//! - [`query`]: the query DSL and search requests, parsed into typed values with
+//!   Elasticsearch's errors;
+//! - [`error`]: the one error type, with its Elasticsearch error body.
+
+#![warn(missing_docs)]
+
+pub mod api;
+pub mod document;
+pub mod error;
+pub mod query;
+
+pub use error::{Result, StoreError};
