@@ -26,7 +26,7 @@ use ironstack_security::audit::{
     config_changes, encode, is_config_change_action, redact_body, request_name,
 };
 use ironstack_security::gate::{
-    AuthKind, Authenticated, AuthenticationFailure, Authorized, Denied, SecuredRequest,
+    AuthKind, Authenticated, AuthenticationFailure, Authorized, Denied, DeniedAt, SecuredRequest,
 };
 use ironstack_types::ActionName;
 
@@ -570,7 +570,11 @@ impl RequestAudit {
         request: &SecuredRequest,
         decision: &Result<Authorized, Denied>,
     ) {
-        let run_as_denied = matches!(decision, Err(d) if d.run_as_denied);
+        if matches!(decision, Err(d) if d.stage == DeniedAt::IndexExpression) {
+            // Not an access decision: the request named nothing that exists.
+            return;
+        }
+        let run_as_denied = matches!(decision, Err(d) if d.stage == DeniedAt::RunAs);
         if authenticated.is_run_as() {
             let level = if run_as_denied {
                 AuditLevel::RunAsDenied

@@ -8,11 +8,13 @@ use std::fmt;
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use ironstack_types::index_space::IndexSpace;
 use ironstack_types::{ActionName, action};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::authz::resolve_roles;
+use crate::index_resolver::SpacePermission;
 use crate::password::random_bytes;
 use crate::rbac::{
     ApplicationPrivilegeDescriptor, ClusterContext, Denial, HasPrivilegesRequest, LimitedRole,
@@ -859,6 +861,7 @@ pub fn key_user_privileges(key: &ApiKeyAuthentication) -> std::result::Result<Va
 /// `manage_own_api_key` covers the key's own key actions.
 pub fn authorize_api_key(
     key: &ApiKeyAuthentication,
+    space: &IndexSpace,
     action: ActionName,
     indices: &[String],
 ) -> std::result::Result<(), Denial> {
@@ -873,7 +876,7 @@ pub fn authorize_api_key(
     {
         return Ok(());
     }
-    let role = key.role.as_ref();
+    let role = &SpacePermission::new(key.role.as_ref(), space);
     let context = ClusterContext {
         own_api_keys_only: action.is_api_key_action(),
     };

@@ -1,6 +1,7 @@
 use std::sync::Arc;
 
 use ironstack_types::ActionName;
+use ironstack_types::index_space::IndexSpace;
 use serde_json::{Value, json};
 
 use super::*;
@@ -139,7 +140,9 @@ fn key_permission_is_the_intersection_with_the_owner() {
     let w = create_api_key(&store, &owner(&["monitor_role"]), wide).unwrap();
     let nk = a.authenticate_api_key(&n.id, &n.api_key).unwrap();
     let wk = a.authenticate_api_key(&w.id, &w.api_key).unwrap();
-    let denied = authorize_api_key(&nk, health, &[]).unwrap_err().to_string();
+    let denied = authorize_api_key(&nk, &IndexSpace::default(), health, &[])
+        .unwrap_err()
+        .to_string();
     assert!(
         denied.starts_with(&format!(
             "action [cluster:monitor/health] is unauthorized for API key id [{}] of user [joe]",
@@ -147,12 +150,21 @@ fn key_permission_is_the_intersection_with_the_owner() {
         )),
         "{denied}"
     );
-    assert!(authorize_api_key(&wk, health, &[]).is_ok());
+    assert!(authorize_api_key(&wk, &IndexSpace::default(), health, &[]).is_ok());
     // `all` on the key does not exceed the owner's `monitor`.
-    assert!(authorize_api_key(&wk, ActionName("cluster:admin/settings/update"), &[]).is_err());
+    assert!(
+        authorize_api_key(
+            &wk,
+            &IndexSpace::default(),
+            ActionName("cluster:admin/settings/update"),
+            &[]
+        )
+        .is_err()
+    );
     assert!(
         authorize_api_key(
             &nk,
+            &IndexSpace::default(),
             ActionName("cluster:admin/xpack/security/user/authenticate"),
             &[]
         )
@@ -191,15 +203,21 @@ fn keys_keep_the_owner_descriptors_of_creation_time() {
         .unwrap();
     let a = Authenticator::new(store.clone(), None);
     let key = a.authenticate_api_key(&k.id, &k.api_key).unwrap();
-    assert!(authorize_api_key(&key, health, &[]).is_ok());
+    assert!(authorize_api_key(&key, &IndexSpace::default(), health, &[]).is_ok());
     assert!(
-        authorize_api_key(&key, ActionName("cluster:admin/settings/update"), &[]).is_err(),
+        authorize_api_key(
+            &key,
+            &IndexSpace::default(),
+            ActionName("cluster:admin/settings/update"),
+            &[]
+        )
+        .is_err(),
         "the owner's new `all` must not reach the key"
     );
     // ... and deleting the role does not narrow it.
     store.delete_role("monitor_role").unwrap();
     let key = a.authenticate_api_key(&k.id, &k.api_key).unwrap();
-    assert!(authorize_api_key(&key, health, &[]).is_ok());
+    assert!(authorize_api_key(&key, &IndexSpace::default(), health, &[]).is_ok());
     // An update takes a new snapshot: the role is gone, so the key can do nothing.
     let out = update_api_keys(
         &store,
@@ -209,7 +227,7 @@ fn keys_keep_the_owner_descriptors_of_creation_time() {
     );
     assert_eq!(out.updated, vec![k.id.clone()]);
     let key = a.authenticate_api_key(&k.id, &k.api_key).unwrap();
-    assert!(authorize_api_key(&key, health, &[]).is_err());
+    assert!(authorize_api_key(&key, &IndexSpace::default(), health, &[]).is_err());
     assert_eq!(
         stored_api_key(&store, &k.id)
             .unwrap()
@@ -238,7 +256,15 @@ fn legacy_documents_with_role_names_are_read_as_descriptors() {
     );
     let a = Authenticator::new(store.clone(), None);
     let key = a.authenticate_api_key(&k.id, &k.api_key).unwrap();
-    assert!(authorize_api_key(&key, ActionName("cluster:monitor/health"), &[]).is_ok());
+    assert!(
+        authorize_api_key(
+            &key,
+            &IndexSpace::default(),
+            ActionName("cluster:monitor/health"),
+            &[]
+        )
+        .is_ok()
+    );
     // A write stores the converted form.
     invalidate_api_keys(
         &store,

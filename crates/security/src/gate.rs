@@ -19,6 +19,8 @@ use std::sync::{Arc, Mutex};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
+use ironstack_types::date::Timestamp;
+use ironstack_types::index_space::{IndexSpace, IndicesOptions};
 use ironstack_types::{ActionName, EsErrorType, EsException, action};
 use serde_json::{Value, json};
 
@@ -27,15 +29,19 @@ use crate::api_key::{
 };
 use crate::authc::{FILE_REALM, NATIVE_REALM, RESERVED_REALM, RealmRef};
 use crate::authz::compiled_role;
+use crate::index_resolver::{SpacePermission, resolve_indices};
 use crate::pki_realm::{PkiOutcome, PkiRealm};
 use crate::rbac::{
-    ClusterContext, Denial, Subject, Who, authorize_action_name, authorize_cluster,
+    ClusterContext, Denial, Permission, Subject, Who, authorize_action_name, authorize_cluster,
     authorize_indices, authorize_run_as,
 };
 use crate::token::{ANONYMOUS_REALM, TokenError, TokenService, anonymous_authentication};
 use crate::{Authentication, Authenticator, SecureString};
 
 mod memo;
+mod write_items;
+
+pub use write_items::WriteItemAuthorizer;
 
 /// Elasticsearch's `WWW-Authenticate` challenges when the token service is off, in its order.
 const CHALLENGES: &[&str] = &["Basic realm=\"security\", charset=\"UTF-8\"", "ApiKey"];
@@ -269,9 +275,11 @@ pub struct ApiKeySelection {
 pub struct SecuredRequest {
     /// The Elasticsearch action.
     pub action: ActionName,
-    /// The concrete indices the request names (wildcards are expanded by the handler to what
-    /// the caller may see, never authorized as names).
+    /// The index, alias and data stream names the request acts on, each authorized. With an
+    /// [`IndexExpression`], the gate fills this with the names the expression reaches.
     pub indices: Vec<String>,
+    /// The request's index expression, expanded by the gate to what the caller may use.
+    pub expression: Option<IndexExpression>,
     /// What the request targets.
     pub target: Target,
 }
@@ -282,9 +290,29 @@ impl SecuredRequest {
         Self {
             action,
             indices: Vec::new(),
+            expression: None,
             target: Target::None,
         }
     }
+
+    /// A request on `action` over an index expression.
+    pub fn on_indices(action: ActionName, expression: IndexExpression) -> Self {
+        Self {
+            expression: Some(expression),
+            ..Self::action(action)
+        }
+    }
+}
+
+/// A request's index expression before expansion, and the names it can reach.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexExpression {
+    /// The comma-separated parts of the index parameter (empty: every index).
+    pub expressions: Vec<String>,
+    /// How far wildcards reach and what a missing name means.
+    pub options: IndicesOptions,
+    /// The node's indices, aliases and data streams when the request arrived.
+    pub space: Arc<IndexSpace>,
 }
 
 /// How far an authorized API-key request reaches.
@@ -302,6 +330,7 @@ pub struct Authorized {
     authenticated: Authenticated,
     request: SecuredRequest,
     key_scope: KeyScope,
+    no_indices: bool,
 }
 
 impl Authorized {
@@ -324,6 +353,15 @@ impl Authorized {
     /// The action that was authorized.
     pub fn action(&self) -> ActionName {
         self.request.action
+    }
+    /// The index, alias and data stream names the request was authorized on.
+    pub fn indices(&self) -> &[String] {
+        &self.request.indices
+    }
+    /// The index expression reached nothing the caller may use and `allow_no_indices` let
+    /// the request through: it runs on no index (a search answers with no hits).
+    pub fn reaches_no_index(&self) -> bool {
+        self.no_indices
     }
     /// The applications a privilege-API request was authorized on (empty: all).
     pub fn applications(&self) -> &[String] {
@@ -380,6 +418,7 @@ impl Authorized {
             },
             request,
             key_scope: KeyScope::AnyOwner,
+            no_indices: false,
         }
     }
 }
@@ -388,10 +427,23 @@ impl Authorized {
 #[derive(Debug, Clone)]
 pub struct Denied {
     /// Elasticsearch's answer: a 403, or a 401 for the anonymous user when
-    /// `authz_exception` is false.
+    /// `authz_exception` is false; a 404 or 400 when the index expression could not be
+    /// resolved.
     pub exception: Box<EsException>,
-    /// The run-as step failed (the audit trail's `run_as_denied`), not the action.
-    pub run_as_denied: bool,
+    /// Which step refused the request.
+    pub stage: DeniedAt,
+}
+
+/// The step of authorization that refused a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeniedAt {
+    /// The run-as step (the audit trail's `run_as_denied`).
+    RunAs,
+    /// The action (the audit trail's `access_denied`).
+    Action,
+    /// The index expression reached nothing that exists (`index_not_found_exception`) or was
+    /// malformed: not an access decision, so no audit event.
+    IndexExpression,
 }
 
 /// Why a request could not be authenticated.
@@ -1061,20 +1113,21 @@ impl Gate {
         if authenticated.is_run_as() {
             self.authorize_run_as(authenticated, request.action)?;
         }
-        let granted = |key_scope| Authorized {
-            authenticated: authenticated.clone(),
-            request: request.clone(),
-            key_scope,
-        };
         let action = request.action;
+        let self_granted = |request: SecuredRequest| Authorized {
+            authenticated: authenticated.clone(),
+            request,
+            key_scope: KeyScope::Own,
+            no_indices: false,
+        };
         if SELF_ACTIONS.contains(&action) && targets_self(authenticated, &request.target) {
-            return Ok(granted(KeyScope::Own));
+            return Ok(self_granted(request));
         }
         if action == action::USER_CHANGE_PASSWORD
             && targets_self(authenticated, &request.target)
             && may_change_own_password(authenticated)
         {
-            return Ok(granted(KeyScope::Own));
+            return Ok(self_granted(request));
         }
         if let Some(key) = &authenticated.api_key
             && !authenticated.is_run_as()
@@ -1082,8 +1135,19 @@ impl Gate {
             return self.authorize_api_key_caller(authenticated, key, request);
         }
         let store = Some(self.authenticator.store().as_ref());
-        let (role, found) = compiled_role(store, &authenticated.user.roles);
+        let (compiled, found) = compiled_role(store, &authenticated.user.roles);
         let subject = || authenticated.subject(&found);
+        let mut request = request;
+        let space = request.expression.as_ref().map(|e| e.space.clone());
+        let empty = IndexSpace::default();
+        let role = SpacePermission::new(compiled.as_ref(), space.as_deref().unwrap_or(&empty));
+        let no_indices = self.expand_indices(authenticated, &mut request, &role, subject)?;
+        let granted = |key_scope| Authorized {
+            authenticated: authenticated.clone(),
+            request: request.clone(),
+            key_scope,
+            no_indices,
+        };
         let name = action.as_str();
         let any = ClusterContext::default();
         let own = ClusterContext {
@@ -1101,8 +1165,7 @@ impl Gate {
                 {
                     Ok(KeyScope::Own)
                 } else {
-                    authorize_cluster(&subject(), role.as_ref(), name, any)
-                        .map(|()| KeyScope::AnyOwner)
+                    authorize_cluster(&subject(), &role, name, any).map(|()| KeyScope::AnyOwner)
                 }
             }
             // Creating and updating keys: `manage_own_api_key` suffices; an update reaches
@@ -1111,7 +1174,7 @@ impl Gate {
                 if role.check_cluster(name, any) {
                     Ok(KeyScope::AnyOwner)
                 } else {
-                    authorize_cluster(&subject(), role.as_ref(), name, own).map(|()| KeyScope::Own)
+                    authorize_cluster(&subject(), &role, name, own).map(|()| KeyScope::Own)
                 }
             }
             // The subject (copies of names and roles) feeds only the 403 text: checked first,
@@ -1120,23 +1183,21 @@ impl Gate {
                 if role.check_cluster(name, any) {
                     Ok(KeyScope::AnyOwner)
                 } else {
-                    authorize_cluster(&subject(), role.as_ref(), name, any)
-                        .map(|()| KeyScope::AnyOwner)
+                    authorize_cluster(&subject(), &role, name, any).map(|()| KeyScope::AnyOwner)
                 }
             }
             _ if request.indices.is_empty() => {
                 if role.check_index_action_name(name) {
                     Ok(KeyScope::AnyOwner)
                 } else {
-                    authorize_action_name(&subject(), role.as_ref(), name)
-                        .map(|()| KeyScope::AnyOwner)
+                    authorize_action_name(&subject(), &role, name).map(|()| KeyScope::AnyOwner)
                 }
             }
             _ => {
                 if request.indices.iter().all(|i| role.check_index(name, i)) {
                     Ok(KeyScope::AnyOwner)
                 } else {
-                    authorize_indices(&subject(), role.as_ref(), name, &request.indices)
+                    authorize_indices(&subject(), &role, name, &request.indices)
                         .map(|()| KeyScope::AnyOwner)
                 }
             }
@@ -1148,7 +1209,7 @@ impl Gate {
             Err(_)
                 if is_application_privilege_action(action)
                     && matches!(&request.target, Target::Applications(apps)
-                        if role.manages_applications(apps)) =>
+                        if compiled.manages_applications(apps)) =>
             {
                 Ok(granted(KeyScope::Own))
             }
@@ -1164,10 +1225,18 @@ impl Gate {
         request: SecuredRequest,
     ) -> Result<Authorized, Denied> {
         let action = request.action;
+        let mut request = request;
+        let space = request.expression.as_ref().map(|e| e.space.clone());
+        let empty = IndexSpace::default();
+        let space = space.as_deref().unwrap_or(&empty);
+        let permission = SpacePermission::new(key.role.as_ref(), space);
+        let subject = || authenticated.subject(&[]);
+        let no_indices = self.expand_indices(authenticated, &mut request, &permission, subject)?;
         let granted = |key_scope| Authorized {
             authenticated: authenticated.clone(),
             request: request.clone(),
             key_scope,
+            no_indices,
         };
         if let Target::ApiKeys(selection) = &request.target {
             let any = ClusterContext::default();
@@ -1175,7 +1244,7 @@ impl Gate {
                 return Ok(granted(KeyScope::AnyOwner));
             }
             if owns_selection(&authenticated.user, Some(key), selection) {
-                return authorize_api_key(key, action, &request.indices)
+                return authorize_api_key(key, space, action, &request.indices)
                     .map(|()| granted(KeyScope::Own))
                     .map_err(|d| self.denied(authenticated, action, d));
             }
@@ -1188,7 +1257,7 @@ impl Gate {
                     .unwrap_or_else(|| crate::rbac::denial(&subject, action.as_str(), &[])),
             ));
         }
-        match authorize_api_key(key, action, &request.indices) {
+        match authorize_api_key(key, space, action, &request.indices) {
             Ok(()) => {
                 // How far an API-key action reaches; any other action has no key scope.
                 let any = ClusterContext::default();
@@ -1274,7 +1343,7 @@ impl Gate {
                 403,
                 denial.message,
             )),
-            run_as_denied: true,
+            stage: DeniedAt::RunAs,
         })
     }
 
@@ -1289,7 +1358,7 @@ impl Gate {
                     "action [{}] requires authentication",
                     action.as_str()
                 ))),
-                run_as_denied: false,
+                stage: DeniedAt::Action,
             };
         }
         Denied {
@@ -1298,8 +1367,46 @@ impl Gate {
                 403,
                 denial.message,
             )),
-            run_as_denied: false,
+            stage: DeniedAt::Action,
         }
+    }
+
+    /// Replaces the request's index expression with the names the caller may use for the
+    /// action (`IndicesAndAliasesResolver`). A caller holding the action on no index at all is
+    /// denied first, without a name (`RBACEngine.authorizeIndexAction`). Returns whether the
+    /// expression reached nothing and runs on no index.
+    fn expand_indices(
+        &self,
+        authenticated: &Authenticated,
+        request: &mut SecuredRequest,
+        permission: &impl Permission,
+        subject: impl FnOnce() -> Subject,
+    ) -> Result<bool, Denied> {
+        let Some(expression) = &request.expression else {
+            return Ok(false);
+        };
+        let action = request.action;
+        let name = action.as_str();
+        if action.is_cluster_action() {
+            return Ok(false);
+        }
+        if !permission.check_index_action_name(name) {
+            let denial = crate::rbac::denial(&subject(), name, &[]);
+            return Err(self.denied(authenticated, action, denial));
+        }
+        let resolved = resolve_indices(
+            &expression.expressions,
+            &expression.options,
+            &expression.space,
+            |index| permission.check_index(name, index),
+            Timestamp::now(),
+        )
+        .map_err(|exception| Denied {
+            exception,
+            stage: DeniedAt::IndexExpression,
+        })?;
+        request.indices = resolved.names;
+        Ok(resolved.no_indices)
     }
 }
 

@@ -3,6 +3,7 @@ use std::sync::Arc;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use ironstack_types::action;
+use ironstack_types::index_space::{IndexSpace, IndicesOptions};
 use serde_json::json;
 
 use super::*;
@@ -222,7 +223,7 @@ fn run_as_acts_with_the_targets_roles_and_reports_both_realms() {
         reason(&denied.exception),
         "action [cluster:admin/xpack/security/user/get] is unauthorized for user [proxy] run as [target] with effective roles [monitor_only], this action is granted by the cluster privileges [read_security,manage_security,all]"
     );
-    assert!(!denied.run_as_denied);
+    assert_eq!(denied.stage, DeniedAt::Action);
     // Reserved users can be run as, and come from the reserved realm.
     f.store
         .put_role("runner", json!({"cluster": ["monitor"], "run_as": ["*"]}))
@@ -241,7 +242,7 @@ fn run_as_without_the_privilege_or_to_nobody_is_denied_alike() {
         .gate
         .authorize(&auth, SecuredRequest::action(action::MAIN))
         .unwrap_err();
-    assert!(denied.run_as_denied);
+    assert_eq!(denied.stage, DeniedAt::RunAs);
     assert_eq!(denied.exception.status, 403);
     assert_eq!(
         reason(&denied.exception),
@@ -254,7 +255,7 @@ fn run_as_without_the_privilege_or_to_nobody_is_denied_alike() {
         .gate
         .authorize(&auth, SecuredRequest::action(action::MAIN))
         .unwrap_err();
-    assert!(denied.run_as_denied);
+    assert_eq!(denied.stage, DeniedAt::RunAs);
     assert!(
         reason(&denied.exception)
             .ends_with("because user [proxy] is unauthorized to run as [ghost]"),
@@ -279,6 +280,7 @@ fn own_api_keys_are_the_most_manage_own_api_key_reaches() {
     let select = |selection: ApiKeySelection| SecuredRequest {
         action: action::API_KEY_GET,
         indices: Vec::new(),
+        expression: None,
         target: Target::ApiKeys(selection),
     };
     let owned = f
@@ -333,6 +335,7 @@ fn application_scope_is_checked_on_the_decoded_names() {
     let apps = |names: &[&str]| SecuredRequest {
         action: action::PRIVILEGE_GET,
         indices: Vec::new(),
+        expression: None,
         target: Target::Applications(names.iter().map(|n| n.to_string()).collect()),
     };
     let granted = f.gate.authorize(&auth, apps(&["kibana-x"])).unwrap();
@@ -350,6 +353,7 @@ fn own_account_actions_need_no_privilege() {
     let change = |who: Option<&str>| SecuredRequest {
         action: action::USER_CHANGE_PASSWORD,
         indices: Vec::new(),
+        expression: None,
         target: Target::Account(who.map(str::to_string)),
     };
     assert!(f.gate.authorize(&auth, change(None)).is_ok());
@@ -398,6 +402,7 @@ fn decide(
         SecuredRequest {
             action,
             indices: indices.iter().map(|i| i.to_string()).collect(),
+            expression: None,
             target: Target::None,
         },
     )
@@ -467,4 +472,120 @@ fn index_actions_are_checked_on_each_named_index() {
         "action [indices:data/write/index:op_type/create] is unauthorized for user [joe] with effective roles [w] on indices [logs-1], this action is granted by the index privileges [create_doc,create,index,write,all]"
     );
     assert!(decide(&f.gate, &["w"], action::SEARCH, &["metricbeat-1"]).is_err());
+}
+
+fn expression(expr: &[&str], options: IndicesOptions) -> IndexExpression {
+    use ironstack_types::index_space::IndexAbstraction;
+    IndexExpression {
+        expressions: expr.iter().map(|e| e.to_string()).collect(),
+        options,
+        space: Arc::new(IndexSpace::new([
+            IndexAbstraction::index("logs-a"),
+            IndexAbstraction::index("logs-b"),
+            IndexAbstraction::index("secret"),
+            IndexAbstraction::data_stream("metrics-x", vec![".ds-metrics-x-1".into()]),
+            IndexAbstraction::index(".ds-metrics-x-1")
+                .hidden(true)
+                .in_data_stream("metrics-x"),
+        ])),
+    }
+}
+
+fn search(f: &Fixture, roles: &[&str], expr: &[&str]) -> Result<Authorized, Denied> {
+    f.gate.authorize(
+        &realm_user(roles),
+        SecuredRequest::on_indices(
+            action::SEARCH,
+            expression(expr, IndicesOptions::STRICT_EXPAND_OPEN),
+        ),
+    )
+}
+
+#[test]
+fn index_expressions_expand_to_what_the_caller_may_read() {
+    let f = fixture(None);
+    f.store
+        .put_role(
+            "r",
+            json!({"indices": [{"names": ["logs-a", "metrics-*"], "privileges": ["read"]}]}),
+        )
+        .unwrap();
+    f.store
+        .put_role("m", json!({"cluster": ["monitor"]}))
+        .unwrap();
+    let granted = search(&f, &["r"], &["*"]).unwrap();
+    assert_eq!(granted.indices(), ["logs-a", "metrics-x"]);
+    assert_eq!(granted.request().indices, granted.indices());
+    assert!(!granted.reaches_no_index());
+    // A backing index is read through its data stream's grant.
+    let granted = search(&f, &["r"], &[".ds-metrics-x-1"]).unwrap();
+    assert_eq!(granted.indices(), [".ds-metrics-x-1"]);
+    // Wildcards that reach nothing authorized run on no index.
+    let granted = search(&f, &["r"], &["secret*"]).unwrap();
+    assert!(granted.reaches_no_index() && granted.indices().is_empty());
+    // An explicit unauthorized name is denied by name.
+    let e = search(&f, &["r"], &["logs-a", "secret"]).unwrap_err();
+    assert_eq!(e.stage, DeniedAt::Action);
+    assert_eq!(
+        reason(&e.exception),
+        "action [indices:data/read/search] is unauthorized for user [joe] with effective roles [r] on indices [secret], this action is granted by the index privileges [read,all]"
+    );
+    // No read anywhere: denied before resolution, without names.
+    let e = search(&f, &["m"], &["logs-*"]).unwrap_err();
+    assert_eq!(
+        reason(&e.exception),
+        "action [indices:data/read/search] is unauthorized for user [joe] with effective roles [m], this action is granted by the index privileges [read,all]"
+    );
+    // Nothing reached with allow_no_indices=false is a 404, not an access decision.
+    let strict = IndicesOptions {
+        allow_no_indices: false,
+        ..IndicesOptions::STRICT_EXPAND_OPEN
+    };
+    let e = f
+        .gate
+        .authorize(
+            &realm_user(&["r"]),
+            SecuredRequest::on_indices(action::SEARCH, expression(&["nope-*"], strict)),
+        )
+        .unwrap_err();
+    assert_eq!(e.stage, DeniedAt::IndexExpression);
+    assert_eq!(e.exception.status, 404);
+    assert_eq!(e.exception.reason, "no such index [nope-*]");
+}
+
+#[test]
+fn write_items_are_authorized_one_by_one() {
+    use crate::rbac::BulkOp;
+    let f = fixture(None);
+    f.store
+        .put_role(
+            "writer",
+            json!({"indices": [{"names": ["metricbeat-*"], "privileges": ["create_doc", "create_index"]}]}),
+        )
+        .unwrap();
+    let auth = realm_user(&["writer"]);
+    let bulk = f
+        .gate
+        .authorize(&auth, SecuredRequest::action(action::BULK))
+        .unwrap();
+    let space = expression(&[], IndicesOptions::STRICT_EXPAND_OPEN).space;
+    let items = f.gate.write_items(&bulk, space);
+    assert!(items.check(BulkOp::Create, "metricbeat-8.0.0").is_ok());
+    assert!(items.check_auto_create("metricbeat-8.0.0").is_ok());
+    let e = items.check(BulkOp::Index, "metricbeat-8.0.0").unwrap_err();
+    assert_eq!(e.status, 403);
+    assert_eq!(
+        e.reason,
+        "action [indices:data/write/index:op_type/index] is unauthorized for user [joe] with effective roles [writer] on indices [metricbeat-8.0.0], this action is granted by the index privileges [create,index,write,all]"
+    );
+    let e = items.check(BulkOp::Create, "logs").unwrap_err();
+    assert_eq!(
+        e.reason,
+        "action [indices:data/write/bulk[s]] is unauthorized for user [joe] with effective roles [writer] on indices [logs], this action is granted by the index privileges [create_doc,create,delete,index,write,all]"
+    );
+    assert!(items.check_auto_create("logs").is_err());
+    assert!(items.check(BulkOp::Delete, "metricbeat-1").is_err());
+    let open = WriteItemAuthorizer::unrestricted();
+    assert!(open.check(BulkOp::Delete, "anything").is_ok());
+    assert!(open.check_auto_create("anything").is_ok());
 }

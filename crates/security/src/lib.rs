@@ -18,6 +18,7 @@ mod error;
 pub mod file_realm;
 pub mod gate;
 pub mod hash;
+pub mod index_resolver;
 pub mod password;
 pub mod pki_realm;
 pub mod query;

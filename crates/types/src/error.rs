@@ -35,6 +35,10 @@ pub enum Error {
     /// time zone or date format, a number too large for an `int`.
     #[error("{0}")]
     DateArgument(String),
+    /// A request parameter Elasticsearch refuses with an `IllegalArgumentException`
+    /// (`expand_wildcards`, a boolean, a date pattern).
+    #[error("{0}")]
+    InvalidParameter(String),
 }
 
 /// The crate's result type.
@@ -44,9 +48,10 @@ impl ErrorCode for Error {
     fn es_type(&self) -> EsErrorType {
         match self {
             Error::DateParse(_) => EsErrorType::Parse,
-            Error::PercentEncoding(_) | Error::TimeValue { .. } | Error::DateArgument(_) => {
-                EsErrorType::IllegalArgument
-            }
+            Error::PercentEncoding(_)
+            | Error::TimeValue { .. }
+            | Error::DateArgument(_)
+            | Error::InvalidParameter(_) => EsErrorType::IllegalArgument,
         }
     }
 }

@@ -9,8 +9,10 @@
 
 pub mod action;
 pub mod date;
+pub mod date_math_name;
 pub mod error;
 pub mod health;
+pub mod index_space;
 pub mod info;
 pub mod json;
 pub mod media_type;

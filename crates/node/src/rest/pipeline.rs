@@ -136,6 +136,7 @@ impl RequestView<'_> {
         SecuredRequest {
             action: self.action,
             indices: concrete_indices(self.params),
+            expression: None,
             target,
         }
     }
@@ -245,7 +246,9 @@ pub(crate) async fn authorize(
             };
             let decision = gate.authorize(authenticated, request.clone());
             if let Some(audit) = &audit {
-                audit.authorization(authenticated, &request, &decision);
+                // A granted request is logged with the names its expression reached.
+                let audited = decision.as_ref().map_or(&request, |a| a.request());
+                audit.authorization(authenticated, audited, &decision);
             }
             match decision {
                 Ok(a) => a,

@@ -830,7 +830,7 @@ pub fn authorize_run_as(
 /// Authorizes a cluster action.
 pub fn authorize_cluster(
     subject: &Subject,
-    role: &impl Permission,
+    role: &(impl Permission + ?Sized),
     action: &str,
     context: ClusterContext,
 ) -> Result<(), Denial> {
@@ -845,7 +845,7 @@ pub fn authorize_cluster(
 /// actions (templates) are routed to the cluster check.
 pub fn authorize_indices(
     subject: &Subject,
-    role: &impl Permission,
+    role: &(impl Permission + ?Sized),
     action: &str,
     indices: &[String],
 ) -> Result<(), Denial> {
@@ -868,7 +868,7 @@ pub fn authorize_indices(
 /// Authorizes an index action by name only (`indices:data/write/bulk` before its items).
 pub fn authorize_action_name(
     subject: &Subject,
-    role: &impl Permission,
+    role: &(impl Permission + ?Sized),
     action: &str,
 ) -> Result<(), Denial> {
     if role.check_index_action_name(action) {
@@ -881,7 +881,7 @@ pub fn authorize_action_name(
 /// Expands one index expression of a request: wildcards and `_all` become the authorized
 /// names among `existing`; a plain name stays (and is checked, and denied, later).
 pub fn expand_expression(
-    role: &impl Permission,
+    role: &(impl Permission + ?Sized),
     action: &str,
     expression: &str,
     existing: &[String],
@@ -942,7 +942,7 @@ impl BulkOp {
 /// implied action. A denial is reported inside the bulk response, not for the whole request.
 pub fn authorize_bulk_item(
     subject: &Subject,
-    role: &impl Permission,
+    role: &(impl Permission + ?Sized),
     op: BulkOp,
     index: &str,
 ) -> Result<(), Denial> {
@@ -954,7 +954,7 @@ pub fn authorize_bulk_item(
 /// Authorizes creating the missing `index` while writing to it.
 pub fn authorize_auto_create(
     subject: &Subject,
-    role: &impl Permission,
+    role: &(impl Permission + ?Sized),
     index: &str,
 ) -> Result<(), Denial> {
     authorize_indices(subject, role, AUTO_CREATE_ACTION, &[index.to_string()])
