@@ -23,6 +23,8 @@
 #![warn(missing_docs)]
 
 pub mod api;
+pub mod bulk;
+pub mod doc_write;
 pub mod document;
 pub mod error;
 pub mod query;
