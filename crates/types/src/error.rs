@@ -333,6 +333,13 @@ impl EsException {
             .collect()
     }
 
+    /// The exception alone (`type`, `reason`, metadata, `caused_by`), without `root_cause` or
+    /// `status`: how Elasticsearch renders the failure of one item of a bulk, multi-get or
+    /// multi-search (`ElasticsearchException.generateThrowableXContent`).
+    pub fn to_failure_json(&self) -> Value {
+        Value::Object(self.fields(true, false))
+    }
+
     /// The full body `{"error":{..},"status":N}`; `error_trace` adds `stack_trace` fields.
     pub fn to_body(&self, error_trace: bool) -> Value {
         let root_cause: Vec<Value> = self
@@ -358,6 +365,17 @@ impl std::error::Error for EsException {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn item_failures_have_no_root_cause() {
+        let e = EsException::new(EsErrorType::IndexNotFound, "no such index [x]")
+            .meta("index", "x")
+            .caused_by(EsException::illegal_argument("inner"), false);
+        assert_eq!(
+            e.to_failure_json().to_string(),
+            r#"{"type":"index_not_found_exception","reason":"no such index [x]","index":"x","caused_by":{"type":"illegal_argument_exception","reason":"inner"}}"#
+        );
+    }
 
     #[test]
     fn simple_exception_is_its_own_root_cause() {
