@@ -38,7 +38,9 @@ use crate::rbac::{
 use crate::token::{ANONYMOUS_REALM, TokenError, TokenService, anonymous_authentication};
 use crate::{Authentication, Authenticator, SecureString};
 
+mod acting;
 mod memo;
+mod read_access;
 mod write_items;
 
 pub use write_items::WriteItemAuthorizer;

@@ -589,3 +589,31 @@ fn write_items_are_authorized_one_by_one() {
     assert!(open.check(BulkOp::Delete, "anything").is_ok());
     assert!(open.check_auto_create("anything").is_ok());
 }
+
+#[test]
+fn read_access_renders_role_templates_for_the_caller() {
+    let f = fixture(None);
+    f.store
+        .put_role(
+            "own_docs",
+            json!({"indices": [{
+                "names": ["metrics-*"],
+                "privileges": ["read"],
+                "query": {"template": {"source": {"term": {"owner": "{{_user.username}}"}}}},
+                "field_security": {"grant": ["owner", "cpu*"]}
+            }]}),
+        )
+        .unwrap();
+    let granted = search(&f, &["own_docs"], &["metrics-*"]).unwrap();
+    let space = expression(&[], IndicesOptions::STRICT_EXPAND_OPEN).space;
+    // The backing index is read under its data stream's rules.
+    let access = f
+        .gate
+        .read_access(&granted, &space, ".ds-metrics-x-1")
+        .unwrap();
+    assert_eq!(
+        access.documents.rule_sets,
+        vec![vec![r#"{"term":{"owner":"joe"}}"#.to_string()]]
+    );
+    assert!(access.fields.allows("cpu.pct") && !access.fields.allows("memory"));
+}

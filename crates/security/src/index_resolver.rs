@@ -13,7 +13,7 @@ use ironstack_types::index_space::{
 use ironstack_types::wildcard::simple_match;
 use ironstack_types::{EsErrorType, EsException};
 
-use crate::rbac::{ClusterContext, Permission};
+use crate::rbac::{ClusterContext, IndexAccess, Permission};
 
 /// The names a request reaches after expansion.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -54,6 +54,18 @@ impl<P: Permission + ?Sized> Permission for SpacePermission<'_, P> {
 
     fn check_index_action_name(&self, action: &str) -> bool {
         self.permission.check_index_action_name(action)
+    }
+
+    fn index_access(&self, action: &str, names: &[&str]) -> IndexAccess {
+        let mut all: Vec<&str> = names.to_vec();
+        for name in names {
+            if let Some(stream) = self.space.parent_data_stream(name)
+                && !all.contains(&stream)
+            {
+                all.push(stream);
+            }
+        }
+        self.permission.index_access(action, &all)
     }
 }
 

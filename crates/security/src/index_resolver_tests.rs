@@ -1,6 +1,7 @@
 use ironstack_types::index_space::{ExpandWildcards, IndexAbstraction};
 
 use super::*;
+use crate::rbac::IndexAccess;
 
 fn space() -> IndexSpace {
     IndexSpace::new([
@@ -174,6 +175,9 @@ impl Permission for Grants {
     }
     fn check_index_action_name(&self, _: &str) -> bool {
         !self.0.is_empty()
+    }
+    fn index_access(&self, _: &str, _: &[&str]) -> IndexAccess {
+        IndexAccess::unrestricted()
     }
 }
 

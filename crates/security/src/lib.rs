@@ -24,6 +24,7 @@ pub mod pki_realm;
 pub mod query;
 pub mod rbac;
 pub mod role_mapping;
+pub mod role_query;
 mod secret;
 pub mod store;
 pub mod token;

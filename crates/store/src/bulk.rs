@@ -110,7 +110,12 @@ impl UpdateBody {
     }
 
     /// Appends `UpdateRequest.validate`'s messages for the body's part (after versioning).
-    fn validate(&self, versioning: &Versioning, retry_on_conflict: u32, messages: &mut Vec<String>) {
+    fn validate(
+        &self,
+        versioning: &Versioning,
+        retry_on_conflict: u32,
+        messages: &mut Vec<String>,
+    ) {
         if versioning.if_seq_no.is_some() {
             if retry_on_conflict > 0 {
                 messages.push("compare and write operations can not be retried".into());
@@ -210,9 +215,15 @@ pub fn validate(items: &[BulkItem<'_>]) -> Result<()> {
         }
         let id = item.id.as_deref();
         match item.action {
-            BulkAction::Index => item.versioning.validate(WriteKind::Index, id, &mut messages),
-            BulkAction::Create => item.versioning.validate(WriteKind::Create, id, &mut messages),
-            BulkAction::Delete => item.versioning.validate(WriteKind::Delete, id, &mut messages),
+            BulkAction::Index => item
+                .versioning
+                .validate(WriteKind::Index, id, &mut messages),
+            BulkAction::Create => item
+                .versioning
+                .validate(WriteKind::Create, id, &mut messages),
+            BulkAction::Delete => item
+                .versioning
+                .validate(WriteKind::Delete, id, &mut messages),
             BulkAction::Update => {
                 if id.is_none_or(str::is_empty) {
                     messages.push("id is missing".into());
@@ -303,7 +314,9 @@ fn parse_action_line<'a>(
         _ => {
             return Err(malformed(
                 line_no,
-                format!("expected field [create], [delete], [index] or [update] but found [{name}]"),
+                format!(
+                    "expected field [create], [delete], [index] or [update] but found [{name}]"
+                ),
             ));
         }
     };
@@ -354,7 +367,8 @@ fn parse_action_line<'a>(
                             "[dynamic_templates] expected a string value for [{path}]"
                         )));
                     };
-                    item.dynamic_templates.insert(path.clone(), template.clone());
+                    item.dynamic_templates
+                        .insert(path.clone(), template.clone());
                 }
             }
             (Value::Array(_), _) => {
@@ -408,9 +422,7 @@ fn parse_action_line<'a>(
     item.versioning.version = version;
     item.versioning.version_type = version_type;
     match item.action {
-        BulkAction::Index if op_type == Some(WriteKind::Create) => {
-            item.action = BulkAction::Create
-        }
+        BulkAction::Index if op_type == Some(WriteKind::Create) => item.action = BulkAction::Create,
         BulkAction::Delete if !item.dynamic_templates.is_empty() => {
             return Err(StoreError::IllegalArgument(format!(
                 "Delete request in line [{line_no}] does not accept dynamic_templates"

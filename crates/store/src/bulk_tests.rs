@@ -136,7 +136,11 @@ fn validation_lists_every_problem_of_every_item() {
 
 #[test]
 fn a_last_item_without_its_document_line_is_dropped() {
-    let items = parse(b"{\"delete\":{\"_index\":\"a\",\"_id\":\"1\"}}\n{\"index\":{\"_index\":\"a\"}}\n", &defaults()).unwrap();
+    let items = parse(
+        b"{\"delete\":{\"_index\":\"a\",\"_id\":\"1\"}}\n{\"index\":{\"_index\":\"a\"}}\n",
+        &defaults(),
+    )
+    .unwrap();
     assert_eq!(items.len(), 1);
 }
 

@@ -69,7 +69,9 @@ fn index_versioning_rules_follow_elasticsearch() {
     };
     assert_eq!(
         messages(internal, WriteKind::Index, Some("1")),
-        ["internal versioning can not be used for optimistic concurrency control. Please use `if_seq_no` and `if_primary_term` instead"]
+        [
+            "internal versioning can not be used for optimistic concurrency control. Please use `if_seq_no` and `if_primary_term` instead"
+        ]
     );
     let seq_only = Versioning {
         if_seq_no: Some(3),

@@ -12,34 +12,16 @@ use std::sync::Arc;
 use ironstack_types::index_space::IndexSpace;
 use ironstack_types::{EsErrorType, EsException, action};
 
-use super::{Authenticated, Authorized, Gate};
-use crate::api_key::ApiKeyAuthentication;
-use crate::authz::compiled_role;
-use crate::index_resolver::SpacePermission;
+use super::acting::Acting;
+use super::{Authorized, Gate};
 use crate::rbac::{
-    BulkOp, Denial, Permission, Role, Subject, authorize_auto_create, authorize_bulk_item,
+    BulkOp, Denial, Permission, Subject, authorize_auto_create, authorize_bulk_item,
 };
-
-/// Whose permission the items are checked against.
-enum Acting {
-    /// Security is off: every item may be written.
-    Unrestricted,
-    /// A user's roles (the run-as target's when running as).
-    Roles {
-        role: Arc<Role>,
-        found: Arc<[String]>,
-        authenticated: Authenticated,
-    },
-    /// An API key's descriptors limited by its owner's.
-    ApiKey {
-        key: Arc<ApiKeyAuthentication>,
-        authenticated: Authenticated,
-    },
-}
 
 /// Checks the items of one authorized write request.
 pub struct WriteItemAuthorizer {
-    acting: Acting,
+    /// `None`: security is off and every item may be written.
+    acting: Option<Acting>,
     space: Arc<IndexSpace>,
 }
 
@@ -51,23 +33,10 @@ impl Gate {
         authorized: &Authorized,
         space: Arc<IndexSpace>,
     ) -> WriteItemAuthorizer {
-        let authenticated = authorized.authenticated.clone();
-        let acting = match authorized.acting_api_key() {
-            Some(key) => Acting::ApiKey {
-                key: key.clone(),
-                authenticated,
-            },
-            None => {
-                let store = Some(self.authenticator.store().as_ref());
-                let (role, found) = compiled_role(store, &authenticated.user.roles);
-                Acting::Roles {
-                    role,
-                    found,
-                    authenticated,
-                }
-            }
-        };
-        WriteItemAuthorizer { acting, space }
+        WriteItemAuthorizer {
+            acting: Some(Acting::of(self, authorized)),
+            space,
+        }
     }
 }
 
@@ -75,7 +44,7 @@ impl WriteItemAuthorizer {
     /// The checks of a node whose security is disabled: every item passes.
     pub fn unrestricted() -> Self {
         Self {
-            acting: Acting::Unrestricted,
+            acting: None,
             space: Arc::new(IndexSpace::default()),
         }
     }
@@ -103,35 +72,21 @@ impl WriteItemAuthorizer {
         granted: impl Fn(&dyn Permission) -> bool,
         explain: impl Fn(&Subject, &dyn Permission) -> Result<(), Denial>,
     ) -> Result<(), Box<EsException>> {
-        let (permission, authenticated, found): (&dyn Permission, _, &[String]) = match &self.acting
-        {
-            Acting::Unrestricted => return Ok(()),
-            Acting::Roles {
-                role,
-                found,
-                authenticated,
-            } => (
-                &SpacePermission::new(role.as_ref(), &self.space),
-                authenticated,
-                found,
-            ),
-            Acting::ApiKey { key, authenticated } => (
-                &SpacePermission::new(key.role.as_ref(), &self.space),
-                authenticated,
-                &[],
-            ),
-        };
-        if granted(permission) {
+        let Some(acting) = &self.acting else {
             return Ok(());
-        }
-        let subject = authenticated.subject(found);
-        match explain(&subject, permission) {
-            Ok(()) => Ok(()),
-            Err(denial) => Err(Box::new(EsException::with_status(
-                EsErrorType::Security,
-                403,
-                denial.message,
-            ))),
-        }
+        };
+        acting.with_permission(&self.space, |permission, subject| {
+            if granted(permission) {
+                return Ok(());
+            }
+            match explain(&subject(), permission) {
+                Ok(()) => Ok(()),
+                Err(denial) => Err(Box::new(EsException::with_status(
+                    EsErrorType::Security,
+                    403,
+                    denial.message,
+                ))),
+            }
+        })
     }
 }

@@ -12,6 +12,7 @@
 pub mod automaton;
 pub mod descriptor;
 mod error;
+pub mod index_access;
 pub mod index_pattern;
 pub mod permission;
 pub mod privilege;
@@ -22,6 +23,7 @@ pub use descriptor::{
     RemoteIndicesPrivileges, RoleDescriptor, json_token_name,
 };
 pub use error::RoleError;
+pub use index_access::{DocumentAccess, FieldAccess, IndexAccess};
 pub use permission::{
     ApplicationPrivilegeDescriptor, BulkOp, ClusterContext, Denial, HasPrivilegesRequest,
     LimitedRole, MappingUpdate, Permission, Role, Subject, Who, authorize_action_name,

@@ -15,6 +15,7 @@ use super::descriptor::{
     is_application_action,
 };
 use super::error::RoleError;
+use super::index_access::IndexAccess;
 use super::index_pattern::{IndexMatcher, is_restricted, request_is_empty};
 use super::privilege::{
     ClusterPrivilege, ClusterPrivilegeName, IndexPrivilege, IndexPrivilegeName, IndexPrivilegeSet,
@@ -263,6 +264,9 @@ pub trait Permission {
     fn check_index(&self, action: &str, index: &str) -> bool;
     /// Whether some index group grants `action` at all.
     fn check_index_action_name(&self, action: &str) -> bool;
+    /// What `action` may read of the index called `names[0]`, reached through any of `names`
+    /// (the index and its data stream): document- and field-level security.
+    fn index_access(&self, action: &str, names: &[&str]) -> IndexAccess;
 }
 
 impl Permission for Role {
@@ -274,6 +278,16 @@ impl Permission for Role {
     }
     fn check_index_action_name(&self, action: &str) -> bool {
         Role::check_index_action_name(self, action)
+    }
+    fn index_access(&self, action: &str, names: &[&str]) -> IndexAccess {
+        IndexAccess::from_groups(
+            self.groups
+                .iter()
+                .filter(|g| {
+                    g.privileges.grants(action) && names.iter().any(|n| g.matcher.matches(n))
+                })
+                .map(|g| (&g.queries, g.field_security.as_slice())),
+        )
     }
 }
 
@@ -308,6 +322,13 @@ impl Permission for LimitedRole {
                 .assigned
                 .as_ref()
                 .is_none_or(|r| r.check_index_action_name(action))
+    }
+    fn index_access(&self, action: &str, names: &[&str]) -> IndexAccess {
+        let owner = self.limited_by.index_access(action, names);
+        match &self.assigned {
+            Some(own) => own.index_access(action, names).and(owner),
+            None => owner,
+        }
     }
 }
 
