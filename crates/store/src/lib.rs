@@ -25,6 +25,7 @@
 pub mod api;
 pub mod document;
 pub mod error;
+pub mod mapping;
 pub mod query;
 
 pub use error::{Result, StoreError};

@@ -1,0 +1,4 @@
+//! Elasticsearch mappings, index settings and index names, as pure logic over JSON. Name
+//! rules live in [`names`].
+
+pub mod names;
