@@ -267,9 +267,8 @@ impl Walker<'_> {
                     let type_name = other.type_name();
                     return Err(StoreError::DocumentParsing {
                         reason: format!(
-                            "{}Could not dynamically add mapping for field [{}]. Existing mapping for [{here}] must be of type object but found [{type_name}].",
+                            "{}Could not dynamically add mapping for field [{key}]. Existing mapping for [{here}] must be of type object but found [{type_name}].",
                             self.ctx.prefix(steps),
-                            join(parent, key)
                         ),
                         caused_by: None,
                     });

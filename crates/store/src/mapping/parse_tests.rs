@@ -227,6 +227,12 @@ fn arrays_objects_and_dotted_keys() {
         reason,
         "[1:11] Could not dynamically add mapping for field [a.b.c]. Existing mapping for [a.b] must be of type object but found [keyword]."
     );
+    // The message names the key as written, the existing field by its full path.
+    let (reason, _) = doc_error(m.parse_document(None, &json!({"a": {"b.c": 1}})));
+    assert_eq!(
+        reason,
+        "Could not dynamically add mapping for field [b.c]. Existing mapping for [a.b] must be of type object but found [keyword]."
+    );
 }
 
 #[test]
