@@ -72,6 +72,16 @@ pub enum StoreError {
     /// `mapper_parsing_exception` (400): a mapping that cannot be parsed.
     #[error("{0}")]
     MapperParsing(String),
+    /// `mapper_parsing_exception` (400) around the failure to read a mapping definition, as
+    /// `MapperService` reports it: `Failed to parse mapping: <reason>`, caused by the
+    /// underlying exception (`mapper_parsing_exception`, `illegal_argument_exception`, ...).
+    #[error("Failed to parse mapping: {reason}")]
+    MappingDefinition {
+        /// The underlying failure's text.
+        reason: String,
+        /// The underlying exception's type.
+        cause_type: String,
+    },
     /// `illegal_argument_exception` (400).
     #[error("{0}")]
     IllegalArgument(String),
@@ -183,6 +193,16 @@ impl StoreError {
             }
             Self::MapperParsing(_) => {
                 EsException::with_status(EsErrorType::MapperParsing, 400, reason)
+            }
+            Self::MappingDefinition {
+                reason: inner,
+                cause_type,
+            } => {
+                // Only an Elasticsearch exception as cause becomes the root cause; a plain
+                // Java one (`illegal_argument_exception`) leaves the wrapper as root.
+                let es_cause = cause_type == EsErrorType::MapperParsing.as_str();
+                EsException::with_status(EsErrorType::MapperParsing, 400, reason)
+                    .caused_by(EsException::named(cause_type, 400, inner.clone()), es_cause)
             }
             Self::IllegalArgument(_) => EsException::illegal_argument(reason),
             Self::Validation(_) => {

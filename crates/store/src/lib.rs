@@ -27,6 +27,7 @@ pub mod bulk;
 pub mod doc_write;
 pub mod document;
 pub mod error;
+pub mod mapping;
 pub mod query;
 
 pub use error::{Result, StoreError};
