@@ -9,6 +9,26 @@
 
 use std::time::Duration;
 
+mod full_text;
+mod minimum_should_match;
+mod msearch;
+mod node;
+mod parse;
+mod query_string;
+mod search_request;
+mod simple_query_string;
+mod source_filter;
+mod term_level;
+
+pub use msearch::{MsearchHeader, MsearchItem, ParsedMsearch, parse_msearch};
+pub use parse::{MAX_NESTED_DEPTH, parse_query, parse_query_bytes};
+pub use search_request::{
+    CountRequest, ExpandWildcards, IndicesOptions, ParsedSearch, SEARCH_PARAMETERS, SearchBody,
+    SearchParams, SearchType, check_result_window, parse_count, parse_search, parse_search_request,
+    query_from_params,
+};
+pub use source_filter::{SourceMatcher, parse_source_params};
+
 /// A scalar value in a query (`term`, `range` bounds, `missing`).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Scalar {
@@ -304,6 +324,17 @@ pub struct SearchRequest {
     pub aggregations: Option<serde_json::Value>,
     /// `highlight`.
     pub highlight: Option<serde_json::Value>,
+    /// `pit`: search this point in time (no indices in the path).
+    pub point_in_time: Option<PointInTime>,
+}
+
+/// A search's `pit`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PointInTime {
+    /// The id `POST /<index>/_pit` returned.
+    pub id: String,
+    /// `keep_alive`: how much longer the point in time must live.
+    pub keep_alive: Option<Duration>,
 }
 
 /// One `sort` criterion.
@@ -427,6 +458,7 @@ impl Default for SearchRequest {
             timeout: None,
             aggregations: None,
             highlight: None,
+            point_in_time: None,
         }
     }
 }
