@@ -5,7 +5,21 @@
 //! Field names in leaf queries are dotted paths (`host.name`, `message.keyword`). A field may
 //! also be a wildcard pattern (`*`, `host.*`), as `query_string`, `simple_query_string` and
 //! `multi_match` allow: the engine expands it over the mapping's searchable fields and ORs the
-//! results, as Elasticsearch does.
+//! results, as Elasticsearch does. Any leaf query may carry such a pattern (`exists`, `range`,
+//! `prefix`, `wildcard`, `regexp` from the query languages included); when the query was built
+//! for every field (`*`), it is lenient: a field whose type cannot take the value is skipped.
+//!
+//! `query_string`, `simple_query_string`, `multi_match` and `match_bool_prefix` have no
+//! variant of their own: the parser lowers them to `bool`, `dis_max`, `match`,
+//! `match_phrase`, `prefix`, `wildcard`, `regexp`, `range` and `exists` as Elasticsearch's
+//! query parsers build them.
+//!
+//! Parsing, file by file: [`parse_query`] (the DSL: dispatch and compound queries), the
+//! term-level and full-text queries, the two query languages, [`MinimumShouldMatch`] and
+//! [`Fuzziness`] rules, [`parse_search`] and [`parse_count`] (bodies and URL parameters),
+//! [`parse_msearch`], and [`SourceFilter`] application with [`parse_source_params`]. Errors
+//! carry Elasticsearch's `line`/`col` when the JSON was given as bytes ([`parse_query_bytes`],
+//! [`SearchBody::Bytes`]).
 
 use std::time::Duration;
 

@@ -876,6 +876,9 @@ impl Parser<'_> {
             )));
         }
         let mut clauses: Vec<(Query, Occur)> = Vec::new();
+        if !CLAUSE_START.contains(&self.kind()?) {
+            return Err(self.unexpected(CLAUSE_START));
+        }
         let mods = self.modifiers()?;
         let (first, mut after) = self.clause(field, depth)?;
         let first_plain = mods == Modifier::None;

@@ -383,6 +383,9 @@ fn syntax_errors_are_lucenes() {
     assert!(syntax_error("(foo").starts_with(
         "Cannot parse '(foo': Encountered \"<EOF>\" at line 1, column 4.\nWas expecting one of:"
     ));
+    assert!(syntax_error("OR a").starts_with(
+        "Cannot parse 'OR a': Encountered \" <OR> \"OR \"\" at line 1, column 0.\nWas expecting one of:\n    <NOT> ...\n    \"+\" ...\n    \"-\" ..."
+    ));
     assert_eq!(
         syntax_error("foo^"),
         "Cannot parse 'foo^': Encountered \"<EOF>\" at line 1, column 4.\nWas expecting:\n    <NUMBER> ...\n    "
