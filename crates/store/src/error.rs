@@ -302,8 +302,20 @@ impl StoreError {
             Self::NumberFormat(_) => EsException::named("number_format_exception", 400, reason),
             Self::Parse(_) => EsException::with_status(EsErrorType::Parse, 400, reason),
             Self::FieldParse { cause, .. } => {
+                // Elasticsearch unwraps a parse failure to its cause only when the cause is
+                // itself a parse failure or an Elasticsearch exception; an
+                // IllegalArgumentException underneath leaves this one as the root cause.
+                let unwrap = matches!(
+                    **cause,
+                    Self::Parsing { .. }
+                        | Self::Parse(_)
+                        | Self::XContentParse(_)
+                        | Self::FieldParse { .. }
+                        | Self::QueryCreation { .. }
+                        | Self::QueryShard { .. }
+                );
                 EsException::with_status(EsErrorType::XContentParse, 400, reason)
-                    .caused_by(cause.to_exception(), true)
+                    .caused_by(cause.to_exception(), unwrap)
             }
             Self::QueryCreation {
                 cause, index, uuid, ..

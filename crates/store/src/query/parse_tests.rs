@@ -595,6 +595,18 @@ fn bool_errors_are_object_parser_errors() {
             "negative [boost] are not allowed in [{\n  \"bool\" : {\n    \"boost\" : -1\n  }\n}], use a value between 0 and 1 to deboost".into()
         )
     );
+    // An illegal argument underneath leaves the parse failure as the root cause.
+    let body = err(json!({"bool": {"boost": -1}}))
+        .to_exception()
+        .to_body(false);
+    assert_eq!(
+        body["error"]["root_cause"][0]["type"],
+        "x_content_parse_exception"
+    );
+    assert_eq!(
+        body["error"]["caused_by"]["type"],
+        "illegal_argument_exception"
+    );
     assert!(matches!(
         err(json!({"bool": {"adjust_pure_negative": "yes"}})),
         StoreError::FieldParse { cause, .. } if matches!(*cause, StoreError::IllegalArgument(_))
