@@ -119,6 +119,54 @@ pub enum StoreError {
         /// `search.max_buckets`.
         max: u64,
     },
+    /// `number_format_exception` (400): a number Elasticsearch reads with Java's parsers
+    /// (`For input string: "x"`).
+    #[error("{0}")]
+    NumberFormat(String),
+    /// `parse_exception` (400): Elasticsearch's `ElasticsearchParseException`
+    /// (`failed to find low and high distance values`).
+    #[error("{0}")]
+    Parse(String),
+    /// `x_content_parse_exception` (400) around the failure of one field of an object that
+    /// Elasticsearch reads with its `ObjectParser` (`[1:25] [bool] failed to parse field
+    /// [must]`); the innermost cause is the root cause.
+    #[error("{reason}")]
+    FieldParse {
+        /// Elasticsearch's text, with its `[line:col] ` prefix when the position is known.
+        reason: String,
+        /// Why the field failed.
+        cause: Box<StoreError>,
+    },
+    /// `query_shard_exception` (400), inside a `search_phase_execution_exception`, for a query
+    /// that is well-formed JSON but cannot become a search: `Failed to parse query [..]` (a
+    /// `query_string` syntax error, with its `parse_exception` as cause) or `failed to create
+    /// query: ..` (an invalid `minimum_should_match`). The query parser raises it before any
+    /// index is known; [`StoreError::in_index`] names the index.
+    #[error("{reason}")]
+    QueryCreation {
+        /// Elasticsearch's text.
+        reason: String,
+        /// The non-Elasticsearch cause: `(type, reason)`, e.g. `("parse_exception", "Cannot
+        /// parse 'a:': ...")`.
+        cause: Option<(String, String)>,
+        /// Index name; empty when not yet known.
+        index: String,
+        /// Index uuid; empty when not yet known.
+        uuid: String,
+    },
+    /// `from + size` (or a scroll's `size`) beyond `index.max_result_window`: an
+    /// `illegal_argument_exception` (400) inside a `search_phase_execution_exception`.
+    #[error("{}", result_window_reason(*.max, *.requested, *.scroll))]
+    ResultWindowTooLarge {
+        /// Index name.
+        index: String,
+        /// `index.max_result_window`.
+        max: u64,
+        /// `from + size` (`size` for a scroll).
+        requested: u64,
+        /// Whether the request is a scroll (Elasticsearch words the batch size case apart).
+        scroll: bool,
+    },
     /// The data folder cannot be used: locked by another node, unreadable, or damaged.
     #[error("{0}")]
     Unavailable(String),
@@ -136,7 +184,47 @@ fn numbered(messages: &[String]) -> String {
         .join("")
 }
 
+fn result_window_reason(max: u64, requested: u64, scroll: bool) -> String {
+    if scroll {
+        format!(
+            "Batch size is too large, size must be less than or equal to: [{max}] but was [{requested}]. Scroll batch sizes cost as much memory as result windows so they are controlled by the [index.max_result_window] index level setting."
+        )
+    } else {
+        format!(
+            "Result window is too large, from + size must be less than or equal to: [{max}] but was [{requested}]. See the scroll api for a more efficient way to request large data sets. This limit can be set by changing the [index.max_result_window] index level setting."
+        )
+    }
+}
+
 impl StoreError {
+    /// Names the index of an error raised before the index was known (a
+    /// [`StoreError::QueryCreation`] from the query parser), as Elasticsearch's shard-level
+    /// failure carries it; other errors are returned unchanged.
+    pub fn in_index(self, index: &str, uuid: &str) -> Self {
+        match self {
+            Self::QueryCreation {
+                reason,
+                cause,
+                index: old,
+                uuid: old_uuid,
+            } if old.is_empty() => Self::QueryCreation {
+                reason,
+                cause,
+                index: index.to_string(),
+                uuid: if old_uuid.is_empty() {
+                    uuid.to_string()
+                } else {
+                    old_uuid
+                },
+            },
+            Self::FieldParse { reason, cause } => Self::FieldParse {
+                reason,
+                cause: Box::new(cause.in_index(index, uuid)),
+            },
+            other => other,
+        }
+    }
+
     /// An [`StoreError::IndexNotFound`] with nothing appended.
     pub fn index_not_found(index: impl Into<String>) -> Self {
         Self::IndexNotFound {
@@ -218,14 +306,57 @@ impl StoreError {
             Self::XContentParse(_) => {
                 EsException::with_status(EsErrorType::XContentParse, 400, reason)
             }
-            Self::QueryShard { index, uuid, .. } => search_phase(with_index(
-                EsException::with_status(EsErrorType::QueryShard, 400, reason),
-                index,
-                uuid,
-            )),
+            Self::QueryShard { index, uuid, .. } => search_phase(
+                with_index(
+                    EsException::with_status(EsErrorType::QueryShard, 400, reason),
+                    index,
+                    uuid,
+                ),
+                Some(index),
+            ),
             Self::TooManyBuckets { max } => search_phase(
                 EsException::with_status(EsErrorType::TooManyBuckets, 400, reason)
                     .meta("max_buckets", *max),
+                None,
+            ),
+            Self::NumberFormat(_) => EsException::named("number_format_exception", 400, reason),
+            Self::Parse(_) => EsException::with_status(EsErrorType::Parse, 400, reason),
+            Self::FieldParse { cause, .. } => {
+                // Elasticsearch unwraps a parse failure to its cause only when the cause is
+                // itself a parse failure or an Elasticsearch exception; an
+                // IllegalArgumentException underneath leaves this one as the root cause.
+                let unwrap = matches!(
+                    **cause,
+                    Self::Parsing { .. }
+                        | Self::Parse(_)
+                        | Self::XContentParse(_)
+                        | Self::FieldParse { .. }
+                        | Self::QueryCreation { .. }
+                        | Self::QueryShard { .. }
+                );
+                EsException::with_status(EsErrorType::XContentParse, 400, reason)
+                    .caused_by(cause.to_exception(), unwrap)
+            }
+            Self::QueryCreation {
+                cause, index, uuid, ..
+            } => {
+                let shard = EsException::with_status(EsErrorType::QueryShard, 400, reason);
+                let shard = if index.is_empty() {
+                    shard
+                } else {
+                    with_index(shard, index, uuid)
+                };
+                // Lucene's ParseException and Java's NumberFormatException are not
+                // Elasticsearch exceptions: the shard exception stays the root cause.
+                let shard = match cause {
+                    Some((t, r)) => shard.caused_by(EsException::named(t, 400, r.clone()), false),
+                    None => shard,
+                };
+                search_phase(shard, (!index.is_empty()).then_some(index.as_str()))
+            }
+            Self::ResultWindowTooLarge { index, .. } => search_phase(
+                EsException::illegal_argument(reason),
+                (!index.is_empty()).then_some(index.as_str()),
             ),
             Self::Unavailable(_) | Self::Storage(_) => EsException::internal(reason),
         }
@@ -234,11 +365,11 @@ impl StoreError {
 
 /// Elasticsearch's `search_phase_execution_exception` around a shard failure: `all shards
 /// failed`, phase `query`, grouped, with the failure as its cause and root cause.
-fn search_phase(cause: EsException) -> EsException {
+fn search_phase(cause: EsException, index: Option<&str>) -> EsException {
     let status = cause.status;
     let shard_failure = serde_json::json!({
         "shard": 0,
-        "index": cause.metadata.get("index").cloned().unwrap_or(serde_json::Value::Null),
+        "index": index.map_or(serde_json::Value::Null, serde_json::Value::from),
         "reason": {"type": cause.error_type, "reason": cause.reason},
     });
     EsException::with_status(

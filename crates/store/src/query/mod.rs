@@ -5,9 +5,43 @@
 //! Field names in leaf queries are dotted paths (`host.name`, `message.keyword`). A field may
 //! also be a wildcard pattern (`*`, `host.*`), as `query_string`, `simple_query_string` and
 //! `multi_match` allow: the engine expands it over the mapping's searchable fields and ORs the
-//! results, as Elasticsearch does.
+//! results, as Elasticsearch does. Any leaf query may carry such a pattern (`exists`, `range`,
+//! `prefix`, `wildcard`, `regexp` from the query languages included); when the query was built
+//! for every field (`*`), it is lenient: a field whose type cannot take the value is skipped.
+//!
+//! `query_string`, `simple_query_string`, `multi_match` and `match_bool_prefix` have no
+//! variant of their own: the parser lowers them to `bool`, `dis_max`, `match`,
+//! `match_phrase`, `prefix`, `wildcard`, `regexp`, `range` and `exists` as Elasticsearch's
+//! query parsers build them.
+//!
+//! Parsing, file by file: [`parse_query`] (the DSL: dispatch and compound queries), the
+//! term-level and full-text queries, the two query languages, [`MinimumShouldMatch`] and
+//! [`Fuzziness`] rules, [`parse_search`] and [`parse_count`] (bodies and URL parameters),
+//! [`parse_msearch`], and [`SourceFilter`] application with [`parse_source_params`]. Errors
+//! carry Elasticsearch's `line`/`col` when the JSON was given as bytes ([`parse_query_bytes`],
+//! [`SearchBody::Bytes`]).
 
 use std::time::Duration;
+
+mod full_text;
+mod minimum_should_match;
+mod msearch;
+mod node;
+mod parse;
+mod query_string;
+mod search_request;
+mod simple_query_string;
+mod source_filter;
+mod term_level;
+
+pub use msearch::{MsearchHeader, MsearchItem, ParsedMsearch, parse_msearch};
+pub use parse::{MAX_NESTED_DEPTH, parse_query, parse_query_bytes};
+pub use search_request::{
+    CountRequest, ExpandWildcards, IndicesOptions, ParsedSearch, SEARCH_PARAMETERS, SearchBody,
+    SearchParams, SearchType, check_result_window, parse_count, parse_search, parse_search_request,
+    query_from_params,
+};
+pub use source_filter::{SourceMatcher, parse_source_params};
 
 /// A scalar value in a query (`term`, `range` bounds, `missing`).
 #[derive(Debug, Clone, PartialEq)]
@@ -304,6 +338,17 @@ pub struct SearchRequest {
     pub aggregations: Option<serde_json::Value>,
     /// `highlight`.
     pub highlight: Option<serde_json::Value>,
+    /// `pit`: search this point in time (no indices in the path).
+    pub point_in_time: Option<PointInTime>,
+}
+
+/// A search's `pit`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PointInTime {
+    /// The id `POST /<index>/_pit` returned.
+    pub id: String,
+    /// `keep_alive`: how much longer the point in time must live.
+    pub keep_alive: Option<Duration>,
 }
 
 /// One `sort` criterion.
@@ -427,6 +472,7 @@ impl Default for SearchRequest {
             timeout: None,
             aggregations: None,
             highlight: None,
+            point_in_time: None,
         }
     }
 }
