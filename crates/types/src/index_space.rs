@@ -292,27 +292,45 @@ impl IndicesOptions {
     /// `expand_wildcards` parameters applied (`IndicesOptions.fromRequest`); `param` looks a
     /// query parameter up by name.
     pub fn with_params<'a>(self, param: impl Fn(&str) -> Option<&'a str>) -> Result<Self> {
+        self.from_parameters(
+            param("expand_wildcards"),
+            param("ignore_unavailable"),
+            param("allow_no_indices"),
+        )
+    }
+
+    /// `IndicesOptions.fromParameters`: the given values over these options (an empty value
+    /// keeps the default, as `XContentMapValues.nodeBooleanValue` does).
+    pub fn from_parameters(
+        self,
+        expand_wildcards: Option<&str>,
+        ignore_unavailable: Option<&str>,
+        allow_no_indices: Option<&str>,
+    ) -> Result<Self> {
         let mut out = self;
-        if let Some(v) = param("ignore_unavailable") {
-            out.ignore_unavailable = parse_boolean(v)?;
-        }
-        if let Some(v) = param("allow_no_indices") {
-            out.allow_no_indices = parse_boolean(v)?;
-        }
-        if let Some(v) = param("expand_wildcards") {
+        if let Some(v) = expand_wildcards {
             out.expand_wildcards = ExpandWildcards::parse(v)?;
+        }
+        if let Some(v) = ignore_unavailable {
+            out.ignore_unavailable =
+                node_boolean(v, "ignore_unavailable", self.ignore_unavailable)?;
+        }
+        if let Some(v) = allow_no_indices {
+            out.allow_no_indices = node_boolean(v, "allow_no_indices", self.allow_no_indices)?;
         }
         Ok(out)
     }
 }
 
-/// `Booleans.parseBoolean`: exactly `true` or `false`; an empty value (`?flag`) is `true`.
-pub fn parse_boolean(value: &str) -> Result<bool> {
+/// `XContentMapValues.nodeBooleanValue(value, name, default)`: `true`, `false`, or empty for
+/// the default.
+pub fn node_boolean(value: &str, name: &str, default: bool) -> Result<bool> {
     match value {
-        "true" | "" => Ok(true),
+        "" => Ok(default),
+        "true" => Ok(true),
         "false" => Ok(false),
-        other => Err(Error::InvalidParameter(format!(
-            "Failed to parse value [{other}] as only [true] or [false] are allowed."
+        _ => Err(Error::InvalidParameter(format!(
+            "Could not convert [{name}] to boolean"
         ))),
     }
 }

@@ -36,7 +36,7 @@ fn options_take_request_parameters() {
         .unwrap_err();
     assert_eq!(
         e.to_string(),
-        "Failed to parse value [yes] as only [true] or [false] are allowed."
+        "Could not convert [allow_no_indices] to boolean"
     );
 }
 

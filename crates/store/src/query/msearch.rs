@@ -7,8 +7,8 @@ use crate::StoreError;
 use crate::query::SearchRequest;
 use crate::query::node::{Kind, Loc, Node, illegal, parsing, x_content};
 use crate::query::search_request::{
-    IndicesOptions, SearchBody, SearchType, node_boolean, param, param_bool, param_int,
-    parse_search,
+    IndicesOptions, SearchBody, SearchType, indices_options, node_boolean, param, param_bool,
+    param_int, parse_search,
 };
 use crate::query::source_filter::split_commas;
 
@@ -75,11 +75,11 @@ pub fn parse_msearch(
         request_cache: None,
         allow_partial_search_results: None,
         ccs_minimize_roundtrips: param_bool(params, "ccs_minimize_roundtrips")?,
-        indices_options: IndicesOptions::from_parameters(
+        indices_options: indices_options(
             param(params, "expand_wildcards"),
             param(params, "ignore_unavailable"),
             param(params, "allow_no_indices"),
-            IndicesOptions::SEARCH,
+            IndicesOptions::STRICT_EXPAND_OPEN,
         )?,
     };
     // Each body is read as a `_search` body with the URL's `rest_total_hits_as_int`.
@@ -207,7 +207,7 @@ fn parse_header(line: &[u8], defaults: &MsearchHeader) -> Result<MsearchHeader, 
             }
         }
     }
-    header.indices_options = IndicesOptions::from_parameters(
+    header.indices_options = indices_options(
         expand_wildcards.as_deref(),
         ignore_unavailable.as_deref(),
         allow_no_indices.as_deref(),

@@ -70,94 +70,24 @@ impl SearchType {
     }
 }
 
-/// Which indices a wildcard expression expands to (`expand_wildcards`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ExpandWildcards {
-    /// Open indices.
-    pub open: bool,
-    /// Closed indices.
-    pub closed: bool,
-    /// Hidden indices (names starting with `.` included).
-    pub hidden: bool,
-}
+pub use ironstack_types::index_space::{ExpandWildcards, IndicesOptions};
 
-/// `ignore_unavailable`, `allow_no_indices`, `expand_wildcards`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct IndicesOptions {
-    /// A missing or closed concrete index is skipped instead of failing.
-    pub ignore_unavailable: bool,
-    /// A wildcard that matches nothing is no error.
-    pub allow_no_indices: bool,
-    /// What wildcards expand to.
-    pub expand_wildcards: ExpandWildcards,
-}
-
-impl IndicesOptions {
-    /// Search's defaults: missing indices fail, empty wildcards are fine, open indices only.
-    pub const SEARCH: IndicesOptions = IndicesOptions {
-        ignore_unavailable: false,
-        allow_no_indices: true,
-        expand_wildcards: ExpandWildcards {
-            open: true,
-            closed: false,
-            hidden: false,
-        },
-    };
-
-    /// `IndicesOptions.fromParameters`: the given values over `defaults`.
-    pub fn from_parameters(
-        expand_wildcards: Option<&str>,
-        ignore_unavailable: Option<&str>,
-        allow_no_indices: Option<&str>,
-        defaults: IndicesOptions,
-    ) -> Result<IndicesOptions, StoreError> {
-        let mut options = defaults;
-        if let Some(text) = expand_wildcards {
-            let mut expand = ExpandWildcards {
-                open: false,
-                closed: false,
-                hidden: false,
-            };
-            for value in split_commas(text) {
-                match value.as_str() {
-                    "open" => expand.open = true,
-                    "closed" => expand.closed = true,
-                    "hidden" => expand.hidden = true,
-                    "none" => {}
-                    "all" => {
-                        expand = ExpandWildcards {
-                            open: true,
-                            closed: true,
-                            hidden: true,
-                        }
-                    }
-                    other => {
-                        return Err(illegal(format!("No valid expand wildcard value [{other}]")));
-                    }
-                }
-            }
-            options.expand_wildcards = expand;
-        }
-        if let Some(v) = ignore_unavailable {
-            options.ignore_unavailable =
-                node_boolean(v, "ignore_unavailable", defaults.ignore_unavailable)?;
-        }
-        if let Some(v) = allow_no_indices {
-            options.allow_no_indices =
-                node_boolean(v, "allow_no_indices", defaults.allow_no_indices)?;
-        }
-        Ok(options)
-    }
+/// `IndicesOptions.fromParameters` with the store's error.
+pub(crate) fn indices_options(
+    expand_wildcards: Option<&str>,
+    ignore_unavailable: Option<&str>,
+    allow_no_indices: Option<&str>,
+    defaults: IndicesOptions,
+) -> Result<IndicesOptions, StoreError> {
+    defaults
+        .from_parameters(expand_wildcards, ignore_unavailable, allow_no_indices)
+        .map_err(|e| illegal(e.to_string()))
 }
 
 /// `XContentMapValues.nodeBooleanValue(value, name, default)`: empty is the default.
 pub(crate) fn node_boolean(value: &str, name: &str, default: bool) -> Result<bool, StoreError> {
-    match value {
-        "" => Ok(default),
-        "true" => Ok(true),
-        "false" => Ok(false),
-        _ => Err(illegal(format!("Could not convert [{name}] to boolean"))),
-    }
+    ironstack_types::index_space::node_boolean(value, name, default)
+        .map_err(|e| illegal(e.to_string()))
 }
 
 /// The URL parameters of `_search` that the REST layer acts on itself.
@@ -197,7 +127,7 @@ impl Default for SearchParams {
             rest_total_hits_as_int: false,
             typed_keys: false,
             search_type: SearchType::default(),
-            indices_options: IndicesOptions::SEARCH,
+            indices_options: IndicesOptions::STRICT_EXPAND_OPEN,
             scroll: None,
             routing: None,
             preference: None,
@@ -950,11 +880,11 @@ pub fn parse_search(
     search_params.routing = param(params, "routing").map(str::to_string);
     search_params.preference = param(params, "preference").map(str::to_string);
     param_bool(params, "ignore_throttled")?;
-    search_params.indices_options = IndicesOptions::from_parameters(
+    search_params.indices_options = indices_options(
         param(params, "expand_wildcards"),
         param(params, "ignore_unavailable"),
         param(params, "allow_no_indices"),
-        IndicesOptions::SEARCH,
+        IndicesOptions::STRICT_EXPAND_OPEN,
     )?;
     search_params.ccs_minimize_roundtrips = param_bool(params, "ccs_minimize_roundtrips")?;
     search_params.rest_total_hits_as_int = check_rest_total_hits(params, &mut src)?;
@@ -1211,11 +1141,11 @@ pub fn parse_count(
         terminate_after,
         routing: param(params, "routing").map(str::to_string),
         preference: param(params, "preference").map(str::to_string),
-        indices_options: IndicesOptions::from_parameters(
+        indices_options: indices_options(
             param(params, "expand_wildcards"),
             param(params, "ignore_unavailable"),
             param(params, "allow_no_indices"),
-            IndicesOptions::SEARCH,
+            IndicesOptions::STRICT_EXPAND_OPEN,
         )?,
     })
 }
