@@ -5,7 +5,7 @@
 //!
 //! Layout: the plumbing (`envelope`, `pipeline`, `routes`, `body`, `params`, `response`,
 //! `render`) knows nothing of any API; the API modules (`handlers`, `cat`, `security`,
-//! `api_key`, `app_privilege`, `role_mapping`, `query`, `token`, `ssl`) hold handlers only and
+//! `api_key`, `app_privilege`, `role_mapping`, `query`, `token`, `ssl`, `dls`) hold handlers only and
 //! depend on the plumbing, never on each other's internals.
 
 mod api_key;
@@ -13,6 +13,7 @@ mod app_privilege;
 mod body;
 mod cat;
 mod context;
+mod dls;
 mod envelope;
 mod handlers;
 mod params;

@@ -26,6 +26,7 @@ use super::body::{json as json_body, parse_error, required_json as required_body
 use super::context::{
     blocking, gate, nodes_response, not_found_empty, store, store_error, store_write,
 };
+use super::dls::validate_role_queries;
 use super::envelope::RenderParams;
 use super::params::{PathParams, names};
 use super::pipeline::Granted;
@@ -53,6 +54,7 @@ pub(crate) async fn put_role(
     let role = RoleDescriptor::parse(&name, &body).map_err(|e| ApiError::from(e.to_exception()))?;
     role.validate(is_reserved_role)
         .map_err(|e| ApiError::from(e.to_exception()))?;
+    validate_role_queries(&role).map_err(ApiError::from)?;
     let doc = role.to_json();
     let created = store_write(&state, move |s| s.put_role(&name, doc))
         .await?
@@ -649,10 +651,14 @@ pub(crate) async fn bulk_put_roles(
     let mut errors = Map::new();
     let mut valid = Vec::with_capacity(parsed.len());
     for (name, role) in parsed {
-        match role.validate(is_reserved_role) {
+        let checked = role
+            .validate(is_reserved_role)
+            .map_err(|e| Box::new(e.to_exception()))
+            .and_then(|()| validate_role_queries(&role));
+        match checked {
             Ok(()) => valid.push((name, role.to_json())),
             Err(e) => {
-                errors.insert(name, error_detail(&e.to_exception()));
+                errors.insert(name, error_detail(&e));
             }
         }
     }

@@ -155,6 +155,23 @@ async fn bad_roles_get_es_errors() {
         error_of(&r),
         ("parse_exception".into(), "request body is required".into())
     );
+    let dls = json!({"indices": [{"names": ["logs-*"], "privileges": ["read"],
+        "query": {"terms": {"user": {"index": "users", "id": "1", "path": "p"}}}}]});
+    let r = call(&f, "PUT", "/_security/role/r", ELASTIC, dls).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        error_of(&r),
+        (
+            "parse_exception".into(),
+            "failed to parse field 'query' for indices [logs-*] at index privilege [0] of role descriptor".into()
+        )
+    );
+    assert!(
+        r.text()
+            .contains("terms query with terms lookup isn't supported as part of a role query")
+    );
+    let r = call(&f, "GET", "/_security/role/r", ELASTIC, Value::Null).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "nothing was stored");
     let req = Request::builder()
         .method("PUT")
         .uri("/_security/role/r")
