@@ -4,7 +4,7 @@
 //! with `tower::ServiceExt::oneshot`; the server module only feeds it connections.
 //!
 //! Layout: the plumbing (`envelope`, `pipeline`, `routes`, `body`, `params`, `response`,
-//! `render`) knows nothing of any API; the API modules (`handlers`, `cat`, `security`,
+//! `render`) knows nothing of any API; the API modules (`handlers`, `node_stats`, `cat`, `security`,
 //! `api_key`, `app_privilege`, `role_mapping`, `query`, `token`, `ssl`) hold handlers only and
 //! depend on the plumbing, never on each other's internals.
 
@@ -15,6 +15,7 @@ mod cat;
 mod context;
 mod envelope;
 mod handlers;
+pub(crate) mod node_stats;
 mod params;
 mod pipeline;
 mod query;
