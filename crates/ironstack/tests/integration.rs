@@ -22,6 +22,8 @@ mod keystore;
 mod node;
 #[path = "integration/node_startup.rs"]
 mod node_startup;
+#[path = "integration/node_stats.rs"]
+mod node_stats;
 #[path = "integration/pki.rs"]
 mod pki;
 #[path = "integration/secrets.rs"]

@@ -426,7 +426,8 @@ fn start_node(
     });
     let state = Arc::new(
         AppState::new(identity, gate, config.http_max_content_length)
-            .with_read_timeout(config.http.read_timeout),
+            .with_read_timeout(config.http.read_timeout)
+            .with_data_path(config.path_data.clone()),
     );
     let _ = state.certificate_sources.set(tls_security.sources);
 

@@ -1,5 +1,5 @@
 //! What request handlers share: the node's identity, the security gate, HTTP connection
-//! counters and the process probe behind `_nodes/stats`.
+//! counters, and the process probe, data path and store totals behind `_nodes/stats`.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -78,6 +78,10 @@ pub(crate) struct AppState {
     pub(crate) health_changes: tokio::sync::watch::Sender<u64>,
     /// How long a request body may go without a byte arriving (`http.read_timeout`).
     pub(crate) body_idle_timeout: std::time::Duration,
+    /// `path.data`, whose file system `_nodes/stats` reports under `fs`.
+    pub(crate) data_path: Option<std::path::PathBuf>,
+    /// The store's totals for `_nodes/stats` `indices`; zeros until the store sets it (once).
+    pub(crate) indices_totals: OnceLock<crate::rest::node_stats::IndicesTotalsSource>,
 }
 
 impl AppState {
@@ -99,7 +103,19 @@ impl AppState {
             audit: OnceLock::new(),
             health_changes: tokio::sync::watch::Sender::new(0),
             body_idle_timeout: crate::rest::BODY_IDLE_TIMEOUT,
+            data_path: None,
+            indices_totals: OnceLock::new(),
         }
+    }
+
+    /// With `path.data`, whose device counters are sampled now: `fs.io_stats` count from here.
+    pub(crate) fn with_data_path(mut self, path: std::path::PathBuf) -> Self {
+        self.probe
+            .get_mut()
+            .unwrap_or_else(|p| p.into_inner())
+            .prime_fs(&path);
+        self.data_path = Some(path);
+        self
     }
 
     /// With `http.read_timeout` (when set) as the body idle timeout.

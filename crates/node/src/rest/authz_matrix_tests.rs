@@ -107,6 +107,18 @@ const MATRIX: &[Row] = &[
         "/_nodes/_local/stats/jvm",
         MONITOR,
     ),
+    row(
+        "GET",
+        "/_nodes/stats/{metric}/{index_metric}",
+        "/_nodes/stats/indices/docs",
+        MONITOR,
+    ),
+    row(
+        "GET",
+        "/_nodes/{node_id}/stats/{metric}/{index_metric}",
+        "/_nodes/_local/stats/indices/docs",
+        MONITOR,
+    ),
     row("GET", "/_cat/health", "/_cat/health", MONITOR),
     row("GET", "/_cat/nodes", "/_cat/nodes", MONITOR),
     row(

@@ -1,6 +1,6 @@
 //! Handlers of the cluster-level APIs: `GET /`, `_cluster/health`, `_license`, `_xpack`,
-//! `_nodes`, `_nodes/stats` and `_security/_authenticate`. Bodies use Elasticsearch 9's field
-//! names; figures in `_nodes/stats` are measured, not invented.
+//! `_nodes` and `_security/_authenticate` (`_nodes/stats` is `node_stats.rs`). Bodies use
+//! Elasticsearch 9's field names.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,7 +18,6 @@ use super::params::PathParams;
 use super::pipeline::Granted;
 use super::response::{ApiError, EsJson, EsPrerendered, PrerenderedJson};
 use crate::state::AppState;
-use crate::stats::{human_bytes, human_duration};
 
 /// Identifies this ironstack build in `version.build_hash`: the commit it was built from
 /// (`build.rs`), or the version when built outside a git checkout.
@@ -276,7 +275,7 @@ pub(crate) async fn xpack(
 }
 
 /// Whether a node filter (`_local`, `_all`, `*`, id, name, comma lists) selects this node.
-fn selects_this_node(state: &AppState, filter: &str) -> bool {
+pub(crate) fn selects_this_node(state: &AppState, filter: &str) -> bool {
     filter.split(',').map(str::trim).any(|f| {
         matches!(f, "_local" | "_all" | "_master" | "*" | "")
             || f == state.identity.node_id
@@ -284,7 +283,7 @@ fn selects_this_node(state: &AppState, filter: &str) -> bool {
     })
 }
 
-fn nodes_header(state: &AppState, selected: bool) -> serde_json::Map<String, Value> {
+pub(crate) fn nodes_header(state: &AppState, selected: bool) -> serde_json::Map<String, Value> {
     let n = u32::from(selected);
     let mut m = serde_json::Map::new();
     m.insert(
@@ -340,148 +339,6 @@ pub(crate) async fn nodes_info(State(state): State<Arc<AppState>>, params: PathP
     }
     body.insert("nodes".into(), Value::Object(nodes));
     EsJson::ok(Value::Object(body))
-}
-
-const STATS_METRICS: &[&str] = &[
-    "indices",
-    "os",
-    "process",
-    "jvm",
-    "thread_pool",
-    "fs",
-    "transport",
-    "http",
-    "breaker",
-    "script",
-    "discovery",
-    "ingest",
-    "adaptive_selection",
-    "script_cache",
-    "indexing_pressure",
-    "repositories",
-    "allocations",
-];
-
-fn node_stats(state: &AppState, metrics: &[String], human: bool) -> Value {
-    let (process, os) = {
-        let mut probe = state.probe.lock().unwrap_or_else(|p| p.into_inner());
-        (probe.process(), probe.os())
-    };
-    let now = ironstack_types::date::now_millis();
-    let uptime = state.started.elapsed().as_millis() as u64;
-    let ip = state.publish_ip();
-    let wants = |m: &str| metrics.is_empty() || metrics.iter().any(|x| x == m || x == "_all");
-    let mut node = serde_json::Map::new();
-    node.insert("timestamp".into(), json!(now));
-    node.insert("name".into(), json!(state.identity.node_name));
-    // There is no transport layer: the node's one address is its HTTP address.
-    node.insert("transport_address".into(), json!(state.publish_address()));
-    node.insert("host".into(), json!(ip));
-    node.insert("ip".into(), json!(state.publish_address()));
-    node.insert("roles".into(), json!(NODE_ROLES));
-    node.insert("attributes".into(), json!({}));
-    if wants("indices") {
-        node.insert(
-            "indices".into(),
-            json!({"docs": {"count": 0, "deleted": 0}, "store": {"size_in_bytes": 0, "total_data_set_size_in_bytes": 0, "reserved_in_bytes": 0}}),
-        );
-    }
-    if wants("os") {
-        let used = os.mem_total.saturating_sub(os.mem_free);
-        let pct = |part: u64| (part * 100).checked_div(os.mem_total).unwrap_or(0);
-        node.insert(
-            "os".into(),
-            json!({
-                "timestamp": now,
-                "cpu": {"percent": os.cpu_percent, "load_average": {"1m": os.load[0], "5m": os.load[1], "15m": os.load[2]}},
-                "mem": {
-                    "total_in_bytes": os.mem_total,
-                    "adjusted_total_in_bytes": os.mem_total,
-                    "free_in_bytes": os.mem_free,
-                    "used_in_bytes": used,
-                    "free_percent": pct(os.mem_free),
-                    "used_percent": pct(used)
-                },
-                "swap": {"total_in_bytes": os.swap_total, "free_in_bytes": os.swap_free, "used_in_bytes": os.swap_total.saturating_sub(os.swap_free)}
-            }),
-        );
-    }
-    if wants("process") {
-        let mut p = json!({
-            "timestamp": now,
-            "open_file_descriptors": process.open_fds,
-            "max_file_descriptors": process.max_fds,
-            "cpu": {"percent": process.cpu_percent, "total_in_millis": process.cpu_total_millis},
-            "mem": {"total_virtual_in_bytes": process.virtual_bytes}
-        });
-        if human {
-            p["cpu"]["total"] = json!(human_duration(process.cpu_total_millis));
-            p["mem"]["total_virtual"] = json!(human_bytes(process.virtual_bytes));
-        }
-        node.insert("process".into(), p);
-    }
-    if wants("jvm") {
-        // There is no JVM: the "heap" is the process's resident memory, so tools that chart
-        // heap usage show what the node really uses.
-        let heap_max = os.mem_total.max(process.resident_bytes);
-        let mut j = json!({
-            "timestamp": now,
-            "uptime_in_millis": uptime,
-            "mem": {
-                "heap_used_in_bytes": process.resident_bytes,
-                "heap_used_percent": (process.resident_bytes * 100).checked_div(heap_max).unwrap_or(0),
-                "heap_committed_in_bytes": process.resident_bytes,
-                "heap_max_in_bytes": heap_max,
-                "non_heap_used_in_bytes": 0,
-                "non_heap_committed_in_bytes": 0
-            },
-            "threads": {"count": process.threads, "peak_count": process.threads}
-        });
-        if human {
-            j["uptime"] = json!(human_duration(uptime));
-            j["mem"]["heap_used"] = json!(human_bytes(process.resident_bytes));
-        }
-        node.insert("jvm".into(), j);
-    }
-    if wants("http") {
-        node.insert(
-            "http".into(),
-            json!({"current_open": state.http_stats.current_open(), "total_opened": state.http_stats.total_opened()}),
-        );
-    }
-    Value::Object(node)
-}
-
-/// `GET /_nodes[/{node_id}]/stats[/{metric}]`.
-pub(crate) async fn nodes_stats(
-    State(state): State<Arc<AppState>>,
-    Extension(params): Extension<RenderParams>,
-    path: PathParams,
-) -> Result<EsJson, ApiError> {
-    let filter = path.get("node_id").unwrap_or("_all");
-    let metrics: Vec<String> = path
-        .get("metric")
-        .map(|m| m.split(',').map(|s| s.trim().to_string()).collect())
-        .unwrap_or_default();
-    for m in &metrics {
-        if m != "_all" && !STATS_METRICS.contains(&m.as_str()) {
-            return Err(ApiError::illegal_argument(format!(
-                "request [/_nodes/stats/{}] contains unrecognized metric: [{m}]",
-                metrics.join(",")
-            )));
-        }
-    }
-    let selected = selects_this_node(&state, filter);
-    let mut body = nodes_header(&state, selected);
-    let mut nodes = serde_json::Map::new();
-    if selected {
-        nodes.insert(
-            state.identity.node_id.clone(),
-            node_stats(&state, &metrics, params.human),
-        );
-    }
-    body.insert("nodes".into(), Value::Object(nodes));
-    Ok(EsJson::ok(Value::Object(body)))
 }
 
 /// `GET /_security/_authenticate`.

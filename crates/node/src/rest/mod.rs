@@ -4,8 +4,9 @@
 //! with `tower::ServiceExt::oneshot`; the server module only feeds it connections.
 //!
 //! Layout: the plumbing (`envelope`, `pipeline`, `routes`, `body`, `params`, `response`,
-//! `render`) knows nothing of any API; the API modules (`handlers`, `cat`, `security`,
-//! `api_key`, `app_privilege`, `role_mapping`, `query`, `token`, `ssl`, `dls`) hold handlers only and
+//! `render`) knows nothing of any API; the API modules (`handlers`, `node_stats`, `cat`,
+//! `security`, `api_key`, `app_privilege`, `role_mapping`, `query`, `token`, `ssl`, `dls`) hold
+//! handlers only and
 //! depend on the plumbing, never on each other's internals.
 
 mod api_key;
@@ -16,6 +17,7 @@ mod context;
 mod dls;
 mod envelope;
 mod handlers;
+pub(crate) mod node_stats;
 mod params;
 mod pipeline;
 mod query;

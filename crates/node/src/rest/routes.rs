@@ -17,7 +17,8 @@ use serde_json::Value;
 use super::pipeline::{Decoder, RequestView, RouteContext, RouteSpec, authorize};
 use super::response::{ApiError, method_not_allowed};
 use super::{
-    api_key, app_privilege, body, cat, handlers, query, role_mapping, security, ssl, token,
+    api_key, app_privilege, body, cat, handlers, node_stats, query, role_mapping, security, ssl,
+    token,
 };
 use crate::state::AppState;
 
@@ -31,7 +32,7 @@ pub(crate) fn table() -> Routes {
     const GET_POST: &[Method] = &[Method::GET, Method::POST];
     use action as a;
     Routes::default()
-        // The node (handlers.rs, cat.rs, ssl.rs).
+        // The node (handlers.rs, node_stats.rs, cat.rs, ssl.rs).
         .add(GET, "/", a::MAIN, none, handlers::main_info)
         .add(
             GET,
@@ -55,28 +56,42 @@ pub(crate) fn table() -> Routes {
             "/_nodes/stats",
             a::NODES_STATS,
             none,
-            handlers::nodes_stats,
+            node_stats::nodes_stats,
         )
         .add(
             GET,
             "/_nodes/stats/{metric}",
             a::NODES_STATS,
             none,
-            handlers::nodes_stats,
+            node_stats::nodes_stats,
         )
         .add(
             GET,
             "/_nodes/{node_id}/stats",
             a::NODES_STATS,
             none,
-            handlers::nodes_stats,
+            node_stats::nodes_stats,
         )
         .add(
             GET,
             "/_nodes/{node_id}/stats/{metric}",
             a::NODES_STATS,
             none,
-            handlers::nodes_stats,
+            node_stats::nodes_stats,
+        )
+        .add(
+            GET,
+            "/_nodes/stats/{metric}/{index_metric}",
+            a::NODES_STATS,
+            none,
+            node_stats::nodes_stats,
+        )
+        .add(
+            GET,
+            "/_nodes/{node_id}/stats/{metric}/{index_metric}",
+            a::NODES_STATS,
+            none,
+            node_stats::nodes_stats,
         )
         .add(GET, "/_cat/health", a::CLUSTER_HEALTH, none, cat::health)
         .add(GET, "/_cat/nodes", a::NODES_INFO, none, cat::nodes)
