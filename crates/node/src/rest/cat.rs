@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
 
 use super::envelope::RenderParams;
-use super::handlers::{NODE_ROLES, health_body};
+use super::handlers::{NODE_ROLES, health_body, node_heap_max};
 use super::response::{ApiError, EsJson, EsText};
 use crate::state::AppState;
 
@@ -239,7 +239,7 @@ pub(crate) async fn nodes(
         let mut probe = state.probe.lock().unwrap_or_else(|p| p.into_inner());
         (probe.process(), probe.os())
     };
-    let heap_max = os.mem_total.max(process.resident_bytes);
+    let heap_max = node_heap_max(&os);
     let pct = |part: u64, whole: u64| (part * 100).checked_div(whole).unwrap_or(0);
     let ram_used = os.mem_total.saturating_sub(os.mem_free);
     // Elasticsearch abbreviates roles to letters: c(old) d(ata) f(rozen) h(ot) i(ngest)

@@ -29,6 +29,12 @@ pub(crate) const BUILD_DATE: &str = env!("IRONSTACK_BUILD_DATE");
 /// transforms and connects to no remote cluster, so it claims none of those roles.
 pub(crate) const NODE_ROLES: &[&str] = &["master"];
 
+/// The heap Elasticsearch would give this node on this machine (there is no JVM: the figure
+/// behind `heap.max`, the breaker limits and the indexing-pressure limit).
+pub(crate) fn node_heap_max(os: &crate::stats::OsSample) -> u64 {
+    crate::stats::default_heap_bytes(os.usable_memory(), NODE_ROLES == ["master"])
+}
+
 pub(crate) fn version() -> VersionInfo {
     VersionInfo::current(BUILD_HASH, BUILD_DATE)
 }

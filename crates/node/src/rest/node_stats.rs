@@ -30,13 +30,13 @@ use axum::http::Uri;
 use serde_json::{Map, Value, json};
 
 use super::envelope::RenderParams;
-use super::handlers::{NODE_ROLES, nodes_header, parse_time_value, selects_this_node};
+use super::handlers::{
+    NODE_ROLES, node_heap_max, nodes_header, parse_time_value, selects_this_node,
+};
 use super::params::PathParams;
 use super::response::{ApiError, EsJson};
 use crate::state::AppState;
-use crate::stats::{
-    FsSample, OsSample, ProcessSample, default_heap_bytes, human_bytes, human_duration,
-};
+use crate::stats::{FsSample, OsSample, ProcessSample, human_bytes, human_duration};
 
 /// What the store has done since the node started, summed over its indices: the source of
 /// the `indices` section. Plain numbers; sizes in bytes, times in milliseconds.
@@ -1081,8 +1081,7 @@ fn node_stats(state: &AppState, req: &StatsRequest, human: bool) -> Value {
     };
     let now = ironstack_types::date::now_millis();
     let uptime = state.started.elapsed().as_millis() as u64;
-    let master_only = NODE_ROLES == ["master"];
-    let heap_max = default_heap_bytes(os.usable_memory(), master_only);
+    let heap_max = node_heap_max(&os);
     let ip = state.publish_ip();
     let mut node = Map::new();
     node.insert("timestamp".into(), json!(now));

@@ -467,7 +467,7 @@ async fn heap_breakers_and_pressure_follow_the_machine_as_elasticsearch_sizes_th
     )
     .await;
     let os = ProcessProbe::default().os();
-    let heap = crate::stats::default_heap_bytes(os.usable_memory(), NODE_ROLES == ["master"]);
+    let heap = super::super::handlers::node_heap_max(&os);
     let mem = &n["jvm"]["mem"];
     assert_eq!(mem["heap_max_in_bytes"], heap);
     let used = mem["heap_used_in_bytes"].as_u64().unwrap();
