@@ -75,6 +75,15 @@ pub enum StoreError {
     /// `illegal_argument_exception` (400).
     #[error("{0}")]
     IllegalArgument(String),
+    /// `illegal_argument_exception` (400) with a cause, as Elasticsearch wraps a failure in
+    /// context (`composable template [x] template after composition is invalid`).
+    #[error("{reason}")]
+    IllegalArgumentCaused {
+        /// The outer text.
+        reason: String,
+        /// What went wrong underneath.
+        cause: Box<StoreError>,
+    },
     /// `action_request_validation_exception` (400): `Validation Failed: 1: <msg>;...`.
     #[error("Validation Failed: {}", numbered(.0))]
     Validation(Vec<String>),
@@ -109,6 +118,54 @@ pub enum StoreError {
         /// `search.max_buckets`.
         max: u64,
     },
+    /// `parse_exception` (400): Elasticsearch's `ElasticsearchParseException` (`unknown key [x]
+    /// for create index`, a size in bytes without a unit).
+    #[error("{0}")]
+    Parse(String),
+    /// `x_content_parse_exception` (400) wrapping the failure of a nested field, as
+    /// Elasticsearch's `ObjectParser` reports it: `[index_template] failed to parse field
+    /// [template]` with the inner failure as its cause.
+    #[error("{reason}")]
+    XContentParseCaused {
+        /// The outer text.
+        reason: String,
+        /// What failed inside the field.
+        cause: Box<StoreError>,
+    },
+    /// `invalid_index_template_exception` (400): `index_template [<name>] invalid, cause
+    /// [<reason>]`.
+    #[error("index_template [{name}] invalid, cause [{reason}]")]
+    InvalidIndexTemplate {
+        /// The template name.
+        name: String,
+        /// Why it is refused.
+        reason: String,
+    },
+    /// `index_template_missing_exception` (404): `index_template [<name>] missing`.
+    #[error("index_template [{0}] missing")]
+    IndexTemplateMissing(String),
+    /// `resource_not_found_exception` (404) with Elasticsearch's text.
+    #[error("{0}")]
+    ResourceNotFound(String),
+    /// `resource_already_exists_exception` (400) with Elasticsearch's text (`data_stream [x]
+    /// already exists`).
+    #[error("{0}")]
+    ResourceAlreadyExists(String),
+    /// `invalid_alias_name_exception` (400): `Invalid alias name [<alias>]: <reason>`.
+    #[error("Invalid alias name [{alias}]: {reason}")]
+    InvalidAliasName {
+        /// The alias name given.
+        alias: String,
+        /// Why it is refused.
+        reason: String,
+    },
+    /// `aliases_not_found_exception` (404): `aliases [a, b] missing`.
+    #[error("aliases [{}] missing", .0.join(", "))]
+    AliasesNotFound(Vec<String>),
+    /// `illegal_state_exception` (500), which Elasticsearch uses for metadata that would become
+    /// inconsistent (`alias [x] has more than one write index [a,b]`).
+    #[error("{0}")]
+    IllegalState(String),
     /// The data folder cannot be used: locked by another node, unreadable, or damaged.
     #[error("{0}")]
     Unavailable(String),
@@ -185,6 +242,10 @@ impl StoreError {
                 EsException::with_status(EsErrorType::MapperParsing, 400, reason)
             }
             Self::IllegalArgument(_) => EsException::illegal_argument(reason),
+            // A plain Java exception: Elasticsearch reports the outer one as the root cause.
+            Self::IllegalArgumentCaused { cause, .. } => {
+                EsException::illegal_argument(reason).caused_by(cause.to_exception(), false)
+            }
             Self::Validation(_) => {
                 EsException::with_status(EsErrorType::ActionRequestValidation, 400, reason)
             }
@@ -207,6 +268,44 @@ impl StoreError {
                 EsException::with_status(EsErrorType::TooManyBuckets, 400, reason)
                     .meta("max_buckets", *max),
             ),
+            Self::Parse(_) => EsException::with_status(EsErrorType::Parse, 400, reason),
+            Self::XContentParseCaused { cause, .. } => {
+                // Elasticsearch reports the innermost parse failure as the root cause, unless
+                // it was caused by a plain Java exception (`Required [x]`, a bad number).
+                let inner = cause.to_exception();
+                let es_cause = matches!(
+                    **cause,
+                    Self::XContentParse(_) | Self::XContentParseCaused { .. }
+                );
+                EsException::with_status(EsErrorType::XContentParse, 400, reason)
+                    .caused_by(inner, es_cause)
+            }
+            Self::InvalidIndexTemplate { .. } => {
+                EsException::named("invalid_index_template_exception", 400, reason)
+            }
+            Self::IndexTemplateMissing(_) => {
+                EsException::named("index_template_missing_exception", 404, reason)
+            }
+            Self::ResourceNotFound(_) => {
+                EsException::with_status(EsErrorType::ResourceNotFound, 404, reason)
+            }
+            Self::ResourceAlreadyExists(_) => {
+                EsException::with_status(EsErrorType::ResourceAlreadyExists, 400, reason)
+            }
+            Self::InvalidAliasName { .. } => {
+                EsException::named("invalid_alias_name_exception", 400, reason)
+            }
+            Self::AliasesNotFound(names) => {
+                let id = if names.len() == 1 {
+                    serde_json::Value::String(names[0].clone())
+                } else {
+                    serde_json::Value::from(names.clone())
+                };
+                EsException::named("aliases_not_found_exception", 404, reason)
+                    .meta("resource.type", "aliases")
+                    .meta("resource.id", id)
+            }
+            Self::IllegalState(_) => EsException::named("illegal_state_exception", 500, reason),
             Self::Unavailable(_) | Self::Storage(_) => EsException::internal(reason),
         }
     }
