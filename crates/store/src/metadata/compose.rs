@@ -317,9 +317,24 @@ impl Metadata {
         checks: &dyn Checks,
         now: i64,
     ) -> Result<ComposedIndex> {
-        let backing_index = name.starts_with(BACKING_INDEX_PREFIX);
         let hidden_requested = bool_setting(&body.settings, "index.hidden")?.unwrap_or(false);
         let template_name = self.find_index_template(name, hidden_requested)?;
+        self.compose_with_template(name, body, template_name, false, concrete, checks, now)
+    }
+
+    /// Composes an index with a known template (`None`: none); `backing_index` says it is a
+    /// data stream's backing index, whose template was found by the data stream's name.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn compose_with_template(
+        &self,
+        name: &str,
+        body: &CreateIndexBody,
+        template_name: Option<String>,
+        backing_index: bool,
+        concrete: &[ConcreteIndex],
+        checks: &dyn Checks,
+        now: i64,
+    ) -> Result<ComposedIndex> {
         let template = template_name
             .as_ref()
             .and_then(|n| self.index_templates.get(n));

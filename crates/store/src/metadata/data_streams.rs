@@ -181,7 +181,8 @@ impl Metadata {
                 "data stream could not be created because backing index [{backing}] already exists"
             )));
         }
-        let composed = self.compose_backing_index(&backing, concrete, checks, now)?;
+        let composed =
+            self.compose_backing_index(&backing, &template_name, concrete, checks, now)?;
         Ok(DataStreamPlan {
             name: name.to_string(),
             template: template_name,
@@ -190,10 +191,12 @@ impl Metadata {
         })
     }
 
-    /// Composes a backing index (hidden, with the data stream mapping).
+    /// Composes a backing index (hidden, with the data stream mapping) from the data
+    /// stream's template.
     pub(crate) fn compose_backing_index(
         &self,
         backing: &str,
+        template: &str,
         concrete: &[ConcreteIndex],
         checks: &dyn Checks,
         now: i64,
@@ -201,7 +204,15 @@ impl Metadata {
         let mut body = CreateIndexBody::default();
         body.settings
             .insert("index.hidden".into(), Value::String("true".into()));
-        self.compose_index(backing, &body, concrete, checks, now)
+        self.compose_with_template(
+            backing,
+            &body,
+            Some(template.to_string()),
+            true,
+            concrete,
+            checks,
+            now,
+        )
     }
 
     /// Records a data stream once the service created its first backing index: the stream,

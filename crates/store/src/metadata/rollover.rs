@@ -606,14 +606,18 @@ impl Metadata {
                     "rollover target [{target}] does not point to a write index"
                 ))
             })?;
-            let template = self.find_index_template(target, false)?;
-            if template
-                .as_ref()
-                .and_then(|t| self.index_templates.get(t))
+            let template = self.find_index_template(target, false)?.ok_or_else(|| {
+                StoreError::IllegalArgument(format!(
+                    "no matching index template found for data stream [{target}]"
+                ))
+            })?;
+            if self
+                .index_templates
+                .get(&template)
                 .is_none_or(|t| t.data_stream.is_none())
             {
                 return Err(StoreError::IllegalArgument(format!(
-                    "no matching index template found for data stream [{target}]"
+                    "matching index template [{template}] for data stream [{target}] has no data stream template"
                 )));
             }
             let mut generation = ds.generation;
@@ -627,7 +631,7 @@ impl Metadata {
                     break candidate;
                 }
             };
-            let composed = self.compose_backing_index(&name, concrete, checks, now)?;
+            let composed = self.compose_backing_index(&name, &template, concrete, checks, now)?;
             return Ok(RolloverPlan {
                 target: target.to_string(),
                 old_index,
