@@ -40,12 +40,18 @@ pub mod space;
 pub mod templates;
 mod xcontent;
 
-pub use aliases::{AliasMetadata, DataStreamAlias};
-pub use data_streams::DataStream;
-pub use ilm::{LifecyclePolicy, LifecycleState, PolicyMetadata};
+pub use aliases::{AliasAction, AliasActionsOutcome, AliasMetadata, CatAliasRow, DataStreamAlias};
+pub use compose::{ComposedIndex, CreateIndexBody};
+pub use data_streams::{BackingIndexStats, DataStream, DataStreamPlan, WriteKind};
+pub use ilm::{IlmAction, IlmFacts, LifecyclePolicy, LifecycleState, PolicyMetadata};
 pub use ironstack_types::index_space::IndexSpace;
+pub use rollover::{
+    RolloverConditions, RolloverKind, RolloverPlan, RolloverRequest, RolloverStats,
+};
 pub use settings::FlatSettings;
-pub use templates::{ComponentTemplate, ComposableTemplate, DataStreamTemplate, Template};
+pub use templates::{
+    ComponentTemplate, ComposableTemplate, DataStreamTemplate, RenderOptions, Template,
+};
 
 /// Everything above concrete indices, as one value that is saved as one document.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
