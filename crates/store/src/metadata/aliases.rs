@@ -1229,6 +1229,22 @@ impl Metadata {
         }
     }
 
+    /// `HEAD [<index>/]_alias/<name>`: whether [`Metadata::get_aliases`] would answer 200
+    /// with something to show.
+    pub fn aliases_exist(
+        &self,
+        indices: &[String],
+        data_streams: &[String],
+        names: &[String],
+    ) -> bool {
+        let response = self.get_aliases(indices, data_streams, Some(names));
+        response.status == 200
+            && response
+                .body
+                .as_object()
+                .is_some_and(|entries| !entries.is_empty())
+    }
+
     /// `_cat/aliases` rows (`alias index filter routing.index routing.search
     /// is_write_index`) over the resolved `indices` and `data_streams`, for aliases matching
     /// `names` (all when empty).

@@ -643,3 +643,43 @@ proptest! {
         let _ = md.get_aliases(&["a".into()], &[], Some(&["-".into(), "*".into()]));
     }
 }
+
+#[test]
+fn head_alias() {
+    let concrete = indices(&["a"]);
+    let mut md = Metadata::new();
+    apply(
+        &mut md,
+        &concrete,
+        json!({"actions": [{"add": {"index": "a", "alias": "x"}}]}),
+    )
+    .unwrap();
+    let all = vec!["a".to_string()];
+    assert!(md.aliases_exist(&all, &[], &["x".into()]));
+    assert!(md.aliases_exist(&all, &[], &["x*".into()]));
+    assert!(!md.aliases_exist(&all, &[], &["y".into()]));
+    assert!(!md.aliases_exist(&all, &[], &["y*".into()]));
+    assert!(!md.aliases_exist(&all, &[], &["x".into(), "y".into()]));
+}
+
+#[test]
+fn concrete_indices_from_backend_info() {
+    let mut settings = Map::new();
+    settings.insert("index.hidden".into(), json!("true"));
+    settings.insert("index.lifecycle.name".into(), json!("p"));
+    let info = crate::api::IndexInfo {
+        name: "i".into(),
+        uuid: "u".into(),
+        creation_date: 5,
+        settings,
+        mappings: json!({}),
+        docs_count: 0,
+        docs_deleted: 0,
+        store_size_bytes: 0,
+        open: false,
+    };
+    let c = ConcreteIndex::from_info(&info, ironstack_types::HealthStatus::Yellow);
+    assert!(c.hidden && c.closed);
+    assert_eq!(c.lifecycle_name.as_deref(), Some("p"));
+    assert_eq!(c.creation_date, 5);
+}

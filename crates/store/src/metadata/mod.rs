@@ -50,7 +50,8 @@ pub use rollover::{
 };
 pub use settings::FlatSettings;
 pub use templates::{
-    ComponentTemplate, ComposableTemplate, DataStreamTemplate, RenderOptions, Template,
+    CatTemplateRow, ComponentTemplate, ComposableTemplate, DataStreamTemplate, RenderOptions,
+    Template,
 };
 
 /// Everything above concrete indices, as one value that is saved as one document.
@@ -118,6 +119,23 @@ pub struct ConcreteIndex {
 }
 
 impl ConcreteIndex {
+    /// The index as a backend describes it ([`crate::api::IndexInfo`]): `index.hidden` and
+    /// `index.lifecycle.name` from its settings, closed when not open.
+    pub fn from_info(info: &crate::api::IndexInfo, health: HealthStatus) -> Self {
+        let setting = |key: &str| info.settings.get(key).and_then(Value::as_str);
+        Self {
+            name: info.name.clone(),
+            uuid: info.uuid.clone(),
+            hidden: setting("index.hidden") == Some("true"),
+            closed: !info.open,
+            creation_date: info.creation_date,
+            lifecycle_name: setting("index.lifecycle.name")
+                .filter(|s| !s.is_empty())
+                .map(String::from),
+            health,
+        }
+    }
+
     /// An open, visible, green index with no policy (a convenient start for tests and
     /// callers that set the rest field by field).
     pub fn new(name: impl Into<String>, uuid: impl Into<String>) -> Self {

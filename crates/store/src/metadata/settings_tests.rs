@@ -83,3 +83,39 @@ fn boolean_settings() {
     assert_eq!(bool_setting(&s, "index.other").unwrap(), None);
     assert!(bool_setting(&s, "index.x").is_err());
 }
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn any_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            "[a-z.]{0,6}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 32, 5, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                proptest::collection::btree_map("[a-c.]{1,3}", inner, 0..5)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn settings_parse_and_render_never_panic(v in any_json()) {
+            if let Value::Object(map) = &v
+                && let Ok(flat) = parse_settings(map)
+            {
+                let nested = render_settings(&flat, false);
+                prop_assert!(nested.is_object());
+                // Every flat key survives rendering flat.
+                prop_assert_eq!(render_settings(&flat, true).as_object().map(|m| m.len()), Some(flat.len()));
+            }
+        }
+    }
+}

@@ -603,6 +603,32 @@ impl Metadata {
         self.index_templates.get(name)
     }
 
+    /// Every composable index template, by name.
+    pub fn index_templates(&self) -> impl Iterator<Item = (&String, &ComposableTemplate)> {
+        self.index_templates.iter()
+    }
+
+    /// Every component template, by name.
+    pub fn component_templates(&self) -> impl Iterator<Item = (&String, &ComponentTemplate)> {
+        self.component_templates.iter()
+    }
+
+    /// `_cat/templates[/<name>]` rows for the composable templates whose name matches
+    /// `pattern` (all without one).
+    pub fn cat_templates(&self, pattern: Option<&str>) -> Vec<CatTemplateRow> {
+        self.index_templates
+            .iter()
+            .filter(|(name, _)| pattern.is_none_or(|p| simple_match(p, name)))
+            .map(|(name, t)| CatTemplateRow {
+                name: name.clone(),
+                index_patterns: format!("[{}]", t.index_patterns.join(", ")),
+                order: t.priority_or_zero().to_string(),
+                version: t.version.map(|v| v.to_string()),
+                composed_of: format!("[{}]", t.composed_of.join(", ")),
+            })
+            .collect()
+    }
+
     /// `PUT _component_template/<name>` (`create=true` refuses to replace). Validates the
     /// template alone, then every composable template that uses it, all before anything
     /// changes.
@@ -1154,6 +1180,21 @@ impl Metadata {
         out.reverse();
         out
     }
+}
+
+/// One `_cat/templates` row (`name index_patterns order version composed_of`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatTemplateRow {
+    /// `name`.
+    pub name: String,
+    /// `index_patterns`, as `[a, b]`.
+    pub index_patterns: String,
+    /// `order`: the priority.
+    pub order: String,
+    /// `version`, empty when unset.
+    pub version: Option<String>,
+    /// `composed_of`, as `[a, b]`.
+    pub composed_of: String,
 }
 
 /// The index name templates match: a date math expression (`<logs-{now/d}>`) is resolved

@@ -860,3 +860,31 @@ proptest! {
         prop_assert_eq!(patterns_overlap(&a, &b), found);
     }
 }
+
+#[test]
+fn cat_templates_rows() {
+    let mut md = Metadata::new();
+    put_component(&mut md, "c", json!({"template": {}}));
+    put_index(
+        &mut md,
+        "t1",
+        json!({"index_patterns": ["a*", "b*"], "priority": 7, "version": 2, "composed_of": ["c"]}),
+    );
+    put_index(&mut md, "x", json!({"index_patterns": ["x*"]}));
+    assert_eq!(
+        md.cat_templates(Some("t*")),
+        vec![CatTemplateRow {
+            name: "t1".into(),
+            index_patterns: "[a*, b*]".into(),
+            order: "7".into(),
+            version: Some("2".into()),
+            composed_of: "[c]".into(),
+        }]
+    );
+    let all = md.cat_templates(None);
+    assert_eq!(all.len(), 2);
+    assert_eq!(all[1].version, None);
+    assert_eq!(all[1].composed_of, "[]");
+    assert_eq!(md.index_templates().count(), 2);
+    assert_eq!(md.component_templates().count(), 1);
+}
