@@ -270,12 +270,16 @@ impl StoreError {
             ),
             Self::Parse(_) => EsException::with_status(EsErrorType::Parse, 400, reason),
             Self::XContentParseCaused { cause, .. } => {
-                // Elasticsearch reports the innermost parse failure as the root cause, unless
-                // it was caused by a plain Java exception (`Required [x]`, a bad number).
+                // Elasticsearch reports the innermost parse failure (or Elasticsearch exception)
+                // as the root cause; a plain Java exception underneath (`Required [x]`, a bad
+                // number) leaves the parse failure as the root cause.
                 let inner = cause.to_exception();
-                let es_cause = matches!(
+                let es_cause = !matches!(
                     **cause,
-                    Self::XContentParse(_) | Self::XContentParseCaused { .. }
+                    Self::IllegalArgument(_)
+                        | Self::IllegalArgumentCaused { .. }
+                        | Self::IllegalState(_)
+                        | Self::Validation(_)
                 );
                 EsException::with_status(EsErrorType::XContentParse, 400, reason)
                     .caused_by(inner, es_cause)

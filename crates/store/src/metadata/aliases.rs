@@ -970,6 +970,11 @@ impl Metadata {
                     filter,
                 } => {
                     next.validate_new_alias(&alias, None, concrete, &removed, None)?;
+                    if next.index_aliases.values().any(|a| a.contains_key(&alias)) {
+                        return Err(StoreError::IllegalState(format!(
+                            "data stream alias and indices alias have the same name ({alias})"
+                        )));
+                    }
                     if let Some(filter) = &filter {
                         checks
                             .check_filter(filter)

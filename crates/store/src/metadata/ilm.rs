@@ -937,7 +937,28 @@ impl Metadata {
                     true
                 }
                 LifecycleAction::Delete { .. } => {
-                    out.push(IlmAction::Delete);
+                    let write_of = self
+                        .data_streams
+                        .iter()
+                        .find(|(_, ds)| ds.write_index() == Some(index.name.as_str()))
+                        .map(|(name, _)| name.clone());
+                    match write_of {
+                        // DeleteStep: a data stream's write index is never deleted; a manual
+                        // rollover lets the policy go on.
+                        Some(ds) => {
+                            state.failed_step = Some(state.step.clone());
+                            state.step = "ERROR".into();
+                            state.step_time = now;
+                            state.step_info = Some(json!({
+                                "type": "illegal_state_exception",
+                                "reason": format!(
+                                    "index [{}] is the write index for data stream [{ds}]. stopping execution of lifecycle [{policy_name}] as a data stream's write index cannot be deleted. manually rolling over the index will resume the execution of the policy as the index will not be the data stream's write index anymore",
+                                    index.name
+                                ),
+                            }));
+                        }
+                        None => out.push(IlmAction::Delete),
+                    }
                     break;
                 }
             };

@@ -631,3 +631,60 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_data_stream_write_index_is_not_deleted_until_rolled_over() {
+    let mut md = Metadata::new();
+    put(
+        &mut md,
+        "p",
+        json!({"policy": {"phases": {"delete": {"min_age": "1d", "actions": {"delete": {}}}}}}),
+    );
+    md.put_index_template(
+        "t",
+        &json!({"index_patterns": ["logs-*"], "data_stream": {}}),
+        false,
+        NOW,
+        &NoChecks,
+    )
+    .unwrap();
+    let plan = md.plan_data_stream("logs-a", &[], &NoChecks, NOW).unwrap();
+    md.commit_data_stream(&plan).unwrap();
+    let index = managed(&plan.backing_index.name, NOW);
+    assert!(
+        md.ilm_step(&index, &IlmFacts::default(), NOW + DAY)
+            .is_empty()
+    );
+    let state = md.lifecycle_state(&index.name).unwrap();
+    assert_eq!(
+        (state.step.as_str(), state.failed_step.as_deref()),
+        ("ERROR", Some("delete"))
+    );
+    assert_eq!(
+        state.step_info.as_ref().unwrap()["type"],
+        "illegal_state_exception"
+    );
+    // After a rollover the old index goes.
+    let rollover = md
+        .plan_rollover(
+            "logs-a",
+            None,
+            None,
+            &Default::default(),
+            std::slice::from_ref(&index),
+            &NoChecks,
+            NOW + DAY,
+        )
+        .unwrap();
+    md.commit_rollover(
+        &rollover,
+        std::slice::from_ref(&index),
+        &NoChecks,
+        NOW + DAY,
+    )
+    .unwrap();
+    assert_eq!(
+        md.ilm_step(&index, &IlmFacts::default(), NOW + 2 * DAY),
+        vec![IlmAction::Delete]
+    );
+}

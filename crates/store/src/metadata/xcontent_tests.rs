@@ -40,3 +40,36 @@ fn scalar_readers_accept_what_object_parser_accepts() {
     assert!(string_array("p", "f", &json!([{}])).is_err());
     assert!(int("p", "f", &json!(4_000_000_000i64)).is_err());
 }
+
+#[test]
+fn root_causes_follow_elasticsearch() {
+    // A parse failure inside a parse failure: the innermost is the root cause.
+    let nested = in_field("outer", "f", unknown_field("inner", "x", &[]));
+    let body = nested.to_exception().to_body(false);
+    assert_eq!(
+        body["error"]["root_cause"][0]["reason"],
+        "[inner] unknown field [x]"
+    );
+    assert_eq!(
+        body["error"]["caused_by"]["type"],
+        "x_content_parse_exception"
+    );
+    // A plain Java exception underneath (`Required [x]`): the wrapper stays the root cause.
+    let plain = in_field("outer", "f", required("x"));
+    let body = plain.to_exception().to_body(false);
+    assert_eq!(
+        body["error"]["root_cause"][0]["reason"],
+        "[outer] failed to parse field [f]"
+    );
+    assert_eq!(
+        body["error"]["caused_by"]["type"],
+        "illegal_argument_exception"
+    );
+    // An Elasticsearch exception underneath is reported as the root cause.
+    let es = in_field("outer", "f", StoreError::ResourceNotFound("gone".into()));
+    let body = es.to_exception().to_body(false);
+    assert_eq!(
+        body["error"]["root_cause"][0]["type"],
+        "resource_not_found_exception"
+    );
+}
