@@ -461,13 +461,13 @@ impl Metadata {
             let mut max_ts: Option<i64> = None;
             for index in &ds.indices {
                 if let Some(s) = stats.get(index) {
-                    size += s.store_size_bytes;
-                    shards += u64::from(s.shards);
+                    size = size.saturating_add(s.store_size_bytes);
+                    shards = shards.saturating_add(u64::from(s.shards));
                     max_ts = max_ts.max(s.max_timestamp);
                 }
             }
             backing_total += ds.indices.len() as u64;
-            total_size += size;
+            total_size = total_size.saturating_add(size);
             let mut entry = Map::new();
             entry.insert("data_stream".into(), json!(name));
             entry.insert("backing_indices".into(), json!(ds.indices.len()));

@@ -649,7 +649,7 @@ impl Metadata {
         let policy = parse_put_policy(body)?;
         let version = match self.ilm_policies.get(name) {
             Some(existing) if existing.policy == policy => return Ok(()),
-            Some(existing) => existing.version + 1,
+            Some(existing) => existing.version.saturating_add(1),
             None => 1,
         };
         self.ilm_policies.insert(
@@ -1006,7 +1006,10 @@ impl Metadata {
         out.insert("policy".into(), json!(policy));
         out.insert(
             "time_since_index_creation".into(),
-            json!(format_time(millis(now - index.creation_date), 2)),
+            json!(format_time(
+                millis(now.saturating_sub(index.creation_date)),
+                2
+            )),
         );
         let lifecycle_date = self.lifecycle_date(index);
         time_field(
@@ -1017,7 +1020,7 @@ impl Metadata {
         );
         out.insert(
             "age".into(),
-            json!(format_time(millis(now - lifecycle_date), 2)),
+            json!(format_time(millis(now.saturating_sub(lifecycle_date)), 2)),
         );
         if let Some(state) = self.ilm_states.get(&index.name) {
             out.insert("phase".into(), json!(state.phase));

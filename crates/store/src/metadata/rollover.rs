@@ -622,7 +622,11 @@ impl Metadata {
             }
             let mut generation = ds.generation;
             let name = loop {
-                generation += 1;
+                generation = generation.checked_add(1).ok_or_else(|| {
+                    StoreError::IllegalState(format!(
+                        "data stream [{target}] has no generation left to roll over to"
+                    ))
+                })?;
                 let candidate = backing_index_name(target, generation, now);
                 let taken = concrete.iter().any(|c| c.name == candidate)
                     || self.data_streams.contains_key(&candidate)

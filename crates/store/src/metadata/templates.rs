@@ -451,34 +451,42 @@ pub(crate) fn java_list<S: AsRef<str>>(items: &[S]) -> String {
 pub(crate) fn patterns_overlap(a: &str, b: &str) -> bool {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    // reachable[i][j]: some string takes `a` to position i and `b` to position j.
-    let mut reachable = vec![vec![false; b.len() + 1]; a.len() + 1];
-    reachable[0][0] = true;
+    // Row i of reachable[i][j]: some string takes `a` to position i and `b` to position j.
+    // Two rows suffice, so long patterns cost memory in one of them only.
+    let mut row = vec![false; b.len() + 1];
+    row[0] = true;
     for i in 0..=a.len() {
+        let mut next = vec![false; b.len() + 1];
         for j in 0..=b.len() {
-            if !reachable[i][j] {
+            if !row[j] {
                 continue;
             }
-            // A star may match nothing.
-            if i < a.len() && a[i] == '*' {
-                reachable[i + 1][j] = true;
+            let a_char = a.get(i).copied();
+            let b_char = b.get(j).copied();
+            // A star of `b` may match nothing, or swallow a character of `a`.
+            if b_char == Some('*') {
+                row[j + 1] = true;
             }
-            if j < b.len() && b[j] == '*' {
-                reachable[i][j + 1] = true;
-            }
-            // One more character, consumed by both.
-            if i < a.len() && j < b.len() {
-                match (a[i], b[j]) {
-                    ('*', '*') => {}
-                    ('*', _) => reachable[i][j + 1] = true,
-                    (_, '*') => reachable[i + 1][j] = true,
-                    (x, y) if x == y => reachable[i + 1][j + 1] = true,
-                    _ => {}
+            match (a_char, b_char) {
+                // A star of `a` may match nothing.
+                (Some('*'), _) => {
+                    next[j] = true;
+                    match b_char {
+                        Some('*') | None => {}
+                        Some(_) => row[j + 1] = true,
+                    }
                 }
+                (Some(_), Some('*')) => next[j] = true,
+                (Some(x), Some(y)) if x == y => next[j + 1] = true,
+                _ => {}
             }
         }
+        if i == a.len() {
+            return row[b.len()];
+        }
+        row = next;
     }
-    reachable[a.len()][b.len()]
+    false
 }
 
 /// Whether any pattern of `a` overlaps any pattern of `b`.
