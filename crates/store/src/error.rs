@@ -85,6 +85,15 @@ pub enum StoreError {
     /// `illegal_argument_exception` (400).
     #[error("{0}")]
     IllegalArgument(String),
+    /// `illegal_argument_exception` (400) with a cause, as Elasticsearch wraps a failure in
+    /// context (`composable template [x] template after composition is invalid`).
+    #[error("{reason}")]
+    IllegalArgumentCaused {
+        /// The outer text.
+        reason: String,
+        /// What went wrong underneath.
+        cause: Box<StoreError>,
+    },
     /// `action_request_validation_exception` (400): `Validation Failed: 1: <msg>;...`.
     #[error("Validation Failed: {}", numbered(.0))]
     Validation(Vec<String>),
@@ -167,6 +176,40 @@ pub enum StoreError {
         /// Whether the request is a scroll (Elasticsearch words the batch size case apart).
         scroll: bool,
     },
+    /// `invalid_index_template_exception` (400): `index_template [<name>] invalid, cause
+    /// [<reason>]`.
+    #[error("index_template [{name}] invalid, cause [{reason}]")]
+    InvalidIndexTemplate {
+        /// The template name.
+        name: String,
+        /// Why it is refused.
+        reason: String,
+    },
+    /// `index_template_missing_exception` (404): `index_template [<name>] missing`.
+    #[error("index_template [{0}] missing")]
+    IndexTemplateMissing(String),
+    /// `resource_not_found_exception` (404) with Elasticsearch's text.
+    #[error("{0}")]
+    ResourceNotFound(String),
+    /// `resource_already_exists_exception` (400) with Elasticsearch's text (`data_stream [x]
+    /// already exists`).
+    #[error("{0}")]
+    ResourceAlreadyExists(String),
+    /// `invalid_alias_name_exception` (400): `Invalid alias name [<alias>]: <reason>`.
+    #[error("Invalid alias name [{alias}]: {reason}")]
+    InvalidAliasName {
+        /// The alias name given.
+        alias: String,
+        /// Why it is refused.
+        reason: String,
+    },
+    /// `aliases_not_found_exception` (404): `aliases [a, b] missing`.
+    #[error("aliases [{}] missing", .0.join(", "))]
+    AliasesNotFound(Vec<String>),
+    /// `illegal_state_exception` (500), which Elasticsearch uses for metadata that would become
+    /// inconsistent (`alias [x] has more than one write index [a,b]`).
+    #[error("{0}")]
+    IllegalState(String),
     /// The data folder cannot be used: locked by another node, unreadable, or damaged.
     #[error("{0}")]
     Unavailable(String),
@@ -223,6 +266,18 @@ impl StoreError {
             },
             other => other,
         }
+    }
+
+    /// Whether Elasticsearch's error is an `ElasticsearchException` (then it becomes the root
+    /// cause of an error it causes) rather than a plain Java exception.
+    pub fn is_elasticsearch_exception(&self) -> bool {
+        !matches!(
+            self,
+            Self::IllegalArgument(_)
+                | Self::IllegalArgumentCaused { .. }
+                | Self::IllegalState(_)
+                | Self::NumberFormat(_)
+        )
     }
 
     /// An [`StoreError::IndexNotFound`] with nothing appended.
@@ -293,6 +348,10 @@ impl StoreError {
                     .caused_by(EsException::named(cause_type, 400, inner.clone()), es_cause)
             }
             Self::IllegalArgument(_) => EsException::illegal_argument(reason),
+            // A plain Java exception: Elasticsearch reports the outer one as the root cause.
+            Self::IllegalArgumentCaused { cause, .. } => {
+                EsException::illegal_argument(reason).caused_by(cause.to_exception(), false)
+            }
             Self::Validation(_) => {
                 EsException::with_status(EsErrorType::ActionRequestValidation, 400, reason)
             }
@@ -322,20 +381,11 @@ impl StoreError {
             Self::NumberFormat(_) => EsException::named("number_format_exception", 400, reason),
             Self::Parse(_) => EsException::with_status(EsErrorType::Parse, 400, reason),
             Self::FieldParse { cause, .. } => {
-                // Elasticsearch unwraps a parse failure to its cause only when the cause is
-                // itself a parse failure or an Elasticsearch exception; an
-                // IllegalArgumentException underneath leaves this one as the root cause.
-                let unwrap = matches!(
-                    **cause,
-                    Self::Parsing { .. }
-                        | Self::Parse(_)
-                        | Self::XContentParse(_)
-                        | Self::FieldParse { .. }
-                        | Self::QueryCreation { .. }
-                        | Self::QueryShard { .. }
-                );
+                // Elasticsearch reports the innermost Elasticsearch exception as the root
+                // cause; a plain Java exception underneath (`Required [x]`, a bad number)
+                // leaves this parse failure as the root cause.
                 EsException::with_status(EsErrorType::XContentParse, 400, reason)
-                    .caused_by(cause.to_exception(), unwrap)
+                    .caused_by(cause.to_exception(), cause.is_elasticsearch_exception())
             }
             Self::QueryCreation {
                 cause, index, uuid, ..
@@ -358,6 +408,32 @@ impl StoreError {
                 EsException::illegal_argument(reason),
                 (!index.is_empty()).then_some(index.as_str()),
             ),
+            Self::InvalidIndexTemplate { .. } => {
+                EsException::named("invalid_index_template_exception", 400, reason)
+            }
+            Self::IndexTemplateMissing(_) => {
+                EsException::named("index_template_missing_exception", 404, reason)
+            }
+            Self::ResourceNotFound(_) => {
+                EsException::with_status(EsErrorType::ResourceNotFound, 404, reason)
+            }
+            Self::ResourceAlreadyExists(_) => {
+                EsException::with_status(EsErrorType::ResourceAlreadyExists, 400, reason)
+            }
+            Self::InvalidAliasName { .. } => {
+                EsException::named("invalid_alias_name_exception", 400, reason)
+            }
+            Self::AliasesNotFound(names) => {
+                let id = if names.len() == 1 {
+                    serde_json::Value::String(names[0].clone())
+                } else {
+                    serde_json::Value::from(names.clone())
+                };
+                EsException::named("aliases_not_found_exception", 404, reason)
+                    .meta("resource.type", "aliases")
+                    .meta("resource.id", id)
+            }
+            Self::IllegalState(_) => EsException::named("illegal_state_exception", 500, reason),
             Self::Unavailable(_) | Self::Storage(_) => EsException::internal(reason),
         }
     }

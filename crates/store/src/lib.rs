@@ -16,6 +16,8 @@
 //!   engine;
 //! - [`mapping`]: Elasticsearch mappings (explicit, dynamic, templates), index settings and
 //!   names, and parsing a `_source` into typed values;
+//! - [`metadata`]: what Elasticsearch keeps above concrete indices (templates, aliases, data
+//!   streams, ILM policies), the index space security resolves against, and its file;
 //! - [`query`]: the query DSL and search requests, parsed into typed values with
 //!   Elasticsearch's errors;
 //! - [`error`]: the one error type, with its Elasticsearch error body.
@@ -28,6 +30,7 @@ pub mod doc_write;
 pub mod document;
 pub mod error;
 pub mod mapping;
+pub mod metadata;
 pub mod query;
 
 pub use error::{Result, StoreError};

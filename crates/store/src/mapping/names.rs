@@ -13,6 +13,21 @@ pub const MAX_INDEX_NAME_BYTES: usize = 255;
 /// `Strings.INVALID_FILENAME_CHARS`, sorted by code point as Elasticsearch prints them.
 const INVALID_FILENAME_CHARS: [char; 10] = [' ', '"', '*', ',', '/', '<', '>', '?', '\\', '|'];
 
+/// Whether `c` is one of `Strings.INVALID_FILENAME_CHARS`.
+pub fn invalid_filename_char(c: char) -> bool {
+    INVALID_FILENAME_CHARS.contains(&c)
+}
+
+/// `Strings.INVALID_FILENAME_CHARS` as Elasticsearch prints it: `[' ','"',...]`.
+pub fn invalid_filename_chars_listed() -> String {
+    let listed = INVALID_FILENAME_CHARS
+        .iter()
+        .map(|c| format!("'{c}'"))
+        .collect::<Vec<_>>()
+        .join(",");
+    format!("[{listed}]")
+}
+
 /// Checks an index name: every static rule, then lower case.
 pub fn validate_index_name(name: &str) -> Result<()> {
     validate_index_or_alias_name(name)?;
@@ -23,40 +38,47 @@ pub fn validate_index_name(name: &str) -> Result<()> {
 }
 
 /// The static rules index and alias names share (`validateIndexOrAliasName`), in
-/// Elasticsearch's order.
+/// Elasticsearch's order, as `invalid_index_name_exception`s.
 pub fn validate_index_or_alias_name(name: &str) -> Result<()> {
+    check_index_or_alias_name(name, |n, reason| invalid(n, &reason))
+}
+
+/// The same rules, reported through `error(name, why)` (aliases and data streams have their
+/// own exception types).
+pub fn check_index_or_alias_name(
+    name: &str,
+    error: impl Fn(&str, String) -> StoreError,
+) -> Result<()> {
     if name.is_empty() {
-        return Err(invalid(name, "must not be empty"));
+        return Err(error(name, "must not be empty".into()));
     }
     if name.contains(INVALID_FILENAME_CHARS) {
-        let listed = INVALID_FILENAME_CHARS
-            .iter()
-            .map(|c| format!("'{c}'"))
-            .collect::<Vec<_>>()
-            .join(",");
-        return Err(invalid(
+        return Err(error(
             name,
-            &format!("must not contain the following characters [{listed}]"),
+            format!(
+                "must not contain the following characters {}",
+                invalid_filename_chars_listed()
+            ),
         ));
     }
     if name.contains('#') {
-        return Err(invalid(name, "must not contain '#'"));
+        return Err(error(name, "must not contain '#'".into()));
     }
     if name.contains(':') {
-        return Err(invalid(name, "must not contain ':'"));
+        return Err(error(name, "must not contain ':'".into()));
     }
     if name.starts_with(['_', '-', '+']) {
-        return Err(invalid(name, "must not start with '_', '-', or '+'"));
+        return Err(error(name, "must not start with '_', '-', or '+'".into()));
     }
     let bytes = name.len();
     if bytes > MAX_INDEX_NAME_BYTES {
-        return Err(invalid(
+        return Err(error(
             name,
-            &format!("index name is too long, ({bytes} > {MAX_INDEX_NAME_BYTES})"),
+            format!("index name is too long, ({bytes} > {MAX_INDEX_NAME_BYTES})"),
         ));
     }
     if name == "." || name == ".." {
-        return Err(invalid(name, "must not be '.' or '..'"));
+        return Err(error(name, "must not be '.' or '..'".into()));
     }
     Ok(())
 }
