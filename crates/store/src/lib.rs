@@ -16,6 +16,8 @@
 //!   engine;
 //! - [`mapping`]: Elasticsearch mappings (explicit, dynamic, templates), index settings and
 //!   names, and parsing a `_source` into typed values;
+//! - [`engine`]: the tantivy + redb engine under one data folder (durable writes, refresh,
+//!   recovery, search execution, figures);
 //! - [`query`]: the query DSL and search requests, parsed into typed values with
 //!   Elasticsearch's errors;
 //! - [`error`]: the one error type, with its Elasticsearch error body.
@@ -24,6 +26,7 @@
 
 pub mod api;
 pub mod document;
+pub mod engine;
 pub mod error;
 pub mod query;
 
