@@ -89,11 +89,18 @@ pub(crate) fn standard_tokens(text: &str) -> Vec<(String, usize, usize)> {
             }
             // A separator joins only when the same kind of character sits on both sides.
             let after = chars.get(j + 1).map(|c| c.2);
-            let joins = match (prev, next, after) {
-                (Class::Letter, Class::MidLetter | Class::MidNumLet, Some(Class::Letter)) => true,
-                (Class::Numeric, Class::MidNum | Class::MidNumLet, Some(Class::Numeric)) => true,
-                _ => false,
-            };
+            let joins = matches!(
+                (prev, next, after),
+                (
+                    Class::Letter,
+                    Class::MidLetter | Class::MidNumLet,
+                    Some(Class::Letter)
+                ) | (
+                    Class::Numeric,
+                    Class::MidNum | Class::MidNumLet,
+                    Some(Class::Numeric)
+                )
+            );
             if joins {
                 j += 2;
             } else {

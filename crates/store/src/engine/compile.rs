@@ -43,6 +43,8 @@ pub(crate) struct Compiler<'a> {
     pub index: &'a str,
     pub uuid: &'a str,
     pub now: Timestamp,
+    /// Text paths with their own field.
+    pub text_slots: &'a std::collections::BTreeMap<String, usize>,
 }
 
 fn boosted(q: Q, boost: f32) -> Q {
@@ -196,6 +198,9 @@ impl TQuery for PathRegexQuery {
             prefix: self.prefix.clone(),
             inner: SharedRegex(Arc::clone(&self.regex)),
         };
+        if self.prefix.is_empty() {
+            return Ok(Box::new(AutomatonWeight::new(self.field, automaton)));
+        }
         Ok(Box::new(AutomatonWeight::new_for_json_path(
             self.field,
             automaton,
@@ -284,9 +289,21 @@ impl Compiler<'_> {
     }
 
     fn txt_str(&self, path: &str, value: &str) -> Term {
-        let mut t = Term::from_field_json_path(self.fields.txt, path, true);
-        t.append_type_and_str(value);
-        t
+        match self.text_field(path) {
+            Some(field) => Term::from_field_text(field, value),
+            None => {
+                let mut t = Term::from_field_json_path(self.fields.txt, path, true);
+                t.append_type_and_str(value);
+                t
+            }
+        }
+    }
+
+    fn text_field(&self, path: &str) -> Option<Field> {
+        self.text_slots
+            .get(path)
+            .and_then(|n| self.fields.text.get(*n))
+            .copied()
     }
 
     fn field_info(&self, path: &str) -> Option<FieldInfo> {
@@ -922,6 +939,15 @@ impl Compiler<'_> {
                 "failed to create query: invalid regular expression [{pattern}]: {e}"
             ))
         })?;
+        if info.kind == FieldKind::Text
+            && let Some(own) = self.text_field(path)
+        {
+            return Ok(Box::new(PathRegexQuery {
+                field: own,
+                prefix: Vec::new(),
+                regex: Arc::new(regex),
+            }));
+        }
         let mut prefix_term = Term::from_field_json_path(field, path, true);
         prefix_term.append_type_and_str("");
         Ok(Box::new(PathRegexQuery {

@@ -616,6 +616,17 @@ impl Engine {
         refresh: Refresh,
     ) -> Result<Vec<Result<WriteOutcome>>> {
         let shard = self.shard(index)?;
+        let slots = shard.text_slots(ops.iter().flat_map(|op| {
+            match op {
+                EngineOp::Index { parsed, .. } => parsed
+                    .fields
+                    .iter()
+                    .filter(|f| matches!(f.value, IndexedValue::Text(_)))
+                    .map(|f| f.path.as_str())
+                    .collect::<Vec<_>>(),
+                EngineOp::Delete { .. } => Vec::new(),
+            }
+        }))?;
         let prepared = ops
             .into_iter()
             .map(|op| match op {
@@ -628,7 +639,7 @@ impl Engine {
                 } => PreparedOp::Index {
                     id: id.unwrap_or_else(generate_id),
                     source,
-                    doc: schema::to_tantivy(&shard.fields, &parsed.fields, &parsed.ignored),
+                    doc: schema::to_tantivy(&shard.fields, &slots, &parsed.fields, &parsed.ignored),
                     fields: EncodedFields::encode(&parsed),
                     create,
                     condition,
@@ -765,6 +776,101 @@ fn refresh_loop(shards: &RwLock<BTreeMap<String, Arc<Shard>>>, stop: &AtomicBool
         for shard in due {
             if let Err(e) = shard.refresh(false) {
                 tracing::warn!(index = %shard.name, error = %e, "periodic refresh failed");
+            }
+        }
+    }
+}
+
+/// A plain dynamic typing of a `_source` for tests, examples and benchmarks, standing in for
+/// the mapping: strings are keywords, or `text` plus a `.keyword` multi-field for the paths
+/// named `text`, or dates when they read as `strict_date_optional_time` with a `-`, or IPs;
+/// integers are longs, other numbers doubles; arrays give one value per element.
+#[doc(hidden)]
+pub mod testing {
+    use serde_json::Value;
+
+    use crate::document::{DateValue, FieldValue, IndexedValue, ParsedDocument};
+
+    /// Types `source`; `text` lists the paths that are `text` fields.
+    pub fn parse(source: &Value, text: &[&str]) -> ParsedDocument {
+        let mut doc = ParsedDocument::default();
+        walk(source, "", text, &mut doc.fields);
+        doc
+    }
+
+    fn push(out: &mut Vec<FieldValue>, path: &str, value: IndexedValue) {
+        out.push(FieldValue {
+            path: path.to_string(),
+            value,
+            indexed: true,
+            doc_values: true,
+        });
+    }
+
+    fn walk(v: &Value, path: &str, text: &[&str], out: &mut Vec<FieldValue>) {
+        match v {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    let p = if path.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{path}.{k}")
+                    };
+                    walk(v, &p, text, out);
+                }
+            }
+            Value::Array(items) => {
+                for item in items {
+                    walk(item, path, text, out);
+                }
+            }
+            Value::Null => {}
+            Value::Bool(b) => push(out, path, IndexedValue::Boolean(*b)),
+            Value::Number(n) => match n.as_i64() {
+                Some(i) => push(out, path, IndexedValue::Long(i)),
+                None => push(out, path, IndexedValue::Double(n.as_f64().unwrap_or(0.0))),
+            },
+            Value::String(s) => {
+                if text.contains(&path) {
+                    out.push(FieldValue {
+                        path: path.to_string(),
+                        value: IndexedValue::Text(s.clone()),
+                        indexed: true,
+                        doc_values: false,
+                    });
+                    if s.chars().count() <= 256 {
+                        push(
+                            out,
+                            &format!("{path}.keyword"),
+                            IndexedValue::Keyword(s.clone()),
+                        );
+                    }
+                    return;
+                }
+                let date = if s.contains('-') {
+                    ironstack_types::date::DateFormat::default()
+                        .parse(s, &ironstack_types::date::TimeZone::UTC, false)
+                        .ok()
+                } else {
+                    None
+                };
+                if let Some(at) = date {
+                    push(
+                        out,
+                        path,
+                        IndexedValue::Date(DateValue::Millis(
+                            ironstack_types::date::to_epoch_millis(at),
+                        )),
+                    );
+                } else if let Ok(ip) = s.parse::<std::net::IpAddr>() {
+                    let v6 = match ip {
+                        std::net::IpAddr::V4(v4) => v4.to_ipv6_mapped(),
+                        std::net::IpAddr::V6(v6) => v6,
+                    };
+                    push(out, path, IndexedValue::Ip(v6));
+                } else {
+                    push(out, path, IndexedValue::Keyword(s.clone()));
+                }
             }
         }
     }

@@ -3,7 +3,11 @@
 //! go into JSON fields keyed by their dotted path:
 //! - `kw`: every exact value (keyword, numbers, booleans, dates, IPs), indexed as one term
 //!   (raw tokenizer) and kept in a fast column per path for ranges, sorting and aggregations;
-//! - `txt`: `text` values, analysed by the standard analyzer with positions for phrases;
+//! - `t0`..`t15`: `text` values, analysed by the standard analyzer with positions for
+//!   phrases, one plain field per text path (the index assigns them in order of first use
+//!   and keeps the assignment in its log), so that BM25's length normalisation is per field
+//!   as in Lucene; tantivy's JSON fields keep one length per document for all their paths;
+//! - `txt`: the same for text paths beyond the sixteenth;
 //! - `_field_names`: each path that holds a value, and its parent objects (`exists`);
 //! - `_id` (term + fast column), `_seq_no`, `_version`, `_primary_term` (fast), `_ignored`.
 //!
@@ -34,7 +38,11 @@ pub(crate) struct Fields {
     pub ignored: Field,
     pub kw: Field,
     pub txt: Field,
+    pub text: [Field; TEXT_SLOTS],
 }
+
+/// Text fields with their own BM25 statistics.
+pub(crate) const TEXT_SLOTS: usize = 16;
 
 pub(crate) const KW: &str = "kw";
 pub(crate) const TXT: &str = "txt";
@@ -70,6 +78,16 @@ pub(crate) fn build_schema() -> Schema {
         )
         .set_expand_dots_enabled();
     b.add_json_field(TXT, txt);
+    for slot in 0..TEXT_SLOTS {
+        b.add_text_field(
+            &format!("t{slot}"),
+            tantivy::schema::TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(STANDARD)
+                    .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+            ),
+        );
+    }
     b.build()
 }
 
@@ -84,6 +102,13 @@ impl Fields {
             ignored: schema.get_field(IGNORED)?,
             kw: schema.get_field(KW)?,
             txt: schema.get_field(TXT)?,
+            text: {
+                let mut text = [Field::from_field_id(0); TEXT_SLOTS];
+                for (slot, f) in text.iter_mut().enumerate() {
+                    *f = schema.get_field(&format!("t{slot}"))?;
+                }
+                text
+            },
         })
     }
 }
@@ -124,6 +149,7 @@ pub(crate) fn date_value(d: DateValue) -> DateTime {
 /// adds those once the `_seq_no` is known).
 pub(crate) fn to_tantivy(
     fields: &Fields,
+    slots: &BTreeMap<String, usize>,
     values: &[FieldValue],
     ignored: &[String],
 ) -> TantivyDocument {
@@ -144,7 +170,13 @@ pub(crate) fn to_tantivy(
         }
         let (map, value) = match &f.value {
             IndexedValue::Keyword(s) => (&mut kw, OwnedValue::Str(s.clone())),
-            IndexedValue::Text(s) => (&mut txt, OwnedValue::Str(s.clone())),
+            IndexedValue::Text(s) => match slots.get(path).and_then(|n| fields.text.get(*n)) {
+                Some(field) => {
+                    doc.add_text(*field, s);
+                    continue;
+                }
+                None => (&mut txt, OwnedValue::Str(s.clone())),
+            },
             IndexedValue::Long(v) => (&mut kw, OwnedValue::I64(*v)),
             IndexedValue::UnsignedLong(v) => (&mut kw, OwnedValue::U64(*v)),
             IndexedValue::Double(v) => (&mut kw, OwnedValue::F64(*v)),

@@ -225,7 +225,7 @@ impl Col {
     }
 }
 
-fn pick(values: &mut Vec<Key>, mode: Option<SortMode>, desc: bool) -> Key {
+fn pick(values: &mut [Key], mode: Option<SortMode>, desc: bool) -> Key {
     if values.is_empty() {
         return Key::Missing;
     }
@@ -363,7 +363,7 @@ impl SegmentCollector for TopSegment {
             }
         }
         if let Some(deadline) = self.shared.deadline
-            && self.count % 256 == 0
+            && self.count.is_multiple_of(256)
             && Instant::now() >= deadline
         {
             self.shared.timed_out.store(true, AtomicOrdering::Relaxed);
@@ -617,12 +617,14 @@ fn compile_for(
     types: &dyn FieldTypes,
     now: ironstack_types::date::Timestamp,
 ) -> Result<Box<dyn TQuery>> {
+    let slots = shard.current_text_slots();
     let compiler = Compiler {
         fields: &shard.fields,
         types,
         index: &shard.name,
         uuid: &shard.uuid,
         now,
+        text_slots: &slots,
     };
     let q = compiler.compile(query)?;
     Ok(match post_filter {

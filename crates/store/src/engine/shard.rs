@@ -8,6 +8,7 @@
 //! operations to tantivy in `_seq_no` order and answers. So whatever tantivy committed is a
 //! prefix of the log, and the log holds every acknowledged write.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
@@ -111,6 +112,9 @@ pub(crate) struct Shard {
     closed: AtomicBool,
     /// The caller's metadata (mappings, aliases, ...), kept with the index.
     pub metadata: RwLock<serde_json::Value>,
+    /// Text path → its own text field (see [`super::schema`]).
+    text_slots: RwLock<BTreeMap<String, usize>>,
+    slot_lock: Mutex<()>,
 }
 
 pub(crate) struct OpenOptions {
@@ -202,6 +206,10 @@ impl Shard {
         let settings = IndexSettings::from_json(&settings_json);
         let metadata: serde_json::Value =
             serde_json::from_str(&text("metadata")?).map_err(|e| damaged(&e))?;
+        let text_slots: BTreeMap<String, usize> = match super::wal::read_meta(&db, "text_slots")? {
+            Some(bytes) => serde_json::from_slice(&bytes).map_err(|e| damaged(&e))?,
+            None => BTreeMap::new(),
+        };
         let creation_date = meta_u64(super::wal::read_meta(&db, "created")?.as_deref()) as i64;
         let next_seq = meta_u64(super::wal::read_meta(&db, "next_seq_no")?.as_deref());
         // Elasticsearch raises the primary term each time a primary shard is allocated, which
@@ -247,7 +255,7 @@ impl Shard {
             for entry in ops.range(committed..).map_err(storage("reading the log"))? {
                 let (seq, bytes) = entry.map_err(storage("reading the log"))?;
                 let op = OpRecord::decode(bytes.value()).map_err(|e| damaged(&e))?;
-                push_op(&mut batch, &fields, seq.value(), &op)?;
+                push_op(&mut batch, &fields, &text_slots, seq.value(), &op)?;
                 replayed += 1;
                 if batch.len() >= 10_000 {
                     writer
@@ -303,6 +311,8 @@ impl Shard {
             thread: Mutex::new(None),
             closed: AtomicBool::new(false),
             metadata: RwLock::new(metadata),
+            text_slots: RwLock::new(text_slots),
+            slot_lock: Mutex::new(()),
         });
         let worker = Arc::clone(&shard);
         let handle = std::thread::Builder::new()
@@ -322,6 +332,41 @@ impl Shard {
         self.put_meta("settings", &json)?;
         *write(&self.settings) = settings;
         Ok(())
+    }
+
+    /// The text path → field assignment, after giving `paths` a field each (durably, before
+    /// any document uses it) while fields remain.
+    pub(crate) fn text_slots<'a>(
+        &self,
+        paths: impl Iterator<Item = &'a str>,
+    ) -> Result<BTreeMap<String, usize>> {
+        let missing: Vec<&str> = {
+            let slots = read(&self.text_slots);
+            paths.filter(|p| !slots.contains_key(*p)).collect()
+        };
+        if missing.is_empty() || read(&self.text_slots).len() >= super::schema::TEXT_SLOTS {
+            return Ok(read(&self.text_slots).clone());
+        }
+        let _one = lock(&self.slot_lock);
+        let mut next = read(&self.text_slots).clone();
+        for path in missing {
+            if next.len() >= super::schema::TEXT_SLOTS {
+                break;
+            }
+            let n = next.len();
+            next.entry(path.to_string()).or_insert(n);
+        }
+        if next.len() != read(&self.text_slots).len() {
+            let json = serde_json::to_vec(&next).unwrap_or_default();
+            self.put_meta("text_slots", &json)?;
+            *write(&self.text_slots) = next.clone();
+        }
+        Ok(next)
+    }
+
+    /// The text path → field assignment.
+    pub(crate) fn current_text_slots(&self) -> BTreeMap<String, usize> {
+        read(&self.text_slots).clone()
     }
 
     pub(crate) fn set_metadata(&self, metadata: serde_json::Value) -> Result<()> {
@@ -899,13 +944,19 @@ fn add_meta(
     doc.add_u64(fields.primary_term, term);
 }
 
-fn push_op(batch: &mut Vec<UserOperation>, fields: &Fields, seq: u64, op: &OpRecord) -> Result<()> {
+fn push_op(
+    batch: &mut Vec<UserOperation>,
+    fields: &Fields,
+    slots: &BTreeMap<String, usize>,
+    seq: u64,
+    op: &OpRecord,
+) -> Result<()> {
     batch.push(UserOperation::Delete(Term::from_field_text(
         fields.id, &op.id,
     )));
     if let Some(encoded) = &op.fields {
         let (values, ignored) = encoded.decode()?;
-        let mut doc = to_tantivy(fields, &values, &ignored);
+        let mut doc = to_tantivy(fields, slots, &values, &ignored);
         add_meta(&mut doc, fields, &op.id, seq, op.version, op.primary_term);
         batch.push(UserOperation::Add(doc));
     }
