@@ -1,7 +1,11 @@
-//! Auto-generated `_id`s as Elasticsearch makes them (`TimeBasedUUIDGenerator`): 15 bytes of
-//! a sequence number, a millisecond timestamp that never goes back and a node address (random
-//! here, as Elasticsearch uses when no MAC address is readable), laid out so that ids made
-//! close in time share prefixes, then URL-safe base64 without padding: 20 characters.
+//! Auto-generated `_id`s as Elasticsearch makes them: 15 bytes of a millisecond timestamp
+//! that never goes back, a node address (random here, as Elasticsearch uses when no MAC
+//! address is readable) and a sequence number, then URL-safe base64 without padding: 20
+//! characters. The bytes follow Elasticsearch's k-ordered layout
+//! (`TimeBasedKOrderedUUIDGenerator`): the slow-changing timestamp bytes first, so that ids
+//! made close in time sort close together. The document table is a B-tree keyed by `_id`;
+//! with the older layout (sequence bytes first) each bulk wrote all over the tree and left its
+//! pages half full.
 
 use std::sync::{Mutex, OnceLock};
 
@@ -39,16 +43,16 @@ pub fn generate_id() -> String {
         (s.sequence, s.last_timestamp)
     };
     let mut bytes = [0u8; 15];
-    bytes[0] = sequence as u8;
-    bytes[1] = (sequence >> 16) as u8;
-    bytes[2] = (timestamp >> 16) as u8;
-    bytes[3] = (timestamp >> 24) as u8;
-    bytes[4] = (timestamp >> 32) as u8;
-    bytes[5] = (timestamp >> 40) as u8;
-    bytes[6..12].copy_from_slice(node);
-    bytes[12] = (timestamp >> 8) as u8;
-    bytes[13] = (sequence >> 8) as u8;
-    bytes[14] = timestamp as u8;
+    bytes[0] = (timestamp >> 40) as u8;
+    bytes[1] = (timestamp >> 32) as u8;
+    bytes[2] = (timestamp >> 24) as u8;
+    bytes[3] = (timestamp >> 16) as u8;
+    bytes[4..10].copy_from_slice(node);
+    bytes[10] = (sequence >> 16) as u8;
+    bytes[11] = (timestamp >> 8) as u8;
+    bytes[12] = (sequence >> 8) as u8;
+    bytes[13] = timestamp as u8;
+    bytes[14] = sequence as u8;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 

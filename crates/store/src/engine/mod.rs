@@ -370,6 +370,8 @@ pub struct IndexStats {
     pub refresh_time_ms: u64,
     /// `translog.uncommitted_operations`.
     pub translog_uncommitted_operations: u64,
+    /// `translog.operations`: operations the log still holds.
+    pub translog_operations: u64,
     /// `translog.size_in_bytes`.
     pub translog_size_bytes: u64,
     /// Log fsyncs (group commit makes it smaller than the write calls).
@@ -638,7 +640,7 @@ impl Engine {
                     condition,
                 } => PreparedOp::Index {
                     id: id.unwrap_or_else(generate_id),
-                    source,
+                    source: wal::StoredSource::new(source),
                     doc: schema::to_tantivy(&shard.fields, &slots, &parsed.fields, &parsed.ignored),
                     fields: EncodedFields::encode(&parsed),
                     create,
@@ -732,18 +734,13 @@ impl Engine {
             refresh_external_total: n(&c.external_refresh_total),
             refresh_time_ms: ms(&c.refresh_time_nanos),
             translog_uncommitted_operations: pending,
+            translog_operations: shard.log_entries()?,
             translog_size_bytes: log_size,
             wal_syncs: n(&c.wal_syncs),
             wal_transactions: n(&c.wal_transactions),
             max_seq_no: i64::try_from(shard.applied()).unwrap_or(i64::MAX) - 1,
             primary_term: shard.primary_term,
         })
-    }
-
-    /// Live documents of an index counted in its document table (realtime, unlike
-    /// [`IndexStats::docs_count`]). Includes tombstones still remembered for `gc_deletes`.
-    pub fn stored_documents(&self, index: &str) -> Result<u64> {
-        self.shard(index)?.table_len()
     }
 
     /// The data folder.
@@ -790,6 +787,59 @@ pub mod testing {
     use serde_json::Value;
 
     use crate::document::{DateValue, FieldValue, IndexedValue, ParsedDocument};
+
+    /// tantivy alone on the engine's schema and document layout (one writer thread, no log,
+    /// no `_source`): indexes `docs` (each with the `text` paths) into a new index in `dir`,
+    /// commits once, and returns how many it indexed. The local limit the engine's ingest
+    /// rate is measured against.
+    pub fn raw_tantivy_ingest(
+        dir: &std::path::Path,
+        docs: impl Iterator<Item = (String, ParsedDocument)>,
+        writer_memory_bytes: usize,
+    ) -> crate::Result<u64> {
+        use tantivy::indexer::IndexWriterOptions;
+
+        let err = |e: tantivy::TantivyError| crate::StoreError::Storage(e.to_string());
+        let index =
+            tantivy::Index::create_in_dir(dir, super::schema::build_schema()).map_err(err)?;
+        index.tokenizers().register(
+            super::analysis::STANDARD,
+            super::analysis::standard_analyzer(),
+        );
+        let fields = super::schema::Fields::resolve(&index.schema()).map_err(err)?;
+        let mut writer: tantivy::IndexWriter = index
+            .writer_with_options(
+                IndexWriterOptions::builder()
+                    .memory_budget_per_thread(writer_memory_bytes.max(15 << 20))
+                    .num_worker_threads(1)
+                    .num_merge_threads(1)
+                    .build(),
+            )
+            .map_err(err)?;
+        let mut slots = std::collections::BTreeMap::new();
+        let mut count = 0u64;
+        for (id, parsed) in docs {
+            for f in &parsed.fields {
+                if matches!(f.value, IndexedValue::Text(_))
+                    && slots.len() < super::schema::TEXT_SLOTS
+                {
+                    let n = slots.len();
+                    slots.entry(f.path.clone()).or_insert(n);
+                }
+            }
+            let mut doc =
+                super::schema::to_tantivy(&fields, &slots, &parsed.fields, &parsed.ignored);
+            doc.add_text(fields.id, &id);
+            doc.add_u64(fields.seq_no, count);
+            doc.add_u64(fields.version, 1);
+            doc.add_u64(fields.primary_term, 1);
+            writer.add_document(doc).map_err(err)?;
+            count += 1;
+        }
+        writer.commit().map_err(err)?;
+        writer.wait_merging_threads().map_err(err)?;
+        Ok(count)
+    }
 
     /// Types `source`; `text` lists the paths that are `text` fields.
     pub fn parse(source: &Value, text: &[&str]) -> ParsedDocument {

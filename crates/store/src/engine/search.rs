@@ -3,6 +3,11 @@
 //! `mode`, `search_after`), count them (`track_total_hits`, `min_score`, `terminate_after`,
 //! `timeout`), merge across indices, and fetch the page: `_id` and versions from fast columns,
 //! `_source` from the realtime document table, filtered as asked.
+//!
+//! Known gap: because `_source` lives only in the document table, a hit updated since the
+//! last refresh shows its newer `_source` (with the refreshed `_version`), and one deleted
+//! since shows none; Elasticsearch shows the source as of the refresh. Keeping a second copy
+//! in tantivy's document store would close it at the cost of doubling the disk per document.
 
 use std::cmp::Ordering;
 use std::sync::Arc;
@@ -643,6 +648,17 @@ fn storage(e: tantivy::TantivyError) -> StoreError {
     StoreError::Storage(format!("search failed: {e}"))
 }
 
+/// Runs a tantivy search, turning a panic inside tantivy into an error: a query that trips
+/// a library bug fails alone instead of taking the node down.
+fn guarded<T>(run: impl FnOnce() -> tantivy::Result<T>) -> Result<T> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)) {
+        Ok(result) => result.map_err(storage),
+        Err(_) => Err(StoreError::Storage(
+            "search failed: the search library panicked".to_string(),
+        )),
+    }
+}
+
 fn now() -> ironstack_types::date::Timestamp {
     ironstack_types::date::Timestamp::now()
 }
@@ -655,7 +671,7 @@ pub(crate) fn count(shards: &[Arc<Shard>], query: &Query, types: &dyn FieldTypes
         let start = Instant::now();
         let q = compile_for(shard, query, None, types, now)?;
         let searcher = shard.reader.searcher();
-        total += searcher.search(&*q, &Count).map_err(storage)? as u64;
+        total += guarded(|| searcher.search(&*q, &Count))? as u64;
         shard
             .counters
             .query_total
@@ -740,7 +756,7 @@ pub(crate) fn search(
             shared: Arc::clone(&shared),
         };
         let searcher = shard.reader.searcher();
-        let fruit = searcher.search(&*q, &collector).map_err(storage)?;
+        let fruit = guarded(|| searcher.search(&*q, &collector))?;
         total += fruit.count;
         max_score = max_score.max(fruit.max_score);
         timed_out |= shared.timed_out.load(AtomicOrdering::Relaxed);
@@ -849,7 +865,7 @@ fn fetch(
             let records = shard.get_records(&ids)?;
             for (pos, record) in positions.iter().zip(records) {
                 if let Some(r) = record {
-                    let value: Value = serde_json::from_slice(&r.source)
+                    let value: Value = serde_json::from_slice(&r.source.raw()?)
                         .map_err(|e| StoreError::Storage(format!("reading a _source: {e}")))?;
                     sources[*pos] = Some(filter_source(&value, &request.source));
                 }

@@ -782,6 +782,15 @@ fn sorting_paging_and_hit_options() {
         },
     );
     assert_eq!(post.total, 2);
+    let late = run(
+        &e,
+        &SearchRequest {
+            timeout: Some(std::time::Duration::ZERO),
+            ..SearchRequest::default()
+        },
+    );
+    assert!(late.timed_out);
+    assert!(late.hits.is_empty());
     let counted = run(
         &e,
         &SearchRequest {

@@ -25,7 +25,9 @@ use crate::error::{Result, StoreError};
 
 use super::analysis::{STANDARD, standard_analyzer};
 use super::schema::{Fields, build_schema, to_tantivy};
-use super::wal::{DOCS, DocRecord, EncodedFields, META, OPS, OpRecord, meta_u64, storage};
+use super::wal::{
+    DOCS, DocRecord, EncodedFields, META, OPS, OpRecord, StoredSource, meta_u64, storage,
+};
 use super::{Durability, IndexSettings};
 
 /// Tombstones `(deleted_at ms BE, _id)` → nothing, oldest first, for `index.gc_deletes`.
@@ -39,7 +41,7 @@ const MAX_BATCH_OPS: usize = 20_000;
 pub(crate) enum PreparedOp {
     Index {
         id: String,
-        source: Vec<u8>,
+        source: StoredSource,
         fields: EncodedFields,
         doc: TantivyDocument,
         create: bool,
@@ -447,9 +449,7 @@ impl Shard {
         self.reader
             .reload()
             .map_err(tantivy_err("reloading the index reader"))?;
-        *lock(&self.visible) = applied;
-        self.visible_changed.notify_all();
-        self.prune_below.store(applied, Ordering::SeqCst);
+        // Counted before waiters wake, so that they see their refresh in the figures.
         self.counters.refresh_total.fetch_add(1, Ordering::Relaxed);
         if external {
             self.counters
@@ -459,6 +459,9 @@ impl Shard {
         self.counters
             .refresh_time_nanos
             .fetch_add(nanos(start.elapsed()), Ordering::Relaxed);
+        *lock(&self.visible) = applied;
+        self.visible_changed.notify_all();
+        self.prune_below.store(applied, Ordering::SeqCst);
         Ok(true)
     }
 
@@ -480,7 +483,8 @@ impl Shard {
                 version: r.version,
                 seq_no: r.seq_no,
                 primary_term: r.primary_term,
-                source: serde_json::from_slice(&r.source).map_err(storage("reading a _source"))?,
+                source: serde_json::from_slice(&r.source.raw()?)
+                    .map_err(storage("reading a _source"))?,
             }),
             _ => None,
         };
@@ -533,11 +537,11 @@ impl Shard {
         (pending, size)
     }
 
-    /// Live documents in the document table (realtime count, tombstones excluded).
-    pub(crate) fn table_len(&self) -> Result<u64> {
-        let txn = self.db.begin_read().map_err(storage("reading documents"))?;
-        let docs = txn.open_table(DOCS).map_err(storage("reading documents"))?;
-        docs.len().map_err(storage("reading documents"))
+    /// Entries in the log table (operations kept to recover the search index).
+    pub(crate) fn log_entries(&self) -> Result<u64> {
+        let txn = self.db.begin_read().map_err(storage("reading the log"))?;
+        let ops = txn.open_table(OPS).map_err(storage("reading the log"))?;
+        ops.len().map_err(storage("reading the log"))
     }
 
     /// Stops the writer thread (after the queued writes) and refuses new writes.
@@ -553,12 +557,14 @@ impl Shard {
     fn writer_loop(self: Arc<Self>, rx: Receiver<WriteRequest>, mut next_seq: u64) {
         let mut unsynced = false;
         let mut last_sync = Instant::now();
+        let mut pruned = self.prune_below.load(Ordering::SeqCst);
         loop {
             let (durability, sync_interval) = {
                 let s = read(&self.settings);
                 (s.durability, s.sync_interval)
             };
-            let first = match rx.recv_timeout(sync_interval.max(Duration::from_millis(100))) {
+            let wait = sync_interval.clamp(Duration::from_millis(100), Duration::from_secs(1));
+            let first = match rx.recv_timeout(wait) {
                 Ok(r) => Some(r),
                 Err(RecvTimeoutError::Timeout) => None,
                 Err(RecvTimeoutError::Disconnected) => break,
@@ -579,9 +585,13 @@ impl Shard {
                 }
             }
             let sync_due = unsynced && last_sync.elapsed() >= sync_interval;
-            if batch.is_empty() && !sync_due {
+            // Log entries a refresh committed to tantivy go in the next transaction, or in one
+            // of their own when writes stop.
+            let prune = self.prune_below.load(Ordering::SeqCst);
+            if batch.is_empty() && !sync_due && prune <= pruned {
                 continue;
             }
+            pruned = prune;
             let immediate = durability == Durability::Request || sync_due;
             match self.commit_batch(&mut batch, &mut next_seq, immediate) {
                 Ok(()) => {
@@ -722,7 +732,7 @@ impl Shard {
                                 seq_no: this_seq,
                                 primary_term: self.primary_term,
                                 deleted_at: Some(now),
-                                source: Vec::new(),
+                                source: StoredSource::default(),
                             };
                             docs.insert(id.as_str(), &record.encode()[..])
                                 .map_err(storage("writing the log"))?;

@@ -37,20 +37,67 @@ pub(crate) struct DocRecord {
     pub primary_term: u64,
     /// `Some(epoch ms)` for a delete tombstone.
     pub deleted_at: Option<i64>,
-    pub source: Vec<u8>,
+    /// The `_source` as stored: see [`StoredSource`].
+    pub source: StoredSource,
+}
+
+/// A `_source` as the document table keeps it: LZ4-compressed when that saves space.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) struct StoredSource {
+    pub compressed: bool,
+    pub bytes: Vec<u8>,
+}
+
+impl StoredSource {
+    /// Compresses `source` when that makes it smaller.
+    pub(crate) fn new(source: Vec<u8>) -> Self {
+        if source.len() >= 128 {
+            let packed = lz4_flex::block::compress_prepend_size(&source);
+            if packed.len() < source.len() {
+                return Self {
+                    compressed: true,
+                    bytes: packed,
+                };
+            }
+        }
+        Self {
+            compressed: false,
+            bytes: source,
+        }
+    }
+
+    /// The `_source` bytes.
+    pub(crate) fn raw(&self) -> Result<std::borrow::Cow<'_, [u8]>> {
+        if self.compressed {
+            lz4_flex::block::decompress_size_prepended(&self.bytes)
+                .map(std::borrow::Cow::Owned)
+                .map_err(|e| corrupt(&format!("a compressed _source: {e}")))
+        } else {
+            Ok(std::borrow::Cow::Borrowed(&self.bytes))
+        }
+    }
 }
 
 const DOC_HEADER: usize = 8 * 4 + 1;
+const DELETED: u8 = 1;
+const COMPRESSED: u8 = 2;
 
 impl DocRecord {
     pub(crate) fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(DOC_HEADER + self.source.len());
+        let mut out = Vec::with_capacity(DOC_HEADER + self.source.bytes.len());
         out.extend_from_slice(&self.version.to_le_bytes());
         out.extend_from_slice(&self.seq_no.to_le_bytes());
         out.extend_from_slice(&self.primary_term.to_le_bytes());
-        out.push(u8::from(self.deleted_at.is_some()));
+        let mut flags = 0;
+        if self.deleted_at.is_some() {
+            flags |= DELETED;
+        }
+        if self.source.compressed {
+            flags |= COMPRESSED;
+        }
+        out.push(flags);
         out.extend_from_slice(&self.deleted_at.unwrap_or(0).to_le_bytes());
-        out.extend_from_slice(&self.source);
+        out.extend_from_slice(&self.source.bytes);
         out
     }
 
@@ -59,14 +106,17 @@ impl DocRecord {
         let version = r.u64()?;
         let seq_no = r.u64()?;
         let primary_term = r.u64()?;
-        let deleted = r.u8()? != 0;
+        let flags = r.u8()?;
         let deleted_at = r.i64()?;
         Ok(Self {
             version,
             seq_no,
             primary_term,
-            deleted_at: deleted.then_some(deleted_at),
-            source: r.rest().to_vec(),
+            deleted_at: (flags & DELETED != 0).then_some(deleted_at),
+            source: StoredSource {
+                compressed: flags & COMPRESSED != 0,
+                bytes: r.rest().to_vec(),
+            },
         })
     }
 }
@@ -315,9 +365,23 @@ mod tests {
             seq_no: 9,
             primary_term: 2,
             deleted_at: Some(1234),
-            source: br#"{"a":1}"#.to_vec(),
+            source: StoredSource::new(br#"{"a":1}"#.to_vec()),
         };
         assert_eq!(DocRecord::decode(&doc.encode()).ok(), Some(doc.clone()));
+        let long = format!("{{\"message\":\"{}\"}}", "abc ".repeat(100));
+        let stored = StoredSource::new(long.clone().into_bytes());
+        assert!(stored.compressed && stored.bytes.len() < long.len());
+        let record = DocRecord {
+            source: stored,
+            ..doc.clone()
+        };
+        let back = DocRecord::decode(&record.encode()).expect("decodes");
+        assert_eq!(back.source.raw().ok().as_deref(), Some(long.as_bytes()));
+        let broken = StoredSource {
+            compressed: true,
+            bytes: vec![200, 0, 0, 0, 1, 2],
+        };
+        assert!(broken.raw().is_err());
         let parsed = ParsedDocument {
             fields: vec![
                 FieldValue {

@@ -376,6 +376,50 @@ fn async_durability_syncs_in_the_background() {
 }
 
 #[test]
+fn the_log_forgets_what_a_refresh_committed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let engine = open(dir.path());
+    engine
+        .create_index("i", "u", &settings(), json!({}))
+        .expect("created");
+    let ops = (0..30)
+        .map(|n| index_op(&n.to_string(), json!({"title": "some words here"})))
+        .collect();
+    engine.apply("i", ops, Refresh::None).expect("applied");
+    let before = engine.stats("i").expect("stats");
+    assert_eq!(
+        (
+            before.translog_operations,
+            before.translog_uncommitted_operations
+        ),
+        (30, 30)
+    );
+    engine.refresh("i").expect("refresh");
+    // No write follows: the writer thread prunes on its own once idle.
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while engine.stats("i").expect("stats").translog_operations > 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the log was never pruned"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(
+        engine
+            .stats("i")
+            .expect("stats")
+            .translog_uncommitted_operations,
+        0
+    );
+    // Pruned entries are not needed: a reopen finds everything.
+    drop(engine);
+    let engine = open(dir.path());
+    assert_eq!(total(&engine, "i"), 30);
+    let doc = engine.get("i", "7").expect("get").expect("found");
+    assert_eq!(doc.source, json!({"title": "some words here"}));
+}
+
+#[test]
 fn the_data_folder_is_locked() {
     let dir = tempfile::tempdir().expect("tempdir");
     let engine = open(dir.path());
