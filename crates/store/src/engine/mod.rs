@@ -640,8 +640,17 @@ impl Engine {
                     condition,
                 } => PreparedOp::Index {
                     id: id.unwrap_or_else(generate_id),
-                    source: wal::StoredSource::new(source),
-                    doc: schema::to_tantivy(&shard.fields, &slots, &parsed.fields, &parsed.ignored),
+                    doc: {
+                        let mut doc = schema::to_tantivy(
+                            &shard.fields,
+                            &slots,
+                            &parsed.fields,
+                            &parsed.ignored,
+                        );
+                        doc.add_bytes(shard.fields.source, &source);
+                        doc
+                    },
+                    source,
                     fields: EncodedFields::encode(&parsed),
                     create,
                     condition,

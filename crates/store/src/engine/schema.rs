@@ -9,7 +9,9 @@
 //!   as in Lucene; tantivy's JSON fields keep one length per document for all their paths;
 //! - `txt`: the same for text paths beyond the sixteenth;
 //! - `_field_names`: each path that holds a value, and its parent objects (`exists`);
-//! - `_id` (term + fast column), `_seq_no`, `_version`, `_primary_term` (fast), `_ignored`.
+//! - `_id` (term + fast column), `_seq_no`, `_version`, `_primary_term` (fast), `_ignored`;
+//! - `_source`: the document as sent, in tantivy's document store (compressed in blocks of
+//!   neighbouring documents, which share most of their keys).
 //!
 //! IPs are kept as 32 hexadecimal digits of their IPv6 form: tantivy's JSON fields cannot hold
 //! IP values, and fixed-width hex sorts and ranges like the address itself.
@@ -36,6 +38,7 @@ pub(crate) struct Fields {
     pub primary_term: Field,
     pub field_names: Field,
     pub ignored: Field,
+    pub source: Field,
     pub kw: Field,
     pub txt: Field,
     pub text: [Field; TEXT_SLOTS],
@@ -51,6 +54,16 @@ pub(crate) const SEQ_NO: &str = "_seq_no";
 pub(crate) const VERSION: &str = "_version";
 pub(crate) const PRIMARY_TERM: &str = "_primary_term";
 pub(crate) const IGNORED: &str = "_ignored";
+pub(crate) const SOURCE: &str = "_source";
+
+/// How the document store compresses: LZ4 over 64 KB blocks (tens of documents each), a
+/// balance between bytes on disk and the cost of reading one `_source`.
+pub(crate) fn index_settings() -> tantivy::IndexSettings {
+    tantivy::IndexSettings {
+        docstore_blocksize: 64 * 1024,
+        ..tantivy::IndexSettings::default()
+    }
+}
 
 pub(crate) fn build_schema() -> Schema {
     let mut b = Schema::builder();
@@ -60,6 +73,7 @@ pub(crate) fn build_schema() -> Schema {
     b.add_u64_field(PRIMARY_TERM, FAST);
     b.add_text_field("_field_names", STRING);
     b.add_text_field(IGNORED, STRING | FAST);
+    b.add_bytes_field(SOURCE, tantivy::schema::STORED);
     let kw = JsonObjectOptions::default()
         .set_indexing_options(
             TextFieldIndexing::default()
@@ -100,6 +114,7 @@ impl Fields {
             primary_term: schema.get_field(PRIMARY_TERM)?,
             field_names: schema.get_field("_field_names")?,
             ignored: schema.get_field(IGNORED)?,
+            source: schema.get_field(SOURCE)?,
             kw: schema.get_field(KW)?,
             txt: schema.get_field(TXT)?,
             text: {

@@ -2,12 +2,8 @@
 //! best `from + size` matches of each segment with their sort keys (fast columns, `missing`,
 //! `mode`, `search_after`), count them (`track_total_hits`, `min_score`, `terminate_after`,
 //! `timeout`), merge across indices, and fetch the page: `_id` and versions from fast columns,
-//! `_source` from the realtime document table, filtered as asked.
-//!
-//! Known gap: because `_source` lives only in the document table, a hit updated since the
-//! last refresh shows its newer `_source` (with the refreshed `_version`), and one deleted
-//! since shows none; Elasticsearch shows the source as of the refresh. Keeping a second copy
-//! in tantivy's document store would close it at the cost of doubling the disk per document.
+//! `_source` from the document store of the same searcher, so a hit shows the document as
+//! the refresh saw it (as Elasticsearch does), filtered as asked.
 
 use std::cmp::Ordering;
 use std::sync::Arc;
@@ -711,6 +707,7 @@ pub(crate) fn search(
     let mut max_score = f32::NEG_INFINITY;
     let (mut timed_out, mut terminated) = (false, false);
     let mut slots_of_first: Option<Vec<Slot>> = None;
+    let mut searchers = Vec::with_capacity(shards.len());
     for (shard_idx, shard) in shards.iter().enumerate() {
         let start = Instant::now();
         let slots = slots_for(shard, request, types)?;
@@ -768,6 +765,7 @@ pub(crate) fn search(
         if slots_of_first.is_none() {
             slots_of_first = Some(slots);
         }
+        searchers.push(searcher);
         shard
             .counters
             .query_total
@@ -789,7 +787,7 @@ pub(crate) fn search(
         .skip(request.from)
         .take(request.size)
         .collect();
-    let hits = fetch(shards, request, &slots, page)?;
+    let hits = fetch(shards, &searchers, request, &slots, page)?;
     let (total, total_exact) = match request.track_total_hits {
         TrackTotalHits::Exact => (total, true),
         TrackTotalHits::UpTo(n) if total > n => (n, false),
@@ -847,37 +845,38 @@ fn sort_value(slot: &Slot, key: &Key) -> Value {
 
 fn fetch(
     shards: &[Arc<Shard>],
+    searchers: &[tantivy::Searcher],
     request: &SearchRequest,
     slots: &[Slot],
     page: Vec<Resolved>,
 ) -> Result<Vec<Hit>> {
     let mut sources: Vec<Option<Value>> = vec![None; page.len()];
     if request.source != SourceFilter::None {
-        for (shard_idx, shard) in shards.iter().enumerate() {
-            let positions: Vec<usize> = (0..page.len())
-                .filter(|i| page[*i].shard == shard_idx)
-                .collect();
-            if positions.is_empty() {
-                continue;
-            }
+        for (shard_idx, (shard, searcher)) in shards.iter().zip(searchers).enumerate() {
             let start = Instant::now();
-            let ids: Vec<&str> = positions.iter().map(|i| page[*i].id.as_str()).collect();
-            let records = shard.get_records(&ids)?;
-            for (pos, record) in positions.iter().zip(records) {
-                if let Some(r) = record {
-                    let value: Value = serde_json::from_slice(&r.source.raw()?)
-                        .map_err(|e| StoreError::Storage(format!("reading a _source: {e}")))?;
-                    sources[*pos] = Some(filter_source(&value, &request.source));
-                }
+            let mut fetched = false;
+            for (pos, r) in page
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.shard == shard_idx)
+            {
+                let bytes =
+                    shard.stored_source(searcher, tantivy::DocAddress::new(r.seg, r.doc))?;
+                let value: Value = serde_json::from_slice(&bytes)
+                    .map_err(|e| StoreError::Storage(format!("reading a _source: {e}")))?;
+                sources[pos] = Some(filter_source(&value, &request.source));
+                fetched = true;
             }
-            shard
-                .counters
-                .fetch_total
-                .fetch_add(1, AtomicOrdering::Relaxed);
-            shard.counters.fetch_time_nanos.fetch_add(
-                u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX),
-                AtomicOrdering::Relaxed,
-            );
+            if fetched {
+                shard
+                    .counters
+                    .fetch_total
+                    .fetch_add(1, AtomicOrdering::Relaxed);
+                shard.counters.fetch_time_nanos.fetch_add(
+                    u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX),
+                    AtomicOrdering::Relaxed,
+                );
+            }
         }
     }
     let by_score = request.sort.is_empty() || request.sort.iter().any(|s| s.by == SortBy::Score);

@@ -25,10 +25,11 @@ use crate::error::{Result, StoreError};
 
 use super::analysis::{STANDARD, standard_analyzer};
 use super::schema::{Fields, build_schema, to_tantivy};
-use super::wal::{
-    DOCS, DocRecord, EncodedFields, META, OPS, OpRecord, StoredSource, meta_u64, storage,
-};
+use super::wal::{DOCS, DocRecord, EncodedFields, META, OPS, OpRecord, meta_u64, storage};
 use super::{Durability, IndexSettings};
+
+/// `(_version, _seq_no, _primary_term)` of a document.
+type Versions = (u64, u64, u64);
 
 /// Tombstones `(deleted_at ms BE, _id)` → nothing, oldest first, for `index.gc_deletes`.
 const TOMBS: redb::TableDefinition<&[u8], ()> = redb::TableDefinition::new("tombs");
@@ -41,7 +42,7 @@ const MAX_BATCH_OPS: usize = 20_000;
 pub(crate) enum PreparedOp {
     Index {
         id: String,
-        source: StoredSource,
+        source: Vec<u8>,
         fields: EncodedFields,
         doc: TantivyDocument,
         create: bool,
@@ -150,7 +151,10 @@ impl Shard {
         metadata: &serde_json::Value,
     ) -> Result<()> {
         std::fs::create_dir_all(dir.join("tantivy")).map_err(storage("creating the index"))?;
-        let index = Index::create_in_dir(dir.join("tantivy"), build_schema())
+        let index = Index::builder()
+            .schema(build_schema())
+            .settings(super::schema::index_settings())
+            .create_in_dir(dir.join("tantivy"))
             .map_err(tantivy_err("creating the index"))?;
         drop(index);
         let db = Database::create(dir.join("wal.redb")).map_err(storage("creating the log"))?;
@@ -473,21 +477,12 @@ impl Shard {
         self.applied() > self.visible() && now.duration_since(*lock(&self.last_refresh)) >= interval
     }
 
-    /// The realtime state of a document (tombstones excluded).
+    /// The realtime state of a document (tombstones excluded): its versions from the
+    /// document table and its `_source` from the log entry of its `_seq_no`, or, once a
+    /// refresh pruned that entry, from tantivy's document store.
     pub(crate) fn get(&self, id: &str) -> Result<Option<StoredDocument>> {
         let start = Instant::now();
-        let record = self.get_record(id)?;
-        let doc = match record {
-            Some(r) if r.deleted_at.is_none() => Some(StoredDocument {
-                id: id.to_string(),
-                version: r.version,
-                seq_no: r.seq_no,
-                primary_term: r.primary_term,
-                source: serde_json::from_slice(&r.source.raw()?)
-                    .map_err(storage("reading a _source"))?,
-            }),
-            _ => None,
-        };
+        let doc = self.get_inner(id)?;
         self.counters.get_total.fetch_add(1, Ordering::Relaxed);
         if doc.is_some() {
             self.counters.get_exists.fetch_add(1, Ordering::Relaxed);
@@ -498,34 +493,116 @@ impl Shard {
         Ok(doc)
     }
 
-    pub(crate) fn get_record(&self, id: &str) -> Result<Option<DocRecord>> {
-        let txn = self
-            .db
-            .begin_read()
-            .map_err(storage("reading a document"))?;
-        let docs = txn
-            .open_table(DOCS)
-            .map_err(storage("reading a document"))?;
-        match docs.get(id).map_err(storage("reading a document"))? {
-            Some(v) => Ok(Some(DocRecord::decode(v.value())?)),
-            None => Ok(None),
+    fn get_inner(&self, id: &str) -> Result<Option<StoredDocument>> {
+        let parse = |bytes: &[u8]| -> Result<serde_json::Value> {
+            serde_json::from_slice(bytes).map_err(storage("reading a _source"))
+        };
+        {
+            // One snapshot for both tables: an entry missing from it was pruned, which only
+            // happens once the reader shows that operation.
+            let txn = self
+                .db
+                .begin_read()
+                .map_err(storage("reading a document"))?;
+            let docs = txn
+                .open_table(DOCS)
+                .map_err(storage("reading a document"))?;
+            let record = match docs.get(id).map_err(storage("reading a document"))? {
+                Some(v) => DocRecord::decode(v.value())?,
+                None => return Ok(None),
+            };
+            if record.deleted_at.is_some() {
+                return Ok(None);
+            }
+            let ops = txn.open_table(OPS).map_err(storage("reading a document"))?;
+            if let Some(v) = ops
+                .get(record.seq_no)
+                .map_err(storage("reading a document"))?
+            {
+                let op = OpRecord::decode(v.value())?;
+                if let Some((source, _)) = op.index {
+                    return Ok(Some(StoredDocument {
+                        id: id.to_string(),
+                        version: record.version,
+                        seq_no: record.seq_no,
+                        primary_term: record.primary_term,
+                        source: parse(&source)?,
+                    }));
+                }
+            }
         }
+        let searcher = self.reader.searcher();
+        let Some((address, meta)) = self.find_in(&searcher, id)? else {
+            return Ok(None);
+        };
+        let source = self.stored_source(&searcher, address)?;
+        Ok(Some(StoredDocument {
+            id: id.to_string(),
+            version: meta.0,
+            seq_no: meta.1,
+            primary_term: meta.2,
+            source: parse(&source)?,
+        }))
     }
 
-    /// Reads many live documents' records in one transaction (search hits).
-    pub(crate) fn get_records(&self, ids: &[&str]) -> Result<Vec<Option<DocRecord>>> {
-        let txn = self.db.begin_read().map_err(storage("reading documents"))?;
-        let docs = txn.open_table(DOCS).map_err(storage("reading documents"))?;
-        ids.iter()
-            .map(
-                |id| match docs.get(*id).map_err(storage("reading documents"))? {
-                    Some(v) => {
-                        Ok(Some(DocRecord::decode(v.value())?).filter(|r| r.deleted_at.is_none()))
-                    }
-                    None => Ok(None),
-                },
-            )
-            .collect()
+    /// The live tantivy document with this `_id` and its `(_version, _seq_no, _primary_term)`.
+    fn find_in(
+        &self,
+        searcher: &tantivy::Searcher,
+        id: &str,
+    ) -> Result<Option<(tantivy::DocAddress, Versions)>> {
+        let term = Term::from_field_text(self.fields.id, id);
+        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+            let index = segment
+                .inverted_index(self.fields.id)
+                .map_err(tantivy_err("reading the index"))?;
+            let Some(mut postings) = index
+                .read_postings(&term, tantivy::schema::IndexRecordOption::Basic)
+                .map_err(storage("reading the index"))?
+            else {
+                continue;
+            };
+            let alive = segment.alive_bitset();
+            let mut doc = tantivy::DocSet::doc(&postings);
+            while doc != tantivy::TERMINATED {
+                if alive.is_none_or(|a| a.is_alive(doc)) {
+                    let ff = segment.fast_fields();
+                    let get = |name: &str| {
+                        ff.column_opt::<u64>(name)
+                            .ok()
+                            .flatten()
+                            .and_then(|c| c.first(doc))
+                            .unwrap_or(0)
+                    };
+                    let meta = (
+                        get(super::schema::VERSION),
+                        get(super::schema::SEQ_NO),
+                        get(super::schema::PRIMARY_TERM),
+                    );
+                    let address = tantivy::DocAddress::new(ord as u32, doc);
+                    return Ok(Some((address, meta)));
+                }
+                doc = tantivy::DocSet::advance(&mut postings);
+            }
+        }
+        Ok(None)
+    }
+
+    /// A document's `_source` bytes from the document store.
+    pub(crate) fn stored_source(
+        &self,
+        searcher: &tantivy::Searcher,
+        address: tantivy::DocAddress,
+    ) -> Result<Vec<u8>> {
+        use tantivy::schema::Value as _;
+        let doc: TantivyDocument = searcher
+            .doc(address)
+            .map_err(tantivy_err("reading a _source"))?;
+        Ok(doc
+            .get_first(self.fields.source)
+            .and_then(|v| v.as_bytes())
+            .map(<[u8]>::to_vec)
+            .unwrap_or_default())
     }
 
     /// Log entries not yet in a tantivy commit, and the log file's size.
@@ -697,7 +774,6 @@ impl Shard {
                                 seq_no: this_seq,
                                 primary_term: self.primary_term,
                                 deleted_at: None,
-                                source,
                             };
                             docs.insert(id.as_str(), &record.encode()[..])
                                 .map_err(storage("writing the log"))?;
@@ -705,7 +781,7 @@ impl Shard {
                                 id: id.clone(),
                                 version,
                                 primary_term: self.primary_term,
-                                fields: Some(fields),
+                                index: Some((source, fields)),
                             };
                             ops.insert(this_seq, &op_record.encode()[..])
                                 .map_err(storage("writing the log"))?;
@@ -732,7 +808,6 @@ impl Shard {
                                 seq_no: this_seq,
                                 primary_term: self.primary_term,
                                 deleted_at: Some(now),
-                                source: StoredSource::default(),
                             };
                             docs.insert(id.as_str(), &record.encode()[..])
                                 .map_err(storage("writing the log"))?;
@@ -740,7 +815,7 @@ impl Shard {
                                 id: id.clone(),
                                 version,
                                 primary_term: self.primary_term,
-                                fields: None,
+                                index: None,
                             };
                             ops.insert(this_seq, &op_record.encode()[..])
                                 .map_err(storage("writing the log"))?;
@@ -964,9 +1039,10 @@ fn push_op(
     batch.push(UserOperation::Delete(Term::from_field_text(
         fields.id, &op.id,
     )));
-    if let Some(encoded) = &op.fields {
+    if let Some((source, encoded)) = &op.index {
         let (values, ignored) = encoded.decode()?;
         let mut doc = to_tantivy(fields, slots, &values, &ignored);
+        doc.add_bytes(fields.source, source);
         add_meta(&mut doc, fields, &op.id, seq, op.version, op.primary_term);
         batch.push(UserOperation::Add(doc));
     }

@@ -29,75 +29,26 @@ pub(crate) fn storage<E: std::fmt::Display>(what: &str) -> impl Fn(E) -> StoreEr
     move |e| StoreError::Storage(format!("{what}: {e}"))
 }
 
-/// A document's current state in `docs`.
-#[derive(Debug, Clone, PartialEq)]
+/// A document's current state in `docs`: its versions, or a delete tombstone. The
+/// `_source` lives in the log entry of its `_seq_no` until a tantivy commit holds it, then in
+/// tantivy's document store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct DocRecord {
     pub version: u64,
     pub seq_no: u64,
     pub primary_term: u64,
     /// `Some(epoch ms)` for a delete tombstone.
     pub deleted_at: Option<i64>,
-    /// The `_source` as stored: see [`StoredSource`].
-    pub source: StoredSource,
 }
-
-/// A `_source` as the document table keeps it: LZ4-compressed when that saves space.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub(crate) struct StoredSource {
-    pub compressed: bool,
-    pub bytes: Vec<u8>,
-}
-
-impl StoredSource {
-    /// Compresses `source` when that makes it smaller.
-    pub(crate) fn new(source: Vec<u8>) -> Self {
-        if source.len() >= 128 {
-            let packed = lz4_flex::block::compress_prepend_size(&source);
-            if packed.len() < source.len() {
-                return Self {
-                    compressed: true,
-                    bytes: packed,
-                };
-            }
-        }
-        Self {
-            compressed: false,
-            bytes: source,
-        }
-    }
-
-    /// The `_source` bytes.
-    pub(crate) fn raw(&self) -> Result<std::borrow::Cow<'_, [u8]>> {
-        if self.compressed {
-            lz4_flex::block::decompress_size_prepended(&self.bytes)
-                .map(std::borrow::Cow::Owned)
-                .map_err(|e| corrupt(&format!("a compressed _source: {e}")))
-        } else {
-            Ok(std::borrow::Cow::Borrowed(&self.bytes))
-        }
-    }
-}
-
-const DOC_HEADER: usize = 8 * 4 + 1;
-const DELETED: u8 = 1;
-const COMPRESSED: u8 = 2;
 
 impl DocRecord {
-    pub(crate) fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(DOC_HEADER + self.source.bytes.len());
-        out.extend_from_slice(&self.version.to_le_bytes());
-        out.extend_from_slice(&self.seq_no.to_le_bytes());
-        out.extend_from_slice(&self.primary_term.to_le_bytes());
-        let mut flags = 0;
-        if self.deleted_at.is_some() {
-            flags |= DELETED;
-        }
-        if self.source.compressed {
-            flags |= COMPRESSED;
-        }
-        out.push(flags);
-        out.extend_from_slice(&self.deleted_at.unwrap_or(0).to_le_bytes());
-        out.extend_from_slice(&self.source.bytes);
+    pub(crate) fn encode(&self) -> [u8; 33] {
+        let mut out = [0u8; 33];
+        out[0..8].copy_from_slice(&self.version.to_le_bytes());
+        out[8..16].copy_from_slice(&self.seq_no.to_le_bytes());
+        out[16..24].copy_from_slice(&self.primary_term.to_le_bytes());
+        out[24] = u8::from(self.deleted_at.is_some());
+        out[25..33].copy_from_slice(&self.deleted_at.unwrap_or(0).to_le_bytes());
         out
     }
 
@@ -106,17 +57,13 @@ impl DocRecord {
         let version = r.u64()?;
         let seq_no = r.u64()?;
         let primary_term = r.u64()?;
-        let flags = r.u8()?;
+        let deleted = r.u8()? != 0;
         let deleted_at = r.i64()?;
         Ok(Self {
             version,
             seq_no,
             primary_term,
-            deleted_at: (flags & DELETED != 0).then_some(deleted_at),
-            source: StoredSource {
-                compressed: flags & COMPRESSED != 0,
-                bytes: r.rest().to_vec(),
-            },
+            deleted_at: deleted.then_some(deleted_at),
         })
     }
 }
@@ -127,8 +74,8 @@ pub(crate) struct OpRecord {
     pub id: String,
     pub version: u64,
     pub primary_term: u64,
-    /// `None` for a delete.
-    pub fields: Option<EncodedFields>,
+    /// `_source` and typed fields of an index operation; `None` for a delete.
+    pub index: Option<(Vec<u8>, EncodedFields)>,
 }
 
 /// A [`ParsedDocument`]'s indexable part (fields and `_ignored`), encoded once by the caller.
@@ -137,12 +84,17 @@ pub(crate) struct EncodedFields(pub Vec<u8>);
 
 impl OpRecord {
     pub(crate) fn encode(&self) -> Vec<u8> {
-        let fields = self.fields.as_ref().map_or(&[][..], |f| &f.0[..]);
-        let mut out = Vec::with_capacity(32 + self.id.len() + fields.len());
-        out.push(u8::from(self.fields.is_some()));
+        let (source, fields) = self
+            .index
+            .as_ref()
+            .map_or((&[][..], &[][..]), |(s, f)| (&s[..], &f.0[..]));
+        let mut out = Vec::with_capacity(40 + self.id.len() + source.len() + fields.len());
+        out.push(u8::from(self.index.is_some()));
         out.extend_from_slice(&self.version.to_le_bytes());
         out.extend_from_slice(&self.primary_term.to_le_bytes());
         put_str(&mut out, &self.id);
+        out.extend_from_slice(&(source.len() as u32).to_le_bytes());
+        out.extend_from_slice(source);
         out.extend_from_slice(fields);
         out
     }
@@ -153,12 +105,14 @@ impl OpRecord {
         let version = r.u64()?;
         let primary_term = r.u64()?;
         let id = r.str()?.to_string();
+        let source_len = r.u32()? as usize;
+        let source = r.take(source_len)?.to_vec();
         let rest = r.rest();
         Ok(Self {
             id,
             version,
             primary_term,
-            fields: is_index.then(|| EncodedFields(rest.to_vec())),
+            index: is_index.then(|| (source, EncodedFields(rest.to_vec()))),
         })
     }
 }
@@ -365,23 +319,8 @@ mod tests {
             seq_no: 9,
             primary_term: 2,
             deleted_at: Some(1234),
-            source: StoredSource::new(br#"{"a":1}"#.to_vec()),
         };
-        assert_eq!(DocRecord::decode(&doc.encode()).ok(), Some(doc.clone()));
-        let long = format!("{{\"message\":\"{}\"}}", "abc ".repeat(100));
-        let stored = StoredSource::new(long.clone().into_bytes());
-        assert!(stored.compressed && stored.bytes.len() < long.len());
-        let record = DocRecord {
-            source: stored,
-            ..doc.clone()
-        };
-        let back = DocRecord::decode(&record.encode()).expect("decodes");
-        assert_eq!(back.source.raw().ok().as_deref(), Some(long.as_bytes()));
-        let broken = StoredSource {
-            compressed: true,
-            bytes: vec![200, 0, 0, 0, 1, 2],
-        };
-        assert!(broken.raw().is_err());
+        assert_eq!(DocRecord::decode(&doc.encode()).ok(), Some(doc));
         let parsed = ParsedDocument {
             fields: vec![
                 FieldValue {
@@ -420,18 +359,20 @@ mod tests {
             id: "7".into(),
             version: 1,
             primary_term: 1,
-            fields: Some(EncodedFields::encode(&parsed)),
+            index: Some((br#"{"a":"x"}"#.to_vec(), EncodedFields::encode(&parsed))),
         };
         let back = OpRecord::decode(&op.encode()).expect("decodes");
         assert_eq!(back, op);
-        let (fields, ignored) = back.fields.expect("index op").decode().expect("fields");
+        let (source, encoded) = back.index.expect("index op");
+        assert_eq!(source, br#"{"a":"x"}"#.to_vec());
+        let (fields, ignored) = encoded.decode().expect("fields");
         assert_eq!(fields, parsed.fields);
         assert_eq!(ignored, parsed.ignored);
         let encoded = op.encode();
         for cut in 0..encoded.len() {
             let partial = OpRecord::decode(&encoded[..cut]);
             if let Ok(p) = partial
-                && let Some(f) = p.fields
+                && let Some((_, f)) = p.index
             {
                 assert!(f.decode().is_err() || cut == encoded.len());
             }

@@ -420,6 +420,56 @@ fn the_log_forgets_what_a_refresh_committed() {
 }
 
 #[test]
+fn hits_show_the_refreshed_source_and_get_the_latest() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let engine = open(dir.path());
+    engine
+        .create_index("i", "u", &settings(), json!({}))
+        .expect("created");
+    engine
+        .apply(
+            "i",
+            vec![index_op("1", json!({"v": 1}))],
+            Refresh::Immediate,
+        )
+        .expect("applied");
+    // Let the idle writer prune the log, so that get reads the document store.
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(engine.stats("i").expect("stats").translog_operations, 0);
+    let got = engine.get("i", "1").expect("get").expect("found");
+    assert_eq!(
+        (got.source, got.version, got.seq_no),
+        (json!({"v": 1}), 1, 0)
+    );
+    one(&engine, "i", index_op("1", json!({"v": 2}))).expect("indexed");
+    let request = SearchRequest {
+        version: true,
+        ..SearchRequest::default()
+    };
+    let hits = engine
+        .search(&["i"], &request, &FieldTypeMap::default())
+        .expect("search")
+        .hits;
+    assert_eq!(hits[0].source, Some(json!({"v": 1})));
+    assert_eq!(hits[0].version, Some(1));
+    let got = engine.get("i", "1").expect("get").expect("found");
+    assert_eq!((got.source, got.version), (json!({"v": 2}), 2));
+    one(
+        &engine,
+        "i",
+        EngineOp::Delete {
+            id: "1".into(),
+            condition: WriteCondition::None,
+        },
+    )
+    .expect("deleted");
+    assert_eq!(engine.get("i", "1").expect("get"), None);
+    assert_eq!(total(&engine, "i"), 1);
+    engine.refresh("i").expect("refresh");
+    assert_eq!(total(&engine, "i"), 0);
+}
+
+#[test]
 fn the_data_folder_is_locked() {
     let dir = tempfile::tempdir().expect("tempdir");
     let engine = open(dir.path());
