@@ -12,7 +12,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use ironstack_store::api::{Refresh, WriteCondition};
-use ironstack_store::engine::{Engine, EngineOp, EngineOptions, IndexSettings, testing};
+use ironstack_store::engine::{
+    Engine, EngineOp, EngineOptions, FieldTypeMap, IndexSettings, testing,
+};
+use ironstack_store::query::{
+    MatchQuery, Missing, Operator, Query, RangeQuery, Scalar, SearchRequest, SortBy, SortOrder,
+    SortSpec, TrackTotalHits, ZeroTermsQuery,
+};
 use serde_json::{Value, json};
 
 const BATCH: u64 = 1_000;
@@ -84,6 +90,89 @@ fn peak_rss_kb() -> u64 {
                 .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
         })
         .unwrap_or(0)
+}
+
+/// Searches a dashboard runs over the documents (aggregations are measured elsewhere): the
+/// latest documents of one host, a full-text match, a time window count, a keyword filter.
+fn dashboard_queries(engine: &Engine) -> Result<(), Box<dyn std::error::Error>> {
+    let mut types = FieldTypeMap::default();
+    types.learn("metricbeat", &testing::parse(&metricbeat(0), TEXT));
+    let host = Query::Term {
+        field: "host.name".into(),
+        value: Scalar::String("host-007".into()),
+        case_insensitive: false,
+        boost: 1.0,
+    };
+    let latest = SearchRequest {
+        query: host.clone(),
+        sort: vec![SortSpec {
+            by: SortBy::Field("@timestamp".into()),
+            order: SortOrder::Desc,
+            missing: Missing::Last,
+            unmapped_type: None,
+            mode: None,
+            format: None,
+        }],
+        ..SearchRequest::default()
+    };
+    let text = SearchRequest {
+        query: Query::Match(MatchQuery {
+            field: "message".into(),
+            query: Scalar::String("usage host-007".into()),
+            operator: Operator::And,
+            minimum_should_match: None,
+            fuzziness: None,
+            prefix_length: 0,
+            max_expansions: 50,
+            fuzzy_transpositions: true,
+            lenient: false,
+            zero_terms_query: ZeroTermsQuery::None,
+            analyzer: None,
+            boost: 1.0,
+        }),
+        ..SearchRequest::default()
+    };
+    let window = SearchRequest {
+        query: Query::Range(RangeQuery {
+            field: "@timestamp".into(),
+            gt: None,
+            gte: Some(Scalar::String("2025-01-01T01:00:00Z".into())),
+            lt: Some(Scalar::String("2025-01-01T01:15:00Z".into())),
+            lte: None,
+            format: None,
+            time_zone: None,
+            boost: 1.0,
+        }),
+        size: 0,
+        track_total_hits: TrackTotalHits::Exact,
+        ..SearchRequest::default()
+    };
+    let everything = SearchRequest {
+        query: Query::MatchAll { boost: 1.0 },
+        sort: latest.sort.clone(),
+        ..SearchRequest::default()
+    };
+    for (name, request) in [
+        ("latest 10 of one host", &latest),
+        ("match on message", &text),
+        ("count of a 15-minute window", &window),
+        ("latest 10 of all", &everything),
+    ] {
+        let mut times = Vec::new();
+        let mut total = 0;
+        for _ in 0..50 {
+            let start = Instant::now();
+            total = engine.search(&["metricbeat"], request, &types)?.total;
+            times.push(start.elapsed());
+        }
+        times.sort();
+        println!(
+            "query {name}: p50 {:.1} ms, p99 {:.1} ms ({total} hits)",
+            times[24].as_secs_f64() * 1000.0,
+            times[49].as_secs_f64() * 1000.0
+        );
+    }
+    Ok(())
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -163,7 +252,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         disk as f64 / total as f64,
         disk as f64 / total as f64 / json_bytes as f64
     );
-    println!("engine: peak RSS {} MB", peak_rss_kb() / 1024);
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|v| v.parse::<u64>().ok())
+            })
+            .unwrap_or(0)
+            / 1024
+    };
+    println!(
+        "engine: peak RSS {} MB (now {} MB anonymous, {} MB mapped files)",
+        peak_rss_kb() / 1024,
+        field("RssAnon:"),
+        field("RssFile:")
+    );
+    dashboard_queries(&engine)?;
     drop(engine);
     if std::env::var_os("COMPACT").is_some() {
         let path = dir.path().join("indices/mb/wal.redb");

@@ -332,6 +332,9 @@ struct TopSegment {
     max_score: f32,
     scratch: Vec<Key>,
     stopped: bool,
+    /// The keys of the k-th best candidate once there are k: later documents of the
+    /// segment (higher doc ids, so they lose ties) must beat it to matter.
+    threshold: Option<Vec<Key>>,
 }
 
 impl TopSegment {
@@ -340,6 +343,9 @@ impl TopSegment {
         self.buffer
             .sort_by(|a, b| compare(&slots, &a.keys, &b.keys).then(a.doc.cmp(&b.doc)));
         self.buffer.truncate(self.k);
+        if self.k > 0 && self.buffer.len() == self.k {
+            self.threshold = self.buffer.last().map(|c| c.keys.clone());
+        }
     }
 }
 
@@ -401,6 +407,11 @@ impl SegmentCollector for TopSegment {
         }
         if let Some(after) = &self.after
             && compare(&self.slots, &keys, after) != Ordering::Greater
+        {
+            return;
+        }
+        if let Some(threshold) = &self.threshold
+            && compare(&self.slots, &keys, threshold) != Ordering::Less
         {
             return;
         }
@@ -494,6 +505,7 @@ impl Collector for TopCollector {
             max_score: f32::NEG_INFINITY,
             scratch: Vec::new(),
             stopped: false,
+            threshold: None,
         })
     }
 
