@@ -120,6 +120,15 @@ pub enum StoreError {
         /// Elasticsearch's text (`No mapping found for [x] in order to sort on`).
         reason: String,
     },
+    /// `illegal_argument_exception` (400) raised by a shard while searching, inside a
+    /// `search_phase_execution_exception` (the result window, sorting on a text field).
+    #[error("{reason}")]
+    ShardIllegalArgument {
+        /// Index name.
+        index: String,
+        /// Elasticsearch's text.
+        reason: String,
+    },
     /// `too_many_buckets_exception` (400) inside a `search_phase_execution_exception`.
     #[error(
         "Trying to create too many buckets. Must be less than or equal to: [{max}] but this number of buckets was exceeded. This limit can be set by changing the [search.max_buckets] cluster level setting."
@@ -371,6 +380,10 @@ impl StoreError {
                     index,
                     uuid,
                 ),
+                Some(index),
+            ),
+            Self::ShardIllegalArgument { index, .. } => search_phase(
+                EsException::illegal_argument(reason).meta("index", index.as_str()),
                 Some(index),
             ),
             Self::TooManyBuckets { max } => search_phase(

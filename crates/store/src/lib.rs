@@ -18,6 +18,8 @@
 //!   names, and parsing a `_source` into typed values;
 //! - [`metadata`]: what Elasticsearch keeps above concrete indices (templates, aliases, data
 //!   streams, ILM policies), the index space security resolves against, and its file;
+//! - [`engine`]: the tantivy + redb engine under one data folder (durable writes, refresh,
+//!   recovery, search execution, figures);
 //! - [`query`]: the query DSL and search requests, parsed into typed values with
 //!   Elasticsearch's errors;
 //! - [`error`]: the one error type, with its Elasticsearch error body.
@@ -28,6 +30,7 @@ pub mod api;
 pub mod bulk;
 pub mod doc_write;
 pub mod document;
+pub mod engine;
 pub mod error;
 pub mod mapping;
 pub mod metadata;
