@@ -618,6 +618,9 @@ impl Engine {
         refresh: Refresh,
     ) -> Result<Vec<Result<WriteOutcome>>> {
         let shard = self.shard(index)?;
+        if ops.is_empty() {
+            return Ok(Vec::new());
+        }
         let slots = shard.text_slots(ops.iter().flat_map(|op| {
             match op {
                 EngineOp::Index { parsed, .. } => parsed
