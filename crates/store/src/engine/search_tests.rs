@@ -316,6 +316,11 @@ fn ranges_exists_and_ids() {
         matching(&e, range("host.name", Some(s("alpha")), Some(s("beta")))),
         v(&["1"])
     );
+    // On text, the range is over the analysed terms.
+    assert_eq!(
+        matching(&e, range("title", Some(s("s")), Some(s("t")))),
+        v(&["2", "5"])
+    );
     assert_eq!(
         matching(&e, range("ip", Some(s("10.0.0.2")), Some(s("192.168.1.1")))),
         v(&["2"])
