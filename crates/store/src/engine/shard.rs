@@ -224,8 +224,9 @@ impl Shard {
         };
         let creation_date = meta_u64(super::wal::read_meta(&db, "created")?.as_deref()) as i64;
         let next_seq = meta_u64(super::wal::read_meta(&db, "next_seq_no")?.as_deref());
-        // Elasticsearch raises the primary term each time a primary shard is allocated, which
-        // a node restart does; every open of the index here is that allocation.
+        // Elasticsearch raises the primary term each time a primary shard is initialised
+        // (`IndexMetadataUpdater.shardInitialized`): from 0 to 1 at creation, and again at
+        // each node restart or index reopen. Every open of the index here is that allocation.
         let primary_term = meta_u64(super::wal::read_meta(&db, "primary_term")?.as_deref()) + 1;
         {
             let txn = db.begin_write().map_err(storage("opening the log"))?;
