@@ -69,6 +69,8 @@ fn scalar_text(s: &Scalar) -> String {
 }
 
 /// `minimum_should_match` against `count` optional clauses (`Queries.calculateMinShouldMatch`).
+/// The query module has no `MinimumShouldMatch::resolve` yet; if it grows one, this should
+/// call it (same rule).
 pub(crate) fn resolve_msm(spec: &str, count: usize) -> Result<usize> {
     let bad = || {
         StoreError::IllegalArgument(format!(

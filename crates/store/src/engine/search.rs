@@ -765,6 +765,10 @@ pub(crate) fn search(
             shared: Arc::clone(&shared),
         };
         let searcher = shard.reader.searcher();
+        // Aggregations hook: they see `request.query` without `post_filter`, so they need a
+        // second compiled query here and a collector per index (tantivy's
+        // `DistributedAggregationCollector` beside this one in a `MultiCollector`), merged
+        // across indices after the loop into `SearchResult::aggregations`.
         let fruit = guarded(|| searcher.search(&*q, &collector))?;
         total += fruit.count;
         max_score = max_score.max(fruit.max_score);
