@@ -69,6 +69,8 @@ fn scalar_text(s: &Scalar) -> String {
 }
 
 /// `minimum_should_match` against `count` optional clauses (`Queries.calculateMinShouldMatch`).
+/// The query module has no `MinimumShouldMatch::resolve` yet; if it grows one, this should
+/// call it (same rule).
 pub(crate) fn resolve_msm(spec: &str, count: usize) -> Result<usize> {
     let bad = || {
         StoreError::IllegalArgument(format!(
@@ -775,9 +777,21 @@ impl Compiler<'_> {
                 };
                 Ok(self.range_or_exists(path, b(lower), b(upper)))
             }
-            FieldKind::Text => Err(self.shard_error(format!(
-                "range queries on [text] fields are not supported here: [{path}]"
-            ))),
+            // A range over the indexed terms, as Lucene's `TermRangeQuery` on a text field.
+            FieldKind::Text => match self.text_field(path) {
+                Some(field) => {
+                    let b = |x: Option<(&Scalar, bool)>| match x {
+                        Some((v, true)) => Bound::Included(Term::from_field_text(field, &scalar_text(v))),
+                        Some((v, false)) => Bound::Excluded(Term::from_field_text(field, &scalar_text(v))),
+                        None => Bound::Unbounded,
+                    };
+                    Ok(self.range_or_exists(path, b(lower), b(upper)))
+                }
+                None => Err(self.shard_error(format!(
+                    "range queries on [text] fields beyond the first {} are not supported: [{path}]",
+                    super::schema::TEXT_SLOTS
+                ))),
+            },
             FieldKind::Long => {
                 let lo = match lower {
                     Some((v, inclusive)) => {

@@ -50,6 +50,9 @@ pub struct EngineOptions {
     pub cache_bytes: usize,
     /// How often the refresh thread looks for indices due a refresh.
     pub refresh_tick: Duration,
+    /// How long an index takes no write before its index writer is closed (and opened
+    /// again by the next write).
+    pub idle_writer_close: Duration,
 }
 
 impl Default for EngineOptions {
@@ -58,6 +61,7 @@ impl Default for EngineOptions {
             writer_memory_bytes: 32 << 20,
             cache_bytes: 16 << 20,
             refresh_tick: Duration::from_millis(100),
+            idle_writer_close: Duration::from_secs(60),
         }
     }
 }
@@ -481,9 +485,10 @@ impl Engine {
             let shards = Arc::clone(&shards);
             let stop = Arc::clone(&stop);
             let tick = options.refresh_tick.max(Duration::from_millis(10));
+            let idle = options.idle_writer_close;
             std::thread::Builder::new()
                 .name("ironstack-store-refresh".into())
-                .spawn(move || refresh_loop(&shards, &stop, tick))
+                .spawn(move || refresh_loop(&shards, &stop, tick, idle))
                 .map_err(storage("starting the refresh thread"))?
         };
         Ok(Engine {
@@ -618,6 +623,9 @@ impl Engine {
         refresh: Refresh,
     ) -> Result<Vec<Result<WriteOutcome>>> {
         let shard = self.shard(index)?;
+        if ops.is_empty() {
+            return Ok(Vec::new());
+        }
         let slots = shard.text_slots(ops.iter().flat_map(|op| {
             match op {
                 EngineOp::Index { parsed, .. } => parsed
@@ -752,6 +760,11 @@ impl Engine {
         })
     }
 
+    /// Whether an index's writer is open (closed after `idle_writer_close` without writes).
+    pub fn writer_open(&self, index: &str) -> Result<bool> {
+        Ok(self.shard(index)?.writer_open())
+    }
+
     /// The data folder.
     pub fn data_path(&self) -> &Path {
         &self.data
@@ -770,7 +783,12 @@ impl Drop for Engine {
     }
 }
 
-fn refresh_loop(shards: &RwLock<BTreeMap<String, Arc<Shard>>>, stop: &AtomicBool, tick: Duration) {
+fn refresh_loop(
+    shards: &RwLock<BTreeMap<String, Arc<Shard>>>,
+    stop: &AtomicBool,
+    tick: Duration,
+    idle: Duration,
+) {
     while !stop.load(Ordering::SeqCst) {
         std::thread::sleep(tick);
         let now = Instant::now();
@@ -783,6 +801,10 @@ fn refresh_loop(shards: &RwLock<BTreeMap<String, Arc<Shard>>>, stop: &AtomicBool
             if let Err(e) = shard.refresh(false) {
                 tracing::warn!(index = %shard.name, error = %e, "periodic refresh failed");
             }
+        }
+        let all: Vec<Arc<Shard>> = read(shards).values().cloned().collect();
+        for shard in all {
+            shard.close_idle_writer(idle);
         }
     }
 }

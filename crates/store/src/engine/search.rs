@@ -765,6 +765,10 @@ pub(crate) fn search(
             shared: Arc::clone(&shared),
         };
         let searcher = shard.reader.searcher();
+        // Aggregations hook: they see `request.query` without `post_filter`, so they need a
+        // second compiled query here and a collector per index (tantivy's
+        // `DistributedAggregationCollector` beside this one in a `MultiCollector`), merged
+        // across indices after the loop into `SearchResult::aggregations`.
         let fruit = guarded(|| searcher.search(&*q, &collector))?;
         total += fruit.count;
         max_score = max_score.max(fruit.max_score);
@@ -799,7 +803,7 @@ pub(crate) fn search(
         .skip(request.from)
         .take(request.size)
         .collect();
-    let hits = fetch(shards, &searchers, request, &slots, page)?;
+    let hits = fetch(shards, &searchers, request, types, &slots, page)?;
     let (total, total_exact) = match request.track_total_hits {
         TrackTotalHits::Exact => (total, true),
         TrackTotalHits::UpTo(n) if total > n => (n, false),
@@ -859,11 +863,14 @@ fn fetch(
     shards: &[Arc<Shard>],
     searchers: &[tantivy::Searcher],
     request: &SearchRequest,
+    types: &dyn FieldTypes,
     slots: &[Slot],
     page: Vec<Resolved>,
 ) -> Result<Vec<Hit>> {
     let mut sources: Vec<Option<Value>> = vec![None; page.len()];
-    if request.source != SourceFilter::None {
+    let mut fields: Vec<Option<Map<String, Value>>> = vec![None; page.len()];
+    let wants_fields = !request.fields.is_empty() || !request.docvalue_fields.is_empty();
+    if request.source != SourceFilter::None || wants_fields {
         for (shard_idx, (shard, searcher)) in shards.iter().zip(searchers).enumerate() {
             let start = Instant::now();
             let mut fetched = false;
@@ -876,7 +883,20 @@ fn fetch(
                     shard.stored_source(searcher, tantivy::DocAddress::new(r.seg, r.doc))?;
                 let value: Value = serde_json::from_slice(&bytes)
                     .map_err(|e| StoreError::Storage(format!("reading a _source: {e}")))?;
-                sources[pos] = Some(filter_source(&value, &request.source));
+                if wants_fields {
+                    let segment = searcher.segment_reader(r.seg);
+                    fields[pos] = Some(hit_fields(
+                        &shard.name,
+                        segment,
+                        r.doc,
+                        types,
+                        request,
+                        &value,
+                    ));
+                }
+                if request.source != SourceFilter::None {
+                    sources[pos] = Some(filter_source(&value, &request.source));
+                }
                 fetched = true;
             }
             if fetched {
@@ -896,7 +916,8 @@ fn fetch(
     Ok(page
         .into_iter()
         .zip(sources)
-        .map(|(r, source)| Hit {
+        .zip(fields)
+        .map(|((r, source), fields)| Hit {
             index: shards
                 .get(r.shard)
                 .map(|s| s.name.clone())
@@ -911,7 +932,7 @@ fn fetch(
                     .map(|(s, k)| sort_value(s, k))
                     .collect()
             }),
-            fields: None,
+            fields,
             version: request.version.then_some(r.version),
             seq_no_primary_term: request
                 .seq_no_primary_term
@@ -919,6 +940,95 @@ fn fetch(
             ignored: r.ignored,
         })
         .collect())
+}
+
+/// `fields` and `docvalue_fields` of one hit: doc values (dates formatted, IPs as text) for
+/// every type but `text`, whose values come from the `_source`.
+fn hit_fields(
+    index: &str,
+    segment: &SegmentReader,
+    doc: DocId,
+    types: &dyn FieldTypes,
+    request: &SearchRequest,
+    source: &Value,
+) -> Map<String, Value> {
+    let mut out = Map::new();
+    for spec in request.docvalue_fields.iter().chain(&request.fields) {
+        let paths = if spec.field.contains('*') {
+            types.expand(index, &spec.field)
+        } else {
+            vec![spec.field.clone()]
+        };
+        for path in paths {
+            let Some(info) = types.field(index, &path) else {
+                continue;
+            };
+            let values: Vec<Value> = if info.kind == FieldKind::Text {
+                let mut found = Vec::new();
+                source_values(source, &path, &mut found);
+                found
+            } else {
+                let column = Col::open(segment, &format!("{}.{path}", schema::KW), info.kind);
+                let mut keys = Vec::new();
+                column.keys(doc, &mut keys);
+                let format = spec
+                    .format
+                    .as_deref()
+                    .or(info.format.as_deref())
+                    .and_then(|f| DateFormat::new(f).ok())
+                    .unwrap_or_default();
+                keys.iter()
+                    .map(|k| match (info.kind, k) {
+                        (FieldKind::Date, Key::I64(ms)) => timestamp_from_millis(*ms)
+                            .map_or(Value::from(*ms), |at| {
+                                Value::from(format.format(at, &TimeZone::UTC))
+                            }),
+                        (FieldKind::DateNanos, Key::I64(ns)) => {
+                            ironstack_types::date::Timestamp::from_nanosecond(i128::from(*ns))
+                                .map_or(Value::from(*ns), |at| Value::from(at.to_string()))
+                        }
+                        (FieldKind::Boolean, Key::I64(b)) => Value::from(*b != 0),
+                        (FieldKind::Ip, Key::Str(hex)) => hex_to_ip(hex)
+                            .map_or(Value::from(hex.clone()), |ip| Value::from(ip.to_string())),
+                        (_, Key::I64(v)) => Value::from(*v),
+                        (_, Key::U64(v)) => Value::from(*v),
+                        (_, Key::F64(v)) => {
+                            serde_json::Number::from_f64(*v).map_or(Value::Null, Value::Number)
+                        }
+                        (_, Key::Str(v)) => Value::from(v.clone()),
+                        _ => Value::Null,
+                    })
+                    .collect()
+            };
+            if !values.is_empty() {
+                out.insert(path, Value::Array(values));
+            }
+        }
+    }
+    out
+}
+
+/// The leaf values at a dotted path of a `_source` (through arrays, and keys that hold dots).
+fn source_values(value: &Value, path: &str, out: &mut Vec<Value>) {
+    match value {
+        Value::Array(items) => {
+            for item in items {
+                source_values(item, path, out);
+            }
+        }
+        Value::Object(map) => {
+            if let Some(v) = map.get(path) {
+                source_values(v, "", out);
+            }
+            for (i, _) in path.match_indices('.') {
+                if let Some(v) = map.get(&path[..i]) {
+                    source_values(v, &path[i + 1..], out);
+                }
+            }
+        }
+        leaf if path.is_empty() && !leaf.is_null() => out.push(leaf.clone()),
+        _ => {}
+    }
 }
 
 /// `_source` filtering: `includes` (all when empty) minus `excludes`, wildcards on dotted
