@@ -68,40 +68,6 @@ fn scalar_text(s: &Scalar) -> String {
     }
 }
 
-/// `minimum_should_match` against `count` optional clauses (`Queries.calculateMinShouldMatch`).
-/// The query module has no `MinimumShouldMatch::resolve` yet; if it grows one, this should
-/// call it (same rule).
-pub(crate) fn resolve_msm(spec: &str, count: usize) -> Result<usize> {
-    let bad = || {
-        StoreError::IllegalArgument(format!(
-            "Failed to parse value [{spec}] for [minimum_should_match]"
-        ))
-    };
-    let spec = spec.trim();
-    let count_i = i64::try_from(count).unwrap_or(i64::MAX);
-    if spec.contains('<') {
-        let mut result = count_i;
-        for cond in spec.split_whitespace() {
-            let (upper, rest) = cond.split_once('<').ok_or_else(bad)?;
-            let upper: i64 = upper.trim().parse().map_err(|_| bad())?;
-            if count_i <= upper {
-                return Ok(usize::try_from(result.max(0)).unwrap_or(0));
-            }
-            result = i64::try_from(resolve_msm(rest, count)?).unwrap_or(0);
-        }
-        return Ok(usize::try_from(result.max(0)).unwrap_or(0));
-    }
-    let result = if let Some(p) = spec.strip_suffix('%') {
-        let percent: i64 = p.trim().parse().map_err(|_| bad())?;
-        let calc = (count_i as f64 * percent as f64 / 100.0) as i64;
-        if calc < 0 { count_i + calc } else { calc }
-    } else {
-        let calc: i64 = spec.parse().map_err(|_| bad())?;
-        if calc < 0 { count_i + calc } else { calc }
-    };
-    Ok(usize::try_from(result.max(0)).unwrap_or(0))
-}
-
 /// A regex over the string terms of one JSON path: the term dictionary key is the path, a
 /// type byte, then the value, and the regex applies to the value only.
 struct PathAutomaton<A> {
@@ -506,7 +472,7 @@ impl Compiler<'_> {
             return Ok(Box::new(ConstScoreQuery::new(Box::new(AllQuery), b.boost)));
         }
         let msm = match &b.minimum_should_match {
-            Some(spec) => resolve_msm(&spec.0, should_count)?,
+            Some(spec) => spec.try_resolve(should_count)?,
             None if should_count > 0 && b.must.is_empty() && b.filter.is_empty() => 1,
             None => 0,
         };
@@ -1047,7 +1013,7 @@ impl Compiler<'_> {
             ))),
             Operator::Or => {
                 let msm = match &m.minimum_should_match {
-                    Some(spec) => resolve_msm(&spec.0, count)?,
+                    Some(spec) => spec.try_resolve(count)?,
                     None => 1,
                 };
                 if msm > count {
@@ -1121,21 +1087,6 @@ impl Compiler<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn minimum_should_match_follows_elasticsearch() {
-        let r = |s: &str, n: usize| resolve_msm(s, n).ok();
-        assert_eq!(r("2", 5), Some(2));
-        assert_eq!(r("-2", 5), Some(3));
-        assert_eq!(r("75%", 4), Some(3));
-        assert_eq!(r("-25%", 4), Some(3));
-        assert_eq!(r("3<90%", 3), Some(3));
-        assert_eq!(r("3<90%", 10), Some(9));
-        assert_eq!(r("2<-25% 9<-3", 5), Some(4));
-        assert_eq!(r("2<-25% 9<-3", 12), Some(9));
-        assert_eq!(r("-7", 3), Some(0));
-        assert!(resolve_msm("abc", 3).is_err());
-    }
 
     #[test]
     fn cidr_blocks_become_inclusive_bounds() {

@@ -281,37 +281,13 @@ impl FieldTypes for FieldTypeMap {
         self.indices.get(index).map_or_else(Vec::new, |fields| {
             fields
                 .iter()
-                .filter(|(path, info)| info.indexed && wildcard_match(pattern, path))
+                .filter(|(path, info)| {
+                    info.indexed && ironstack_types::wildcard::simple_match(pattern, path)
+                })
                 .map(|(path, _)| path.clone())
                 .collect()
         })
     }
-}
-
-/// `*` wildcard matching of field names.
-pub fn wildcard_match(pattern: &str, name: &str) -> bool {
-    let (p, n) = (pattern.as_bytes(), name.as_bytes());
-    let (mut pi, mut ni, mut star, mut mark) = (0, 0, None, 0);
-    while ni < n.len() {
-        if pi < p.len() && p[pi] != b'*' && p[pi] == n[ni] {
-            pi += 1;
-            ni += 1;
-        } else if pi < p.len() && p[pi] == b'*' {
-            star = Some(pi);
-            mark = ni;
-            pi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ni = mark;
-        } else {
-            return false;
-        }
-    }
-    while pi < p.len() && p[pi] == b'*' {
-        pi += 1;
-    }
-    pi == p.len()
 }
 
 /// An index's identity and settings.

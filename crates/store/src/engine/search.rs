@@ -27,7 +27,7 @@ use crate::query::{
 use super::compile::Compiler;
 use super::schema::{self, hex_to_ip};
 use super::shard::Shard;
-use super::{FieldKind, FieldTypes, wildcard_match};
+use super::{FieldKind, FieldTypes};
 
 /// A sort key of one document for one criterion.
 #[derive(Debug, Clone, PartialEq)]
@@ -699,18 +699,11 @@ pub(crate) fn search(
     types: &dyn FieldTypes,
 ) -> Result<SearchResult> {
     let now = now();
-    let k = request.from.saturating_add(request.size);
     for shard in shards {
         let window = shard.settings().max_result_window;
-        if k > window {
-            return Err(StoreError::ShardIllegalArgument {
-                index: shard.name.clone(),
-                reason: format!(
-                    "Result window is too large, from + size must be less than or equal to: [{window}] but was [{k}]. See the scroll api for a more efficient way to request large data sets. This limit can be set by changing the [index.max_result_window] index level setting."
-                ),
-            });
-        }
+        crate::query::check_result_window(&shard.name, request, window as u64, false)?;
     }
+    let k = request.from.saturating_add(request.size);
     let by_score = request.sort.is_empty() || request.sort.iter().any(|s| s.by == SortBy::Score);
     let scoring = by_score || request.track_scores || request.min_score.is_some();
     let deadline = request.timeout.map(|t| Instant::now() + t);
@@ -868,6 +861,8 @@ fn fetch(
     page: Vec<Resolved>,
 ) -> Result<Vec<Hit>> {
     let mut sources: Vec<Option<Value>> = vec![None; page.len()];
+    // Compiled once for the page, not per hit.
+    let source_matcher = request.source.matcher();
     let mut fields: Vec<Option<Map<String, Value>>> = vec![None; page.len()];
     let wants_fields = !request.fields.is_empty() || !request.docvalue_fields.is_empty();
     if request.source != SourceFilter::None || wants_fields {
@@ -894,8 +889,8 @@ fn fetch(
                         &value,
                     ));
                 }
-                if request.source != SourceFilter::None {
-                    sources[pos] = Some(filter_source(&value, &request.source));
+                if let Some(matcher) = &source_matcher {
+                    sources[pos] = Some(matcher.filter(&value));
                 }
                 fetched = true;
             }
@@ -1028,66 +1023,5 @@ fn source_values(value: &Value, path: &str, out: &mut Vec<Value>) {
         }
         leaf if path.is_empty() && !leaf.is_null() => out.push(leaf.clone()),
         _ => {}
-    }
-}
-
-/// `_source` filtering: `includes` (all when empty) minus `excludes`, wildcards on dotted
-/// paths; an object matched by an include comes whole (minus excludes).
-pub(crate) fn filter_source(source: &Value, filter: &SourceFilter) -> Value {
-    match filter {
-        SourceFilter::All => source.clone(),
-        SourceFilter::None => Value::Null,
-        SourceFilter::Filter { includes, excludes } => {
-            filter_value(source, "", includes, excludes, includes.is_empty())
-                .unwrap_or_else(|| Value::Object(Map::new()))
-        }
-    }
-}
-
-fn filter_value(
-    value: &Value,
-    path: &str,
-    includes: &[String],
-    excludes: &[String],
-    included: bool,
-) -> Option<Value> {
-    match value {
-        Value::Object(map) => {
-            let mut out = Map::new();
-            for (k, v) in map {
-                let p = if path.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{path}.{k}")
-                };
-                if excludes.iter().any(|e| wildcard_match(e, &p)) {
-                    continue;
-                }
-                let inc = included || includes.iter().any(|i| wildcard_match(i, &p));
-                let could = inc
-                    || includes
-                        .iter()
-                        .any(|i| i.starts_with(&format!("{p}.")) || i.contains('*'));
-                if !could {
-                    continue;
-                }
-                if let Some(fv) = filter_value(v, &p, includes, excludes, inc) {
-                    out.insert(k.clone(), fv);
-                }
-            }
-            if out.is_empty() && !included && !path.is_empty() {
-                None
-            } else {
-                Some(Value::Object(out))
-            }
-        }
-        Value::Array(items) => {
-            let kept: Vec<Value> = items
-                .iter()
-                .filter_map(|v| filter_value(v, path, includes, excludes, included))
-                .collect();
-            (included || !kept.is_empty()).then_some(Value::Array(kept))
-        }
-        leaf => included.then(|| leaf.clone()),
     }
 }
