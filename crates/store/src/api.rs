@@ -87,8 +87,9 @@ pub enum WriteOp {
     Index {
         /// `_id`; `None` generates one (then `op_type` is `create`).
         id: Option<String>,
-        /// The `_source`, as sent.
-        source: Value,
+        /// The `_source`, as sent (JSON bytes, parsed by the store so that its errors can
+        /// name line and column).
+        source: Vec<u8>,
         /// `op_type=create`: fail if the document exists.
         create: bool,
         /// Concurrency control.

@@ -18,6 +18,8 @@
 //!   names, and parsing a `_source` into typed values;
 //! - [`metadata`]: what Elasticsearch keeps above concrete indices (templates, aliases, data
 //!   streams, ILM policies), the index space security resolves against, and its file;
+//! - [`embedded`]: the default backend, [`api::DocumentStore`] over the engine with each
+//!   index's settings and mapping;
 //! - [`engine`]: the tantivy + redb engine under one data folder (durable writes, refresh,
 //!   recovery, search execution, figures);
 //! - [`query`]: the query DSL and search requests, parsed into typed values with
@@ -30,6 +32,7 @@ pub mod api;
 pub mod bulk;
 pub mod doc_write;
 pub mod document;
+pub mod embedded;
 pub mod engine;
 pub mod error;
 pub mod mapping;

@@ -37,7 +37,7 @@ use crate::document::{IndexedValue, ParsedDocument};
 use crate::error::{Result, StoreError};
 use crate::query::{Query, SearchRequest};
 
-pub use ids::generate_id;
+pub use ids::{generate_id, random_uuid};
 use shard::{OpenOptions, PreparedOp, Shard};
 use wal::{EncodedFields, storage};
 
@@ -66,15 +66,7 @@ impl Default for EngineOptions {
     }
 }
 
-/// `index.translog.durability`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Durability {
-    /// `request` (the default): fsynced before the write call returns.
-    #[default]
-    Request,
-    /// `async`: fsynced every `sync_interval`; a crash may lose what came since.
-    Async,
-}
+pub use crate::mapping::settings::Durability;
 
 /// The index settings the engine acts on (the caller keeps the rest).
 #[derive(Debug, Clone, PartialEq)]
