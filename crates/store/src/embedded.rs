@@ -371,8 +371,15 @@ impl DocumentStore for EmbeddedStore {
                 uuid: existing.uuid.clone(),
             });
         }
+        // The name as requested (a date math expression) comes with the composed settings;
+        // it is private: the identity carries it.
+        let mut request = request;
+        let provided_name = match request.settings.remove("index.provided_name") {
+            Some(Value::String(name)) => name,
+            _ => request.name.clone(),
+        };
         let identity = IndexIdentity {
-            provided_name: request.name.clone(),
+            provided_name,
             uuid: random_uuid(),
             creation_date: ironstack_types::date::now_millis(),
             version_created: VERSION_CREATED.to_string(),

@@ -22,6 +22,8 @@
 //!   index's settings and mapping;
 //! - [`engine`]: the tantivy + redb engine under one data folder (durable writes, refresh,
 //!   recovery, search execution, figures);
+//! - [`service`]: the store as the REST layer uses it (backend and metadata together:
+//!   creation with templates, auto-creation, write routing through aliases and data streams);
 //! - [`query`]: the query DSL and search requests, parsed into typed values with
 //!   Elasticsearch's errors;
 //! - [`error`]: the one error type, with its Elasticsearch error body.
@@ -38,5 +40,6 @@ pub mod error;
 pub mod mapping;
 pub mod metadata;
 pub mod query;
+pub mod service;
 
 pub use error::{Result, StoreError};
