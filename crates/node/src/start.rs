@@ -424,11 +424,22 @@ fn start_node(
             tls_security.pki_realms,
         ))
     });
+    let store = crate::store::open(&config.path_data, &config.auto_create_index).map_err(|e| {
+        CliError::config(format!(
+            "cannot open the store in [path.data] {}: {e}",
+            config.path_data.display()
+        ))
+    })?;
     let state = Arc::new(
         AppState::new(identity, gate, config.http_max_content_length)
             .with_read_timeout(config.http.read_timeout)
-            .with_data_path(config.path_data.clone()),
+            .with_data_path(config.path_data.clone())
+            .with_store(store.service.clone()),
     );
+    let backend = store.backend.clone();
+    let _ = state
+        .indices_totals
+        .set(Arc::new(move || crate::store::indices_totals(&backend)));
     let _ = state.certificate_sources.set(tls_security.sources);
 
     let mut builder = tokio::runtime::Builder::new_multi_thread();

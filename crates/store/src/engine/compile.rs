@@ -299,7 +299,63 @@ impl Compiler<'_> {
         }
     }
 
+    /// For a query on the `_index` metadata field: whether this index matches it (the whole
+    /// index matches or nothing does).
+    fn on_index_field(&self, query: &Query) -> Option<(bool, f32)> {
+        let text = |s: &Scalar| scalar_text(s);
+        match query {
+            Query::Term {
+                field,
+                value,
+                case_insensitive,
+                boost,
+            } if field == "_index" => Some((
+                if *case_insensitive {
+                    text(value).eq_ignore_ascii_case(self.index)
+                } else {
+                    text(value) == self.index
+                },
+                *boost,
+            )),
+            Query::Terms {
+                field,
+                values,
+                boost,
+            } if field == "_index" => Some((values.iter().any(|v| text(v) == self.index), *boost)),
+            Query::Prefix {
+                field,
+                value,
+                boost,
+                ..
+            } if field == "_index" => Some((self.index.starts_with(value.as_str()), *boost)),
+            Query::Wildcard {
+                field,
+                pattern,
+                case_insensitive,
+                boost,
+            } if field == "_index" => {
+                let syntax = ironstack_types::wildcard::Syntax {
+                    case_insensitive: *case_insensitive,
+                    ..ironstack_types::wildcard::Syntax::LUCENE
+                };
+                Some((
+                    ironstack_types::wildcard::matches_with(pattern, self.index, syntax),
+                    *boost,
+                ))
+            }
+            Query::Exists { field, boost } if field == "_index" => Some((true, *boost)),
+            _ => None,
+        }
+    }
+
     pub(crate) fn compile(&self, query: &Query) -> Result<Q> {
+        if let Some((matched, boost)) = self.on_index_field(query) {
+            return Ok(if matched {
+                Box::new(ConstScoreQuery::new(Box::new(AllQuery), boost))
+            } else {
+                none()
+            });
+        }
         match query {
             Query::MatchAll { boost } => {
                 Ok(Box::new(ConstScoreQuery::new(Box::new(AllQuery), *boost)))

@@ -225,6 +225,15 @@ impl StoreService {
         result
     }
 
+    /// How many copies of `index` a write reports in `_shards.total`: the primary and the
+    /// replicas it asks for (which a single node leaves unassigned).
+    pub fn shard_copies(&self, index: &str) -> u64 {
+        self.concrete()
+            .iter()
+            .find(|c| c.name == index)
+            .map_or(1, |c| 1 + u64::from(c.replicas))
+    }
+
     /// The concrete index a name stands for when a request needs exactly one (a document
     /// get through an alias): Elasticsearch's error when it stands for several.
     pub fn single_index(&self, name: &str) -> Result<String> {

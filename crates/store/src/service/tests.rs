@@ -218,7 +218,10 @@ fn writes_create_missing_indices_and_data_streams() {
         ironstack_types::index_space::AbstractionKind::DataStream
     );
     assert_eq!(space.parent_data_stream(backing), Some("metrics-x"));
-    let e = f.service.delete_indices(std::slice::from_ref(backing)).unwrap_err();
+    let e = f
+        .service
+        .delete_indices(std::slice::from_ref(backing))
+        .unwrap_err();
     assert_eq!(
         e.to_string(),
         format!(
