@@ -590,7 +590,122 @@ const MATRIX: &[Row] = &[
     row("POST", "/{index}/_count", "/m-docs/_count", Index("read"))
         .near_miss_index("write")
         .setup(&[DOC]),
+    // Index administration (indices.rs).
+    row("PUT", "/{index}", "/m-new-{self}", Index("create_index"))
+        .body(r#"{"settings":{"number_of_replicas":0}}"#)
+        .near_miss_index("create_doc"),
+    row("DELETE", "/{index}", "/m-del", Index("delete_index"))
+        .near_miss_index("delete")
+        .setup(&[("PUT", "/m-del/_doc/1", r#"{"a":1}"#)]),
+    row("GET", "/{index}", "/m-docs", Index("view_index_metadata"))
+        .near_miss_index("read")
+        .setup(&[DOC]),
+    row("POST", "/{index}/_open", "/m-docs/_open", Index("manage"))
+        .near_miss_index("maintenance")
+        .setup(&[DOC]),
+    row("POST", "/{index}/_close", "/m-shut/_close", Index("manage"))
+        .near_miss_index("maintenance")
+        .setup(&[("POST", "/m-shut*/_open", ""), ("PUT", "/m-shut/_doc/1", r#"{"a":1}"#)]),
+    row("GET", "/_refresh", "/_refresh", Index("maintenance"))
+        .near_miss_index("read")
+        .setup(&[DOC]),
+    row("POST", "/_refresh", "/_refresh", Index("maintenance"))
+        .near_miss_index("write")
+        .setup(&[DOC]),
+    row("GET", "/{index}/_refresh", "/m-docs/_refresh", Index("maintenance"))
+        .near_miss_index("read")
+        .setup(&[DOC]),
+    row("POST", "/{index}/_refresh", "/m-docs/_refresh", Index("maintenance"))
+        .near_miss_index("write")
+        .setup(&[DOC]),
+    row("GET", "/_mapping", "/_mapping", Index("view_index_metadata"))
+        .near_miss_index("read")
+        .setup(&[DOC]),
+    row("GET", "/{index}/_mapping", "/m-docs/_mapping", Index("view_index_metadata"))
+        .near_miss_index("read")
+        .setup(&[DOC]),
+    row("GET", "/_mapping/field/{fields}", "/_mapping/field/a", Index("view_index_metadata"))
+        .near_miss_index("write")
+        .setup(&[DOC]),
+    row(
+        "GET",
+        "/{index}/_mapping/field/{fields}",
+        "/m-docs/_mapping/field/a",
+        Index("view_index_metadata"),
+    )
+    .near_miss_index("write")
+    .setup(&[DOC]),
+    row("PUT", "/{index}/_mapping", "/m-docs/_mapping", Index("manage"))
+        .body(r#"{"properties":{"m_mapped":{"type":"keyword"}}}"#)
+        .near_miss_index("view_index_metadata")
+        .setup(&[DOC]),
+    row("POST", "/{index}/_mapping", "/m-docs/_mapping", Index("manage"))
+        .body(r#"{"properties":{"m_mapped":{"type":"keyword"}}}"#)
+        .near_miss_index("read")
+        .setup(&[DOC]),
+    row("GET", "/_settings", "/_settings", Index("view_index_metadata"))
+        .near_miss_index("read")
+        .setup(&[DOC]),
+    row("GET", "/_settings/{name}", "/_settings/index.*", Index("view_index_metadata"))
+        .near_miss_index("read")
+        .setup(&[DOC]),
+    row("GET", "/{index}/_settings", "/m-docs/_settings", Index("view_index_metadata"))
+        .near_miss_index("write")
+        .setup(&[DOC]),
+    row(
+        "GET",
+        "/{index}/_settings/{name}",
+        "/m-docs/_settings/index.number*",
+        Index("view_index_metadata"),
+    )
+    .near_miss_index("write")
+    .setup(&[DOC]),
+    row("PUT", "/_settings", "/_settings", Index("manage"))
+        .body(r#"{"index":{"refresh_interval":"1s"}}"#)
+        .near_miss_index("view_index_metadata")
+        .setup(&[DOC]),
+    row("PUT", "/{index}/_settings", "/m-docs/_settings", Index("manage"))
+        .body(r#"{"index":{"refresh_interval":"1s"}}"#)
+        .near_miss_index("maintenance")
+        .setup(&[DOC]),
+    row("POST", "/_aliases", "/_aliases", Index("manage"))
+        .body(r#"{"actions":[{"add":{"index":"m-docs","alias":"m-alias"}}]}"#)
+        .near_miss_index("view_index_metadata")
+        .setup(&[DOC]),
+    row("PUT", "/{index}/_alias/{name}", "/m-docs/_alias/m-alias", Index("manage"))
+        .near_miss_index("view_index_metadata")
+        .setup(&[DOC]),
+    row("POST", "/{index}/_alias/{name}", "/m-docs/_alias/m-alias", Index("manage"))
+        .near_miss_index("write")
+        .setup(&[DOC]),
+    row("PUT", "/{index}/_aliases/{name}", "/m-docs/_aliases/m-alias", Index("manage"))
+        .near_miss_index("view_index_metadata")
+        .setup(&[DOC]),
+    row("POST", "/{index}/_aliases/{name}", "/m-docs/_aliases/m-alias", Index("manage"))
+        .near_miss_index("write")
+        .setup(&[DOC]),
+    row("DELETE", "/{index}/_alias/{name}", "/m-docs/_alias/m-gone", Index("manage"))
+        .near_miss_index("view_index_metadata")
+        .setup(&[DOC, M_GONE_ALIAS]),
+    row("DELETE", "/{index}/_aliases/{name}", "/m-docs/_aliases/m-gone", Index("manage"))
+        .near_miss_index("delete_index")
+        .setup(&[DOC, M_GONE_ALIAS]),
+    row("GET", "/_alias", "/_alias", Index("view_index_metadata"))
+        .near_miss_index("read")
+        .setup(&[DOC, M_GONE_ALIAS]),
+    row("GET", "/_alias/{name}", "/_alias/m-gone", Index("view_index_metadata"))
+        .near_miss_index("read")
+        .setup(&[DOC, M_GONE_ALIAS]),
+    row("GET", "/{index}/_alias", "/m-docs/_alias", Index("view_index_metadata"))
+        .near_miss_index("write")
+        .setup(&[DOC, M_GONE_ALIAS]),
+    row("GET", "/{index}/_alias/{name}", "/m-docs/_alias/m-gone", Index("view_index_metadata"))
+        .near_miss_index("write")
+        .setup(&[DOC, M_GONE_ALIAS]),
 ];
+
+/// An alias on `m-docs` to act on.
+const M_GONE_ALIAS: (&str, &str, &str) = ("PUT", "/m-docs/_alias/m-gone", "");
 
 /// A document to act on (its index created on the way).
 const DOC: (&str, &str, &str) = ("PUT", "/m-docs/_doc/0", r#"{"a":0}"#);

@@ -19,6 +19,8 @@ mod dls;
 mod documents;
 mod envelope;
 mod handlers;
+// Index administration, templates, data streams and ILM.
+mod indices;
 pub(crate) mod node_stats;
 mod params;
 mod pipeline;
