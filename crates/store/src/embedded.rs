@@ -16,8 +16,8 @@ use std::sync::{Arc, Mutex, RwLock};
 use serde_json::{Map, Value, json};
 
 use crate::api::{
-    CreateIndex, DocumentStore, IndexInfo, SearchResult, StoredDocument, WriteOp, WriteOptions,
-    WriteOutcome,
+    CreateIndex, DocumentStore, FieldVisibility, IndexInfo, SearchResult, StoredDocument, WriteOp,
+    WriteOptions, WriteOutcome,
 };
 use crate::document::ParsedDocument;
 use crate::engine::{
@@ -366,14 +366,23 @@ struct Prepared {
     slots: Vec<Slot>,
 }
 
-/// Search's view of the mappings of the indices it reads.
-struct MappingTypes {
+/// Search's view of the mappings of the indices it reads, without the fields the reader may
+/// not see.
+struct MappingTypes<'a> {
     mappings: BTreeMap<String, Arc<Mapping>>,
+    visibility: &'a dyn FieldVisibility,
 }
 
-impl FieldTypes for MappingTypes {
+impl FieldTypes for MappingTypes<'_> {
     fn field(&self, index: &str, path: &str) -> Option<FieldInfo> {
+        if !self.visibility.visible(index, path) {
+            return None;
+        }
         let resolved = self.mappings.get(index)?.resolve(path)?;
+        if resolved.path != path && !self.visibility.visible(index, &resolved.path) {
+            // An alias field must not reveal a hidden target.
+            return None;
+        }
         if resolved.runtime {
             return None;
         }
@@ -386,9 +395,12 @@ impl FieldTypes for MappingTypes {
     }
 
     fn expand(&self, index: &str, pattern: &str) -> Vec<String> {
-        self.mappings
-            .get(index)
-            .map_or_else(Vec::new, |m| m.searchable_fields(pattern))
+        self.mappings.get(index).map_or_else(Vec::new, |m| {
+            m.searchable_fields(pattern)
+                .into_iter()
+                .filter(|f| self.visibility.visible(index, f))
+                .collect()
+        })
     }
 }
 
@@ -577,26 +589,43 @@ impl DocumentStore for EmbeddedStore {
         self.engine.refresh(index)
     }
 
-    fn search(&self, indices: &[String], request: &SearchRequest) -> Result<SearchResult> {
-        let types = self.types(indices)?;
+    fn search(
+        &self,
+        indices: &[String],
+        request: &SearchRequest,
+        fields: &dyn FieldVisibility,
+    ) -> Result<SearchResult> {
+        let types = self.types(indices, fields)?;
         let names: Vec<&str> = indices.iter().map(String::as_str).collect();
         self.engine.search(&names, request, &types)
     }
 
-    fn count(&self, indices: &[String], query: &Query) -> Result<u64> {
-        let types = self.types(indices)?;
+    fn count(
+        &self,
+        indices: &[String],
+        query: &Query,
+        fields: &dyn FieldVisibility,
+    ) -> Result<u64> {
+        let types = self.types(indices, fields)?;
         let names: Vec<&str> = indices.iter().map(String::as_str).collect();
         self.engine.count(&names, query, &types)
     }
 }
 
 impl EmbeddedStore {
-    fn types(&self, indices: &[String]) -> Result<MappingTypes> {
+    fn types<'a>(
+        &self,
+        indices: &[String],
+        visibility: &'a dyn FieldVisibility,
+    ) -> Result<MappingTypes<'a>> {
         let mut mappings = BTreeMap::new();
         for name in indices {
             mappings.insert(name.clone(), self.open_index_state(name)?.mapping());
         }
-        Ok(MappingTypes { mappings })
+        Ok(MappingTypes {
+            mappings,
+            visibility,
+        })
     }
 }
 

@@ -323,4 +323,26 @@ async fn writes_are_authorized_per_index_and_reads_filtered_by_role() {
     );
     let (status, _) = call_json(&f, "POST", "/metrics-a/_doc", &reader, json!({})).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+    // A field the reader may not see cannot be found by querying it either.
+    let query = json!({"query": {"term": {"secret.keyword": "s"}}});
+    let (_, body) = call_json(
+        &f,
+        "POST",
+        "/metrics-a/_count",
+        &basic("elastic", PASSWORD),
+        query.clone(),
+    )
+    .await;
+    assert_eq!(body["count"], 1, "{body}");
+    let (_, body) = call_json(&f, "POST", "/metrics-a/_count", &reader, query).await;
+    assert_eq!(body["count"], 0, "{body}");
+    let (_, body) = call_json(
+        &f,
+        "POST",
+        "/metrics-a/_search",
+        &reader,
+        json!({"query": {"query_string": {"query": "s"}}}),
+    )
+    .await;
+    assert_eq!(body["hits"]["total"]["value"], 0, "{body}");
 }
