@@ -10,6 +10,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value, json};
 
 use super::{StoreService, replace};
+use crate::api::AllFields;
 use crate::metadata::rollover::rollover_response;
 use crate::metadata::{
     BackingIndexStats, IlmAction, IlmFacts, IlmMode, RolloverPlan, RolloverRequest, persist,
@@ -194,7 +195,7 @@ impl StoreService {
                 let max_timestamp = match (&request, info.open) {
                     (Ok(request), true) => self
                         .backend
-                        .search(std::slice::from_ref(index), request)
+                        .search(std::slice::from_ref(index), request, &AllFields)
                         .ok()
                         .and_then(|r| r.hits.into_iter().next())
                         .and_then(|hit| hit.sort)
