@@ -702,7 +702,61 @@ const MATRIX: &[Row] = &[
     row("GET", "/{index}/_alias/{name}", "/m-docs/_alias/m-gone", Index("view_index_metadata"))
         .near_miss_index("write")
         .setup(&[DOC, M_GONE_ALIAS]),
+    // Templates (templates.rs).
+    row("PUT", "/_index_template/{name}", "/_index_template/m-tpl", TEMPLATES)
+        .body(M_TEMPLATE)
+        .near_miss("monitor"),
+    row("POST", "/_index_template/{name}", "/_index_template/m-tpl", TEMPLATES)
+        .body(M_TEMPLATE)
+        .near_miss("monitor"),
+    row("GET", "/_index_template", "/_index_template", Cluster("monitor"))
+        .near_miss("manage_security"),
+    row("GET", "/_index_template/{name}", "/_index_template/m-tpl", Cluster("monitor"))
+        .near_miss("manage_ilm")
+        .setup(&[M_TEMPLATE_PUT]),
+    row("DELETE", "/_index_template/{name}", "/_index_template/m-tpl", TEMPLATES)
+        .near_miss("monitor")
+        .setup(&[M_TEMPLATE_PUT]),
+    row(
+        "POST",
+        "/_index_template/_simulate_index/{name}",
+        "/_index_template/_simulate_index/m-x",
+        TEMPLATES,
+    )
+    .near_miss("monitor"),
+    row("POST", "/_index_template/_simulate", "/_index_template/_simulate", TEMPLATES)
+        .body(M_TEMPLATE)
+        .near_miss("monitor"),
+    row(
+        "POST",
+        "/_index_template/_simulate/{name}",
+        "/_index_template/_simulate/m-tpl",
+        TEMPLATES,
+    )
+    .near_miss("monitor")
+    .setup(&[M_TEMPLATE_PUT]),
+    row("PUT", "/_component_template/{name}", "/_component_template/m-ct", TEMPLATES)
+        .body(r#"{"template":{}}"#)
+        .near_miss("monitor"),
+    row("POST", "/_component_template/{name}", "/_component_template/m-ct", TEMPLATES)
+        .body(r#"{"template":{}}"#)
+        .near_miss("monitor"),
+    row("GET", "/_component_template", "/_component_template", Cluster("monitor"))
+        .near_miss("manage_ilm"),
+    row("GET", "/_component_template/{name}", "/_component_template/m-ct", Cluster("monitor"))
+        .near_miss("manage_ilm")
+        .setup(&[("PUT", "/_component_template/m-ct", r#"{"template":{}}"#)]),
+    row("DELETE", "/_component_template/{name}", "/_component_template/m-ct", TEMPLATES)
+        .near_miss("monitor")
+        .setup(&[("PUT", "/_component_template/m-ct", r#"{"template":{}}"#)]),
 ];
+
+/// The privilege that manages templates.
+const TEMPLATES: Grant = Cluster("manage_index_templates");
+/// An index template body.
+const M_TEMPLATE: &str = r#"{"index_patterns":["m-tpl-*"]}"#;
+/// An index template to act on.
+const M_TEMPLATE_PUT: (&str, &str, &str) = ("PUT", "/_index_template/m-tpl", M_TEMPLATE);
 
 /// An alias on `m-docs` to act on.
 const M_GONE_ALIAS: (&str, &str, &str) = ("PUT", "/m-docs/_alias/m-gone", "");

@@ -32,6 +32,7 @@ mod routes;
 mod search;
 mod security;
 pub(crate) mod ssl;
+mod templates;
 mod token;
 
 use std::sync::Arc;

@@ -22,7 +22,7 @@ use super::{
     search, security, ssl, token,
 };
 // Index administration, templates, data streams and ILM.
-use super::indices;
+use super::{indices, templates};
 use crate::state::AppState;
 
 /// The route table.
@@ -684,6 +684,84 @@ pub(crate) fn table() -> Routes {
             a::GET_ALIASES,
             indices::alias_read_target,
             indices::get_aliases,
+        )
+        // Templates (templates.rs).
+        .add(
+            PUT_POST,
+            "/_index_template/{name}",
+            a::PUT_INDEX_TEMPLATE,
+            none,
+            templates::put_index_template,
+        )
+        .add(
+            GET,
+            "/_index_template",
+            a::GET_INDEX_TEMPLATE,
+            none,
+            templates::get_index_templates,
+        )
+        .add(
+            GET,
+            "/_index_template/{name}",
+            a::GET_INDEX_TEMPLATE,
+            none,
+            templates::get_index_templates,
+        )
+        .add(
+            DELETE,
+            "/_index_template/{name}",
+            a::DELETE_INDEX_TEMPLATE,
+            none,
+            templates::delete_index_templates,
+        )
+        .add(
+            POST,
+            "/_index_template/_simulate_index/{name}",
+            a::SIMULATE_INDEX_TEMPLATE,
+            none,
+            templates::simulate_index,
+        )
+        .add(
+            POST,
+            "/_index_template/_simulate",
+            a::SIMULATE_TEMPLATE,
+            none,
+            templates::simulate_template,
+        )
+        .add(
+            POST,
+            "/_index_template/_simulate/{name}",
+            a::SIMULATE_TEMPLATE,
+            none,
+            templates::simulate_template,
+        )
+        .add(
+            PUT_POST,
+            "/_component_template/{name}",
+            a::PUT_COMPONENT_TEMPLATE,
+            none,
+            templates::put_component_template,
+        )
+        .add(
+            GET,
+            "/_component_template",
+            a::GET_COMPONENT_TEMPLATE,
+            none,
+            templates::get_component_templates,
+        )
+        .add(
+            GET,
+            "/_component_template/{name}",
+            a::GET_COMPONENT_TEMPLATE,
+            none,
+            templates::get_component_templates,
+        )
+        .add(
+            DELETE,
+            "/_component_template/{name}",
+            a::DELETE_COMPONENT_TEMPLATE,
+            none,
+            templates::delete_component_templates,
         )
 }
 

@@ -532,6 +532,8 @@ mod search_api;
 // Index administration, templates, data streams and ILM.
 #[path = "indices_tests.rs"]
 mod indices_api;
+#[path = "templates_tests.rs"]
+mod templates_api;
 
 /// The REST modules depend on each other in one direction only: the plumbing (envelope,
 /// pipeline, routes, body, params, response, render, context) never on an API module except
@@ -550,6 +552,7 @@ fn rest_modules_have_no_import_cycles() {
         ("envelope", include_str!("envelope.rs")),
         ("handlers", include_str!("handlers.rs")),
         ("indices", include_str!("indices.rs")),
+        ("templates", include_str!("templates.rs")),
         ("params", include_str!("params.rs")),
         ("pipeline", include_str!("pipeline.rs")),
         ("query", include_str!("query.rs")),
