@@ -749,6 +749,51 @@ const MATRIX: &[Row] = &[
     row("DELETE", "/_component_template/{name}", "/_component_template/m-ct", TEMPLATES)
         .near_miss("monitor")
         .setup(&[("PUT", "/_component_template/m-ct", r#"{"template":{}}"#)]),
+    // Data streams, rollover, _resolve/index, _field_caps (data_streams.rs).
+    row("PUT", "/_data_stream/{index}", "/_data_stream/m-ds-{self}", Index("create_index"))
+        .near_miss_index("create_doc")
+        .setup(&[M_DS_TEMPLATE]),
+    row("GET", "/_data_stream", "/_data_stream", Index("view_index_metadata"))
+        .near_miss_index("read")
+        .setup(&[M_DS_TEMPLATE, M_DS]),
+    row("GET", "/_data_stream/{index}", "/_data_stream/m-ds", Index("view_index_metadata"))
+        .near_miss_index("read")
+        .setup(&[M_DS_TEMPLATE, M_DS]),
+    row("DELETE", "/_data_stream/{index}", "/_data_stream/m-ds", Index("delete_index"))
+        .near_miss_index("delete")
+        .setup(&[M_DS_TEMPLATE, M_DS]),
+    row("GET", "/_data_stream/_stats", "/_data_stream/_stats", Index("monitor"))
+        .near_miss_index("read")
+        .setup(&[M_DS_TEMPLATE, M_DS]),
+    row("GET", "/_data_stream/{index}/_stats", "/_data_stream/m-ds/_stats", Index("monitor"))
+        .near_miss_index("read")
+        .setup(&[M_DS_TEMPLATE, M_DS]),
+    row("POST", "/{index}/_rollover", "/m-ds/_rollover", Index("manage"))
+        .near_miss_index("write")
+        .setup(&[M_DS_TEMPLATE, M_DS]),
+    row(
+        "POST",
+        "/{index}/_rollover/{new_index}",
+        "/m-roll/_rollover/m-roll-{self}",
+        Index("manage"),
+    )
+    .near_miss_index("write")
+    .setup(&[("PUT", "/m-roll-1/_doc/1", r#"{"a":1}"#), M_ROLL_ALIAS]),
+    row("GET", "/_resolve/index/{index}", "/_resolve/index/m-*", Index("view_index_metadata"))
+        .near_miss_index("write")
+        .setup(&[DOC]),
+    row("GET", "/_field_caps", "/_field_caps?fields=a", Index("read"))
+        .near_miss_index("write")
+        .setup(&[DOC]),
+    row("POST", "/_field_caps", "/_field_caps?fields=a", Index("view_index_metadata"))
+        .near_miss_index("index")
+        .setup(&[DOC]),
+    row("GET", "/{index}/_field_caps", "/m-docs/_field_caps?fields=a", Index("read"))
+        .near_miss_index("write")
+        .setup(&[DOC]),
+    row("POST", "/{index}/_field_caps", "/m-docs/_field_caps?fields=a", Index("read"))
+        .near_miss_index("monitor")
+        .setup(&[DOC]),
 ];
 
 /// The privilege that manages templates.
@@ -757,6 +802,22 @@ const TEMPLATES: Grant = Cluster("manage_index_templates");
 const M_TEMPLATE: &str = r#"{"index_patterns":["m-tpl-*"]}"#;
 /// An index template to act on.
 const M_TEMPLATE_PUT: (&str, &str, &str) = ("PUT", "/_index_template/m-tpl", M_TEMPLATE);
+
+/// A template that makes `m-ds*` data streams.
+const M_DS_TEMPLATE: (&str, &str, &str) = (
+    "PUT",
+    "/_index_template/m-ds",
+    r#"{"index_patterns":["m-ds*"],"data_stream":{},"priority":500}"#,
+);
+/// A data stream to act on (made again when a row's request deleted it).
+const M_DS: (&str, &str, &str) = ("POST", "/m-ds/_doc", r#"{"@timestamp":"2026-01-01"}"#);
+
+/// `m-roll`, the alias to roll over, writing to `m-roll-1`.
+const M_ROLL_ALIAS: (&str, &str, &str) = (
+    "POST",
+    "/_aliases",
+    r#"{"actions":[{"add":{"index":"m-roll-1","alias":"m-roll","is_write_index":true}}]}"#,
+);
 
 /// An alias on `m-docs` to act on.
 const M_GONE_ALIAS: (&str, &str, &str) = ("PUT", "/m-docs/_alias/m-gone", "");

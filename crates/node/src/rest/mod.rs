@@ -20,6 +20,7 @@ mod documents;
 mod envelope;
 mod handlers;
 // Index administration, templates, data streams and ILM.
+mod data_streams;
 mod indices;
 pub(crate) mod node_stats;
 mod params;

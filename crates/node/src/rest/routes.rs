@@ -22,7 +22,7 @@ use super::{
     search, security, ssl, token,
 };
 // Index administration, templates, data streams and ILM.
-use super::{indices, templates};
+use super::{data_streams, indices, templates};
 use crate::state::AppState;
 
 /// The route table.
@@ -762,6 +762,84 @@ pub(crate) fn table() -> Routes {
             a::DELETE_COMPONENT_TEMPLATE,
             none,
             templates::delete_component_templates,
+        )
+        // Data streams, rollover, _resolve/index, _field_caps (data_streams.rs).
+        .add(
+            PUT,
+            "/_data_stream/{index}",
+            a::CREATE_DATA_STREAM,
+            new_index,
+            data_streams::create_data_stream,
+        )
+        .add(
+            GET,
+            "/_data_stream",
+            a::GET_DATA_STREAMS,
+            indices_open_closed,
+            data_streams::get_data_streams,
+        )
+        .add(
+            GET,
+            "/_data_stream/{index}",
+            a::GET_DATA_STREAMS,
+            indices_open_closed,
+            data_streams::get_data_streams,
+        )
+        .add(
+            DELETE,
+            "/_data_stream/{index}",
+            a::DELETE_DATA_STREAM,
+            indices_open_closed,
+            data_streams::delete_data_streams,
+        )
+        .add(
+            GET,
+            "/_data_stream/_stats",
+            a::DATA_STREAMS_STATS,
+            indices_open_closed,
+            data_streams::data_stream_stats,
+        )
+        .add(
+            GET,
+            "/_data_stream/{index}/_stats",
+            a::DATA_STREAMS_STATS,
+            indices_open_closed,
+            data_streams::data_stream_stats,
+        )
+        .add(
+            POST,
+            "/{index}/_rollover",
+            a::ROLLOVER,
+            one_index,
+            data_streams::rollover,
+        )
+        .add(
+            POST,
+            "/{index}/_rollover/{new_index}",
+            a::ROLLOVER,
+            one_index,
+            data_streams::rollover,
+        )
+        .add(
+            GET,
+            "/_resolve/index/{index}",
+            a::RESOLVE_INDEX,
+            indices_open,
+            data_streams::resolve_index,
+        )
+        .add(
+            GET_POST,
+            "/_field_caps",
+            a::FIELD_CAPS,
+            indices_open,
+            data_streams::field_caps,
+        )
+        .add(
+            GET_POST,
+            "/{index}/_field_caps",
+            a::FIELD_CAPS,
+            indices_open,
+            data_streams::field_caps,
         )
 }
 

@@ -530,6 +530,8 @@ mod documents_api;
 mod search_api;
 
 // Index administration, templates, data streams and ILM.
+#[path = "data_streams_tests.rs"]
+mod data_streams_api;
 #[path = "indices_tests.rs"]
 mod indices_api;
 #[path = "templates_tests.rs"]
@@ -551,6 +553,7 @@ fn rest_modules_have_no_import_cycles() {
         ("documents", include_str!("documents.rs")),
         ("envelope", include_str!("envelope.rs")),
         ("handlers", include_str!("handlers.rs")),
+        ("data_streams", include_str!("data_streams.rs")),
         ("indices", include_str!("indices.rs")),
         ("templates", include_str!("templates.rs")),
         ("params", include_str!("params.rs")),
