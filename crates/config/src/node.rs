@@ -181,11 +181,33 @@ pub struct NodeConfig {
     /// `action.auto_create_index` as written (default `true`): which missing indices a write
     /// may create (`true`, `false`, or `+pattern,-pattern` rules).
     pub auto_create_index: String,
+    /// `indices.lifecycle.poll_interval` (default 10m, at least 1s): how often ILM moves the
+    /// managed indices through their policies.
+    pub ilm_poll_interval: Duration,
     /// `xpack.security.*`.
     pub security: SecurityConfig,
     /// Non-fatal remarks to log at start-up (dangerous settings, ignored settings).
     pub warnings: Vec<String>,
     settings: Settings,
+}
+
+/// `indices.lifecycle.poll_interval`: a time value of at least one second, as Elasticsearch's
+/// `LifecycleSettings` declares it.
+fn ilm_poll_interval(reader: &Reader<'_>) -> Result<Duration> {
+    const KEY: &str = "indices.lifecycle.poll_interval";
+    const MIN: Duration = Duration::from_secs(1);
+    let Some(text) = reader.string(KEY)? else {
+        return Ok(Duration::from_secs(10 * 60));
+    };
+    let value = ironstack_types::TimeValue::parse(&text, KEY)
+        .map_err(|e| reader.invalid_value(KEY, &text, &e.to_string()))?
+        .to_duration()
+        // `-1`: not a duration, so below the minimum.
+        .unwrap_or(Duration::ZERO);
+    if value < MIN {
+        return Err(reader.invalid_value(KEY, &text, "must be >= [1s]"));
+    }
+    Ok(value)
 }
 
 impl NodeConfig {
@@ -333,6 +355,7 @@ impl NodeConfig {
             auto_create_index: reader
                 .string("action.auto_create_index")?
                 .unwrap_or_else(|| "true".to_string()),
+            ilm_poll_interval: ilm_poll_interval(&reader)?,
             security,
             warnings,
             config_dir,
@@ -619,6 +642,29 @@ mod tests {
             let err = load(&[argument]).unwrap_err().to_string();
             assert!(err.contains(expected), "{argument}: {err}");
             assert!(err.contains(argument.split('=').next().unwrap()), "{err}");
+        }
+    }
+
+    #[test]
+    fn ilm_poll_interval_defaults_to_ten_minutes_and_is_at_least_a_second() {
+        assert_eq!(
+            load(&[]).unwrap().ilm_poll_interval,
+            Duration::from_secs(600)
+        );
+        assert_eq!(
+            load(&["indices.lifecycle.poll_interval=1s"])
+                .unwrap()
+                .ilm_poll_interval,
+            Duration::from_secs(1)
+        );
+        for (argument, expected) in [
+            ("indices.lifecycle.poll_interval=500ms", "must be >= [1s]"),
+            ("indices.lifecycle.poll_interval=-1", "must be >= [1s]"),
+            ("indices.lifecycle.poll_interval=often", "unit is missing"),
+        ] {
+            let err = load(&[argument]).unwrap_err().to_string();
+            assert!(err.contains(expected), "{argument}: {err}");
+            assert!(err.contains("indices.lifecycle.poll_interval"), "{err}");
         }
     }
 }

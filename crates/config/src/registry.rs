@@ -22,6 +22,7 @@ pub const NODE_SETTINGS: &[&str] = &[
     "path.data",
     "path.logs",
     "action.auto_create_index",
+    "indices.lifecycle.poll_interval",
     "xpack.security.enabled",
     "xpack.security.autoconfiguration.enabled",
     "xpack.security.enrollment.enabled",

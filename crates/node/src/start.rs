@@ -442,6 +442,7 @@ fn start_node(
             .with_data_path(config.path_data.clone())
             .with_store(store.service.clone()),
     );
+    let ilm_store = store.service.clone();
     let backend = store.backend.clone();
     let _ = state
         .indices_totals
@@ -481,6 +482,7 @@ fn start_node(
             config.security.enabled,
         )
         .map_err(CliError::config)?;
+        let _ilm = crate::ilm_runner::spawn(ilm_store, config.ilm_poll_interval);
         if let Some(file_realm) = authenticator_file_realm(&state) {
             spawn_file_realm_watcher(file_realm);
         }

@@ -794,6 +794,28 @@ const MATRIX: &[Row] = &[
     row("POST", "/{index}/_field_caps", "/m-docs/_field_caps?fields=a", Index("read"))
         .near_miss_index("monitor")
         .setup(&[DOC]),
+    // Index lifecycle management (ilm.rs).
+    row("PUT", "/_ilm/policy/{name}", "/_ilm/policy/m-pol", Cluster("manage_ilm"))
+        .body(M_POLICY)
+        .near_miss("read_ilm"),
+    row("GET", "/_ilm/policy", "/_ilm/policy", Cluster("read_ilm"))
+        .near_miss("monitor"),
+    row("GET", "/_ilm/policy/{name}", "/_ilm/policy/m-pol", Cluster("read_ilm"))
+        .near_miss("manage_index_templates")
+        .setup(&[M_POLICY_PUT]),
+    row("DELETE", "/_ilm/policy/{name}", "/_ilm/policy/m-pol", Cluster("manage_ilm"))
+        .near_miss("read_ilm")
+        .setup(&[M_POLICY_PUT]),
+    row("GET", "/{index}/_ilm/explain", "/m-docs/_ilm/explain", Index("view_index_metadata"))
+        .near_miss_index("read")
+        .setup(&[DOC]),
+    row("GET", "/_ilm/status", "/_ilm/status", Cluster("read_ilm"))
+        .near_miss("monitor"),
+    row("POST", "/_ilm/start", "/_ilm/start", Cluster("manage_ilm"))
+        .near_miss("read_ilm"),
+    row("POST", "/_ilm/stop", "/_ilm/stop", Cluster("manage_ilm"))
+        .near_miss("read_ilm")
+        .setup(&[("POST", "/_ilm/start", "")]),
 ];
 
 /// The privilege that manages templates.
@@ -818,6 +840,11 @@ const M_ROLL_ALIAS: (&str, &str, &str) = (
     "/_aliases",
     r#"{"actions":[{"add":{"index":"m-roll-1","alias":"m-roll","is_write_index":true}}]}"#,
 );
+
+/// An ILM policy body.
+const M_POLICY: &str = r#"{"policy":{"phases":{"hot":{"actions":{}}}}}"#;
+/// An ILM policy to act on.
+const M_POLICY_PUT: (&str, &str, &str) = ("PUT", "/_ilm/policy/m-pol", M_POLICY);
 
 /// An alias on `m-docs` to act on.
 const M_GONE_ALIAS: (&str, &str, &str) = ("PUT", "/m-docs/_alias/m-gone", "");

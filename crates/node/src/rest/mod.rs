@@ -21,6 +21,7 @@ mod envelope;
 mod handlers;
 // Index administration, templates, data streams and ILM.
 mod data_streams;
+mod ilm;
 mod indices;
 pub(crate) mod node_stats;
 mod params;

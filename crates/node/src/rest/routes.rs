@@ -22,7 +22,7 @@ use super::{
     search, security, ssl, token,
 };
 // Index administration, templates, data streams and ILM.
-use super::{data_streams, indices, templates};
+use super::{data_streams, ilm, indices, templates};
 use crate::state::AppState;
 
 /// The route table.
@@ -841,6 +841,39 @@ pub(crate) fn table() -> Routes {
             indices_open,
             data_streams::field_caps,
         )
+        // Index lifecycle management (ilm.rs).
+        .add(
+            PUT,
+            "/_ilm/policy/{name}",
+            a::ILM_PUT,
+            none,
+            ilm::put_policy,
+        )
+        .add(GET, "/_ilm/policy", a::ILM_GET, none, ilm::get_policies)
+        .add(
+            GET,
+            "/_ilm/policy/{name}",
+            a::ILM_GET,
+            none,
+            ilm::get_policies,
+        )
+        .add(
+            DELETE,
+            "/_ilm/policy/{name}",
+            a::ILM_DELETE,
+            none,
+            ilm::delete_policy,
+        )
+        .add(
+            GET,
+            "/{index}/_ilm/explain",
+            a::ILM_EXPLAIN,
+            indices_open,
+            ilm::explain,
+        )
+        .add(GET, "/_ilm/status", a::ILM_STATUS, none, ilm::status)
+        .add(POST, "/_ilm/start", a::ILM_START, none, ilm::start)
+        .add(POST, "/_ilm/stop", a::ILM_STOP, none, ilm::stop)
 }
 
 // ---- what a request targets --------------------------------------------------------------

@@ -532,6 +532,8 @@ mod search_api;
 // Index administration, templates, data streams and ILM.
 #[path = "data_streams_tests.rs"]
 mod data_streams_api;
+#[path = "ilm_tests.rs"]
+mod ilm_api;
 #[path = "indices_tests.rs"]
 mod indices_api;
 #[path = "templates_tests.rs"]
@@ -554,6 +556,7 @@ fn rest_modules_have_no_import_cycles() {
         ("envelope", include_str!("envelope.rs")),
         ("handlers", include_str!("handlers.rs")),
         ("data_streams", include_str!("data_streams.rs")),
+        ("ilm", include_str!("ilm.rs")),
         ("indices", include_str!("indices.rs")),
         ("templates", include_str!("templates.rs")),
         ("params", include_str!("params.rs")),
