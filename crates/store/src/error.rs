@@ -137,6 +137,10 @@ pub enum StoreError {
         /// `search.max_buckets`.
         max: u64,
     },
+    /// `aggregation_initialization_exception` (500): an aggregation that cannot be built as
+    /// asked (`Aggregator [x] of type [avg] cannot accept sub-aggregations`).
+    #[error("{0}")]
+    AggregationInitialization(String),
     /// `number_format_exception` (400): a number Elasticsearch reads with Java's parsers
     /// (`For input string: "x"`).
     #[error("{0}")]
@@ -392,6 +396,9 @@ impl StoreError {
                 None,
             ),
             Self::NumberFormat(_) => EsException::named("number_format_exception", 400, reason),
+            Self::AggregationInitialization(_) => {
+                EsException::named("aggregation_initialization_exception", 500, reason)
+            }
             Self::Parse(_) => EsException::with_status(EsErrorType::Parse, 400, reason),
             Self::FieldParse { cause, .. } => {
                 // Elasticsearch reports the innermost Elasticsearch exception as the root

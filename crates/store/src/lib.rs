@@ -22,10 +22,13 @@
 //!   recovery, search execution, figures);
 //! - [`query`]: the query DSL and search requests, parsed into typed values with
 //!   Elasticsearch's errors;
+//! - [`aggs`]: aggregation requests (typed, with Elasticsearch's errors), their reduction
+//!   across indices, pipelines and rendering;
 //! - [`error`]: the one error type, with its Elasticsearch error body.
 
 #![warn(missing_docs)]
 
+pub mod aggs;
 pub mod api;
 pub mod bulk;
 pub mod doc_write;

@@ -9,6 +9,7 @@
 //! and renamed into place, and deleted by renaming it away first, so a crash never leaves a
 //! half-made or half-deleted index that looks real.
 
+mod aggs_exec;
 mod analysis;
 mod compile;
 mod ids;
@@ -17,6 +18,8 @@ mod search;
 mod shard;
 mod wal;
 
+#[cfg(test)]
+mod aggs_tests;
 #[cfg(test)]
 mod search_tests;
 #[cfg(test)]

@@ -807,12 +807,13 @@ pub(crate) fn search(
         TrackTotalHits::Off => (0, false),
     };
     let show_scores = by_score || request.track_scores;
+    let aggregations = super::aggs_exec::for_request(shards, &searchers, request, types, now)?;
     Ok(SearchResult {
         total,
         total_exact,
         max_score: (show_scores && max_score.is_finite()).then_some(max_score),
         hits,
-        aggregations: None,
+        aggregations,
         timed_out,
         terminated_early: terminated,
     })

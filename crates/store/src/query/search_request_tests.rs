@@ -96,8 +96,8 @@ fn body_keys() {
     );
     assert_eq!(r.docvalue_fields[0].field, "b");
     assert_eq!(
-        body(json!({"aggregations": {"x": {}}})).aggregations,
-        Some(json!({"x": {}}))
+        body(json!({"aggregations": {"x": {"max": {"field": "f"}}}})).aggregations,
+        Some(json!({"x": {"max": {"field": "f"}}}))
     );
     assert_eq!(body(json!({"terminate_after": 0})).terminate_after, None);
     assert_eq!(body(json!({"timeout": "-1"})).timeout, None);
