@@ -146,6 +146,7 @@ impl DateRounding {
     }
 
     /// The key of the bucket holding `millis` (UTC epoch ms).
+    #[inline]
     pub fn round(&mut self, millis: i64) -> i64 {
         let shifted = millis.saturating_sub(self.offset);
         if let Some((start, end, key)) = self.cache

@@ -30,6 +30,7 @@ pub struct Kahan {
 
 impl Kahan {
     /// Adds `v`.
+    #[inline]
     pub fn add(&mut self, v: f64) {
         if !v.is_finite() {
             self.value += v;
@@ -256,7 +257,23 @@ impl Default for Stats {
 }
 
 impl Stats {
+    /// Adds a value to the count and sum only (`avg`, `sum`).
+    #[inline]
+    pub fn add_sum(&mut self, v: f64) {
+        self.count += 1;
+        self.sum.add(v);
+    }
+
+    /// Adds a value to the count, min and max only (`min`, `max`).
+    #[inline]
+    pub fn add_min_max(&mut self, v: f64) {
+        self.count += 1;
+        self.min = self.min.min(v);
+        self.max = self.max.max(v);
+    }
+
     /// Adds a value.
+    #[inline]
     pub fn add(&mut self, v: f64) {
         self.count += 1;
         self.sum.add(v);

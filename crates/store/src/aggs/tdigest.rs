@@ -20,58 +20,114 @@ pub struct Digest {
 struct Merging {
     /// `(mean, weight)`, sorted by mean after [`Merging::compress`].
     centroids: Vec<(f64, f64)>,
-    buffer: Vec<(f64, f64)>,
+    /// Values of weight 1 not merged yet (sorted in batches: cheaper than pairs).
+    buffer: Vec<f64>,
+    /// Weighted centroids from another sketch, not merged yet.
+    weighted: Vec<(f64, f64)>,
     total: f64,
     compression: f64,
 }
+
+/// Sorts doubles through their order-preserving integer form: integer comparisons are
+/// cheaper than `total_cmp`'s per-comparison conversion (NaN is never added).
+fn sort_f64(values: &mut [f64]) {
+    fn key(v: f64) -> u64 {
+        let b = v.to_bits();
+        if b >> 63 == 1 { !b } else { b | (1 << 63) }
+    }
+    fn back(k: u64) -> f64 {
+        f64::from_bits(if k >> 63 == 1 { k & !(1 << 63) } else { !k })
+    }
+    let mut keys: Vec<u64> = values.iter().map(|v| key(*v)).collect();
+    keys.sort_unstable();
+    for (v, k) in values.iter_mut().zip(keys) {
+        *v = back(k);
+    }
+}
+
+/// How many values wait before a merge pass.
+const BUFFER: usize = 8192;
 
 impl Merging {
     fn new(compression: f64) -> Self {
         Self {
             centroids: Vec::new(),
             buffer: Vec::new(),
+            weighted: Vec::new(),
             total: 0.0,
             compression,
         }
     }
 
     fn add(&mut self, x: f64, w: f64) {
-        self.buffer.push((x, w));
+        if w == 1.0 {
+            self.buffer.push(x);
+        } else {
+            self.weighted.push((x, w));
+        }
         self.total += w;
-        if self.buffer.len() >= (self.compression * 5.0) as usize + 10 {
+        if self.buffer.len() + self.weighted.len() >= BUFFER {
             self.compress();
         }
     }
 
     fn compress(&mut self) {
-        if self.buffer.is_empty() {
+        if self.buffer.is_empty() && self.weighted.is_empty() {
             return;
         }
-        let mut all = std::mem::take(&mut self.centroids);
-        all.append(&mut self.buffer);
-        all.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let total: f64 = all.iter().map(|c| c.1).sum();
-        let mut out: Vec<(f64, f64)> = Vec::with_capacity(all.len().min(1024));
+        sort_f64(&mut self.buffer);
+        let mut incoming = std::mem::take(&mut self.weighted);
+        incoming.append(&mut std::mem::take(&mut self.centroids));
+        incoming.sort_by(|a, b| a.0.total_cmp(&b.0));
+        // Merge the sorted values with the sorted centroids, then bound the centroid sizes
+        // by q(1 - q) as the merging t-digest does.
+        let total = self.total;
+        let mut out: Vec<(f64, f64)> = Vec::with_capacity(512);
         let mut so_far = 0.0;
-        let mut iter = all.into_iter();
-        let Some(mut cur) = iter.next() else { return };
-        for next in iter {
-            let proposed = cur.1 + next.1;
-            let q0 = so_far / total;
-            let q2 = (so_far + proposed) / total;
-            let limit = total * (q0 * (1.0 - q0)).min(q2 * (1.0 - q2)) * 4.0 / self.compression;
-            if proposed <= limit.max(1.0) && cur.1 + next.1 > 0.0 {
-                cur.0 += (next.0 - cur.0) * next.1 / proposed;
-                cur.1 = proposed;
-            } else {
-                so_far += cur.1;
-                out.push(cur);
-                cur = next;
+        let mut cur: Option<(f64, f64)> = None;
+        let (mut i, mut j) = (0, 0);
+        let values = std::mem::take(&mut self.buffer);
+        loop {
+            let next = match (values.get(i), incoming.get(j)) {
+                (Some(&v), Some(&c)) if v <= c.0 => {
+                    i += 1;
+                    (v, 1.0)
+                }
+                (_, Some(&c)) => {
+                    j += 1;
+                    c
+                }
+                (Some(&v), None) => {
+                    i += 1;
+                    (v, 1.0)
+                }
+                (None, None) => break,
+            };
+            match &mut cur {
+                None => cur = Some(next),
+                Some(c) => {
+                    let proposed = c.1 + next.1;
+                    let q0 = so_far / total;
+                    let q2 = (so_far + proposed) / total;
+                    let limit =
+                        total * (q0 * (1.0 - q0)).min(q2 * (1.0 - q2)) * 4.0 / self.compression;
+                    if proposed <= limit.max(1.0) {
+                        c.0 += (next.0 - c.0) * next.1 / proposed;
+                        c.1 = proposed;
+                    } else {
+                        so_far += c.1;
+                        out.push(*c);
+                        *c = next;
+                    }
+                }
             }
         }
-        out.push(cur);
+        if let Some(c) = cur {
+            out.push(c);
+        }
+        self.buffer = values;
+        self.buffer.clear();
         self.centroids = out;
-        self.total = total;
     }
 
     fn quantile(&mut self, q: f64, min: f64, max: f64) -> f64 {
@@ -183,8 +239,19 @@ impl Digest {
         self.max = self.max.max(other.max);
         match (&mut self.exact, &other.exact, &other.merging) {
             (Some(mine), Some(theirs), _) => {
-                mine.extend_from_slice(theirs);
-                self.sorted = false;
+                if mine.len() + theirs.len() < self.max_sorting {
+                    mine.extend_from_slice(theirs);
+                    self.sorted = false;
+                } else {
+                    // Past the sorting limit the union becomes a merging digest, as one
+                    // index seeing all those values would have made it.
+                    let mut merging = Merging::new(self.compression);
+                    for v in mine.drain(..).chain(theirs.iter().copied()) {
+                        merging.add(v, 1.0);
+                    }
+                    self.exact = None;
+                    self.merging = Some(merging);
+                }
             }
             (Some(mine), None, Some(theirs)) => {
                 let mut merging = Merging::new(self.compression);

@@ -441,6 +441,97 @@ impl Col {
     }
 }
 
+/// Scratch space for reading a block of single-valued documents at once (`first_vals`:
+/// one batched read instead of an iterator per document).
+#[derive(Default)]
+struct Tmp {
+    i64s: Vec<Option<i64>>,
+    u64s: Vec<Option<u64>>,
+    f64s: Vec<Option<f64>>,
+    bools: Vec<Option<bool>>,
+    dates: Vec<Option<tantivy::DateTime>>,
+}
+
+fn fill<T>(col: &Column<T>, docs: &[DocId], out: &mut Vec<Option<T>>)
+where
+    T: PartialOrd + Copy + std::fmt::Debug + Send + Sync + 'static,
+{
+    out.clear();
+    out.resize(docs.len(), None);
+    col.first_vals(docs, out);
+}
+
+impl Col {
+    /// Whether every document has at most one value (block reads apply).
+    fn single(&self) -> bool {
+        use tantivy::columnar::Cardinality;
+        let card = match self {
+            Col::Str(c) => c.ords().get_cardinality(),
+            Col::I64(c) => c.get_cardinality(),
+            Col::U64(c) => c.get_cardinality(),
+            Col::F64(c) => c.get_cardinality(),
+            Col::Bool(c) => c.get_cardinality(),
+            Col::Date(c) => c.get_cardinality(),
+            Col::None => return true,
+        };
+        card != Cardinality::Multivalued
+    }
+
+    /// The values of single-valued `docs` as integers (dates in ms, booleans 0/1).
+    fn block_i64(&self, docs: &[DocId], tmp: &mut Tmp, out: &mut Vec<Option<i64>>) {
+        match self {
+            Col::I64(c) => fill(c, docs, out),
+            Col::U64(c) => {
+                fill(c, docs, &mut tmp.u64s);
+                out.clear();
+                out.extend(
+                    tmp.u64s
+                        .iter()
+                        .map(|v| v.map(|x| i64::try_from(x).unwrap_or(i64::MAX))),
+                );
+            }
+            Col::F64(c) => {
+                fill(c, docs, &mut tmp.f64s);
+                out.clear();
+                out.extend(tmp.f64s.iter().map(|v| v.map(|x| x as i64)));
+            }
+            Col::Bool(c) => {
+                fill(c, docs, &mut tmp.bools);
+                out.clear();
+                out.extend(tmp.bools.iter().map(|v| v.map(i64::from)));
+            }
+            Col::Date(c) => {
+                fill(c, docs, &mut tmp.dates);
+                out.clear();
+                out.extend(tmp.dates.iter().map(|v| v.map(millis_of)));
+            }
+            Col::Str(_) | Col::None => {
+                out.clear();
+                out.resize(docs.len(), None);
+            }
+        }
+    }
+
+    /// The values of single-valued `docs` as doubles.
+    fn block_f64(&self, docs: &[DocId], tmp: &mut Tmp, out: &mut Vec<Option<f64>>) {
+        match self {
+            Col::F64(c) => fill(c, docs, out),
+            Col::U64(c) => {
+                fill(c, docs, &mut tmp.u64s);
+                out.clear();
+                out.extend(tmp.u64s.iter().map(|v| v.map(|x| x as f64)));
+            }
+            _ => {
+                let mut ints = std::mem::take(&mut tmp.i64s);
+                self.block_i64(docs, tmp, &mut ints);
+                out.clear();
+                out.extend(ints.iter().map(|v| v.map(|x| x as f64)));
+                tmp.i64s = ints;
+            }
+        }
+    }
+}
+
 /// How a numeric key is kept in 64 bits and given back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum NumKind {
@@ -684,6 +775,60 @@ impl KeySource {
         n
     }
 
+    /// The keys of single-valued `docs` (the missing key for those without a value);
+    /// `false` when the column is multi-valued and documents must be read one by one.
+    fn block(&mut self, docs: &[DocId], tmp: &mut Tmp, out: &mut Vec<Option<u64>>) -> bool {
+        out.clear();
+        let KeySource {
+            field,
+            num,
+            col,
+            strings,
+            missing,
+            index_id,
+        } = self;
+        match (&*field, *num, &*col) {
+            (FieldRef::Index, _, _) => {
+                out.resize(docs.len(), Some(u64::from(*index_id)));
+                return true;
+            }
+            (_, _, col) if !col.single() => return false,
+            (_, None, Col::Str(c)) => {
+                fill(c.ords(), docs, &mut tmp.u64s);
+                out.extend(
+                    tmp.u64s
+                        .iter()
+                        .map(|o| o.map(|o| u64::from(strings.of_ord(c, o)))),
+                );
+            }
+            (_, Some(NumKind::Double), col) => {
+                let mut f = std::mem::take(&mut tmp.f64s);
+                col.block_f64(docs, tmp, &mut f);
+                out.extend(f.iter().map(|v| v.map(double_bits)));
+                tmp.f64s = f;
+            }
+            (_, Some(NumKind::ULong), Col::U64(c)) => {
+                fill(c, docs, &mut tmp.u64s);
+                out.extend(tmp.u64s.iter().copied());
+            }
+            (_, Some(_), col) => {
+                let mut ints = std::mem::take(&mut tmp.i64s);
+                col.block_i64(docs, tmp, &mut ints);
+                out.extend(ints.iter().map(|v| v.map(|x| x as u64)));
+                tmp.i64s = ints;
+            }
+            _ => out.resize(docs.len(), None),
+        }
+        if let Some(m) = *missing {
+            for o in out.iter_mut() {
+                if o.is_none() {
+                    *o = Some(m);
+                }
+            }
+        }
+        true
+    }
+
     /// A key as the response shows it.
     fn key(&self, bits: u64) -> BucketKey {
         match self.num {
@@ -833,6 +978,9 @@ fn make<'a>(plan: &mut Plan<'a>, def: &'a AggDef) -> Result<Box<dyn Agg + 'a>> {
             sets: Vec::new(),
             hashes: Vec::new(),
             scratch: Vec::new(),
+            seen: Vec::new(),
+            tmp: Tmp::default(),
+            block: Vec::new(),
         }),
         AggKind::Terms(t) => Box::new(TermsAgg::new(plan, def, t)?),
         AggKind::MultiTerms(t) => Box::new(MultiTerms::new(plan, def, t)?),
@@ -897,6 +1045,8 @@ struct NumMetric<'a> {
     stats: Vec<Stats>,
     digests: Vec<Option<Digest>>,
     compression: f64,
+    tmp: Tmp,
+    values: Vec<Option<f64>>,
 }
 
 impl<'a> NumMetric<'a> {
@@ -927,6 +1077,8 @@ impl<'a> NumMetric<'a> {
             stats: Vec::new(),
             digests: Vec::new(),
             compression,
+            tmp: Tmp::default(),
+            values: Vec::new(),
         })
     }
 }
@@ -939,6 +1091,41 @@ impl Agg for NumMetric<'_> {
 
     fn collect(&mut self, docs: &[DocId], owners: &[u32], _scores: &[f32]) {
         let percentiles = matches!(self.def.kind, AggKind::Percentiles(_));
+        if !percentiles && self.col.single() {
+            let mut values = std::mem::take(&mut self.values);
+            self.col.block_f64(docs, &mut self.tmp, &mut values);
+            if let Some(&max) = owners.iter().max() {
+                grow(&mut self.stats, max as usize, Stats::default());
+            }
+            let missing = self.missing;
+            let stats = &mut self.stats;
+            // Only what the response shows: Kahan's compensation is a serial chain per sum.
+            match self.def.kind {
+                AggKind::Avg(_) | AggKind::Sum(_) => {
+                    for (v, &owner) in values.iter().zip(owners) {
+                        if let Some(v) = v.or(missing) {
+                            stats[owner as usize].add_sum(v);
+                        }
+                    }
+                }
+                AggKind::Min(_) | AggKind::Max(_) => {
+                    for (v, &owner) in values.iter().zip(owners) {
+                        if let Some(v) = v.or(missing) {
+                            stats[owner as usize].add_min_max(v);
+                        }
+                    }
+                }
+                _ => {
+                    for (v, &owner) in values.iter().zip(owners) {
+                        if let Some(v) = v.or(missing) {
+                            stats[owner as usize].add(v);
+                        }
+                    }
+                }
+            }
+            self.values = values;
+            return;
+        }
         for (&doc, &owner) in docs.iter().zip(owners) {
             let o = owner as usize;
             if percentiles {
@@ -1040,6 +1227,46 @@ struct CardinalityAgg {
     /// Hash per interned string id.
     hashes: Vec<u64>,
     scratch: Vec<u64>,
+    /// Per bucket, the interned strings already counted.
+    seen: Vec<Vec<u64>>,
+    tmp: Tmp,
+    block: Vec<Option<u64>>,
+}
+
+impl CardinalityAgg {
+    fn add(&mut self, owner: u32, bits: u64) {
+        let o = owner as usize;
+        let threshold = self.threshold;
+        grow(&mut self.sets, o, None);
+        let string = self.keys.num.is_none();
+        if string && bits < DENSE_KEYS {
+            // A string already counted for this bucket costs one bit test.
+            while self.seen.len() <= o {
+                self.seen.push(Vec::new());
+            }
+            let words = &mut self.seen[o];
+            let (w, b) = ((bits / 64) as usize, bits % 64);
+            grow(words, w, 0);
+            if words[w] & (1 << b) != 0 {
+                return;
+            }
+            words[w] |= 1 << b;
+        }
+        let hash = if string {
+            let id = bits as usize;
+            while self.hashes.len() <= id {
+                let text = self.keys.text(self.hashes.len() as u64);
+                self.hashes
+                    .push(crate::aggs::murmur3_x64_128_h1(text.as_bytes()));
+            }
+            self.hashes[id]
+        } else {
+            fmt::mix64(bits)
+        };
+        self.sets[o]
+            .get_or_insert_with(|| Cardinality::new(threshold))
+            .add(hash);
+    }
 }
 
 impl Agg for CardinalityAgg {
@@ -1049,31 +1276,25 @@ impl Agg for CardinalityAgg {
     }
 
     fn collect(&mut self, docs: &[DocId], owners: &[u32], _scores: &[f32]) {
-        let threshold = self.threshold;
-        for (&doc, &owner) in docs.iter().zip(owners) {
-            grow(&mut self.sets, owner as usize, None);
-            let set = self.sets[owner as usize].get_or_insert_with(|| Cardinality::new(threshold));
-            let num = self.keys.num;
-            let mut values = std::mem::take(&mut self.scratch);
-            values.clear();
-            self.keys.each(doc, |bits| values.push(bits));
-            for &bits in &values {
-                let hash = match num {
-                    Some(_) => fmt::mix64(bits),
-                    None => {
-                        let id = bits as usize;
-                        while self.hashes.len() <= id {
-                            let text = self.keys.text(self.hashes.len() as u64);
-                            self.hashes
-                                .push(crate::aggs::murmur3_x64_128_h1(text.as_bytes()));
-                        }
-                        self.hashes[id]
-                    }
-                };
-                set.add(hash);
+        let mut values = std::mem::take(&mut self.scratch);
+        let mut block = std::mem::take(&mut self.block);
+        if self.keys.block(docs, &mut self.tmp, &mut block) {
+            for (i, k) in block.iter().enumerate() {
+                if let Some(bits) = *k {
+                    self.add(owners[i], bits);
+                }
             }
-            self.scratch = values;
+        } else {
+            for (&doc, &owner) in docs.iter().zip(owners) {
+                values.clear();
+                self.keys.each(doc, |bits| values.push(bits));
+                for &bits in &values {
+                    self.add(owner, bits);
+                }
+            }
         }
+        self.scratch = values;
+        self.block = block;
     }
 
     fn build(&mut self, owner: u32, _ctx: &BuildCtx<'_>) -> Result<InternalAgg> {
@@ -1096,17 +1317,38 @@ struct BucketMap {
     counts: Vec<u64>,
     /// Per owner, its buckets' `(key, ord)`.
     by_owner: Vec<Vec<(u64, u32)>>,
-    last: Option<((u32, u64), u32)>,
+    /// Per owner, its last key and ordinal + 1 (0: none): the documents of one owner
+    /// arrive in index order and mostly share their neighbour's key.
+    recent: Vec<(u64, u32)>,
+    /// The top level's ordinal + 1 by key, for small keys (interned strings): no hashing.
+    dense: Vec<u32>,
 }
 
+/// The largest key [`BucketMap::dense`] holds.
+const DENSE_KEYS: u64 = 1 << 16;
+
 impl BucketMap {
-    #[inline]
+    #[inline(always)]
     fn ord(&mut self, owner: u32, key: u64) -> u32 {
-        if let Some((k, o)) = self.last
-            && k == (owner, key)
+        if owner == 0 && key < DENSE_KEYS {
+            if let Some(&o) = self.dense.get(key as usize)
+                && o != 0
+            {
+                return o - 1;
+            }
+        } else if let Some(&(k, o)) = self.recent.get(owner as usize)
+            && o != 0
+            && k == key
         {
-            return o;
+            return o - 1;
         }
+        self.slow_ord(owner, key)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn slow_ord(&mut self, owner: u32, key: u64) -> u32 {
+        let dense = owner == 0 && key < DENSE_KEYS;
         let next = self.counts.len() as u32;
         let ord = *self.ords.entry((owner, key)).or_insert(next);
         if ord == next {
@@ -1114,7 +1356,13 @@ impl BucketMap {
             grow(&mut self.by_owner, owner as usize, Vec::new());
             self.by_owner[owner as usize].push((key, ord));
         }
-        self.last = Some(((owner, key), ord));
+        if dense {
+            grow(&mut self.dense, key as usize, 0);
+            self.dense[key as usize] = ord + 1;
+        } else {
+            grow(&mut self.recent, owner as usize, (0, 0));
+            self.recent[owner as usize] = (key, ord + 1);
+        }
         ord
     }
 
@@ -1337,6 +1585,8 @@ struct TermsAgg<'a> {
     /// Every term seen in the segments' dictionaries (`min_doc_count: 0`).
     all_terms: Vec<u64>,
     scratch: Vec<u64>,
+    tmp: Tmp,
+    block: Vec<Option<u64>>,
 }
 
 impl<'a> TermsAgg<'a> {
@@ -1367,6 +1617,8 @@ impl<'a> TermsAgg<'a> {
             format,
             all_terms: Vec::new(),
             scratch: Vec::new(),
+            tmp: Tmp::default(),
+            block: Vec::new(),
         })
     }
 }
@@ -1388,6 +1640,26 @@ impl Agg for TermsAgg<'_> {
 
     fn collect(&mut self, docs: &[DocId], owners: &[u32], scores: &[f32]) {
         let has_subs = !self.subs.is_empty();
+        let unfiltered = self.filter.include.is_none() && self.filter.exclude.is_none();
+        if unfiltered {
+            let mut keys = std::mem::take(&mut self.block);
+            if self.keys.block(docs, &mut self.tmp, &mut keys) {
+                for (i, key) in keys.iter().enumerate() {
+                    let Some(bits) = *key else { continue };
+                    let ord = self.buckets.ord(owners[i], bits);
+                    self.buckets.counts[ord as usize] += 1;
+                    if has_subs {
+                        self.subs.push(docs[i], ord, scores[i]);
+                    }
+                }
+                self.block = keys;
+                if has_subs {
+                    self.subs.flush();
+                }
+                return;
+            }
+            self.block = keys;
+        }
         let mut doc_keys = std::mem::take(&mut self.scratch);
         for i in 0..docs.len() {
             doc_keys.clear();
@@ -1630,6 +1902,8 @@ struct Histo<'a> {
     buckets: BucketMap,
     subs: Subs<'a>,
     scratch: Vec<u64>,
+    tmp: Tmp,
+    values: Vec<Option<f64>>,
 }
 
 impl<'a> Histo<'a> {
@@ -1709,6 +1983,8 @@ impl<'a> Histo<'a> {
             buckets: BucketMap::default(),
             subs: Subs::new(plan, &def.subs, false)?,
             scratch: Vec::new(),
+            tmp: Tmp::default(),
+            values: Vec::new(),
         })
     }
 
@@ -1739,6 +2015,55 @@ impl Agg for Histo<'_> {
     fn collect(&mut self, docs: &[DocId], owners: &[u32], scores: &[f32]) {
         let has_subs = !self.subs.is_empty();
         let date = matches!(self.rounder, Rounder::Date(_));
+        if self.col.single()
+            && let Rounder::Date(rounding) = &mut self.rounder
+        {
+            // Dates stay integers from the column to the key.
+            let mut ints = std::mem::take(&mut self.tmp.i64s);
+            self.col.block_i64(docs, &mut self.tmp, &mut ints);
+            let missing = self.missing.map(|m| m as i64);
+            let (lo, hi) = (
+                self.hard.0.map_or(i64::MIN, |v| v as i64),
+                self.hard.1.map_or(i64::MAX, |v| v as i64),
+            );
+            for (i, v) in ints.iter().enumerate() {
+                let Some(v) = v.or(missing) else { continue };
+                let key = rounding.round(v);
+                if key < lo || key > hi {
+                    continue;
+                }
+                let ord = self.buckets.ord(owners[i], key as u64);
+                self.buckets.counts[ord as usize] += 1;
+                if has_subs {
+                    self.subs.push(docs[i], ord, scores[i]);
+                }
+            }
+            self.tmp.i64s = ints;
+            if has_subs {
+                self.subs.flush();
+            }
+            return;
+        }
+        if self.col.single() {
+            let mut values = std::mem::take(&mut self.values);
+            self.col.block_f64(docs, &mut self.tmp, &mut values);
+            for (i, v) in values.iter().enumerate() {
+                let Some(v) = v.or(self.missing) else {
+                    continue;
+                };
+                let Some(key) = self.key_of(v) else { continue };
+                let ord = self.buckets.ord(owners[i], key);
+                self.buckets.counts[ord as usize] += 1;
+                if has_subs {
+                    self.subs.push(docs[i], ord, scores[i]);
+                }
+            }
+            self.values = values;
+            if has_subs {
+                self.subs.flush();
+            }
+            return;
+        }
         let mut values: Vec<f64> = Vec::new();
         for i in 0..docs.len() {
             let (doc, owner) = (docs[i], owners[i]);
@@ -2609,14 +2934,42 @@ fn sort_json(src: &SortSrc, key: &SortKey, missing_first: bool) -> Value {
     }
 }
 
+/// A candidate of a top-k: its sort keys (the first inline, so that single-criterion sorts
+/// allocate nothing), score and address.
 struct Cand2 {
-    keys: Vec<SortKey>,
+    first: SortKey,
+    rest: Vec<SortKey>,
     score: f32,
     seg: u32,
     doc: u32,
 }
 
-/// The best `k` documents per bucket.
+impl Cand2 {
+    fn keys(&self) -> Vec<SortKey> {
+        let mut v = Vec::with_capacity(1 + self.rest.len());
+        v.push(self.first.clone());
+        v.extend(self.rest.iter().cloned());
+        v
+    }
+}
+
+/// Compares a candidate's keys with `keys` under `slots`.
+fn cmp_cand(slots: &[(bool, bool)], c: &Cand2, keys: &[SortKey]) -> std::cmp::Ordering {
+    let Some((k0, rest)) = keys.split_first() else {
+        return std::cmp::Ordering::Equal;
+    };
+    let o = compare_sort(
+        &slots[..slots.len().min(1)],
+        std::slice::from_ref(&c.first),
+        std::slice::from_ref(k0),
+    );
+    if o != std::cmp::Ordering::Equal || slots.len() < 2 {
+        return o;
+    }
+    compare_sort(&slots[1..], &c.rest, rest)
+}
+
+/// The best `k` documents per bucket, each bucket's list kept sorted.
 struct TopK {
     slots: Vec<(bool, bool)>,
     k: usize,
@@ -2626,45 +2979,61 @@ struct TopK {
 }
 
 impl TopK {
-    fn add(&mut self, owner: usize, c: Cand2) {
-        while self.per_owner.len() <= owner {
-            self.per_owner.push(Vec::new());
+    fn new(slots: Vec<(bool, bool)>, k: usize) -> Self {
+        Self {
+            slots,
+            k,
+            per_owner: Vec::new(),
+            totals: Vec::new(),
+            max_scores: Vec::new(),
         }
+    }
+
+    /// Offers a document; documents arrive in index order, so a later one loses ties.
+    fn offer(&mut self, owner: usize, keys: &[SortKey], score: f32, seg: u32, doc: u32) {
         grow(&mut self.totals, owner, 0);
         grow(&mut self.max_scores, owner, f32::NEG_INFINITY);
         self.totals[owner] += 1;
-        if c.score > self.max_scores[owner] {
-            self.max_scores[owner] = c.score;
+        if score > self.max_scores[owner] {
+            self.max_scores[owner] = score;
         }
         if self.k == 0 {
             return;
         }
-        let list = &mut self.per_owner[owner];
-        list.push(c);
-        if list.len() >= self.k.saturating_mul(2).max(32) {
-            let slots = &self.slots;
-            list.sort_by(|a, b| {
-                compare_sort(slots, &a.keys, &b.keys)
-                    .then(a.seg.cmp(&b.seg))
-                    .then(a.doc.cmp(&b.doc))
-            });
-            list.truncate(self.k);
+        while self.per_owner.len() <= owner {
+            self.per_owner.push(Vec::new());
         }
+        let slots = &self.slots;
+        let list = &mut self.per_owner[owner];
+        if list.len() >= self.k {
+            let worst = &list[list.len() - 1];
+            if cmp_cand(slots, worst, keys) != std::cmp::Ordering::Greater {
+                return;
+            }
+            list.pop();
+        }
+        let pos = list.partition_point(|c| cmp_cand(slots, c, keys) != std::cmp::Ordering::Greater);
+        let Some((first, rest)) = keys.split_first() else {
+            return;
+        };
+        list.insert(
+            pos,
+            Cand2 {
+                first: first.clone(),
+                rest: rest.to_vec(),
+                score,
+                seg,
+                doc,
+            },
+        );
     }
 
     fn take(&mut self, owner: usize) -> (Vec<Cand2>, u64, f32) {
-        let mut list = self
+        let list = self
             .per_owner
             .get_mut(owner)
             .map(std::mem::take)
             .unwrap_or_default();
-        let slots = &self.slots;
-        list.sort_by(|a, b| {
-            compare_sort(slots, &a.keys, &b.keys)
-                .then(a.seg.cmp(&b.seg))
-                .then(a.doc.cmp(&b.doc))
-        });
-        list.truncate(self.k);
         (
             list,
             self.totals.get(owner).copied().unwrap_or(0),
@@ -2683,6 +3052,10 @@ struct TopHits<'a> {
     top: TopK,
     seg: u32,
     by_score: bool,
+    keys: Vec<SortKey>,
+    tmp: Tmp,
+    i64s: Vec<Option<i64>>,
+    f64s: Vec<Option<f64>>,
 }
 
 impl<'a> TopHits<'a> {
@@ -2698,16 +3071,17 @@ impl<'a> TopHits<'a> {
         }
         Ok(Self {
             spec,
-            top: TopK {
-                slots: top_hits_slots(&spec.sort),
-                k: spec.from.saturating_add(spec.size),
-                per_owner: Vec::new(),
-                totals: Vec::new(),
-                max_scores: Vec::new(),
-            },
+            top: TopK::new(
+                top_hits_slots(&spec.sort),
+                spec.from.saturating_add(spec.size),
+            ),
             sources,
             seg: 0,
             by_score,
+            keys: Vec::new(),
+            tmp: Tmp::default(),
+            i64s: Vec::new(),
+            f64s: Vec::new(),
         })
     }
 }
@@ -2724,22 +3098,54 @@ impl Agg for TopHits<'_> {
     }
 
     fn collect(&mut self, docs: &[DocId], owners: &[u32], scores: &[f32]) {
-        for i in 0..docs.len() {
-            let keys = self
-                .sources
-                .iter()
-                .map(|s| sort_key(s, self.seg, docs[i], scores[i]))
-                .collect();
-            self.top.add(
-                owners[i] as usize,
-                Cand2 {
-                    keys,
-                    score: scores[i],
-                    seg: self.seg,
-                    doc: docs[i],
-                },
-            );
+        if let [
+            SortSrc::Field {
+                col,
+                num: Some(num),
+                missing,
+                ..
+            },
+        ] = self.sources.as_slice()
+            && col.single()
+            && *num != NumKind::ULong
+        {
+            // One numeric criterion over single-valued documents: read the block at once.
+            let mut key = SortKey::Missing;
+            if *num == NumKind::Double {
+                col.block_f64(docs, &mut self.tmp, &mut self.f64s);
+            } else {
+                col.block_i64(docs, &mut self.tmp, &mut self.i64s);
+            }
+            for i in 0..docs.len() {
+                key = match num {
+                    NumKind::Double => self.f64s[i].map(SortKey::F64),
+                    _ => self.i64s[i].map(SortKey::I64),
+                }
+                .or_else(|| missing.clone())
+                .unwrap_or(SortKey::Missing);
+                self.top.offer(
+                    owners[i] as usize,
+                    std::slice::from_ref(&key),
+                    scores[i],
+                    self.seg,
+                    docs[i],
+                );
+            }
+            drop(key);
+            return;
         }
+        let mut keys = std::mem::take(&mut self.keys);
+        for i in 0..docs.len() {
+            keys.clear();
+            keys.extend(
+                self.sources
+                    .iter()
+                    .map(|s| sort_key(s, self.seg, docs[i], scores[i])),
+            );
+            self.top
+                .offer(owners[i] as usize, &keys, scores[i], self.seg, docs[i]);
+        }
+        self.keys = keys;
     }
 
     fn build(&mut self, owner: u32, ctx: &BuildCtx<'_>) -> Result<InternalAgg> {
@@ -2778,14 +3184,14 @@ impl Agg for TopHits<'_> {
                 Some(
                     self.sources
                         .iter()
-                        .zip(&c.keys)
+                        .zip(&c.keys())
                         .zip(&self.top.slots)
                         .map(|((s, k), (_, first))| sort_json(s, k, *first))
                         .collect(),
                 )
             };
             hits.push(TopHit {
-                keys: c.keys,
+                keys: c.keys(),
                 sort,
                 score: show_score.then_some(c.score),
                 position: (ctx.shard_idx, c.seg, c.doc),
@@ -2843,13 +3249,7 @@ impl<'a> TopMetrics<'a> {
             sort,
             metrics,
             cols: Vec::new(),
-            top: TopK {
-                slots: top_hits_slots(std::slice::from_ref(&spec.sort)),
-                k: spec.size,
-                per_owner: Vec::new(),
-                totals: Vec::new(),
-                max_scores: Vec::new(),
-            },
+            top: TopK::new(top_hits_slots(std::slice::from_ref(&spec.sort)), spec.size),
             seg: 0,
         })
     }
@@ -2875,14 +3275,12 @@ impl Agg for TopMetrics<'_> {
                 // Documents without the sort value are not candidates.
                 continue;
             }
-            self.top.add(
+            self.top.offer(
                 owners[i] as usize,
-                Cand2 {
-                    keys: vec![key],
-                    score: scores[i],
-                    seg: self.seg,
-                    doc: docs[i],
-                },
+                std::slice::from_ref(&key),
+                scores[i],
+                self.seg,
+                docs[i],
             );
         }
     }
@@ -2903,7 +3301,7 @@ impl Agg for TopMetrics<'_> {
                     metric_json(field, col, c.doc)
                 })
                 .collect();
-            let key = c.keys.into_iter().next().unwrap_or(SortKey::Missing);
+            let key = c.first.clone();
             let first = self.top.slots.first().is_some_and(|s| s.1);
             rows.push(TopMetricsRow {
                 sort: sort_json(&self.sort[0], &key, first),
