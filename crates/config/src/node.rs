@@ -178,6 +178,9 @@ pub struct NodeConfig {
     pub path_data: PathBuf,
     /// `path.logs`, absolute (default `./logs`).
     pub path_logs: PathBuf,
+    /// `action.auto_create_index` as written (default `true`): which missing indices a write
+    /// may create (`true`, `false`, or `+pattern,-pattern` rules).
+    pub auto_create_index: String,
     /// `xpack.security.*`.
     pub security: SecurityConfig,
     /// Non-fatal remarks to log at start-up (dangerous settings, ignored settings).
@@ -327,6 +330,9 @@ impl NodeConfig {
             http: HttpLimits::from_settings(&reader)?,
             path_data: path("path.data", "data")?,
             path_logs: path("path.logs", "logs")?,
+            auto_create_index: reader
+                .string("action.auto_create_index")?
+                .unwrap_or_else(|| "true".to_string()),
             security,
             warnings,
             config_dir,

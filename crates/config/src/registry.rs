@@ -21,6 +21,7 @@ pub const NODE_SETTINGS: &[&str] = &[
     "http.max_open_connections",
     "path.data",
     "path.logs",
+    "action.auto_create_index",
     "xpack.security.enabled",
     "xpack.security.autoconfiguration.enabled",
     "xpack.security.enrollment.enabled",

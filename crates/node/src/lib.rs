@@ -13,6 +13,7 @@ mod server;
 mod start;
 mod state;
 mod stats;
+mod store;
 
 use std::ffi::OsString;
 

@@ -82,6 +82,8 @@ pub(crate) struct AppState {
     pub(crate) data_path: Option<std::path::PathBuf>,
     /// The store's totals for `_nodes/stats` `indices`; zeros until the store sets it (once).
     pub(crate) indices_totals: OnceLock<crate::rest::node_stats::IndicesTotalsSource>,
+    /// The document store; `None` only in tests of APIs that need none.
+    pub(crate) store: Option<Arc<ironstack_store::service::StoreService>>,
 }
 
 impl AppState {
@@ -105,7 +107,14 @@ impl AppState {
             body_idle_timeout: crate::rest::BODY_IDLE_TIMEOUT,
             data_path: None,
             indices_totals: OnceLock::new(),
+            store: None,
         }
+    }
+
+    /// With the document store.
+    pub(crate) fn with_store(mut self, store: Arc<ironstack_store::service::StoreService>) -> Self {
+        self.store = Some(store);
+        self
     }
 
     /// With `path.data`, whose device counters are sampled now: `fs.io_stats` count from here.

@@ -409,8 +409,28 @@ impl Authorized {
 
     /// An authorization for a node whose security is disabled (`xpack.security.enabled:
     /// false`): every request runs as Elasticsearch's `_anonymous` user with no roles.
-    pub fn security_disabled(request: SecuredRequest) -> Self {
-        Self {
+    pub fn security_disabled(request: SecuredRequest) -> Result<Self, Denied> {
+        let mut request = request;
+        // Without security every existing name may be used: the expression still expands.
+        let no_indices = match &request.expression {
+            Some(expression) => {
+                let resolved = resolve_indices(
+                    &expression.expressions,
+                    &expression.options,
+                    &expression.space,
+                    |_| true,
+                    Timestamp::now(),
+                )
+                .map_err(|exception| Denied {
+                    exception,
+                    stage: DeniedAt::IndexExpression,
+                })?;
+                request.indices = resolved.names;
+                resolved.no_indices
+            }
+            None => false,
+        };
+        Ok(Self {
             authenticated: Authenticated {
                 user: Arc::new(anonymous_authentication("_anonymous", &[])),
                 run_by: None,
@@ -420,8 +440,8 @@ impl Authorized {
             },
             request,
             key_scope: KeyScope::AnyOwner,
-            no_indices: false,
-        }
+            no_indices,
+        })
     }
 }
 

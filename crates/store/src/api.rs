@@ -40,10 +40,36 @@ pub trait DocumentStore: Send + Sync {
     fn get(&self, index: &str, id: &str) -> Result<Option<StoredDocument>>;
     /// Makes every acknowledged write searchable (`POST /<index>/_refresh`).
     fn refresh(&self, index: &str) -> Result<()>;
-    /// Runs a search over concrete indices.
-    fn search(&self, indices: &[String], request: &SearchRequest) -> Result<SearchResult>;
-    /// Counts the matches of `query` over concrete indices.
-    fn count(&self, indices: &[String], query: &Query) -> Result<u64>;
+    /// Runs a search over concrete indices, seeing only the fields `fields` lets through (a
+    /// hidden field behaves as if it were not mapped: queries on it match nothing, it cannot
+    /// be sorted on, fetched or aggregated).
+    fn search(
+        &self,
+        indices: &[String],
+        request: &SearchRequest,
+        fields: &dyn FieldVisibility,
+    ) -> Result<SearchResult>;
+    /// Counts the matches of `query` over concrete indices, with `fields` as for
+    /// [`DocumentStore::search`].
+    fn count(&self, indices: &[String], query: &Query, fields: &dyn FieldVisibility)
+    -> Result<u64>;
+}
+
+/// Which fields of each index a read may see: field-level security, applied by the store so
+/// that a hidden field cannot be found by querying, sorting or aggregating on it either.
+pub trait FieldVisibility: Sync {
+    /// Whether `field` (a dotted path) of `index` is visible.
+    fn visible(&self, index: &str, field: &str) -> bool;
+}
+
+/// Every field visible.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AllFields;
+
+impl FieldVisibility for AllFields {
+    fn visible(&self, _index: &str, _field: &str) -> bool {
+        true
+    }
 }
 
 /// `PUT /<index>` after templates were applied.
@@ -87,8 +113,9 @@ pub enum WriteOp {
     Index {
         /// `_id`; `None` generates one (then `op_type` is `create`).
         id: Option<String>,
-        /// The `_source`, as sent.
-        source: Value,
+        /// The `_source`, as sent (JSON bytes, parsed by the store so that its errors can
+        /// name line and column).
+        source: Vec<u8>,
         /// `op_type=create`: fail if the document exists.
         create: bool,
         /// Concurrency control.

@@ -223,6 +223,10 @@ pub enum StoreError {
     /// inconsistent (`alias [x] has more than one write index [a,b]`).
     #[error("{0}")]
     IllegalState(String),
+    /// The caller's authorization refused one item of a write (a bulk item's 403), as the
+    /// security layer worded it.
+    #[error("{}", .0.reason)]
+    Denied(Box<EsException>),
     /// The data folder cannot be used: locked by another node, unreadable, or damaged.
     #[error("{0}")]
     Unavailable(String),
@@ -454,6 +458,7 @@ impl StoreError {
                     .meta("resource.id", id)
             }
             Self::IllegalState(_) => EsException::named("illegal_state_exception", 500, reason),
+            Self::Denied(exception) => (**exception).clone(),
             Self::Unavailable(_) | Self::Storage(_) => EsException::internal(reason),
         }
     }

@@ -18,8 +18,12 @@
 //!   names, and parsing a `_source` into typed values;
 //! - [`metadata`]: what Elasticsearch keeps above concrete indices (templates, aliases, data
 //!   streams, ILM policies), the index space security resolves against, and its file;
+//! - [`embedded`]: the default backend, [`api::DocumentStore`] over the engine with each
+//!   index's settings and mapping;
 //! - [`engine`]: the tantivy + redb engine under one data folder (durable writes, refresh,
 //!   recovery, search execution, figures);
+//! - [`service`]: the store as the REST layer uses it (backend and metadata together:
+//!   creation with templates, auto-creation, write routing through aliases and data streams);
 //! - [`query`]: the query DSL and search requests, parsed into typed values with
 //!   Elasticsearch's errors;
 //! - [`aggs`]: aggregation requests (typed, with Elasticsearch's errors), their reduction
@@ -33,10 +37,12 @@ pub mod api;
 pub mod bulk;
 pub mod doc_write;
 pub mod document;
+pub mod embedded;
 pub mod engine;
 pub mod error;
 pub mod mapping;
 pub mod metadata;
 pub mod query;
+pub mod service;
 
 pub use error::{Result, StoreError};

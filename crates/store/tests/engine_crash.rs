@@ -81,6 +81,7 @@ fn child(spec: &str) {
             std::thread::spawn(move || {
                 let mut n = 0u64;
                 let mut batch_no = 0u64;
+                let mut previous_last: Option<String> = None;
                 loop {
                     let ids: Vec<String> = (0..25).map(|i| format!("r{round}-t{t}-{}", n + i)).collect();
                     n += 25;
@@ -98,8 +99,21 @@ fn child(spec: &str) {
                         })
                         .collect();
                     // Delete one document of this batch in the same call.
-                    let deleted = ids[batch_no as usize % ids.len()].clone();
+                    // The last document of a batch is never deleted: the next batch rewrites it.
+                    let deleted = ids[batch_no as usize % (ids.len() - 1)].clone();
                     ops.push(EngineOp::Delete { id: deleted.clone(), condition: WriteCondition::None });
+                    // And rewrite the last document of the previous batch.
+                    let updated = previous_last.replace(ids[ids.len() - 1].clone());
+                    if let Some(id) = &updated {
+                        let source = json!({"id": id, "rev": batch_no + 1, "message": "rewritten"});
+                        ops.push(EngineOp::Index {
+                            id: Some(id.clone()),
+                            source: serde_json::to_vec(&source).unwrap_or_default(),
+                            parsed: testing::parse(&source, &["message"]),
+                            create: false,
+                            condition: WriteCondition::None,
+                        });
+                    }
                     let refresh = if batch_no % 7 == 3 { Refresh::Immediate } else { Refresh::None };
                     batch_no += 1;
                     match engine.apply(INDEX, ops, refresh) {
@@ -111,6 +125,10 @@ fn child(spec: &str) {
                             }
                             line.push_str(" del ");
                             line.push_str(&deleted);
+                            if let Some(id) = &updated {
+                                // The `rev` written: `batch_no` moved on since.
+                                line.push_str(&format!(" upd {id} {batch_no}"));
+                            }
                             line.push('\n');
                             let mut o = out.lock().unwrap_or_else(|p| p.into_inner());
                             let _ = o.write_all(line.as_bytes());
@@ -135,6 +153,7 @@ fn parent() -> Result<String, String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let mut acked: Vec<String> = Vec::new();
     let mut deleted: Vec<String> = Vec::new();
+    let mut revisions: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
     for round in 0..ROUNDS {
         let mut child = Command::new(&exe)
             .env(CHILD, format!("{}|{round}", dir.path().display()))
@@ -179,11 +198,20 @@ fn parent() -> Result<String, String> {
             let Some(rest) = line.strip_prefix("ack ") else {
                 continue;
             };
-            let (ids, del) = rest.split_once(" del ").ok_or(format!("bad line {line}"))?;
+            let (ids, rest) = rest.split_once(" del ").ok_or(format!("bad line {line}"))?;
             acked.extend(ids.split(' ').map(str::to_string));
+            let (del, upd) = match rest.split_once(" upd ") {
+                Some((del, upd)) => (del, Some(upd)),
+                None => (rest, None),
+            };
             deleted.push(del.to_string());
+            if let Some((id, rev)) = upd.and_then(|u| u.split_once(' ')) {
+                let rev: u64 = rev.parse().map_err(|_| format!("bad line {line}"))?;
+                revisions.insert(id.to_string(), rev);
+            }
         }
-        check(dir.path(), &acked, &deleted).map_err(|e| format!("round {round}: {e}"))?;
+        check(dir.path(), &acked, &deleted, &revisions)
+            .map_err(|e| format!("round {round}: {e}"))?;
     }
     if acked.len() < ROUNDS * 25 {
         return Err(format!(
@@ -192,13 +220,19 @@ fn parent() -> Result<String, String> {
         ));
     }
     Ok(format!(
-        "{} acknowledged writes and {} deletes over {ROUNDS} crashes",
+        "{} acknowledged writes, {} rewritten documents and {} deletes over {ROUNDS} crashes",
         acked.len(),
+        revisions.len(),
         deleted.len()
     ))
 }
 
-fn check(dir: &Path, acked: &[String], deleted: &[String]) -> Result<(), String> {
+fn check(
+    dir: &Path,
+    acked: &[String],
+    deleted: &[String],
+    revisions: &std::collections::HashMap<String, u64>,
+) -> Result<(), String> {
     let engine = Engine::open(dir, EngineOptions::default()).map_err(|e| format!("reopen: {e}"))?;
     if acked.is_empty() {
         return Ok(());
@@ -215,6 +249,16 @@ fn check(dir: &Path, acked: &[String], deleted: &[String]) -> Result<(), String>
             (false, Some(d)) => {
                 if d.source.get("id").and_then(|v| v.as_str()) != Some(id.as_str()) {
                     return Err(format!("[{id}] has the wrong source {}", d.source));
+                }
+                // An acknowledged rewrite is there (or a later one that was durable but not
+                // yet acknowledged when the process died).
+                let rev = d.source.get("rev").and_then(|v| v.as_u64()).unwrap_or(0);
+                if let Some(want) = revisions.get(id)
+                    && rev < *want
+                {
+                    return Err(format!(
+                        "acknowledged rewrite of [{id}] lost: rev {rev} < {want}"
+                    ));
                 }
                 live.push(id.clone());
             }

@@ -14,8 +14,29 @@ use crate::rest::test_support;
 enum Grant {
     /// Any authenticated user (self-service actions Elasticsearch never denies to the caller).
     Anyone,
-    /// A role holding exactly these cluster privileges.
+    /// A role holding exactly this cluster privilege.
     Cluster(&'static str),
+    /// A role holding exactly this index privilege on `m-*`.
+    Index(&'static str),
+}
+
+impl Grant {
+    /// The role descriptor granting it.
+    fn role(self) -> Value {
+        match self {
+            Anyone => json!({}),
+            Cluster(p) => json!({"cluster": [p]}),
+            Index(p) => json!({"indices": [{"names": ["m-*"], "privileges": [p]}]}),
+        }
+    }
+
+    fn name(self) -> String {
+        match self {
+            Anyone => "anyone".into(),
+            Cluster(p) => format!("cluster {p}"),
+            Index(p) => format!("index {p} on m-*"),
+        }
+    }
 }
 
 /// One row: the route (as registered), a concrete request for it, and who may make it.
@@ -26,8 +47,8 @@ struct Row {
     body: Option<&'static str>,
     /// The minimal privilege.
     grant: Grant,
-    /// A related cluster privilege that must NOT be enough (`None` when there is none).
-    near_miss: Option<&'static str>,
+    /// A related privilege that must NOT be enough (`None` when there is none).
+    near_miss: Option<Grant>,
     /// Requests made as `elastic` first, so that the call has something to act on.
     setup: &'static [(&'static str, &'static str, &'static str)],
 }
@@ -50,7 +71,11 @@ impl Row {
         self
     }
     const fn near_miss(mut self, privilege: &'static str) -> Self {
-        self.near_miss = Some(privilege);
+        self.near_miss = Some(Cluster(privilege));
+        self
+    }
+    const fn near_miss_index(mut self, privilege: &'static str) -> Self {
+        self.near_miss = Some(Index(privilege));
         self
     }
     const fn setup(mut self, setup: &'static [(&'static str, &'static str, &'static str)]) -> Self {
@@ -59,7 +84,7 @@ impl Row {
     }
 }
 
-use Grant::{Anyone, Cluster};
+use Grant::{Anyone, Cluster, Index};
 
 const MONITOR: Grant = Cluster("monitor");
 const READ_SECURITY: Grant = Cluster("read_security");
@@ -498,7 +523,77 @@ const MATRIX: &[Row] = &[
     .near_miss("read_security")
     .setup(&[PUT_ROLE_MAPPING]),
     row("GET", "/_ssl/certificates", "/_ssl/certificates", MONITOR).near_miss("manage_security"),
+    // Documents: writes need the item's privilege on the index, reads `read`.
+    row("PUT", "/{index}/_doc/{id}", "/m-docs/_doc/1", Index("index"))
+        .body(r#"{"a":1}"#)
+        .near_miss_index("create_doc")
+        .setup(&[DOC]),
+    row("POST", "/{index}/_doc/{id}", "/m-docs/_doc/1", Index("index"))
+        .body(r#"{"a":1}"#)
+        .near_miss_index("read")
+        .setup(&[DOC]),
+    row("POST", "/{index}/_doc", "/m-docs/_doc", Index("create_doc"))
+        .body(r#"{"a":1}"#)
+        .near_miss_index("read")
+        .setup(&[DOC]),
+    row("PUT", "/{index}/_create/{id}", "/m-docs/_create/{self}", Index("create_doc"))
+        .body(r#"{"a":1}"#)
+        .near_miss_index("delete")
+        .setup(&[DOC]),
+    row("POST", "/{index}/_create/{id}", "/m-docs/_create/p-{self}", Index("create_doc"))
+        .body(r#"{"a":1}"#)
+        .near_miss_index("read")
+        .setup(&[DOC]),
+    row("DELETE", "/{index}/_doc/{id}", "/m-docs/_doc/0", Index("delete"))
+        .near_miss_index("create_doc")
+        .setup(&[DOC]),
+    row("POST", "/{index}/_update/{id}", "/m-docs/_update/0", Index("index"))
+        .body(r#"{"doc":{"b":2}}"#)
+        .near_miss_index("create_doc")
+        .setup(&[DOC]),
+    row("GET", "/{index}/_doc/{id}", "/m-docs/_doc/0", Index("read"))
+        .near_miss_index("write")
+        .setup(&[DOC]),
+    row("GET", "/{index}/_source/{id}", "/m-docs/_source/0", Index("read"))
+        .near_miss_index("view_index_metadata")
+        .setup(&[DOC]),
+    row("POST", "/_bulk", "/_bulk", Index("create_doc"))
+        .body("{\"create\":{\"_index\":\"m-bulk\"}}\n{\"a\":1}\n")
+        .near_miss_index("read"),
+    row("PUT", "/_bulk", "/_bulk", Index("create_doc"))
+        .body("{\"create\":{\"_index\":\"m-bulk\"}}\n{\"a\":1}\n")
+        .near_miss_index("view_index_metadata"),
+    row("POST", "/{index}/_bulk", "/m-docs/_bulk", Index("delete"))
+        .body("{\"delete\":{\"_id\":\"0\"}}\n")
+        .near_miss_index("read")
+        .setup(&[DOC]),
+    row("PUT", "/{index}/_bulk", "/m-docs/_bulk", Index("index"))
+        .body("{\"index\":{\"_id\":\"5\"}}\n{\"a\":1}\n")
+        .near_miss_index("read")
+        .setup(&[DOC]),
+    row("GET", "/_search", "/_search", Index("read")).near_miss_index("write"),
+    row("POST", "/_search", "/_search", Index("read"))
+        .body(r#"{"query":{"match_all":{}}}"#)
+        .near_miss_index("index"),
+    row("GET", "/{index}/_search", "/m-docs/_search", Index("read"))
+        .near_miss_index("write")
+        .setup(&[DOC]),
+    row("POST", "/{index}/_search", "/m-*/_search", Index("read"))
+        .body(r#"{"size":0}"#)
+        .near_miss_index("write")
+        .setup(&[DOC]),
+    row("GET", "/_count", "/_count", Index("read")).near_miss_index("create_doc"),
+    row("POST", "/_count", "/_count", Index("read")).near_miss_index("create_doc"),
+    row("GET", "/{index}/_count", "/m-docs/_count", Index("read"))
+        .near_miss_index("write")
+        .setup(&[DOC]),
+    row("POST", "/{index}/_count", "/m-docs/_count", Index("read"))
+        .near_miss_index("write")
+        .setup(&[DOC]),
 ];
+
+/// A document to act on (its index created on the way).
+const DOC: (&str, &str, &str) = ("PUT", "/m-docs/_doc/0", r#"{"a":0}"#);
 
 /// The registered routes, with the `HEAD` every `GET` also answers.
 fn registered_routes() -> BTreeSet<(String, String)> {
@@ -540,14 +635,14 @@ fn every_route_has_a_matrix_row() {
     );
 }
 
-/// Creates `role` (cluster privileges `cluster`) and a user `user` holding only it.
-async fn user_with(f: &Fixture, user: &str, role: &str, cluster: &[&str]) {
+/// Creates `role` granting `grant` and a user `user` holding only it.
+async fn user_with(f: &Fixture, user: &str, role: &str, grant: Grant) {
     let r = call_raw(
         f,
         "PUT",
         &format!("/_security/role/{role}"),
         ("elastic", PASSWORD),
-        Some(json!({ "cluster": cluster }).to_string()),
+        Some(grant.role().to_string()),
     )
     .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
@@ -579,21 +674,21 @@ async fn call_raw(
 async fn every_route_denies_without_its_privilege_and_allows_the_minimal_one() {
     let f = test_support::Fixture::builder().tokens(true).build();
     // One user per distinct privilege: no privileges at all, each near miss, each minimal grant.
-    let mut users: BTreeMap<&str, String> = BTreeMap::new();
-    let mut privileges: BTreeSet<&str> = BTreeSet::new();
+    let mut users: BTreeMap<Grant, String> = BTreeMap::new();
+    let mut grants: BTreeSet<Grant> = BTreeSet::new();
     for r in MATRIX {
-        if let Cluster(p) = r.grant {
-            privileges.insert(p);
+        if r.grant != Anyone {
+            grants.insert(r.grant);
         }
-        if let Some(p) = r.near_miss {
-            privileges.insert(p);
+        if let Some(g) = r.near_miss {
+            grants.insert(g);
         }
     }
-    user_with(&f, "m_nothing", "m_nothing_role", &[]).await;
-    for (i, p) in privileges.iter().enumerate() {
+    user_with(&f, "m_nothing", "m_nothing_role", Anyone).await;
+    for (i, g) in grants.iter().enumerate() {
         let name = format!("m_user_{i}");
-        user_with(&f, &name, &format!("m_role_{i}"), &[p]).await;
-        users.insert(p, name);
+        user_with(&f, &name, &format!("m_role_{i}"), *g).await;
+        users.insert(*g, name);
     }
 
     let mut failures = Vec::new();
@@ -639,7 +734,8 @@ async fn every_route_denies_without_its_privilege_and_allows_the_minimal_one() {
                 }
                 continue;
             }
-            Cluster(p) => {
+            grant => {
+                let p = grant.name();
                 if lacking.status != StatusCode::FORBIDDEN {
                     failures.push(format!(
                         "{route}: without [{p}] expected 403, got {}",
@@ -655,15 +751,17 @@ async fn every_route_denies_without_its_privilege_and_allows_the_minimal_one() {
                     }
                 }
                 if let Some(near) = r.near_miss {
-                    let denied = run(&users[near]).await;
+                    let denied = run(&users[&near]).await;
                     if denied.status != StatusCode::FORBIDDEN {
                         failures.push(format!(
-                            "{route}: [{near}] must not be enough, got {}",
-                            denied.status
+                            "{route}: [{}] must not be enough, got {}: {}",
+                            near.name(),
+                            denied.status,
+                            denied.text()
                         ));
                     }
                 }
-                let allowed = run(&users[p]).await;
+                let allowed = run(&users[&grant]).await;
                 if !allowed.status.is_success() {
                     failures.push(format!(
                         "{route}: with [{p}] expected 2xx, got {}: {}",

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use axum::http::StatusCode;
 use ironstack_security::SecurityStore;
 use ironstack_security::gate::Gate;
+use ironstack_store::service::StoreService;
 use serde_json::{Map, json};
 
 use super::response::{ApiError, EsJson};
@@ -28,6 +29,14 @@ pub(crate) fn gate(state: &AppState) -> Result<&Arc<Gate>, ApiError> {
 /// The security store, or [`security_disabled`].
 pub(crate) fn store(state: &AppState) -> Result<&Arc<SecurityStore>, ApiError> {
     gate(state).map(|g| g.authenticator().store())
+}
+
+/// The document store. Every node has one; only tests of other APIs build a node without.
+pub(crate) fn documents(state: &AppState) -> Result<&Arc<StoreService>, ApiError> {
+    state
+        .store
+        .as_ref()
+        .ok_or_else(|| ApiError::internal("this node has no document store"))
 }
 
 /// A store failure (disk full, permissions) as a 500.

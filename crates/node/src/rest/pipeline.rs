@@ -22,6 +22,7 @@ use axum::response::{IntoResponse, Response};
 use ironstack_security::gate::{
     Authenticated, Authorized, FastAuthentication, RequestCredentials, SecuredRequest, Target,
 };
+use ironstack_types::index_space::IndexSpace;
 use ironstack_types::{ActionName, media_type};
 
 use super::body;
@@ -128,6 +129,8 @@ pub(crate) struct RequestView<'a> {
     pub(crate) params: &'a PathParams,
     pub(crate) query: &'a RenderParams,
     pub(crate) body: &'a Bytes,
+    /// The indices, aliases and data streams when the request arrived (none without a store).
+    pub(crate) space: Option<&'a Arc<IndexSpace>>,
 }
 
 impl RequestView<'_> {
@@ -220,12 +223,14 @@ pub(crate) async fn authorize(
         .get::<RenderParams>()
         .cloned()
         .unwrap_or_default();
+    let space = state.store.as_ref().map(|s| s.space());
     let view = RequestView {
         action: spec.action,
         caller: parts.extensions.get::<Authenticated>(),
         params: &params,
         query: &query,
         body: &bytes,
+        space: space.as_ref(),
     };
     let request = match (spec.decode)(&view) {
         Ok(r) => r,
@@ -237,7 +242,10 @@ pub(crate) async fn authorize(
         audit.log_authentication_success();
     }
     let authorized = match &state.gate {
-        None => Authorized::security_disabled(request),
+        None => match Authorized::security_disabled(request) {
+            Ok(a) => a,
+            Err(denied) => return ApiError::from(denied.exception).into_response(),
+        },
         Some(gate) => {
             let Some(authenticated) = parts.extensions.get::<Authenticated>() else {
                 // The authentication step always runs first; failing closed if it did not.

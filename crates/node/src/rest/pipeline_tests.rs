@@ -181,14 +181,14 @@ async fn errors_name_the_path_not_the_absolute_uri() {
     let f = Fixture::builder().build();
     // HTTP/2 requests carry the absolute form.
     let req = Request::builder()
-        .uri("https://localhost:9200/test/_doc/1?pretty")
+        .uri("https://localhost:9200/test/_nothing_here/1?pretty")
         .header(header::AUTHORIZATION, basic("elastic", PASSWORD))
         .body(Body::empty())
         .unwrap();
     let r = send(&f, req).await;
     assert_eq!(
         r.json()["error"],
-        "no handler found for uri [/test/_doc/1?pretty] and method [GET]"
+        "no handler found for uri [/test/_nothing_here/1?pretty] and method [GET]"
     );
     let req = Request::builder()
         .method("DELETE")

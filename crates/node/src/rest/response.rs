@@ -133,6 +133,12 @@ impl From<EsException> for ApiError {
     }
 }
 
+impl From<ironstack_store::StoreError> for ApiError {
+    fn from(e: ironstack_store::StoreError) -> Self {
+        Self::Exception(Box::new(e.to_exception()))
+    }
+}
+
 impl From<Box<EsException>> for ApiError {
     fn from(e: Box<EsException>) -> Self {
         Self::Exception(e)

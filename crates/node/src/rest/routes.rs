@@ -10,15 +10,16 @@ use axum::Router;
 use axum::handler::Handler;
 use axum::http::Method;
 use axum::routing::{MethodFilter, MethodRouter, on};
-use ironstack_security::gate::{SecuredRequest, Target};
-use ironstack_types::{ActionName, action};
+use ironstack_security::gate::{IndexExpression, SecuredRequest, Target};
+use ironstack_types::index_space::IndicesOptions;
+use ironstack_types::{ActionName, EsException, action};
 use serde_json::Value;
 
 use super::pipeline::{Decoder, RequestView, RouteContext, RouteSpec, authorize};
 use super::response::{ApiError, method_not_allowed};
 use super::{
-    api_key, app_privilege, body, cat, handlers, node_stats, query, role_mapping, security, ssl,
-    token,
+    api_key, app_privilege, body, bulk, cat, documents, handlers, node_stats, query, role_mapping,
+    search, security, ssl, token,
 };
 use crate::state::AppState;
 
@@ -411,12 +412,139 @@ pub(crate) fn table() -> Routes {
             none,
             security::clear_api_key_cache,
         )
+        // Documents (documents.rs): writes are authorized by action name, then per item.
+        .add(
+            PUT_POST,
+            "/{index}/_doc/{id}",
+            a::INDEX,
+            write_action,
+            documents::index_doc,
+        )
+        .add(
+            POST,
+            "/{index}/_doc",
+            a::INDEX,
+            write_action,
+            documents::index_doc,
+        )
+        .add(
+            PUT_POST,
+            "/{index}/_create/{id}",
+            a::INDEX,
+            write_action,
+            documents::create_doc,
+        )
+        .add(
+            DELETE,
+            "/{index}/_doc/{id}",
+            a::DELETE,
+            write_action,
+            documents::delete_doc,
+        )
+        .add(
+            POST,
+            "/{index}/_update/{id}",
+            a::UPDATE,
+            write_action,
+            documents::update_doc,
+        )
+        .add(
+            GET,
+            "/{index}/_doc/{id}",
+            a::GET,
+            one_index,
+            documents::get_doc,
+        )
+        .add(
+            GET,
+            "/{index}/_source/{id}",
+            a::GET,
+            one_index,
+            documents::get_source,
+        )
+        .add(PUT_POST, "/_bulk", a::BULK, write_action, bulk::bulk)
+        .add(
+            PUT_POST,
+            "/{index}/_bulk",
+            a::BULK,
+            write_action,
+            bulk::bulk,
+        )
+        // Search (search.rs).
+        .add(
+            GET_POST,
+            "/_search",
+            a::SEARCH,
+            indices_open,
+            search::search,
+        )
+        .add(
+            GET_POST,
+            "/{index}/_search",
+            a::SEARCH,
+            indices_open,
+            search::search,
+        )
+        .add(GET_POST, "/_count", a::SEARCH, indices_open, search::count)
+        .add(
+            GET_POST,
+            "/{index}/_count",
+            a::SEARCH,
+            indices_open,
+            search::count,
+        )
 }
 
 // ---- what a request targets --------------------------------------------------------------
 
 fn none(r: &RequestView<'_>) -> Result<SecuredRequest, ApiError> {
     Ok(r.request(Target::None))
+}
+
+/// A write: authorized by its action's name here; each of its items is authorized on the
+/// name it targets when it runs (`_bulk` and the single-document APIs alike).
+fn write_action(r: &RequestView<'_>) -> Result<SecuredRequest, ApiError> {
+    Ok(SecuredRequest::action(r.action))
+}
+
+/// The `{index}` expression, expanded by the gate to what the caller may use, with `options`
+/// and the request's `ignore_unavailable`, `allow_no_indices` and `expand_wildcards`.
+fn index_expression(
+    r: &RequestView<'_>,
+    options: IndicesOptions,
+) -> Result<SecuredRequest, ApiError> {
+    let options = options
+        .with_params(|k| r.query.param(k))
+        .map_err(|e| ApiError::from(EsException::from_code(&e)))?;
+    let expressions: Vec<String> = r
+        .params
+        .get("index")
+        .map(|v| {
+            v.split(',')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    let space = r.space.cloned().unwrap_or_default();
+    Ok(SecuredRequest::on_indices(
+        r.action,
+        IndexExpression {
+            expressions,
+            options,
+            space,
+        },
+    ))
+}
+
+/// One index, alias or data stream named explicitly (single-document reads).
+fn one_index(r: &RequestView<'_>) -> Result<SecuredRequest, ApiError> {
+    index_expression(r, IndicesOptions::STRICT_SINGLE_INDEX)
+}
+
+/// Indices by expression, open ones for wildcards (search, count, mappings, refresh).
+fn indices_open(r: &RequestView<'_>) -> Result<SecuredRequest, ApiError> {
+    index_expression(r, IndicesOptions::STRICT_EXPAND_OPEN)
 }
 
 /// `/_security/user/{username}/...`, or the self form without a name.

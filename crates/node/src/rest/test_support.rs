@@ -182,11 +182,15 @@ impl FixtureBuilder {
                 run_as_enabled: self.authc.run_as_enabled,
             },
         ));
-        let state = Arc::new(AppState::new(
-            identity(),
-            self.security.then(|| gate.clone()),
-            self.max_content_length,
-        ));
+        let documents = crate::store::open(&dir.path().join("data"), "true").unwrap();
+        let state = Arc::new(
+            AppState::new(
+                identity(),
+                self.security.then(|| gate.clone()),
+                self.max_content_length,
+            )
+            .with_store(documents.service),
+        );
         Fixture {
             dir,
             store,

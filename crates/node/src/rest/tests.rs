@@ -522,6 +522,12 @@ mod authz_matrix;
 #[path = "pipeline_tests.rs"]
 mod pipeline;
 
+#[path = "documents_tests.rs"]
+mod documents_api;
+
+#[path = "search_tests.rs"]
+mod search_api;
+
 /// The REST modules depend on each other in one direction only: the plumbing (envelope,
 /// pipeline, routes, body, params, response, render, context) never on an API module except
 /// the route table, and no two modules on each other.
@@ -531,8 +537,11 @@ fn rest_modules_have_no_import_cycles() {
         ("api_key", include_str!("api_key.rs")),
         ("app_privilege", include_str!("app_privilege.rs")),
         ("body", include_str!("body.rs")),
+        ("bulk", include_str!("bulk.rs")),
         ("cat", include_str!("cat.rs")),
         ("context", include_str!("context.rs")),
+        ("dls", include_str!("dls.rs")),
+        ("documents", include_str!("documents.rs")),
         ("envelope", include_str!("envelope.rs")),
         ("handlers", include_str!("handlers.rs")),
         ("params", include_str!("params.rs")),
@@ -542,6 +551,7 @@ fn rest_modules_have_no_import_cycles() {
         ("response", include_str!("response.rs")),
         ("role_mapping", include_str!("role_mapping.rs")),
         ("routes", include_str!("routes.rs")),
+        ("search", include_str!("search.rs")),
         ("security", include_str!("security.rs")),
         ("ssl", include_str!("ssl.rs")),
         ("token", include_str!("token.rs")),

@@ -68,38 +68,6 @@ fn scalar_text(s: &Scalar) -> String {
     }
 }
 
-/// `minimum_should_match` against `count` optional clauses (`Queries.calculateMinShouldMatch`).
-pub(crate) fn resolve_msm(spec: &str, count: usize) -> Result<usize> {
-    let bad = || {
-        StoreError::IllegalArgument(format!(
-            "Failed to parse value [{spec}] for [minimum_should_match]"
-        ))
-    };
-    let spec = spec.trim();
-    let count_i = i64::try_from(count).unwrap_or(i64::MAX);
-    if spec.contains('<') {
-        let mut result = count_i;
-        for cond in spec.split_whitespace() {
-            let (upper, rest) = cond.split_once('<').ok_or_else(bad)?;
-            let upper: i64 = upper.trim().parse().map_err(|_| bad())?;
-            if count_i <= upper {
-                return Ok(usize::try_from(result.max(0)).unwrap_or(0));
-            }
-            result = i64::try_from(resolve_msm(rest, count)?).unwrap_or(0);
-        }
-        return Ok(usize::try_from(result.max(0)).unwrap_or(0));
-    }
-    let result = if let Some(p) = spec.strip_suffix('%') {
-        let percent: i64 = p.trim().parse().map_err(|_| bad())?;
-        let calc = (count_i as f64 * percent as f64 / 100.0) as i64;
-        if calc < 0 { count_i + calc } else { calc }
-    } else {
-        let calc: i64 = spec.parse().map_err(|_| bad())?;
-        if calc < 0 { count_i + calc } else { calc }
-    };
-    Ok(usize::try_from(result.max(0)).unwrap_or(0))
-}
-
 /// A regex over the string terms of one JSON path: the term dictionary key is the path, a
 /// type byte, then the value, and the regex applies to the value only.
 struct PathAutomaton<A> {
@@ -331,7 +299,63 @@ impl Compiler<'_> {
         }
     }
 
+    /// For a query on the `_index` metadata field: whether this index matches it (the whole
+    /// index matches or nothing does).
+    fn on_index_field(&self, query: &Query) -> Option<(bool, f32)> {
+        let text = |s: &Scalar| scalar_text(s);
+        match query {
+            Query::Term {
+                field,
+                value,
+                case_insensitive,
+                boost,
+            } if field == "_index" => Some((
+                if *case_insensitive {
+                    text(value).eq_ignore_ascii_case(self.index)
+                } else {
+                    text(value) == self.index
+                },
+                *boost,
+            )),
+            Query::Terms {
+                field,
+                values,
+                boost,
+            } if field == "_index" => Some((values.iter().any(|v| text(v) == self.index), *boost)),
+            Query::Prefix {
+                field,
+                value,
+                boost,
+                ..
+            } if field == "_index" => Some((self.index.starts_with(value.as_str()), *boost)),
+            Query::Wildcard {
+                field,
+                pattern,
+                case_insensitive,
+                boost,
+            } if field == "_index" => {
+                let syntax = ironstack_types::wildcard::Syntax {
+                    case_insensitive: *case_insensitive,
+                    ..ironstack_types::wildcard::Syntax::LUCENE
+                };
+                Some((
+                    ironstack_types::wildcard::matches_with(pattern, self.index, syntax),
+                    *boost,
+                ))
+            }
+            Query::Exists { field, boost } if field == "_index" => Some((true, *boost)),
+            _ => None,
+        }
+    }
+
     pub(crate) fn compile(&self, query: &Query) -> Result<Q> {
+        if let Some((matched, boost)) = self.on_index_field(query) {
+            return Ok(if matched {
+                Box::new(ConstScoreQuery::new(Box::new(AllQuery), boost))
+            } else {
+                none()
+            });
+        }
         match query {
             Query::MatchAll { boost } => {
                 Ok(Box::new(ConstScoreQuery::new(Box::new(AllQuery), *boost)))
@@ -504,7 +528,7 @@ impl Compiler<'_> {
             return Ok(Box::new(ConstScoreQuery::new(Box::new(AllQuery), b.boost)));
         }
         let msm = match &b.minimum_should_match {
-            Some(spec) => resolve_msm(&spec.0, should_count)?,
+            Some(spec) => spec.try_resolve(should_count)?,
             None if should_count > 0 && b.must.is_empty() && b.filter.is_empty() => 1,
             None => 0,
         };
@@ -775,9 +799,21 @@ impl Compiler<'_> {
                 };
                 Ok(self.range_or_exists(path, b(lower), b(upper)))
             }
-            FieldKind::Text => Err(self.shard_error(format!(
-                "range queries on [text] fields are not supported here: [{path}]"
-            ))),
+            // A range over the indexed terms, as Lucene's `TermRangeQuery` on a text field.
+            FieldKind::Text => match self.text_field(path) {
+                Some(field) => {
+                    let b = |x: Option<(&Scalar, bool)>| match x {
+                        Some((v, true)) => Bound::Included(Term::from_field_text(field, &scalar_text(v))),
+                        Some((v, false)) => Bound::Excluded(Term::from_field_text(field, &scalar_text(v))),
+                        None => Bound::Unbounded,
+                    };
+                    Ok(self.range_or_exists(path, b(lower), b(upper)))
+                }
+                None => Err(self.shard_error(format!(
+                    "range queries on [text] fields beyond the first {} are not supported: [{path}]",
+                    super::schema::TEXT_SLOTS
+                ))),
+            },
             FieldKind::Long => {
                 let lo = match lower {
                     Some((v, inclusive)) => {
@@ -1033,7 +1069,7 @@ impl Compiler<'_> {
             ))),
             Operator::Or => {
                 let msm = match &m.minimum_should_match {
-                    Some(spec) => resolve_msm(&spec.0, count)?,
+                    Some(spec) => spec.try_resolve(count)?,
                     None => 1,
                 };
                 if msm > count {
@@ -1107,21 +1143,6 @@ impl Compiler<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn minimum_should_match_follows_elasticsearch() {
-        let r = |s: &str, n: usize| resolve_msm(s, n).ok();
-        assert_eq!(r("2", 5), Some(2));
-        assert_eq!(r("-2", 5), Some(3));
-        assert_eq!(r("75%", 4), Some(3));
-        assert_eq!(r("-25%", 4), Some(3));
-        assert_eq!(r("3<90%", 3), Some(3));
-        assert_eq!(r("3<90%", 10), Some(9));
-        assert_eq!(r("2<-25% 9<-3", 5), Some(4));
-        assert_eq!(r("2<-25% 9<-3", 12), Some(9));
-        assert_eq!(r("-7", 3), Some(0));
-        assert!(resolve_msm("abc", 3).is_err());
-    }
 
     #[test]
     fn cidr_blocks_become_inclusive_bounds() {

@@ -5,7 +5,7 @@
 //! (`TimeBasedKOrderedUUIDGenerator`): the slow-changing timestamp bytes first, so that ids
 //! made close in time sort close together. The document table is a B-tree keyed by `_id`;
 //! with the older layout (sequence bytes first) each bulk wrote all over the tree and left its
-//! pages half full.
+//! pages half full. Index uuids are random ([`random_uuid`]).
 
 use std::sync::{Mutex, OnceLock};
 
@@ -18,6 +18,12 @@ struct State {
 
 static STATE: OnceLock<Mutex<State>> = OnceLock::new();
 static NODE: OnceLock<[u8; 6]> = OnceLock::new();
+
+/// A new index uuid as Elasticsearch prints them (`UUIDs.randomBase64UUID`): 16 random bytes
+/// in URL-safe base64 without padding, 22 characters.
+pub fn random_uuid() -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 16]>())
+}
 
 /// A new `_id`.
 pub fn generate_id() -> String {

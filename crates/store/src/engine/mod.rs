@@ -40,7 +40,7 @@ use crate::document::{IndexedValue, ParsedDocument};
 use crate::error::{Result, StoreError};
 use crate::query::{Query, SearchRequest};
 
-pub use ids::generate_id;
+pub use ids::{generate_id, random_uuid};
 use shard::{OpenOptions, PreparedOp, Shard};
 use wal::{EncodedFields, storage};
 
@@ -53,6 +53,9 @@ pub struct EngineOptions {
     pub cache_bytes: usize,
     /// How often the refresh thread looks for indices due a refresh.
     pub refresh_tick: Duration,
+    /// How long an index takes no write before its index writer is closed (and opened
+    /// again by the next write).
+    pub idle_writer_close: Duration,
 }
 
 impl Default for EngineOptions {
@@ -61,19 +64,12 @@ impl Default for EngineOptions {
             writer_memory_bytes: 32 << 20,
             cache_bytes: 16 << 20,
             refresh_tick: Duration::from_millis(100),
+            idle_writer_close: Duration::from_secs(60),
         }
     }
 }
 
-/// `index.translog.durability`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Durability {
-    /// `request` (the default): fsynced before the write call returns.
-    #[default]
-    Request,
-    /// `async`: fsynced every `sync_interval`; a crash may lose what came since.
-    Async,
-}
+pub use crate::mapping::settings::Durability;
 
 /// The index settings the engine acts on (the caller keeps the rest).
 #[derive(Debug, Clone, PartialEq)]
@@ -280,37 +276,13 @@ impl FieldTypes for FieldTypeMap {
         self.indices.get(index).map_or_else(Vec::new, |fields| {
             fields
                 .iter()
-                .filter(|(path, info)| info.indexed && wildcard_match(pattern, path))
+                .filter(|(path, info)| {
+                    info.indexed && ironstack_types::wildcard::simple_match(pattern, path)
+                })
                 .map(|(path, _)| path.clone())
                 .collect()
         })
     }
-}
-
-/// `*` wildcard matching of field names.
-pub fn wildcard_match(pattern: &str, name: &str) -> bool {
-    let (p, n) = (pattern.as_bytes(), name.as_bytes());
-    let (mut pi, mut ni, mut star, mut mark) = (0, 0, None, 0);
-    while ni < n.len() {
-        if pi < p.len() && p[pi] != b'*' && p[pi] == n[ni] {
-            pi += 1;
-            ni += 1;
-        } else if pi < p.len() && p[pi] == b'*' {
-            star = Some(pi);
-            mark = ni;
-            pi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ni = mark;
-        } else {
-            return false;
-        }
-    }
-    while pi < p.len() && p[pi] == b'*' {
-        pi += 1;
-    }
-    pi == p.len()
 }
 
 /// An index's identity and settings.
@@ -484,9 +456,10 @@ impl Engine {
             let shards = Arc::clone(&shards);
             let stop = Arc::clone(&stop);
             let tick = options.refresh_tick.max(Duration::from_millis(10));
+            let idle = options.idle_writer_close;
             std::thread::Builder::new()
                 .name("ironstack-store-refresh".into())
-                .spawn(move || refresh_loop(&shards, &stop, tick))
+                .spawn(move || refresh_loop(&shards, &stop, tick, idle))
                 .map_err(storage("starting the refresh thread"))?
         };
         Ok(Engine {
@@ -621,6 +594,9 @@ impl Engine {
         refresh: Refresh,
     ) -> Result<Vec<Result<WriteOutcome>>> {
         let shard = self.shard(index)?;
+        if ops.is_empty() {
+            return Ok(Vec::new());
+        }
         let slots = shard.text_slots(ops.iter().flat_map(|op| {
             match op {
                 EngineOp::Index { parsed, .. } => parsed
@@ -755,6 +731,11 @@ impl Engine {
         })
     }
 
+    /// Whether an index's writer is open (closed after `idle_writer_close` without writes).
+    pub fn writer_open(&self, index: &str) -> Result<bool> {
+        Ok(self.shard(index)?.writer_open())
+    }
+
     /// The data folder.
     pub fn data_path(&self) -> &Path {
         &self.data
@@ -773,7 +754,12 @@ impl Drop for Engine {
     }
 }
 
-fn refresh_loop(shards: &RwLock<BTreeMap<String, Arc<Shard>>>, stop: &AtomicBool, tick: Duration) {
+fn refresh_loop(
+    shards: &RwLock<BTreeMap<String, Arc<Shard>>>,
+    stop: &AtomicBool,
+    tick: Duration,
+    idle: Duration,
+) {
     while !stop.load(Ordering::SeqCst) {
         std::thread::sleep(tick);
         let now = Instant::now();
@@ -786,6 +772,10 @@ fn refresh_loop(shards: &RwLock<BTreeMap<String, Arc<Shard>>>, stop: &AtomicBool
             if let Err(e) = shard.refresh(false) {
                 tracing::warn!(index = %shard.name, error = %e, "periodic refresh failed");
             }
+        }
+        let all: Vec<Arc<Shard>> = read(shards).values().cloned().collect();
+        for shard in all {
+            shard.close_idle_writer(idle);
         }
     }
 }

@@ -27,7 +27,7 @@ use crate::query::{
 use super::compile::Compiler;
 use super::schema::{self, hex_to_ip};
 use super::shard::Shard;
-use super::{FieldKind, FieldTypes, wildcard_match};
+use super::{FieldKind, FieldTypes};
 
 /// A sort key of one document for one criterion.
 #[derive(Debug, Clone, PartialEq)]
@@ -699,18 +699,11 @@ pub(crate) fn search(
     types: &dyn FieldTypes,
 ) -> Result<SearchResult> {
     let now = now();
-    let k = request.from.saturating_add(request.size);
     for shard in shards {
         let window = shard.settings().max_result_window;
-        if k > window {
-            return Err(StoreError::ShardIllegalArgument {
-                index: shard.name.clone(),
-                reason: format!(
-                    "Result window is too large, from + size must be less than or equal to: [{window}] but was [{k}]. See the scroll api for a more efficient way to request large data sets. This limit can be set by changing the [index.max_result_window] index level setting."
-                ),
-            });
-        }
+        crate::query::check_result_window(&shard.name, request, window as u64, false)?;
     }
+    let k = request.from.saturating_add(request.size);
     let by_score = request.sort.is_empty() || request.sort.iter().any(|s| s.by == SortBy::Score);
     let scoring = by_score || request.track_scores || request.min_score.is_some();
     let deadline = request.timeout.map(|t| Instant::now() + t);
@@ -765,6 +758,10 @@ pub(crate) fn search(
             shared: Arc::clone(&shared),
         };
         let searcher = shard.reader.searcher();
+        // Aggregations hook: they see `request.query` without `post_filter`, so they need a
+        // second compiled query here and a collector per index (tantivy's
+        // `DistributedAggregationCollector` beside this one in a `MultiCollector`), merged
+        // across indices after the loop into `SearchResult::aggregations`.
         let fruit = guarded(|| searcher.search(&*q, &collector))?;
         total += fruit.count;
         max_score = max_score.max(fruit.max_score);
@@ -799,7 +796,7 @@ pub(crate) fn search(
         .skip(request.from)
         .take(request.size)
         .collect();
-    let hits = fetch(shards, &searchers, request, &slots, page)?;
+    let hits = fetch(shards, &searchers, request, types, &slots, page)?;
     let (total, total_exact) = match request.track_total_hits {
         TrackTotalHits::Exact => (total, true),
         TrackTotalHits::UpTo(n) if total > n => (n, false),
@@ -860,11 +857,16 @@ fn fetch(
     shards: &[Arc<Shard>],
     searchers: &[tantivy::Searcher],
     request: &SearchRequest,
+    types: &dyn FieldTypes,
     slots: &[Slot],
     page: Vec<Resolved>,
 ) -> Result<Vec<Hit>> {
     let mut sources: Vec<Option<Value>> = vec![None; page.len()];
-    if request.source != SourceFilter::None {
+    // Compiled once for the page, not per hit.
+    let source_matcher = request.source.matcher();
+    let mut fields: Vec<Option<Map<String, Value>>> = vec![None; page.len()];
+    let wants_fields = !request.fields.is_empty() || !request.docvalue_fields.is_empty();
+    if request.source != SourceFilter::None || wants_fields {
         for (shard_idx, (shard, searcher)) in shards.iter().zip(searchers).enumerate() {
             let start = Instant::now();
             let mut fetched = false;
@@ -877,7 +879,20 @@ fn fetch(
                     shard.stored_source(searcher, tantivy::DocAddress::new(r.seg, r.doc))?;
                 let value: Value = serde_json::from_slice(&bytes)
                     .map_err(|e| StoreError::Storage(format!("reading a _source: {e}")))?;
-                sources[pos] = Some(filter_source(&value, &request.source));
+                if wants_fields {
+                    let segment = searcher.segment_reader(r.seg);
+                    fields[pos] = Some(hit_fields(
+                        &shard.name,
+                        segment,
+                        r.doc,
+                        types,
+                        request,
+                        &value,
+                    ));
+                }
+                if let Some(matcher) = &source_matcher {
+                    sources[pos] = Some(matcher.filter(&value));
+                }
                 fetched = true;
             }
             if fetched {
@@ -897,7 +912,8 @@ fn fetch(
     Ok(page
         .into_iter()
         .zip(sources)
-        .map(|(r, source)| Hit {
+        .zip(fields)
+        .map(|((r, source), fields)| Hit {
             index: shards
                 .get(r.shard)
                 .map(|s| s.name.clone())
@@ -912,7 +928,7 @@ fn fetch(
                     .map(|(s, k)| sort_value(s, k))
                     .collect()
             }),
-            fields: None,
+            fields,
             version: request.version.then_some(r.version),
             seq_no_primary_term: request
                 .seq_no_primary_term
@@ -922,63 +938,91 @@ fn fetch(
         .collect())
 }
 
-/// `_source` filtering: `includes` (all when empty) minus `excludes`, wildcards on dotted
-/// paths; an object matched by an include comes whole (minus excludes).
-pub(crate) fn filter_source(source: &Value, filter: &SourceFilter) -> Value {
-    match filter {
-        SourceFilter::All => source.clone(),
-        SourceFilter::None => Value::Null,
-        SourceFilter::Filter { includes, excludes } => {
-            filter_value(source, "", includes, excludes, includes.is_empty())
-                .unwrap_or_else(|| Value::Object(Map::new()))
+/// `fields` and `docvalue_fields` of one hit: doc values (dates formatted, IPs as text) for
+/// every type but `text`, whose values come from the `_source`.
+fn hit_fields(
+    index: &str,
+    segment: &SegmentReader,
+    doc: DocId,
+    types: &dyn FieldTypes,
+    request: &SearchRequest,
+    source: &Value,
+) -> Map<String, Value> {
+    let mut out = Map::new();
+    for spec in request.docvalue_fields.iter().chain(&request.fields) {
+        let paths = if spec.field.contains('*') {
+            types.expand(index, &spec.field)
+        } else {
+            vec![spec.field.clone()]
+        };
+        for path in paths {
+            let Some(info) = types.field(index, &path) else {
+                continue;
+            };
+            let values: Vec<Value> = if info.kind == FieldKind::Text {
+                let mut found = Vec::new();
+                source_values(source, &path, &mut found);
+                found
+            } else {
+                let column = Col::open(segment, &format!("{}.{path}", schema::KW), info.kind);
+                let mut keys = Vec::new();
+                column.keys(doc, &mut keys);
+                let format = spec
+                    .format
+                    .as_deref()
+                    .or(info.format.as_deref())
+                    .and_then(|f| DateFormat::new(f).ok())
+                    .unwrap_or_default();
+                keys.iter()
+                    .map(|k| match (info.kind, k) {
+                        (FieldKind::Date, Key::I64(ms)) => timestamp_from_millis(*ms)
+                            .map_or(Value::from(*ms), |at| {
+                                Value::from(format.format(at, &TimeZone::UTC))
+                            }),
+                        (FieldKind::DateNanos, Key::I64(ns)) => {
+                            ironstack_types::date::Timestamp::from_nanosecond(i128::from(*ns))
+                                .map_or(Value::from(*ns), |at| Value::from(at.to_string()))
+                        }
+                        (FieldKind::Boolean, Key::I64(b)) => Value::from(*b != 0),
+                        (FieldKind::Ip, Key::Str(hex)) => hex_to_ip(hex)
+                            .map_or(Value::from(hex.clone()), |ip| Value::from(ip.to_string())),
+                        (_, Key::I64(v)) => Value::from(*v),
+                        (_, Key::U64(v)) => Value::from(*v),
+                        (_, Key::F64(v)) => {
+                            serde_json::Number::from_f64(*v).map_or(Value::Null, Value::Number)
+                        }
+                        (_, Key::Str(v)) => Value::from(v.clone()),
+                        _ => Value::Null,
+                    })
+                    .collect()
+            };
+            if !values.is_empty() {
+                out.insert(path, Value::Array(values));
+            }
         }
     }
+    out
 }
 
-fn filter_value(
-    value: &Value,
-    path: &str,
-    includes: &[String],
-    excludes: &[String],
-    included: bool,
-) -> Option<Value> {
+/// The leaf values at a dotted path of a `_source` (through arrays, and keys that hold dots).
+fn source_values(value: &Value, path: &str, out: &mut Vec<Value>) {
     match value {
-        Value::Object(map) => {
-            let mut out = Map::new();
-            for (k, v) in map {
-                let p = if path.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{path}.{k}")
-                };
-                if excludes.iter().any(|e| wildcard_match(e, &p)) {
-                    continue;
-                }
-                let inc = included || includes.iter().any(|i| wildcard_match(i, &p));
-                let could = inc
-                    || includes
-                        .iter()
-                        .any(|i| i.starts_with(&format!("{p}.")) || i.contains('*'));
-                if !could {
-                    continue;
-                }
-                if let Some(fv) = filter_value(v, &p, includes, excludes, inc) {
-                    out.insert(k.clone(), fv);
-                }
-            }
-            if out.is_empty() && !included && !path.is_empty() {
-                None
-            } else {
-                Some(Value::Object(out))
-            }
-        }
         Value::Array(items) => {
-            let kept: Vec<Value> = items
-                .iter()
-                .filter_map(|v| filter_value(v, path, includes, excludes, included))
-                .collect();
-            (included || !kept.is_empty()).then_some(Value::Array(kept))
+            for item in items {
+                source_values(item, path, out);
+            }
         }
-        leaf => included.then(|| leaf.clone()),
+        Value::Object(map) => {
+            if let Some(v) = map.get(path) {
+                source_values(v, "", out);
+            }
+            for (i, _) in path.match_indices('.') {
+                if let Some(v) = map.get(&path[..i]) {
+                    source_values(v, &path[i + 1..], out);
+                }
+            }
+        }
+        leaf if path.is_empty() && !leaf.is_null() => out.push(leaf.clone()),
+        _ => {}
     }
 }

@@ -7,9 +7,9 @@ use super::testing::parse;
 use super::*;
 use crate::api::{Refresh, WriteCondition};
 use crate::query::{
-    BoolQuery, Fuzziness, MatchPhraseQuery, MatchQuery, MinimumShouldMatch, Missing, Operator,
-    Query, RangeQuery, Scalar, SearchRequest, SortBy, SortMode, SortOrder, SortSpec, SourceFilter,
-    TrackTotalHits, ZeroTermsQuery,
+    BoolQuery, FieldAndFormat, Fuzziness, MatchPhraseQuery, MatchQuery, MinimumShouldMatch,
+    Missing, Operator, Query, RangeQuery, Scalar, SearchRequest, SortBy, SortMode, SortOrder,
+    SortSpec, SourceFilter, TrackTotalHits, ZeroTermsQuery,
 };
 
 fn corpus() -> Vec<(&'static str, Value)> {
@@ -315,6 +315,11 @@ fn ranges_exists_and_ids() {
     assert_eq!(
         matching(&e, range("host.name", Some(s("alpha")), Some(s("beta")))),
         v(&["1"])
+    );
+    // On text, the range is over the analysed terms.
+    assert_eq!(
+        matching(&e, range("title", Some(s("s")), Some(s("t")))),
+        v(&["2", "5"])
     );
     assert_eq!(
         matching(&e, range("ip", Some(s("10.0.0.2")), Some(s("192.168.1.1")))),
@@ -831,6 +836,62 @@ fn sorting_paging_and_hit_options() {
         Some(json!({"count": 3, "host": {"name": "alpha"}}))
     );
     assert_eq!(hit.index, "c");
+    let with_fields = run(
+        &e,
+        &SearchRequest {
+            query: Query::Ids {
+                values: v(&["1"]),
+                boost: 1.0,
+            },
+            source: SourceFilter::None,
+            fields: vec![
+                FieldAndFormat {
+                    field: "title".into(),
+                    format: None,
+                },
+                FieldAndFormat {
+                    field: "published".into(),
+                    format: None,
+                },
+                FieldAndFormat {
+                    field: "host.*".into(),
+                    format: None,
+                },
+            ],
+            docvalue_fields: vec![
+                FieldAndFormat {
+                    field: "ip".into(),
+                    format: None,
+                },
+                FieldAndFormat {
+                    field: "active".into(),
+                    format: None,
+                },
+                FieldAndFormat {
+                    field: "price".into(),
+                    format: None,
+                },
+                FieldAndFormat {
+                    field: "published".into(),
+                    format: Some("epoch_millis".into()),
+                },
+            ],
+            ..SearchRequest::default()
+        },
+    );
+    let fields = with_fields.hits[0].fields.clone().expect("fields");
+    assert_eq!(with_fields.hits[0].source, None);
+    assert_eq!(fields.get("title"), Some(&json!(["The quick brown fox"])));
+    assert_eq!(fields.get("host.name"), Some(&json!(["alpha"])));
+    assert_eq!(fields.get("host.os"), Some(&json!(["linux"])));
+    assert_eq!(fields.get("ip"), Some(&json!(["10.0.0.1"])));
+    assert_eq!(fields.get("active"), Some(&json!([true])));
+    assert_eq!(fields.get("price"), Some(&json!([10.5])));
+    // The later request of the same field wins: `fields` after `docvalue_fields`.
+    assert_eq!(
+        fields.get("published"),
+        Some(&json!(["2024-01-10T10:00:00.000Z"]))
+    );
     let no_source = run(
         &e,
         &SearchRequest {

@@ -94,12 +94,18 @@ pub(crate) struct Shard {
     pub creation_date: i64,
     pub primary_term: u64,
     pub fields: Fields,
-    /// Kept open for the reader and writer's lifetime.
-    _index: Index,
+    /// The tantivy index (writers are opened from it again after idleness).
+    index: Index,
     pub reader: IndexReader,
     pub counters: Counters,
     db: Arc<Database>,
-    writer: RwLock<IndexWriter>,
+    /// `None` while closed for idleness (see [`Shard::close_idle_writer`]).
+    writer: RwLock<Option<IndexWriter>>,
+    writer_options: IndexWriterOptions,
+    last_write: Mutex<Instant>,
+    /// Set when tantivy refused operations the log holds: refreshes stop committing, so that
+    /// the next open replays them.
+    broken: AtomicBool,
     settings: RwLock<IndexSettings>,
     /// Operations handed to tantivy (the next `_seq_no` once the queue is drained).
     applied: AtomicU64,
@@ -218,8 +224,9 @@ impl Shard {
         };
         let creation_date = meta_u64(super::wal::read_meta(&db, "created")?.as_deref()) as i64;
         let next_seq = meta_u64(super::wal::read_meta(&db, "next_seq_no")?.as_deref());
-        // Elasticsearch raises the primary term each time a primary shard is allocated, which
-        // a node restart does; every open of the index here is that allocation.
+        // Elasticsearch raises the primary term each time a primary shard is initialised
+        // (`IndexMetadataUpdater.shardInitialized`): from 0 to 1 at creation, and again at
+        // each node restart or index reopen. Every open of the index here is that allocation.
         let primary_term = meta_u64(super::wal::read_meta(&db, "primary_term")?.as_deref()) + 1;
         {
             let txn = db.begin_write().map_err(storage("opening the log"))?;
@@ -250,7 +257,7 @@ impl Shard {
             .num_merge_threads(1)
             .build();
         let writer: IndexWriter = index
-            .writer_with_options(writer_options)
+            .writer_with_options(writer_options.clone())
             .map_err(tantivy_err("opening the index writer"))?;
         // Replay what the last tantivy commit does not hold.
         let mut replayed = 0u64;
@@ -301,11 +308,14 @@ impl Shard {
             creation_date,
             primary_term,
             fields,
-            _index: index,
+            index,
             reader,
             counters: Counters::default(),
             db: Arc::new(db),
-            writer: RwLock::new(writer),
+            writer: RwLock::new(Some(writer)),
+            writer_options,
+            last_write: Mutex::new(Instant::now()),
+            broken: AtomicBool::new(false),
             settings: RwLock::new(settings),
             applied: AtomicU64::new(applied),
             visible: Mutex::new(applied),
@@ -437,11 +447,23 @@ impl Shard {
         let _one = lock(&self.refresh_lock);
         let start = Instant::now();
         *lock(&self.last_refresh) = start;
-        let mut writer = write(&self.writer);
+        let mut guard = write(&self.writer);
         let applied = self.applied.load(Ordering::SeqCst);
         if applied <= self.visible() {
             return Ok(false);
         }
+        if self.broken.load(Ordering::SeqCst) {
+            return Err(StoreError::Storage(format!(
+                "index [{}] cannot refresh: indexing failed; reopening it replays its log",
+                self.name
+            )));
+        }
+        let Some(writer) = guard.as_mut() else {
+            return Err(StoreError::Storage(format!(
+                "index [{}] has writes but no index writer",
+                self.name
+            )));
+        };
         let mut prepared = writer
             .prepare_commit()
             .map_err(tantivy_err("refreshing the index"))?;
@@ -449,7 +471,7 @@ impl Shard {
         prepared
             .commit()
             .map_err(tantivy_err("refreshing the index"))?;
-        drop(writer);
+        drop(guard);
         self.reader
             .reload()
             .map_err(tantivy_err("reloading the index reader"))?;
@@ -467,6 +489,48 @@ impl Shard {
         self.visible_changed.notify_all();
         self.prune_below.store(applied, Ordering::SeqCst);
         Ok(true)
+    }
+
+    /// The index writer, opened again if idleness closed it.
+    fn open_writer(&self) -> Result<std::sync::RwLockReadGuard<'_, Option<IndexWriter>>> {
+        loop {
+            let guard = read(&self.writer);
+            if guard.is_some() {
+                return Ok(guard);
+            }
+            drop(guard);
+            let mut slot = write(&self.writer);
+            if slot.is_none() {
+                let writer: IndexWriter = self
+                    .index
+                    .writer_with_options(self.writer_options.clone())
+                    .map_err(tantivy_err("opening the index writer"))?;
+                *slot = Some(writer);
+            }
+        }
+    }
+
+    /// Closes the index writer of an index that took no write for `idle` and has nothing
+    /// to refresh, after its merges: a writer holds several megabytes of indexing buffers
+    /// and four threads, which an index that only serves searches does not need.
+    pub(crate) fn close_idle_writer(&self, idle: Duration) {
+        if lock(&self.last_write).elapsed() < idle || self.applied() > self.visible() {
+            return;
+        }
+        let mut slot = write(&self.writer);
+        if self.applied() > self.visible() {
+            return;
+        }
+        if let Some(writer) = slot.take()
+            && let Err(e) = writer.wait_merging_threads()
+        {
+            tracing::warn!(index = %self.name, error = %e, "closing an idle index writer");
+        }
+    }
+
+    /// Whether the index writer is open.
+    pub(crate) fn writer_open(&self) -> bool {
+        read(&self.writer).is_some()
     }
 
     /// Whether the periodic refresh is due.
@@ -864,9 +928,17 @@ impl Shard {
         }
         *next_seq = seq;
         if !operations.is_empty() {
-            let writer = read(&self.writer);
-            if let Err(e) = writer.run(operations) {
+            *lock(&self.last_write) = Instant::now();
+            let indexed = self.open_writer().and_then(|writer| match writer.as_ref() {
+                Some(w) => w
+                    .run(operations)
+                    .map(|_| ())
+                    .map_err(tantivy_err("indexing")),
+                None => Err(StoreError::Storage("no index writer".into())),
+            });
+            if let Err(e) = indexed {
                 // The log holds these writes; the next open replays them.
+                self.broken.store(true, Ordering::SeqCst);
                 tracing::error!(index = %self.name, error = %e, "indexing failed after the log commit");
             }
         }

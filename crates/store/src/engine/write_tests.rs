@@ -470,6 +470,45 @@ fn hits_show_the_refreshed_source_and_get_the_latest() {
 }
 
 #[test]
+fn idle_writers_close_and_reopen_on_the_next_write() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let options = EngineOptions {
+        idle_writer_close: Duration::from_millis(200),
+        refresh_tick: Duration::from_millis(20),
+        ..EngineOptions::default()
+    };
+    let engine = Engine::open(dir.path(), options).expect("engine");
+    engine
+        .create_index("i", "u", &settings(), json!({}))
+        .expect("created");
+    engine
+        .apply("i", vec![index_op("1", json!({"a": 1}))], Refresh::None)
+        .expect("applied");
+    // Unrefreshed writes keep the writer open however long they wait.
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(engine.writer_open("i").expect("index"));
+    engine.refresh("i").expect("refresh");
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while engine.writer_open("i").expect("index") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the idle writer stayed open"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(total(&engine, "i"), 1);
+    engine
+        .apply(
+            "i",
+            vec![index_op("2", json!({"a": 2}))],
+            Refresh::Immediate,
+        )
+        .expect("applied");
+    assert!(engine.writer_open("i").expect("index"));
+    assert_eq!(total(&engine, "i"), 2);
+}
+
+#[test]
 fn the_data_folder_is_locked() {
     let dir = tempfile::tempdir().expect("tempdir");
     let engine = open(dir.path());

@@ -5,7 +5,7 @@
 //! `_source` filtering by the mapping's `includes`/`excludes`.
 
 use ironstack_types::wildcard;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::field::{Analyzer, FieldMapping, FieldType, Normalizer};
 use super::object::{Mapper, join};
@@ -271,57 +271,4 @@ fn cap_of(name: String, field: &FieldMapping) -> FieldCap {
             field.fielddata.unwrap_or(false),
         ),
     }
-}
-
-/// `XContentMapValues.filter`: keeps the paths matching an include (all when there are
-/// none) and drops those matching an exclude; objects are entered to find matches below,
-/// and an object left empty by filtering disappears.
-pub(crate) fn filter_source(source: &Value, includes: &[String], excludes: &[String]) -> Value {
-    match source {
-        Value::Object(map) => Value::Object(filter_map(map, "", includes, excludes, false)),
-        other => other.clone(),
-    }
-}
-
-fn filter_map(
-    map: &Map<String, Value>,
-    prefix: &str,
-    includes: &[String],
-    excludes: &[String],
-    included_above: bool,
-) -> Map<String, Value> {
-    let mut out = Map::new();
-    for (key, value) in map {
-        let path = join(prefix, key);
-        if excludes.iter().any(|p| wildcard::simple_match(p, &path)) {
-            continue;
-        }
-        let included = included_above
-            || includes.is_empty()
-            || includes.iter().any(|p| wildcard::simple_match(p, &path));
-        let kept = match value {
-            Value::Object(inner) => {
-                let filtered = filter_map(inner, &path, includes, excludes, included);
-                (included || !filtered.is_empty()).then_some(Value::Object(filtered))
-            }
-            Value::Array(items) => {
-                let filtered: Vec<Value> = items
-                    .iter()
-                    .filter_map(|item| match item {
-                        Value::Object(inner) => {
-                            let f = filter_map(inner, &path, includes, excludes, included);
-                            (included || !f.is_empty()).then_some(Value::Object(f))
-                        }
-                        scalar => included.then(|| scalar.clone()),
-                    })
-                    .collect();
-                (included || !filtered.is_empty()).then_some(Value::Array(filtered))
-            }
-            scalar => included.then(|| scalar.clone()),
-        };
-        if let Some(kept) = kept {
-            out.insert(key.clone(), kept);
-        }
-    }
-    out
 }

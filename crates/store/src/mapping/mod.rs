@@ -118,6 +118,14 @@ pub struct SourceConfig {
     pub excludes: Vec<String>,
 }
 
+impl SourceConfig {
+    /// Whether the `_source` is stored exactly as sent (enabled, nothing included or
+    /// excluded).
+    pub fn keeps_source_as_sent(&self) -> bool {
+        self.enabled != Some(false) && self.includes.is_empty() && self.excludes.is_empty()
+    }
+}
+
 /// `dynamic_date_formats` when not given.
 const DEFAULT_DYNAMIC_DATE_FORMATS: [&str; 2] = [
     date_format::DEFAULT_DATE_FORMAT,
@@ -411,11 +419,10 @@ impl Mapping {
         if self.source.includes.is_empty() && self.source.excludes.is_empty() {
             return Some(source.clone());
         }
-        Some(lookup::filter_source(
-            source,
-            &self.source.includes,
-            &self.source.excludes,
-        ))
+        Some(
+            crate::query::SourceMatcher::new(&self.source.includes, &self.source.excludes)
+                .filter(source),
+        )
     }
 
     fn parse_definition(value: &Value) -> DefResult<Mapping> {

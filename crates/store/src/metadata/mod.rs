@@ -116,6 +116,9 @@ pub struct ConcreteIndex {
     pub lifecycle_name: Option<String>,
     /// The index's health.
     pub health: HealthStatus,
+    /// `index.number_of_replicas` (copies besides the primary, which this single node can
+    /// never assign).
+    pub replicas: u32,
 }
 
 impl ConcreteIndex {
@@ -133,6 +136,9 @@ impl ConcreteIndex {
                 .filter(|s| !s.is_empty())
                 .map(String::from),
             health,
+            replicas: setting("index.number_of_replicas")
+                .and_then(|r| r.parse().ok())
+                .unwrap_or(1),
         }
     }
 
@@ -147,6 +153,7 @@ impl ConcreteIndex {
             creation_date: 0,
             lifecycle_name: None,
             health: HealthStatus::Green,
+            replicas: 0,
         }
     }
 }

@@ -1,0 +1,73 @@
+//! The node's document store: the embedded backend opened on `path.data` at start (its lock
+//! keeps a second node off the folder), the service the REST layer uses, and the store's
+//! totals behind `_nodes/stats` `indices`.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use ironstack_store::embedded::EmbeddedStore;
+use ironstack_store::engine::EngineOptions;
+use ironstack_store::service::{AutoCreateIndex, ServiceSettings, StoreService};
+
+use crate::rest::node_stats::IndicesTotals;
+
+/// The opened store: the service, and the backend for its figures.
+pub(crate) struct NodeStore {
+    pub(crate) service: Arc<StoreService>,
+    pub(crate) backend: Arc<EmbeddedStore>,
+}
+
+/// Opens the store in `data` with `action.auto_create_index`.
+pub(crate) fn open(data: &Path, auto_create_index: &str) -> Result<NodeStore, String> {
+    let backend =
+        Arc::new(EmbeddedStore::open(data, EngineOptions::default()).map_err(|e| e.to_string())?);
+    let service = StoreService::open(
+        data,
+        backend.clone(),
+        ServiceSettings {
+            auto_create_index: AutoCreateIndex::parse(auto_create_index),
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(NodeStore {
+        service: Arc::new(service),
+        backend,
+    })
+}
+
+/// The sums over every index, as `_nodes/stats` reports them.
+pub(crate) fn indices_totals(backend: &EmbeddedStore) -> IndicesTotals {
+    let engine = backend.engine();
+    let mut t = IndicesTotals::default();
+    for name in engine.indices() {
+        let Ok(s) = engine.stats(&name) else {
+            continue;
+        };
+        t.shards += 1;
+        t.docs_count += s.docs_count;
+        t.docs_deleted += s.docs_deleted;
+        t.store_size_bytes += s.store_size_bytes;
+        t.index_total += s.index_total;
+        t.index_time_millis += s.index_time_ms;
+        t.index_failed += s.index_failed;
+        t.delete_total += s.delete_total;
+        t.delete_time_millis += s.delete_time_ms;
+        t.get_exists_total += s.get_exists_total;
+        t.get_missing_total += s.get_total.saturating_sub(s.get_exists_total);
+        t.get_exists_time_millis += s.get_time_ms;
+        t.query_total += s.query_total;
+        t.query_time_millis += s.query_time_ms;
+        t.fetch_total += s.fetch_total;
+        t.fetch_time_millis += s.fetch_time_ms;
+        t.refresh_total += s.refresh_total;
+        t.refresh_time_millis += s.refresh_time_ms;
+        t.segments_count += s.segments_count;
+        t.translog_operations += s.translog_operations;
+        t.translog_size_bytes += s.translog_size_bytes;
+        t.translog_uncommitted_operations += s.translog_uncommitted_operations;
+        if let Ok(mapping) = backend.mapping(&name) {
+            t.mapped_fields += mapping.total_fields() as u64;
+        }
+    }
+    t
+}

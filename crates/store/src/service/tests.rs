@@ -1,0 +1,419 @@
+use std::sync::Arc;
+
+use ironstack_types::EsException;
+use serde_json::{Value, json};
+
+use super::*;
+use crate::api::{Refresh, WriteResultKind};
+use crate::bulk::{BulkAction, UpdateBody};
+use crate::doc_write::Versioning;
+use crate::embedded::EmbeddedStore;
+use crate::engine::EngineOptions;
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    service: StoreService,
+}
+
+fn open_at(dir: &Path, settings: ServiceSettings) -> StoreService {
+    let backend = EmbeddedStore::open(
+        &dir.join("engine"),
+        EngineOptions {
+            writer_memory_bytes: 15 << 20,
+            ..EngineOptions::default()
+        },
+    )
+    .unwrap();
+    StoreService::open(dir, Arc::new(backend), settings).unwrap()
+}
+
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let service = open_at(dir.path(), ServiceSettings::default());
+    Fixture { _dir: dir, service }
+}
+
+/// Lets everything through, or refuses the names it lists.
+struct Guard {
+    refuse_items: Vec<&'static str>,
+    refuse_create: Vec<&'static str>,
+}
+
+const OPEN: Guard = Guard {
+    refuse_items: Vec::new(),
+    refuse_create: Vec::new(),
+};
+
+impl WriteGuard for Guard {
+    fn check_item(
+        &self,
+        action: BulkAction,
+        name: &str,
+    ) -> std::result::Result<(), Box<EsException>> {
+        if self.refuse_items.contains(&name) {
+            return Err(Box::new(EsException::with_status(
+                ironstack_types::EsErrorType::Security,
+                403,
+                format!("action [{}] on [{name}] denied", action.name()),
+            )));
+        }
+        Ok(())
+    }
+    fn check_auto_create(&self, name: &str) -> std::result::Result<(), Box<EsException>> {
+        if self.refuse_create.contains(&name) {
+            return Err(Box::new(EsException::with_status(
+                ironstack_types::EsErrorType::Security,
+                403,
+                format!("auto create [{name}] denied"),
+            )));
+        }
+        Ok(())
+    }
+}
+
+fn doc(name: &str, id: Option<&str>, create: bool, source: Value) -> WriteItem {
+    WriteItem {
+        name: name.into(),
+        id: id.map(str::to_string),
+        kind: WriteItemKind::Index {
+            create,
+            source: serde_json::to_vec(&source).unwrap(),
+        },
+        versioning: Versioning::default(),
+        require_alias: false,
+        require_data_stream: false,
+        retry_on_conflict: 0,
+    }
+}
+
+fn update(name: &str, id: &str, body: Value) -> WriteItem {
+    WriteItem {
+        name: name.into(),
+        id: Some(id.into()),
+        kind: WriteItemKind::Update(UpdateBody::parse(&body).unwrap()),
+        versioning: Versioning::default(),
+        require_alias: false,
+        require_data_stream: false,
+        retry_on_conflict: 0,
+    }
+}
+
+fn error_of(r: &ItemResult) -> EsException {
+    r.outcome.as_ref().unwrap_err().to_exception()
+}
+
+#[test]
+fn indices_take_their_template_and_aliases() {
+    let f = fixture();
+    f.service
+        .put_index_template(
+            "logs",
+            &json!({"index_patterns": ["logs-*"], "template": {
+                "settings": {"number_of_replicas": 0},
+                "mappings": {"properties": {"msg": {"type": "text"}}},
+                "aliases": {"all-logs": {}}
+            }}),
+            false,
+        )
+        .unwrap();
+    let created = f.service.create_index("logs-1", &json!({})).unwrap();
+    assert_eq!(created.index, "logs-1");
+    let info = f.service.backend().index_info("logs-1").unwrap();
+    assert_eq!(info.settings["index.number_of_replicas"], "0");
+    assert_eq!(info.mappings["properties"]["msg"]["type"], "text");
+    let space = f.service.space();
+    assert_eq!(space.get("all-logs").unwrap().indices, ["logs-1"]);
+    assert_eq!(
+        f.service.concrete()[0].health,
+        ironstack_types::HealthStatus::Green
+    );
+    let e = f.service.create_index("logs-1", &json!({})).unwrap_err();
+    assert_eq!(
+        e.to_exception().error_type,
+        "resource_already_exists_exception"
+    );
+    let e = f.service.create_index("all-logs", &json!({})).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "Invalid index name [all-logs], already exists as alias"
+    );
+    let e = f.service.create_index("Bad", &json!({})).unwrap_err();
+    assert_eq!(e.to_string(), "Invalid index name [Bad], must be lowercase");
+    let dotted = f.service.create_index(".dotted", &json!({})).unwrap();
+    assert_eq!(dotted.warnings.len(), 1);
+    assert_eq!(
+        f.service
+            .create_index("plain", &json!({}))
+            .map(|_| ())
+            .unwrap(),
+        ()
+    );
+    assert_eq!(
+        f.service
+            .concrete()
+            .iter()
+            .find(|c| c.name == "plain")
+            .unwrap()
+            .health,
+        ironstack_types::HealthStatus::Yellow,
+        "a replica that cannot be assigned leaves the index yellow"
+    );
+}
+
+#[test]
+fn writes_create_missing_indices_and_data_streams() {
+    let f = fixture();
+    f.service
+        .put_index_template(
+            "metrics",
+            &json!({"index_patterns": ["metrics-*"], "data_stream": {}, "priority": 10}),
+            false,
+        )
+        .unwrap();
+    let results = f.service.write(
+        vec![
+            doc("plain", Some("1"), false, json!({"a": 1})),
+            doc(
+                "metrics-x",
+                None,
+                true,
+                json!({"@timestamp": "2024-01-01T00:00:00Z", "v": 1}),
+            ),
+            doc(
+                "metrics-x",
+                Some("9"),
+                false,
+                json!({"@timestamp": "2024-01-01T00:00:00Z"}),
+            ),
+            doc("metrics-y", None, true, json!({"no_timestamp": true})),
+        ],
+        &OPEN,
+        Refresh::None,
+    );
+    assert_eq!(results[0].index, "plain");
+    assert_eq!(
+        results[0].outcome.as_ref().unwrap().result,
+        WriteResultKind::Created
+    );
+    let backing = &results[1].index;
+    assert!(
+        backing.starts_with(".ds-metrics-x-") && backing.ends_with("-000001"),
+        "{backing}"
+    );
+    assert_eq!(
+        error_of(&results[2]).reason,
+        "only write ops with an op_type of create are allowed in data streams"
+    );
+    let e = error_of(&results[3]);
+    assert_eq!(e.error_type, "document_parsing_exception");
+    assert!(
+        e.reason
+            .contains("data stream timestamp field [@timestamp] is missing"),
+        "{}",
+        e.reason
+    );
+    let space = f.service.space();
+    assert_eq!(
+        space.get("metrics-x").unwrap().kind,
+        ironstack_types::index_space::AbstractionKind::DataStream
+    );
+    assert_eq!(space.parent_data_stream(backing), Some("metrics-x"));
+    let e = f
+        .service
+        .delete_indices(std::slice::from_ref(backing))
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "index [{backing}] is the write index for data stream [metrics-x] and cannot be deleted"
+        )
+    );
+}
+
+#[test]
+fn authorization_refuses_items_and_creation_alone() {
+    let f = fixture();
+    let guard = Guard {
+        refuse_items: vec!["secret"],
+        refuse_create: vec!["new"],
+    };
+    f.service.create_index("secret", &json!({})).unwrap();
+    let results = f.service.write(
+        vec![
+            doc("secret", Some("1"), false, json!({})),
+            doc("new", Some("1"), false, json!({})),
+            doc("new", Some("2"), false, json!({})),
+            doc("fine", Some("1"), false, json!({})),
+        ],
+        &guard,
+        Refresh::None,
+    );
+    assert_eq!(error_of(&results[0]).status, 403);
+    assert_eq!(error_of(&results[1]).reason, "auto create [new] denied");
+    assert_eq!(error_of(&results[2]).reason, "auto create [new] denied");
+    assert!(results[3].outcome.is_ok());
+    assert!(f.service.space().get("new").is_none());
+}
+
+#[test]
+fn aliases_route_writes_to_their_write_index() {
+    let f = fixture();
+    f.service.create_index("a1", &json!({})).unwrap();
+    f.service.create_index("a2", &json!({})).unwrap();
+    f.service
+        .update_aliases(&json!({"actions": [
+            {"add": {"index": "a1", "alias": "both"}},
+            {"add": {"index": "a2", "alias": "both", "is_write_index": true}},
+            {"add": {"index": "a1", "alias": "nowrite"}},
+            {"add": {"index": "a2", "alias": "nowrite"}}
+        ]}))
+        .unwrap();
+    let mut strict = doc("a1", Some("x"), false, json!({}));
+    strict.require_alias = true;
+    let results = f.service.write(
+        vec![
+            doc("both", Some("1"), false, json!({"v": 1})),
+            doc("nowrite", Some("2"), false, json!({"v": 2})),
+            strict,
+        ],
+        &OPEN,
+        Refresh::None,
+    );
+    assert_eq!(results[0].index, "a2");
+    assert!(
+        error_of(&results[1])
+            .reason
+            .starts_with("no write index is defined for alias [nowrite]")
+    );
+    assert_eq!(
+        error_of(&results[2]).reason,
+        "no such index [a1] and [require_alias] request flag is [true] and [a1] is not an alias"
+    );
+    assert_eq!(
+        f.service
+            .single_index("both")
+            .unwrap_err()
+            .to_exception()
+            .status,
+        400
+    );
+}
+
+#[test]
+fn updates_merge_upsert_and_detect_noops() {
+    let f = fixture();
+    f.service.write(
+        vec![doc(
+            "u",
+            Some("1"),
+            false,
+            json!({"a": {"b": 1, "c": 2}, "n": 1}),
+        )],
+        &OPEN,
+        Refresh::None,
+    );
+    let results = f.service.write(
+        vec![
+            update("u", "1", json!({"doc": {"a": {"b": 5}}})),
+            update("u", "1", json!({"doc": {"a": {"b": 5}}})),
+            update("u", "2", json!({"doc": {"x": 1}})),
+            update("u", "3", json!({"doc": {"x": 1}, "doc_as_upsert": true})),
+            update("u", "4", json!({"doc": {"x": 1}, "upsert": {"x": 0}})),
+        ],
+        &OPEN,
+        Refresh::None,
+    );
+    let first = results[0].outcome.as_ref().unwrap();
+    assert_eq!(first.result, WriteResultKind::Updated);
+    assert_eq!(first.version, 2);
+    assert_eq!(
+        results[0].updated_source,
+        Some(json!({"a": {"b": 5, "c": 2}, "n": 1}))
+    );
+    assert_eq!(
+        results[1].outcome.as_ref().unwrap().result,
+        WriteResultKind::Noop
+    );
+    let missing = error_of(&results[2]);
+    assert_eq!(missing.error_type, "document_missing_exception");
+    assert_eq!(missing.reason, "[2]: document missing");
+    assert_eq!(
+        results[3].outcome.as_ref().unwrap().result,
+        WriteResultKind::Created
+    );
+    let upserted = f.service.backend().get("u", "4").unwrap().unwrap();
+    assert_eq!(upserted.source, json!({"x": 0}));
+    let mut stale = update("u", "1", json!({"doc": {"n": 9}}));
+    stale.versioning.if_seq_no = Some(0);
+    stale.versioning.if_primary_term = Some(1);
+    let results = f.service.write(vec![stale], &OPEN, Refresh::None);
+    assert_eq!(
+        error_of(&results[0]).error_type,
+        "version_conflict_engine_exception"
+    );
+}
+
+#[test]
+fn auto_create_follows_the_node_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = open_at(
+        dir.path(),
+        ServiceSettings {
+            auto_create_index: AutoCreateIndex::parse("+logs-*,-*"),
+        },
+    );
+    let results = service.write(
+        vec![
+            doc("logs-1", Some("1"), false, json!({})),
+            doc("other", Some("1"), false, json!({})),
+        ],
+        &OPEN,
+        Refresh::None,
+    );
+    assert!(results[0].outcome.is_ok());
+    assert_eq!(
+        error_of(&results[1]).reason,
+        "no such index [other] and [action.auto_create_index] ([+logs-*,-*]) doesn't match"
+    );
+    assert!(AutoCreateIndex::parse("true").allows("x"));
+    assert!(!AutoCreateIndex::parse("false").allows("x"));
+}
+
+#[test]
+fn metadata_survives_a_restart_and_data_streams_roll_over() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let service = open_at(dir.path(), ServiceSettings::default());
+        service
+            .put_index_template(
+                "ds",
+                &json!({"index_patterns": ["ds-*"], "data_stream": {}, "priority": 5}),
+                false,
+            )
+            .unwrap();
+        service.create_data_stream("ds-a").unwrap();
+        service
+            .create_index("kept", &json!({"aliases": {"k": {}}}))
+            .unwrap();
+    }
+    let service = open_at(dir.path(), ServiceSettings::default());
+    let space = service.space();
+    assert!(space.get("ds-a").is_some() && space.get("k").is_some());
+    let rolled = service
+        .rollover("ds-a", None, &json!({"conditions": {"max_docs": 1}}), false)
+        .unwrap();
+    assert_eq!(rolled["rolled_over"], false, "no document yet");
+    let rolled = service.rollover("ds-a", None, &Value::Null, false).unwrap();
+    assert_eq!(rolled["rolled_over"], true);
+    assert!(rolled["new_index"].as_str().unwrap().ends_with("-000002"));
+    assert_eq!(service.space().get("ds-a").unwrap().indices.len(), 2);
+    service
+        .delete_data_streams(&["ds-a".to_string()], false)
+        .unwrap();
+    assert!(service.space().get("ds-a").is_none());
+    assert_eq!(
+        service.concrete().len(),
+        1,
+        "the backing indices went with the stream"
+    );
+}
