@@ -3176,7 +3176,7 @@ impl Agg for TopHits<'_> {
                     .stored_source(ctx.searcher, tantivy::DocAddress::new(c.seg, c.doc))?;
                 let value: Value = serde_json::from_slice(&bytes)
                     .map_err(|e| StoreError::Storage(format!("reading a _source: {e}")))?;
-                Some(super::search::filter_source(&value, &self.spec.source))
+                self.spec.source.apply(&value)
             };
             let sort = if self.spec.sort.is_empty() {
                 None
