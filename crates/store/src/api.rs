@@ -8,6 +8,8 @@
 
 use serde_json::Value;
 
+use ironstack_types::EsException;
+
 use crate::Result;
 use crate::query::{Query, SearchRequest};
 
@@ -154,10 +156,23 @@ pub enum WriteCondition {
 }
 
 /// Options of a write call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct WriteOptions {
     /// `?refresh`.
     pub refresh: Refresh,
+    /// Whether documents may add fields to the mapping.
+    pub dynamic_mapping: DynamicMapping,
+}
+
+/// Whether a write may add fields to the index's mapping: the caller's
+/// `indices:admin/mapping/auto_put`, decided before the write.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum DynamicMapping {
+    /// New fields are added as the mapping's `dynamic` setting says.
+    #[default]
+    Allowed,
+    /// A document that needs a new field fails alone with this error (its 403).
+    Denied(Box<EsException>),
 }
 
 /// `?refresh` on writes.
@@ -187,6 +202,8 @@ pub struct WriteOutcome {
     pub result: WriteResultKind,
     /// `forced_refresh`.
     pub forced_refresh: bool,
+    /// Whether this document added fields to the index's mapping.
+    pub mapping_updated: bool,
 }
 
 /// `result`.

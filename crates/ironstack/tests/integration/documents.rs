@@ -177,10 +177,14 @@ fn acknowledged_bulk_writes_survive_kill_9() {
             .spawn()
             .unwrap();
         let stdout = writer.stdout.take().unwrap();
+        let (first_ack, writing) = std::sync::mpsc::channel::<()>();
         let reader = std::thread::spawn(move || {
             let mut acks = Vec::new();
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
                 if let Some(ids) = line.strip_prefix("ACK ") {
+                    if acks.is_empty() {
+                        let _ = first_ack.send(());
+                    }
                     acks.extend(ids.split(' ').map(str::to_string));
                 } else if line.starts_with("ERRORS") {
                     panic!("bulk errors: {line}");
@@ -188,8 +192,10 @@ fn acknowledged_bulk_writes_survive_kill_9() {
             }
             acks
         });
-        // Let it write for a while (a different moment each round), then kill the node.
-        std::thread::sleep(Duration::from_millis(700 + 400 * round));
+        // Once the writer is writing (Python's start-up time varies with the machine's load),
+        // let it write for a while (a different moment each round), then kill the node.
+        let _ = writing.recv_timeout(Duration::from_secs(60));
+        std::thread::sleep(Duration::from_millis(300 + 400 * round));
         let running = node.take().unwrap();
         let pid = running.pid();
         Command::new("kill")
