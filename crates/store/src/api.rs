@@ -6,6 +6,8 @@
 //! data streams, aliases, auto-creation) are resolved above this interface; a backend deals in
 //! concrete indices.
 
+use std::time::Duration;
+
 use serde_json::Value;
 
 use ironstack_types::EsException;
@@ -51,6 +53,23 @@ pub trait DocumentStore: Send + Sync {
         request: &SearchRequest,
         fields: &dyn FieldVisibility,
     ) -> Result<SearchResult>;
+    /// Pins what `indices` show now for `keep_alive` (a point in time, or the reader of a
+    /// scroll) and answers its id.
+    fn open_point_in_time(&self, indices: &[String], keep_alive: Duration) -> Result<String>;
+    /// The concrete indices of the point in time `id` (`search_context_missing_exception`
+    /// once it expired or was closed).
+    fn point_in_time_indices(&self, id: &str) -> Result<Vec<String>>;
+    /// Searches the point in time `id`, renewing its keep-alive when `keep_alive` is given.
+    /// Its sort ends with the `_shard_doc` tiebreaker, whose value ends each hit's `sort`.
+    fn search_point_in_time(
+        &self,
+        id: &str,
+        keep_alive: Option<Duration>,
+        request: &SearchRequest,
+        fields: &dyn FieldVisibility,
+    ) -> Result<SearchResult>;
+    /// Closes the point in time `id`; false when none was open.
+    fn close_point_in_time(&self, id: &str) -> bool;
     /// Counts the matches of `query` over concrete indices, with `fields` as for
     /// [`DocumentStore::search`].
     fn count(&self, indices: &[String], query: &Query, fields: &dyn FieldVisibility)

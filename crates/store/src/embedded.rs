@@ -11,6 +11,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 
@@ -560,6 +561,32 @@ impl DocumentStore for EmbeddedStore {
         let types = self.types(indices, fields)?;
         let names: Vec<&str> = indices.iter().map(String::as_str).collect();
         self.engine.search(&names, request, &types)
+    }
+
+    fn open_point_in_time(&self, indices: &[String], keep_alive: Duration) -> Result<String> {
+        let names: Vec<&str> = indices.iter().map(String::as_str).collect();
+        self.engine.open_point_in_time(&names, keep_alive)
+    }
+
+    fn point_in_time_indices(&self, id: &str) -> Result<Vec<String>> {
+        self.engine.point_in_time_indices(id)
+    }
+
+    fn search_point_in_time(
+        &self,
+        id: &str,
+        keep_alive: Option<Duration>,
+        request: &SearchRequest,
+        fields: &dyn FieldVisibility,
+    ) -> Result<SearchResult> {
+        let indices = self.engine.point_in_time_indices(id)?;
+        let types = self.types(&indices, fields)?;
+        self.engine
+            .search_point_in_time(id, keep_alive, request, &types)
+    }
+
+    fn close_point_in_time(&self, id: &str) -> bool {
+        self.engine.close_point_in_time(id)
     }
 
     fn count(

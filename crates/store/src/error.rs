@@ -227,6 +227,14 @@ pub enum StoreError {
     /// security layer worded it.
     #[error("{}", .0.reason)]
     Denied(Box<EsException>),
+    /// `search_context_missing_exception` (404): no open point in time or scroll has this id.
+    #[error("No search context found for id [{0}]")]
+    SearchContextMissing(String),
+    /// `too_many_scroll_contexts_exception` (429): `search.max_open_scroll_context` reached.
+    #[error(
+        "Trying to create too many scroll contexts. Must be less than or equal to: [{0}]. This limit can be set by changing the [search.max_open_scroll_context] setting."
+    )]
+    TooManyContexts(usize),
     /// The data folder cannot be used: locked by another node, unreadable, or damaged.
     #[error("{0}")]
     Unavailable(String),
@@ -437,6 +445,12 @@ impl StoreError {
             }
             Self::IndexTemplateMissing(_) => {
                 EsException::named("index_template_missing_exception", 404, reason)
+            }
+            Self::SearchContextMissing(_) => {
+                EsException::with_status(EsErrorType::SearchContextMissing, 404, reason)
+            }
+            Self::TooManyContexts(_) => {
+                EsException::with_status(EsErrorType::TooManyScrollContexts, 429, reason)
             }
             Self::ResourceNotFound(_) => {
                 EsException::with_status(EsErrorType::ResourceNotFound, 404, reason)

@@ -2797,7 +2797,7 @@ fn sort_sources(plan: &Plan<'_>, sort: &[SortSpec]) -> Result<Vec<SortSrc>> {
     for s in sort {
         out.push(match &s.by {
             SortBy::Score => SortSrc::Score,
-            SortBy::Doc => SortSrc::Doc,
+            SortBy::Doc | SortBy::ShardDoc => SortSrc::Doc,
             SortBy::Field(f) => {
                 let field = resolve(
                     plan,

@@ -12,6 +12,7 @@
 mod aggs_exec;
 mod analysis;
 mod compile;
+mod contexts;
 mod ids;
 mod schema;
 mod search;
@@ -56,6 +57,9 @@ pub struct EngineOptions {
     /// How long an index takes no write before its index writer is closed (and opened
     /// again by the next write).
     pub idle_writer_close: Duration,
+    /// How many points in time and scrolls may be open at once
+    /// (`search.max_open_scroll_context`, 500).
+    pub max_open_contexts: usize,
 }
 
 impl Default for EngineOptions {
@@ -65,6 +69,7 @@ impl Default for EngineOptions {
             cache_bytes: 16 << 20,
             refresh_tick: Duration::from_millis(100),
             idle_writer_close: Duration::from_secs(60),
+            max_open_contexts: 500,
         }
     }
 }
@@ -367,6 +372,7 @@ pub struct Engine {
     create_lock: Mutex<()>,
     stop: Arc<AtomicBool>,
     refresher: Mutex<Option<JoinHandle<()>>>,
+    contexts: contexts::ReaderContexts,
     _lock: File,
 }
 
@@ -464,6 +470,7 @@ impl Engine {
         };
         Ok(Engine {
             data: data.to_path_buf(),
+            contexts: contexts::ReaderContexts::new(options.max_open_contexts),
             options,
             shards,
             create_lock: Mutex::new(()),
@@ -678,6 +685,52 @@ impl Engine {
             .map(|i| self.shard(i))
             .collect::<Result<Vec<_>>>()?;
         search::search(&shards, request, fields)
+    }
+
+    /// Pins what `indices` show now for `keep_alive`: a point in time (or a scroll's reader),
+    /// searched with [`Engine::search_point_in_time`]; answers its id.
+    pub fn open_point_in_time(&self, indices: &[&str], keep_alive: Duration) -> Result<String> {
+        let shards = indices
+            .iter()
+            .map(|i| self.shard(i))
+            .collect::<Result<Vec<_>>>()?;
+        self.contexts.open(shards, keep_alive)
+    }
+
+    /// The indices of the point in time `id`, in its order.
+    pub fn point_in_time_indices(&self, id: &str) -> Result<Vec<String>> {
+        let pinned = self.contexts.get(id, None)?;
+        Ok(pinned.shards.iter().map(|s| s.name.clone()).collect())
+    }
+
+    /// Searches the point in time `id` (its keep-alive renewed when `keep_alive` is given).
+    /// As in Elasticsearch, the sort ends with the `_shard_doc` tiebreaker (after `_score`
+    /// when no sort is given), so `search_after` with a hit's `sort` pages without gaps or
+    /// repeats.
+    pub fn search_point_in_time(
+        &self,
+        id: &str,
+        keep_alive: Option<Duration>,
+        request: &SearchRequest,
+        fields: &dyn FieldTypes,
+    ) -> Result<SearchResult> {
+        let pinned = self.contexts.get(id, keep_alive)?;
+        search::search_pinned(
+            &pinned.shards,
+            Some(&pinned.searchers),
+            &search::with_tiebreaker(request),
+            fields,
+        )
+    }
+
+    /// Closes the point in time `id`; false when none was open.
+    pub fn close_point_in_time(&self, id: &str) -> bool {
+        self.contexts.close(id)
+    }
+
+    /// How many points in time and scrolls are open.
+    pub fn open_contexts(&self) -> usize {
+        self.contexts.len()
     }
 
     /// Counts the matches of `query` over `indices`.

@@ -382,6 +382,9 @@ pub enum SortBy {
     Score,
     /// `_doc` (index order).
     Doc,
+    /// `_shard_doc`: index order across the indices of a point in time, unique per document,
+    /// the tiebreaker of paging through one.
+    ShardDoc,
     /// A field.
     Field(String),
 }

@@ -654,6 +654,7 @@ fn field_or_score(name: &str) -> SortSpec {
     let by = match name {
         "_score" => SortBy::Score,
         "_doc" => SortBy::Doc,
+        "_shard_doc" => SortBy::ShardDoc,
         field => SortBy::Field(field.to_string()),
     };
     SortSpec {
@@ -1064,6 +1065,8 @@ fn validate(src: &Source, params: &SearchParams) -> Result<(), StoreError> {
         if params.preference.is_some() {
             errors.push("[preference] cannot be used with point in time".to_string());
         }
+    } else if request.sort.iter().any(|s| s.by == SortBy::ShardDoc) {
+        errors.push("[_shard_doc] sort field cannot be used without [point in time]".to_string());
     }
     if let Some(aggs) = &request.aggs {
         errors.extend(crate::aggs::validate(aggs));

@@ -423,6 +423,15 @@ fn search_after_and_pit() {
             "[pit] unknown field [keepalive] did you mean [keep_alive]?".into()
         )
     );
+    assert_eq!(
+        body_err(json!({"sort": ["_shard_doc"]})),
+        StoreError::Validation(vec![
+            "[_shard_doc] sort field cannot be used without [point in time]".into()
+        ])
+    );
+    let r = body(json!({"pit": {"id": "a"}, "sort": [{"_shard_doc": "desc"}]}));
+    assert_eq!(r.sort[0].by, SortBy::ShardDoc);
+    assert_eq!(r.sort[0].order, SortOrder::Desc);
 }
 
 #[test]
