@@ -13,6 +13,30 @@ use base64::Engine as _;
 use super::shard::Shard;
 use crate::error::{Result, StoreError};
 
+/// Random bytes that make an id unguessable, before the index names.
+const NONCE: usize = 16;
+
+/// An id as Elasticsearch's are: opaque to the client, but naming the indices it covers (so
+/// that a search of it can be authorized before it runs), URL-safe base64 of a random nonce
+/// and the names. Only ids that were opened are found, so a forged one names nothing.
+fn encode_id(indices: &[&str]) -> String {
+    let mut raw = rand::random::<[u8; NONCE]>().to_vec();
+    raw.extend_from_slice(indices.join(",").as_bytes());
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
+}
+
+/// The index names an id says it covers; `None` for text that no open could have made.
+pub fn indices_of_id(id: &str) -> Option<Vec<String>> {
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(id.trim_end_matches('='))
+        .ok()?;
+    let names = std::str::from_utf8(raw.get(NONCE..)?).ok()?;
+    if names.is_empty() {
+        return Some(Vec::new());
+    }
+    Some(names.split(',').map(str::to_string).collect())
+}
+
 /// The pinned searchers of the indices of one context, in the order they were given.
 pub(crate) struct Pinned {
     pub(crate) shards: Vec<Arc<Shard>>,
@@ -53,8 +77,8 @@ impl ReaderContexts {
             return Err(StoreError::TooManyContexts(self.limit));
         }
         let searchers = shards.iter().map(|s| s.reader.searcher()).collect();
-        let id =
-            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 24]>());
+        let names: Vec<&str> = shards.iter().map(|s| s.name.as_str()).collect();
+        let id = encode_id(&names);
         open.insert(
             id.clone(),
             Context {

@@ -1000,6 +1000,11 @@ fn a_point_in_time_pages_over_what_it_pinned() {
         Some(vec!["c".to_string()])
     );
     assert_eq!(e.open_contexts(), 1);
+    assert_eq!(
+        point_in_time_indices_of_id(&id),
+        Some(vec!["c".to_string()])
+    );
+    assert_eq!(point_in_time_indices_of_id("not base64!"), None);
     // Writes after it was opened are not in it, even once refreshed.
     let source = json!({"title": "late arrival", "count": 2});
     e.apply(
