@@ -25,6 +25,11 @@ pub trait DocumentStore: Send + Sync {
     fn index_info(&self, name: &str) -> Result<IndexInfo>;
     /// Every index, by name.
     fn indices(&self) -> Vec<IndexInfo>;
+    /// Opens a closed index (`POST /<index>/_open`); opening an open index does nothing.
+    fn open_index(&self, name: &str) -> Result<()>;
+    /// Closes an index (`POST /<index>/_close`): reads and writes are refused with
+    /// `index_closed_exception` until it is opened again; the state survives a restart.
+    fn close_index(&self, name: &str) -> Result<()>;
     /// Merges a mapping into an index's (`PUT /<index>/_mapping`).
     fn put_mapping(&self, name: &str, mapping: &Value) -> Result<()>;
     /// Applies dynamic settings (`PUT /<index>/_settings`), flat keys (`index.refresh_interval`).

@@ -10,6 +10,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
@@ -38,8 +39,11 @@ struct IndexState {
     creation_date: i64,
     settings: RwLock<Settings>,
     mapping: RwLock<Arc<Mapping>>,
-    /// Held while a write merges mapping updates, so concurrent writes add fields in turn.
+    /// Held while a write merges mapping updates, so concurrent writes add fields in turn
+    /// (and while anything else rewrites the saved metadata).
     mapping_changes: Mutex<()>,
+    /// Open, or closed by `POST /<index>/_close`.
+    open: AtomicBool,
 }
 
 impl IndexState {
@@ -51,9 +55,23 @@ impl IndexState {
         read(&self.settings).clone()
     }
 
-    /// What the engine keeps with the index.
-    fn metadata(settings: &Settings, mapping: &Mapping) -> Value {
-        json!({"settings": settings.flat(), "mappings": mapping.to_json()})
+    fn is_open(&self) -> bool {
+        self.open.load(Ordering::Acquire)
+    }
+
+    /// What the engine keeps with the index: its settings, mapping and state (`open` or
+    /// `close`, Elasticsearch's names).
+    fn metadata(settings: &Settings, mapping: &Mapping, open: bool) -> Value {
+        json!({
+            "settings": settings.flat(),
+            "mappings": mapping.to_json(),
+            "state": if open { "open" } else { "close" },
+        })
+    }
+
+    /// [`IndexState::metadata`] of the index as it is now.
+    fn current_metadata(&self, mapping: &Mapping) -> Value {
+        Self::metadata(&self.settings(), mapping, self.is_open())
     }
 }
 
@@ -118,6 +136,7 @@ impl EmbeddedStore {
                 settings.typed().mapping,
             )
             .map_err(|e| damaged("mapping", e))?;
+            let open = meta.metadata.get("state").and_then(Value::as_str) != Some("close");
             indices.insert(
                 name.clone(),
                 Arc::new(IndexState {
@@ -126,6 +145,7 @@ impl EmbeddedStore {
                     settings: RwLock::new(settings),
                     mapping: RwLock::new(Arc::new(mapping)),
                     mapping_changes: Mutex::new(()),
+                    open: AtomicBool::new(open),
                 }),
             );
         }
@@ -157,6 +177,34 @@ impl EmbeddedStore {
             .ok_or_else(|| StoreError::index_not_found(name))
     }
 
+    /// An index that must be open to be read or written: `index_closed_exception` otherwise.
+    fn open_index_state(&self, name: &str) -> Result<Arc<IndexState>> {
+        let state = self.index(name)?;
+        if !state.is_open() {
+            return Err(StoreError::IndexClosed {
+                index: name.to_string(),
+                uuid: state.uuid.clone(),
+            });
+        }
+        Ok(state)
+    }
+
+    /// Opens or closes an index, saving the state with its metadata.
+    fn set_open(&self, name: &str, open: bool) -> Result<()> {
+        let state = self.index(name)?;
+        let _turn = state
+            .mapping_changes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if state.is_open() == open {
+            return Ok(());
+        }
+        let metadata = IndexState::metadata(&state.settings(), &state.mapping(), open);
+        self.engine.set_metadata(name, metadata)?;
+        state.open.store(open, Ordering::Release);
+        Ok(())
+    }
+
     fn info(&self, name: &str, state: &IndexState) -> Result<IndexInfo> {
         let stats = self.engine.stats(name)?;
         let settings = state.settings();
@@ -169,7 +217,7 @@ impl EmbeddedStore {
             docs_count: stats.docs_count,
             docs_deleted: stats.docs_deleted,
             store_size_bytes: stats.store_size_bytes,
-            open: true,
+            open: state.is_open(),
         })
     }
 
@@ -262,7 +310,7 @@ impl EmbeddedStore {
             };
         }
         if !Arc::ptr_eq(&original, &current) {
-            let metadata = IndexState::metadata(&state.settings(), &current);
+            let metadata = state.current_metadata(&current);
             self.engine.set_metadata(index, metadata)?;
             *write(&state.mapping) = current;
         }
@@ -428,7 +476,7 @@ impl DocumentStore for EmbeddedStore {
             &request.name,
             &identity.uuid,
             &engine_settings(&settings),
-            IndexState::metadata(&settings, &mapping),
+            IndexState::metadata(&settings, &mapping, true),
         )?;
         let meta = self.engine.index_meta(&request.name)?;
         let state = Arc::new(IndexState {
@@ -437,6 +485,7 @@ impl DocumentStore for EmbeddedStore {
             settings: RwLock::new(settings),
             mapping: RwLock::new(Arc::new(mapping)),
             mapping_changes: Mutex::new(()),
+            open: AtomicBool::new(true),
         });
         write(&self.indices).insert(request.name.clone(), state.clone());
         self.info(&request.name, &state)
@@ -463,6 +512,14 @@ impl DocumentStore for EmbeddedStore {
             .collect()
     }
 
+    fn open_index(&self, name: &str) -> Result<()> {
+        self.set_open(name, true)
+    }
+
+    fn close_index(&self, name: &str) -> Result<()> {
+        self.set_open(name, false)
+    }
+
     fn put_mapping(&self, name: &str, mapping: &Value) -> Result<()> {
         let state = self.index(name)?;
         let _turn = state
@@ -471,7 +528,7 @@ impl DocumentStore for EmbeddedStore {
             .unwrap_or_else(|p| p.into_inner());
         let merged = state.mapping().merge(mapping)?;
         self.engine
-            .set_metadata(name, IndexState::metadata(&state.settings(), &merged))?;
+            .set_metadata(name, state.current_metadata(&merged))?;
         *write(&state.mapping) = Arc::new(merged);
         Ok(())
     }
@@ -488,13 +545,15 @@ impl DocumentStore for EmbeddedStore {
             UpdateTarget {
                 name,
                 uuid: &state.uuid,
-                open: true,
+                open: state.is_open(),
             },
         )?;
         let mut mapping = (*state.mapping()).clone();
         mapping.set_limits(updated.typed().mapping);
-        self.engine
-            .set_metadata(name, IndexState::metadata(&updated, &mapping))?;
+        self.engine.set_metadata(
+            name,
+            IndexState::metadata(&updated, &mapping, state.is_open()),
+        )?;
         self.engine
             .update_settings(name, engine_settings(&updated))?;
         *write(&state.mapping) = Arc::new(mapping);
@@ -508,7 +567,7 @@ impl DocumentStore for EmbeddedStore {
         ops: Vec<WriteOp>,
         options: &WriteOptions,
     ) -> Result<Vec<Result<WriteOutcome>>> {
-        let state = self.index(index)?;
+        let state = self.open_index_state(index)?;
         let prepared = self.prepare(&state, index, ops, &options.dynamic_mapping)?;
         let mut results: Vec<Option<Result<WriteOutcome>>> =
             Vec::with_capacity(prepared.slots.len());
@@ -545,10 +604,12 @@ impl DocumentStore for EmbeddedStore {
     }
 
     fn get(&self, index: &str, id: &str) -> Result<Option<StoredDocument>> {
+        self.open_index_state(index)?;
         self.engine.get(index, id)
     }
 
     fn refresh(&self, index: &str) -> Result<()> {
+        self.open_index_state(index)?;
         self.engine.refresh(index)
     }
 
@@ -609,7 +670,7 @@ impl EmbeddedStore {
     ) -> Result<MappingTypes<'a>> {
         let mut mappings = BTreeMap::new();
         for name in indices {
-            mappings.insert(name.clone(), self.index(name)?.mapping());
+            mappings.insert(name.clone(), self.open_index_state(name)?.mapping());
         }
         Ok(MappingTypes {
             mappings,

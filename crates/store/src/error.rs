@@ -20,6 +20,14 @@ pub enum StoreError {
         /// Text Elasticsearch appends in some cases; empty otherwise.
         extra: String,
     },
+    /// `index_closed_exception` (400): `closed`, a read or write of a closed index.
+    #[error("closed")]
+    IndexClosed {
+        /// Index name.
+        index: String,
+        /// Its uuid.
+        uuid: String,
+    },
     /// `resource_already_exists_exception` (400): `index [<name>/<uuid>] already exists`.
     #[error("index [{index}/{uuid}] already exists")]
     IndexAlreadyExists {
@@ -329,6 +337,11 @@ impl StoreError {
             ),
             Self::IndexAlreadyExists { index, uuid } => with_index(
                 EsException::with_status(EsErrorType::ResourceAlreadyExists, 400, reason),
+                index,
+                uuid,
+            ),
+            Self::IndexClosed { index, uuid } => with_index(
+                EsException::named("index_closed_exception", 400, reason),
                 index,
                 uuid,
             ),

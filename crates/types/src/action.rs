@@ -179,3 +179,74 @@ pub const INDEX_OP_TYPE_INDEX: ActionName = ActionName("indices:data/write/index
 pub const INDEX_OP_TYPE_CREATE: ActionName = ActionName("indices:data/write/index:op_type/create");
 /// A dynamic mapping update during a write.
 pub const AUTO_PUT_MAPPING: ActionName = ActionName("indices:admin/mapping/auto_put");
+
+// Index administration, templates, data streams and ILM (crates/node/src/rest/indices.rs,
+// templates.rs, data_streams.rs, ilm.rs).
+/// `GET|HEAD /{index}`.
+pub const GET_INDEX: ActionName = ActionName("indices:admin/get");
+/// `POST /{index}/_open`.
+pub const OPEN_INDEX: ActionName = ActionName("indices:admin/open");
+/// `POST /{index}/_close`.
+pub const CLOSE_INDEX: ActionName = ActionName("indices:admin/close");
+/// `POST [/{index}]/_refresh`.
+pub const REFRESH: ActionName = ActionName("indices:admin/refresh");
+/// `GET [/{index}]/_mapping`.
+pub const GET_MAPPINGS: ActionName = ActionName("indices:admin/mappings/get");
+/// `GET [/{index}]/_mapping/field/{fields}`.
+pub const GET_FIELD_MAPPINGS: ActionName = ActionName("indices:admin/mappings/fields/get");
+/// `PUT /{index}/_mapping`.
+pub const PUT_MAPPING: ActionName = ActionName("indices:admin/mapping/put");
+/// `GET [/{index}]/_settings[/{name}]`.
+pub const GET_SETTINGS: ActionName = ActionName("indices:monitor/settings/get");
+/// `PUT [/{index}]/_settings`.
+pub const UPDATE_SETTINGS: ActionName = ActionName("indices:admin/settings/update");
+/// `POST /_aliases`, `PUT|DELETE /{index}/_alias[es]/{name}`.
+pub const ALIASES: ActionName = ActionName("indices:admin/aliases");
+/// `GET|HEAD [/{index}]/_alias[/{name}]`.
+pub const GET_ALIASES: ActionName = ActionName("indices:admin/aliases/get");
+/// `PUT|POST /_index_template/{name}`.
+pub const PUT_INDEX_TEMPLATE: ActionName = ActionName("indices:admin/index_template/put");
+/// `GET|HEAD /_index_template[/{name}]`.
+pub const GET_INDEX_TEMPLATE: ActionName = ActionName("indices:admin/index_template/get");
+/// `DELETE /_index_template/{name}`.
+pub const DELETE_INDEX_TEMPLATE: ActionName = ActionName("indices:admin/index_template/delete");
+/// `POST /_index_template/_simulate_index/{name}`.
+pub const SIMULATE_INDEX_TEMPLATE: ActionName =
+    ActionName("indices:admin/index_template/simulate_index");
+/// `POST /_index_template/_simulate[/{name}]`.
+pub const SIMULATE_TEMPLATE: ActionName = ActionName("indices:admin/index_template/simulate");
+/// `PUT|POST /_component_template/{name}`.
+pub const PUT_COMPONENT_TEMPLATE: ActionName = ActionName("cluster:admin/component_template/put");
+/// `GET|HEAD /_component_template[/{name}]`.
+pub const GET_COMPONENT_TEMPLATE: ActionName = ActionName("cluster:admin/component_template/get");
+/// `DELETE /_component_template/{name}`.
+pub const DELETE_COMPONENT_TEMPLATE: ActionName =
+    ActionName("cluster:admin/component_template/delete");
+/// `PUT /_data_stream/{name}`.
+pub const CREATE_DATA_STREAM: ActionName = ActionName("indices:admin/data_stream/create");
+/// `GET /_data_stream[/{name}]`.
+pub const GET_DATA_STREAMS: ActionName = ActionName("indices:admin/data_stream/get");
+/// `DELETE /_data_stream/{name}`.
+pub const DELETE_DATA_STREAM: ActionName = ActionName("indices:admin/data_stream/delete");
+/// `GET /_data_stream[/{name}]/_stats`.
+pub const DATA_STREAMS_STATS: ActionName = ActionName("indices:monitor/data_stream/stats");
+/// `POST /{target}/_rollover[/{new_index}]`.
+pub const ROLLOVER: ActionName = ActionName("indices:admin/rollover");
+/// `GET /_resolve/index/{name}`.
+pub const RESOLVE_INDEX: ActionName = ActionName("indices:admin/resolve/index");
+/// `GET|POST [/{index}]/_field_caps`.
+pub const FIELD_CAPS: ActionName = ActionName("indices:data/read/field_caps");
+/// `PUT /_ilm/policy/{name}`.
+pub const ILM_PUT: ActionName = ActionName("cluster:admin/ilm/put");
+/// `GET /_ilm/policy[/{name}]`.
+pub const ILM_GET: ActionName = ActionName("cluster:admin/ilm/get");
+/// `DELETE /_ilm/policy/{name}`.
+pub const ILM_DELETE: ActionName = ActionName("cluster:admin/ilm/delete");
+/// `GET /{index}/_ilm/explain`.
+pub const ILM_EXPLAIN: ActionName = ActionName("indices:admin/ilm/explain");
+/// `GET /_ilm/status`.
+pub const ILM_STATUS: ActionName = ActionName("cluster:admin/ilm/operation_mode/get");
+/// `POST /_ilm/start`.
+pub const ILM_START: ActionName = ActionName("cluster:admin/ilm/start");
+/// `POST /_ilm/stop`.
+pub const ILM_STOP: ActionName = ActionName("cluster:admin/ilm/stop");

@@ -590,7 +590,237 @@ const MATRIX: &[Row] = &[
     row("POST", "/{index}/_count", "/m-docs/_count", Index("read"))
         .near_miss_index("write")
         .setup(&[DOC]),
+    // Index administration (indices.rs).
+    row("PUT", "/{index}", "/m-new-{self}", Index("create_index"))
+        .body(r#"{"settings":{"number_of_replicas":0}}"#)
+        .near_miss_index("create_doc"),
+    row("DELETE", "/{index}", "/m-del", Index("delete_index"))
+        .near_miss_index("delete")
+        .setup(&[("PUT", "/m-del/_doc/1", r#"{"a":1}"#)]),
+    row("GET", "/{index}", "/m-docs", Index("view_index_metadata"))
+        .near_miss_index("read")
+        .setup(&[DOC]),
+    row("POST", "/{index}/_open", "/m-docs/_open", Index("manage"))
+        .near_miss_index("maintenance")
+        .setup(&[DOC]),
+    row("POST", "/{index}/_close", "/m-shut/_close", Index("manage"))
+        .near_miss_index("maintenance")
+        .setup(&[("POST", "/m-shut*/_open", ""), ("PUT", "/m-shut/_doc/1", r#"{"a":1}"#)]),
+    row("GET", "/_refresh", "/_refresh", Index("maintenance"))
+        .near_miss_index("read")
+        .setup(&[DOC]),
+    row("POST", "/_refresh", "/_refresh", Index("maintenance"))
+        .near_miss_index("write")
+        .setup(&[DOC]),
+    row("GET", "/{index}/_refresh", "/m-docs/_refresh", Index("maintenance"))
+        .near_miss_index("read")
+        .setup(&[DOC]),
+    row("POST", "/{index}/_refresh", "/m-docs/_refresh", Index("maintenance"))
+        .near_miss_index("write")
+        .setup(&[DOC]),
+    row("GET", "/_mapping", "/_mapping", Index("view_index_metadata"))
+        .near_miss_index("read")
+        .setup(&[DOC]),
+    row("GET", "/{index}/_mapping", "/m-docs/_mapping", Index("view_index_metadata"))
+        .near_miss_index("read")
+        .setup(&[DOC]),
+    row("GET", "/_mapping/field/{fields}", "/_mapping/field/a", Index("view_index_metadata"))
+        .near_miss_index("write")
+        .setup(&[DOC]),
+    row(
+        "GET",
+        "/{index}/_mapping/field/{fields}",
+        "/m-docs/_mapping/field/a",
+        Index("view_index_metadata"),
+    )
+    .near_miss_index("write")
+    .setup(&[DOC]),
+    row("PUT", "/{index}/_mapping", "/m-docs/_mapping", Index("manage"))
+        .body(r#"{"properties":{"m_mapped":{"type":"keyword"}}}"#)
+        .near_miss_index("view_index_metadata")
+        .setup(&[DOC]),
+    row("POST", "/{index}/_mapping", "/m-docs/_mapping", Index("manage"))
+        .body(r#"{"properties":{"m_mapped":{"type":"keyword"}}}"#)
+        .near_miss_index("read")
+        .setup(&[DOC]),
+    row("GET", "/_settings", "/_settings", Index("view_index_metadata"))
+        .near_miss_index("read")
+        .setup(&[DOC]),
+    row("GET", "/_settings/{name}", "/_settings/index.*", Index("view_index_metadata"))
+        .near_miss_index("read")
+        .setup(&[DOC]),
+    row("GET", "/{index}/_settings", "/m-docs/_settings", Index("view_index_metadata"))
+        .near_miss_index("write")
+        .setup(&[DOC]),
+    row(
+        "GET",
+        "/{index}/_settings/{name}",
+        "/m-docs/_settings/index.number*",
+        Index("view_index_metadata"),
+    )
+    .near_miss_index("write")
+    .setup(&[DOC]),
+    row("PUT", "/_settings", "/_settings", Index("manage"))
+        .body(r#"{"index":{"refresh_interval":"1s"}}"#)
+        .near_miss_index("view_index_metadata")
+        .setup(&[DOC]),
+    row("PUT", "/{index}/_settings", "/m-docs/_settings", Index("manage"))
+        .body(r#"{"index":{"refresh_interval":"1s"}}"#)
+        .near_miss_index("maintenance")
+        .setup(&[DOC]),
+    row("POST", "/_aliases", "/_aliases", Index("manage"))
+        .body(r#"{"actions":[{"add":{"index":"m-docs","alias":"m-alias"}}]}"#)
+        .near_miss_index("view_index_metadata")
+        .setup(&[DOC]),
+    row("PUT", "/{index}/_alias/{name}", "/m-docs/_alias/m-alias", Index("manage"))
+        .near_miss_index("view_index_metadata")
+        .setup(&[DOC]),
+    row("POST", "/{index}/_alias/{name}", "/m-docs/_alias/m-alias", Index("manage"))
+        .near_miss_index("write")
+        .setup(&[DOC]),
+    row("PUT", "/{index}/_aliases/{name}", "/m-docs/_aliases/m-alias", Index("manage"))
+        .near_miss_index("view_index_metadata")
+        .setup(&[DOC]),
+    row("POST", "/{index}/_aliases/{name}", "/m-docs/_aliases/m-alias", Index("manage"))
+        .near_miss_index("write")
+        .setup(&[DOC]),
+    row("DELETE", "/{index}/_alias/{name}", "/m-docs/_alias/m-gone", Index("manage"))
+        .near_miss_index("view_index_metadata")
+        .setup(&[DOC, M_GONE_ALIAS]),
+    row("DELETE", "/{index}/_aliases/{name}", "/m-docs/_aliases/m-gone", Index("manage"))
+        .near_miss_index("delete_index")
+        .setup(&[DOC, M_GONE_ALIAS]),
+    row("GET", "/_alias", "/_alias", Index("view_index_metadata"))
+        .near_miss_index("read")
+        .setup(&[DOC, M_GONE_ALIAS]),
+    row("GET", "/_alias/{name}", "/_alias/m-gone", Index("view_index_metadata"))
+        .near_miss_index("read")
+        .setup(&[DOC, M_GONE_ALIAS]),
+    row("GET", "/{index}/_alias", "/m-docs/_alias", Index("view_index_metadata"))
+        .near_miss_index("write")
+        .setup(&[DOC, M_GONE_ALIAS]),
+    row("GET", "/{index}/_alias/{name}", "/m-docs/_alias/m-gone", Index("view_index_metadata"))
+        .near_miss_index("write")
+        .setup(&[DOC, M_GONE_ALIAS]),
+    // Templates (templates.rs).
+    row("PUT", "/_index_template/{name}", "/_index_template/m-tpl", TEMPLATES)
+        .body(M_TEMPLATE)
+        .near_miss("monitor"),
+    row("POST", "/_index_template/{name}", "/_index_template/m-tpl", TEMPLATES)
+        .body(M_TEMPLATE)
+        .near_miss("monitor"),
+    row("GET", "/_index_template", "/_index_template", Cluster("monitor"))
+        .near_miss("manage_security"),
+    row("GET", "/_index_template/{name}", "/_index_template/m-tpl", Cluster("monitor"))
+        .near_miss("manage_ilm")
+        .setup(&[M_TEMPLATE_PUT]),
+    row("DELETE", "/_index_template/{name}", "/_index_template/m-tpl", TEMPLATES)
+        .near_miss("monitor")
+        .setup(&[M_TEMPLATE_PUT]),
+    row(
+        "POST",
+        "/_index_template/_simulate_index/{name}",
+        "/_index_template/_simulate_index/m-x",
+        TEMPLATES,
+    )
+    .near_miss("monitor"),
+    row("POST", "/_index_template/_simulate", "/_index_template/_simulate", TEMPLATES)
+        .body(M_TEMPLATE)
+        .near_miss("monitor"),
+    row(
+        "POST",
+        "/_index_template/_simulate/{name}",
+        "/_index_template/_simulate/m-tpl",
+        TEMPLATES,
+    )
+    .near_miss("monitor")
+    .setup(&[M_TEMPLATE_PUT]),
+    row("PUT", "/_component_template/{name}", "/_component_template/m-ct", TEMPLATES)
+        .body(r#"{"template":{}}"#)
+        .near_miss("monitor"),
+    row("POST", "/_component_template/{name}", "/_component_template/m-ct", TEMPLATES)
+        .body(r#"{"template":{}}"#)
+        .near_miss("monitor"),
+    row("GET", "/_component_template", "/_component_template", Cluster("monitor"))
+        .near_miss("manage_ilm"),
+    row("GET", "/_component_template/{name}", "/_component_template/m-ct", Cluster("monitor"))
+        .near_miss("manage_ilm")
+        .setup(&[("PUT", "/_component_template/m-ct", r#"{"template":{}}"#)]),
+    row("DELETE", "/_component_template/{name}", "/_component_template/m-ct", TEMPLATES)
+        .near_miss("monitor")
+        .setup(&[("PUT", "/_component_template/m-ct", r#"{"template":{}}"#)]),
+    // Data streams, rollover, _resolve/index, _field_caps (data_streams.rs).
+    row("PUT", "/_data_stream/{index}", "/_data_stream/m-ds-{self}", Index("create_index"))
+        .near_miss_index("create_doc")
+        .setup(&[M_DS_TEMPLATE]),
+    row("GET", "/_data_stream", "/_data_stream", Index("view_index_metadata"))
+        .near_miss_index("read")
+        .setup(&[M_DS_TEMPLATE, M_DS]),
+    row("GET", "/_data_stream/{index}", "/_data_stream/m-ds", Index("view_index_metadata"))
+        .near_miss_index("read")
+        .setup(&[M_DS_TEMPLATE, M_DS]),
+    row("DELETE", "/_data_stream/{index}", "/_data_stream/m-ds", Index("delete_index"))
+        .near_miss_index("delete")
+        .setup(&[M_DS_TEMPLATE, M_DS]),
+    row("GET", "/_data_stream/_stats", "/_data_stream/_stats", Index("monitor"))
+        .near_miss_index("read")
+        .setup(&[M_DS_TEMPLATE, M_DS]),
+    row("GET", "/_data_stream/{index}/_stats", "/_data_stream/m-ds/_stats", Index("monitor"))
+        .near_miss_index("read")
+        .setup(&[M_DS_TEMPLATE, M_DS]),
+    row("POST", "/{index}/_rollover", "/m-ds/_rollover", Index("manage"))
+        .near_miss_index("write")
+        .setup(&[M_DS_TEMPLATE, M_DS]),
+    row(
+        "POST",
+        "/{index}/_rollover/{new_index}",
+        "/m-roll/_rollover/m-roll-{self}",
+        Index("manage"),
+    )
+    .near_miss_index("write")
+    .setup(&[("PUT", "/m-roll-1/_doc/1", r#"{"a":1}"#), M_ROLL_ALIAS]),
+    row("GET", "/_resolve/index/{index}", "/_resolve/index/m-*", Index("view_index_metadata"))
+        .near_miss_index("write")
+        .setup(&[DOC]),
+    row("GET", "/_field_caps", "/_field_caps?fields=a", Index("read"))
+        .near_miss_index("write")
+        .setup(&[DOC]),
+    row("POST", "/_field_caps", "/_field_caps?fields=a", Index("view_index_metadata"))
+        .near_miss_index("index")
+        .setup(&[DOC]),
+    row("GET", "/{index}/_field_caps", "/m-docs/_field_caps?fields=a", Index("read"))
+        .near_miss_index("write")
+        .setup(&[DOC]),
+    row("POST", "/{index}/_field_caps", "/m-docs/_field_caps?fields=a", Index("read"))
+        .near_miss_index("monitor")
+        .setup(&[DOC]),
 ];
+
+/// The privilege that manages templates.
+const TEMPLATES: Grant = Cluster("manage_index_templates");
+/// An index template body.
+const M_TEMPLATE: &str = r#"{"index_patterns":["m-tpl-*"]}"#;
+/// An index template to act on.
+const M_TEMPLATE_PUT: (&str, &str, &str) = ("PUT", "/_index_template/m-tpl", M_TEMPLATE);
+
+/// A template that makes `m-ds*` data streams.
+const M_DS_TEMPLATE: (&str, &str, &str) = (
+    "PUT",
+    "/_index_template/m-ds",
+    r#"{"index_patterns":["m-ds*"],"data_stream":{},"priority":500}"#,
+);
+/// A data stream to act on (made again when a row's request deleted it).
+const M_DS: (&str, &str, &str) = ("POST", "/m-ds/_doc", r#"{"@timestamp":"2026-01-01"}"#);
+
+/// `m-roll`, the alias to roll over, writing to `m-roll-1`.
+const M_ROLL_ALIAS: (&str, &str, &str) = (
+    "POST",
+    "/_aliases",
+    r#"{"actions":[{"add":{"index":"m-roll-1","alias":"m-roll","is_write_index":true}}]}"#,
+);
+
+/// An alias on `m-docs` to act on.
+const M_GONE_ALIAS: (&str, &str, &str) = ("PUT", "/m-docs/_alias/m-gone", "");
 
 /// A document to act on (its index created on the way).
 const DOC: (&str, &str, &str) = ("PUT", "/m-docs/_doc/0", r#"{"a":0}"#);

@@ -19,6 +19,9 @@ mod dls;
 mod documents;
 mod envelope;
 mod handlers;
+// Index administration, templates, data streams and ILM.
+mod data_streams;
+mod indices;
 pub(crate) mod node_stats;
 mod params;
 mod pipeline;
@@ -30,6 +33,7 @@ mod routes;
 mod search;
 mod security;
 pub(crate) mod ssl;
+mod templates;
 mod token;
 
 use std::sync::Arc;

@@ -21,6 +21,8 @@ use super::{
     api_key, app_privilege, body, bulk, cat, documents, handlers, node_stats, query, role_mapping,
     search, security, ssl, token,
 };
+// Index administration, templates, data streams and ILM.
+use super::{data_streams, indices, templates};
 use crate::state::AppState;
 
 /// The route table.
@@ -493,6 +495,352 @@ pub(crate) fn table() -> Routes {
             indices_open,
             search::count,
         )
+        // Index administration (indices.rs).
+        .add(
+            PUT,
+            "/{index}",
+            a::CREATE_INDEX,
+            new_index,
+            indices::create_index,
+        )
+        .add(
+            DELETE,
+            "/{index}",
+            a::DELETE_INDEX,
+            indices_to_delete,
+            indices::delete_index,
+        )
+        .add(
+            GET,
+            "/{index}",
+            a::GET_INDEX,
+            indices_open,
+            indices::get_index,
+        )
+        .add(
+            POST,
+            "/{index}/_open",
+            a::OPEN_INDEX,
+            indices_closed,
+            indices::open_index,
+        )
+        .add(
+            POST,
+            "/{index}/_close",
+            a::CLOSE_INDEX,
+            indices_open,
+            indices::close_index,
+        )
+        .add(
+            GET_POST,
+            "/_refresh",
+            a::REFRESH,
+            indices_open,
+            indices::refresh,
+        )
+        .add(
+            GET_POST,
+            "/{index}/_refresh",
+            a::REFRESH,
+            indices_open,
+            indices::refresh,
+        )
+        .add(
+            GET,
+            "/_mapping",
+            a::GET_MAPPINGS,
+            indices_open,
+            indices::get_mapping,
+        )
+        .add(
+            GET,
+            "/{index}/_mapping",
+            a::GET_MAPPINGS,
+            indices_open,
+            indices::get_mapping,
+        )
+        .add(
+            GET,
+            "/_mapping/field/{fields}",
+            a::GET_FIELD_MAPPINGS,
+            indices_open,
+            indices::get_field_mapping,
+        )
+        .add(
+            GET,
+            "/{index}/_mapping/field/{fields}",
+            a::GET_FIELD_MAPPINGS,
+            indices_open,
+            indices::get_field_mapping,
+        )
+        .add(
+            PUT_POST,
+            "/{index}/_mapping",
+            a::PUT_MAPPING,
+            indices_must_exist,
+            indices::put_mapping,
+        )
+        .add(
+            GET,
+            "/_settings",
+            a::GET_SETTINGS,
+            indices_open_closed,
+            indices::get_settings,
+        )
+        .add(
+            GET,
+            "/_settings/{name}",
+            a::GET_SETTINGS,
+            indices_open_closed,
+            indices::get_settings,
+        )
+        .add(
+            GET,
+            "/{index}/_settings",
+            a::GET_SETTINGS,
+            indices_open_closed,
+            indices::get_settings,
+        )
+        .add(
+            GET,
+            "/{index}/_settings/{name}",
+            a::GET_SETTINGS,
+            indices_open_closed,
+            indices::get_settings,
+        )
+        .add(
+            PUT,
+            "/_settings",
+            a::UPDATE_SETTINGS,
+            indices_must_exist,
+            indices::put_settings,
+        )
+        .add(
+            PUT,
+            "/{index}/_settings",
+            a::UPDATE_SETTINGS,
+            indices_must_exist,
+            indices::put_settings,
+        )
+        .add(
+            POST,
+            "/_aliases",
+            a::ALIASES,
+            indices::alias_change_target,
+            indices::update_aliases,
+        )
+        .add(
+            PUT_POST,
+            "/{index}/_alias/{name}",
+            a::ALIASES,
+            indices::alias_change_target,
+            indices::put_alias,
+        )
+        .add(
+            PUT_POST,
+            "/{index}/_aliases/{name}",
+            a::ALIASES,
+            indices::alias_change_target,
+            indices::put_alias,
+        )
+        .add(
+            DELETE,
+            "/{index}/_alias/{name}",
+            a::ALIASES,
+            indices::alias_delete_target,
+            indices::delete_alias,
+        )
+        .add(
+            DELETE,
+            "/{index}/_aliases/{name}",
+            a::ALIASES,
+            indices::alias_delete_target,
+            indices::delete_alias,
+        )
+        .add(
+            GET,
+            "/_alias",
+            a::GET_ALIASES,
+            indices::alias_read_target,
+            indices::get_aliases,
+        )
+        .add(
+            GET,
+            "/_alias/{name}",
+            a::GET_ALIASES,
+            indices::alias_read_target,
+            indices::get_aliases,
+        )
+        .add(
+            GET,
+            "/{index}/_alias",
+            a::GET_ALIASES,
+            indices::alias_read_target,
+            indices::get_aliases,
+        )
+        .add(
+            GET,
+            "/{index}/_alias/{name}",
+            a::GET_ALIASES,
+            indices::alias_read_target,
+            indices::get_aliases,
+        )
+        // Templates (templates.rs).
+        .add(
+            PUT_POST,
+            "/_index_template/{name}",
+            a::PUT_INDEX_TEMPLATE,
+            none,
+            templates::put_index_template,
+        )
+        .add(
+            GET,
+            "/_index_template",
+            a::GET_INDEX_TEMPLATE,
+            none,
+            templates::get_index_templates,
+        )
+        .add(
+            GET,
+            "/_index_template/{name}",
+            a::GET_INDEX_TEMPLATE,
+            none,
+            templates::get_index_templates,
+        )
+        .add(
+            DELETE,
+            "/_index_template/{name}",
+            a::DELETE_INDEX_TEMPLATE,
+            none,
+            templates::delete_index_templates,
+        )
+        .add(
+            POST,
+            "/_index_template/_simulate_index/{name}",
+            a::SIMULATE_INDEX_TEMPLATE,
+            none,
+            templates::simulate_index,
+        )
+        .add(
+            POST,
+            "/_index_template/_simulate",
+            a::SIMULATE_TEMPLATE,
+            none,
+            templates::simulate_template,
+        )
+        .add(
+            POST,
+            "/_index_template/_simulate/{name}",
+            a::SIMULATE_TEMPLATE,
+            none,
+            templates::simulate_template,
+        )
+        .add(
+            PUT_POST,
+            "/_component_template/{name}",
+            a::PUT_COMPONENT_TEMPLATE,
+            none,
+            templates::put_component_template,
+        )
+        .add(
+            GET,
+            "/_component_template",
+            a::GET_COMPONENT_TEMPLATE,
+            none,
+            templates::get_component_templates,
+        )
+        .add(
+            GET,
+            "/_component_template/{name}",
+            a::GET_COMPONENT_TEMPLATE,
+            none,
+            templates::get_component_templates,
+        )
+        .add(
+            DELETE,
+            "/_component_template/{name}",
+            a::DELETE_COMPONENT_TEMPLATE,
+            none,
+            templates::delete_component_templates,
+        )
+        // Data streams, rollover, _resolve/index, _field_caps (data_streams.rs).
+        .add(
+            PUT,
+            "/_data_stream/{index}",
+            a::CREATE_DATA_STREAM,
+            new_index,
+            data_streams::create_data_stream,
+        )
+        .add(
+            GET,
+            "/_data_stream",
+            a::GET_DATA_STREAMS,
+            indices_open_closed,
+            data_streams::get_data_streams,
+        )
+        .add(
+            GET,
+            "/_data_stream/{index}",
+            a::GET_DATA_STREAMS,
+            indices_open_closed,
+            data_streams::get_data_streams,
+        )
+        .add(
+            DELETE,
+            "/_data_stream/{index}",
+            a::DELETE_DATA_STREAM,
+            indices_open_closed,
+            data_streams::delete_data_streams,
+        )
+        .add(
+            GET,
+            "/_data_stream/_stats",
+            a::DATA_STREAMS_STATS,
+            indices_open_closed,
+            data_streams::data_stream_stats,
+        )
+        .add(
+            GET,
+            "/_data_stream/{index}/_stats",
+            a::DATA_STREAMS_STATS,
+            indices_open_closed,
+            data_streams::data_stream_stats,
+        )
+        .add(
+            POST,
+            "/{index}/_rollover",
+            a::ROLLOVER,
+            one_index,
+            data_streams::rollover,
+        )
+        .add(
+            POST,
+            "/{index}/_rollover/{new_index}",
+            a::ROLLOVER,
+            one_index,
+            data_streams::rollover,
+        )
+        .add(
+            GET,
+            "/_resolve/index/{index}",
+            a::RESOLVE_INDEX,
+            indices_open,
+            data_streams::resolve_index,
+        )
+        .add(
+            GET_POST,
+            "/_field_caps",
+            a::FIELD_CAPS,
+            indices_open,
+            data_streams::field_caps,
+        )
+        .add(
+            GET_POST,
+            "/{index}/_field_caps",
+            a::FIELD_CAPS,
+            indices_open,
+            data_streams::field_caps,
+        )
 }
 
 // ---- what a request targets --------------------------------------------------------------
@@ -545,6 +893,57 @@ fn one_index(r: &RequestView<'_>) -> Result<SecuredRequest, ApiError> {
 /// Indices by expression, open ones for wildcards (search, count, mappings, refresh).
 fn indices_open(r: &RequestView<'_>) -> Result<SecuredRequest, ApiError> {
     index_expression(r, IndicesOptions::STRICT_EXPAND_OPEN)
+}
+
+// ---- index administration, templates, data streams, ILM (indices.rs and the modules after) --
+
+/// `PUT /{index}`: the one name to create, date math resolved, authorized as given.
+fn new_index(r: &RequestView<'_>) -> Result<SecuredRequest, ApiError> {
+    let name = documents::target_name(r.params)?;
+    let mut request = r.request(Target::None);
+    request.indices = vec![name];
+    Ok(request)
+}
+
+/// `DELETE /{index}`: open and closed indices, never through a wildcard or `_all`
+/// (`action.destructive_requires_name`, true by default), nor through an alias.
+fn indices_to_delete(r: &RequestView<'_>) -> Result<SecuredRequest, ApiError> {
+    index_expression(
+        r,
+        IndicesOptions {
+            forbid_wildcards: true,
+            ignore_aliases: true,
+            ..IndicesOptions::STRICT_EXPAND_OPEN_CLOSED
+        },
+    )
+}
+
+/// Wildcards reach closed indices only (`_open`).
+fn indices_closed(r: &RequestView<'_>) -> Result<SecuredRequest, ApiError> {
+    index_expression(
+        r,
+        IndicesOptions {
+            expand_wildcards: ironstack_types::index_space::ExpandWildcards::CLOSED,
+            ..IndicesOptions::STRICT_EXPAND_OPEN
+        },
+    )
+}
+
+/// Wildcards reach open and closed indices (`GET _settings`).
+fn indices_open_closed(r: &RequestView<'_>) -> Result<SecuredRequest, ApiError> {
+    index_expression(r, IndicesOptions::STRICT_EXPAND_OPEN_CLOSED)
+}
+
+/// Open and closed indices, and the expression must reach one (`PUT _mapping`, `PUT
+/// _settings`).
+fn indices_must_exist(r: &RequestView<'_>) -> Result<SecuredRequest, ApiError> {
+    index_expression(
+        r,
+        IndicesOptions {
+            allow_no_indices: false,
+            ..IndicesOptions::STRICT_EXPAND_OPEN_CLOSED
+        },
+    )
 }
 
 /// `/_security/user/{username}/...`, or the self form without a name.

@@ -255,12 +255,13 @@ async fn media_type_error_snapshots() {
 #[tokio::test]
 async fn unknown_route_and_wrong_method_snapshots() {
     let f = fixture();
-    let r = send(&f, get("/x").body(Body::empty()).unwrap()).await;
+    // (`GET /x` is the get-index API, as in Elasticsearch.)
+    let r = send(&f, get("/x/_nothing").body(Body::empty()).unwrap()).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(r.header("x-elastic-product"), "Elasticsearch");
     assert_eq!(
         r.text(),
-        r#"{"error":"no handler found for uri [/x] and method [GET]"}"#
+        r#"{"error":"no handler found for uri [/x/_nothing] and method [GET]"}"#
     );
 
     let r = send(
@@ -528,6 +529,14 @@ mod documents_api;
 #[path = "search_tests.rs"]
 mod search_api;
 
+// Index administration, templates, data streams and ILM.
+#[path = "data_streams_tests.rs"]
+mod data_streams_api;
+#[path = "indices_tests.rs"]
+mod indices_api;
+#[path = "templates_tests.rs"]
+mod templates_api;
+
 /// The REST modules depend on each other in one direction only: the plumbing (envelope,
 /// pipeline, routes, body, params, response, render, context) never on an API module except
 /// the route table, and no two modules on each other.
@@ -544,6 +553,9 @@ fn rest_modules_have_no_import_cycles() {
         ("documents", include_str!("documents.rs")),
         ("envelope", include_str!("envelope.rs")),
         ("handlers", include_str!("handlers.rs")),
+        ("data_streams", include_str!("data_streams.rs")),
+        ("indices", include_str!("indices.rs")),
+        ("templates", include_str!("templates.rs")),
         ("params", include_str!("params.rs")),
         ("pipeline", include_str!("pipeline.rs")),
         ("query", include_str!("query.rs")),

@@ -11,6 +11,7 @@
 //! Authorization stays with the caller: the write path asks a [`WriteGuard`] before each
 //! item and before creating anything.
 
+mod admin;
 mod checks;
 mod indices;
 mod writes;
@@ -25,6 +26,7 @@ use crate::api::{DocumentStore, IndexInfo};
 use crate::metadata::{ConcreteIndex, Metadata, persist};
 use crate::{Result, StoreError};
 
+pub use admin::IlmRun;
 pub use checks::StoreChecks;
 pub use indices::CreatedIndex;
 pub use writes::{ItemResult, WriteGuard, WriteItem, WriteItemKind};

@@ -526,3 +526,232 @@ fn metadata_survives_a_restart_and_data_streams_roll_over() {
         "the backing indices went with the stream"
     );
 }
+
+#[test]
+fn closed_indices_refuse_reads_and_writes_until_opened_across_restarts() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let service = open_at(dir.path(), ServiceSettings::default());
+        let r = service.write(
+            vec![doc("shut", Some("1"), false, json!({"a": 1}))],
+            &OPEN,
+            Refresh::Immediate,
+        );
+        assert!(r[0].outcome.is_ok());
+        let closed = service.close_indices(&["shut".to_string()]).unwrap();
+        assert_eq!(closed, ["shut"]);
+        assert!(
+            service
+                .concrete()
+                .iter()
+                .any(|c| c.name == "shut" && c.closed)
+        );
+        assert!(service.space().get("shut").unwrap().closed);
+        // Closing it again closes nothing.
+        assert!(
+            service
+                .close_indices(&["shut".to_string()])
+                .unwrap()
+                .is_empty()
+        );
+    }
+    let service = open_at(dir.path(), ServiceSettings::default());
+    assert!(
+        service.space().get("shut").unwrap().closed,
+        "closed after a restart"
+    );
+    let r = service.write(
+        vec![doc("shut", Some("2"), false, json!({"a": 2}))],
+        &OPEN,
+        Refresh::None,
+    );
+    let e = error_of(&r[0]);
+    assert_eq!(
+        (e.error_type.as_str(), e.reason.as_str(), e.status),
+        ("index_closed_exception", "closed", 400)
+    );
+    assert_eq!(e.metadata.get("index"), Some(&json!("shut")));
+    let e = service.backend().get("shut", "1").unwrap_err();
+    assert!(matches!(e, StoreError::IndexClosed { .. }), "{e:?}");
+    assert!(matches!(
+        service.refresh_indices(&["shut".to_string()]),
+        Err(StoreError::IndexClosed { .. })
+    ));
+    service.open_indices(&["shut".to_string()]).unwrap();
+    assert!(!service.space().get("shut").unwrap().closed);
+    assert_eq!(
+        service.backend().get("shut", "1").unwrap().unwrap().source,
+        json!({"a": 1})
+    );
+}
+
+fn ds_template(service: &StoreService, settings: Value) {
+    service
+        .put_index_template(
+            "logs",
+            &json!({"index_patterns": ["logs-*"], "data_stream": {}, "priority": 5,
+                    "template": {"settings": settings}}),
+            false,
+        )
+        .unwrap();
+}
+
+fn event(ts: &str) -> WriteItem {
+    doc("logs-app", None, true, json!({"@timestamp": ts, "m": "x"}))
+}
+
+#[test]
+fn a_data_stream_write_index_cannot_be_closed_and_lazy_rollover_waits_for_a_write() {
+    let f = fixture();
+    ds_template(&f.service, json!({}));
+    f.service.create_data_stream("logs-app").unwrap();
+    let first = f.service.space().get("logs-app").unwrap().indices[0].clone();
+    let e = f
+        .service
+        .close_indices(std::slice::from_ref(&first))
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!("cannot close the following data stream write indices [{first}]")
+    );
+
+    let e = f
+        .service
+        .rollover_lazy("logs-app", &json!({"conditions": {"max_docs": 1}}), false)
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("Lazy rollover can be used only without any conditions.")
+    );
+    f.service.create_index("plain", &Value::Null).unwrap();
+    let e = f
+        .service
+        .rollover_lazy("plain", &Value::Null, false)
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "Lazy rollover can be applied only on a data stream. Please remove the query parameter 'lazy'."
+    );
+
+    let dry = f
+        .service
+        .rollover_lazy("logs-app", &Value::Null, true)
+        .unwrap();
+    assert_eq!(
+        (dry["dry_run"].clone(), dry["lazy"].clone()),
+        (json!(true), json!(true))
+    );
+    assert!(
+        !f.service
+            .metadata()
+            .data_stream("logs-app")
+            .unwrap()
+            .rollover_on_write
+    );
+    let marked = f
+        .service
+        .rollover_lazy("logs-app", &Value::Null, false)
+        .unwrap();
+    assert_eq!(marked["acknowledged"], true);
+    assert_eq!(marked["rolled_over"], false);
+    assert_eq!(marked["old_index"], json!(first));
+    assert_eq!(f.service.space().get("logs-app").unwrap().indices.len(), 1);
+    let r = f.service.write(
+        vec![event("2024-05-01T00:00:00Z"), event("2024-05-01T00:00:01Z")],
+        &OPEN,
+        Refresh::Immediate,
+    );
+    let stream = f.service.space().get("logs-app").unwrap().clone();
+    assert_eq!(
+        stream.indices.len(),
+        2,
+        "rolled over once, before the write"
+    );
+    assert_eq!(r[0].index, stream.indices[1]);
+    assert_eq!(r[1].index, stream.indices[1]);
+    assert!(
+        !f.service
+            .metadata()
+            .data_stream("logs-app")
+            .unwrap()
+            .rollover_on_write
+    );
+
+    let stats = f.service.backing_index_stats();
+    assert_eq!(stats[&stream.indices[0]].max_timestamp, None);
+    assert_eq!(
+        stats[&stream.indices[1]].max_timestamp,
+        Some(1_714_521_601_000),
+        "the greatest @timestamp"
+    );
+    assert!(stats[&stream.indices[1]].store_size_bytes > 0);
+}
+
+#[test]
+fn ilm_rolls_over_on_max_docs_then_deletes_the_old_index() {
+    let f = fixture();
+    f.service
+        .put_ilm_policy(
+            "roll",
+            &json!({"policy": {"phases": {
+                "hot": {"actions": {"rollover": {"max_docs": 2}}},
+                "delete": {"min_age": "0ms", "actions": {"delete": {}}}}}}),
+        )
+        .unwrap();
+    ds_template(&f.service, json!({"index.lifecycle.name": "roll"}));
+    let r = f.service.write(
+        vec![event("2024-05-01T00:00:00Z")],
+        &OPEN,
+        Refresh::Immediate,
+    );
+    let first = r[0].index.clone();
+    let now = ironstack_types::date::now_millis();
+    let run = f.service.run_ilm(now);
+    assert_eq!(run, IlmRun::default(), "one document: not yet");
+    let state = f
+        .service
+        .metadata()
+        .lifecycle_state(&first)
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        (
+            state.phase.as_str(),
+            state.action.as_str(),
+            state.step.as_str()
+        ),
+        ("hot", "rollover", "check-rollover-ready")
+    );
+    f.service.write(
+        vec![event("2024-05-01T00:00:01Z")],
+        &OPEN,
+        Refresh::Immediate,
+    );
+    let run = f.service.run_ilm(now + 1);
+    assert_eq!(run.rolled_over, [("logs-app".to_string(), first.clone())]);
+    assert!(run.failures.is_empty(), "{:?}", run.failures);
+    let indices = f.service.space().get("logs-app").unwrap().indices.clone();
+    assert_eq!(indices.len(), 2);
+    let run = f.service.run_ilm(ironstack_types::date::now_millis() + 2);
+    assert_eq!(run.deleted, std::slice::from_ref(&first));
+    assert_eq!(
+        f.service.space().get("logs-app").unwrap().indices,
+        [indices[1].clone()]
+    );
+    assert!(f.service.metadata().lifecycle_state(&first).is_none());
+
+    // Stopped, nothing moves.
+    f.service
+        .set_ilm_mode(crate::metadata::IlmMode::Stopped)
+        .unwrap();
+    assert_eq!(
+        f.service.metadata().ilm_status(),
+        json!({"operation_mode": "STOPPED"})
+    );
+    f.service.write(
+        vec![event("2024-05-01T00:00:02Z"), event("2024-05-01T00:00:03Z")],
+        &OPEN,
+        Refresh::Immediate,
+    );
+    assert_eq!(f.service.run_ilm(now + 3), IlmRun::default());
+}

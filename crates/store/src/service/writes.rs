@@ -150,6 +150,13 @@ impl StoreService {
             creation.insert(item.name.clone(), outcome);
         }
 
+        // A data stream marked by a lazy rollover rolls over before the write reaches it.
+        let targets: std::collections::BTreeSet<String> =
+            items.iter().map(|i| i.name.clone()).collect();
+        for (name, e) in self.roll_over_marked(&targets) {
+            creation.insert(name, Err(e));
+        }
+
         let space = self.space();
         let mut routed: Vec<Routed> = Vec::with_capacity(items.len());
         for (position, item) in items.into_iter().enumerate() {

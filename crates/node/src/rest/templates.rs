@@ -1,0 +1,170 @@
+//! The template APIs: composable index templates (`_index_template`: put, get, check, delete,
+//! `_simulate_index`, `_simulate`) and component templates (`_component_template`). They are
+//! cluster actions (`manage_index_templates`); the store composes, validates and renders.
+
+use std::sync::Arc;
+
+use axum::Extension;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use ironstack_store::metadata::RenderOptions;
+use serde_json::Value;
+
+use super::body;
+use super::context::{blocking, documents};
+use super::envelope::RenderParams;
+use super::indices::{acknowledged, with_warnings};
+use super::params::PathParams;
+use super::response::{ApiError, EsJson};
+use crate::state::AppState;
+
+/// `?flat_settings` and `?human` as the template renderers take them.
+fn render_options(params: &RenderParams) -> Result<RenderOptions, ApiError> {
+    Ok(RenderOptions {
+        flat_settings: params.boolean("flat_settings")?,
+        human: params.human,
+    })
+}
+
+/// `DELETE`'s names: comma-separated, each possibly a wildcard.
+fn names(path: &PathParams) -> Result<Vec<String>, ApiError> {
+    Ok(path
+        .required("name")?
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect())
+}
+
+/// A `JsonResponse` of the store's renderers, or for `HEAD` only its status.
+fn answer(method: &Method, status: u16, body: Value) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    if method == Method::HEAD {
+        return status.into_response();
+    }
+    EsJson(status, body).into_response()
+}
+
+// ---- composable index templates ------------------------------------------------------------
+
+/// `PUT|POST /_index_template/<name>` (`create=true`: refused when the name is taken).
+pub(crate) async fn put_index_template(
+    State(state): State<Arc<AppState>>,
+    path: PathParams,
+    Extension(params): Extension<RenderParams>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let name = path.required("name")?.to_string();
+    let body = body::required_json(&body)?;
+    let create = params.boolean("create")?;
+    let store = documents(&state)?.clone();
+    let warnings = blocking(move || store.put_index_template(&name, &body, create)).await??;
+    Ok(with_warnings(acknowledged(), &warnings))
+}
+
+/// `GET|HEAD /_index_template[/<name>]`.
+pub(crate) async fn get_index_templates(
+    State(state): State<Arc<AppState>>,
+    method: Method,
+    path: PathParams,
+    Extension(params): Extension<RenderParams>,
+) -> Result<Response, ApiError> {
+    let options = render_options(&params)?;
+    let metadata = documents(&state)?.metadata();
+    let name = path.get("name");
+    if method == Method::HEAD {
+        let found = name.is_none_or(|n| metadata.index_template_exists(n));
+        return Ok(answer(&method, if found { 200 } else { 404 }, Value::Null));
+    }
+    let response = metadata.get_index_templates(name, options)?;
+    Ok(answer(&method, response.status, response.body))
+}
+
+/// `DELETE /_index_template/<names>`.
+pub(crate) async fn delete_index_templates(
+    State(state): State<Arc<AppState>>,
+    path: PathParams,
+) -> Result<EsJson, ApiError> {
+    let names = names(&path)?;
+    let store = documents(&state)?.clone();
+    blocking(move || store.delete_index_templates(&names)).await??;
+    Ok(acknowledged())
+}
+
+/// `POST /_index_template/_simulate_index/<name>`: what an index of that name would get.
+pub(crate) async fn simulate_index(
+    State(state): State<Arc<AppState>>,
+    path: PathParams,
+    Extension(params): Extension<RenderParams>,
+) -> Result<EsJson, ApiError> {
+    let name = path.required("name")?;
+    let options = render_options(&params)?;
+    let metadata = documents(&state)?.metadata();
+    Ok(EsJson::ok(metadata.simulate_index(name, options)?))
+}
+
+/// `POST /_index_template/_simulate[/<name>]`: the template in the body (or the stored one
+/// named) resolved with its component templates.
+pub(crate) async fn simulate_template(
+    State(state): State<Arc<AppState>>,
+    path: PathParams,
+    Extension(params): Extension<RenderParams>,
+    body: Bytes,
+) -> Result<EsJson, ApiError> {
+    let options = render_options(&params)?;
+    let body = body::json(&body)?;
+    let metadata = documents(&state)?.metadata();
+    Ok(EsJson::ok(metadata.simulate_template(
+        path.get("name"),
+        body.as_ref(),
+        options,
+    )?))
+}
+
+// ---- component templates -------------------------------------------------------------------
+
+/// `PUT|POST /_component_template/<name>`.
+pub(crate) async fn put_component_template(
+    State(state): State<Arc<AppState>>,
+    path: PathParams,
+    Extension(params): Extension<RenderParams>,
+    body: Bytes,
+) -> Result<EsJson, ApiError> {
+    let name = path.required("name")?.to_string();
+    let body = body::required_json(&body)?;
+    let create = params.boolean("create")?;
+    let store = documents(&state)?.clone();
+    blocking(move || store.put_component_template(&name, &body, create)).await??;
+    Ok(acknowledged())
+}
+
+/// `GET|HEAD /_component_template[/<name>]`.
+pub(crate) async fn get_component_templates(
+    State(state): State<Arc<AppState>>,
+    method: Method,
+    path: PathParams,
+    Extension(params): Extension<RenderParams>,
+) -> Result<Response, ApiError> {
+    let options = render_options(&params)?;
+    let metadata = documents(&state)?.metadata();
+    let name = path.get("name");
+    if method == Method::HEAD {
+        let found = name.is_none_or(|n| metadata.component_template_exists(n));
+        return Ok(answer(&method, if found { 200 } else { 404 }, Value::Null));
+    }
+    let response = metadata.get_component_templates(name, options)?;
+    Ok(answer(&method, response.status, response.body))
+}
+
+/// `DELETE /_component_template/<names>`: refused while an index template uses one.
+pub(crate) async fn delete_component_templates(
+    State(state): State<Arc<AppState>>,
+    path: PathParams,
+) -> Result<EsJson, ApiError> {
+    let names = names(&path)?;
+    let store = documents(&state)?.clone();
+    blocking(move || store.delete_component_templates(&names)).await??;
+    Ok(acknowledged())
+}
