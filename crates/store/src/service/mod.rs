@@ -12,6 +12,7 @@
 //! item and before creating anything.
 
 mod checks;
+mod figures;
 mod indices;
 mod writes;
 
@@ -26,6 +27,7 @@ use crate::metadata::{ConcreteIndex, Metadata, persist};
 use crate::{Result, StoreError};
 
 pub use checks::StoreChecks;
+pub use figures::{FiguresSource, IndexStats, SegmentFigures};
 pub use indices::CreatedIndex;
 pub use writes::{ItemResult, WriteGuard, WriteItem, WriteItemKind};
 
@@ -106,6 +108,8 @@ pub struct StoreService {
     dir: PathBuf,
     settings: ServiceSettings,
     checks: StoreChecks,
+    /// The figures of indices beyond [`IndexInfo`] (`figures.rs`).
+    figures: Option<Arc<dyn FiguresSource>>,
 }
 
 impl std::fmt::Debug for StoreService {
@@ -165,6 +169,7 @@ impl StoreService {
             dir: dir.to_path_buf(),
             settings,
             checks: StoreChecks,
+            figures: None,
         };
         service.reload_concrete();
         Ok(service)
