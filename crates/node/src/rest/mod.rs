@@ -31,6 +31,9 @@ mod search;
 mod security;
 pub(crate) mod ssl;
 mod token;
+// Statistics, cat and multi-request APIs (rest-stats).
+mod multi;
+mod stats;
 
 use std::sync::Arc;
 
