@@ -317,12 +317,18 @@ pub(crate) fn run(options: StartOptions, env: HashMap<String, String>) -> Result
     {
         tracing::error!("start-up failed after security auto-configuration; undoing it");
         done.rollback.undo();
-        // The data folder was empty before auto-configuration; leave it so, so that the
-        // next start auto-configures again.
-        let meta = meta::meta_path(&config.path_data);
-        let _ = std::fs::remove_file(&meta);
-        if let Some(dir) = meta.parent() {
-            let _ = std::fs::remove_dir(dir);
+        // The data folder was empty before auto-configuration (that is when it runs); leave
+        // it so, node metadata and the store's files included, so that the next start
+        // auto-configures again.
+        if let Ok(entries) = std::fs::read_dir(&config.path_data) {
+            for entry in entries.flatten() {
+                let path = entry.path();
+                let _ = if path.is_dir() {
+                    std::fs::remove_dir_all(&path)
+                } else {
+                    std::fs::remove_file(&path)
+                };
+            }
         }
     }
     result

@@ -8,6 +8,8 @@
 
 use serde_json::Value;
 
+use ironstack_types::EsException;
+
 use crate::Result;
 use crate::query::{Query, SearchRequest};
 
@@ -40,10 +42,36 @@ pub trait DocumentStore: Send + Sync {
     fn get(&self, index: &str, id: &str) -> Result<Option<StoredDocument>>;
     /// Makes every acknowledged write searchable (`POST /<index>/_refresh`).
     fn refresh(&self, index: &str) -> Result<()>;
-    /// Runs a search over concrete indices.
-    fn search(&self, indices: &[String], request: &SearchRequest) -> Result<SearchResult>;
-    /// Counts the matches of `query` over concrete indices.
-    fn count(&self, indices: &[String], query: &Query) -> Result<u64>;
+    /// Runs a search over concrete indices, seeing only the fields `fields` lets through (a
+    /// hidden field behaves as if it were not mapped: queries on it match nothing, it cannot
+    /// be sorted on, fetched or aggregated).
+    fn search(
+        &self,
+        indices: &[String],
+        request: &SearchRequest,
+        fields: &dyn FieldVisibility,
+    ) -> Result<SearchResult>;
+    /// Counts the matches of `query` over concrete indices, with `fields` as for
+    /// [`DocumentStore::search`].
+    fn count(&self, indices: &[String], query: &Query, fields: &dyn FieldVisibility)
+    -> Result<u64>;
+}
+
+/// Which fields of each index a read may see: field-level security, applied by the store so
+/// that a hidden field cannot be found by querying, sorting or aggregating on it either.
+pub trait FieldVisibility: Sync {
+    /// Whether `field` (a dotted path) of `index` is visible.
+    fn visible(&self, index: &str, field: &str) -> bool;
+}
+
+/// Every field visible.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AllFields;
+
+impl FieldVisibility for AllFields {
+    fn visible(&self, _index: &str, _field: &str) -> bool {
+        true
+    }
 }
 
 /// `PUT /<index>` after templates were applied.
@@ -128,10 +156,23 @@ pub enum WriteCondition {
 }
 
 /// Options of a write call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct WriteOptions {
     /// `?refresh`.
     pub refresh: Refresh,
+    /// Whether documents may add fields to the mapping.
+    pub dynamic_mapping: DynamicMapping,
+}
+
+/// Whether a write may add fields to the index's mapping: the caller's
+/// `indices:admin/mapping/auto_put`, decided before the write.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum DynamicMapping {
+    /// New fields are added as the mapping's `dynamic` setting says.
+    #[default]
+    Allowed,
+    /// A document that needs a new field fails alone with this error (its 403).
+    Denied(Box<EsException>),
 }
 
 /// `?refresh` on writes.
@@ -161,6 +202,8 @@ pub struct WriteOutcome {
     pub result: WriteResultKind,
     /// `forced_refresh`.
     pub forced_refresh: bool,
+    /// Whether this document added fields to the index's mapping.
+    pub mapping_updated: bool,
 }
 
 /// `result`.

@@ -15,8 +15,8 @@ use std::sync::{Arc, Mutex, RwLock};
 use serde_json::{Map, Value, json};
 
 use crate::api::{
-    CreateIndex, DocumentStore, IndexInfo, SearchResult, StoredDocument, WriteOp, WriteOptions,
-    WriteOutcome,
+    CreateIndex, DocumentStore, DynamicMapping, FieldVisibility, IndexInfo, SearchResult,
+    StoredDocument, WriteOp, WriteOptions, WriteOutcome,
 };
 use crate::document::ParsedDocument;
 use crate::engine::{
@@ -175,14 +175,20 @@ impl EmbeddedStore {
     /// Parses the documents of `ops` against the index's mapping, merging the mapping updates
     /// they need in document order; a document that cannot be parsed (or whose new fields
     /// conflict) fails alone.
-    fn prepare(&self, state: &IndexState, index: &str, ops: Vec<WriteOp>) -> Result<Prepared> {
+    fn prepare(
+        &self,
+        state: &IndexState,
+        index: &str,
+        ops: Vec<WriteOp>,
+        dynamic: &DynamicMapping,
+    ) -> Result<Prepared> {
         let snapshot = state.mapping();
         let mut slots: Vec<Slot> = Vec::with_capacity(ops.len());
         let mut needs_update = false;
         for op in ops {
             slots.push(match op {
                 WriteOp::Delete { id, condition } => {
-                    Slot::Ready(EngineOp::Delete { id, condition })
+                    Slot::Ready(EngineOp::Delete { id, condition }, false)
                 }
                 WriteOp::Index {
                     id,
@@ -193,6 +199,7 @@ impl EmbeddedStore {
                     Err(e) => Slot::Failed(e),
                     Ok((value, parsed)) if parsed.mapping_update.is_none() => Slot::Ready(
                         index_op(&snapshot, id, source, &value, parsed, create, condition),
+                        false,
                     ),
                     Ok(_) => {
                         needs_update = true;
@@ -207,6 +214,15 @@ impl EmbeddedStore {
             });
         }
         if !needs_update {
+            return Ok(Prepared { slots });
+        }
+        if let DynamicMapping::Denied(denial) = dynamic {
+            // The caller may not add fields: only the documents that need one fail.
+            for slot in &mut slots {
+                if matches!(slot, Slot::Update { .. }) {
+                    *slot = Slot::Failed(StoreError::Denied(denial.clone()));
+                }
+            }
             return Ok(Prepared { slots });
         }
         // Fields are added one document at a time, as Elasticsearch applies each document's
@@ -229,15 +245,18 @@ impl EmbeddedStore {
             };
             let outcome = parse_with_updates(&mut current, id.as_deref(), source);
             *slot = match outcome {
-                Ok((value, parsed)) => Slot::Ready(index_op(
-                    &current,
-                    id.take(),
-                    std::mem::take(source),
-                    &value,
-                    parsed,
-                    *create,
-                    *condition,
-                )),
+                Ok((value, parsed)) => Slot::Ready(
+                    index_op(
+                        &current,
+                        id.take(),
+                        std::mem::take(source),
+                        &value,
+                        parsed,
+                        *create,
+                        *condition,
+                    ),
+                    true,
+                ),
                 Err(e) => Slot::Failed(e),
             };
         }
@@ -304,7 +323,8 @@ fn index_op(
 
 /// One operation of a write call on its way to the engine.
 enum Slot {
-    Ready(EngineOp),
+    /// Parsed; `true` when the document added fields to the mapping.
+    Ready(EngineOp, bool),
     Update {
         id: Option<String>,
         source: Vec<u8>,
@@ -318,14 +338,23 @@ struct Prepared {
     slots: Vec<Slot>,
 }
 
-/// Search's view of the mappings of the indices it reads.
-struct MappingTypes {
+/// Search's view of the mappings of the indices it reads, without the fields the reader may
+/// not see.
+struct MappingTypes<'a> {
     mappings: BTreeMap<String, Arc<Mapping>>,
+    visibility: &'a dyn FieldVisibility,
 }
 
-impl FieldTypes for MappingTypes {
+impl FieldTypes for MappingTypes<'_> {
     fn field(&self, index: &str, path: &str) -> Option<FieldInfo> {
+        if !self.visibility.visible(index, path) {
+            return None;
+        }
         let resolved = self.mappings.get(index)?.resolve(path)?;
+        if resolved.path != path && !self.visibility.visible(index, &resolved.path) {
+            // An alias field must not reveal a hidden target.
+            return None;
+        }
         if resolved.runtime {
             return None;
         }
@@ -338,9 +367,12 @@ impl FieldTypes for MappingTypes {
     }
 
     fn expand(&self, index: &str, pattern: &str) -> Vec<String> {
-        self.mappings
-            .get(index)
-            .map_or_else(Vec::new, |m| m.searchable_fields(pattern))
+        self.mappings.get(index).map_or_else(Vec::new, |m| {
+            m.searchable_fields(pattern)
+                .into_iter()
+                .filter(|f| self.visibility.visible(index, f))
+                .collect()
+        })
     }
 }
 
@@ -476,15 +508,15 @@ impl DocumentStore for EmbeddedStore {
         options: &WriteOptions,
     ) -> Result<Vec<Result<WriteOutcome>>> {
         let state = self.index(index)?;
-        let prepared = self.prepare(&state, index, ops)?;
+        let prepared = self.prepare(&state, index, ops, &options.dynamic_mapping)?;
         let mut results: Vec<Option<Result<WriteOutcome>>> =
             Vec::with_capacity(prepared.slots.len());
         let mut engine_ops = Vec::new();
         let mut positions = Vec::new();
         for (i, slot) in prepared.slots.into_iter().enumerate() {
             match slot {
-                Slot::Ready(op) => {
-                    positions.push(i);
+                Slot::Ready(op, updated) => {
+                    positions.push((i, updated));
                     engine_ops.push(op);
                     results.push(None);
                 }
@@ -496,8 +528,11 @@ impl DocumentStore for EmbeddedStore {
         }
         if !engine_ops.is_empty() {
             let outcomes = self.engine.apply(index, engine_ops, options.refresh)?;
-            for (position, outcome) in positions.into_iter().zip(outcomes) {
-                results[position] = Some(outcome);
+            for ((position, updated), outcome) in positions.into_iter().zip(outcomes) {
+                results[position] = Some(outcome.map(|o| WriteOutcome {
+                    mapping_updated: updated,
+                    ..o
+                }));
             }
         }
         Ok(results
@@ -516,26 +551,43 @@ impl DocumentStore for EmbeddedStore {
         self.engine.refresh(index)
     }
 
-    fn search(&self, indices: &[String], request: &SearchRequest) -> Result<SearchResult> {
-        let types = self.types(indices)?;
+    fn search(
+        &self,
+        indices: &[String],
+        request: &SearchRequest,
+        fields: &dyn FieldVisibility,
+    ) -> Result<SearchResult> {
+        let types = self.types(indices, fields)?;
         let names: Vec<&str> = indices.iter().map(String::as_str).collect();
         self.engine.search(&names, request, &types)
     }
 
-    fn count(&self, indices: &[String], query: &Query) -> Result<u64> {
-        let types = self.types(indices)?;
+    fn count(
+        &self,
+        indices: &[String],
+        query: &Query,
+        fields: &dyn FieldVisibility,
+    ) -> Result<u64> {
+        let types = self.types(indices, fields)?;
         let names: Vec<&str> = indices.iter().map(String::as_str).collect();
         self.engine.count(&names, query, &types)
     }
 }
 
 impl EmbeddedStore {
-    fn types(&self, indices: &[String]) -> Result<MappingTypes> {
+    fn types<'a>(
+        &self,
+        indices: &[String],
+        visibility: &'a dyn FieldVisibility,
+    ) -> Result<MappingTypes<'a>> {
         let mut mappings = BTreeMap::new();
         for name in indices {
             mappings.insert(name.clone(), self.index(name)?.mapping());
         }
-        Ok(MappingTypes { mappings })
+        Ok(MappingTypes {
+            mappings,
+            visibility,
+        })
     }
 }
 

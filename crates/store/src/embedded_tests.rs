@@ -1,7 +1,7 @@
 use serde_json::json;
 
 use super::*;
-use crate::api::{Refresh, WriteCondition, WriteResultKind};
+use crate::api::{AllFields, Refresh, WriteCondition, WriteResultKind};
 use crate::query::parse_search_request;
 
 fn open(dir: &Path) -> EmbeddedStore {
@@ -39,12 +39,15 @@ fn index(id: &str, source: Value) -> WriteOp {
 fn now() -> WriteOptions {
     WriteOptions {
         refresh: Refresh::Immediate,
+        ..WriteOptions::default()
     }
 }
 
 fn search(store: &EmbeddedStore, index: &str, body: Value) -> SearchResult {
     let request = parse_search_request(Some(&body), &[]).unwrap();
-    store.search(&[index.to_string()], &request).unwrap()
+    store
+        .search(&[index.to_string()], &request, &AllFields)
+        .unwrap()
 }
 
 #[test]
@@ -146,7 +149,8 @@ fn writes_add_dynamic_fields_in_document_order_and_fail_alone() {
         store
             .count(
                 &["m".to_string()],
-                &crate::query::Query::MatchAll { boost: 1.0 }
+                &crate::query::Query::MatchAll { boost: 1.0 },
+                &AllFields
             )
             .unwrap(),
         2

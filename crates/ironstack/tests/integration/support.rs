@@ -198,6 +198,11 @@ impl TestNode {
         false
     }
 
+    /// The node's process id.
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.as_ref().map_or(0, Child::id)
+    }
+
     /// The auto-configured HTTP CA certificate.
     pub(crate) fn ca(&self) -> PathBuf {
         self.home.join("config/certs/http_ca.crt")

@@ -139,7 +139,9 @@ pub(crate) async fn document_visible(
     // Elasticsearch's realtime get with DLS does by reading it through the filter.
     let count = blocking(move || {
         store.backend().refresh(&indices[0])?;
-        store.backend().count(&indices, &query)
+        store
+            .backend()
+            .count(&indices, &query, &ironstack_store::api::AllFields)
     })
     .await??;
     Ok(count > 0)

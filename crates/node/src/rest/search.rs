@@ -12,7 +12,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::Uri;
 use ironstack_security::rbac::IndexAccess;
-use ironstack_store::api::{Hit, SearchResult};
+use ironstack_store::api::{FieldVisibility, Hit, SearchResult};
 use ironstack_store::query::{
     BoolQuery, MinimumShouldMatch, Query, Scalar, SearchBody, SearchRequest, TrackTotalHits,
     parse_count, parse_search,
@@ -107,6 +107,23 @@ pub(crate) fn with_document_security(
     }))
 }
 
+/// Field-level security for the store: each index's field rules.
+pub(crate) struct Visibility(pub(crate) BTreeMap<String, IndexAccess>);
+
+impl FieldVisibility for Visibility {
+    fn visible(&self, index: &str, field: &str) -> bool {
+        self.0.get(index).is_none_or(|a| a.fields.allows(field))
+    }
+}
+
+fn access_by_index(targets: &[(String, IndexAccess)]) -> BTreeMap<String, IndexAccess> {
+    targets
+        .iter()
+        .filter(|(_, a)| !a.fields.is_unrestricted())
+        .map(|(i, a)| (i.clone(), a.clone()))
+        .collect()
+}
+
 /// The request body as the query parser reads it (bytes, so errors carry positions).
 pub(crate) fn search_body(body: &Bytes) -> SearchBody<'_> {
     if body.is_empty() {
@@ -161,7 +178,8 @@ pub(crate) async fn run_search(
         }
     } else {
         let request = request.clone();
-        blocking(move || store.backend().search(&indices, &request)).await??
+        let visibility = Visibility(access_by_index(&targets));
+        blocking(move || store.backend().search(&indices, &request, &visibility)).await??
     };
     let access: BTreeMap<String, IndexAccess> = targets.into_iter().collect();
     let mut body = Map::new();
@@ -276,7 +294,8 @@ pub(crate) async fn count_matches(
     let count = if indices.is_empty() {
         0
     } else {
-        blocking(move || store.backend().count(&indices, &query)).await??
+        let visibility = Visibility(access_by_index(&targets));
+        blocking(move || store.backend().count(&indices, &query, &visibility)).await??
     };
     Ok((count, shards))
 }

@@ -179,7 +179,10 @@ async fn the_guides_roles_write_and_read_what_they_may() {
         .put_index_template(
             "metricbeat",
             &json!({"index_patterns": ["metricbeat-*"], "data_stream": {}, "priority": 100,
-                    "template": {"mappings": {"properties": {"host": {"properties": {"name": {"type": "keyword"}}}}}}}),
+                    "template": {"mappings": {"properties": {
+                        "host": {"properties": {"name": {"type": "keyword"}}},
+                        "system": {"properties": {"cpu": {"type": "float"}}},
+                        "secret": {"type": "keyword"}}}}}),
             false,
         )
         .unwrap();

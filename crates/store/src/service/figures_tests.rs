@@ -38,6 +38,7 @@ fn index_docs(service: &StoreService, index: &str, ids: &[&str]) {
             ops,
             &WriteOptions {
                 refresh: Refresh::Immediate,
+                ..WriteOptions::default()
             },
         )
         .unwrap();

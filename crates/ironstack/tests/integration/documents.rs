@@ -1,0 +1,236 @@
+//! Documents over HTTPS with the official Python `elasticsearch` client and curl: index, get,
+//! update and delete single documents, the client's bulk helper, searches and counts, the
+//! guide's writer and reader roles with real documents; and a crash test that `kill -9`s the
+//! node during bulk ingest, restarts it, and checks by id that every acknowledged document is
+//! there.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::support::{
+    TestNode, have_python_module, have_tool, python, run_python_scenario, start_secured,
+};
+
+const SCENARIO: &str = r#"
+import sys
+from elasticsearch import Elasticsearch, NotFoundError, ConflictError, BadRequestError, AuthorizationException
+from elasticsearch import helpers
+ca, port, password = sys.argv[1], sys.argv[2], sys.argv[3]
+url = f"https://localhost:{port}"
+es = Elasticsearch(url, ca_certs=ca, basic_auth=("elastic", password))
+
+r = es.index(index="books", id="1", document={"title": "Dune", "year": 1965, "tags": ["sf"]})
+assert r["result"] == "created" and r["_version"] == 1, r
+r = es.index(index="books", document={"title": "Solaris", "year": 1961})
+auto_id = r["_id"]
+assert len(auto_id) == 20, r
+g = es.get(index="books", id="1")
+assert g["found"] and g["_source"]["title"] == "Dune", g
+assert es.exists(index="books", id="1")
+assert not es.exists(index="books", id="nope")
+try:
+    es.create(index="books", id="1", document={"title": "again"})
+    raise SystemExit("create overwrote")
+except ConflictError as e:
+    assert e.body["error"]["type"] == "version_conflict_engine_exception", e.body
+u = es.update(index="books", id="1", doc={"year": 1966}, source=True)
+assert u["result"] == "updated" and u["get"]["_source"]["year"] == 1966, u
+
+docs = ({"_index": "books", "_id": f"b{i}", "_source": {"title": f"Book {i}", "year": 1900 + i % 100}} for i in range(500))
+ok, errors = helpers.bulk(es, docs, chunk_size=100, refresh=True)
+assert ok == 500 and errors == [], (ok, errors)
+s = es.search(index="books", query={"range": {"year": {"gte": 1990}}}, size=3, sort=[{"year": "desc"}])
+assert s["hits"]["total"]["value"] == 50, s["hits"]["total"]
+assert s["hits"]["hits"][0]["_source"]["year"] == 1999, s["hits"]["hits"][0]
+s = es.search(index="bo*", q="title:dune")
+assert s["hits"]["hits"][0]["_id"] == "1", s
+assert es.count(index="books")["count"] == 502
+d = es.delete(index="books", id=auto_id, refresh=True)
+assert d["result"] == "deleted", d
+assert es.count(index="books", query={"term": {"_id": auto_id}})["count"] == 0
+try:
+    es.search(index="books", query={"nope": {}})
+    raise SystemExit("bad query accepted")
+except BadRequestError as e:
+    assert e.body["error"]["type"] == "parsing_exception", e.body
+try:
+    es.get(index="missing", id="1")
+    raise SystemExit("missing index found")
+except NotFoundError as e:
+    assert e.body["error"]["type"] == "index_not_found_exception", e.body
+
+# The guide's roles with real documents.
+es.security.put_role(name="mb_writer", cluster=["monitor"], indices=[{"names": ["metricbeat-*"], "privileges": ["create_doc", "view_index_metadata", "create_index"]}])
+es.security.put_role(name="mb_reader", indices=[{"names": ["metricbeat-*"], "privileges": ["read", "view_index_metadata"]}])
+es.security.put_user(username="writer", password="writer-password", roles=["mb_writer"])
+es.security.put_user(username="reader", password="reader-password", roles=["mb_reader"])
+writer = es.options(basic_auth=("writer", "writer-password"))
+reader = es.options(basic_auth=("reader", "reader-password"))
+ok, errors = helpers.bulk(writer, ({"_op_type": "create", "_index": "metricbeat-9.0.0", "_source": {"@timestamp": "2026-12-07T10:00:00Z", "host": {"name": f"h{i}"}}} for i in range(20)), refresh=True, raise_on_error=False)
+assert ok == 20 and errors == [], errors
+ok, errors = helpers.bulk(writer, [{"_op_type": "index", "_index": "metricbeat-9.0.0", "_id": "x", "_source": {"a": 1}}], raise_on_error=False)
+assert ok == 0 and errors[0]["index"]["status"] == 403, errors
+try:
+    writer.search(index="metricbeat-*")
+    raise SystemExit("the writer read")
+except AuthorizationException:
+    pass
+assert reader.count(index="metricbeat-*")["count"] == 20
+try:
+    reader.index(index="metricbeat-9.0.0", document={"a": 1})
+    raise SystemExit("the reader wrote")
+except AuthorizationException:
+    pass
+print("ok")
+"#;
+
+#[test]
+fn documents_bulk_and_search_with_the_python_client_and_curl() {
+    if !have_python_module("elasticsearch") {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let (node, password) = start_secured(home.path());
+    let ca = home.path().join("config/certs/http_ca.crt");
+    run_python_scenario(SCENARIO, &ca, node.port, &password);
+    if have_tool("curl", "--version") {
+        let url = format!("https://localhost:{}/curl/_doc/1?refresh=true", node.port);
+        let o = Command::new("curl")
+            .args(["-s", "--cacert"])
+            .arg(&ca)
+            .args(["-u", &format!("elastic:{password}")])
+            .args(["-X", "PUT", "-H", "Content-Type: application/json"])
+            .args(["-d", r#"{"via":"curl"}"#, &url])
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(v["result"], "created", "{v}");
+    }
+}
+
+/// Writes batches of documents with request durability and prints the ids of each batch the
+/// node acknowledged, until it is killed under it.
+const WRITER: &str = r#"
+import sys, json, urllib3
+from elasticsearch import Elasticsearch
+ca, port, password, round_no = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+urllib3.disable_warnings()
+es = Elasticsearch(f"https://localhost:{port}", ca_certs=ca, basic_auth=("elastic", password), request_timeout=10, max_retries=0)
+batch = 0
+while True:
+    ops = []
+    ids = []
+    for i in range(50):
+        doc_id = f"r{round_no}-b{batch}-{i}"
+        ids.append(doc_id)
+        ops.append({"create": {"_index": "crash", "_id": doc_id}})
+        ops.append({"round": int(round_no), "batch": batch, "n": i, "payload": "x" * 200})
+    try:
+        r = es.bulk(operations=ops)
+    except Exception:
+        sys.exit(0)
+    if r["errors"]:
+        print("ERRORS " + json.dumps(r["items"][:2]), flush=True)
+        sys.exit(1)
+    print("ACK " + " ".join(ids), flush=True)
+    batch += 1
+"#;
+
+/// Checks that every id exists, in batches of `_search` by `ids`.
+const CHECKER: &str = r#"
+import sys
+from elasticsearch import Elasticsearch
+ca, port, password, path = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+es = Elasticsearch(f"https://localhost:{port}", ca_certs=ca, basic_auth=("elastic", password), request_timeout=30)
+ids = open(path).read().split()
+missing = []
+for start in range(0, len(ids), 500):
+    chunk = ids[start:start + 500]
+    for doc_id in chunk:
+        if not es.exists(index="crash", id=doc_id):
+            missing.append(doc_id)
+print(f"checked {len(ids)} missing {len(missing)} {missing[:5]}")
+print("ok" if not missing else "MISSING")
+"#;
+
+#[test]
+fn acknowledged_bulk_writes_survive_kill_9() {
+    if !have_python_module("elasticsearch") {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let (node, password) = start_secured(home.path());
+    let ca = home.path().join("config/certs/http_ca.crt");
+    let mut node = Some(node);
+    let mut acknowledged: Vec<String> = Vec::new();
+    for round in 0..4 {
+        let port = node.as_ref().map_or(0, |n| n.port);
+        let mut writer = Command::new(python())
+            .args(["-c", WRITER])
+            .arg(&ca)
+            .arg(port.to_string())
+            .arg(&password)
+            .arg(round.to_string())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = writer.stdout.take().unwrap();
+        let (first_ack, writing) = std::sync::mpsc::channel::<()>();
+        let reader = std::thread::spawn(move || {
+            let mut acks = Vec::new();
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(ids) = line.strip_prefix("ACK ") {
+                    if acks.is_empty() {
+                        let _ = first_ack.send(());
+                    }
+                    acks.extend(ids.split(' ').map(str::to_string));
+                } else if line.starts_with("ERRORS") {
+                    panic!("bulk errors: {line}");
+                }
+            }
+            acks
+        });
+        // Once the writer is writing (Python's start-up time varies with the machine's load),
+        // let it write for a while (a different moment each round), then kill the node.
+        let _ = writing.recv_timeout(Duration::from_secs(60));
+        std::thread::sleep(Duration::from_millis(300 + 400 * round));
+        let running = node.take().unwrap();
+        let pid = running.pid();
+        Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status()
+            .unwrap();
+        let _ = writer.wait();
+        let acks = reader.join().unwrap();
+        assert!(!acks.is_empty(), "round {round}: nothing was acknowledged");
+        acknowledged.extend(acks);
+        drop(running);
+        let restarted = TestNode::start(home.path(), &[]);
+        node = Some(restarted);
+    }
+    let list = home.path().join("acknowledged.txt");
+    std::fs::write(&list, acknowledged.join("\n")).unwrap();
+    let port = node.as_ref().map_or(0, |n| n.port);
+    let started = Instant::now();
+    let o = Command::new(python())
+        .args(["-c", CHECKER])
+        .arg(&ca)
+        .arg(port.to_string())
+        .arg(&password)
+        .arg(&list)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success() && stdout.trim().ends_with("ok"),
+        "{stdout}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    eprintln!(
+        "{} acknowledged documents checked after 4 kills in {:?}",
+        acknowledged.len(),
+        started.elapsed()
+    );
+}
