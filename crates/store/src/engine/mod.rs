@@ -365,6 +365,20 @@ pub struct IndexStats {
     pub primary_term: u64,
 }
 
+/// One searchable segment of an index (`_cat/segments`). Every searchable segment is also
+/// committed: a refresh is a tantivy commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SegmentFigures {
+    /// tantivy's segment id (32 hex digits).
+    pub id: String,
+    /// Live documents.
+    pub docs_count: u64,
+    /// Deleted documents the segment still holds.
+    pub docs_deleted: u64,
+    /// Bytes of the segment's files.
+    pub size_bytes: u64,
+}
+
 /// The engine of one data folder.
 pub struct Engine {
     data: PathBuf,
@@ -783,6 +797,22 @@ impl Engine {
             max_seq_no: i64::try_from(shard.applied()).unwrap_or(i64::MAX) - 1,
             primary_term: shard.primary_term,
         })
+    }
+
+    /// The searchable segments of an index, in the reader's order.
+    pub fn segments(&self, index: &str) -> Result<Vec<SegmentFigures>> {
+        let shard = self.shard(index)?;
+        let searcher = shard.reader.searcher();
+        Ok(searcher
+            .segment_readers()
+            .iter()
+            .map(|s| SegmentFigures {
+                id: s.segment_id().uuid_string(),
+                docs_count: u64::from(s.num_docs()),
+                docs_deleted: u64::from(s.num_deleted_docs()),
+                size_bytes: s.space_usage().map_or(0, |u| u.total().get_bytes()),
+            })
+            .collect())
     }
 
     /// Whether an index's writer is open (closed after `idle_writer_close` without writes).
