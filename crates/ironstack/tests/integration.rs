@@ -22,6 +22,8 @@ mod hostile;
 mod keystore;
 #[path = "integration/node.rs"]
 mod node;
+#[path = "integration/node_client.rs"]
+mod node_client;
 #[path = "integration/node_startup.rs"]
 mod node_startup;
 #[path = "integration/node_stats.rs"]

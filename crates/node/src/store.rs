@@ -28,7 +28,8 @@ pub(crate) fn open(data: &Path, auto_create_index: &str) -> Result<NodeStore, St
             auto_create_index: AutoCreateIndex::parse(auto_create_index),
         },
     )
-    .map_err(|e| e.to_string())?;
+    .map_err(|e| e.to_string())?
+    .with_figures(backend.clone());
     Ok(NodeStore {
         service: Arc::new(service),
         backend,

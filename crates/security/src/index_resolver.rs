@@ -13,7 +13,7 @@ use ironstack_types::index_space::{
 use ironstack_types::wildcard::simple_match;
 use ironstack_types::{EsErrorType, EsException};
 
-use crate::rbac::{ClusterContext, IndexAccess, Permission};
+use crate::rbac::{ClusterContext, IndexAccess, MappingUpdate, Permission};
 
 /// The names a request reaches after expansion.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -66,6 +66,11 @@ impl<P: Permission + ?Sized> Permission for SpacePermission<'_, P> {
             }
         }
         self.permission.index_access(action, &all)
+    }
+
+    fn check_auto_put_mapping(&self, index: &str, data_stream: Option<&str>) -> MappingUpdate {
+        let data_stream = data_stream.or_else(|| self.space.parent_data_stream(index));
+        self.permission.check_auto_put_mapping(index, data_stream)
     }
 }
 

@@ -179,6 +179,14 @@ impl Permission for Grants {
     fn index_access(&self, _: &str, _: &[&str]) -> IndexAccess {
         IndexAccess::unrestricted()
     }
+    fn check_auto_put_mapping(&self, index: &str, data_stream: Option<&str>) -> MappingUpdate {
+        // Records what the space told it: granted only when the data stream is named.
+        match data_stream {
+            Some(stream) if self.check_index("", stream) => MappingUpdate::Granted,
+            _ if self.check_index("", index) => MappingUpdate::Granted,
+            _ => MappingUpdate::Denied,
+        }
+    }
 }
 
 #[test]
@@ -192,6 +200,17 @@ fn a_data_stream_grant_covers_its_backing_indices() {
     ));
     assert!(p.check_index("indices:data/read/search", "metrics-x"));
     assert!(!p.check_index("indices:data/read/search", "logs-a"));
+    // Mapping updates of a backing index are checked with its data stream named.
+    let streams = Grants(names(&["metrics-x"]));
+    let p = SpacePermission::new(&streams, &space);
+    assert_eq!(
+        p.check_auto_put_mapping(".ds-metrics-x-2024.01.01-000001", None),
+        MappingUpdate::Granted
+    );
+    assert_eq!(
+        p.check_auto_put_mapping("logs-a", None),
+        MappingUpdate::Denied
+    );
 }
 
 proptest::proptest! {

@@ -6,6 +6,9 @@
 //! ```sh
 //! cargo run --release -p ironstack-store --example ingest_raw -- [documents] [clients]
 //! ```
+//!
+//! `ingest_raw emit FILE DOCUMENTS` writes the same documents as `_bulk` NDJSON (`create`
+//! lines, generated ids) for `bench/ingest.sh`, which sends them over HTTPS.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -175,8 +178,29 @@ fn dashboard_queries(engine: &Engine) -> Result<(), Box<dyn std::error::Error>> 
     Ok(())
 }
 
+/// Writes documents `0..total` as `_bulk` NDJSON to `path`.
+fn emit(path: &str, total: u64) -> Result<(), Box<dyn std::error::Error>> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    for n in 0..total {
+        out.write_all(b"{\"create\":{}}\n")?;
+        serde_json::to_writer(&mut out, &metricbeat(n))?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("emit") {
+        let path = args.get(2).ok_or("usage: ingest_raw emit FILE DOCUMENTS")?;
+        let total = args
+            .get(3)
+            .and_then(|a| a.parse().ok())
+            .unwrap_or(1_000_000);
+        return emit(path, total);
+    }
     let total: u64 = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(200_000);
     let clients: u64 = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(2);
     let json_bytes: u64 = (0..1000)

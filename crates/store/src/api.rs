@@ -6,7 +6,11 @@
 //! data streams, aliases, auto-creation) are resolved above this interface; a backend deals in
 //! concrete indices.
 
+use std::time::Duration;
+
 use serde_json::Value;
+
+use ironstack_types::EsException;
 
 use crate::Result;
 use crate::query::{Query, SearchRequest};
@@ -54,6 +58,23 @@ pub trait DocumentStore: Send + Sync {
         request: &SearchRequest,
         fields: &dyn FieldVisibility,
     ) -> Result<SearchResult>;
+    /// Pins what `indices` show now for `keep_alive` (a point in time, or the reader of a
+    /// scroll) and answers its id.
+    fn open_point_in_time(&self, indices: &[String], keep_alive: Duration) -> Result<String>;
+    /// The concrete indices of the point in time `id` (`search_context_missing_exception`
+    /// once it expired or was closed).
+    fn point_in_time_indices(&self, id: &str) -> Result<Vec<String>>;
+    /// Searches the point in time `id`, renewing its keep-alive when `keep_alive` is given.
+    /// Its sort ends with the `_shard_doc` tiebreaker, whose value ends each hit's `sort`.
+    fn search_point_in_time(
+        &self,
+        id: &str,
+        keep_alive: Option<Duration>,
+        request: &SearchRequest,
+        fields: &dyn FieldVisibility,
+    ) -> Result<SearchResult>;
+    /// Closes the point in time `id`; false when none was open.
+    fn close_point_in_time(&self, id: &str) -> bool;
     /// Counts the matches of `query` over concrete indices, with `fields` as for
     /// [`DocumentStore::search`].
     fn count(&self, indices: &[String], query: &Query, fields: &dyn FieldVisibility)
@@ -159,10 +180,23 @@ pub enum WriteCondition {
 }
 
 /// Options of a write call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct WriteOptions {
     /// `?refresh`.
     pub refresh: Refresh,
+    /// Whether documents may add fields to the mapping.
+    pub dynamic_mapping: DynamicMapping,
+}
+
+/// Whether a write may add fields to the index's mapping: the caller's
+/// `indices:admin/mapping/auto_put`, decided before the write.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum DynamicMapping {
+    /// New fields are added as the mapping's `dynamic` setting says.
+    #[default]
+    Allowed,
+    /// A document that needs a new field fails alone with this error (its 403).
+    Denied(Box<EsException>),
 }
 
 /// `?refresh` on writes.
@@ -192,6 +226,8 @@ pub struct WriteOutcome {
     pub result: WriteResultKind,
     /// `forced_refresh`.
     pub forced_refresh: bool,
+    /// Whether this document added fields to the index's mapping.
+    pub mapping_updated: bool,
 }
 
 /// `result`.

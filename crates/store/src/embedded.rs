@@ -12,12 +12,13 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 
 use crate::api::{
-    CreateIndex, DocumentStore, FieldVisibility, IndexInfo, SearchResult, StoredDocument, WriteOp,
-    WriteOptions, WriteOutcome,
+    CreateIndex, DocumentStore, DynamicMapping, FieldVisibility, IndexInfo, SearchResult,
+    StoredDocument, WriteOp, WriteOptions, WriteOutcome,
 };
 use crate::document::ParsedDocument;
 use crate::engine::{
@@ -223,14 +224,20 @@ impl EmbeddedStore {
     /// Parses the documents of `ops` against the index's mapping, merging the mapping updates
     /// they need in document order; a document that cannot be parsed (or whose new fields
     /// conflict) fails alone.
-    fn prepare(&self, state: &IndexState, index: &str, ops: Vec<WriteOp>) -> Result<Prepared> {
+    fn prepare(
+        &self,
+        state: &IndexState,
+        index: &str,
+        ops: Vec<WriteOp>,
+        dynamic: &DynamicMapping,
+    ) -> Result<Prepared> {
         let snapshot = state.mapping();
         let mut slots: Vec<Slot> = Vec::with_capacity(ops.len());
         let mut needs_update = false;
         for op in ops {
             slots.push(match op {
                 WriteOp::Delete { id, condition } => {
-                    Slot::Ready(EngineOp::Delete { id, condition })
+                    Slot::Ready(EngineOp::Delete { id, condition }, false)
                 }
                 WriteOp::Index {
                     id,
@@ -241,6 +248,7 @@ impl EmbeddedStore {
                     Err(e) => Slot::Failed(e),
                     Ok((value, parsed)) if parsed.mapping_update.is_none() => Slot::Ready(
                         index_op(&snapshot, id, source, &value, parsed, create, condition),
+                        false,
                     ),
                     Ok(_) => {
                         needs_update = true;
@@ -255,6 +263,15 @@ impl EmbeddedStore {
             });
         }
         if !needs_update {
+            return Ok(Prepared { slots });
+        }
+        if let DynamicMapping::Denied(denial) = dynamic {
+            // The caller may not add fields: only the documents that need one fail.
+            for slot in &mut slots {
+                if matches!(slot, Slot::Update { .. }) {
+                    *slot = Slot::Failed(StoreError::Denied(denial.clone()));
+                }
+            }
             return Ok(Prepared { slots });
         }
         // Fields are added one document at a time, as Elasticsearch applies each document's
@@ -277,15 +294,18 @@ impl EmbeddedStore {
             };
             let outcome = parse_with_updates(&mut current, id.as_deref(), source);
             *slot = match outcome {
-                Ok((value, parsed)) => Slot::Ready(index_op(
-                    &current,
-                    id.take(),
-                    std::mem::take(source),
-                    &value,
-                    parsed,
-                    *create,
-                    *condition,
-                )),
+                Ok((value, parsed)) => Slot::Ready(
+                    index_op(
+                        &current,
+                        id.take(),
+                        std::mem::take(source),
+                        &value,
+                        parsed,
+                        *create,
+                        *condition,
+                    ),
+                    true,
+                ),
                 Err(e) => Slot::Failed(e),
             };
         }
@@ -352,7 +372,8 @@ fn index_op(
 
 /// One operation of a write call on its way to the engine.
 enum Slot {
-    Ready(EngineOp),
+    /// Parsed; `true` when the document added fields to the mapping.
+    Ready(EngineOp, bool),
     Update {
         id: Option<String>,
         source: Vec<u8>,
@@ -547,15 +568,15 @@ impl DocumentStore for EmbeddedStore {
         options: &WriteOptions,
     ) -> Result<Vec<Result<WriteOutcome>>> {
         let state = self.open_index_state(index)?;
-        let prepared = self.prepare(&state, index, ops)?;
+        let prepared = self.prepare(&state, index, ops, &options.dynamic_mapping)?;
         let mut results: Vec<Option<Result<WriteOutcome>>> =
             Vec::with_capacity(prepared.slots.len());
         let mut engine_ops = Vec::new();
         let mut positions = Vec::new();
         for (i, slot) in prepared.slots.into_iter().enumerate() {
             match slot {
-                Slot::Ready(op) => {
-                    positions.push(i);
+                Slot::Ready(op, updated) => {
+                    positions.push((i, updated));
                     engine_ops.push(op);
                     results.push(None);
                 }
@@ -567,8 +588,11 @@ impl DocumentStore for EmbeddedStore {
         }
         if !engine_ops.is_empty() {
             let outcomes = self.engine.apply(index, engine_ops, options.refresh)?;
-            for (position, outcome) in positions.into_iter().zip(outcomes) {
-                results[position] = Some(outcome);
+            for ((position, updated), outcome) in positions.into_iter().zip(outcomes) {
+                results[position] = Some(outcome.map(|o| WriteOutcome {
+                    mapping_updated: updated,
+                    ..o
+                }));
             }
         }
         Ok(results
@@ -598,6 +622,32 @@ impl DocumentStore for EmbeddedStore {
         let types = self.types(indices, fields)?;
         let names: Vec<&str> = indices.iter().map(String::as_str).collect();
         self.engine.search(&names, request, &types)
+    }
+
+    fn open_point_in_time(&self, indices: &[String], keep_alive: Duration) -> Result<String> {
+        let names: Vec<&str> = indices.iter().map(String::as_str).collect();
+        self.engine.open_point_in_time(&names, keep_alive)
+    }
+
+    fn point_in_time_indices(&self, id: &str) -> Result<Vec<String>> {
+        self.engine.point_in_time_indices(id)
+    }
+
+    fn search_point_in_time(
+        &self,
+        id: &str,
+        keep_alive: Option<Duration>,
+        request: &SearchRequest,
+        fields: &dyn FieldVisibility,
+    ) -> Result<SearchResult> {
+        let indices = self.engine.point_in_time_indices(id)?;
+        let types = self.types(&indices, fields)?;
+        self.engine
+            .search_point_in_time(id, keep_alive, request, &types)
+    }
+
+    fn close_point_in_time(&self, id: &str) -> bool {
+        self.engine.close_point_in_time(id)
     }
 
     fn count(

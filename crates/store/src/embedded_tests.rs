@@ -39,6 +39,7 @@ fn index(id: &str, source: Value) -> WriteOp {
 fn now() -> WriteOptions {
     WriteOptions {
         refresh: Refresh::Immediate,
+        ..WriteOptions::default()
     }
 }
 

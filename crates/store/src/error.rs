@@ -145,6 +145,10 @@ pub enum StoreError {
         /// `search.max_buckets`.
         max: u64,
     },
+    /// `aggregation_initialization_exception` (500): an aggregation that cannot be built as
+    /// asked (`Aggregator [x] of type [avg] cannot accept sub-aggregations`).
+    #[error("{0}")]
+    AggregationInitialization(String),
     /// `number_format_exception` (400): a number Elasticsearch reads with Java's parsers
     /// (`For input string: "x"`).
     #[error("{0}")]
@@ -231,6 +235,14 @@ pub enum StoreError {
     /// security layer worded it.
     #[error("{}", .0.reason)]
     Denied(Box<EsException>),
+    /// `search_context_missing_exception` (404): no open point in time or scroll has this id.
+    #[error("No search context found for id [{0}]")]
+    SearchContextMissing(String),
+    /// `too_many_scroll_contexts_exception` (429): `search.max_open_scroll_context` reached.
+    #[error(
+        "Trying to create too many scroll contexts. Must be less than or equal to: [{0}]. This limit can be set by changing the [search.max_open_scroll_context] setting."
+    )]
+    TooManyContexts(usize),
     /// The data folder cannot be used: locked by another node, unreadable, or damaged.
     #[error("{0}")]
     Unavailable(String),
@@ -409,6 +421,9 @@ impl StoreError {
                 None,
             ),
             Self::NumberFormat(_) => EsException::named("number_format_exception", 400, reason),
+            Self::AggregationInitialization(_) => {
+                EsException::named("aggregation_initialization_exception", 500, reason)
+            }
             Self::Parse(_) => EsException::with_status(EsErrorType::Parse, 400, reason),
             Self::FieldParse { cause, .. } => {
                 // Elasticsearch reports the innermost Elasticsearch exception as the root
@@ -443,6 +458,12 @@ impl StoreError {
             }
             Self::IndexTemplateMissing(_) => {
                 EsException::named("index_template_missing_exception", 404, reason)
+            }
+            Self::SearchContextMissing(_) => {
+                EsException::with_status(EsErrorType::SearchContextMissing, 404, reason)
+            }
+            Self::TooManyContexts(_) => {
+                EsException::with_status(EsErrorType::TooManyScrollContexts, 429, reason)
             }
             Self::ResourceNotFound(_) => {
                 EsException::with_status(EsErrorType::ResourceNotFound, 404, reason)

@@ -26,10 +26,13 @@
 //!   creation with templates, auto-creation, write routing through aliases and data streams);
 //! - [`query`]: the query DSL and search requests, parsed into typed values with
 //!   Elasticsearch's errors;
+//! - [`aggs`]: aggregation requests (typed, with Elasticsearch's errors), their reduction
+//!   across indices, pipelines and rendering;
 //! - [`error`]: the one error type, with its Elasticsearch error body.
 
 #![warn(missing_docs)]
 
+pub mod aggs;
 pub mod api;
 pub mod bulk;
 pub mod doc_write;

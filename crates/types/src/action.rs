@@ -250,3 +250,23 @@ pub const ILM_STATUS: ActionName = ActionName("cluster:admin/ilm/operation_mode/
 pub const ILM_START: ActionName = ActionName("cluster:admin/ilm/start");
 /// `POST /_ilm/stop`.
 pub const ILM_STOP: ActionName = ActionName("cluster:admin/ilm/stop");
+// Statistics, cat and multi-request APIs (rest-stats).
+/// `GET [/{index}]/_stats`, and the figures `_cat/indices` and `_cat/shards` read.
+pub const INDICES_STATS: ActionName = ActionName("indices:monitor/stats");
+/// `GET /_cat/segments` (`IndicesSegmentsAction`).
+pub const INDICES_SEGMENTS: ActionName = ActionName("indices:monitor/segments");
+/// `GET /_cat/aliases` (`GetAliasesAction`).
+pub const ALIASES_GET: ActionName = ActionName("indices:admin/aliases/get");
+/// `GET /_cat/templates` (`GetIndexTemplatesAction`, the first request it sends).
+pub const LEGACY_TEMPLATE_GET: ActionName = ActionName("indices:admin/template/get");
+/// `GET|POST [/{index}]/_mget`, authorized by name; each document on its index with
+/// [`MGET_SHARD`].
+pub const MGET: ActionName = ActionName("indices:data/read/mget");
+/// One `_mget` document, on its index.
+pub const MGET_SHARD: ActionName = ActionName("indices:data/read/mget[shard]");
+/// `GET|POST [/{index}]/_msearch`, authorized by name; each search with [`SEARCH`].
+pub const MSEARCH: ActionName = ActionName("indices:data/read/msearch");
+/// `POST /{index}/_delete_by_query`.
+pub const DELETE_BY_QUERY: ActionName = ActionName("indices:data/write/delete/byquery");
+/// `POST /{index}/_update_by_query`.
+pub const UPDATE_BY_QUERY: ActionName = ActionName("indices:data/write/update/byquery");

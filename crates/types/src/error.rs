@@ -109,6 +109,11 @@ pub enum EsErrorType {
     TooManyBuckets,
     /// `search_phase_execution_exception` (status of its shard failures).
     SearchPhaseExecution,
+    /// `search_context_missing_exception` (404): a scroll or point in time that expired or
+    /// never was.
+    SearchContextMissing,
+    /// `too_many_scroll_contexts_exception` (429).
+    TooManyScrollContexts,
     /// `exception` (500): anything unexpected.
     Internal,
 }
@@ -124,6 +129,8 @@ impl EsErrorType {
             Self::Parse => "parse_exception",
             Self::XContentParse => "x_content_parse_exception",
             Self::ResourceNotFound => "resource_not_found_exception",
+            Self::SearchContextMissing => "search_context_missing_exception",
+            Self::TooManyScrollContexts => "too_many_scroll_contexts_exception",
             Self::ActionRequestValidation => "action_request_validation_exception",
             Self::Validation => "validation_exception",
             Self::Parsing => "parsing_exception",
@@ -166,7 +173,11 @@ impl EsErrorType {
             | Self::SearchPhaseExecution
             | Self::Status => 400,
             Self::Security => 403,
-            Self::ResourceNotFound | Self::IndexNotFound | Self::DocumentMissing => 404,
+            Self::ResourceNotFound
+            | Self::IndexNotFound
+            | Self::DocumentMissing
+            | Self::SearchContextMissing => 404,
+            Self::TooManyScrollContexts => 429,
             Self::VersionConflictEngine => 409,
             Self::ContentTooLong => 413,
             Self::Timeout => 504,

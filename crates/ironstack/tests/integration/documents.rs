@@ -1,8 +1,8 @@
 //! Documents over HTTPS with the official Python `elasticsearch` client and curl: index, get,
-//! update and delete single documents, the client's bulk helper, searches and counts, the
-//! guide's writer and reader roles with real documents; and a crash test that `kill -9`s the
-//! node during bulk ingest, restarts it, and checks by id that every acknowledged document is
-//! there.
+//! update and delete single documents, the client's bulk helper, searches (with aggregations)
+//! and counts, the guide's writer and reader roles with real documents; and a crash test that
+//! `kill -9`s the node during bulk ingest, restarts it, and checks by id that every acknowledged
+//! document is there.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -46,6 +46,30 @@ assert s["hits"]["hits"][0]["_source"]["year"] == 1999, s["hits"]["hits"][0]
 s = es.search(index="bo*", q="title:dune")
 assert s["hits"]["hits"][0]["_id"] == "1", s
 assert es.count(index="books")["count"] == 502
+a = es.search(index="books", size=0, query={"range": {"year": {"gte": 1990}}}, aggs={
+    "years": {"terms": {"field": "year", "size": 3, "order": {"_key": "desc"}}},
+    "avg_year": {"avg": {"field": "year"}},
+    "halves": {"histogram": {"field": "year", "interval": 5}, "aggs": {"top": {"top_hits": {"size": 1, "sort": [{"year": "asc"}], "_source": ["year"]}}}}})
+aggs = a["aggregations"]
+assert [(b["key"], b["doc_count"]) for b in aggs["years"]["buckets"]] == [(1999, 5), (1998, 5), (1997, 5)], aggs
+assert aggs["years"]["sum_other_doc_count"] == 35 and aggs["years"]["doc_count_error_upper_bound"] == 0, aggs
+assert aggs["avg_year"]["value"] == 1994.5, aggs
+assert [(b["key"], b["doc_count"]) for b in aggs["halves"]["buckets"]] == [(1990.0, 25), (1995.0, 25)], aggs
+assert aggs["halves"]["buckets"][1]["top"]["hits"]["hits"][0]["_source"] == {"year": 1995}, aggs
+a = es.search(index="books", size=0, typed_keys=True, aggs={"years": {"terms": {"field": "year"}}, "n": {"cardinality": {"field": "title.keyword"}}})
+assert sorted(a["aggregations"]) == ["cardinality#n", "lterms#years"], a["aggregations"]
+assert a["aggregations"]["cardinality#n"]["value"] == 502, a["aggregations"]
+try:
+    es.search(index="books", aggs={"t": {"terms": {"field": "title"}}})
+    raise SystemExit("terms on a text field accepted")
+except BadRequestError as e:
+    assert e.body["error"]["type"] == "search_phase_execution_exception", e.body
+    assert e.body["error"]["root_cause"][0]["reason"].startswith("Fielddata is disabled on [title] in [books]."), e.body
+try:
+    es.search(index="books", aggs={"t": {"term": {"field": "year"}}})
+    raise SystemExit("unknown aggregation accepted")
+except BadRequestError as e:
+    assert e.body["error"]["reason"] == "Unknown aggregation type [term] did you mean [terms]?", e.body
 d = es.delete(index="books", id=auto_id, refresh=True)
 assert d["result"] == "deleted", d
 assert es.count(index="books", query={"term": {"_id": auto_id}})["count"] == 0
@@ -77,6 +101,9 @@ try:
 except AuthorizationException:
     pass
 assert reader.count(index="metricbeat-*")["count"] == 20
+a = reader.search(index="metricbeat-*", size=0, aggs={"hosts": {"cardinality": {"field": "host.name.keyword"}}, "per_hour": {"date_histogram": {"field": "@timestamp", "calendar_interval": "hour"}}})
+assert a["aggregations"]["hosts"]["value"] == 20, a
+assert a["aggregations"]["per_hour"]["buckets"] == [{"key_as_string": "2026-12-07T10:00:00.000Z", "key": 1796637600000, "doc_count": 20}], a
 try:
     reader.index(index="metricbeat-9.0.0", document={"a": 1})
     raise SystemExit("the reader wrote")
@@ -177,10 +204,14 @@ fn acknowledged_bulk_writes_survive_kill_9() {
             .spawn()
             .unwrap();
         let stdout = writer.stdout.take().unwrap();
+        let (first_ack, writing) = std::sync::mpsc::channel::<()>();
         let reader = std::thread::spawn(move || {
             let mut acks = Vec::new();
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
                 if let Some(ids) = line.strip_prefix("ACK ") {
+                    if acks.is_empty() {
+                        let _ = first_ack.send(());
+                    }
                     acks.extend(ids.split(' ').map(str::to_string));
                 } else if line.starts_with("ERRORS") {
                     panic!("bulk errors: {line}");
@@ -188,8 +219,10 @@ fn acknowledged_bulk_writes_survive_kill_9() {
             }
             acks
         });
-        // Let it write for a while (a different moment each round), then kill the node.
-        std::thread::sleep(Duration::from_millis(700 + 400 * round));
+        // Once the writer is writing (Python's start-up time varies with the machine's load),
+        // let it write for a while (a different moment each round), then kill the node.
+        let _ = writing.recv_timeout(Duration::from_secs(60));
+        std::thread::sleep(Duration::from_millis(300 + 400 * round));
         let running = node.take().unwrap();
         let pid = running.pid();
         Command::new("kill")

@@ -18,6 +18,10 @@ enum Grant {
     Cluster(&'static str),
     /// A role holding exactly this index privilege on `m-*`.
     Index(&'static str),
+    /// A role holding these cluster privileges and these index privileges on `m-*`
+    /// (requests whose parts Elasticsearch authorizes apart: `_cat/indices` reads the
+    /// cluster state too, `_delete_by_query` searches before it deletes).
+    Privileges(&'static [&'static str], &'static [&'static str]),
 }
 
 impl Grant {
@@ -27,6 +31,9 @@ impl Grant {
             Anyone => json!({}),
             Cluster(p) => json!({"cluster": [p]}),
             Index(p) => json!({"indices": [{"names": ["m-*"], "privileges": [p]}]}),
+            Privileges(c, i) => {
+                json!({"cluster": c, "indices": [{"names": ["m-*"], "privileges": i}]})
+            }
         }
     }
 
@@ -35,6 +42,7 @@ impl Grant {
             Anyone => "anyone".into(),
             Cluster(p) => format!("cluster {p}"),
             Index(p) => format!("index {p} on m-*"),
+            Privileges(c, i) => format!("cluster {c:?} and index {i:?} on m-*"),
         }
     }
 }
@@ -84,7 +92,7 @@ impl Row {
     }
 }
 
-use Grant::{Anyone, Cluster, Index};
+use Grant::{Anyone, Cluster, Index, Privileges};
 
 const MONITOR: Grant = Cluster("monitor");
 const READ_SECURITY: Grant = Cluster("read_security");
@@ -816,6 +824,62 @@ const MATRIX: &[Row] = &[
     row("POST", "/_ilm/stop", "/_ilm/stop", Cluster("manage_ilm"))
         .near_miss("read_ilm")
         .setup(&[("POST", "/_ilm/start", "")]),
+    // Statistics, cat and multi-request APIs (rest-stats).
+    row("GET", "/_cat/indices", "/_cat/indices", CLUSTER_AND_INDEX_MONITOR)
+        .near_miss_index("monitor")
+        .setup(&[DOC]),
+    row("GET", "/_cat/indices/{index}", "/_cat/indices/m-*", CLUSTER_AND_INDEX_MONITOR)
+        .near_miss("monitor")
+        .setup(&[DOC]),
+    row("GET", "/_cat/aliases", "/_cat/aliases", Index("view_index_metadata"))
+        .near_miss_index("read")
+        .setup(&[DOC]),
+    row("GET", "/_cat/aliases/{name}", "/_cat/aliases/m-*", Index("view_index_metadata"))
+        .near_miss_index("write")
+        .setup(&[DOC]),
+    row("GET", "/_cat/count", "/_cat/count", Index("read")).near_miss_index("monitor"),
+    row("POST", "/_cat/count", "/_cat/count", Index("read")).near_miss_index("monitor"),
+    row("GET", "/_cat/count/{index}", "/_cat/count/m-docs", Index("read"))
+        .near_miss_index("view_index_metadata")
+        .setup(&[DOC]),
+    row("POST", "/_cat/count/{index}", "/_cat/count/m-docs", Index("read"))
+        .body(r#"{"query":{"match_all":{}}}"#)
+        .near_miss_index("write")
+        .setup(&[DOC]),
+    row("GET", "/_cat/shards", "/_cat/shards", CLUSTER_AND_INDEX_MONITOR)
+        .near_miss_index("monitor"),
+    row("GET", "/_cat/shards/{index}", "/_cat/shards/m-docs", CLUSTER_AND_INDEX_MONITOR)
+        .near_miss("monitor")
+        .setup(&[DOC]),
+    row("GET", "/_cat/segments", "/_cat/segments", CLUSTER_AND_INDEX_MONITOR)
+        .near_miss_index("monitor"),
+    row("GET", "/_cat/segments/{index}", "/_cat/segments/m-docs", CLUSTER_AND_INDEX_MONITOR)
+        .near_miss("monitor")
+        .setup(&[DOC]),
+    row("GET", "/_cat/templates", "/_cat/templates", MONITOR).near_miss("read_ilm"),
+    row("GET", "/_cat/templates/{name}", "/_cat/templates/m*", MONITOR).near_miss("read_ilm"),
+    row("GET", "/_stats", "/_stats", Index("monitor")).near_miss_index("view_index_metadata"),
+    row("GET", "/_stats/{metric}", "/_stats/docs,store", Index("monitor"))
+        .near_miss_index("read"),
+    row("GET", "/{index}/_stats", "/m-docs/_stats", Index("monitor"))
+        .near_miss_index("view_index_metadata")
+        .setup(&[DOC]),
+    row("GET", "/{index}/_stats/{metric}", "/m-*/_stats/indexing", Index("monitor"))
+        .near_miss_index("read")
+        .setup(&[DOC]),
+    row("GET", "/_cluster/health/{index}", "/_cluster/health/m-docs", MONITOR)
+        .near_miss("manage_security")
+        .setup(&[DOC]),
+    row("GET", "/_cluster/state", "/_cluster/state", MONITOR).near_miss_index("monitor"),
+    row("GET", "/_cluster/state/{metric}", "/_cluster/state/metadata", MONITOR)
+        .near_miss("read_ilm"),
+    row(
+        "GET",
+        "/_cluster/state/{metric}/{indices}",
+        "/_cluster/state/routing_table/m-*",
+        MONITOR,
+    )
+    .near_miss_index("monitor"),
 ];
 
 /// The privilege that manages templates.
@@ -848,6 +912,10 @@ const M_POLICY_PUT: (&str, &str, &str) = ("PUT", "/_ilm/policy/m-pol", M_POLICY)
 
 /// An alias on `m-docs` to act on.
 const M_GONE_ALIAS: (&str, &str, &str) = ("PUT", "/m-docs/_alias/m-gone", "");
+
+/// What `_cat/indices`, `_cat/shards` and `_cat/segments` need: Elasticsearch reads the
+/// cluster state for them too.
+const CLUSTER_AND_INDEX_MONITOR: Grant = Privileges(&["monitor"], &["monitor"]);
 
 /// A document to act on (its index created on the way).
 const DOC: (&str, &str, &str) = ("PUT", "/m-docs/_doc/0", r#"{"a":0}"#);

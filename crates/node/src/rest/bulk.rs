@@ -9,6 +9,7 @@ use std::time::Instant;
 use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::State;
+use axum::response::{IntoResponse, Response};
 use ironstack_store::StoreError;
 use ironstack_store::bulk::{self, BulkAction, BulkDefaults, BulkItem};
 use ironstack_store::service::{ItemResult, WriteItem, WriteItemKind};
@@ -117,7 +118,7 @@ pub(crate) async fn bulk(
     path: PathParams,
     Extension(params): Extension<RenderParams>,
     body: Bytes,
-) -> Result<EsJson, ApiError> {
+) -> Result<Response, ApiError> {
     let started = Instant::now();
     refuse_pipeline(params.param("pipeline"))?;
     let refresh = refresh_param(&params)?;
@@ -131,6 +132,7 @@ pub(crate) async fn bulk(
     };
     let store = documents(&state)?.clone();
     let guard = GateGuard::new(state.gate.as_ref(), &granted, store.space());
+    let warnings = guard.warnings();
     let (items, results) = blocking(move || -> Result<_, ApiError> {
         let parsed = bulk::parse(&body, &defaults)?;
         bulk::validate(&parsed)?;
@@ -204,9 +206,12 @@ pub(crate) async fn bulk(
         };
         rendered.push(value);
     }
-    Ok(EsJson::ok(json!({
+    let mut response = EsJson::ok(json!({
         "errors": errors,
         "took": started.elapsed().as_millis() as u64,
         "items": rendered,
-    })))
+    }))
+    .into_response();
+    warnings.apply(&mut response);
+    Ok(response)
 }

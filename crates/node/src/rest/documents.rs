@@ -4,7 +4,7 @@
 //! Elasticsearch authorizes a one-item bulk), and the result of one write as Elasticsearch
 //! renders it.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use axum::Extension;
 use axum::body::Bytes;
@@ -21,25 +21,64 @@ use ironstack_store::query::{SourceFilter, parse_source_params};
 use ironstack_store::service::{ItemResult, WriteGuard, WriteItem, WriteItemKind};
 use ironstack_types::EsException;
 use ironstack_types::index_space::IndexSpace;
+use ironstack_types::info::ES_VERSION;
 use serde_json::{Map, Value, json};
 
 use super::context::{blocking, documents};
 use super::envelope::RenderParams;
+use super::handlers::BUILD_HASH;
 use super::params::PathParams;
 use super::pipeline::Granted;
 use super::response::{ApiError, EsJson};
 use crate::state::AppState;
 
-/// The security gate's item checks as the store's [`WriteGuard`].
-pub(crate) struct GateGuard(WriteItemAuthorizer);
+/// The security gate's item checks as the store's [`WriteGuard`], collecting the
+/// deprecation warnings the checks produce for the response's `Warning` headers.
+pub(crate) struct GateGuard {
+    items: WriteItemAuthorizer,
+    warnings: Warnings,
+}
+
+/// Deprecation warnings of one request, each once, in the order they were first given.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Warnings(Arc<Mutex<Vec<String>>>);
+
+impl Warnings {
+    fn add(&self, warning: String) {
+        let mut all = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if !all.contains(&warning) {
+            all.push(warning);
+        }
+    }
+
+    /// Adds Elasticsearch's `Warning: 299 Elasticsearch-<version>-<build> "<text>"` headers.
+    pub(crate) fn apply(&self, response: &mut Response) {
+        let all = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        for warning in all.iter() {
+            let escaped = warning.replace('\\', "\\\\").replace('"', "\\\"");
+            let value = format!("299 Elasticsearch-{ES_VERSION}-{BUILD_HASH} \"{escaped}\"");
+            if let Ok(value) = HeaderValue::from_str(&value) {
+                response.headers_mut().append(header::WARNING, value);
+            }
+        }
+    }
+}
 
 impl GateGuard {
     /// The checks for `granted` (security off: none).
     pub(crate) fn new(gate: Option<&Arc<Gate>>, granted: &Granted, space: Arc<IndexSpace>) -> Self {
-        Self(match gate {
-            Some(gate) => gate.write_items(granted, space),
-            None => WriteItemAuthorizer::unrestricted(),
-        })
+        Self {
+            items: match gate {
+                Some(gate) => gate.write_items(granted, space),
+                None => WriteItemAuthorizer::unrestricted(),
+            },
+            warnings: Warnings::default(),
+        }
+    }
+
+    /// The warnings collected so far (shared: those added later show too).
+    pub(crate) fn warnings(&self) -> Warnings {
+        self.warnings.clone()
     }
 }
 
@@ -51,11 +90,19 @@ impl WriteGuard for GateGuard {
             BulkAction::Update => BulkOp::Update,
             BulkAction::Delete => BulkOp::Delete,
         };
-        self.0.check(op, name)
+        self.items.check(op, name)
     }
 
     fn check_auto_create(&self, name: &str) -> Result<(), Box<EsException>> {
-        self.0.check_auto_create(name)
+        self.items.check_auto_create(name)
+    }
+
+    fn check_mapping_update(&self, index: &str) -> Result<Option<String>, Box<EsException>> {
+        self.items.check_mapping_update(index)
+    }
+
+    fn deprecated(&self, warning: String) {
+        self.warnings.add(warning);
     }
 }
 
@@ -140,6 +187,7 @@ async fn write_one(
 ) -> Result<Response, ApiError> {
     let store = documents(&state)?.clone();
     let guard = GateGuard::new(state.gate.as_ref(), &granted, store.space());
+    let warnings = guard.warnings();
     let result = blocking(move || {
         let mut results = store.write(vec![item], &guard, refresh);
         let result = results.pop();
@@ -154,7 +202,9 @@ async fn write_one(
     if !return_source {
         item_result.updated_source = None;
     }
-    single_response(item_result, copies)
+    let mut response = single_response(item_result, copies)?;
+    warnings.apply(&mut response);
+    Ok(response)
 }
 
 /// The response of a single-document write.

@@ -1,7 +1,7 @@
 use axum::http::{StatusCode, header};
 use serde_json::{Value, json};
 
-use crate::rest::test_support::{Fixture, PASSWORD, basic, call, call_json};
+use crate::rest::test_support::{Fixture, PASSWORD, basic, call, call_json, send};
 
 fn elastic() -> String {
     basic("elastic", PASSWORD)
@@ -345,4 +345,120 @@ async fn writes_are_authorized_per_index_and_reads_filtered_by_role() {
     )
     .await;
     assert_eq!(body["hits"]["total"]["value"], 0, "{body}");
+}
+
+#[tokio::test]
+async fn new_fields_need_the_mapping_update_privilege() {
+    let f = Fixture::builder()
+        .user("cd", &["cd"])
+        .user("ac", &["ac"])
+        .role(
+            "cd",
+            json!({"indices": [{"names": ["plain-*", "stream-*"], "privileges": ["create_doc", "create_index"]}]}),
+        )
+        .role(
+            "ac",
+            json!({"indices": [{"names": ["stream-*"], "privileges": ["create_doc", "auto_configure"]}]}),
+        )
+        .build();
+    let store = f.state.store.clone().unwrap();
+    store
+        .put_index_template(
+            "stream",
+            &json!({"index_patterns": ["stream-*"], "data_stream": {}, "priority": 100,
+                    "template": {"mappings": {"properties": {"known": {"type": "keyword"}}}}}),
+            false,
+        )
+        .unwrap();
+    let cd = basic("cd", PASSWORD);
+    let ac = basic("ac", PASSWORD);
+    let doc = |v: Value| {
+        let mut v = v;
+        v["@timestamp"] = json!("2026-12-07T00:00:00Z");
+        v
+    };
+
+    // A plain index: create_doc still adds fields, with Elasticsearch's deprecation warning.
+    let r = call(&f, "POST", "/plain-a/_doc", Some(&cd), json!({"x": 1})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    assert!(
+        r.header("warning").starts_with("299 Elasticsearch-"),
+        "{:?}",
+        r.headers
+    );
+    assert!(
+        r.header("warning").contains("the index privilege [create_doc] allowed the update mapping action [indices:admin/mapping/auto_put] on index [plain-a], this privilege will not permit mapping updates in the next major release"),
+        "{}",
+        r.header("warning")
+    );
+    // No new field, no warning.
+    let r = call(&f, "POST", "/plain-a/_doc", Some(&cd), json!({"x": 2})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    assert!(r.headers.get("warning").is_none(), "{:?}", r.headers);
+
+    // A data stream's backing index: create_doc writes only what the mapping has.
+    let r = call(
+        &f,
+        "POST",
+        "/stream-a/_doc",
+        Some(&cd),
+        doc(json!({"known": "k"})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let (status, body) = call_json(
+        &f,
+        "POST",
+        "/stream-a/_doc",
+        &cd,
+        doc(json!({"unknown": 1})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let reason = body["error"]["reason"].as_str().unwrap();
+    assert!(
+        reason.starts_with("action [indices:admin/mapping/auto_put] is unauthorized for user [cd] with effective roles [cd] on indices [.ds-stream-a-"),
+        "{reason}"
+    );
+    assert!(reason.contains("auto_configure"), "{reason}");
+    let bulk = [
+        json!({"create": {"_index": "stream-a"}}),
+        doc(json!({"known": "k2"})),
+        json!({"create": {"_index": "stream-a"}}),
+        doc(json!({"unknown": 2})),
+    ]
+    .iter()
+    .map(|l| format!("{l}\n"))
+    .collect::<String>();
+    let r = send(
+        &f,
+        axum::http::Request::post("/_bulk")
+            .header(header::AUTHORIZATION, &cd)
+            .header(header::CONTENT_TYPE, "application/x-ndjson")
+            .body(axum::body::Body::from(bulk.clone()))
+            .unwrap(),
+    )
+    .await;
+    let body = r.json();
+    assert_eq!(r.status, StatusCode::OK, "{body}");
+    assert_eq!(body["errors"], true);
+    assert_eq!(body["items"][0]["create"]["status"], 201, "{body}");
+    assert_eq!(body["items"][1]["create"]["status"], 403, "{body}");
+    assert_eq!(
+        body["items"][1]["create"]["error"]["type"],
+        "security_exception"
+    );
+    // auto_configure grants it.
+    let r = send(
+        &f,
+        axum::http::Request::post("/_bulk")
+            .header(header::AUTHORIZATION, &ac)
+            .header(header::CONTENT_TYPE, "application/x-ndjson")
+            .body(axum::body::Body::from(bulk))
+            .unwrap(),
+    )
+    .await;
+    let body = r.json();
+    assert_eq!(body["errors"], false, "{body}");
+    assert!(r.headers.get("warning").is_none());
 }

@@ -17,6 +17,9 @@ use super::envelope::RenderParams;
 use super::params::PathParams;
 use super::pipeline::Granted;
 use super::response::{ApiError, EsJson, EsPrerendered, PrerenderedJson};
+use super::stats::{
+    ShardCounts, StateMetrics, StateNode, cluster_state_body, health_indices, monitored_indices,
+};
 use crate::state::AppState;
 
 /// Identifies this ironstack build in `version.build_hash`: the commit it was built from
@@ -64,25 +67,34 @@ pub(crate) fn parse_time_value(name: &str, value: &str) -> Result<Option<Duratio
 }
 
 /// The cluster's health, the one source of `_cluster/health` and `_cat/health`: one node,
-/// data nodes as its roles say, and no shards (there are no indices yet).
+/// data nodes as its roles say, and the shards of every index (stats.rs).
 pub(crate) fn health_body(state: &AppState, timed_out: bool) -> ClusterHealth {
+    let concrete = state
+        .store
+        .as_ref()
+        .map(|s| s.concrete())
+        .unwrap_or_default();
+    health_of(state, ShardCounts::of(concrete.iter()), timed_out)
+}
+
+fn health_of(state: &AppState, counts: ShardCounts, timed_out: bool) -> ClusterHealth {
     ClusterHealth {
         cluster_name: state.identity.cluster_name.clone(),
-        status: HealthStatus::Green,
+        status: counts.status,
         timed_out,
         number_of_nodes: 1,
         number_of_data_nodes: u32::from(NODE_ROLES.iter().any(|r| r.starts_with("data"))),
-        active_primary_shards: 0,
-        active_shards: 0,
+        active_primary_shards: counts.active_primary,
+        active_shards: counts.active,
         relocating_shards: 0,
         initializing_shards: 0,
-        unassigned_shards: 0,
+        unassigned_shards: counts.unassigned,
         unassigned_primary_shards: 0,
         delayed_unassigned_shards: 0,
         number_of_pending_tasks: 0,
         number_of_in_flight_fetch: 0,
         task_max_waiting_in_queue_millis: 0,
-        active_shards_percent_as_number: 100.0,
+        active_shards_percent_as_number: counts.active_percent(),
     }
 }
 
@@ -120,14 +132,15 @@ fn nodes_condition_holds(spec: &str) -> Result<bool, ApiError> {
     })
 }
 
-/// Whether the `wait_for_*` conditions of a health request hold now. Conditions about shards
-/// and pending tasks hold on a node without indices; their values are still checked, as
-/// Elasticsearch parses them.
-fn health_conditions_hold(params: &RenderParams) -> Result<bool, ApiError> {
-    let mut holds = true;
+/// Whether the `wait_for_*` conditions of a health request hold for `health` now. Shards
+/// never relocate or initialize here and there are no pending tasks: those conditions hold,
+/// their values still checked as Elasticsearch parses them.
+fn health_conditions_hold(params: &RenderParams, health: &IndicesHealth) -> Result<bool, ApiError> {
+    // Named indices that do not exist are red and waited for (`TransportClusterHealthAction`).
+    let mut holds = health.missing.is_empty();
     if let Some(status) = params.param("wait_for_status") {
         let wanted: HealthStatus = status.parse().map_err(ApiError::illegal_argument)?;
-        holds &= HealthStatus::Green >= wanted;
+        holds &= health.status() >= wanted;
     }
     if let Some(nodes) = params.param("wait_for_nodes") {
         holds &= nodes_condition_holds(nodes)?;
@@ -164,37 +177,114 @@ fn health_conditions_hold(params: &RenderParams) -> Result<bool, ApiError> {
     Ok(holds)
 }
 
-/// `GET /_cluster/health`: answers at once, unless a `wait_for_*` condition does not hold; then
-/// it waits for the cluster to change until `timeout` (30s), as Elasticsearch does, and
-/// answers 408 with `timed_out` if the condition still does not hold.
+/// The health of the indices a `_cluster/health/<index>` request names (every index
+/// without one): the concrete indices they reach and the names that reach nothing.
+struct IndicesHealth {
+    indices: Vec<ironstack_store::metadata::ConcreteIndex>,
+    missing: Vec<String>,
+}
+
+impl IndicesHealth {
+    fn read(state: &AppState, expressions: &[String]) -> Result<Self, ApiError> {
+        let Some(store) = state.store.as_ref() else {
+            return Ok(Self {
+                indices: Vec::new(),
+                missing: expressions.to_vec(),
+            });
+        };
+        let concrete = store.concrete();
+        if expressions.is_empty() {
+            return Ok(Self {
+                indices: concrete.to_vec(),
+                missing: Vec::new(),
+            });
+        }
+        let space = store.space();
+        let mut missing = Vec::new();
+        let mut names = Vec::new();
+        for expression in expressions {
+            // `lenientExpandHidden`, but a name that reaches nothing is waited for.
+            let options = ironstack_types::index_space::IndicesOptions {
+                ignore_unavailable: false,
+                allow_no_indices: false,
+                expand_wildcards: ironstack_types::index_space::ExpandWildcards::ALL,
+                ignore_aliases: false,
+                forbid_wildcards: false,
+            };
+            match ironstack_security::index_resolver::resolve_indices(
+                std::slice::from_ref(expression),
+                &options,
+                &space,
+                |_| true,
+                ironstack_types::date::Timestamp::now(),
+            ) {
+                Ok(resolved) if resolved.names.iter().all(|n| space.get(n).is_some()) => {
+                    names.extend(resolved.names);
+                }
+                Ok(_) => missing.push(expression.clone()),
+                Err(e) if e.status == 404 => missing.push(expression.clone()),
+                Err(e) => return Err(ApiError::from(e)),
+            }
+        }
+        let wanted = space.concrete_indices(&names);
+        Ok(Self {
+            indices: concrete
+                .iter()
+                .filter(|c| wanted.contains(&c.name))
+                .cloned()
+                .collect(),
+            missing,
+        })
+    }
+
+    fn status(&self) -> HealthStatus {
+        if self.missing.is_empty() {
+            ShardCounts::of(self.indices.iter()).status
+        } else {
+            HealthStatus::Red
+        }
+    }
+}
+
+/// `GET /_cluster/health[/<index>]`: answers at once, unless a `wait_for_*` condition does
+/// not hold; then it waits for the cluster to change until `timeout` (30s), as
+/// Elasticsearch does, and answers 408 with `timed_out` if the condition still does not
+/// hold. `level=indices|shards` adds each index (that the caller may monitor) and its shard.
 pub(crate) async fn cluster_health(
     State(state): State<Arc<AppState>>,
+    granted: Granted,
+    path: PathParams,
     Extension(params): Extension<RenderParams>,
 ) -> Result<EsJson, ApiError> {
     let timeout = match params.param("timeout") {
         Some(t) => parse_time_value("timeout", t)?,
         None => Some(Duration::from_secs(30)),
     };
-    if let Some(level) = params.param("level")
-        && !["cluster", "indices", "shards"].contains(&level)
-    {
+    let level = params.param("level").unwrap_or("cluster");
+    if !["cluster", "indices", "shards"].contains(&level) {
         return Err(ApiError::illegal_argument(format!(
             "level must be one of [cluster, indices, shards] but was [{level}]"
         )));
     }
+    let expressions: Vec<String> = path.names("index").unwrap_or_default();
     let mut changes = state.health_changes.subscribe();
     let deadline = timeout.map(|t| tokio::time::Instant::now() + t);
-    let timed_out = loop {
-        if health_conditions_hold(&params)? {
-            break false;
+    let (health, timed_out) = loop {
+        let health = IndicesHealth::read(&state, &expressions)?;
+        if health_conditions_hold(&params, &health)? {
+            break (health, false);
         }
         let Some(deadline) = deadline else {
-            break true;
+            break (health, true);
         };
-        match tokio::time::timeout_at(deadline, changes.changed()).await {
-            Ok(Ok(())) => continue,
-            // The deadline passed, or nothing can change any more (shutdown).
-            Ok(Err(_)) | Err(_) => break true,
+        if tokio::time::Instant::now() >= deadline {
+            break (health, true);
+        }
+        // Index changes do not tick the watch: look again at least every 200ms.
+        let next = deadline.min(tokio::time::Instant::now() + Duration::from_millis(200));
+        if let Ok(Err(_)) = tokio::time::timeout_at(next, changes.changed()).await {
+            // Nothing can change any more (shutdown).
+            break (health, true);
         }
     };
     let status = if timed_out {
@@ -202,9 +292,51 @@ pub(crate) async fn cluster_health(
     } else {
         StatusCode::OK
     };
-    serde_json::to_value(health_body(&state, timed_out))
-        .map(|v| EsJson(status, v))
-        .map_err(|e| ApiError::internal(e.to_string()))
+    let mut body = health_of(&state, ShardCounts::of(health.indices.iter()), timed_out);
+    if !health.missing.is_empty() {
+        body.status = HealthStatus::Red;
+    }
+    let mut body = match serde_json::to_value(body) {
+        Ok(Value::Object(map)) => map,
+        Ok(_) => serde_json::Map::new(),
+        Err(e) => return Err(ApiError::internal(e.to_string())),
+    };
+    if level != "cluster" {
+        let visible = monitored_indices(&state, &granted, expressions)?;
+        let shown: Vec<_> = health
+            .indices
+            .into_iter()
+            .filter(|i| visible.contains(&i.name))
+            .collect();
+        body.insert("indices".into(), health_indices(&shown, level == "shards"));
+    }
+    Ok(EsJson(status, Value::Object(body)))
+}
+
+/// `GET /_cluster/state[/<metrics>[/<indices>]]`: this node as the cluster's one node and
+/// master, and the store's state (stats.rs), limited to the indices the caller may monitor.
+pub(crate) async fn cluster_state(
+    State(state): State<Arc<AppState>>,
+    granted: Granted,
+    path: PathParams,
+) -> Result<EsJson, ApiError> {
+    let metrics = StateMetrics::parse(path.get("metric"));
+    let expressions = path.names("indices").unwrap_or_default();
+    let node = StateNode {
+        node: json!({
+            "name": state.identity.node_name,
+            "ephemeral_id": state.identity.node_id,
+            "transport_address": state.publish_address(),
+            "external_id": state.identity.node_name,
+            "attributes": {},
+            "roles": NODE_ROLES,
+            "version": ironstack_types::info::ES_VERSION,
+            "min_index_version": 8_000_099,
+            "max_index_version": 9_009_000,
+        }),
+    };
+    let body = cluster_state_body(&state, &granted, metrics, expressions, node).await?;
+    Ok(EsJson::ok(body))
 }
 
 fn millis_to_rfc3339(millis: i64) -> String {

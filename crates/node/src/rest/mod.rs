@@ -36,6 +36,9 @@ mod security;
 pub(crate) mod ssl;
 mod templates;
 mod token;
+// Statistics, cat and multi-request APIs (rest-stats).
+mod multi;
+mod stats;
 
 use std::sync::Arc;
 

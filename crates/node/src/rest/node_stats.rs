@@ -112,7 +112,7 @@ const METRICS: [&str; 16] = [
 ];
 
 /// The index metrics (`CommonStatsFlags.Flag` REST names), in the order their sections appear.
-const INDEX_METRICS: [&str; 21] = [
+pub(crate) const INDEX_METRICS: [&str; 21] = [
     "docs",
     "shard_stats",
     "store",
@@ -297,6 +297,16 @@ impl StatsRequest {
         })
     }
 
+    /// Only the common stats sections `flags` (index metric names), node level: what
+    /// `GET /_stats` renders per index with [`indices_section`].
+    pub(crate) fn common_stats(flags: HashSet<&'static str>) -> Self {
+        Self {
+            metrics: HashSet::new(),
+            index_metrics: Some(flags),
+            level: Level::Node,
+        }
+    }
+
     fn wants(&self, metric: &str) -> bool {
         self.metrics.contains(metric)
     }
@@ -333,7 +343,7 @@ fn similarity(target: &str, other: &str) -> f32 {
 
 /// Elasticsearch's `BaseRestHandler.unrecognized` text: each unknown name, sorted, with the
 /// known names scoring above 0.5 as suggestions (best first, then by name).
-fn unrecognized(
+pub(crate) fn unrecognized(
     path: &str,
     invalid: &BTreeSet<String>,
     candidates: &[&str],
@@ -424,7 +434,7 @@ fn rounded_percent(part: u64, whole: u64) -> u64 {
     }
 }
 
-fn indices_section(t: &IndicesTotals, req: &StatsRequest, human: bool) -> Value {
+pub(crate) fn indices_section(t: &IndicesTotals, req: &StatsRequest, human: bool) -> Value {
     let has = |flag: &str| req.wants_index(flag);
     let mut o = Obj::new(human);
     if has("docs") {

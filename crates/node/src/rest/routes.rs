@@ -23,6 +23,8 @@ use super::{
 };
 // Index administration, templates, data streams and ILM.
 use super::{data_streams, ilm, indices, templates};
+// Statistics, cat and multi-request APIs (rest-stats).
+use super::stats;
 use crate::state::AppState;
 
 /// The route table.
@@ -874,6 +876,141 @@ pub(crate) fn table() -> Routes {
         .add(GET, "/_ilm/status", a::ILM_STATUS, none, ilm::status)
         .add(POST, "/_ilm/start", a::ILM_START, none, ilm::start)
         .add(POST, "/_ilm/stop", a::ILM_STOP, none, ilm::stop)
+        // Statistics and the store's cat tables (stats.rs, cat.rs).
+        .add(
+            GET,
+            "/_cat/indices",
+            a::INDICES_STATS,
+            indices_open_closed,
+            cat::indices,
+        )
+        .add(
+            GET,
+            "/_cat/indices/{index}",
+            a::INDICES_STATS,
+            indices_open_closed,
+            cat::indices,
+        )
+        .add(
+            GET,
+            "/_cat/aliases",
+            a::ALIASES_GET,
+            indices_all,
+            cat::aliases,
+        )
+        .add(
+            GET,
+            "/_cat/aliases/{name}",
+            a::ALIASES_GET,
+            indices_all,
+            cat::aliases,
+        )
+        .add(GET_POST, "/_cat/count", a::SEARCH, indices_open, cat::count)
+        .add(
+            GET_POST,
+            "/_cat/count/{index}",
+            a::SEARCH,
+            indices_open,
+            cat::count,
+        )
+        .add(
+            GET,
+            "/_cat/shards",
+            a::INDICES_STATS,
+            indices_open_closed,
+            cat::shards,
+        )
+        .add(
+            GET,
+            "/_cat/shards/{index}",
+            a::INDICES_STATS,
+            indices_open_closed,
+            cat::shards,
+        )
+        .add(
+            GET,
+            "/_cat/segments",
+            a::INDICES_SEGMENTS,
+            indices_open,
+            cat::segments,
+        )
+        .add(
+            GET,
+            "/_cat/segments/{index}",
+            a::INDICES_SEGMENTS,
+            indices_open,
+            cat::segments,
+        )
+        .add(
+            GET,
+            "/_cat/templates",
+            a::LEGACY_TEMPLATE_GET,
+            none,
+            cat::templates,
+        )
+        .add(
+            GET,
+            "/_cat/templates/{name}",
+            a::LEGACY_TEMPLATE_GET,
+            none,
+            cat::templates,
+        )
+        .add(
+            GET,
+            "/_cluster/health/{index}",
+            a::CLUSTER_HEALTH,
+            none,
+            handlers::cluster_health,
+        )
+        .add(
+            GET,
+            "/_cluster/state",
+            a::CLUSTER_STATE,
+            none,
+            handlers::cluster_state,
+        )
+        .add(
+            GET,
+            "/_cluster/state/{metric}",
+            a::CLUSTER_STATE,
+            none,
+            handlers::cluster_state,
+        )
+        .add(
+            GET,
+            "/_cluster/state/{metric}/{indices}",
+            a::CLUSTER_STATE,
+            none,
+            handlers::cluster_state,
+        )
+        .add(
+            GET,
+            "/_stats",
+            a::INDICES_STATS,
+            indices_open,
+            stats::index_stats,
+        )
+        .add(
+            GET,
+            "/_stats/{metric}",
+            a::INDICES_STATS,
+            indices_open,
+            stats::index_stats,
+        )
+        .add(
+            GET,
+            "/{index}/_stats",
+            a::INDICES_STATS,
+            indices_open,
+            stats::index_stats,
+        )
+        .add(
+            GET,
+            "/{index}/_stats/{metric}",
+            a::INDICES_STATS,
+            indices_open,
+            stats::index_stats,
+        )
 }
 
 // ---- what a request targets --------------------------------------------------------------
@@ -962,7 +1099,7 @@ fn indices_closed(r: &RequestView<'_>) -> Result<SecuredRequest, ApiError> {
     )
 }
 
-/// Wildcards reach open and closed indices (`GET _settings`).
+/// Indices by expression, open and closed ones for wildcards (`_cat/indices`, `_cat/shards`).
 fn indices_open_closed(r: &RequestView<'_>) -> Result<SecuredRequest, ApiError> {
     index_expression(r, IndicesOptions::STRICT_EXPAND_OPEN_CLOSED)
 }
@@ -974,6 +1111,18 @@ fn indices_must_exist(r: &RequestView<'_>) -> Result<SecuredRequest, ApiError> {
         r,
         IndicesOptions {
             allow_no_indices: false,
+            ..IndicesOptions::STRICT_EXPAND_OPEN_CLOSED
+        },
+    )
+}
+
+/// Every index, alias and data stream the caller may use, hidden ones included
+/// (`GetAliasesRequest`'s `strictExpandHidden`: `_cat/aliases`).
+fn indices_all(r: &RequestView<'_>) -> Result<SecuredRequest, ApiError> {
+    index_expression(
+        r,
+        IndicesOptions {
+            expand_wildcards: ironstack_types::index_space::ExpandWildcards::ALL,
             ..IndicesOptions::STRICT_EXPAND_OPEN_CLOSED
         },
     )

@@ -14,8 +14,8 @@ use axum::http::Uri;
 use ironstack_security::rbac::IndexAccess;
 use ironstack_store::api::{FieldVisibility, Hit, SearchResult};
 use ironstack_store::query::{
-    BoolQuery, MinimumShouldMatch, Query, Scalar, SearchBody, TrackTotalHits, parse_count,
-    parse_search,
+    BoolQuery, MinimumShouldMatch, Query, Scalar, SearchBody, SearchRequest, TrackTotalHits,
+    parse_count, parse_search,
 };
 use serde_json::{Map, Value, json};
 
@@ -27,7 +27,7 @@ use super::response::{ApiError, EsJson};
 use crate::state::AppState;
 
 /// The concrete indices a granted read covers, each with what the caller may read of it.
-fn read_targets(
+pub(crate) fn read_targets(
     state: &AppState,
     granted: &Granted,
 ) -> Result<Vec<(String, IndexAccess)>, ApiError> {
@@ -69,7 +69,7 @@ pub(crate) fn existing_names(
 
 /// `query` restricted to what each index's role queries let through: unchanged when no index
 /// is restricted.
-fn with_document_security(
+pub(crate) fn with_document_security(
     query: Query,
     targets: &[(String, IndexAccess)],
 ) -> Result<Query, ApiError> {
@@ -125,7 +125,7 @@ fn access_by_index(targets: &[(String, IndexAccess)]) -> BTreeMap<String, IndexA
 }
 
 /// The request body as the query parser reads it (bytes, so errors carry positions).
-fn search_body(body: &Bytes) -> SearchBody<'_> {
+pub(crate) fn search_body(body: &Bytes) -> SearchBody<'_> {
     if body.is_empty() {
         SearchBody::None
     } else {
@@ -141,13 +141,31 @@ pub(crate) async fn search(
     Extension(params): Extension<RenderParams>,
     body: Bytes,
 ) -> Result<EsJson, ApiError> {
-    let started = Instant::now();
     let parsed = parse_search(uri.path(), search_body(&body), &params.query)?;
-    let targets = read_targets(&state, &granted)?;
-    let mut request = parsed.request;
+    let body = run_search(
+        &state,
+        &granted,
+        parsed.request,
+        parsed.params.rest_total_hits_as_int,
+    )
+    .await?;
+    Ok(EsJson::ok(body))
+}
+
+/// Runs a parsed search over what `granted` reaches and renders Elasticsearch's response
+/// body: the one execution of `_search` and of each `_msearch` search.
+pub(crate) async fn run_search(
+    state: &Arc<AppState>,
+    granted: &Granted,
+    request: SearchRequest,
+    total_hits_as_int: bool,
+) -> Result<Value, ApiError> {
+    let started = Instant::now();
+    let targets = read_targets(state, granted)?;
+    let mut request = request;
     request.query = with_document_security(request.query, &targets)?;
     let indices: Vec<String> = targets.iter().map(|(i, _)| i.clone()).collect();
-    let store = documents(&state)?.clone();
+    let store = documents(state)?.clone();
     let result = if indices.is_empty() {
         SearchResult {
             total: 0,
@@ -178,7 +196,7 @@ pub(crate) async fn search(
     let mut hits = Map::new();
     match request.track_total_hits {
         TrackTotalHits::Off => {}
-        _ if parsed.params.rest_total_hits_as_int => {
+        _ if total_hits_as_int => {
             hits.insert("total".into(), json!(result.total));
         }
         _ => {
@@ -203,7 +221,7 @@ pub(crate) async fn search(
     if let Some(aggregations) = result.aggregations {
         body.insert("aggregations".into(), aggregations);
     }
-    Ok(EsJson::ok(Value::Object(body)))
+    Ok(Value::Object(body))
 }
 
 /// One hit as `SearchHit.toXContent` renders it, trimmed to the fields the caller may read.
@@ -254,19 +272,30 @@ pub(crate) async fn count(
     body: Bytes,
 ) -> Result<EsJson, ApiError> {
     let request = parse_count(uri.path(), search_body(&body), &params.query)?;
-    let targets = read_targets(&state, &granted)?;
-    let query = with_document_security(request.query, &targets)?;
+    let (count, shards) = count_matches(&state, &granted, request.query).await?;
+    Ok(EsJson::ok(json!({
+        "count": count,
+        "_shards": {"total": shards, "successful": shards, "skipped": 0, "failed": 0}
+    })))
+}
+
+/// The documents matching `query` over what `granted` reaches, as the caller may see them,
+/// and the shards counted (`_count`, `_cat/count`).
+pub(crate) async fn count_matches(
+    state: &Arc<AppState>,
+    granted: &Granted,
+    query: Query,
+) -> Result<(u64, usize), ApiError> {
+    let targets = read_targets(state, granted)?;
+    let query = with_document_security(query, &targets)?;
     let indices: Vec<String> = targets.iter().map(|(i, _)| i.clone()).collect();
     let shards = indices.len();
-    let store = documents(&state)?.clone();
+    let store = documents(state)?.clone();
     let count = if indices.is_empty() {
         0
     } else {
         let visibility = Visibility(access_by_index(&targets));
         blocking(move || store.backend().count(&indices, &query, &visibility)).await??
     };
-    Ok(EsJson::ok(json!({
-        "count": count,
-        "_shards": {"total": shards, "successful": shards, "skipped": 0, "failed": 0}
-    })))
+    Ok((count, shards))
 }

@@ -179,7 +179,10 @@ async fn the_guides_roles_write_and_read_what_they_may() {
         .put_index_template(
             "metricbeat",
             &json!({"index_patterns": ["metricbeat-*"], "data_stream": {}, "priority": 100,
-                    "template": {"mappings": {"properties": {"host": {"properties": {"name": {"type": "keyword"}}}}}}}),
+                    "template": {"mappings": {"properties": {
+                        "host": {"properties": {"name": {"type": "keyword"}}},
+                        "system": {"properties": {"cpu": {"type": "float"}}},
+                        "secret": {"type": "keyword"}}}}}),
             false,
         )
         .unwrap();
@@ -240,4 +243,193 @@ async fn the_guides_roles_write_and_read_what_they_may() {
     let (status, body) = call_json(&f, "GET", "/_search", &reader, Value::Null).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["hits"]["total"]["value"], 1);
+}
+
+#[tokio::test]
+async fn search_returns_aggregations_as_elasticsearch_does() {
+    let f = Fixture::builder()
+        .user("web1_reader", &["web1_reader"])
+        .role(
+            "web1_reader",
+            json!({"indices": [{"names": ["metrics-*"], "privileges": ["read"],
+                "query": {"term": {"host": "web-1"}},
+                "field_security": {"grant": ["@timestamp", "host", "cpu"]}}]}),
+        )
+        .build();
+    let store = f.state.store.clone().unwrap();
+    store
+        .put_index_template(
+            "metrics",
+            &json!({"index_patterns": ["metrics-*"], "priority": 100,
+                    "template": {"mappings": {"properties": {
+                        "@timestamp": {"type": "date"},
+                        "host": {"type": "keyword"},
+                        "cpu": {"type": "double"},
+                        "secret": {"type": "keyword"},
+                        "message": {"type": "text"}}}}}),
+            false,
+        )
+        .unwrap();
+    let docs = [
+        ("metrics-a", "2026-12-07T00:00:10Z", "web-1", 0.5, "s1"),
+        ("metrics-a", "2026-12-07T00:00:40Z", "web-1", 0.7, "s1"),
+        ("metrics-a", "2026-12-07T00:01:10Z", "web-2", 0.2, "s2"),
+        ("metrics-b", "2026-12-07T00:01:20Z", "web-1", 0.9, "s3"),
+        ("metrics-b", "2026-12-07T00:01:50Z", "web-2", 0.4, "s2"),
+    ];
+    let mut lines = Vec::new();
+    for (i, (index, ts, host, cpu, secret)) in docs.iter().enumerate() {
+        lines.push(json!({"index": {"_index": index, "_id": i.to_string()}}));
+        lines.push(
+            json!({"@timestamp": ts, "host": host, "cpu": cpu, "secret": secret, "message": "a b"}),
+        );
+    }
+    let (status, body) = call_json(
+        &f,
+        "POST",
+        "/_bulk?refresh=true",
+        &elastic(),
+        ndjson(&lines),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["errors"], false, "{body}");
+
+    // Two indices, reduced as one: a terms per host with avg and a minute histogram inside.
+    let query = json!({"size": 0, "aggs": {
+        "hosts": {"terms": {"field": "host"}, "aggs": {
+            "cpu": {"avg": {"field": "cpu"}},
+            "per_minute": {"date_histogram": {"field": "@timestamp", "fixed_interval": "1m"}}}},
+        "p": {"percentiles": {"field": "cpu", "percents": [50]}},
+        "secrets": {"cardinality": {"field": "secret"}},
+        "latest": {"top_hits": {"size": 1, "sort": [{"@timestamp": "desc"}], "_source": ["host"]}}}});
+    let (status, body) =
+        call_json(&f, "POST", "/metrics-*/_search", &elastic(), query.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["hits"]["total"]["value"], 5);
+    assert_eq!(body["hits"]["hits"], json!([]));
+    let aggs = &body["aggregations"];
+    assert_eq!(aggs["hosts"]["doc_count_error_upper_bound"], 0);
+    assert_eq!(aggs["hosts"]["sum_other_doc_count"], 0);
+    let web1 = &aggs["hosts"]["buckets"][0];
+    assert_eq!(web1["key"], "web-1");
+    assert_eq!(web1["doc_count"], 3);
+    let avg = web1["cpu"]["value"].as_f64().unwrap();
+    assert!((avg - 0.7).abs() < 1e-9, "{avg}");
+    assert_eq!(
+        web1["per_minute"]["buckets"],
+        json!([
+            {"key_as_string": "2026-12-07T00:00:00.000Z", "key": 1796601600000i64, "doc_count": 2},
+            {"key_as_string": "2026-12-07T00:01:00.000Z", "key": 1796601660000i64, "doc_count": 1}
+        ])
+    );
+    assert_eq!(aggs["hosts"]["buckets"][1]["key"], "web-2");
+    assert_eq!(aggs["hosts"]["buckets"][1]["doc_count"], 2);
+    assert_eq!(aggs["p"], json!({"values": {"50.0": 0.5}}));
+    assert_eq!(aggs["secrets"], json!({"value": 3}));
+    let latest = &aggs["latest"]["hits"];
+    assert_eq!(latest["total"], json!({"value": 5, "relation": "eq"}));
+    assert_eq!(latest["hits"][0]["_index"], "metrics-b");
+    assert_eq!(latest["hits"][0]["_id"], "4");
+    assert_eq!(latest["hits"][0]["_source"], json!({"host": "web-2"}));
+    assert_eq!(latest["hits"][0]["sort"], json!([1796601710000i64]));
+
+    // typed_keys names each result with its type.
+    let (status, body) = call_json(
+        &f,
+        "POST",
+        "/metrics-*/_search?typed_keys=true",
+        &elastic(),
+        query,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let aggs = body["aggregations"].as_object().unwrap();
+    let mut names: Vec<&String> = aggs.keys().collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "cardinality#secrets",
+            "sterms#hosts",
+            "tdigest_percentiles#p",
+            "top_hits#latest"
+        ]
+    );
+    let web1 = &aggs["sterms#hosts"]["buckets"][0];
+    assert!(web1.get("avg#cpu").is_some(), "{web1}");
+    assert!(web1.get("date_histogram#per_minute").is_some(), "{web1}");
+
+    // Document- and field-level security apply to aggregations: web-1's documents only, and
+    // a hidden field aggregates as an unmapped one.
+    let (status, body) = call_json(
+        &f,
+        "POST",
+        "/metrics-*/_search",
+        &basic("web1_reader", PASSWORD),
+        json!({"size": 0, "aggs": {"hosts": {"terms": {"field": "host"}},
+               "secrets": {"terms": {"field": "secret"}}, "n": {"value_count": {"field": "cpu"}}}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body["aggregations"]["hosts"]["buckets"],
+        json!([{"key": "web-1", "doc_count": 3}])
+    );
+    assert_eq!(body["aggregations"]["secrets"]["buckets"], json!([]));
+    assert_eq!(body["aggregations"]["n"], json!({"value": 3}));
+
+    // An unknown aggregation type is a 400 parsing_exception with a suggestion.
+    let (status, body) = call_json(
+        &f,
+        "POST",
+        "/metrics-*/_search",
+        &elastic(),
+        json!({"aggs": {"x": {"term": {"field": "host"}}}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["status"], 400);
+    assert_eq!(body["error"]["type"], "parsing_exception");
+    assert_eq!(
+        body["error"]["reason"],
+        "Unknown aggregation type [term] did you mean [terms]?"
+    );
+    // Terms on a text field fails on every shard with the fielddata message.
+    let (status, body) = call_json(
+        &f,
+        "POST",
+        "/metrics-a/_search",
+        &elastic(),
+        json!({"aggs": {"x": {"terms": {"field": "message"}}}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"]["type"], "search_phase_execution_exception");
+    assert_eq!(
+        body["error"]["root_cause"][0]["type"],
+        "illegal_argument_exception"
+    );
+    assert!(
+        body["error"]["root_cause"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("Fielddata is disabled on [message] in [metrics-a]."),
+        "{body}"
+    );
+    // A pipeline path to nothing is a request validation error.
+    let (status, body) = call_json(
+        &f,
+        "POST",
+        "/metrics-*/_search",
+        &elastic(),
+        json!({"aggs": {"m": {"max_bucket": {"buckets_path": "nope>cpu"}}}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"]["type"], "action_request_validation_exception");
+    assert_eq!(
+        body["error"]["reason"],
+        "Validation Failed: 1: No aggregation found for path [nope>cpu];"
+    );
 }

@@ -2,7 +2,8 @@
 //! document write, which is a one-item bulk) by action name first, then each item on the
 //! index it names: the shard action `indices:data/write/bulk[s]`, then the item's implied
 //! action (`index:op_type/index`, `index:op_type/create`, `update`, `delete`), and before
-//! writing to a missing index or data stream, `indices:admin/auto_create`. A denied item
+//! writing to a missing index or data stream, `indices:admin/auto_create`; a document that
+//! adds fields needs `indices:admin/mapping/auto_put` on its concrete index. A denied item
 //! fails alone, with its own 403, while the others are written.
 //!
 //! The caller's permission is looked up once per request, not per item.
@@ -15,7 +16,8 @@ use ironstack_types::{EsErrorType, EsException, action};
 use super::acting::Acting;
 use super::{Authorized, Gate};
 use crate::rbac::{
-    BulkOp, Denial, Permission, Subject, authorize_auto_create, authorize_bulk_item,
+    BulkOp, Denial, MappingUpdate, Permission, Subject, authorize_auto_create, authorize_bulk_item,
+    authorize_indices,
 };
 
 /// Checks the items of one authorized write request.
@@ -64,6 +66,43 @@ impl WriteItemAuthorizer {
             |p| p.check_index(action::AUTO_CREATE_INDEX.0, name),
             |subject, p| authorize_auto_create(subject, p, name),
         )
+    }
+
+    /// Whether writes to the concrete `index` may add fields to its mapping
+    /// (`indices:admin/mapping/auto_put`, checked on the index a document lands in; a data
+    /// stream's privileges cover its backing indices). `Ok(Some(text))`: granted only by the
+    /// old index privileges, with Elasticsearch's deprecation warning.
+    pub fn check_mapping_update(&self, index: &str) -> Result<Option<String>, Box<EsException>> {
+        let Some(acting) = &self.acting else {
+            return Ok(None);
+        };
+        acting.with_permission(&self.space, |permission, subject| {
+            match permission.check_auto_put_mapping(index, None) {
+                MappingUpdate::Granted => Ok(None),
+                MappingUpdate::GrantedDeprecated(warning) => Ok(Some(warning)),
+                MappingUpdate::Denied => {
+                    let denial = authorize_indices(
+                        &subject(),
+                        permission,
+                        action::AUTO_PUT_MAPPING.0,
+                        &[index.to_string()],
+                    )
+                    .err()
+                    .map(|d| d.message)
+                    .unwrap_or_else(|| {
+                        format!(
+                            "action [{}] is unauthorized on indices [{index}]",
+                            action::AUTO_PUT_MAPPING.0
+                        )
+                    });
+                    Err(Box::new(EsException::with_status(
+                        EsErrorType::Security,
+                        403,
+                        denial,
+                    )))
+                }
+            }
+        })
     }
 
     /// Runs the cheap check; only a denial builds the subject and Elasticsearch's text.

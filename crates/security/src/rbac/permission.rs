@@ -267,6 +267,9 @@ pub trait Permission {
     /// What `action` may read of the index called `names[0]`, reached through any of `names`
     /// (the index and its data stream): document- and field-level security.
     fn index_access(&self, action: &str, names: &[&str]) -> IndexAccess;
+    /// Whether a write to `index` (a backing index of `data_stream`, if given) may add
+    /// fields to its mapping (`indices:admin/mapping/auto_put`).
+    fn check_auto_put_mapping(&self, index: &str, data_stream: Option<&str>) -> MappingUpdate;
 }
 
 impl Permission for Role {
@@ -288,6 +291,9 @@ impl Permission for Role {
                 })
                 .map(|g| (&g.queries, g.field_security.as_slice())),
         )
+    }
+    fn check_auto_put_mapping(&self, index: &str, data_stream: Option<&str>) -> MappingUpdate {
+        Role::check_auto_put_mapping(self, index, data_stream)
     }
 }
 
@@ -328,6 +334,20 @@ impl Permission for LimitedRole {
         match &self.assigned {
             Some(own) => own.index_access(action, names).and(owner),
             None => owner,
+        }
+    }
+    fn check_auto_put_mapping(&self, index: &str, data_stream: Option<&str>) -> MappingUpdate {
+        let owner = self.limited_by.check_auto_put_mapping(index, data_stream);
+        let Some(own) = &self.assigned else {
+            return owner;
+        };
+        // Both must grant; the deprecation warning of either one is the request's.
+        match (own.check_auto_put_mapping(index, data_stream), owner) {
+            (MappingUpdate::Denied, _) | (_, MappingUpdate::Denied) => MappingUpdate::Denied,
+            (MappingUpdate::GrantedDeprecated(w), _) | (_, MappingUpdate::GrantedDeprecated(w)) => {
+                MappingUpdate::GrantedDeprecated(w)
+            }
+            (MappingUpdate::Granted, MappingUpdate::Granted) => MappingUpdate::Granted,
         }
     }
 }

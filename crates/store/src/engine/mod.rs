@@ -9,14 +9,19 @@
 //! and renamed into place, and deleted by renaming it away first, so a crash never leaves a
 //! half-made or half-deleted index that looks real.
 
+mod aggs_exec;
 mod analysis;
 mod compile;
+mod contexts;
+pub use contexts::indices_of_id as point_in_time_indices_of_id;
 mod ids;
 mod schema;
 mod search;
 mod shard;
 mod wal;
 
+#[cfg(test)]
+mod aggs_tests;
 #[cfg(test)]
 mod search_tests;
 #[cfg(test)]
@@ -53,6 +58,9 @@ pub struct EngineOptions {
     /// How long an index takes no write before its index writer is closed (and opened
     /// again by the next write).
     pub idle_writer_close: Duration,
+    /// How many points in time and scrolls may be open at once
+    /// (`search.max_open_scroll_context`, 500).
+    pub max_open_contexts: usize,
 }
 
 impl Default for EngineOptions {
@@ -62,6 +70,7 @@ impl Default for EngineOptions {
             cache_bytes: 16 << 20,
             refresh_tick: Duration::from_millis(100),
             idle_writer_close: Duration::from_secs(60),
+            max_open_contexts: 500,
         }
     }
 }
@@ -356,6 +365,20 @@ pub struct IndexStats {
     pub primary_term: u64,
 }
 
+/// One searchable segment of an index (`_cat/segments`). Every searchable segment is also
+/// committed: a refresh is a tantivy commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SegmentFigures {
+    /// tantivy's segment id (32 hex digits).
+    pub id: String,
+    /// Live documents.
+    pub docs_count: u64,
+    /// Deleted documents the segment still holds.
+    pub docs_deleted: u64,
+    /// Bytes of the segment's files.
+    pub size_bytes: u64,
+}
+
 /// The engine of one data folder.
 pub struct Engine {
     data: PathBuf,
@@ -364,6 +387,7 @@ pub struct Engine {
     create_lock: Mutex<()>,
     stop: Arc<AtomicBool>,
     refresher: Mutex<Option<JoinHandle<()>>>,
+    contexts: contexts::ReaderContexts,
     _lock: File,
 }
 
@@ -461,6 +485,7 @@ impl Engine {
         };
         Ok(Engine {
             data: data.to_path_buf(),
+            contexts: contexts::ReaderContexts::new(options.max_open_contexts),
             options,
             shards,
             create_lock: Mutex::new(()),
@@ -677,6 +702,52 @@ impl Engine {
         search::search(&shards, request, fields)
     }
 
+    /// Pins what `indices` show now for `keep_alive`: a point in time (or a scroll's reader),
+    /// searched with [`Engine::search_point_in_time`]; answers its id.
+    pub fn open_point_in_time(&self, indices: &[&str], keep_alive: Duration) -> Result<String> {
+        let shards = indices
+            .iter()
+            .map(|i| self.shard(i))
+            .collect::<Result<Vec<_>>>()?;
+        self.contexts.open(shards, keep_alive)
+    }
+
+    /// The indices of the point in time `id`, in its order.
+    pub fn point_in_time_indices(&self, id: &str) -> Result<Vec<String>> {
+        let pinned = self.contexts.get(id, None)?;
+        Ok(pinned.shards.iter().map(|s| s.name.clone()).collect())
+    }
+
+    /// Searches the point in time `id` (its keep-alive renewed when `keep_alive` is given).
+    /// As in Elasticsearch, the sort ends with the `_shard_doc` tiebreaker (after `_score`
+    /// when no sort is given), so `search_after` with a hit's `sort` pages without gaps or
+    /// repeats.
+    pub fn search_point_in_time(
+        &self,
+        id: &str,
+        keep_alive: Option<Duration>,
+        request: &SearchRequest,
+        fields: &dyn FieldTypes,
+    ) -> Result<SearchResult> {
+        let pinned = self.contexts.get(id, keep_alive)?;
+        search::search_pinned(
+            &pinned.shards,
+            Some(&pinned.searchers),
+            &search::with_tiebreaker(request),
+            fields,
+        )
+    }
+
+    /// Closes the point in time `id`; false when none was open.
+    pub fn close_point_in_time(&self, id: &str) -> bool {
+        self.contexts.close(id)
+    }
+
+    /// How many points in time and scrolls are open.
+    pub fn open_contexts(&self) -> usize {
+        self.contexts.len()
+    }
+
     /// Counts the matches of `query` over `indices`.
     pub fn count(&self, indices: &[&str], query: &Query, fields: &dyn FieldTypes) -> Result<u64> {
         let shards = indices
@@ -726,6 +797,22 @@ impl Engine {
             max_seq_no: i64::try_from(shard.applied()).unwrap_or(i64::MAX) - 1,
             primary_term: shard.primary_term,
         })
+    }
+
+    /// The searchable segments of an index, in the reader's order.
+    pub fn segments(&self, index: &str) -> Result<Vec<SegmentFigures>> {
+        let shard = self.shard(index)?;
+        let searcher = shard.reader.searcher();
+        Ok(searcher
+            .segment_readers()
+            .iter()
+            .map(|s| SegmentFigures {
+                id: s.segment_id().uuid_string(),
+                docs_count: u64::from(s.num_docs()),
+                docs_deleted: u64::from(s.num_deleted_docs()),
+                size_bytes: s.space_usage().map_or(0, |u| u.total().get_bytes()),
+            })
+            .collect())
     }
 
     /// Whether an index's writer is open (closed after `idle_writer_close` without writes).

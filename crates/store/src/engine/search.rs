@@ -20,7 +20,7 @@ use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 use crate::api::{Hit, SearchResult};
 use crate::error::{Result, StoreError};
 use crate::query::{
-    Missing, Query, Scalar, SearchRequest, SortBy, SortMode, SortOrder, SourceFilter,
+    Missing, Query, Scalar, SearchRequest, SortBy, SortMode, SortOrder, SortSpec, SourceFilter,
     TrackTotalHits,
 };
 
@@ -70,6 +70,8 @@ fn as_f64(k: &Key) -> f64 {
 enum Source {
     Score,
     Doc,
+    /// `_shard_doc`: the index's position in the point in time, the segment, the document.
+    ShardDoc,
     Field {
         column: String,
         kind: FieldKind,
@@ -150,11 +152,23 @@ fn json_key(slot: &Slot, v: &Value) -> Key {
         Source::Field { kind, .. } | Source::Unmapped { kind } => Some(*kind),
         _ => None,
     };
+    // A missing value's `sort` shows the number it sorted as (see `sort_value`); given back
+    // in `search_after`, it means "missing" again.
+    let numeric = !matches!(
+        kind,
+        Some(FieldKind::Keyword | FieldKind::Text | FieldKind::Ip) | None
+    );
+    let sentinel = if slot.missing_first == slot.desc {
+        i64::MAX
+    } else {
+        i64::MIN
+    };
     match v {
         Value::Null => Key::Missing,
+        Value::Number(n) if numeric && n.as_i64() == Some(sentinel) => Key::Missing,
         Value::Number(n) => match (&slot.source, n.as_i64(), n.as_u64(), n.as_f64()) {
             (Source::Score, _, _, Some(f)) => Key::Score(f as f32),
-            (Source::Doc, _, Some(u), _) => Key::Doc(u),
+            (Source::Doc | Source::ShardDoc, _, Some(u), _) => Key::Doc(u),
             (_, Some(i), _, _) => Key::I64(i),
             (_, None, Some(u), _) => Key::U64(u),
             (_, _, _, Some(f)) => Key::F64(f),
@@ -279,6 +293,8 @@ struct Shared {
 }
 
 struct TopCollector {
+    /// The index's position among those searched (for `_shard_doc`).
+    shard: u64,
     slots: Arc<Vec<Slot>>,
     k: usize,
     scoring: bool,
@@ -315,6 +331,7 @@ struct SegFruit {
 }
 
 struct TopSegment {
+    shard: u64,
     slots: Arc<Vec<Slot>>,
     k: usize,
     min_score: Option<f32>,
@@ -389,6 +406,9 @@ impl SegmentCollector for TopSegment {
             let key = match &slot.source {
                 Source::Score => Key::Score(score),
                 Source::Doc => Key::Doc((u64::from(self.seg) << 32) | u64::from(doc)),
+                Source::ShardDoc => Key::Doc(
+                    (self.shard << SHARD_SHIFT) | (u64::from(self.seg) << 32) | u64::from(doc),
+                ),
                 Source::Field { kind, .. } => {
                     self.scratch.clear();
                     self.columns[i].keys(doc, &mut self.scratch);
@@ -488,6 +508,7 @@ impl Collector for TopCollector {
             .collect();
         let ff = reader.fast_fields();
         Ok(TopSegment {
+            shard: self.shard,
             slots: Arc::clone(&self.slots),
             k: self.k,
             min_score: self.min_score,
@@ -554,6 +575,7 @@ fn slots_for(shard: &Shard, request: &SearchRequest, types: &dyn FieldTypes) -> 
             let source = match &spec.by {
                 SortBy::Score => Source::Score,
                 SortBy::Doc => Source::Doc,
+                SortBy::ShardDoc => Source::ShardDoc,
                 SortBy::Field(f) if f == "_id" => {
                     return Err(StoreError::ShardIllegalArgument {
                         index: shard.name.clone(),
@@ -693,8 +715,51 @@ pub(crate) fn count(shards: &[Arc<Shard>], query: &Query, types: &dyn FieldTypes
 }
 
 /// Runs a search.
+/// `_shard_doc` keys: the index's position above the segment and document (which fit in 48
+/// bits), so that keys of different indices never tie.
+const SHARD_SHIFT: u32 = 48;
+
+/// `request` with the `_shard_doc` tiebreaker a point-in-time search sorts by last (after
+/// `_score` when it has no sort), unless it sorts by `_shard_doc` already.
+pub(crate) fn with_tiebreaker(request: &SearchRequest) -> SearchRequest {
+    let mut request = request.clone();
+    if request.sort.iter().any(|s| s.by == SortBy::ShardDoc) {
+        return request;
+    }
+    if request.sort.is_empty() {
+        request.sort.push(SortSpec {
+            by: SortBy::Score,
+            order: SortOrder::Desc,
+            missing: Missing::Last,
+            unmapped_type: None,
+            mode: None,
+            format: None,
+        });
+    }
+    request.sort.push(SortSpec {
+        by: SortBy::ShardDoc,
+        order: SortOrder::Asc,
+        missing: Missing::Last,
+        unmapped_type: None,
+        mode: None,
+        format: None,
+    });
+    request
+}
+
 pub(crate) fn search(
     shards: &[Arc<Shard>],
+    request: &SearchRequest,
+    types: &dyn FieldTypes,
+) -> Result<SearchResult> {
+    search_pinned(shards, None, request, types)
+}
+
+/// [`search`] over the searchers of a point in time when `pinned` is given (one per shard),
+/// over each index's current searcher otherwise.
+pub(crate) fn search_pinned(
+    shards: &[Arc<Shard>],
+    pinned: Option<&[tantivy::Searcher]>,
     request: &SearchRequest,
     types: &dyn FieldTypes,
 ) -> Result<SearchResult> {
@@ -750,6 +815,7 @@ pub(crate) fn search(
             timed_out: AtomicBool::new(false),
         });
         let collector = TopCollector {
+            shard: shard_idx as u64,
             slots: Arc::new(slots.clone()),
             k,
             scoring,
@@ -757,7 +823,10 @@ pub(crate) fn search(
             after,
             shared: Arc::clone(&shared),
         };
-        let searcher = shard.reader.searcher();
+        let searcher = match pinned.and_then(|p| p.get(shard_idx)) {
+            Some(searcher) => searcher.clone(),
+            None => shard.reader.searcher(),
+        };
         // Aggregations hook: they see `request.query` without `post_filter`, so they need a
         // second compiled query here and a collector per index (tantivy's
         // `DistributedAggregationCollector` beside this one in a `MultiCollector`), merged
@@ -804,12 +873,13 @@ pub(crate) fn search(
         TrackTotalHits::Off => (0, false),
     };
     let show_scores = by_score || request.track_scores;
+    let aggregations = super::aggs_exec::for_request(shards, &searchers, request, types, now)?;
     Ok(SearchResult {
         total,
         total_exact,
         max_score: (show_scores && max_score.is_finite()).then_some(max_score),
         hits,
-        aggregations: None,
+        aggregations,
         timed_out,
         terminated_early: terminated,
     })

@@ -987,3 +987,127 @@ fn several_indices_merge_by_sort() {
         Some(3)
     );
 }
+
+#[test]
+fn a_point_in_time_pages_over_what_it_pinned() {
+    let (_d, e) = engine();
+    let t = types();
+    let id = e
+        .open_point_in_time(&["c"], std::time::Duration::from_secs(60))
+        .expect("opened");
+    assert_eq!(
+        e.point_in_time_indices(&id).ok(),
+        Some(vec!["c".to_string()])
+    );
+    assert_eq!(e.open_contexts(), 1);
+    assert_eq!(
+        point_in_time_indices_of_id(&id),
+        Some(vec!["c".to_string()])
+    );
+    assert_eq!(point_in_time_indices_of_id("not base64!"), None);
+    // Writes after it was opened are not in it, even once refreshed.
+    let source = json!({"title": "late arrival", "count": 2});
+    e.apply(
+        "c",
+        vec![EngineOp::Index {
+            id: Some("6".into()),
+            source: serde_json::to_vec(&source).unwrap_or_default(),
+            parsed: parse(&source, &["title"]),
+            create: false,
+            condition: WriteCondition::None,
+        }],
+        Refresh::Immediate,
+    )
+    .expect("indexed");
+    assert_eq!(run(&e, &SearchRequest::default()).total, 6);
+    // Pages of 2 by count, then the tiebreaker: every document once, in order.
+    let mut request = SearchRequest {
+        sort: vec![sort("count", SortOrder::Asc)],
+        size: 2,
+        ..SearchRequest::default()
+    };
+    let mut seen = Vec::new();
+    loop {
+        let r = e
+            .search_point_in_time(&id, None, &request, &t)
+            .expect("searched");
+        assert_eq!(r.total, 5, "the total is the point in time's");
+        if r.hits.is_empty() {
+            break;
+        }
+        let last = r.hits.last().and_then(|h| h.sort.clone()).expect("sort");
+        assert_eq!(last.len(), 2, "count, then _shard_doc: {last:?}");
+        assert!(last[1].is_u64());
+        seen.extend(ids_of(&r));
+        assert!(seen.len() <= 5, "{seen:?}");
+        request.search_after = Some(last);
+    }
+    assert_eq!(seen, v(&["3", "1", "4", "2", "5"]));
+    // Without a sort: _score, then _shard_doc; equal scores page without gaps or repeats.
+    let mut request = SearchRequest {
+        size: 1,
+        ..SearchRequest::default()
+    };
+    let mut seen = Vec::new();
+    for _ in 0..10 {
+        let r = e
+            .search_point_in_time(&id, None, &request, &t)
+            .expect("searched");
+        let Some(hit) = r.hits.first() else { break };
+        let keys = hit.sort.clone().expect("sort");
+        assert_eq!(keys.len(), 2, "{keys:?}");
+        seen.push(hit.id.clone());
+        request.search_after = Some(keys);
+    }
+    seen.sort();
+    assert_eq!(seen, v(&["1", "2", "3", "4", "5"]));
+    assert!(e.close_point_in_time(&id));
+    assert!(!e.close_point_in_time(&id));
+    let err = e
+        .search_point_in_time(&id, None, &SearchRequest::default(), &t)
+        .expect_err("closed");
+    assert_eq!(err.to_exception().status, 404);
+    assert_eq!(
+        err.to_string(),
+        format!("No search context found for id [{id}]")
+    );
+}
+
+#[test]
+fn points_in_time_expire_and_are_capped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let e = Engine::open(
+        dir.path(),
+        EngineOptions {
+            max_open_contexts: 2,
+            ..EngineOptions::default()
+        },
+    )
+    .expect("engine");
+    e.create_index("c", "cu", &IndexSettings::default(), json!({}))
+        .expect("created");
+    let short = e
+        .open_point_in_time(&["c"], std::time::Duration::from_millis(50))
+        .expect("opened");
+    let long = e
+        .open_point_in_time(&["c"], std::time::Duration::from_secs(60))
+        .expect("opened");
+    let err = e
+        .open_point_in_time(&["c"], std::time::Duration::from_secs(60))
+        .expect_err("over the limit");
+    assert_eq!(err.to_exception().status, 429);
+    assert!(err.to_string().contains("[search.max_open_scroll_context]"));
+    // Renewing the keep-alive keeps it; the other expires.
+    std::thread::sleep(std::time::Duration::from_millis(120));
+    assert!(e.point_in_time_indices(&short).is_err());
+    assert!(e.point_in_time_indices(&long).is_ok());
+    assert_eq!(e.open_contexts(), 1);
+    assert!(
+        e.open_point_in_time(&["c"], std::time::Duration::from_secs(1))
+            .is_ok()
+    );
+    assert!(
+        e.open_point_in_time(&["missing"], std::time::Duration::from_secs(1))
+            .is_err()
+    );
+}

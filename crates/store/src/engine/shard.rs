@@ -902,6 +902,7 @@ impl Shard {
                         primary_term: self.primary_term,
                         result,
                         forced_refresh: false,
+                        mapping_updated: false,
                     }));
                 }
                 outcomes.push(results);

@@ -26,7 +26,7 @@ use std::time::Duration;
 mod full_text;
 mod minimum_should_match;
 mod msearch;
-mod node;
+pub(crate) mod node;
 mod parse;
 mod query_string;
 mod search_request;
@@ -35,12 +35,14 @@ mod source_filter;
 mod term_level;
 
 pub use msearch::{MsearchHeader, MsearchItem, ParsedMsearch, parse_msearch};
+pub(crate) use parse::{FieldType, check_type, object_field, parse_top};
 pub use parse::{MAX_NESTED_DEPTH, parse_query, parse_query_bytes};
 pub use search_request::{
     CountRequest, ExpandWildcards, IndicesOptions, ParsedSearch, SEARCH_PARAMETERS, SearchBody,
     SearchParams, SearchType, check_result_window, parse_count, parse_search, parse_search_request,
     query_from_params,
 };
+pub(crate) use search_request::{fetch_source, parse_sort};
 pub use source_filter::{SourceMatcher, parse_source_params};
 
 /// A scalar value in a query (`term`, `range` bounds, `missing`).
@@ -334,8 +336,13 @@ pub struct SearchRequest {
     pub terminate_after: Option<u64>,
     /// `timeout`: answer with what was found so far and `timed_out: true`.
     pub timeout: Option<Duration>,
-    /// `aggs` / `aggregations`, parsed by the aggregation module.
+    /// `aggs` / `aggregations` as sent.
     pub aggregations: Option<serde_json::Value>,
+    /// `aggs` / `aggregations` parsed ([`crate::aggs`]); the engine parses
+    /// [`SearchRequest::aggregations`] when this is `None`.
+    pub aggs: Option<crate::aggs::Aggregations>,
+    /// `typed_keys`: aggregation names prefixed with their type in the response.
+    pub typed_keys: bool,
     /// `highlight`.
     pub highlight: Option<serde_json::Value>,
     /// `pit`: search this point in time (no indices in the path).
@@ -375,6 +382,9 @@ pub enum SortBy {
     Score,
     /// `_doc` (index order).
     Doc,
+    /// `_shard_doc`: index order across the indices of a point in time, unique per document,
+    /// the tiebreaker of paging through one.
+    ShardDoc,
     /// A field.
     Field(String),
 }
@@ -471,6 +481,8 @@ impl Default for SearchRequest {
             terminate_after: None,
             timeout: None,
             aggregations: None,
+            aggs: None,
+            typed_keys: false,
             highlight: None,
             point_in_time: None,
         }

@@ -82,10 +82,11 @@ pub fn parse_msearch(
             IndicesOptions::STRICT_EXPAND_OPEN,
         )?,
     };
-    // Each body is read as a `_search` body with the URL's `rest_total_hits_as_int`.
+    // Each body is read as a `_search` body with the URL's `rest_total_hits_as_int` and
+    // `typed_keys`.
     let body_params: Vec<(String, String)> = params
         .iter()
-        .filter(|(k, _)| k == "rest_total_hits_as_int")
+        .filter(|(k, _)| k == "rest_total_hits_as_int" || k == "typed_keys")
         .cloned()
         .collect();
     let mut items = Vec::new();

@@ -431,7 +431,10 @@ fn parse_body(node: &Node, src: &mut Source) -> Result<(), StoreError> {
                         return Err(unsupported(key));
                     }
                 }
-                "aggregations" | "aggs" => src.request.aggregations = Some(v.to_value()),
+                "aggregations" | "aggs" => {
+                    src.request.aggs = Some(crate::aggs::parse_node(v)?);
+                    src.request.aggregations = Some(v.to_value());
+                }
                 "highlight" => src.request.highlight = Some(v.to_value()),
                 "sort" => src.request.sort = parse_sort(v)?,
                 "pit" => src.request.point_in_time = Some(parse_pit(v)?),
@@ -651,6 +654,7 @@ fn field_or_score(name: &str) -> SortSpec {
     let by = match name {
         "_score" => SortBy::Score,
         "_doc" => SortBy::Doc,
+        "_shard_doc" => SortBy::ShardDoc,
         field => SortBy::Field(field.to_string()),
     };
     SortSpec {
@@ -889,6 +893,7 @@ pub fn parse_search(
     search_params.ccs_minimize_roundtrips = param_bool(params, "ccs_minimize_roundtrips")?;
     search_params.rest_total_hits_as_int = check_rest_total_hits(params, &mut src)?;
     search_params.typed_keys = param_bool(params, "typed_keys")?.unwrap_or(false);
+    src.request.typed_keys = search_params.typed_keys;
     param_bool(params, "include_named_queries_score")?;
     validate(&src, &search_params)?;
     finish(&mut src);
@@ -1060,6 +1065,11 @@ fn validate(src: &Source, params: &SearchParams) -> Result<(), StoreError> {
         if params.preference.is_some() {
             errors.push("[preference] cannot be used with point in time".to_string());
         }
+    } else if request.sort.iter().any(|s| s.by == SortBy::ShardDoc) {
+        errors.push("[_shard_doc] sort field cannot be used without [point in time]".to_string());
+    }
+    if let Some(aggs) = &request.aggs {
+        errors.extend(crate::aggs::validate(aggs));
     }
     if errors.is_empty() {
         Ok(())

@@ -96,8 +96,8 @@ fn body_keys() {
     );
     assert_eq!(r.docvalue_fields[0].field, "b");
     assert_eq!(
-        body(json!({"aggregations": {"x": {}}})).aggregations,
-        Some(json!({"x": {}}))
+        body(json!({"aggregations": {"x": {"max": {"field": "f"}}}})).aggregations,
+        Some(json!({"x": {"max": {"field": "f"}}}))
     );
     assert_eq!(body(json!({"terminate_after": 0})).terminate_after, None);
     assert_eq!(body(json!({"timeout": "-1"})).timeout, None);
@@ -423,6 +423,15 @@ fn search_after_and_pit() {
             "[pit] unknown field [keepalive] did you mean [keep_alive]?".into()
         )
     );
+    assert_eq!(
+        body_err(json!({"sort": ["_shard_doc"]})),
+        StoreError::Validation(vec![
+            "[_shard_doc] sort field cannot be used without [point in time]".into()
+        ])
+    );
+    let r = body(json!({"pit": {"id": "a"}, "sort": [{"_shard_doc": "desc"}]}));
+    assert_eq!(r.sort[0].by, SortBy::ShardDoc);
+    assert_eq!(r.sort[0].order, SortOrder::Desc);
 }
 
 #[test]

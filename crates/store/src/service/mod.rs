@@ -13,6 +13,7 @@
 
 mod admin;
 mod checks;
+mod figures;
 mod indices;
 mod writes;
 
@@ -28,6 +29,7 @@ use crate::{Result, StoreError};
 
 pub use admin::IlmRun;
 pub use checks::StoreChecks;
+pub use figures::{FiguresSource, IndexStats, SegmentFigures};
 pub use indices::CreatedIndex;
 pub use writes::{ItemResult, WriteGuard, WriteItem, WriteItemKind};
 
@@ -108,6 +110,8 @@ pub struct StoreService {
     dir: PathBuf,
     settings: ServiceSettings,
     checks: StoreChecks,
+    /// The figures of indices beyond [`IndexInfo`] (`figures.rs`).
+    figures: Option<Arc<dyn FiguresSource>>,
 }
 
 impl std::fmt::Debug for StoreService {
@@ -167,6 +171,7 @@ impl StoreService {
             dir: dir.to_path_buf(),
             settings,
             checks: StoreChecks,
+            figures: None,
         };
         service.reload_concrete();
         Ok(service)

@@ -37,12 +37,21 @@ fn fixture() -> Fixture {
 struct Guard {
     refuse_items: Vec<&'static str>,
     refuse_create: Vec<&'static str>,
+    refuse_mapping: Vec<&'static str>,
+    /// Grants mapping updates of these with a deprecation warning.
+    warn_mapping: Vec<&'static str>,
+    warnings: std::sync::Mutex<Vec<String>>,
 }
 
-const OPEN: Guard = Guard {
-    refuse_items: Vec::new(),
-    refuse_create: Vec::new(),
-};
+fn open() -> Guard {
+    Guard {
+        refuse_items: Vec::new(),
+        refuse_create: Vec::new(),
+        refuse_mapping: Vec::new(),
+        warn_mapping: Vec::new(),
+        warnings: std::sync::Mutex::new(Vec::new()),
+    }
+}
 
 impl WriteGuard for Guard {
     fn check_item(
@@ -68,6 +77,25 @@ impl WriteGuard for Guard {
             )));
         }
         Ok(())
+    }
+    fn check_mapping_update(
+        &self,
+        index: &str,
+    ) -> std::result::Result<Option<String>, Box<EsException>> {
+        if self.refuse_mapping.contains(&index) {
+            return Err(Box::new(EsException::with_status(
+                ironstack_types::EsErrorType::Security,
+                403,
+                format!("mapping update of [{index}] denied"),
+            )));
+        }
+        Ok(self
+            .warn_mapping
+            .contains(&index)
+            .then(|| format!("mapping update of [{index}] deprecated")))
+    }
+    fn deprecated(&self, warning: String) {
+        self.warnings.lock().unwrap().push(warning);
     }
 }
 
@@ -187,7 +215,7 @@ fn writes_create_missing_indices_and_data_streams() {
             ),
             doc("metrics-y", None, true, json!({"no_timestamp": true})),
         ],
-        &OPEN,
+        &open(),
         Refresh::None,
     );
     assert_eq!(results[0].index, "plain");
@@ -236,6 +264,7 @@ fn authorization_refuses_items_and_creation_alone() {
     let guard = Guard {
         refuse_items: vec!["secret"],
         refuse_create: vec!["new"],
+        ..open()
     };
     f.service.create_index("secret", &json!({})).unwrap();
     let results = f.service.write(
@@ -253,6 +282,86 @@ fn authorization_refuses_items_and_creation_alone() {
     assert_eq!(error_of(&results[2]).reason, "auto create [new] denied");
     assert!(results[3].outcome.is_ok());
     assert!(f.service.space().get("new").is_none());
+}
+
+#[test]
+fn a_caller_without_auto_put_writes_only_documents_that_fit_the_mapping() {
+    let f = fixture();
+    let guard = Guard {
+        refuse_items: Vec::new(),
+        refuse_create: Vec::new(),
+        refuse_mapping: vec!["fixed"],
+        ..open()
+    };
+    f.service
+        .create_index(
+            "fixed",
+            &json!({"mappings": {"properties": {"known": {"type": "keyword"}}}}),
+        )
+        .unwrap();
+    let results = f.service.write(
+        vec![
+            doc("fixed", Some("1"), false, json!({"known": "a"})),
+            doc("fixed", Some("2"), false, json!({"known": "b", "extra": 1})),
+            update("fixed", "1", json!({"doc": {"other": true}})),
+            update("fixed", "1", json!({"doc": {"known": "c"}})),
+        ],
+        &guard,
+        Refresh::None,
+    );
+    assert!(results[0].outcome.is_ok(), "{:?}", results[0].outcome);
+    assert_eq!(error_of(&results[1]).status, 403);
+    assert_eq!(
+        error_of(&results[1]).reason,
+        "mapping update of [fixed] denied"
+    );
+    assert_eq!(error_of(&results[2]).status, 403);
+    assert!(results[3].outcome.is_ok(), "{:?}", results[3].outcome);
+    let mapping = f.service.backend().index_info("fixed").unwrap().mappings;
+    assert!(mapping["properties"].get("extra").is_none(), "{mapping}");
+    assert!(mapping["properties"].get("other").is_none(), "{mapping}");
+    // The same documents with the privilege add their fields.
+    let results = f.service.write(
+        vec![doc(
+            "fixed",
+            Some("2"),
+            false,
+            json!({"known": "b", "extra": 1}),
+        )],
+        &open(),
+        Refresh::None,
+    );
+    assert!(results[0].outcome.is_ok());
+    let mapping = f.service.backend().index_info("fixed").unwrap().mappings;
+    assert_eq!(mapping["properties"]["extra"]["type"], "long", "{mapping}");
+    // A grant with a deprecation warning warns only when a field is actually added.
+    let warned = Guard {
+        warn_mapping: vec!["fixed"],
+        ..open()
+    };
+    let results = f.service.write(
+        vec![doc(
+            "fixed",
+            Some("3"),
+            false,
+            json!({"known": "d", "extra": 2}),
+        )],
+        &warned,
+        Refresh::None,
+    );
+    assert!(results[0].outcome.is_ok());
+    assert!(!results[0].outcome.as_ref().unwrap().mapping_updated);
+    assert!(warned.warnings.lock().unwrap().is_empty());
+    let results = f.service.write(
+        vec![doc("fixed", Some("4"), false, json!({"fresh": "x"}))],
+        &warned,
+        Refresh::None,
+    );
+    assert!(results[0].outcome.as_ref().unwrap().mapping_updated);
+    assert_eq!(
+        *warned.warnings.lock().unwrap(),
+        vec!["mapping update of [fixed] deprecated".to_string()]
+    );
 }
 
 #[test]
@@ -276,7 +385,7 @@ fn aliases_route_writes_to_their_write_index() {
             doc("nowrite", Some("2"), false, json!({"v": 2})),
             strict,
         ],
-        &OPEN,
+        &open(),
         Refresh::None,
     );
     assert_eq!(results[0].index, "a2");
@@ -309,7 +418,7 @@ fn updates_merge_upsert_and_detect_noops() {
             false,
             json!({"a": {"b": 1, "c": 2}, "n": 1}),
         )],
-        &OPEN,
+        &open(),
         Refresh::None,
     );
     let results = f.service.write(
@@ -320,7 +429,7 @@ fn updates_merge_upsert_and_detect_noops() {
             update("u", "3", json!({"doc": {"x": 1}, "doc_as_upsert": true})),
             update("u", "4", json!({"doc": {"x": 1}, "upsert": {"x": 0}})),
         ],
-        &OPEN,
+        &open(),
         Refresh::None,
     );
     let first = results[0].outcome.as_ref().unwrap();
@@ -346,7 +455,7 @@ fn updates_merge_upsert_and_detect_noops() {
     let mut stale = update("u", "1", json!({"doc": {"n": 9}}));
     stale.versioning.if_seq_no = Some(0);
     stale.versioning.if_primary_term = Some(1);
-    let results = f.service.write(vec![stale], &OPEN, Refresh::None);
+    let results = f.service.write(vec![stale], &open(), Refresh::None);
     assert_eq!(
         error_of(&results[0]).error_type,
         "version_conflict_engine_exception"
@@ -367,7 +476,7 @@ fn auto_create_follows_the_node_setting() {
             doc("logs-1", Some("1"), false, json!({})),
             doc("other", Some("1"), false, json!({})),
         ],
-        &OPEN,
+        &open(),
         Refresh::None,
     );
     assert!(results[0].outcome.is_ok());
@@ -425,7 +534,7 @@ fn closed_indices_refuse_reads_and_writes_until_opened_across_restarts() {
         let service = open_at(dir.path(), ServiceSettings::default());
         let r = service.write(
             vec![doc("shut", Some("1"), false, json!({"a": 1}))],
-            &OPEN,
+            &open(),
             Refresh::Immediate,
         );
         assert!(r[0].outcome.is_ok());
@@ -453,7 +562,7 @@ fn closed_indices_refuse_reads_and_writes_until_opened_across_restarts() {
     );
     let r = service.write(
         vec![doc("shut", Some("2"), false, json!({"a": 2}))],
-        &OPEN,
+        &open(),
         Refresh::None,
     );
     let e = error_of(&r[0]);
@@ -549,7 +658,7 @@ fn a_data_stream_write_index_cannot_be_closed_and_lazy_rollover_waits_for_a_writ
     assert_eq!(f.service.space().get("logs-app").unwrap().indices.len(), 1);
     let r = f.service.write(
         vec![event("2024-05-01T00:00:00Z"), event("2024-05-01T00:00:01Z")],
-        &OPEN,
+        &open(),
         Refresh::Immediate,
     );
     let stream = f.service.space().get("logs-app").unwrap().clone();
@@ -592,7 +701,7 @@ fn ilm_rolls_over_on_max_docs_then_deletes_the_old_index() {
     ds_template(&f.service, json!({"index.lifecycle.name": "roll"}));
     let r = f.service.write(
         vec![event("2024-05-01T00:00:00Z")],
-        &OPEN,
+        &open(),
         Refresh::Immediate,
     );
     let first = r[0].index.clone();
@@ -615,7 +724,7 @@ fn ilm_rolls_over_on_max_docs_then_deletes_the_old_index() {
     );
     f.service.write(
         vec![event("2024-05-01T00:00:01Z")],
-        &OPEN,
+        &open(),
         Refresh::Immediate,
     );
     let run = f.service.run_ilm(now + 1);
@@ -641,7 +750,7 @@ fn ilm_rolls_over_on_max_docs_then_deletes_the_old_index() {
     );
     f.service.write(
         vec![event("2024-05-01T00:00:02Z"), event("2024-05-01T00:00:03Z")],
-        &OPEN,
+        &open(),
         Refresh::Immediate,
     );
     assert_eq!(f.service.run_ilm(now + 3), IlmRun::default());

@@ -12,7 +12,9 @@ use ironstack_types::index_space::{AbstractionKind, IndexSpace};
 use serde_json::{Map, Value};
 
 use super::StoreService;
-use crate::api::{Refresh, WriteCondition, WriteOp, WriteOptions, WriteOutcome, WriteResultKind};
+use crate::api::{
+    DynamicMapping, Refresh, WriteCondition, WriteOp, WriteOptions, WriteOutcome, WriteResultKind,
+};
 use crate::bulk::{BulkAction, UpdateBody};
 use crate::doc_write::Versioning;
 use crate::metadata::WriteKind;
@@ -76,6 +78,15 @@ pub trait WriteGuard {
     ) -> std::result::Result<(), Box<EsException>>;
     /// Whether the missing `name` may be created by writing to it.
     fn check_auto_create(&self, name: &str) -> std::result::Result<(), Box<EsException>>;
+    /// Whether documents written to the concrete `index` may add fields to its mapping;
+    /// a denial fails only the documents that would. `Ok(Some(warning))` grants with a
+    /// deprecation warning, given to [`WriteGuard::deprecated`] only if a field is added.
+    fn check_mapping_update(
+        &self,
+        index: &str,
+    ) -> std::result::Result<Option<String>, Box<EsException>>;
+    /// Records a deprecation warning of the request (Elasticsearch's `Warning` header).
+    fn deprecated(&self, warning: String);
 }
 
 /// The outcome of one item.
@@ -169,19 +180,33 @@ impl StoreService {
         for r in routed {
             by_index.entry(r.index.clone()).or_default().push(r);
         }
-        let options = WriteOptions { refresh };
         for (index, group) in by_index {
+            let (dynamic_mapping, warning) = match guard.check_mapping_update(&index) {
+                Ok(warning) => (DynamicMapping::Allowed, warning),
+                Err(denial) => (DynamicMapping::Denied(denial), None),
+            };
+            let options = WriteOptions {
+                refresh,
+                dynamic_mapping,
+            };
+            let positions: Vec<usize> = group.iter().map(|r| r.position).collect();
             let mut run: Vec<Routed> = Vec::new();
             for r in group {
                 if matches!(r.item.kind, WriteItemKind::Update(_)) {
                     self.flush_run(&index, &mut run, &options, &mut results);
-                    let result = self.update(&index, r.item, refresh);
+                    let result = self.update(&index, r.item, &options);
                     results[r.position] = Some(result);
                 } else {
                     run.push(r);
                 }
             }
             self.flush_run(&index, &mut run, &options, &mut results);
+            let added_fields = positions.iter().any(|&p| {
+                matches!(&results[p], Some(ItemResult { outcome: Ok(o), .. }) if o.mapping_updated)
+            });
+            if let (true, Some(warning)) = (added_fields, warning) {
+                guard.deprecated(warning);
+            }
         }
         results
             .into_iter()
@@ -241,7 +266,7 @@ impl StoreService {
     }
 
     /// One update: read, merge, write back if the document did not change meanwhile.
-    fn update(&self, index: &str, item: WriteItem, refresh: Refresh) -> ItemResult {
+    fn update(&self, index: &str, item: WriteItem, options: &WriteOptions) -> ItemResult {
         let action = item.action();
         let id = item.id.clone().unwrap_or_default();
         let WriteItemKind::Update(body) = &item.kind else {
@@ -255,7 +280,7 @@ impl StoreService {
         };
         let mut attempts = 0;
         loop {
-            let (outcome, source) = self.update_once(index, &id, body, &item.versioning, refresh);
+            let (outcome, source) = self.update_once(index, &id, body, &item.versioning, options);
             let conflicted = matches!(outcome, Err(StoreError::VersionConflict { .. }));
             // A conflict the caller asked for (`if_seq_no`) is final; one caused by a
             // concurrent write is retried `retry_on_conflict` times.
@@ -282,7 +307,7 @@ impl StoreService {
         id: &str,
         body: &UpdateBody,
         versioning: &Versioning,
-        refresh: Refresh,
+        options: &WriteOptions,
     ) -> (std::result::Result<WriteOutcome, StoreError>, Option<Value>) {
         let current = match self.backend.get(index, id) {
             Ok(doc) => doc,
@@ -349,6 +374,7 @@ impl StoreService {
                             primary_term: doc.primary_term,
                             result: WriteResultKind::Noop,
                             forced_refresh: false,
+                            mapping_updated: false,
                         }),
                         Some(merged),
                     );
@@ -375,7 +401,7 @@ impl StoreService {
         };
         let outcome = self
             .backend
-            .write(index, vec![op], &WriteOptions { refresh })
+            .write(index, vec![op], options)
             .and_then(|mut outcomes| {
                 outcomes
                     .pop()

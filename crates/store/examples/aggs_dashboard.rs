@@ -1,0 +1,213 @@
+//! Times the dashboard aggregations of issue 9 over Metricbeat-like documents (the same
+//! generator as `ingest_raw`: 50 hosts reporting every 10 s): CPU per host over time
+//! (`terms` > `date_histogram` > `avg`, and the other way round), `terms`, `percentiles`,
+//! the latest documents of one host (`top_hits`), `cardinality`, and a 15-minute window.
+//! Prints p50/p99 over repeated runs and the response of each query once (abridged).
+//!
+//! ```sh
+//! cargo run --release -p ironstack-store --example aggs_dashboard -- [documents] [runs]
+//! ```
+
+use std::time::Instant;
+
+use ironstack_store::api::{Refresh, WriteCondition};
+use ironstack_store::engine::{
+    Durability, Engine, EngineOp, EngineOptions, FieldTypeMap, IndexSettings, testing,
+};
+use ironstack_store::query::{SearchBody, parse_search};
+use serde_json::{Value, json};
+
+const BATCH: u64 = 5_000;
+const TEXT: &[&str] = &["message"];
+
+/// A deterministic pseudo-random stream (no state shared between documents).
+fn mix(mut x: u64) -> u64 {
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    x ^ (x >> 33)
+}
+
+fn pct(seed: u64) -> f64 {
+    (mix(seed) % 10_000) as f64 / 10_000.0
+}
+
+/// Document `n`: 50 hosts reporting every 10 s, about 1 KB of JSON.
+fn metricbeat(n: u64) -> Value {
+    let host = n % 50;
+    let at = 1_735_689_600_000i64 + (n / 50) as i64 * 10_000;
+    let ts = ironstack_types::date::timestamp_from_millis(at)
+        .map(ironstack_types::date::format_iso_millis)
+        .unwrap_or_default();
+    let user = pct(n * 7 + 1);
+    let system = pct(n * 7 + 2) / 2.0;
+    json!({
+        "@timestamp": ts,
+        "host": {"name": format!("host-{host:03}"), "hostname": format!("host-{host:03}.example.internal"),
+                 "architecture": "x86_64", "id": format!("{:032x}", mix(host) as u128 * 7919),
+                 "os": {"family": "debian", "name": "Debian GNU/Linux", "version": "12 (bookworm)", "kernel": "6.1.0-18-amd64"}},
+        "agent": {"type": "metricbeat", "version": "9.1.0", "name": format!("host-{host:03}"),
+                  "id": format!("{:016x}-agent", mix(host + 1000))},
+        "event": {"dataset": "system.cpu", "module": "system", "duration": mix(n) % 5_000_000},
+        "metricset": {"name": "cpu", "period": 10_000},
+        "service": {"type": "system"},
+        "ecs": {"version": "8.0.0"},
+        "system": {
+            "cpu": {"cores": 2, "total": {"pct": user + system}, "user": {"pct": user}, "system": {"pct": system},
+                    "idle": {"pct": 2.0 - user - system}, "iowait": {"pct": pct(n * 7 + 3) / 10.0}},
+            "memory": {"total": 8_589_934_592u64, "used": {"bytes": mix(n) % 8_589_934_592, "pct": pct(n * 7 + 4)},
+                       "free": mix(n + 1) % 4_294_967_296, "actual": {"free": mix(n + 2) % 4_294_967_296,
+                       "used": {"bytes": mix(n + 3) % 8_589_934_592, "pct": pct(n * 7 + 5)}}},
+            "load": {"1": pct(n * 7 + 6) * 4.0, "5": pct(n * 7 + 7) * 3.0, "15": pct(n * 7 + 8) * 2.0}
+        },
+        "message": format!("cpu usage sampled on host-{host:03}: user {:.1}% system {:.1}% (collection {n})", user * 100.0, system * 100.0)
+    })
+}
+
+/// Cuts long arrays so that a response prints in a few lines.
+fn abridge(v: &Value) -> Value {
+    match v {
+        Value::Array(items) if items.len() > 2 => {
+            let mut out: Vec<Value> = items.iter().take(2).map(abridge).collect();
+            out.push(Value::String(format!("... {} more", items.len() - 2)));
+            Value::Array(out)
+        }
+        Value::Array(items) => Value::Array(items.iter().map(abridge).collect()),
+        Value::Object(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), abridge(v))).collect()),
+        other => other.clone(),
+    }
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    let total: u64 = args
+        .get(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(1_000_000);
+    let runs: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(30);
+
+    let dir = tempfile::tempdir()?;
+    let engine = Engine::open(dir.path(), EngineOptions::default())?;
+    engine.create_index(
+        "metricbeat",
+        "mb",
+        &IndexSettings {
+            refresh_interval: None,
+            durability: Durability::Async,
+            ..IndexSettings::default()
+        },
+        json!({}),
+    )?;
+    let mut types = FieldTypeMap::default();
+    types.learn("metricbeat", &testing::parse(&metricbeat(0), TEXT));
+    let start = Instant::now();
+    let mut from = 0;
+    while from < total {
+        let ops = (from..(from + BATCH).min(total))
+            .map(|n| {
+                let source = metricbeat(n);
+                EngineOp::Index {
+                    id: None,
+                    source: serde_json::to_vec(&source).unwrap_or_default(),
+                    parsed: testing::parse(&source, TEXT),
+                    create: true,
+                    condition: WriteCondition::None,
+                }
+            })
+            .collect();
+        engine.apply("metricbeat", ops, Refresh::None)?;
+        from += BATCH;
+    }
+    engine.refresh("metricbeat")?;
+    let stats = engine.stats("metricbeat")?;
+    println!(
+        "{total} documents indexed in {:.1}s; {} segments",
+        start.elapsed().as_secs_f64(),
+        stats.segments_count
+    );
+
+    let queries: Vec<(&str, Value)> = vec![
+        (
+            "avg cpu per host over time (terms 50 > date_histogram 30m > avg)",
+            json!({"size": 0, "aggs": {"hosts": {"terms": {"field": "host.name", "size": 50},
+                "aggs": {"over_time": {"date_histogram": {"field": "@timestamp", "fixed_interval": "30m"},
+                    "aggs": {"cpu": {"avg": {"field": "system.cpu.total.pct"}}}}}}}}),
+        ),
+        (
+            "avg cpu over time per host (date_histogram 30m > terms 50 > avg)",
+            json!({"size": 0, "aggs": {"over_time": {"date_histogram": {"field": "@timestamp", "fixed_interval": "30m"},
+                "aggs": {"hosts": {"terms": {"field": "host.name", "size": 50},
+                    "aggs": {"cpu": {"avg": {"field": "system.cpu.total.pct"}}}}}}}}),
+        ),
+        (
+            "last 24 hours per host (range query, date_histogram 10m > terms > avg)",
+            json!({"size": 0, "query": {"range": {"@timestamp": {"gte": "2025-01-02T00:00:00Z", "lt": "2025-01-03T00:00:00Z"}}},
+                "aggs": {"over_time": {"date_histogram": {"field": "@timestamp", "fixed_interval": "10m"},
+                "aggs": {"hosts": {"terms": {"field": "host.name", "size": 50},
+                    "aggs": {"cpu": {"avg": {"field": "system.cpu.total.pct"}}}}}}}}),
+        ),
+        (
+            "terms host.name",
+            json!({"size": 0, "aggs": {"hosts": {"terms": {"field": "host.name"}}}}),
+        ),
+        (
+            "percentiles of cpu",
+            json!({"size": 0, "aggs": {"cpu": {"percentiles": {"field": "system.cpu.total.pct"}}}}),
+        ),
+        (
+            "latest 10 documents of one host (filter > top_hits)",
+            json!({"size": 0, "aggs": {"one": {"filter": {"term": {"host.name": "host-007"}},
+                "aggs": {"latest": {"top_hits": {"size": 10, "sort": [{"@timestamp": "desc"}]}}}}}}),
+        ),
+        (
+            "latest document per host (terms 50 > top_hits 1)",
+            json!({"size": 0, "aggs": {"hosts": {"terms": {"field": "host.name", "size": 50},
+                "aggs": {"latest": {"top_hits": {"size": 1, "sort": [{"@timestamp": "desc"}],
+                    "_source": ["@timestamp", "system.cpu.total.pct"]}}}}}}),
+        ),
+        (
+            "cardinality of host.name and stats of memory",
+            json!({"size": 0, "aggs": {"hosts": {"cardinality": {"field": "host.name"}},
+                "mem": {"stats": {"field": "system.memory.used.pct"}}}}),
+        ),
+        (
+            "15-minute window (range query, date_histogram 10s > max)",
+            json!({"size": 0, "query": {"range": {"@timestamp": {"gte": "2025-01-01T01:00:00Z", "lt": "2025-01-01T01:15:00Z"}}},
+                "aggs": {"t": {"date_histogram": {"field": "@timestamp", "fixed_interval": "10s"},
+                    "aggs": {"cpu": {"max": {"field": "system.cpu.total.pct"}}}}}}),
+        ),
+    ];
+    let only: Option<usize> = std::env::var("ONLY").ok().and_then(|v| v.parse().ok());
+    for (i, (name, body)) in queries.iter().enumerate() {
+        if only.is_some_and(|o| o != i) {
+            continue;
+        }
+        let bytes = serde_json::to_vec(body)?;
+        let request = parse_search("/_search", SearchBody::Bytes(&bytes), &[])?.request;
+        let first = engine.search(&["metricbeat"], &request, &types)?;
+        let mut times = Vec::with_capacity(runs);
+        for _ in 0..runs {
+            let start = Instant::now();
+            let r = engine.search(&["metricbeat"], &request, &types)?;
+            times.push(start.elapsed());
+            drop(r);
+        }
+        times.sort();
+        let at =
+            |q: f64| times[((times.len() as f64 * q).ceil() as usize).clamp(1, times.len()) - 1];
+        println!(
+            "{name}: p50 {:.1} ms, p99 {:.1} ms ({} runs)",
+            at(0.5).as_secs_f64() * 1000.0,
+            at(0.99).as_secs_f64() * 1000.0,
+            runs
+        );
+        if std::env::var_os("SHOW").is_some() {
+            println!(
+                "  {}",
+                serde_json::to_string(&abridge(&first.aggregations.unwrap_or(Value::Null)))?
+            );
+        }
+    }
+    Ok(())
+}
