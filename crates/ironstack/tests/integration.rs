@@ -18,6 +18,8 @@ mod cli_pipes;
 mod documents;
 #[path = "integration/hostile.rs"]
 mod hostile;
+#[path = "integration/indices.rs"]
+mod indices;
 #[path = "integration/keystore.rs"]
 mod keystore;
 #[path = "integration/node.rs"]

@@ -790,6 +790,9 @@ const MATRIX: &[Row] = &[
     row("GET", "/_resolve/index/{index}", "/_resolve/index/m-*", Index("view_index_metadata"))
         .near_miss_index("write")
         .setup(&[DOC]),
+    row("POST", "/_resolve/index/{index}", "/_resolve/index/m-*", Index("read"))
+        .near_miss_index("write")
+        .setup(&[DOC]),
     row("GET", "/_field_caps", "/_field_caps?fields=a", Index("read"))
         .near_miss_index("write")
         .setup(&[DOC]),

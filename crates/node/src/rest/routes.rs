@@ -823,7 +823,7 @@ pub(crate) fn table() -> Routes {
             data_streams::rollover,
         )
         .add(
-            GET,
+            GET_POST,
             "/_resolve/index/{index}",
             a::RESOLVE_INDEX,
             indices_open,
