@@ -802,6 +802,34 @@ const MATRIX: &[Row] = &[
     row("POST", "/{index}/_field_caps", "/m-docs/_field_caps?fields=a", Index("read"))
         .near_miss_index("monitor")
         .setup(&[DOC]),
+    // Scrolls and points in time (scroll.rs).
+    row("GET", "/_search/scroll", "/_search/scroll?scroll_id={own_scroll}", Index("read"))
+        .near_miss_index("write")
+        .setup(&[DOC]),
+    row("POST", "/_search/scroll", "/_search/scroll", Index("read"))
+        .body(r#"{"scroll_id":"{own_scroll}","scroll":"1m"}"#)
+        .near_miss_index("view_index_metadata")
+        .setup(&[DOC]),
+    row("GET", "/_search/scroll/{scroll_id}", "/_search/scroll/{own_scroll}", Index("read"))
+        .near_miss_index("write")
+        .setup(&[DOC]),
+    row("POST", "/_search/scroll/{scroll_id}", "/_search/scroll/{own_scroll}", Index("read"))
+        .near_miss_index("monitor")
+        .setup(&[DOC]),
+    row("DELETE", "/_search/scroll", "/_search/scroll", Index("read"))
+        .body(r#"{"scroll_id":["{own_scroll}"]}"#)
+        .near_miss_index("write")
+        .setup(&[DOC]),
+    row("DELETE", "/_search/scroll/{scroll_id}", "/_search/scroll/{own_scroll}", Index("read"))
+        .near_miss_index("view_index_metadata")
+        .setup(&[DOC]),
+    row("POST", "/{index}/_pit", "/m-docs/_pit?keep_alive=1m", Index("read"))
+        .near_miss_index("view_index_metadata")
+        .setup(&[DOC]),
+    row("DELETE", "/_pit", "/_pit", Index("read"))
+        .body(r#"{"id":"{own_pit}"}"#)
+        .near_miss_index("write")
+        .setup(&[DOC]),
     // Statistics, cat and multi-request APIs (rest-stats).
     row("GET", "/_cat/indices", "/_cat/indices", CLUSTER_AND_INDEX_MONITOR)
         .near_miss_index("monitor")
@@ -1013,7 +1041,46 @@ async fn every_route_denies_without_its_privilege_and_allows_the_minimal_one() {
                     own_key = k.json()["id"].as_str().unwrap_or_default().to_string();
                 }
             }
-            let fill = |t: &str| t.replace("{self}", user).replace("{own_key}", &own_key);
+            // `{own_scroll}` / `{own_pit}`: a scroll or point in time over `m-docs` the caller
+            // opened (an unknown id when it may not: the call must be denied first).
+            let mut own_scroll = "bm8tc3VjaC1zY3JvbGwtaWQtYXQtYWxs".to_string();
+            let mut own_pit = own_scroll.clone();
+            let mentions = |p: &str| r.uri.contains(p) || r.body.is_some_and(|b| b.contains(p));
+            if mentions("{own_scroll}") {
+                let opened = call_raw(
+                    &f,
+                    "GET",
+                    "/m-docs/_search?scroll=1m",
+                    (user, MATRIX_PASSWORD),
+                    None,
+                )
+                .await;
+                if opened.status.is_success() {
+                    own_scroll = opened.json()["_scroll_id"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string();
+                }
+            }
+            if mentions("{own_pit}") {
+                let opened = call_raw(
+                    &f,
+                    "POST",
+                    "/m-docs/_pit?keep_alive=1m",
+                    (user, MATRIX_PASSWORD),
+                    None,
+                )
+                .await;
+                if opened.status.is_success() {
+                    own_pit = opened.json()["id"].as_str().unwrap_or_default().to_string();
+                }
+            }
+            let fill = |t: &str| {
+                t.replace("{self}", user)
+                    .replace("{own_key}", &own_key)
+                    .replace("{own_scroll}", &own_scroll)
+                    .replace("{own_pit}", &own_pit)
+            };
             call_raw(
                 &f,
                 r.method,

@@ -30,6 +30,7 @@ mod render;
 mod response;
 mod role_mapping;
 mod routes;
+mod scroll;
 mod search;
 mod security;
 pub(crate) mod ssl;
@@ -48,6 +49,7 @@ pub(crate) use body::BODY_IDLE_TIMEOUT;
 pub(crate) use handlers::main_body;
 pub(crate) use params::PathParams;
 pub(crate) use response::PrerenderedJson;
+pub(crate) use scroll::ReaderContexts;
 
 /// The decoded parameters of route `pattern` in a request `path` (the audit trail's
 /// configuration-change events name them).

@@ -19,7 +19,7 @@ use super::pipeline::{Decoder, RequestView, RouteContext, RouteSpec, authorize};
 use super::response::{ApiError, method_not_allowed};
 use super::{
     api_key, app_privilege, body, bulk, cat, documents, handlers, node_stats, query, role_mapping,
-    search, security, ssl, token,
+    scroll, search, security, ssl, token,
 };
 // Index administration, templates, data streams and ILM.
 use super::{data_streams, indices, templates};
@@ -479,15 +479,58 @@ pub(crate) fn table() -> Routes {
             GET_POST,
             "/_search",
             a::SEARCH,
-            indices_open,
+            search_indices,
             search::search,
         )
         .add(
             GET_POST,
             "/{index}/_search",
             a::SEARCH,
-            indices_open,
+            search_indices,
             search::search,
+        )
+        // Scrolls and points in time (scroll.rs).
+        .add(
+            GET_POST,
+            "/_search/scroll",
+            a::SEARCH_SCROLL,
+            by_action_name,
+            scroll::scroll,
+        )
+        .add(
+            GET_POST,
+            "/_search/scroll/{scroll_id}",
+            a::SEARCH_SCROLL,
+            by_action_name,
+            scroll::scroll,
+        )
+        .add(
+            DELETE,
+            "/_search/scroll",
+            a::CLEAR_SCROLL,
+            by_action_name,
+            scroll::clear_scroll,
+        )
+        .add(
+            DELETE,
+            "/_search/scroll/{scroll_id}",
+            a::CLEAR_SCROLL,
+            by_action_name,
+            scroll::clear_scroll,
+        )
+        .add(
+            POST,
+            "/{index}/_pit",
+            a::OPEN_POINT_IN_TIME,
+            indices_open,
+            scroll::open_point_in_time,
+        )
+        .add(
+            DELETE,
+            "/_pit",
+            a::CLOSE_POINT_IN_TIME,
+            by_action_name,
+            scroll::close_point_in_time,
         )
         .add(GET_POST, "/_count", a::SEARCH, indices_open, search::count)
         .add(
@@ -1025,6 +1068,42 @@ fn index_expression(
 /// One index, alias or data stream named explicitly (single-document reads).
 fn one_index(r: &RequestView<'_>) -> Result<SecuredRequest, ApiError> {
     index_expression(r, IndicesOptions::STRICT_SINGLE_INDEX)
+}
+
+/// Scroll-related actions: authorized by name here, as Elasticsearch does; a context is used
+/// or closed only by whoever opened it, which the handler checks.
+fn by_action_name(r: &RequestView<'_>) -> Result<SecuredRequest, ApiError> {
+    Ok(SecuredRequest::action(r.action))
+}
+
+/// `_search`: the `{index}` expression, or, for a search of a point in time, the indices its
+/// id names (given as explicit names: the caller must hold `read` on each).
+fn search_indices(r: &RequestView<'_>) -> Result<SecuredRequest, ApiError> {
+    let pit = body::json(r.body).ok().flatten().and_then(|b| {
+        b.get("pit")
+            .and_then(|p| p.get("id"))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    });
+    let Some(id) = pit else {
+        return indices_open(r);
+    };
+    if r.params.get("index").is_some() {
+        return Err(ironstack_store::StoreError::Validation(vec![
+            "[indices] cannot be used with point in time. Do not specify any index with point in time.".into(),
+        ])
+        .into());
+    }
+    let expressions = ironstack_store::engine::point_in_time_indices_of_id(&id)
+        .ok_or(ironstack_store::StoreError::SearchContextMissing(id))?;
+    Ok(SecuredRequest::on_indices(
+        r.action,
+        IndexExpression {
+            expressions,
+            options: IndicesOptions::STRICT_EXPAND_OPEN,
+            space: r.space.cloned().unwrap_or_default(),
+        },
+    ))
 }
 
 /// Indices by expression, open ones for wildcards (search, count, mappings, refresh).

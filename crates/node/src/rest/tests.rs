@@ -530,6 +530,9 @@ mod documents_api;
 #[path = "search_tests.rs"]
 mod search_api;
 
+#[path = "scroll_tests.rs"]
+mod scroll_api;
+
 // Index administration, templates, data streams and ILM.
 #[path = "data_streams_tests.rs"]
 mod data_streams_api;

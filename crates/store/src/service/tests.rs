@@ -534,7 +534,7 @@ fn closed_indices_refuse_reads_and_writes_until_opened_across_restarts() {
         let service = open_at(dir.path(), ServiceSettings::default());
         let r = service.write(
             vec![doc("shut", Some("1"), false, json!({"a": 1}))],
-            &OPEN,
+            &open(),
             Refresh::Immediate,
         );
         assert!(r[0].outcome.is_ok());
@@ -562,7 +562,7 @@ fn closed_indices_refuse_reads_and_writes_until_opened_across_restarts() {
     );
     let r = service.write(
         vec![doc("shut", Some("2"), false, json!({"a": 2}))],
-        &OPEN,
+        &open(),
         Refresh::None,
     );
     let e = error_of(&r[0]);
@@ -658,7 +658,7 @@ fn a_data_stream_write_index_cannot_be_closed_and_lazy_rollover_waits_for_a_writ
     assert_eq!(f.service.space().get("logs-app").unwrap().indices.len(), 1);
     let r = f.service.write(
         vec![event("2024-05-01T00:00:00Z"), event("2024-05-01T00:00:01Z")],
-        &OPEN,
+        &open(),
         Refresh::Immediate,
     );
     let stream = f.service.space().get("logs-app").unwrap().clone();
@@ -701,7 +701,7 @@ fn ilm_rolls_over_on_max_docs_then_deletes_the_old_index() {
     ds_template(&f.service, json!({"index.lifecycle.name": "roll"}));
     let r = f.service.write(
         vec![event("2024-05-01T00:00:00Z")],
-        &OPEN,
+        &open(),
         Refresh::Immediate,
     );
     let first = r[0].index.clone();
@@ -724,7 +724,7 @@ fn ilm_rolls_over_on_max_docs_then_deletes_the_old_index() {
     );
     f.service.write(
         vec![event("2024-05-01T00:00:01Z")],
-        &OPEN,
+        &open(),
         Refresh::Immediate,
     );
     let run = f.service.run_ilm(now + 1);
@@ -750,7 +750,7 @@ fn ilm_rolls_over_on_max_docs_then_deletes_the_old_index() {
     );
     f.service.write(
         vec![event("2024-05-01T00:00:02Z"), event("2024-05-01T00:00:03Z")],
-        &OPEN,
+        &open(),
         Refresh::Immediate,
     );
     assert_eq!(f.service.run_ilm(now + 3), IlmRun::default());
