@@ -654,6 +654,39 @@ const MATRIX: &[Row] = &[
         MONITOR,
     )
     .near_miss_index("monitor"),
+    // Multi-document and multi-search requests (multi.rs).
+    row("GET", "/_mget", "/_mget", Index("read"))
+        .body(r#"{"docs":[{"_index":"m-docs","_id":"0"}]}"#)
+        .near_miss_index("write")
+        .setup(&[DOC]),
+    row("POST", "/_mget", "/_mget", Index("read"))
+        .body(r#"{"docs":[{"_index":"m-docs","_id":"0"}]}"#)
+        .near_miss_index("monitor")
+        .setup(&[DOC]),
+    row("GET", "/{index}/_mget", "/m-docs/_mget", Index("read"))
+        .body(r#"{"ids":["0"]}"#)
+        .near_miss_index("view_index_metadata")
+        .setup(&[DOC]),
+    row("POST", "/{index}/_mget", "/m-docs/_mget", Index("read"))
+        .body(r#"{"ids":["0"]}"#)
+        .near_miss_index("index")
+        .setup(&[DOC]),
+    row("GET", "/_msearch", "/_msearch", Index("read"))
+        .body("{\"index\":\"m-docs\"}\n{}\n")
+        .near_miss_index("write")
+        .setup(&[DOC]),
+    row("POST", "/_msearch", "/_msearch", Index("read"))
+        .body("{\"index\":\"m-*\"}\n{\"size\":0}\n")
+        .near_miss_index("monitor")
+        .setup(&[DOC]),
+    row("GET", "/{index}/_msearch", "/m-docs/_msearch", Index("read"))
+        .body("{}\n{}\n")
+        .near_miss_index("view_index_metadata")
+        .setup(&[DOC]),
+    row("POST", "/{index}/_msearch", "/m-docs/_msearch", Index("read"))
+        .body("{}\n{}\n")
+        .near_miss_index("create_doc")
+        .setup(&[DOC]),
 ];
 
 /// What `_cat/indices`, `_cat/shards` and `_cat/segments` need: Elasticsearch reads the

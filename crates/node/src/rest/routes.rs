@@ -22,7 +22,7 @@ use super::{
     search, security, ssl, token,
 };
 // Statistics, cat and multi-request APIs (rest-stats).
-use super::stats;
+use super::{multi, stats};
 use crate::state::AppState;
 
 /// The route table.
@@ -630,6 +630,29 @@ pub(crate) fn table() -> Routes {
             indices_open,
             stats::index_stats,
         )
+        // Multi-document and multi-search requests (multi.rs).
+        .add(GET_POST, "/_mget", a::MGET, composite_action, multi::mget)
+        .add(
+            GET_POST,
+            "/{index}/_mget",
+            a::MGET,
+            composite_action,
+            multi::mget,
+        )
+        .add(
+            GET_POST,
+            "/_msearch",
+            a::MSEARCH,
+            composite_action,
+            multi::msearch,
+        )
+        .add(
+            GET_POST,
+            "/{index}/_msearch",
+            a::MSEARCH,
+            composite_action,
+            multi::msearch,
+        )
 }
 
 // ---- what a request targets --------------------------------------------------------------
@@ -641,6 +664,13 @@ fn none(r: &RequestView<'_>) -> Result<SecuredRequest, ApiError> {
 /// A write: authorized by its action's name here; each of its items is authorized on the
 /// name it targets when it runs (`_bulk` and the single-document APIs alike).
 fn write_action(r: &RequestView<'_>) -> Result<SecuredRequest, ApiError> {
+    Ok(SecuredRequest::action(r.action))
+}
+
+/// A request made of parts (`_mget`, `_msearch`): authorized by its action's name here (a
+/// role granting it on some index), each part on its own indices when it runs
+/// (`CompositeIndicesRequest`).
+fn composite_action(r: &RequestView<'_>) -> Result<SecuredRequest, ApiError> {
     Ok(SecuredRequest::action(r.action))
 }
 

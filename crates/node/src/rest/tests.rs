@@ -530,6 +530,8 @@ mod documents_api;
 mod search_api;
 
 // Statistics, cat and multi-request APIs (rest-stats).
+#[path = "multi_tests.rs"]
+mod multi_api;
 #[path = "stats_tests.rs"]
 mod stats_api;
 
