@@ -687,7 +687,20 @@ const MATRIX: &[Row] = &[
         .body("{}\n{}\n")
         .near_miss_index("create_doc")
         .setup(&[DOC]),
+    // By-query writes (by_query.rs): their own action, and the search they make.
+    row("POST", "/{index}/_delete_by_query", "/m-docs/_delete_by_query?conflicts=proceed", READ_AND_DELETE)
+        .body(r#"{"query":{"match_all":{}}}"#)
+        .near_miss_index("delete")
+        .setup(&[DOC]),
+    row("POST", "/{index}/_update_by_query", "/m-*/_update_by_query?conflicts=proceed", READ_AND_INDEX)
+        .near_miss_index("index")
+        .setup(&[DOC]),
 ];
+
+/// `_delete_by_query`: `delete` (or `write`) and `read` for its search.
+const READ_AND_DELETE: Grant = Privileges(&[], &["read", "delete"]);
+/// `_update_by_query`: `index` (or `write`) and `read` for its search.
+const READ_AND_INDEX: Grant = Privileges(&[], &["read", "index"]);
 
 /// What `_cat/indices`, `_cat/shards` and `_cat/segments` need: Elasticsearch reads the
 /// cluster state for them too.

@@ -32,6 +32,7 @@ mod security;
 pub(crate) mod ssl;
 mod token;
 // Statistics, cat and multi-request APIs (rest-stats).
+mod by_query;
 mod multi;
 mod stats;
 

@@ -22,7 +22,7 @@ use super::{
     search, security, ssl, token,
 };
 // Statistics, cat and multi-request APIs (rest-stats).
-use super::{multi, stats};
+use super::{by_query, multi, stats};
 use crate::state::AppState;
 
 /// The route table.
@@ -645,6 +645,21 @@ pub(crate) fn table() -> Routes {
             a::MSEARCH,
             composite_action,
             multi::msearch,
+        )
+        // By-query writes (by_query.rs).
+        .add(
+            POST,
+            "/{index}/_delete_by_query",
+            a::DELETE_BY_QUERY,
+            indices_open,
+            by_query::delete_by_query,
+        )
+        .add(
+            POST,
+            "/{index}/_update_by_query",
+            a::UPDATE_BY_QUERY,
+            indices_open,
+            by_query::update_by_query,
         )
         .add(
             GET_POST,
