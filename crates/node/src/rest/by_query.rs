@@ -4,7 +4,7 @@
 //! authorized as the bulk item it is and conditioned on the `_seq_no` the search saw, so a
 //! document changed in between is a version conflict (`conflicts=abort|proceed`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -260,6 +260,7 @@ async fn run(
             BTreeMap::from([(index.clone(), access.clone())])
         }));
         let mut after: Option<Vec<Value>> = None;
+        let mut seen: HashSet<String> = HashSet::new();
         while remaining > 0 {
             let size = usize::try_from(remaining).map_or(BATCH, |r| r.min(BATCH));
             let search = batch_search(&base, size, after.take());
@@ -269,10 +270,25 @@ async fn run(
                 break;
             }
             after = found.hits.last().and_then(|h| h.sort.clone());
-            tally.total += found.hits.len() as u64;
-            remaining = remaining.saturating_sub(found.hits.len() as u64);
+            // Without a position to go on from, this batch is the last.
+            let last = after.is_none() || found.hits.len() < size;
+            // A document re-indexed by an earlier batch can come back once a refresh made
+            // its new copy searchable (further on in index order): it is done once.
+            let hits: Vec<Hit> = found
+                .hits
+                .into_iter()
+                .filter(|h| seen.insert(h.id.clone()))
+                .collect();
+            if hits.is_empty() {
+                if last {
+                    break;
+                }
+                continue;
+            }
+            tally.total += hits.len() as u64;
+            remaining = remaining.saturating_sub(hits.len() as u64);
             tally.batches += 1;
-            let (s, g, idx, hits) = (store.clone(), guard.clone(), index.clone(), found.hits);
+            let (s, g, idx) = (store.clone(), guard.clone(), index.clone());
             let results = blocking(move || {
                 let mut items = Vec::with_capacity(hits.len());
                 let mut missing = Vec::new();
@@ -330,6 +346,9 @@ async fn run(
             }
             if abort {
                 break 'indices;
+            }
+            if last {
+                break;
             }
         }
     }

@@ -327,3 +327,53 @@ async fn by_query_needs_read_for_its_search_and_deletes_only_what_role_queries_s
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn by_query_pages_through_more_documents_than_one_batch() {
+    let f = Fixture::builder().build();
+    let mut body = String::new();
+    for n in 0..2500u64 {
+        body.push_str(&json!({"index": {"_index": "many", "_id": n.to_string()}}).to_string());
+        body.push('\n');
+        body.push_str(&json!({"n": n}).to_string());
+        body.push('\n');
+    }
+    let r = call(
+        &f,
+        "POST",
+        "/_bulk?refresh=true",
+        Some(&elastic()),
+        Value::String(body),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["errors"], false);
+    let (status, body) = call_json(
+        &f,
+        "POST",
+        "/many/_update_by_query?refresh=true",
+        &elastic(),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["total"], 2500);
+    assert_eq!(body["updated"], 2500);
+    assert_eq!(body["batches"], 3);
+    let (_, doc) = call_json(&f, "GET", "/many/_doc/2499", &elastic(), Value::Null).await;
+    assert_eq!(doc["_version"], 2);
+
+    let (status, body) = call_json(
+        &f,
+        "POST",
+        "/many/_delete_by_query?refresh=true",
+        &elastic(),
+        json!({"query": {"range": {"n": {"gte": 100}}}, "max_docs": 1200}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["total"], 1200);
+    assert_eq!(body["deleted"], 1200);
+    assert_eq!(body["batches"], 2);
+    assert_eq!(count(&f, "many").await, 1300);
+}
