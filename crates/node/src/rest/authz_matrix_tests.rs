@@ -697,14 +697,14 @@ const MATRIX: &[Row] = &[
         .setup(&[DOC]),
 ];
 
+/// What `_cat/indices`, `_cat/shards` and `_cat/segments` need: Elasticsearch reads the
+/// cluster state for them too.
+const CLUSTER_AND_INDEX_MONITOR: Grant = Privileges(&["monitor"], &["monitor"]);
+
 /// `_delete_by_query`: `delete` (or `write`) and `read` for its search.
 const READ_AND_DELETE: Grant = Privileges(&[], &["read", "delete"]);
 /// `_update_by_query`: `index` (or `write`) and `read` for its search.
 const READ_AND_INDEX: Grant = Privileges(&[], &["read", "index"]);
-
-/// What `_cat/indices`, `_cat/shards` and `_cat/segments` need: Elasticsearch reads the
-/// cluster state for them too.
-const CLUSTER_AND_INDEX_MONITOR: Grant = Privileges(&["monitor"], &["monitor"]);
 
 /// A document to act on (its index created on the way).
 const DOC: (&str, &str, &str) = ("PUT", "/m-docs/_doc/0", r#"{"a":0}"#);
