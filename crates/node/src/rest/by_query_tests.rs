@@ -280,6 +280,17 @@ async fn by_query_request_errors() {
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body["error"]["type"], "index_not_found_exception");
+    // No task API: a request that would leave the work to a task is refused, not started.
+    let (status, body) = call_json(
+        &f,
+        "POST",
+        "/logs-a/_delete_by_query?wait_for_completion=false",
+        &e,
+        json!({"query": {"match_all": {}}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["type"], "illegal_argument_exception");
     assert_eq!(count(&f, "logs-a").await, 5);
 }
 
