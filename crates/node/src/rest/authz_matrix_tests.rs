@@ -886,6 +886,47 @@ const MATRIX: &[Row] = &[
         MONITOR,
     )
     .near_miss_index("monitor"),
+    // Multi-document and multi-search requests (multi.rs).
+    row("GET", "/_mget", "/_mget", Index("read"))
+        .body(r#"{"docs":[{"_index":"m-docs","_id":"0"}]}"#)
+        .near_miss_index("write")
+        .setup(&[DOC]),
+    row("POST", "/_mget", "/_mget", Index("read"))
+        .body(r#"{"docs":[{"_index":"m-docs","_id":"0"}]}"#)
+        .near_miss_index("monitor")
+        .setup(&[DOC]),
+    row("GET", "/{index}/_mget", "/m-docs/_mget", Index("read"))
+        .body(r#"{"ids":["0"]}"#)
+        .near_miss_index("view_index_metadata")
+        .setup(&[DOC]),
+    row("POST", "/{index}/_mget", "/m-docs/_mget", Index("read"))
+        .body(r#"{"ids":["0"]}"#)
+        .near_miss_index("index")
+        .setup(&[DOC]),
+    row("GET", "/_msearch", "/_msearch", Index("read"))
+        .body("{\"index\":\"m-docs\"}\n{}\n")
+        .near_miss_index("write")
+        .setup(&[DOC]),
+    row("POST", "/_msearch", "/_msearch", Index("read"))
+        .body("{\"index\":\"m-*\"}\n{\"size\":0}\n")
+        .near_miss_index("monitor")
+        .setup(&[DOC]),
+    row("GET", "/{index}/_msearch", "/m-docs/_msearch", Index("read"))
+        .body("{}\n{}\n")
+        .near_miss_index("view_index_metadata")
+        .setup(&[DOC]),
+    row("POST", "/{index}/_msearch", "/m-docs/_msearch", Index("read"))
+        .body("{}\n{}\n")
+        .near_miss_index("create_doc")
+        .setup(&[DOC]),
+    // By-query writes (by_query.rs): their own action, and the search they make.
+    row("POST", "/{index}/_delete_by_query", "/m-docs/_delete_by_query?conflicts=proceed", READ_AND_DELETE)
+        .body(r#"{"query":{"match_all":{}}}"#)
+        .near_miss_index("delete")
+        .setup(&[DOC]),
+    row("POST", "/{index}/_update_by_query", "/m-*/_update_by_query?conflicts=proceed", READ_AND_INDEX)
+        .near_miss_index("index")
+        .setup(&[DOC]),
 ];
 
 /// The privilege that manages templates.
@@ -917,6 +958,11 @@ const M_GONE_ALIAS: (&str, &str, &str) = ("PUT", "/m-docs/_alias/m-gone", "");
 /// What `_cat/indices`, `_cat/shards` and `_cat/segments` need: Elasticsearch reads the
 /// cluster state for them too.
 const CLUSTER_AND_INDEX_MONITOR: Grant = Privileges(&["monitor"], &["monitor"]);
+
+/// `_delete_by_query`: `delete` (or `write`) and `read` for its search.
+const READ_AND_DELETE: Grant = Privileges(&[], &["read", "delete"]);
+/// `_update_by_query`: `index` (or `write`) and `read` for its search.
+const READ_AND_INDEX: Grant = Privileges(&[], &["read", "index"]);
 
 /// A document to act on (its index created on the way).
 const DOC: (&str, &str, &str) = ("PUT", "/m-docs/_doc/0", r#"{"a":0}"#);

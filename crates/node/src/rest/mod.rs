@@ -37,6 +37,7 @@ pub(crate) mod ssl;
 mod templates;
 mod token;
 // Statistics, cat and multi-request APIs (rest-stats).
+mod by_query;
 mod multi;
 mod stats;
 

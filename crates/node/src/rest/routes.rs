@@ -24,7 +24,7 @@ use super::{
 // Index administration, templates, data streams and ILM.
 use super::{data_streams, indices, templates};
 // Statistics, cat and multi-request APIs (rest-stats).
-use super::stats;
+use super::{by_query, multi, stats};
 use crate::state::AppState;
 
 /// The route table.
@@ -1021,6 +1021,44 @@ pub(crate) fn table() -> Routes {
             indices_open,
             stats::index_stats,
         )
+        // Multi-document and multi-search requests (multi.rs).
+        .add(GET_POST, "/_mget", a::MGET, composite_action, multi::mget)
+        .add(
+            GET_POST,
+            "/{index}/_mget",
+            a::MGET,
+            composite_action,
+            multi::mget,
+        )
+        .add(
+            GET_POST,
+            "/_msearch",
+            a::MSEARCH,
+            composite_action,
+            multi::msearch,
+        )
+        // By-query writes (by_query.rs).
+        .add(
+            POST,
+            "/{index}/_delete_by_query",
+            a::DELETE_BY_QUERY,
+            indices_open,
+            by_query::delete_by_query,
+        )
+        .add(
+            POST,
+            "/{index}/_update_by_query",
+            a::UPDATE_BY_QUERY,
+            indices_open,
+            by_query::update_by_query,
+        )
+        .add(
+            GET_POST,
+            "/{index}/_msearch",
+            a::MSEARCH,
+            composite_action,
+            multi::msearch,
+        )
 }
 
 // ---- what a request targets --------------------------------------------------------------
@@ -1032,6 +1070,13 @@ fn none(r: &RequestView<'_>) -> Result<SecuredRequest, ApiError> {
 /// A write: authorized by its action's name here; each of its items is authorized on the
 /// name it targets when it runs (`_bulk` and the single-document APIs alike).
 fn write_action(r: &RequestView<'_>) -> Result<SecuredRequest, ApiError> {
+    Ok(SecuredRequest::action(r.action))
+}
+
+/// A request made of parts (`_mget`, `_msearch`): authorized by its action's name here (a
+/// role granting it on some index), each part on its own indices when it runs
+/// (`CompositeIndicesRequest`).
+fn composite_action(r: &RequestView<'_>) -> Result<SecuredRequest, ApiError> {
     Ok(SecuredRequest::action(r.action))
 }
 

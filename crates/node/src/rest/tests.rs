@@ -541,6 +541,10 @@ mod indices_api;
 #[path = "templates_tests.rs"]
 mod templates_api;
 // Statistics, cat and multi-request APIs (rest-stats).
+#[path = "by_query_tests.rs"]
+mod by_query_api;
+#[path = "multi_tests.rs"]
+mod multi_api;
 #[path = "stats_tests.rs"]
 mod stats_api;
 
@@ -576,6 +580,7 @@ fn rest_modules_have_no_import_cycles() {
         ("token", include_str!("token.rs")),
         // Statistics, cat and multi-request APIs (rest-stats).
         ("multi", include_str!("multi.rs")),
+        ("by_query", include_str!("by_query.rs")),
         ("stats", include_str!("stats.rs")),
     ];
     let names: Vec<&str> = sources.iter().map(|(n, _)| *n).collect();
