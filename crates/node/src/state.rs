@@ -84,6 +84,8 @@ pub(crate) struct AppState {
     pub(crate) indices_totals: OnceLock<crate::rest::node_stats::IndicesTotalsSource>,
     /// The document store; `None` only in tests of APIs that need none.
     pub(crate) store: Option<Arc<ironstack_store::service::StoreService>>,
+    /// Who opened each point in time and scroll, and where each scroll is.
+    pub(crate) reader_contexts: crate::rest::ReaderContexts,
 }
 
 impl AppState {
@@ -108,6 +110,7 @@ impl AppState {
             data_path: None,
             indices_totals: OnceLock::new(),
             store: None,
+            reader_contexts: crate::rest::ReaderContexts::default(),
         }
     }
 

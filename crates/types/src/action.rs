@@ -165,6 +165,14 @@ pub const UPDATE: ActionName = ActionName("indices:data/write/update");
 pub const GET: ActionName = ActionName("indices:data/read/get");
 /// `GET|POST /{index}/_search`.
 pub const SEARCH: ActionName = ActionName("indices:data/read/search");
+/// `GET|POST /_search/scroll`.
+pub const SEARCH_SCROLL: ActionName = ActionName("indices:data/read/scroll");
+/// `DELETE /_search/scroll`.
+pub const CLEAR_SCROLL: ActionName = ActionName("indices:data/read/scroll/clear");
+/// `POST /{index}/_pit`.
+pub const OPEN_POINT_IN_TIME: ActionName = ActionName("indices:data/read/open_point_in_time");
+/// `DELETE /_pit`.
+pub const CLOSE_POINT_IN_TIME: ActionName = ActionName("indices:data/read/close_point_in_time");
 /// `PUT /{index}`.
 pub const CREATE_INDEX: ActionName = ActionName("indices:admin/create");
 /// An index created by a write into a missing one.

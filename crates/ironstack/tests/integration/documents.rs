@@ -46,6 +46,24 @@ assert s["hits"]["hits"][0]["_source"]["year"] == 1999, s["hits"]["hits"][0]
 s = es.search(index="bo*", q="title:dune")
 assert s["hits"]["hits"][0]["_id"] == "1", s
 assert es.count(index="books")["count"] == 502
+# helpers.scan scrolls (and clears its scroll); a point in time pages with search_after.
+recent = {"range": {"year": {"gte": 1950}}}
+expected = es.count(index="books", query=recent)["count"]
+got = [h["_id"] for h in helpers.scan(es, index="books", query={"query": recent}, size=37)]
+assert len(got) == expected == len(set(got)), (len(got), expected)
+pit = es.open_point_in_time(index="books", keep_alive="1m")["id"]
+es.index(index="books", id="after-pit", document={"title": "Late", "year": 2000}, refresh=True)
+seen, after = [], None
+while True:
+    page = es.search(pit={"id": pit, "keep_alive": "1m"}, size=100, sort=[{"year": "asc"}], search_after=after)
+    hits = page["hits"]["hits"]
+    if not hits:
+        break
+    seen += [h["_id"] for h in hits]
+    after = hits[-1]["sort"]
+assert len(seen) == 502 and "after-pit" not in seen, len(seen)
+assert es.close_point_in_time(id=pit)["succeeded"]
+es.delete(index="books", id="after-pit", refresh=True)
 a = es.search(index="books", size=0, query={"range": {"year": {"gte": 1990}}}, aggs={
     "years": {"terms": {"field": "year", "size": 3, "order": {"_key": "desc"}}},
     "avg_year": {"avg": {"field": "year"}},

@@ -827,6 +827,34 @@ const MATRIX: &[Row] = &[
     row("POST", "/_ilm/stop", "/_ilm/stop", Cluster("manage_ilm"))
         .near_miss("read_ilm")
         .setup(&[("POST", "/_ilm/start", "")]),
+    // Scrolls and points in time (scroll.rs).
+    row("GET", "/_search/scroll", "/_search/scroll?scroll_id={own_scroll}", Index("read"))
+        .near_miss_index("write")
+        .setup(&[DOC]),
+    row("POST", "/_search/scroll", "/_search/scroll", Index("read"))
+        .body(r#"{"scroll_id":"{own_scroll}","scroll":"1m"}"#)
+        .near_miss_index("view_index_metadata")
+        .setup(&[DOC]),
+    row("GET", "/_search/scroll/{scroll_id}", "/_search/scroll/{own_scroll}", Index("read"))
+        .near_miss_index("write")
+        .setup(&[DOC]),
+    row("POST", "/_search/scroll/{scroll_id}", "/_search/scroll/{own_scroll}", Index("read"))
+        .near_miss_index("monitor")
+        .setup(&[DOC]),
+    row("DELETE", "/_search/scroll", "/_search/scroll", Index("read"))
+        .body(r#"{"scroll_id":["{own_scroll}"]}"#)
+        .near_miss_index("write")
+        .setup(&[DOC]),
+    row("DELETE", "/_search/scroll/{scroll_id}", "/_search/scroll/{own_scroll}", Index("read"))
+        .near_miss_index("view_index_metadata")
+        .setup(&[DOC]),
+    row("POST", "/{index}/_pit", "/m-docs/_pit?keep_alive=1m", Index("read"))
+        .near_miss_index("view_index_metadata")
+        .setup(&[DOC]),
+    row("DELETE", "/_pit", "/_pit", Index("read"))
+        .body(r#"{"id":"{own_pit}"}"#)
+        .near_miss_index("write")
+        .setup(&[DOC]),
     // Statistics, cat and multi-request APIs (rest-stats).
     row("GET", "/_cat/indices", "/_cat/indices", CLUSTER_AND_INDEX_MONITOR)
         .near_miss_index("monitor")
@@ -883,6 +911,47 @@ const MATRIX: &[Row] = &[
         MONITOR,
     )
     .near_miss_index("monitor"),
+    // Multi-document and multi-search requests (multi.rs).
+    row("GET", "/_mget", "/_mget", Index("read"))
+        .body(r#"{"docs":[{"_index":"m-docs","_id":"0"}]}"#)
+        .near_miss_index("write")
+        .setup(&[DOC]),
+    row("POST", "/_mget", "/_mget", Index("read"))
+        .body(r#"{"docs":[{"_index":"m-docs","_id":"0"}]}"#)
+        .near_miss_index("monitor")
+        .setup(&[DOC]),
+    row("GET", "/{index}/_mget", "/m-docs/_mget", Index("read"))
+        .body(r#"{"ids":["0"]}"#)
+        .near_miss_index("view_index_metadata")
+        .setup(&[DOC]),
+    row("POST", "/{index}/_mget", "/m-docs/_mget", Index("read"))
+        .body(r#"{"ids":["0"]}"#)
+        .near_miss_index("index")
+        .setup(&[DOC]),
+    row("GET", "/_msearch", "/_msearch", Index("read"))
+        .body("{\"index\":\"m-docs\"}\n{}\n")
+        .near_miss_index("write")
+        .setup(&[DOC]),
+    row("POST", "/_msearch", "/_msearch", Index("read"))
+        .body("{\"index\":\"m-*\"}\n{\"size\":0}\n")
+        .near_miss_index("monitor")
+        .setup(&[DOC]),
+    row("GET", "/{index}/_msearch", "/m-docs/_msearch", Index("read"))
+        .body("{}\n{}\n")
+        .near_miss_index("view_index_metadata")
+        .setup(&[DOC]),
+    row("POST", "/{index}/_msearch", "/m-docs/_msearch", Index("read"))
+        .body("{}\n{}\n")
+        .near_miss_index("create_doc")
+        .setup(&[DOC]),
+    // By-query writes (by_query.rs): their own action, and the search they make.
+    row("POST", "/{index}/_delete_by_query", "/m-docs/_delete_by_query?conflicts=proceed", READ_AND_DELETE)
+        .body(r#"{"query":{"match_all":{}}}"#)
+        .near_miss_index("delete")
+        .setup(&[DOC]),
+    row("POST", "/{index}/_update_by_query", "/m-*/_update_by_query?conflicts=proceed", READ_AND_INDEX)
+        .near_miss_index("index")
+        .setup(&[DOC]),
 ];
 
 /// The privilege that manages templates.
@@ -919,6 +988,11 @@ const M_GONE_ALIAS: (&str, &str, &str) = ("PUT", "/m-docs/_alias/m-gone", "");
 /// What `_cat/indices`, `_cat/shards` and `_cat/segments` need: Elasticsearch reads the
 /// cluster state for them too.
 const CLUSTER_AND_INDEX_MONITOR: Grant = Privileges(&["monitor"], &["monitor"]);
+
+/// `_delete_by_query`: `delete` (or `write`) and `read` for its search.
+const READ_AND_DELETE: Grant = Privileges(&[], &["read", "delete"]);
+/// `_update_by_query`: `index` (or `write`) and `read` for its search.
+const READ_AND_INDEX: Grant = Privileges(&[], &["read", "index"]);
 
 /// A document to act on (its index created on the way).
 const DOC: (&str, &str, &str) = ("PUT", "/m-docs/_doc/0", r#"{"a":0}"#);
@@ -1043,7 +1117,46 @@ async fn every_route_denies_without_its_privilege_and_allows_the_minimal_one() {
                     own_key = k.json()["id"].as_str().unwrap_or_default().to_string();
                 }
             }
-            let fill = |t: &str| t.replace("{self}", user).replace("{own_key}", &own_key);
+            // `{own_scroll}` / `{own_pit}`: a scroll or point in time over `m-docs` the caller
+            // opened (an unknown id when it may not: the call must be denied first).
+            let mut own_scroll = "bm8tc3VjaC1zY3JvbGwtaWQtYXQtYWxs".to_string();
+            let mut own_pit = own_scroll.clone();
+            let mentions = |p: &str| r.uri.contains(p) || r.body.is_some_and(|b| b.contains(p));
+            if mentions("{own_scroll}") {
+                let opened = call_raw(
+                    &f,
+                    "GET",
+                    "/m-docs/_search?scroll=1m",
+                    (user, MATRIX_PASSWORD),
+                    None,
+                )
+                .await;
+                if opened.status.is_success() {
+                    own_scroll = opened.json()["_scroll_id"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string();
+                }
+            }
+            if mentions("{own_pit}") {
+                let opened = call_raw(
+                    &f,
+                    "POST",
+                    "/m-docs/_pit?keep_alive=1m",
+                    (user, MATRIX_PASSWORD),
+                    None,
+                )
+                .await;
+                if opened.status.is_success() {
+                    own_pit = opened.json()["id"].as_str().unwrap_or_default().to_string();
+                }
+            }
+            let fill = |t: &str| {
+                t.replace("{self}", user)
+                    .replace("{own_key}", &own_key)
+                    .replace("{own_scroll}", &own_scroll)
+                    .replace("{own_pit}", &own_pit)
+            };
             call_raw(
                 &f,
                 r.method,

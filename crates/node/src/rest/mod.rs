@@ -31,12 +31,14 @@ mod render;
 mod response;
 mod role_mapping;
 mod routes;
+mod scroll;
 mod search;
 mod security;
 pub(crate) mod ssl;
 mod templates;
 mod token;
 // Statistics, cat and multi-request APIs (rest-stats).
+mod by_query;
 mod multi;
 mod stats;
 
@@ -49,6 +51,7 @@ pub(crate) use body::BODY_IDLE_TIMEOUT;
 pub(crate) use handlers::main_body;
 pub(crate) use params::PathParams;
 pub(crate) use response::PrerenderedJson;
+pub(crate) use scroll::ReaderContexts;
 
 /// The decoded parameters of route `pattern` in a request `path` (the audit trail's
 /// configuration-change events name them).

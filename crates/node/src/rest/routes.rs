@@ -19,12 +19,12 @@ use super::pipeline::{Decoder, RequestView, RouteContext, RouteSpec, authorize};
 use super::response::{ApiError, method_not_allowed};
 use super::{
     api_key, app_privilege, body, bulk, cat, documents, handlers, node_stats, query, role_mapping,
-    search, security, ssl, token,
+    scroll, search, security, ssl, token,
 };
 // Index administration, templates, data streams and ILM.
 use super::{data_streams, ilm, indices, templates};
 // Statistics, cat and multi-request APIs (rest-stats).
-use super::stats;
+use super::{by_query, multi, stats};
 use crate::state::AppState;
 
 /// The route table.
@@ -479,15 +479,58 @@ pub(crate) fn table() -> Routes {
             GET_POST,
             "/_search",
             a::SEARCH,
-            indices_open,
+            search_indices,
             search::search,
         )
         .add(
             GET_POST,
             "/{index}/_search",
             a::SEARCH,
-            indices_open,
+            search_indices,
             search::search,
+        )
+        // Scrolls and points in time (scroll.rs).
+        .add(
+            GET_POST,
+            "/_search/scroll",
+            a::SEARCH_SCROLL,
+            by_action_name,
+            scroll::scroll,
+        )
+        .add(
+            GET_POST,
+            "/_search/scroll/{scroll_id}",
+            a::SEARCH_SCROLL,
+            by_action_name,
+            scroll::scroll,
+        )
+        .add(
+            DELETE,
+            "/_search/scroll",
+            a::CLEAR_SCROLL,
+            by_action_name,
+            scroll::clear_scroll,
+        )
+        .add(
+            DELETE,
+            "/_search/scroll/{scroll_id}",
+            a::CLEAR_SCROLL,
+            by_action_name,
+            scroll::clear_scroll,
+        )
+        .add(
+            POST,
+            "/{index}/_pit",
+            a::OPEN_POINT_IN_TIME,
+            indices_open,
+            scroll::open_point_in_time,
+        )
+        .add(
+            DELETE,
+            "/_pit",
+            a::CLOSE_POINT_IN_TIME,
+            by_action_name,
+            scroll::close_point_in_time,
         )
         .add(GET_POST, "/_count", a::SEARCH, indices_open, search::count)
         .add(
@@ -1011,6 +1054,44 @@ pub(crate) fn table() -> Routes {
             indices_open,
             stats::index_stats,
         )
+        // Multi-document and multi-search requests (multi.rs).
+        .add(GET_POST, "/_mget", a::MGET, composite_action, multi::mget)
+        .add(
+            GET_POST,
+            "/{index}/_mget",
+            a::MGET,
+            composite_action,
+            multi::mget,
+        )
+        .add(
+            GET_POST,
+            "/_msearch",
+            a::MSEARCH,
+            composite_action,
+            multi::msearch,
+        )
+        // By-query writes (by_query.rs).
+        .add(
+            POST,
+            "/{index}/_delete_by_query",
+            a::DELETE_BY_QUERY,
+            indices_open,
+            by_query::delete_by_query,
+        )
+        .add(
+            POST,
+            "/{index}/_update_by_query",
+            a::UPDATE_BY_QUERY,
+            indices_open,
+            by_query::update_by_query,
+        )
+        .add(
+            GET_POST,
+            "/{index}/_msearch",
+            a::MSEARCH,
+            composite_action,
+            multi::msearch,
+        )
 }
 
 // ---- what a request targets --------------------------------------------------------------
@@ -1022,6 +1103,13 @@ fn none(r: &RequestView<'_>) -> Result<SecuredRequest, ApiError> {
 /// A write: authorized by its action's name here; each of its items is authorized on the
 /// name it targets when it runs (`_bulk` and the single-document APIs alike).
 fn write_action(r: &RequestView<'_>) -> Result<SecuredRequest, ApiError> {
+    Ok(SecuredRequest::action(r.action))
+}
+
+/// A request made of parts (`_mget`, `_msearch`): authorized by its action's name here (a
+/// role granting it on some index), each part on its own indices when it runs
+/// (`CompositeIndicesRequest`).
+fn composite_action(r: &RequestView<'_>) -> Result<SecuredRequest, ApiError> {
     Ok(SecuredRequest::action(r.action))
 }
 
@@ -1058,6 +1146,42 @@ fn index_expression(
 /// One index, alias or data stream named explicitly (single-document reads).
 fn one_index(r: &RequestView<'_>) -> Result<SecuredRequest, ApiError> {
     index_expression(r, IndicesOptions::STRICT_SINGLE_INDEX)
+}
+
+/// Scroll-related actions: authorized by name here, as Elasticsearch does; a context is used
+/// or closed only by whoever opened it, which the handler checks.
+fn by_action_name(r: &RequestView<'_>) -> Result<SecuredRequest, ApiError> {
+    Ok(SecuredRequest::action(r.action))
+}
+
+/// `_search`: the `{index}` expression, or, for a search of a point in time, the indices its
+/// id names (given as explicit names: the caller must hold `read` on each).
+fn search_indices(r: &RequestView<'_>) -> Result<SecuredRequest, ApiError> {
+    let pit = body::json(r.body).ok().flatten().and_then(|b| {
+        b.get("pit")
+            .and_then(|p| p.get("id"))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    });
+    let Some(id) = pit else {
+        return indices_open(r);
+    };
+    if r.params.get("index").is_some() {
+        return Err(ironstack_store::StoreError::Validation(vec![
+            "[indices] cannot be used with point in time. Do not specify any index with point in time.".into(),
+        ])
+        .into());
+    }
+    let expressions = ironstack_store::engine::point_in_time_indices_of_id(&id)
+        .ok_or(ironstack_store::StoreError::SearchContextMissing(id))?;
+    Ok(SecuredRequest::on_indices(
+        r.action,
+        IndexExpression {
+            expressions,
+            options: IndicesOptions::STRICT_EXPAND_OPEN,
+            space: r.space.cloned().unwrap_or_default(),
+        },
+    ))
 }
 
 /// Indices by expression, open ones for wildcards (search, count, mappings, refresh).

@@ -24,6 +24,7 @@ use super::dls::{filter_source_fields, role_filter};
 use super::envelope::RenderParams;
 use super::pipeline::Granted;
 use super::response::{ApiError, EsJson};
+use super::scroll;
 use crate::state::AppState;
 
 /// The concrete indices a granted read covers, each with what the caller may read of it.
@@ -116,7 +117,7 @@ impl FieldVisibility for Visibility {
     }
 }
 
-fn access_by_index(targets: &[(String, IndexAccess)]) -> BTreeMap<String, IndexAccess> {
+pub(crate) fn access_by_index(targets: &[(String, IndexAccess)]) -> BTreeMap<String, IndexAccess> {
     targets
         .iter()
         .filter(|(_, a)| !a.fields.is_unrestricted())
@@ -142,6 +143,17 @@ pub(crate) async fn search(
     body: Bytes,
 ) -> Result<EsJson, ApiError> {
     let parsed = parse_search(uri.path(), search_body(&body), &params.query)?;
+    if let Some(scroll) = params.param("scroll") {
+        let body = scroll::start_scroll(
+            &state,
+            &granted,
+            parsed.request,
+            scroll,
+            parsed.params.rest_total_hits_as_int,
+        )
+        .await?;
+        return Ok(EsJson::ok(body));
+    }
     let body = run_search(
         &state,
         &granted,
@@ -160,6 +172,9 @@ pub(crate) async fn run_search(
     request: SearchRequest,
     total_hits_as_int: bool,
 ) -> Result<Value, ApiError> {
+    if request.point_in_time.is_some() {
+        return scroll::search_point_in_time(state, granted, request, total_hits_as_int).await;
+    }
     let started = Instant::now();
     let targets = read_targets(state, granted)?;
     let mut request = request;
@@ -181,7 +196,37 @@ pub(crate) async fn run_search(
         let visibility = Visibility(access_by_index(&targets));
         blocking(move || store.backend().search(&indices, &request, &visibility)).await??
     };
-    let access: BTreeMap<String, IndexAccess> = targets.into_iter().collect();
+    let outcome = SearchOutcome {
+        result,
+        access: targets.into_iter().collect(),
+        started,
+    };
+    Ok(Value::Object(render_search(
+        outcome,
+        &request,
+        total_hits_as_int,
+    )))
+}
+
+/// What a search found, with what the caller may read of each index it searched.
+pub(crate) struct SearchOutcome {
+    pub(crate) result: SearchResult,
+    pub(crate) access: BTreeMap<String, IndexAccess>,
+    pub(crate) started: Instant,
+}
+
+/// Elasticsearch's search response body (`took`, `timed_out`, `_shards`, `hits`,
+/// `aggregations`), each hit trimmed by field-level security.
+pub(crate) fn render_search(
+    outcome: SearchOutcome,
+    request: &SearchRequest,
+    total_hits_as_int: bool,
+) -> Map<String, Value> {
+    let SearchOutcome {
+        result,
+        access,
+        started,
+    } = outcome;
     let mut body = Map::new();
     body.insert("took".into(), json!(started.elapsed().as_millis() as u64));
     body.insert("timed_out".into(), json!(result.timed_out));
@@ -221,7 +266,7 @@ pub(crate) async fn run_search(
     if let Some(aggregations) = result.aggregations {
         body.insert("aggregations".into(), aggregations);
     }
-    Ok(Value::Object(body))
+    body
 }
 
 /// One hit as `SearchHit.toXContent` renders it, trimmed to the fields the caller may read.

@@ -530,6 +530,9 @@ mod documents_api;
 #[path = "search_tests.rs"]
 mod search_api;
 
+#[path = "scroll_tests.rs"]
+mod scroll_api;
+
 // Index administration, templates, data streams and ILM.
 #[path = "data_streams_tests.rs"]
 mod data_streams_api;
@@ -540,6 +543,10 @@ mod indices_api;
 #[path = "templates_tests.rs"]
 mod templates_api;
 // Statistics, cat and multi-request APIs (rest-stats).
+#[path = "by_query_tests.rs"]
+mod by_query_api;
+#[path = "multi_tests.rs"]
+mod multi_api;
 #[path = "stats_tests.rs"]
 mod stats_api;
 
@@ -576,6 +583,7 @@ fn rest_modules_have_no_import_cycles() {
         ("token", include_str!("token.rs")),
         // Statistics, cat and multi-request APIs (rest-stats).
         ("multi", include_str!("multi.rs")),
+        ("by_query", include_str!("by_query.rs")),
         ("stats", include_str!("stats.rs")),
     ];
     let names: Vec<&str> = sources.iter().map(|(n, _)| *n).collect();
