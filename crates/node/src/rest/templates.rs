@@ -93,16 +93,37 @@ pub(crate) async fn delete_index_templates(
     Ok(acknowledged())
 }
 
-/// `POST /_index_template/_simulate_index/<name>`: what an index of that name would get.
+/// `POST /_index_template/_simulate_index/<name>`: what an index of that name would get. A
+/// template in the body takes part as if it were stored, under a name of its own
+/// (`TransportSimulateIndexTemplateAction` adds `simulate_index_template_<uuid>` to a copy of
+/// the cluster state); nothing is stored.
 pub(crate) async fn simulate_index(
     State(state): State<Arc<AppState>>,
     path: PathParams,
     Extension(params): Extension<RenderParams>,
+    body: Bytes,
 ) -> Result<EsJson, ApiError> {
     let name = path.required("name")?;
     let options = render_options(&params)?;
-    let metadata = documents(&state)?.metadata();
-    Ok(EsJson::ok(metadata.simulate_index(name, options)?))
+    let stored = documents(&state)?.metadata();
+    let Some(template) = body::json(&body)? else {
+        return Ok(EsJson::ok(stored.simulate_index(name, options)?));
+    };
+    let mut metadata = (*stored).clone();
+    let simulated = format!("simulate_index_template_{}", uuid::Uuid::new_v4().simple());
+    metadata.put_index_template(
+        &simulated,
+        &template,
+        false,
+        ironstack_types::date::now_millis(),
+        &ironstack_store::service::StoreChecks,
+    )?;
+    let mut response = metadata.simulate_index(name, options)?;
+    // The simulated template is no other template's overlap.
+    if let Some(Value::Array(overlapping)) = response.get_mut("overlapping") {
+        overlapping.retain(|t| t["name"] != simulated.as_str());
+    }
+    Ok(EsJson::ok(response))
 }
 
 /// `POST /_index_template/_simulate[/<name>]`: the template in the body (or the stored one

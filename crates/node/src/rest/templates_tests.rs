@@ -187,6 +187,30 @@ async fn templates_are_simulated_for_an_index_and_as_given() {
     )
     .await;
     assert_eq!(none, json!({}));
+    // A template given in the body takes part, unstored, and wins on its priority.
+    let given = ok(
+        &f,
+        "POST",
+        "/_index_template/_simulate_index/metrics-1",
+        json!({"index_patterns": ["metrics-1*"], "priority": 50,
+               "template": {"settings": {"index.number_of_replicas": 0}}}),
+    )
+    .await;
+    assert_eq!(
+        given["template"]["settings"]["index"]["number_of_replicas"], "0",
+        "{given}"
+    );
+    // The stored template's component (`a`) is not part of the winner.
+    assert!(
+        given["template"]["mappings"]["properties"]["a"].is_null(),
+        "{given}"
+    );
+    assert_eq!(
+        given["overlapping"],
+        json!([{"name": "metrics", "index_patterns": ["metrics-*"]}])
+    );
+    let listed = ok(&f, "GET", "/_index_template", Value::Null).await;
+    assert_eq!(listed["index_templates"].as_array().unwrap().len(), 1);
 
     // A template given in the body, overlapping the stored one.
     let given = ok(
