@@ -613,7 +613,7 @@ const MATRIX: &[Row] = &[
         .setup(&[DOC]),
     row("POST", "/{index}/_close", "/m-shut/_close", Index("manage"))
         .near_miss_index("maintenance")
-        .setup(&[("POST", "/m-shut*/_open", ""), ("PUT", "/m-shut/_doc/1", r#"{"a":1}"#)]),
+        .setup(&[("POST", "/m-shut/_open?ignore_unavailable=true", ""), ("PUT", "/m-shut/_doc/1", r#"{"a":1}"#)]),
     row("GET", "/_refresh", "/_refresh", Index("maintenance"))
         .near_miss_index("read")
         .setup(&[DOC]),

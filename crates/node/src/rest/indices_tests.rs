@@ -257,11 +257,20 @@ async fn closed_indices_refuse_reads_and_writes_until_opened() {
     let body = ok(&f, "POST", "/sh*/_search", Value::Null).await;
     assert_eq!(body["hits"]["total"]["value"], 0);
     assert!(ok(&f, "GET", "/shut", Value::Null).await["shut"].is_object());
-    // Closing again closes nothing; opening reaches it only by name or `closed` wildcards.
+    // Closing again closes nothing. Opening and closing take explicit names only
+    // (`action.destructive_requires_name`, true by default).
     let body = ok(&f, "POST", "/shut/_close", Value::Null).await;
     assert_eq!(body["indices"], json!({}));
+    for uri in ["/sh*/_open", "/_all/_open", "/sh*/_close", "/_all/_close"] {
+        let (status, e) = error(&f, "POST", uri, Value::Null).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}");
+        assert_eq!(
+            e["reason"], "Wildcard expressions or all indices are not allowed",
+            "{uri}"
+        );
+    }
     assert_eq!(
-        ok(&f, "POST", "/sh*/_open", Value::Null).await,
+        ok(&f, "POST", "/shut/_open", Value::Null).await,
         json!({"acknowledged": true, "shards_acknowledged": true})
     );
     let body = ok(&f, "GET", "/shut/_doc/1", Value::Null).await;

@@ -573,7 +573,7 @@ pub(crate) fn table() -> Routes {
             POST,
             "/{index}/_close",
             a::CLOSE_INDEX,
-            indices_open,
+            indices_to_close,
             indices::close_index,
         )
         .add(
@@ -1212,12 +1212,25 @@ fn indices_to_delete(r: &RequestView<'_>) -> Result<SecuredRequest, ApiError> {
     )
 }
 
-/// Wildcards reach closed indices only (`_open`).
+/// `_open`: closed indices, named explicitly (`action.destructive_requires_name`, true by
+/// default, refuses wildcards and `_all` for opening and closing as for deleting).
 fn indices_closed(r: &RequestView<'_>) -> Result<SecuredRequest, ApiError> {
     index_expression(
         r,
         IndicesOptions {
             expand_wildcards: ironstack_types::index_space::ExpandWildcards::CLOSED,
+            forbid_wildcards: true,
+            ..IndicesOptions::STRICT_EXPAND_OPEN
+        },
+    )
+}
+
+/// `_close`: open indices, named explicitly (`action.destructive_requires_name`).
+fn indices_to_close(r: &RequestView<'_>) -> Result<SecuredRequest, ApiError> {
+    index_expression(
+        r,
+        IndicesOptions {
+            forbid_wildcards: true,
             ..IndicesOptions::STRICT_EXPAND_OPEN
         },
     )
