@@ -253,3 +253,29 @@ async fn field_caps_merge_types_across_indices_and_hide_what_a_role_hides() {
         .collect();
     assert_eq!(names, ["obj", "obj.inner", "shared"]);
 }
+
+/// A wildcard that reaches no data stream the caller may delete deletes nothing (Elasticsearch
+/// issue 78422: it once deleted them all) and lists nothing.
+#[tokio::test]
+async fn a_wildcard_reaching_no_authorized_stream_touches_nothing() {
+    let f = Fixture::builder()
+        .role(
+            "other_streams",
+            json!({"indices": [{"names": ["other-*"],
+                                "privileges": ["delete_index", "view_index_metadata"]}]}),
+        )
+        .user("other_user", &["other_streams"])
+        .build();
+    logs_template(&f).await;
+    ok(&f, "PUT", "/_data_stream/logs-keep", Value::Null).await;
+    let user = basic("other_user", PASSWORD);
+    let (status, body) = call_json(&f, "DELETE", "/_data_stream/*", &user, Value::Null).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = call_json(&f, "GET", "/_data_stream", &user, Value::Null).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body, json!({"data_streams": []}));
+    let (status, _) = call_json(&f, "DELETE", "/_data_stream/logs-keep", &user, Value::Null).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let listed = ok(&f, "GET", "/_data_stream/logs-keep", Value::Null).await;
+    assert_eq!(listed["data_streams"][0]["name"], "logs-keep");
+}
