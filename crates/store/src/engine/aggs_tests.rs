@@ -736,6 +736,8 @@ fn shard_errors_name_the_index() {
 }
 
 #[test]
+// The documentation's own values, which happen to look like pi and e.
+#[allow(clippy::approx_constant)]
 fn top_metrics_as_the_docs_show() {
     let f = fixture(
         &[(
