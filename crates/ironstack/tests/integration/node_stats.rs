@@ -22,9 +22,9 @@ assert r["cluster_name"] == "ironstack", r["cluster_name"]
 (node_id, n), = r["nodes"].items()
 sections = ["indices", "os", "process", "jvm", "thread_pool", "fs", "transport", "http",
             "breakers", "script", "discovery", "ingest", "adaptive_selection", "script_cache",
-            "indexing_pressure", "repositories"]
+            "indexing_pressure", "repositories", "allocations"]
 assert list(n) == ["timestamp", "name", "transport_address", "host", "ip", "roles"] + sections, list(n)
-assert n["roles"] == ["master"], n["roles"]
+assert n["roles"] == ["data", "master"], n["roles"]
 assert len(n["indices"]) == 21, list(n["indices"])
 assert n["process"]["open_file_descriptors"] > 0
 assert n["process"]["mem"]["total_virtual_in_bytes"] > 0

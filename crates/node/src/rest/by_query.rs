@@ -176,6 +176,7 @@ fn batch_search(base: &SearchRequest, size: usize, after: Option<Vec<Value>>) ->
     request.seq_no_primary_term = true;
     request.source = SourceFilter::None;
     request.aggregations = None;
+    request.aggs = None;
     request.highlight = None;
     request.post_filter = None;
     request.track_total_hits = TrackTotalHits::Off;

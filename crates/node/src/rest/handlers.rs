@@ -28,9 +28,10 @@ pub(crate) const BUILD_HASH: &str = env!("IRONSTACK_BUILD_HASH");
 /// When this binary was built (`build.rs`; `SOURCE_DATE_EPOCH` for reproducible builds).
 pub(crate) const BUILD_DATE: &str = env!("IRONSTACK_BUILD_DATE");
 /// The roles this node plays, as Elasticsearch names them: it holds the cluster's state and
-/// security documents (master); it stores no indices yet, runs no ingest pipelines or
-/// transforms and connects to no remote cluster, so it claims none of those roles.
-pub(crate) const NODE_ROLES: &[&str] = &["master"];
+/// security documents (master) and every index, whatever its tier (`data`, which covers
+/// them all); it runs no ingest pipelines, machine learning or transforms and connects to no
+/// remote cluster, so it claims none of those roles.
+pub(crate) const NODE_ROLES: &[&str] = &["data", "master"];
 
 /// The heap Elasticsearch would give this node on this machine (there is no JVM: the figure
 /// behind `heap.max`, the breaker limits and the indexing-pressure limit).
@@ -396,7 +397,7 @@ pub(crate) async fn xpack(
             "features".into(),
             // What this node does today; a feature turns on here when it lands.
             json!({
-                "data_streams": feature(false, false),
+                "data_streams": feature(true, true),
                 "ilm": feature(false, false),
                 "ml": feature(false, false),
                 "monitoring": feature(false, false),

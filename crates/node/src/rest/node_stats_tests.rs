@@ -91,7 +91,7 @@ fn assert_shape(path: &str, actual: &Value, expected: &Value) {
     }
 }
 
-const NODE_KEYS: [&str; 22] = [
+const NODE_KEYS: [&str; 23] = [
     "timestamp",
     "name",
     "transport_address",
@@ -114,6 +114,7 @@ const NODE_KEYS: [&str; 22] = [
     "script_cache",
     "indexing_pressure",
     "repositories",
+    "allocations",
 ];
 
 /// `indices` of an Elasticsearch 9.1 node with `?human`, values as it prints them.

@@ -501,7 +501,7 @@ async fn cat_text_json_and_columns() {
             .unwrap(),
     )
     .await;
-    assert_eq!(r.text(), "node-1 * m\n");
+    assert_eq!(r.text(), "node-1 * dm\n");
     let r = send(
         &f,
         get("/_cat/nodes?format=json").body(Body::empty()).unwrap(),

@@ -31,8 +31,6 @@ mod tdigest;
 #[cfg(test)]
 mod parse_tests;
 #[cfg(test)]
-mod render_tests;
-#[cfg(test)]
 mod unit_tests;
 
 pub use format::{java_double, murmur3_x64_128_h1};

@@ -15,8 +15,7 @@ use crate::query::node::{
     unknown_field,
 };
 use crate::query::{
-    FieldType, SortBy, SortOrder, SourceFilter, check_type, fetch_source, object_field, parse_sort,
-    parse_top,
+    FieldType, SourceFilter, check_type, fetch_source, object_field, parse_sort, parse_top,
 };
 
 use super::interval::{CalendarUnit, DateInterval};
@@ -1523,14 +1522,7 @@ fn parse_top_hits(body: &Node, name: &str) -> Result<TopHitsAgg, StoreError> {
                 non_negative(name, "size", i64::from(n)).map_err(|e| failed(P, f, e))?;
                 t.size = n as usize;
             }
-            "sort" => {
-                t.sort = parse_sort(&f.value)?;
-                for s in &t.sort {
-                    if s.by == SortBy::Score && s.order == SortOrder::Asc {
-                        // Allowed by Elasticsearch; kept as given.
-                    }
-                }
-            }
+            "sort" => t.sort = parse_sort(&f.value)?,
             "_source" => t.source = fetch_source(&f.value)?,
             "version" => t.version = bool_field(P, f)?,
             "seq_no_primary_term" => t.seq_no_primary_term = bool_field(P, f)?,

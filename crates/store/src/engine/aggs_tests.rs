@@ -734,3 +734,121 @@ fn shard_errors_name_the_index() {
     // `title.keyword` is unmapped here: an unmapped field sums to 0.
     assert_eq!(err.expect("unmapped")["u"], json!({"value": 0.0}));
 }
+
+#[test]
+// The documentation's own values, which happen to look like pi and e.
+#[allow(clippy::approx_constant)]
+fn top_metrics_as_the_docs_show() {
+    let f = fixture(
+        &[(
+            "test",
+            vec![
+                json!({"s": 1, "m": 3.1415}),
+                json!({"s": 2, "m": 1.0}),
+                json!({"s": 3, "m": 2.71828}),
+            ],
+        )],
+        &[],
+        &[],
+        2,
+    );
+    let got = search(
+        &f,
+        &["test"],
+        json!({"aggs": {"tm": {"top_metrics": {"metrics": {"field": "m"}, "sort": {"s": "desc"}}}}}),
+        &[],
+    )
+    .expect("search");
+    assert_eq!(
+        got,
+        json!({"tm": {"top": [{"sort": [3], "metrics": {"m": 2.71828}}]}})
+    );
+    let got = search(
+        &f,
+        &["test"],
+        json!({"aggs": {"tm": {"top_metrics": {"metrics": [{"field": "m"}, {"field": "s"}], "sort": {"s": "asc"}, "size": 2}}}}),
+        &[],
+    )
+    .expect("search");
+    assert_eq!(
+        got,
+        json!({"tm": {"top": [
+            {"sort": [1], "metrics": {"m": 3.1415, "s": 1}},
+            {"sort": [2], "metrics": {"m": 1.0, "s": 2}}
+        ]}})
+    );
+}
+
+#[test]
+fn keyed_date_histogram_and_extended_bounds() {
+    let f = sales_fixture();
+    let got = aggs(
+        &f,
+        json!({"size": 0, "aggs": {"m": {"date_histogram": {"field": "date", "calendar_interval": "1M",
+            "format": "yyyy-MM-dd", "keyed": true,
+            "extended_bounds": {"min": "2014-12-01", "max": "2015-04-01"}}}}}),
+    );
+    assert_eq!(
+        got,
+        json!({"m": {"buckets": {
+            "2014-12-01": {"key_as_string": "2014-12-01", "key": 1417392000000i64, "doc_count": 0},
+            "2015-01-01": {"key_as_string": "2015-01-01", "key": 1420070400000i64, "doc_count": 3},
+            "2015-02-01": {"key_as_string": "2015-02-01", "key": 1422748800000i64, "doc_count": 2},
+            "2015-03-01": {"key_as_string": "2015-03-01", "key": 1425168000000i64, "doc_count": 2},
+            "2015-04-01": {"key_as_string": "2015-04-01", "key": 1427846400000i64, "doc_count": 0}
+        }}})
+    );
+}
+
+#[test]
+fn limits_fail_the_search_with_elasticsearchs_errors() {
+    let f = fixture(
+        &[("wide", vec![json!({"n": 0}), json!({"n": 70_000})])],
+        &[],
+        &[],
+        1,
+    );
+    // 70,001 buckets once the empty ones are filled in.
+    let err = search(
+        &f,
+        &["wide"],
+        json!({"size": 0, "aggs": {"h": {"histogram": {"field": "n", "interval": 1}}}}),
+        &[],
+    )
+    .expect_err("too many buckets");
+    let body = err.to_exception().to_body(false);
+    assert_eq!(body["status"], 400, "{body}");
+    assert_eq!(
+        body["error"]["root_cause"][0]["type"],
+        "too_many_buckets_exception"
+    );
+    assert_eq!(
+        body["error"]["root_cause"][0]["reason"],
+        "Trying to create too many buckets. Must be less than or equal to: [65536] but this number of buckets was exceeded. This limit can be set by changing the [search.max_buckets] cluster level setting."
+    );
+    let ok = search(
+        &f,
+        &["wide"],
+        json!({"size": 0, "aggs": {"h": {"histogram": {"field": "n", "interval": 2}}}}),
+        &[],
+    )
+    .expect("35,001 buckets fit");
+    assert_eq!(ok["h"]["buckets"].as_array().map(Vec::len), Some(35_001));
+
+    let err = search(
+        &f,
+        &["wide"],
+        json!({"size": 0, "aggs": {"t": {"top_hits": {"from": 95, "size": 6}}}}),
+        &[],
+    )
+    .expect_err("window");
+    let body = err.to_exception().to_body(false);
+    assert_eq!(
+        body["error"]["type"], "search_phase_execution_exception",
+        "{body}"
+    );
+    assert_eq!(
+        body["error"]["root_cause"][0]["reason"],
+        "Top hits result window is too large, the top hits aggregator [t]'s from + size must be less than or equal to: [100] but was [101]. This limit can be set by changing the [index.max_inner_result_window] index level setting."
+    );
+}
