@@ -398,7 +398,7 @@ pub(crate) async fn xpack(
             // What this node does today; a feature turns on here when it lands.
             json!({
                 "data_streams": feature(true, true),
-                "ilm": feature(false, false),
+                "ilm": feature(true, true),
                 "ml": feature(false, false),
                 "monitoring": feature(false, false),
                 "security": feature(true, security),
