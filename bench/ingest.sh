@@ -21,7 +21,11 @@ BIN=$PWD/target/release/ironstack
 RAW=$PWD/target/release/examples/ingest_raw
 WORK=$(mktemp -d /tmp/ironstack-ingest.XXXX)
 PID=
-cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$WORK"; }
+cleanup() {
+  local rc=$?
+  [ "$rc" -ne 0 ] && [ -f "$WORK/home/node.log" ] && { echo "-- node.log (last lines):"; tail -20 "$WORK/home/node.log"; }
+  [ -n "$PID" ] && kill "$PID" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$WORK"
+}
 trap cleanup EXIT
 
 echo "== generating $DOCS documents"
@@ -96,6 +100,8 @@ t0 = time.monotonic()
 with multiprocessing.Pool(clients) as pool:
     pool.map(send, range(clients))
 acked = time.monotonic() - t0
+# The node closes connections idle past http.read_timeout: a new one for what follows.
+c = conn()
 call(c, "POST", f"/{INDEX}/_refresh")
 visible = time.monotonic() - t0
 count = call(c, "GET", f"/{INDEX}/_count")["count"]
