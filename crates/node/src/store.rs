@@ -39,7 +39,11 @@ pub(crate) fn open(data: &Path, auto_create_index: &str) -> Result<NodeStore, St
 /// The sums over every index, as `_nodes/stats` reports them.
 pub(crate) fn indices_totals(backend: &EmbeddedStore) -> IndicesTotals {
     let engine = backend.engine();
-    let mut t = IndicesTotals::default();
+    let mut t = IndicesTotals {
+        // Points in time and scrolls: the readers held open between searches.
+        open_contexts: engine.open_contexts() as u64,
+        ..IndicesTotals::default()
+    };
     for name in engine.indices() {
         let Ok(s) = engine.stats(&name) else {
             continue;
@@ -71,4 +75,33 @@ pub(crate) fn indices_totals(backend: &EmbeddedStore) -> IndicesTotals {
         }
     }
     t
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use ironstack_store::api::DocumentStore;
+
+    use super::*;
+
+    #[test]
+    fn open_points_in_time_count_as_open_search_contexts() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = open(dir.path(), "true").unwrap();
+        store
+            .service
+            .create_index("logs", &serde_json::json!({}))
+            .unwrap();
+        assert_eq!(indices_totals(&store.backend).open_contexts, 0);
+        let id = store
+            .backend
+            .open_point_in_time(&["logs".to_string()], Duration::from_secs(60))
+            .unwrap();
+        let totals = indices_totals(&store.backend);
+        assert_eq!(totals.open_contexts, 1);
+        assert_eq!(totals.shards, 1);
+        assert!(store.backend.close_point_in_time(&id));
+        assert_eq!(indices_totals(&store.backend).open_contexts, 0);
+    }
 }
