@@ -67,6 +67,7 @@ pub(crate) struct IndicesTotals {
     pub(crate) fetch_time_millis: u64,
     pub(crate) scroll_total: u64,
     pub(crate) scroll_time_millis: u64,
+    pub(crate) scroll_current: u64,
     pub(crate) merges_total: u64,
     pub(crate) merges_time_millis: u64,
     pub(crate) merges_docs: u64,
@@ -513,7 +514,7 @@ pub(crate) fn indices_section(t: &IndicesTotals, req: &StatsRequest, human: bool
                 .put("fetch_failure", 0)
                 .put("scroll_total", t.scroll_total)
                 .millis("scroll_time_in_millis", "scroll_time", t.scroll_time_millis)
-                .put("scroll_current", 0)
+                .put("scroll_current", t.scroll_current)
                 .put("suggest_total", 0)
                 .millis("suggest_time_in_millis", "suggest_time", 0)
                 .put("suggest_current", 0)
@@ -1102,11 +1103,17 @@ fn node_stats(state: &AppState, req: &StatsRequest, human: bool) -> Value {
     node.insert("ip".into(), json!(state.publish_address()));
     node.insert("roles".into(), json!(NODE_ROLES));
     // Elasticsearch writes `attributes` only when the node has some; this node has none.
-    let totals = state
+    let mut totals = state
         .indices_totals
         .get()
         .map(|source| source())
         .unwrap_or_default();
+    if let Some(store) = &state.store {
+        let scrolls = state.reader_contexts.scroll_figures(store);
+        totals.scroll_current = scrolls.current;
+        totals.scroll_total += scrolls.total;
+        totals.scroll_time_millis += scrolls.time_millis;
+    }
     if req.index_metrics.is_some() {
         node.insert("indices".into(), indices_section(&totals, req, human));
     }

@@ -16,6 +16,7 @@ use axum::http::StatusCode;
 use ironstack_security::rbac::IndexAccess;
 use ironstack_store::StoreError;
 use ironstack_store::query::SearchRequest;
+use ironstack_store::service::StoreService;
 use ironstack_types::time_value::TimeValue;
 use serde_json::{Map, Value, json};
 
@@ -64,15 +65,74 @@ struct ScrollCursor {
 struct Context {
     owner: Owner,
     scroll: Option<ScrollCursor>,
+    opened: Instant,
 }
 
-/// The open points in time and scrolls, by id (the store's point-in-time id).
+/// The open points in time and scrolls, by id (the store's point-in-time id), and the
+/// figures of the scrolls that ended.
 #[derive(Default)]
-pub(crate) struct ReaderContexts(Mutex<HashMap<String, Context>>);
+pub(crate) struct ReaderContexts {
+    open: Mutex<HashMap<String, Context>>,
+    /// Scrolls cleared or found expired (`scroll_total`), and how long they were open.
+    ended: Mutex<(u64, u64)>,
+}
+
+/// `_nodes/stats` `search` figures of scrolls.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct ScrollFigures {
+    /// Open now (`scroll_current`).
+    pub(crate) current: u64,
+    /// Ended (`scroll_total`).
+    pub(crate) total: u64,
+    /// How long the ended ones were open (`scroll_time_in_millis`).
+    pub(crate) time_millis: u64,
+}
 
 impl ReaderContexts {
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Context>> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner())
+        self.open.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Counts `context` among the ended scrolls when it was one.
+    fn ended(&self, context: &Context) {
+        if context.scroll.is_some() {
+            let mut ended = self.ended.lock().unwrap_or_else(|p| p.into_inner());
+            ended.0 += 1;
+            ended.1 += context.opened.elapsed().as_millis() as u64;
+        }
+    }
+
+    /// Removes `id`, counting it if it was a scroll.
+    fn remove(&self, id: &str) -> bool {
+        let removed = self.lock().remove(id);
+        if let Some(context) = &removed {
+            self.ended(context);
+        }
+        removed.is_some()
+    }
+
+    /// The scroll figures, after forgetting the scrolls whose reader the store let expire.
+    pub(crate) fn scroll_figures(&self, store: &StoreService) -> ScrollFigures {
+        let scrolls: Vec<String> = self
+            .lock()
+            .iter()
+            .filter(|(_, c)| c.scroll.is_some())
+            .map(|(id, _)| id.clone())
+            .collect();
+        let mut current = 0;
+        for id in scrolls {
+            if store.backend().point_in_time_indices(&id).is_ok() {
+                current += 1;
+            } else {
+                self.remove(&id);
+            }
+        }
+        let (total, time_millis) = *self.ended.lock().unwrap_or_else(|p| p.into_inner());
+        ScrollFigures {
+            current,
+            total,
+            time_millis,
+        }
     }
 }
 
@@ -127,6 +187,7 @@ pub(crate) async fn open_point_in_time(
         Context {
             owner: Owner::of(&granted),
             scroll: None,
+            opened: Instant::now(),
         },
     );
     Ok(EsJson::ok(json!({
@@ -170,16 +231,19 @@ async fn close(
 ) -> Result<EsJson, ApiError> {
     let owner = Owner::of(granted);
     let mine: Vec<String> = {
-        let mut contexts = state.reader_contexts.lock();
+        let contexts = state.reader_contexts.lock();
         ids.into_iter()
             .filter(|id| {
-                let owned = contexts
+                contexts
                     .get(id)
-                    .is_some_and(|c| state.gate.is_none() || c.owner == owner);
-                owned && contexts.remove(id).is_some()
+                    .is_some_and(|c| state.gate.is_none() || c.owner == owner)
             })
             .collect()
     };
+    let mine: Vec<String> = mine
+        .into_iter()
+        .filter(|id| state.reader_contexts.remove(id))
+        .collect();
     let store = documents(state)?.clone();
     let freed = blocking(move || {
         mine.iter()
@@ -253,7 +317,7 @@ fn forget_if_missing<T>(
     result: Result<T, StoreError>,
 ) -> Result<T, ApiError> {
     if let Err(StoreError::SearchContextMissing(_)) = &result {
-        state.reader_contexts.lock().remove(id);
+        state.reader_contexts.remove(id);
     }
     Ok(result?)
 }
@@ -277,6 +341,7 @@ pub(crate) async fn start_scroll(
         id.clone(),
         Context {
             owner: Owner::of(granted),
+            opened: Instant::now(),
             scroll: Some(ScrollCursor {
                 sorted: !request.sort.is_empty(),
                 request,

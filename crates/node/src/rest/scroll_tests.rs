@@ -79,6 +79,26 @@ async fn a_scroll_pages_through_what_the_first_search_saw() {
     assert_eq!(first["hits"]["total"]["value"], 25);
     assert!(first["hits"]["hits"][0].get("sort").is_none(), "{first}");
     let mut seen = ids(&first);
+    let search_stats = async || {
+        let (status, body) = call_json(
+            &f,
+            "GET",
+            "/_nodes/stats/indices/search",
+            &elastic(),
+            Value::Null,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let node = body["nodes"]
+            .as_object()
+            .unwrap()
+            .values()
+            .next()
+            .unwrap()
+            .clone();
+        node["indices"]["search"].clone()
+    };
+    assert_eq!(search_stats().await["scroll_current"], 1);
     // Writes after the scroll began are not in it.
     let (status, _) = call_json(
         &f,
@@ -153,6 +173,9 @@ async fn a_scroll_pages_through_what_the_first_search_saw() {
     .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body, json!({"succeeded": true, "num_freed": 1}));
+    let stats = search_stats().await;
+    assert_eq!(stats["scroll_current"], 0, "{stats}");
+    assert_eq!(stats["scroll_total"], 1, "{stats}");
     let (status, _) = call_json(
         &f,
         "POST",
