@@ -170,6 +170,15 @@ fn filter_properties(
 
 /// `wait_for_active_shards`: `all`, `index-setting` or a count, as `ActiveShardCount.parseString`
 /// reads it. Whether this node can acknowledge it: only the primary is ever active.
+/// The most shard copies any of `indices` has (what `wait_for_active_shards: all` waits for).
+fn most_shard_copies(store: &ironstack_store::service::StoreService, indices: &[String]) -> u64 {
+    indices
+        .iter()
+        .map(|i| store.shard_copies(i))
+        .max()
+        .unwrap_or(1)
+}
+
 fn shards_acknowledged(params: &RenderParams, copies: u64) -> Result<bool, ApiError> {
     let Some(value) = params.param("wait_for_active_shards") else {
         return Ok(true);
@@ -460,11 +469,7 @@ pub(crate) async fn open_index(
 ) -> Result<EsJson, ApiError> {
     let store = documents(&state)?.clone();
     let indices = granted_concrete(&granted, &store.space())?;
-    let copies = indices
-        .iter()
-        .map(|i| store.shard_copies(i))
-        .max()
-        .unwrap_or(1);
+    let copies = most_shard_copies(&store, &indices);
     let acknowledged = shards_acknowledged(&params, copies)?;
     blocking(move || store.open_indices(&indices)).await??;
     Ok(EsJson::ok(
@@ -480,11 +485,7 @@ pub(crate) async fn close_index(
 ) -> Result<EsJson, ApiError> {
     let store = documents(&state)?.clone();
     let indices = granted_concrete(&granted, &store.space())?;
-    let copies = indices
-        .iter()
-        .map(|i| store.shard_copies(i))
-        .max()
-        .unwrap_or(1);
+    let copies = most_shard_copies(&store, &indices);
     let wanted = shards_acknowledged(&params, copies)?;
     let closed = blocking(move || store.close_indices(&indices)).await??;
     let per_index: Map<String, Value> = closed

@@ -56,6 +56,8 @@ impl Owner {
 struct ScrollCursor {
     request: SearchRequest,
     access: BTreeMap<String, IndexAccess>,
+    /// The field rules of `access` the store applies (those that restrict anything).
+    fields: BTreeMap<String, IndexAccess>,
     after: Option<Vec<Value>>,
     /// Whether the search asked for a sort (its hits then show it, without the tiebreaker).
     sorted: bool,
@@ -140,7 +142,10 @@ impl ReaderContexts {
 fn keep_alive(value: &str, name: &str) -> Result<Duration, ApiError> {
     let parsed =
         TimeValue::parse(value, name).map_err(|e| ApiError::illegal_argument(e.to_string()))?;
-    let duration = parsed.to_duration().unwrap_or(Duration::ZERO);
+    // A negative keep-alive would open a context that is gone before its first page.
+    let duration = parsed.to_duration().ok_or_else(|| {
+        ApiError::illegal_argument(format!("[{name}] must be positive, got [{value}]"))
+    })?;
     if duration > MAX_KEEP_ALIVE {
         return Err(ApiError::illegal_argument(format!(
             "Keep alive for request ({value}) is too large. It must be less than (1d). This limit can be set by changing the [search.max_keep_alive] cluster level setting."
@@ -344,6 +349,7 @@ pub(crate) async fn start_scroll(
             opened: Instant::now(),
             scroll: Some(ScrollCursor {
                 sorted: !request.sort.is_empty(),
+                fields: access_by_index(&targets),
                 request,
                 access: targets.into_iter().collect(),
                 after: None,
@@ -361,7 +367,7 @@ async fn next_page(
     keep: Option<Duration>,
 ) -> Result<Value, ApiError> {
     let started = Instant::now();
-    let (request, access, sorted, as_int) = {
+    let (request, access, visibility, sorted, as_int) = {
         let contexts = state.reader_contexts.lock();
         let Some(cursor) = contexts.get(id).and_then(|c| c.scroll.as_ref()) else {
             return Err(missing(id));
@@ -371,18 +377,12 @@ async fn next_page(
         (
             request,
             cursor.access.clone(),
+            Visibility(cursor.fields.clone()),
             cursor.sorted,
             cursor.total_hits_as_int,
         )
     };
     let store = documents(state)?.clone();
-    let visibility = Visibility(
-        access
-            .iter()
-            .filter(|(_, a)| !a.fields.is_unrestricted())
-            .map(|(i, a)| (i.clone(), a.clone()))
-            .collect(),
-    );
     let run = request.clone();
     let pit = id.to_string();
     let result = blocking(move || {

@@ -117,9 +117,11 @@ impl FieldVisibility for Visibility {
     }
 }
 
-pub(crate) fn access_by_index(targets: &[(String, IndexAccess)]) -> BTreeMap<String, IndexAccess> {
+pub(crate) fn access_by_index<'a>(
+    targets: impl IntoIterator<Item = &'a (String, IndexAccess)>,
+) -> BTreeMap<String, IndexAccess> {
     targets
-        .iter()
+        .into_iter()
         .filter(|(_, a)| !a.fields.is_unrestricted())
         .map(|(i, a)| (i.clone(), a.clone()))
         .collect()

@@ -9,7 +9,8 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use ironstack_store::metadata::RenderOptions;
+use ironstack_store::StoreError;
+use ironstack_store::metadata::{JsonResponse, Metadata, RenderOptions};
 use serde_json::Value;
 
 use super::body;
@@ -39,6 +40,27 @@ fn names(path: &PathParams) -> Result<Vec<String>, ApiError> {
 }
 
 /// A `JsonResponse` of the store's renderers, or for `HEAD` only its status.
+/// `GET|HEAD` of one kind of template: `HEAD` answers whether `{name}` matches one (no name:
+/// 200), `GET` renders them.
+fn get_or_check(
+    state: &AppState,
+    method: &Method,
+    path: &PathParams,
+    params: &RenderParams,
+    exists: fn(&Metadata, &str) -> bool,
+    get: fn(&Metadata, Option<&str>, RenderOptions) -> Result<JsonResponse, StoreError>,
+) -> Result<Response, ApiError> {
+    let options = render_options(params)?;
+    let metadata = documents(state)?.metadata();
+    let name = path.get("name");
+    if method == Method::HEAD {
+        let found = name.is_none_or(|n| exists(&metadata, n));
+        return Ok(answer(method, if found { 200 } else { 404 }, Value::Null));
+    }
+    let response = get(&metadata, name, options)?;
+    Ok(answer(method, response.status, response.body))
+}
+
 fn answer(method: &Method, status: u16, body: Value) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
     if method == Method::HEAD {
@@ -71,15 +93,14 @@ pub(crate) async fn get_index_templates(
     path: PathParams,
     Extension(params): Extension<RenderParams>,
 ) -> Result<Response, ApiError> {
-    let options = render_options(&params)?;
-    let metadata = documents(&state)?.metadata();
-    let name = path.get("name");
-    if method == Method::HEAD {
-        let found = name.is_none_or(|n| metadata.index_template_exists(n));
-        return Ok(answer(&method, if found { 200 } else { 404 }, Value::Null));
-    }
-    let response = metadata.get_index_templates(name, options)?;
-    Ok(answer(&method, response.status, response.body))
+    get_or_check(
+        &state,
+        &method,
+        &path,
+        &params,
+        Metadata::index_template_exists,
+        Metadata::get_index_templates,
+    )
 }
 
 /// `DELETE /_index_template/<names>`.
@@ -168,15 +189,14 @@ pub(crate) async fn get_component_templates(
     path: PathParams,
     Extension(params): Extension<RenderParams>,
 ) -> Result<Response, ApiError> {
-    let options = render_options(&params)?;
-    let metadata = documents(&state)?.metadata();
-    let name = path.get("name");
-    if method == Method::HEAD {
-        let found = name.is_none_or(|n| metadata.component_template_exists(n));
-        return Ok(answer(&method, if found { 200 } else { 404 }, Value::Null));
-    }
-    let response = metadata.get_component_templates(name, options)?;
-    Ok(answer(&method, response.status, response.body))
+    get_or_check(
+        &state,
+        &method,
+        &path,
+        &params,
+        Metadata::component_template_exists,
+        Metadata::get_component_templates,
+    )
 }
 
 /// `DELETE /_component_template/<names>`: refused while an index template uses one.

@@ -726,24 +726,18 @@ pub(crate) fn with_tiebreaker(request: &SearchRequest) -> SearchRequest {
     if request.sort.iter().any(|s| s.by == SortBy::ShardDoc) {
         return request;
     }
-    if request.sort.is_empty() {
-        request.sort.push(SortSpec {
-            by: SortBy::Score,
-            order: SortOrder::Desc,
-            missing: Missing::Last,
-            unmapped_type: None,
-            mode: None,
-            format: None,
-        });
-    }
-    request.sort.push(SortSpec {
-        by: SortBy::ShardDoc,
-        order: SortOrder::Asc,
+    let plain = |by, order| SortSpec {
+        by,
+        order,
         missing: Missing::Last,
         unmapped_type: None,
         mode: None,
         format: None,
-    });
+    };
+    if request.sort.is_empty() {
+        request.sort.push(plain(SortBy::Score, SortOrder::Desc));
+    }
+    request.sort.push(plain(SortBy::ShardDoc, SortOrder::Asc));
     request
 }
 
