@@ -1,6 +1,7 @@
 //! Integration test of the security REST API over HTTPS with the official Python
 //! `elasticsearch` client: the guide's Metricbeat roles and users, checked with
-//! `_has_privileges` as each user, and the 403 a user without `manage_security` gets; API keys
+//! `_has_privileges` as each user, the setup user installing the ILM policy and data-stream template
+//! the writer writes into, and the 403 a user without `manage_security` gets; API keys
 //! created by a Metricbeat writer, used, narrowed, expired and invalidated.
 
 use crate::support::{have_python_module, run_python_scenario, start_secured};
@@ -81,6 +82,41 @@ assert r["index"]["metricbeat-2025"] == {"manage": True, "write": True, "read": 
 r = check("metricbeat_monitoring", ["monitor"], [".monitoring-beats-8-2025", "metricbeat-2025"], ["create_doc", "create_index"])
 assert r["index"][".monitoring-beats-8-2025"] == {"create_doc": True, "create_index": True}, r
 assert r["index"]["metricbeat-2025"] == {"create_doc": False, "create_index": False}, r
+
+# The guide's setup user installs the ILM policy and the data-stream template (ingest_admin
+# grants manage_index_templates); the writer then writes into the data stream it auto-creates,
+# and cannot read back; a writer without the template's mapping cannot add fields.
+as_setup = es.options(basic_auth=("metricbeat_setup", "metricbeat_setup-pw"))
+assert as_setup.ilm.put_lifecycle(name="metricbeat", policy={"phases": {"hot": {"actions": {
+    "rollover": {"max_primary_shard_size": "50gb", "max_age": "30d"}}}}}).body == {"acknowledged": True}
+assert as_setup.indices.put_index_template(name="metricbeat-9.1.0", index_patterns=["metricbeat-9.1.0"],
+    data_stream={}, priority=150, template={"settings": {"index.lifecycle.name": "metricbeat"},
+    "mappings": {"properties": {"host": {"properties": {"name": {"type": "keyword"}}},
+                                "system": {"properties": {"cpu": {"properties": {"total": {"properties": {
+                                    "pct": {"type": "scaled_float", "scaling_factor": 1000}}}}}}}}}}).body == {"acknowledged": True}
+as_writer = es.options(basic_auth=("writer_only", "writer_only-pw"))
+r = as_writer.bulk(operations=[
+    {"create": {"_index": "metricbeat-9.1.0"}},
+    {"@timestamp": "2026-12-07T10:00:00Z", "host": {"name": "web-1"}, "system": {"cpu": {"total": {"pct": 0.25}}}},
+    {"create": {"_index": "metricbeat-9.1.0"}},
+    {"@timestamp": "2026-12-07T10:00:10Z", "unmapped": "x"},
+], refresh=True).body
+assert r["items"][0]["create"]["status"] == 201, r
+assert r["items"][1]["create"]["status"] == 403, r
+ds = es.indices.get_data_stream(name="metricbeat-9.1.0").body["data_streams"][0]
+assert ds["ilm_policy"] == "metricbeat", ds
+try:
+    as_writer.search(index="metricbeat-9.1.0")
+    raise SystemExit("the writer read")
+except AuthorizationException:
+    pass
+as_full_reader = es.options(basic_auth=("metricbeat_reader", "metricbeat_reader-pw"))
+assert as_full_reader.count(index="metricbeat-*").body["count"] == 1
+try:
+    as_full_reader.indices.put_index_template(name="x", index_patterns=["x-*"])
+    raise SystemExit("the reader installed a template")
+except AuthorizationException:
+    pass
 
 # Without manage_security, managing roles is denied with Elasticsearch's exact text.
 try:
