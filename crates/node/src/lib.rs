@@ -10,6 +10,7 @@ mod ilm_runner;
 mod logging;
 mod meta;
 mod rest;
+pub mod security_index;
 mod server;
 mod start;
 mod state;

@@ -371,9 +371,16 @@ fn start_node(
     };
 
     let meta = meta::load_or_create(&config.path_data).map_err(CliError::config)?;
+    let store = crate::store::open(&config.path_data, &config.auto_create_index).map_err(|e| {
+        CliError::config(format!(
+            "cannot open the store in [path.data] {}: {e}",
+            config.path_data.display()
+        ))
+    })?;
     let authenticator = if config.security.enabled {
-        let store =
-            SecurityStore::open(&config.path_data).map_err(|e| CliError::config(e.to_string()))?;
+        let store = crate::security_index::SecurityIndices::open(store.service.clone())
+            .and_then(|indices| SecurityStore::open_on(&config.path_data, Arc::new(indices)))
+            .map_err(|e| CliError::config(e.to_string()))?;
         let bootstrap = keystore
             .keystore
             .as_ref()
@@ -430,12 +437,6 @@ fn start_node(
             tls_security.pki_realms,
         ))
     });
-    let store = crate::store::open(&config.path_data, &config.auto_create_index).map_err(|e| {
-        CliError::config(format!(
-            "cannot open the store in [path.data] {}: {e}",
-            config.path_data.display()
-        ))
-    })?;
     let state = Arc::new(
         AppState::new(identity, gate, config.http_max_content_length)
             .with_read_timeout(config.http.read_timeout)

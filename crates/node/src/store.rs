@@ -26,6 +26,10 @@ pub(crate) fn open(data: &Path, auto_create_index: &str) -> Result<NodeStore, St
         backend.clone(),
         ServiceSettings {
             auto_create_index: AutoCreateIndex::parse(auto_create_index),
+            managed_indices: ironstack_security::security_index::INDICES
+                .iter()
+                .map(|(index, _)| (index.to_string(), "security".to_string()))
+                .collect(),
         },
     )
     .map_err(|e| e.to_string())?

@@ -463,3 +463,59 @@ fn get_entries_have_elasticsearch_fields() {
     let v = stored_api_key(&store, &k.id).unwrap().to_json(false);
     assert!(v.get("limited_by").is_none());
 }
+
+#[test]
+fn the_listing_follows_creations_invalidations_and_removals() {
+    let (_dir, store) = setup();
+    let listing = ApiKeyListing::default();
+    assert!(listing.keys(&store).is_empty());
+    let me = owner(&["superuser"]);
+    let mut ids = Vec::new();
+    for name in ["a", "b", "c"] {
+        let req = CreateApiKey {
+            name: name.into(),
+            ..CreateApiKey::default()
+        };
+        ids.push(create_api_key(&store, &me, req).unwrap().id);
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    let listed = listing.keys(&store);
+    let names: Vec<&str> = listed
+        .iter()
+        .map(|k| k.json["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["a", "b", "c"]);
+    assert_eq!(listed[0].username, me.username);
+    // Unchanged store: the same listing, not a rebuild.
+    assert!(Arc::ptr_eq(&listed, &listing.keys(&store)));
+
+    let filter = ApiKeyFilter {
+        ids: vec![ids[1].clone()],
+        ..ApiKeyFilter::default()
+    };
+    assert_eq!(
+        invalidate_api_keys(&store, &filter).invalidated,
+        vec![ids[1].clone()]
+    );
+    store
+        .write_docs(Section::ApiKeys, Vec::new(), &[ids[0].clone()])
+        .unwrap();
+    let listed = listing.keys(&store);
+    let view: Vec<(&str, bool)> = listed
+        .iter()
+        .map(|k| {
+            (
+                k.json["name"].as_str().unwrap(),
+                k.json["invalidated"] == json!(true),
+            )
+        })
+        .collect();
+    assert_eq!(view, [("b", true), ("c", false)]);
+    // The listing equals a fresh read of every key.
+    let fresh: Vec<Value> = find_api_keys(&store, &ApiKeyFilter::default())
+        .iter()
+        .map(|k| k.to_json(false))
+        .collect();
+    let cached: Vec<Value> = listed.iter().map(|k| k.json.clone()).collect();
+    assert_eq!(cached, fresh);
+}

@@ -35,6 +35,14 @@ pub enum Error {
         /// The operating-system error of the failed write or sync.
         reason: String,
     },
+    /// The document store behind the security store failed.
+    #[error("security index [{location}]: {reason}")]
+    Backend {
+        /// The index.
+        location: String,
+        /// What failed.
+        reason: String,
+    },
     /// A hash algorithm name that is not one of Elasticsearch's.
     #[error("unknown password hashing algorithm [{0}]")]
     UnknownHasher(String),

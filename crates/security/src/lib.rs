@@ -26,6 +26,7 @@ pub mod rbac;
 pub mod role_mapping;
 pub mod role_query;
 mod secret;
+pub mod security_index;
 pub mod store;
 pub mod token;
 
@@ -34,4 +35,4 @@ pub use authz::{AuthorizationError, Role};
 pub use error::{Error, Result};
 pub use hash::Hasher;
 pub use secret::SecureString;
-pub use store::{Section, SecurityStore, StoredUser};
+pub use store::{Change, DocumentBackend, Section, SecurityStore, StoredUser};

@@ -10,6 +10,7 @@
 //! round up, a `term` covers the whole date it names). No input makes parsing or evaluation
 //! panic: every request is checked here, and comparisons are a total order.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 use ironstack_types::date::{DateFormat, DateMathParser, TimeZone, Timestamp, parse_time_zone};
@@ -1183,6 +1184,16 @@ pub fn parse_request_at(
 
 /// The scalar values at a dotted path (arrays flattened).
 fn values_at<'a>(doc: &'a Value, path: &str) -> Vec<&'a Value> {
+    // Most fields are top-level: one lookup, no intermediate lists.
+    if !path.contains('.')
+        && let Value::Object(o) = doc
+    {
+        return match o.get(path) {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(a)) => a.iter().filter(|x| !x.is_null()).collect(),
+            Some(other) => vec![other],
+        };
+    }
     let mut current = vec![doc];
     for part in path.split('.') {
         let mut next = Vec::new();
@@ -1217,21 +1228,24 @@ fn values_at<'a>(doc: &'a Value, path: &str) -> Vec<&'a Value> {
 }
 
 /// The comparable forms of a field's values (text fields: their words).
-fn field_values(doc: &Value, field: &Field) -> Vec<Value> {
+fn field_values<'a>(doc: &'a Value, field: &Field) -> Vec<Cow<'a, Value>> {
     let raw = values_at(doc, &field.path);
     match field.kind {
         FieldKind::Text => raw
             .iter()
             .filter_map(|v| scalar_string(v))
             .flat_map(|s| words(&s))
-            .map(Value::String)
+            .map(|w| Cow::Owned(Value::String(w)))
             .collect(),
+        // Strings as they are (borrowed: queries over many documents allocate nothing here).
         FieldKind::Keyword | FieldKind::Flattened => raw
-            .iter()
-            .filter_map(|v| scalar_string(v))
-            .map(Value::String)
+            .into_iter()
+            .filter_map(|v| match v {
+                Value::String(_) => Some(Cow::Borrowed(v)),
+                other => scalar_string(other).map(|s| Cow::Owned(Value::String(s))),
+            })
             .collect(),
-        FieldKind::Boolean | FieldKind::Date => raw.into_iter().cloned().collect(),
+        FieldKind::Boolean | FieldKind::Date => raw.into_iter().map(Cow::Borrowed).collect(),
     }
 }
 
@@ -1268,9 +1282,16 @@ fn compare_values(a: &Value, b: &Value) -> Ordering {
     }
 }
 
-fn text_of(v: &Value, lower: bool) -> String {
-    let s = scalar_string(v).unwrap_or_default();
-    if lower { s.to_lowercase() } else { s }
+fn text_of(v: &Value, lower: bool) -> Cow<'_, str> {
+    let s = match v {
+        Value::String(s) => Cow::Borrowed(s.as_str()),
+        other => Cow::Owned(scalar_string(other).unwrap_or_default()),
+    };
+    if lower {
+        Cow::Owned(s.to_lowercase())
+    } else {
+        s
+    }
 }
 
 /// Whether `doc` matches `query`.
@@ -1321,14 +1342,14 @@ pub fn matches(query: &Query, doc: &Value, id_path: &str) -> bool {
             value,
             case_insensitive,
         } => {
-            let prefix = if *case_insensitive {
-                value.to_lowercase()
+            let prefix: Cow<'_, str> = if *case_insensitive {
+                Cow::Owned(value.to_lowercase())
             } else {
-                value.clone()
+                Cow::Borrowed(value)
             };
             field_values(doc, field)
                 .iter()
-                .any(|h| text_of(h, *case_insensitive).starts_with(&prefix))
+                .any(|h| text_of(h, *case_insensitive).starts_with(prefix.as_ref()))
         }
         Query::Wildcard {
             field,
@@ -1382,16 +1403,20 @@ fn sort_value(doc: &Value, index: usize, key: &SortField) -> Option<Value> {
     let Some(field) = &key.field else {
         return Some(Value::from(index));
     };
-    let values: Vec<Value> = if field.kind == FieldKind::Text {
-        values_at(doc, &field.path).into_iter().cloned().collect()
+    let values: Vec<Cow<'_, Value>> = if field.kind == FieldKind::Text {
+        values_at(doc, &field.path)
+            .into_iter()
+            .map(Cow::Borrowed)
+            .collect()
     } else {
         field_values(doc, field)
     };
-    if key.desc {
-        values.into_iter().max_by(compare_values)
+    let best = if key.desc {
+        values.into_iter().max_by(|a, b| compare_values(a, b))
     } else {
-        values.into_iter().min_by(compare_values)
-    }
+        values.into_iter().min_by(|a, b| compare_values(a, b))
+    };
+    best.map(Cow::into_owned)
 }
 
 /// Compares sort tuples; missing values sort last in both orders, as Elasticsearch's default.
@@ -1414,9 +1439,14 @@ fn compare_keys(a: &[Option<Value>], b: &[Option<Value>], keys: &[SortField]) ->
 }
 
 /// Runs `request` over `docs`: filter, order, `search_after`, then `from`/`size`.
-pub fn execute(schema: &Schema, request: &SearchRequest, docs: &[Value]) -> SearchResult {
+pub fn execute<D: std::borrow::Borrow<Value>>(
+    schema: &Schema,
+    request: &SearchRequest,
+    docs: &[D],
+) -> SearchResult {
+    let doc = |i: usize| docs[i].borrow();
     let matching: Vec<usize> = (0..docs.len())
-        .filter(|&i| matches(&request.query, &docs[i], schema.id_path))
+        .filter(|&i| matches(&request.query, doc(i), schema.id_path))
         .collect();
     let total = matching.len();
     let keys: Vec<SortField> = if request.sort.is_empty() {
@@ -1440,9 +1470,8 @@ pub fn execute(schema: &Schema, request: &SearchRequest, docs: &[Value]) -> Sear
     };
     let mut keyed: Vec<(usize, Vec<Option<Value>>)> = matching
         .into_iter()
-        .map(|i| (i, keys.iter().map(|k| sort_value(&docs[i], i, k)).collect()))
+        .map(|i| (i, keys.iter().map(|k| sort_value(doc(i), i, k)).collect()))
         .collect();
-    keyed.sort_by(|(ia, a), (ib, b)| compare_keys(a, b, &keys).then(ia.cmp(ib)));
     if let Some(after) = &request.search_after {
         // Already in the sort keys' value forms (see `search_after_value`).
         let after: Vec<Option<Value>> = after
@@ -1451,6 +1480,17 @@ pub fn execute(schema: &Schema, request: &SearchRequest, docs: &[Value]) -> Sear
             .collect();
         keyed.retain(|(_, k)| compare_keys(k, &after, &keys) == Ordering::Greater);
     }
+    let order = |(ia, a): &(usize, Vec<Option<Value>>), (ib, b): &(usize, Vec<Option<Value>>)| {
+        compare_keys(a, b, &keys).then(ia.cmp(ib))
+    };
+    // Only the page is ordered: with many documents, selecting it first is what keeps a
+    // query over a large store cheap.
+    let wanted = request.from.saturating_add(request.size);
+    if wanted < keyed.len() {
+        keyed.select_nth_unstable_by(wanted, order);
+        keyed.truncate(wanted);
+    }
+    keyed.sort_by(order);
     let hits = keyed
         .into_iter()
         .skip(request.from)

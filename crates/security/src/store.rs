@@ -1,8 +1,16 @@
-//! The durable native security store under `path.data/security/`: native users (password
-//! hashes, never passwords), roles, API keys (secret hashes), tokens, role mappings and
-//! application privileges, each a [`Section`] of JSON documents by id.
+//! The durable native security store: native users (password hashes, never passwords),
+//! roles, API keys (secret hashes), tokens, role mappings and application privileges, each a
+//! [`Section`] of JSON documents by id, all held in memory.
 //!
-//! On disk it is a snapshot (`store.json`, written atomically: temp file created 0600, fsync,
+//! The node keeps the documents in its document store, in Elasticsearch's `.security-7` and
+//! `.security-tokens-7` indices ([`SecurityStore::open_on`] with a [`DocumentBackend`]; the
+//! shapes are in `security_index.rs`): each committed change is handed to the backend, in
+//! commit order, by whichever writer waits first, for everyone queued behind it (group
+//! commit), and acknowledged once the backend has made it durable.
+//!
+//! Without a backend ([`SecurityStore::open`], the format of earlier versions, still read to
+//! import it, and used by first-start auto-configuration before the node runs) the store
+//! lives under `path.data/security/`: a snapshot (`store.json`, written atomically: temp file created 0600, fsync,
 //! rename, folder fsync) plus append-only journals (`journal-<seq>.log`, see
 //! `store_journal.rs`) holding one checksummed record per committed change. A write appends
 //! its record and waits for one `fdatasync`, shared by the writers that arrive meanwhile
@@ -40,6 +48,21 @@ mod journal;
 
 use journal::{HEADER_LEN, Op};
 
+/// One document change, as a [`DocumentBackend`] receives it.
+pub use journal::Op as Change;
+
+/// Where a store keeps its documents when it keeps no files of its own: the node's document
+/// store (the `.security-7` index, see `security_index.rs`).
+pub trait DocumentBackend: Send + Sync {
+    /// What errors name as the store's location (the index name).
+    fn location(&self) -> String;
+    /// Every stored document, read once when the store opens.
+    fn load(&self) -> Result<Vec<Change>>;
+    /// Makes `changes` durable, in order, before returning. Calls never overlap and come in
+    /// commit order; one call may carry the changes of several commits (group commit).
+    fn write(&self, changes: &[Change]) -> Result<()>;
+}
+
 /// Folder under `path.data` that holds the store.
 pub const STORE_DIR: &str = "security";
 /// File name of the store's snapshot.
@@ -50,6 +73,8 @@ const FORMAT: u64 = 2;
 const LEGACY_FORMAT: u64 = 1;
 /// Journals are not compacted below this size, whatever the live data.
 pub const DEFAULT_COMPACT_MIN_BYTES: u64 = 1 << 20;
+/// Changes per backend write when a store of files is imported.
+const IMPORT_CHUNK: usize = 1_000;
 
 /// A native user as stored.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
@@ -505,6 +530,8 @@ struct SyncState {
     /// Why the store stopped accepting writes.
     failed: Option<String>,
     syncs: u64,
+    /// With a backend: committed changes not handed to it yet, in commit order.
+    pending: Vec<Op>,
 }
 
 /// Group commit: the first writer to wait syncs the journal for every record appended so
@@ -513,6 +540,8 @@ struct SyncState {
 struct Durability {
     state: Mutex<SyncState>,
     done: Condvar,
+    /// Where writes go instead of a journal.
+    backend: Option<Arc<dyn DocumentBackend>>,
     #[cfg(test)]
     delay: std::time::Duration,
 }
@@ -546,6 +575,14 @@ impl Durability {
         }
     }
 
+    /// Queues a committed change for the backend (under the store's write lock, so the
+    /// queue is in commit order).
+    fn enqueue(&self, seq: u64, ops: &[Op]) {
+        let mut st = self.lock();
+        st.pending.extend_from_slice(ops);
+        st.appended = seq;
+    }
+
     /// Everything up to `seq` is durable by other means (a synced snapshot or journal).
     fn durable_through(&self, seq: u64, next_file: Option<&Arc<File>>) {
         let mut st = self.lock();
@@ -573,24 +610,36 @@ impl Durability {
                 st = self.done.wait(st).unwrap_or_else(|p| p.into_inner());
                 continue;
             }
-            let Some(file) = st.file.clone() else {
-                st.failed = Some("no journal to sync".into());
-                continue;
-            };
+            // The leader writes everything committed so far, for itself and for the writers
+            // that queued behind it.
             let target = st.appended;
-            st.syncing = true;
-            drop(st);
-            #[cfg(test)]
-            std::thread::sleep(self.delay);
-            let result = file.sync_data();
+            let result = match &self.backend {
+                Some(backend) => {
+                    let batch = std::mem::take(&mut st.pending);
+                    st.syncing = true;
+                    drop(st);
+                    backend.write(&batch).map_err(|e| e.to_string())
+                }
+                None => {
+                    let Some(file) = st.file.clone() else {
+                        st.failed = Some("no journal to sync".into());
+                        continue;
+                    };
+                    st.syncing = true;
+                    drop(st);
+                    #[cfg(test)]
+                    std::thread::sleep(self.delay);
+                    file.sync_data()
+                        .map_err(|e| format!("cannot sync the journal: {e}"))
+                }
+            };
             st = self.lock();
             st.syncing = false;
             st.syncs += 1;
             match result {
                 Ok(()) => st.synced = st.synced.max(target),
                 Err(e) => {
-                    st.failed
-                        .get_or_insert(format!("cannot sync the journal: {e}"));
+                    st.failed.get_or_insert(e);
                 }
             }
             self.done.notify_all();
@@ -713,6 +762,34 @@ fn create_journal(dir: &Path, base: u64) -> Result<Journal> {
         base,
         len: HEADER_LEN,
     })
+}
+
+/// Removes the files of a store that was imported into a backend, then its folder (left in
+/// place, with a warning, when it holds files of someone else).
+fn remove_legacy_files(dir: &Path) -> Result<()> {
+    for (_, path) in journal::list(dir).map_err(io_err("list", dir))? {
+        fs::remove_file(&path).map_err(io_err("remove", &path))?;
+    }
+    let snapshot = dir.join(STORE_FILE);
+    for path in [snapshot.with_extension("json.tmp"), snapshot] {
+        match fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io_err("remove", &path)(e)),
+        }
+    }
+    match fs::remove_dir(dir) {
+        Ok(()) => {
+            if let Some(parent) = dir.parent() {
+                sync_dir(parent)?;
+            }
+        }
+        Err(e) => tracing::warn!(
+            "the imported security store's folder [{}] was left in place: {e}",
+            dir.display()
+        ),
+    }
+    Ok(())
 }
 
 /// Removes the journals a snapshot at `seq` made obsolete.
@@ -845,10 +922,28 @@ impl SecurityStore {
         if format == Some(LEGACY_FORMAT) {
             write_snapshot(&dir, &path, &data)?;
         }
-        let seq = data.seq;
         let on_disk = format.is_some() || current.is_some();
-        let file = current.as_ref().map(|j: &Journal| j.file.clone());
-        let store = Self {
+        Ok(Self::assemble(
+            (dir, path),
+            options,
+            data,
+            (current, on_disk),
+            None,
+            warnings,
+        ))
+    }
+
+    fn assemble(
+        (dir, path): (PathBuf, PathBuf),
+        options: StoreOptions,
+        data: Data,
+        (journal, on_disk): (Option<Journal>, bool),
+        backend: Option<Arc<dyn DocumentBackend>>,
+        warnings: Vec<String>,
+    ) -> Self {
+        let seq = data.seq;
+        let file = journal.as_ref().map(|j: &Journal| j.file.clone());
+        Self {
             sync: Durability {
                 state: Mutex::new(SyncState {
                     appended: seq,
@@ -857,6 +952,7 @@ impl SecurityStore {
                     ..SyncState::default()
                 }),
                 done: Condvar::new(),
+                backend,
                 #[cfg(test)]
                 delay: options.sync_delay,
             },
@@ -865,7 +961,7 @@ impl SecurityStore {
             options,
             inner: RwLock::new(Inner {
                 data,
-                journal: current,
+                journal,
                 on_disk,
             }),
             generations: Default::default(),
@@ -873,8 +969,87 @@ impl SecurityStore {
             compaction: Compaction::default(),
             commits: AtomicU64::new(0),
             warnings,
-        };
-        Ok(store)
+        }
+    }
+
+    /// Opens the store on `backend` (the node's `.security-7` index): every document is read
+    /// once into memory, and each change is written to the backend before it is acknowledged.
+    ///
+    /// A store of files that an earlier version left under `data_dir` (snapshot and journals)
+    /// is imported first: its documents replace what the backend holds (a crash during an
+    /// earlier import left a partial copy there), and its files are removed once the backend
+    /// has them all.
+    pub fn open_on(data_dir: &Path, backend: Arc<dyn DocumentBackend>) -> Result<Self> {
+        let location = PathBuf::from(backend.location());
+        let mut warnings = Vec::new();
+        let legacy_dir = data_dir.join(STORE_DIR);
+        if legacy_dir.exists() {
+            let legacy = Self::open(data_dir)?;
+            warnings.extend(legacy.warnings.iter().cloned());
+            let imported = legacy.import_into(backend.as_ref())?;
+            drop(legacy);
+            remove_legacy_files(&legacy_dir)?;
+            tracing::info!(
+                "imported the security store [{}] ({imported} documents) into [{}]",
+                legacy_dir.display(),
+                location.display()
+            );
+        }
+        let started = std::time::Instant::now();
+        let mut data = Data::default();
+        let mut read = 0u64;
+        for change in backend.load()? {
+            read += 1;
+            let Some(doc) = change.doc else {
+                continue;
+            };
+            check_document(change.section, &change.id, &doc).map_err(|reason| Error::Corrupt {
+                path: location.clone(),
+                reason,
+            })?;
+            let doc = Doc::new(doc, 0);
+            data.live_bytes += doc.size;
+            data.sections[change.section.index()].insert(change.id, doc);
+        }
+        tracing::info!(
+            "security store: read {read} documents from [{}] in {} ms",
+            location.display(),
+            started.elapsed().as_millis()
+        );
+        Ok(Self::assemble(
+            (location.clone(), location),
+            StoreOptions::default(),
+            data,
+            (None, true),
+            Some(backend),
+            warnings,
+        ))
+    }
+
+    /// Writes every document of this store to `backend` and removes the backend's others;
+    /// returns how many documents were written.
+    fn import_into(&self, backend: &dyn DocumentBackend) -> Result<usize> {
+        let inner = self.read_inner();
+        let mut changes = Vec::new();
+        for section in SECTIONS {
+            for (id, doc) in &inner.data.sections[section.index()] {
+                changes.push(Change {
+                    section,
+                    id: id.clone(),
+                    doc: Some(doc.value.as_ref().clone()),
+                });
+            }
+        }
+        let written = changes.len();
+        for held in backend.load()? {
+            if !inner.data.sections[held.section.index()].contains_key(&held.id) {
+                changes.push(Change { doc: None, ..held });
+            }
+        }
+        for chunk in changes.chunks(IMPORT_CHUNK) {
+            backend.write(chunk)?;
+        }
+        Ok(written)
     }
 
     /// What opening recovered from (torn journal tails dropped), for the node's log.
@@ -985,6 +1160,15 @@ impl SecurityStore {
             .map(|d| d.value.as_ref().clone())
     }
 
+    /// Visits the documents of `section` in id order with their versions, without copying
+    /// them (under the read lock: `visit` must not call the store).
+    pub fn for_each_doc(&self, section: Section, mut visit: impl FnMut(&str, u64, &Arc<Value>)) {
+        let inner = self.read_inner();
+        for (id, doc) in &inner.data.sections[section.index()] {
+            visit(id, doc.version, &doc.value);
+        }
+    }
+
     /// All documents of `section`, as `(id, document)` sorted by id.
     pub fn docs(&self, section: Section) -> Vec<(String, Value)> {
         self.read_inner().data.sections[section.index()]
@@ -1034,6 +1218,10 @@ impl SecurityStore {
     /// Writes the change: into a new snapshot for a store with nothing on disk yet, else as
     /// a journal record (not yet synced; returns `true`).
     fn persist(&self, inner: &mut Inner, seq: u64, ops: &[Op]) -> Result<bool> {
+        if self.sync.backend.is_some() {
+            self.sync.enqueue(seq, ops);
+            return Ok(true);
+        }
         if !inner.on_disk {
             let mut next = inner.data.clone();
             next.apply(seq, ops.to_vec());

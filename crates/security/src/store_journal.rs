@@ -28,10 +28,13 @@ const SUFFIX: &str = ".log";
 
 /// One document change: `doc` is the new document, `None` a removal.
 #[derive(Debug, Clone, PartialEq)]
-pub(super) struct Op {
-    pub(super) section: Section,
-    pub(super) id: String,
-    pub(super) doc: Option<Value>,
+pub struct Op {
+    /// The section it belongs to.
+    pub section: Section,
+    /// Its id in the section.
+    pub id: String,
+    /// The new document; `None` removes it.
+    pub doc: Option<Value>,
 }
 
 /// One committed change set (a transaction), numbered by the store's sequence.

@@ -698,3 +698,167 @@ fn acknowledged_writes_survive_kill_9() {
         );
     }
 }
+
+/// A backend in memory: what was written, each call's size, and a switch that fails writes.
+#[derive(Default)]
+struct MemoryBackend {
+    docs: Mutex<BTreeMap<(String, String), Value>>,
+    calls: Mutex<Vec<usize>>,
+    fail: AtomicBool,
+    /// Added to every write, so that concurrent writers queue up behind it.
+    delay: Duration,
+}
+
+fn section_named(name: &str) -> Section {
+    Section::from_name(name).unwrap()
+}
+
+impl DocumentBackend for MemoryBackend {
+    fn location(&self) -> String {
+        "memory".into()
+    }
+
+    fn load(&self) -> Result<Vec<Change>> {
+        Ok(self
+            .docs
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|((s, id), doc)| Change {
+                section: section_named(s),
+                id: id.clone(),
+                doc: Some(doc.clone()),
+            })
+            .collect())
+    }
+
+    fn write(&self, changes: &[Change]) -> Result<()> {
+        std::thread::sleep(self.delay);
+        if self.fail.load(Ordering::SeqCst) {
+            return Err(Error::Corrupt {
+                path: "memory".into(),
+                reason: "disk full".into(),
+            });
+        }
+        self.calls.lock().unwrap().push(changes.len());
+        let mut docs = self.docs.lock().unwrap();
+        for c in changes {
+            let key = (c.section.name().to_string(), c.id.clone());
+            match &c.doc {
+                Some(d) => docs.insert(key, d.clone()),
+                None => docs.remove(&key),
+            };
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn a_backend_store_writes_each_change_before_acknowledging_and_reloads() {
+    let data = tempfile::tempdir().unwrap();
+    let backend = Arc::new(MemoryBackend::default());
+    let store = SecurityStore::open_on(data.path(), backend.clone()).unwrap();
+    store
+        .put_user("jo", StoredUser::new("h".into(), vec!["r".into()]))
+        .unwrap();
+    store
+        .put_role("r", json!({"cluster": ["monitor"]}))
+        .unwrap();
+    let (id, doc) = token(1);
+    store
+        .write_docs(Section::Tokens, vec![(id.clone(), doc)], &[])
+        .unwrap();
+    assert_eq!(backend.docs.lock().unwrap().len(), 3);
+    assert!(store.delete_role("r").unwrap());
+    assert_eq!(backend.docs.lock().unwrap().len(), 2);
+    // Nothing of the files' kind was written.
+    assert!(!store_dir(data.path()).exists());
+    drop(store);
+
+    let again = SecurityStore::open_on(data.path(), backend.clone()).unwrap();
+    assert_eq!(again.user("jo").unwrap().roles, vec!["r".to_string()]);
+    assert!(again.role("r").is_none());
+    assert!(again.doc(Section::Tokens, &id).is_some());
+}
+
+#[test]
+fn backend_writers_share_calls() {
+    let data = tempfile::tempdir().unwrap();
+    let backend = Arc::new(MemoryBackend {
+        delay: Duration::from_millis(20),
+        ..MemoryBackend::default()
+    });
+    let store = Arc::new(SecurityStore::open_on(data.path(), backend.clone()).unwrap());
+    let threads: Vec<_> = (0..16)
+        .map(|i| {
+            let store = store.clone();
+            std::thread::spawn(move || {
+                let (id, doc) = token(i);
+                store
+                    .write_docs(Section::Tokens, vec![(id, doc)], &[])
+                    .unwrap();
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let calls = backend.calls.lock().unwrap().clone();
+    assert_eq!(calls.iter().sum::<usize>(), 16);
+    assert!(calls.len() < 16, "no call was shared: {calls:?}");
+    assert_eq!(store.stats().commits, 16);
+}
+
+#[test]
+fn a_failed_backend_write_fails_the_call_and_later_writes() {
+    let data = tempfile::tempdir().unwrap();
+    let backend = Arc::new(MemoryBackend::default());
+    let store = SecurityStore::open_on(data.path(), backend.clone()).unwrap();
+    backend.fail.store(true, Ordering::SeqCst);
+    let err = store.put_role("r", json!({})).unwrap_err();
+    assert!(err.to_string().contains("disk full"), "{err}");
+    backend.fail.store(false, Ordering::SeqCst);
+    let err = store.put_role("s", json!({})).unwrap_err();
+    assert!(matches!(err, Error::Unavailable { .. }), "{err}");
+}
+
+#[test]
+fn a_store_of_files_is_imported_once_and_its_files_removed() {
+    let data = tempfile::tempdir().unwrap();
+    {
+        let files = open(data.path());
+        files
+            .put_user("elastic", StoredUser::new("h1".into(), vec![]))
+            .unwrap();
+        files.put_role("r", json!({"cluster": ["all"]})).unwrap();
+        files
+            .put_api_key("k", json!({"id": "k", "name": "n"}))
+            .unwrap();
+    }
+    // The backend holds a partial copy of an earlier, interrupted import, and a document the
+    // files no longer have.
+    let backend = Arc::new(MemoryBackend::default());
+    backend
+        .write(&[Change {
+            section: Section::Roles,
+            id: "gone".into(),
+            doc: Some(json!({})),
+        }])
+        .unwrap();
+    let store = SecurityStore::open_on(data.path(), backend.clone()).unwrap();
+    assert!(
+        !store_dir(data.path()).exists(),
+        "the files were not removed"
+    );
+    assert_eq!(
+        store.user("elastic").unwrap().password_hash.as_deref(),
+        Some("h1")
+    );
+    assert!(store.role("r").is_some() && store.role("gone").is_none());
+    assert!(store.api_key("k").is_some());
+    assert_eq!(backend.docs.lock().unwrap().len(), 3);
+    drop(store);
+    // A second start finds nothing to import and the same documents.
+    let again = SecurityStore::open_on(data.path(), backend.clone()).unwrap();
+    assert_eq!(again.role_names(), vec!["r".to_string()]);
+}

@@ -4,7 +4,7 @@
 //! the writer writes into, and the 403 a user without `manage_security` gets; API keys
 //! created by a Metricbeat writer, used, narrowed, expired and invalidated.
 
-use crate::support::{have_python_module, run_python_scenario, start_secured};
+use crate::support::{TestNode, have_python_module, run_python_scenario, start_secured};
 
 const SCENARIO: &str = r#"
 import sys
@@ -224,4 +224,84 @@ fn api_keys_created_used_expired_and_invalidated_with_the_python_client() {
     let port = node.port;
     let ca = home.path().join("config/certs/http_ca.crt");
     run_python_scenario(API_KEY_SCENARIO, &ca, port, &password);
+}
+
+/// The security documents are in `.security-7` with Elasticsearch's shapes, readable by the
+/// superuser, written only by the security service, and still there after a restart.
+#[test]
+fn security_documents_live_in_the_security_index() {
+    if !have_python_module("elasticsearch") {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let (node, password) = start_secured(home.path());
+    let (ca, port) = (node.ca(), node.port);
+    let script = r#"
+import sys, time
+from elasticsearch import Elasticsearch, AuthorizationException
+ca, port, password = sys.argv[1], sys.argv[2], sys.argv[3]
+url = f"https://localhost:{port}"
+es = Elasticsearch(url, ca_certs=ca, basic_auth=("elastic", password))
+# Auto-configuration wrote the files store; the first start imported it.
+es.security.put_user(username="jo", password="jo-password-1", roles=["sysadmin"])
+es.security.put_role(name="sysadmin", indices=[{"names": ["*"], "privileges": ["all"], "allow_restricted_indices": True}])
+key = es.security.create_api_key(name="k1")
+ids = ["reserved-user-elastic", "user-jo", "role-sysadmin", key["id"]]
+deadline = time.time() + 10
+while True:
+    r = es.search(index=".security", expand_wildcards="all", query={"ids": {"values": ids}}, size=10)
+    if r["hits"]["total"]["value"] == 4 or time.time() > deadline:
+        break
+    time.sleep(0.2)
+docs = {h["_id"]: h for h in r["hits"]["hits"]}
+assert set(docs) == set(ids), sorted(docs)
+assert all(h["_index"] == ".security-7" for h in docs.values())
+elastic = docs["reserved-user-elastic"]["_source"]
+assert elastic["type"] == "reserved-user" and elastic["password"].startswith("$2a$10$"), elastic
+jo = docs["user-jo"]["_source"]
+assert jo["username"] == "jo" and jo["roles"] == ["sysadmin"] and jo["type"] == "user", jo
+assert "jo-password-1" not in str(jo)
+k = docs[key["id"]]["_source"]
+assert k["doc_type"] == "api_key" and k["name"] == "k1" and k["creator"]["principal"] == "elastic", k
+assert k["api_key_invalidated"] is False and key["api_key"] not in str(k)
+hidden = es.cat.indices(format="json")
+assert not any(i["index"].startswith(".security") for i in hidden), hidden
+shown = es.cat.indices(format="json", expand_wildcards="all")
+assert {".security-7", ".security-tokens-7"} <= {i["index"] for i in shown}, shown
+# The superuser reads restricted indices but does not write them.
+try:
+    es.index(index=".security-7", id="x", document={"a": 1})
+    raise SystemExit("superuser wrote .security-7")
+except AuthorizationException as e:
+    assert "restricted indices [.security-7]" in str(e.body), e.body
+# A role that reaches restricted indices still cannot change what the security service owns.
+jo_es = Elasticsearch(url, ca_certs=ca, basic_auth=("jo", "jo-password-1"))
+for call in (lambda: jo_es.index(index=".security-7", id="user-jo", document={"type": "user"}),
+             lambda: jo_es.delete(index=".security", id="user-jo"),
+             lambda: jo_es.indices.delete(index=".security-7")):
+    try:
+        call()
+        raise SystemExit("a request changed .security-7")
+    except AuthorizationException as e:
+        assert "managed by the node's security service" in str(e.body), e.body
+assert jo_es.security.authenticate()["username"] == "jo"
+print("ok")
+"#;
+    run_python_scenario(script, &ca, port, &password);
+    assert!(
+        !home.path().join("data/security").exists(),
+        "the files store was not removed after its import"
+    );
+    drop(node);
+    // After a restart the user, read back from the index, still authenticates.
+    let node = TestNode::start(home.path(), &[]);
+    let script = r#"
+import sys
+from elasticsearch import Elasticsearch
+ca, port, password = sys.argv[1], sys.argv[2], sys.argv[3]
+es = Elasticsearch(f"https://localhost:{port}", ca_certs=ca, basic_auth=("jo", "jo-password-1"))
+assert es.security.authenticate()["username"] == "jo"
+print("ok")
+"#;
+    run_python_scenario(script, &node.ca(), node.port, &password);
 }

@@ -47,6 +47,7 @@ impl StoreService {
     /// already closed is left out). A data stream's write index is refused, as
     /// `MetadataIndexStateService` refuses it.
     pub fn close_indices(&self, names: &[String]) -> Result<Vec<String>> {
+        self.check_not_managed(names)?;
         let metadata = self.metadata();
         let writes: Vec<&str> = names
             .iter()

@@ -127,6 +127,7 @@ impl StoreService {
     /// Deletes concrete indices (already resolved and authorized): a data stream's write
     /// index is refused, aliases and data streams forget the others.
     pub fn delete_indices(&self, names: &[String]) -> Result<()> {
+        self.check_not_managed(names)?;
         let backend = self.backend.clone();
         self.change(|metadata, _| {
             for name in names {
@@ -228,6 +229,7 @@ impl StoreService {
 
     /// `PUT /<indices>/_mapping` on concrete indices.
     pub fn put_mapping(&self, indices: &[String], mapping: &Value) -> Result<()> {
+        self.check_not_managed(indices)?;
         for index in indices {
             self.backend.put_mapping(index, mapping)?;
         }
@@ -236,6 +238,7 @@ impl StoreService {
 
     /// `PUT /<indices>/_settings` on concrete indices.
     pub fn put_settings(&self, indices: &[String], settings: &Map<String, Value>) -> Result<()> {
+        self.check_not_managed(indices)?;
         let outcome = indices
             .iter()
             .try_for_each(|index| self.backend.put_settings(index, settings));

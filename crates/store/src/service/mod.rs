@@ -20,8 +20,8 @@ mod writes;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 
-use ironstack_types::HealthStatus;
 use ironstack_types::index_space::IndexSpace;
+use ironstack_types::{EsException, HealthStatus};
 
 use crate::api::{DocumentStore, IndexInfo};
 use crate::metadata::{ConcreteIndex, Metadata, persist};
@@ -96,6 +96,10 @@ impl AutoCreateIndex {
 pub struct ServiceSettings {
     /// `action.auto_create_index`.
     pub auto_create_index: AutoCreateIndex,
+    /// Indices another part of the node owns and writes itself (the security indices), with
+    /// the name of their owner: requests may read them but not write, delete, close or
+    /// remap them, since the owner keeps what they hold in memory.
+    pub managed_indices: Vec<(String, String)>,
 }
 
 /// The store of one node.
@@ -175,6 +179,30 @@ impl StoreService {
         };
         service.reload_concrete();
         Ok(service)
+    }
+
+    /// Refuses a request's change to an index the node manages itself.
+    pub(crate) fn check_not_managed<'a>(
+        &self,
+        names: impl IntoIterator<Item = &'a String>,
+    ) -> Result<()> {
+        for name in names {
+            if let Some((_, owner)) = self
+                .settings
+                .managed_indices
+                .iter()
+                .find(|(managed, _)| managed == name)
+            {
+                return Err(StoreError::Denied(Box::new(EsException::named(
+                    "security_exception",
+                    403,
+                    format!(
+                        "index [{name}] is managed by the node's {owner} service: change what it holds through the {owner} APIs"
+                    ),
+                ))));
+            }
+        }
+        Ok(())
     }
 
     /// The backend.

@@ -469,6 +469,7 @@ fn auto_create_follows_the_node_setting() {
         dir.path(),
         ServiceSettings {
             auto_create_index: AutoCreateIndex::parse("+logs-*,-*"),
+            ..ServiceSettings::default()
         },
     );
     let results = service.write(
@@ -754,4 +755,68 @@ fn ilm_rolls_over_on_max_docs_then_deletes_the_old_index() {
         Refresh::Immediate,
     );
     assert_eq!(f.service.run_ilm(now + 3), IlmRun::default());
+}
+
+#[test]
+fn indices_the_node_manages_can_be_read_but_not_changed_by_requests() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = open_at(
+        dir.path(),
+        ServiceSettings {
+            managed_indices: vec![(".security-7".into(), "security".into())],
+            ..ServiceSettings::default()
+        },
+    );
+    service
+        .create_index(".security-7", &json!({"aliases": {".security": {}}}))
+        .unwrap();
+    let results = service.write(
+        vec![
+            doc(".security-7", Some("1"), false, json!({})),
+            doc(".security", Some("2"), false, json!({})),
+        ],
+        &open(),
+        Refresh::None,
+    );
+    for result in &results {
+        let e = error_of(result);
+        assert_eq!(
+            (e.error_type.as_str(), e.status),
+            ("security_exception", 403)
+        );
+        assert!(
+            e.reason.contains("managed by the node's security service"),
+            "{}",
+            e.reason
+        );
+    }
+    let names = vec![".security-7".to_string()];
+    assert!(matches!(
+        service.delete_indices(&names),
+        Err(StoreError::Denied(_))
+    ));
+    assert!(matches!(
+        service.close_indices(&names),
+        Err(StoreError::Denied(_))
+    ));
+    assert!(matches!(
+        service.put_mapping(&names, &json!({"properties": {"x": {"type": "long"}}})),
+        Err(StoreError::Denied(_))
+    ));
+    // The node's own writes go to the backend directly.
+    service
+        .backend()
+        .write(
+            ".security-7",
+            vec![crate::api::WriteOp::Index {
+                id: Some("1".into()),
+                source: b"{}".to_vec(),
+                create: false,
+                condition: Default::default(),
+            }],
+            &crate::api::WriteOptions::default(),
+        )
+        .unwrap()
+        .remove(0)
+        .unwrap();
 }

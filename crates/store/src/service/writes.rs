@@ -164,7 +164,9 @@ impl StoreService {
                 results[position] = Some(failed(&item, e.clone()));
                 continue;
             }
-            match route(&space, &self.metadata(), &item, guard) {
+            let target = route(&space, &self.metadata(), &item, guard)
+                .and_then(|index| self.check_not_managed([&index]).map(|()| index));
+            match target {
                 Ok(index) => routed.push(Routed {
                     position,
                     index,

@@ -1,0 +1,273 @@
+//! The security store on the node's `.security-7` index as it grows: API key creation,
+//! authentication (first use, which verifies the PBKDF2 hash, and cached), `_query/api_key`,
+//! invalidation and a node start (reading every document back), each timed with 1,000 keys
+//! stored (the anchor) and with KEYS keys (default 100,000) in the same run. Run by
+//! `bench/security_store.sh`.
+//!
+//! `security_index_bench [KEYS] [DIR]`: DIR (default: a temporary folder under `target/`)
+//! should be on the disk the node would use, since each write waits for a sync.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use ironstack_node::security_index::open_security_store;
+use ironstack_security::api_key::{
+    ApiKeyFilter, CreateApiKey, create_api_key, invalidate_api_keys,
+};
+use ironstack_security::authc::RESERVED_REALM;
+use ironstack_security::query::{API_KEY_SCHEMA, execute, parse_request};
+use ironstack_security::{Authentication, Authenticator, Hasher, SecureString, SecurityStore};
+
+/// Operations timed per measurement.
+const OPS: usize = 100;
+/// Documents per write while the store is filled.
+const FILL_BATCH: usize = 1_000;
+const SECRET: &str = "benchmark-secret-0123456789";
+
+fn owner() -> Authentication {
+    Authentication {
+        username: "elastic".into(),
+        roles: vec!["superuser".into()],
+        full_name: None,
+        email: None,
+        metadata: Default::default(),
+        realm: RESERVED_REALM,
+    }
+}
+
+/// Adds keys `from..to`, all with the same secret (hashed once), in batches.
+fn fill(store: &SecurityStore, hash: &str, from: usize, to: usize) -> Result<(), String> {
+    let mut i = from;
+    while i < to {
+        let end = (i + FILL_BATCH).min(to);
+        let docs = (i..end)
+            .map(|n| {
+                let id = format!("bench-key-{n:08}");
+                let doc = json!({
+                    "id": id, "name": format!("key-{n}"), "api_key_hash": hash,
+                    "creation": 1_700_000_000_000u64 + n as u64, "expiration": null,
+                    "invalidated": false, "username": "elastic", "realm": "reserved",
+                    "realm_type": "reserved", "metadata": {"team": format!("t{}", n % 50)},
+                    "role_descriptors": {}, "limited_by_role_descriptors": {"superuser": {"cluster": ["all"]}},
+                });
+                (id, doc)
+            })
+            .collect();
+        store
+            .put_api_keys(docs)
+            .map_err(|e| format!("cannot fill: {e}"))?;
+        i = end;
+    }
+    Ok(())
+}
+
+struct Timing {
+    p50: Duration,
+    p99: Duration,
+}
+
+fn time(mut op: impl FnMut(usize) -> Result<(), String>) -> Result<Timing, String> {
+    let mut samples = Vec::with_capacity(OPS);
+    for i in 0..OPS {
+        let t = Instant::now();
+        op(i)?;
+        samples.push(t.elapsed());
+    }
+    samples.sort();
+    Ok(Timing {
+        p50: samples[OPS / 2],
+        p99: samples[(OPS * 99 / 100).min(OPS - 1)],
+    })
+}
+
+/// What the node's `_query/api_key` does: the listed keys (parsed once per change), then
+/// the query.
+fn query(
+    store: &SecurityStore,
+    authenticator: &Authenticator,
+    body: &Value,
+) -> Result<usize, String> {
+    let listed = authenticator.api_key_listing().keys(store);
+    let docs: Vec<&Value> = listed.iter().map(|k| &k.json).collect();
+    let request = parse_request(&API_KEY_SCHEMA, Some(body)).map_err(|e| e.reason)?;
+    Ok(execute(&API_KEY_SCHEMA, &request, &docs).hits.len())
+}
+
+fn measure(store: &Arc<SecurityStore>, keys: usize) -> Result<Vec<(&'static str, Timing)>, String> {
+    let me = owner();
+    let mut rows = Vec::new();
+    rows.push((
+        "create (PBKDF2 hash + durable write)",
+        time(|i| {
+            let req = CreateApiKey {
+                name: format!("new-{keys}-{i}"),
+                ..CreateApiKey::default()
+            };
+            create_api_key(store, &me, req)
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        })?,
+    ));
+    let secret = SecureString::new(SECRET);
+    let authenticator = Authenticator::new(store.clone(), None);
+    let mut after_write = Vec::with_capacity(OPS);
+    rows.push((
+        "authenticate, first use (PBKDF2 verify)",
+        time(|i| {
+            let id = format!("bench-key-{:08}", (i * 7919) % keys);
+            authenticator
+                .authenticate_api_key(&id, &secret)
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        })?,
+    ));
+    rows.push((
+        "authenticate, cached",
+        time(|i| {
+            let id = format!("bench-key-{:08}", (i * 7919) % keys);
+            authenticator
+                .authenticate_api_key(&id, &secret)
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        })?,
+    ));
+    rows.push((
+        "_query/api_key by name (term)",
+        time(|i| {
+            query(
+                store,
+                &authenticator,
+                &json!({"query": {"term": {"name": format!("key-{}", i * 13 % keys)}}}),
+            )
+            .map(|_| ())
+        })?,
+    ));
+    rows.push((
+        "_query/api_key newest 10 of a team",
+        time(|_| {
+            query(
+                store,
+                &authenticator,
+                &json!({"query": {"term": {"metadata.team": "t7"}}, "sort": [{"creation": "desc"}], "size": 10}),
+            )
+            .map(|_| ())
+        })?,
+    ));
+    rows.push((
+        "_query/api_key right after a key was created",
+        time(|i| {
+            let req = CreateApiKey {
+                name: format!("fresh-{keys}-{i}"),
+                ..CreateApiKey::default()
+            };
+            create_api_key(store, &me, req).map_err(|e| e.to_string())?;
+            let t = Instant::now();
+            let out = query(
+                store,
+                &authenticator,
+                &json!({"query": {"prefix": {"name": "fresh-"}}, "size": 1}),
+            );
+            after_write.push(t.elapsed());
+            out.map(|_| ())
+        })
+        .map(|_| {
+            after_write.sort();
+            Timing {
+                p50: after_write[after_write.len() / 2],
+                p99: after_write[(after_write.len() * 99 / 100).min(after_write.len() - 1)],
+            }
+        })?,
+    ));
+    rows.push((
+        "invalidate one key by id",
+        time(|i| {
+            let filter = ApiKeyFilter {
+                ids: vec![format!("bench-key-{:08}", (i * 104_729 + 1) % keys)],
+                ..ApiKeyFilter::default()
+            };
+            let out = invalidate_api_keys(store, &filter);
+            if out.errors.is_empty() {
+                Ok(())
+            } else {
+                Err(format!("{:?}", out.errors))
+            }
+        })?,
+    ));
+    Ok(rows)
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2}", d.as_secs_f64() * 1e3)
+}
+
+fn main() -> Result<(), String> {
+    // The store's own log says how a start divides between opening the document store and
+    // reading the security documents.
+    tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::INFO)
+        .with_writer(std::io::stderr)
+        .init();
+    let mut args = std::env::args().skip(1);
+    let keys: usize = match args.next() {
+        Some(a) => a.parse().map_err(|e| format!("KEYS: {e}"))?,
+        None => 100_000,
+    };
+    let parent = args.next().map_or_else(
+        || std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"),
+        std::path::PathBuf::from,
+    );
+    std::fs::create_dir_all(&parent).map_err(|e| e.to_string())?;
+    let dir = tempfile::tempdir_in(&parent).map_err(|e| e.to_string())?;
+    let hash = Hasher::Pbkdf2Stretch { iterations: 10_000 }
+        .hash(SECRET)
+        .map_err(|e| e.to_string())?;
+
+    let anchor = 1_000.min(keys);
+    let (service, store) = open_security_store(dir.path())?;
+    let store = Arc::new(store);
+    fill(&store, &hash, 0, anchor)?;
+    let small = measure(&store, anchor)?;
+    let t = Instant::now();
+    fill(&store, &hash, anchor, keys)?;
+    let fill_time = t.elapsed();
+    let large = measure(&store, keys)?;
+    drop(store);
+    drop(service);
+    let t = Instant::now();
+    let (_service, reopened) = open_security_store(dir.path())?;
+    let start_time = t.elapsed();
+    let loaded = reopened.api_keys().len();
+
+    println!(
+        "security store on .security-7: {anchor} keys (anchor) vs {keys} keys, {OPS} operations each"
+    );
+    println!(
+        "{:<42} {:>16} {:>16} {:>10}",
+        "operation",
+        format!("{anchor} p50/p99 ms"),
+        format!("{keys} p50/p99 ms"),
+        "p50 ratio"
+    );
+    for ((name, a), (_, b)) in small.iter().zip(&large) {
+        println!(
+            "{:<42} {:>16} {:>16} {:>10.2}",
+            name,
+            format!("{}/{}", ms(a.p50), ms(a.p99)),
+            format!("{}/{}", ms(b.p50), ms(b.p99)),
+            b.p50.as_secs_f64() / a.p50.as_secs_f64().max(1e-9)
+        );
+    }
+    println!(
+        "filled {} keys in {:.1} s ({:.0} keys/s, {FILL_BATCH} per durable write)",
+        keys - anchor,
+        fill_time.as_secs_f64(),
+        (keys - anchor) as f64 / fill_time.as_secs_f64().max(1e-9)
+    );
+    println!(
+        "node start: {loaded} API keys read back from .security-7 in {:.2} s",
+        start_time.as_secs_f64()
+    );
+    Ok(())
+}
