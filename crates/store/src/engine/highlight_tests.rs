@@ -717,3 +717,55 @@ fn a_search_returns_highlights_with_its_hits() {
         ]
     );
 }
+
+/// The query of a `_search` body, as the parser types it.
+fn parsed(body: Value) -> Query {
+    crate::query::parse_search_request(Some(&json!({ "query": body })), &[])
+        .expect("query parses")
+        .query
+}
+
+#[test]
+fn the_query_languages_highlight_through_the_queries_they_become() {
+    let h = with_fields(&["*"]);
+    let source = json!({"message": "Quick brown fox near the quiet river", "title": "fox tales"});
+    let cases = [
+        (
+            json!({"query_string": {"query": "quick AND qui*"}}),
+            "<em>Quick</em> brown fox near the <em>quiet</em> river",
+        ),
+        (
+            json!({"query_string": {"query": "message:\"brown fox\" OR title:tales"}}),
+            "Quick <em>brown</em> <em>fox</em> near the quiet river",
+        ),
+        (
+            json!({"simple_query_string": {"query": "rivr~1 -quick", "fields": ["message"]}}),
+            "Quick brown fox near the quiet <em>river</em>",
+        ),
+        (
+            json!({"multi_match": {"query": "near the", "fields": ["message", "title^2"]}}),
+            "Quick brown fox <em>near</em> <em>the</em> quiet river",
+        ),
+        (
+            json!({"match_bool_prefix": {"message": "brown riv"}}),
+            "Quick <em>brown</em> fox near the quiet <em>river</em>",
+        ),
+        (
+            json!({"match_phrase_prefix": {"message": "the qu"}}),
+            "Quick brown fox near <em>the</em> <em>quiet</em> river",
+        ),
+    ];
+    for (query, expected) in cases {
+        let got = frags(&h, &parsed(query.clone()), source.clone(), "message");
+        assert_eq!(got, strings(&[expected]), "{query}");
+    }
+    // `title:tales` names another field: only `title` shows it.
+    let got = highlight_with(
+        &h,
+        &parsed(json!({"query_string": {"query": "title:tales"}})),
+        &mapping(),
+        &source,
+    )
+    .expect("highlighted");
+    assert_eq!(got.keys().collect::<Vec<_>>(), vec!["title"]);
+}
