@@ -528,45 +528,54 @@ fn score_tokens(toks: &[Tok], matchers: &FieldMatchers) -> (Vec<f32>, Vec<bool>)
             }
         }
     }
+    // Ranges of tokens inside an occurrence (after its first token), summed at the end so
+    // that long or overlapping occurrences cost no more than their ends.
+    let mut inside = vec![0i64; toks.len() + 1];
     for (parts, slop, w) in &matchers.phrases {
-        for start in 0..toks.len() {
-            if let Some(positions) = phrase_at(toks, start, parts, *slop as usize) {
-                for (k, &p) in positions.iter().enumerate() {
+        // Where each part matches, in order: an occurrence is found by binary searches.
+        let at: Vec<Vec<usize>> = parts
+            .iter()
+            .map(|part| {
+                toks.iter()
+                    .enumerate()
+                    .filter(|(_, t)| part.matches(&t.text))
+                    .map(|(i, _)| i)
+                    .collect()
+            })
+            .collect();
+        let Some(starts) = at.first() else { continue };
+        for &start in starts {
+            if let Some(positions) = phrase_at(&at[1..], start, *slop as usize) {
+                for &p in &positions {
                     weights[p] = weights[p].max(*w);
-                    if k > 0 {
-                        for c in &mut continues[positions[k - 1] + 1..=p] {
-                            *c = true;
-                        }
-                    }
+                }
+                if let Some(&last) = positions.last() {
+                    inside[start + 1] += 1;
+                    inside[last + 1] -= 1;
                 }
             }
         }
     }
+    let mut depth = 0;
+    for (c, step) in continues.iter_mut().zip(&inside) {
+        depth += step;
+        *c = depth > 0;
+    }
     (weights, continues)
 }
 
-/// The positions of an occurrence of `parts` starting at `start`, in order, with at most
-/// `slop` positions skipped in all.
-fn phrase_at(toks: &[Tok], start: usize, parts: &[TokenMatch], slop: usize) -> Option<Vec<usize>> {
-    let first = parts.first()?;
-    if !first.matches(&toks.get(start)?.text) {
-        return None;
-    }
+/// The positions of an occurrence of a phrase whose first term is at `start`: each next term
+/// at its first position after the previous one (`rest` lists where each matches), with at
+/// most `slop` positions skipped in all.
+fn phrase_at(rest: &[Vec<usize>], start: usize, slop: usize) -> Option<Vec<usize>> {
     let mut positions = vec![start];
     let mut skipped = 0;
     let mut at = start;
-    for part in &parts[1..] {
-        let mut next = at + 1;
-        loop {
-            let tok = toks.get(next)?;
-            if part.matches(&tok.text) {
-                break;
-            }
-            skipped += 1;
-            if skipped > slop {
-                return None;
-            }
-            next += 1;
+    for matches in rest {
+        let next = *matches.get(matches.partition_point(|&p| p <= at))?;
+        skipped += next - at - 1;
+        if skipped > slop {
+            return None;
         }
         positions.push(next);
         at = next;

@@ -769,3 +769,31 @@ fn the_query_languages_highlight_through_the_queries_they_become() {
     .expect("highlighted");
     assert_eq!(got.keys().collect::<Vec<_>>(), vec!["title"]);
 }
+
+#[test]
+fn a_sloppy_phrase_allows_that_many_skipped_positions() {
+    let h = with_fields(&["message"]);
+    let source = json!({"message": "quick brown fox, quick red old fox"});
+    let mut q = phrase("message", "quick fox", false);
+    assert!(frags(&h, &q, source.clone(), "message").is_empty());
+    if let Query::MatchPhrase(m) = &mut q {
+        m.slop = 1;
+    }
+    assert_eq!(
+        frags(&h, &q, source.clone(), "message"),
+        strings(&["<em>quick</em> brown <em>fox</em>, quick red old fox"])
+    );
+    if let Query::MatchPhrase(m) = &mut q {
+        m.slop = 2;
+    }
+    assert_eq!(
+        frags(&h, &q, source, "message"),
+        strings(&["<em>quick</em> brown <em>fox</em>, <em>quick</em> red old <em>fox</em>"])
+    );
+    // A long value where the phrase never completes is scanned once per term, not per start.
+    let long = json!({"message": "quick ".repeat(100_000)});
+    if let Query::MatchPhrase(m) = &mut q {
+        m.slop = u32::MAX;
+    }
+    assert!(frags(&h, &q, long, "message").is_empty());
+}
