@@ -310,15 +310,53 @@ fn edit_distance(a: &[char], b: &[char], transpositions: bool) -> usize {
 /// What to look for in one field's values.
 #[derive(Debug, Default)]
 struct FieldMatchers {
-    /// Single terms: any occurrence highlights.
-    terms: Vec<(TokenMatch, f32)>,
+    /// Single exact terms (a `terms` query may bring thousands): any occurrence highlights.
+    exact: HashMap<String, f32>,
+    /// Single terms compared lower-cased.
+    lowered: HashMap<String, f32>,
+    /// Other single terms (prefixes, patterns, fuzzy terms).
+    other: Vec<(TokenMatch, f32)>,
     /// Phrases: only occurrences in order (within `slop`) highlight.
     phrases: Vec<(Vec<TokenMatch>, u32, f32)>,
 }
 
 impl FieldMatchers {
     fn is_empty(&self) -> bool {
-        self.terms.is_empty() && self.phrases.is_empty()
+        self.exact.is_empty()
+            && self.lowered.is_empty()
+            && self.other.is_empty()
+            && self.phrases.is_empty()
+    }
+
+    fn add(&mut self, m: TokenMatch, weight: f32) {
+        let slot = match m {
+            TokenMatch::Exact(t) => self.exact.entry(t).or_insert(0.0),
+            TokenMatch::CaseInsensitive(t) => self.lowered.entry(t).or_insert(0.0),
+            other => {
+                self.other.push((other, weight));
+                return;
+            }
+        };
+        *slot = slot.max(weight);
+    }
+
+    /// The weight `token` highlights with on its own (0 for none).
+    fn weight(&self, token: &str) -> f32 {
+        let mut w = self.exact.get(token).copied().unwrap_or(0.0);
+        if !self.lowered.is_empty() {
+            w = w.max(
+                self.lowered
+                    .get(&token.to_lowercase())
+                    .copied()
+                    .unwrap_or(0.0),
+            );
+        }
+        for (m, weight) in &self.other {
+            if *weight > w && m.matches(token) {
+                w = *weight;
+            }
+        }
+        w
     }
 }
 
@@ -388,7 +426,7 @@ fn matchers_for(
                     } else {
                         TokenMatch::Exact(term)
                     };
-                    out.terms.push((m, t.weight));
+                    out.add(m, t.weight);
                 }
             }
             Wanted::Exact {
@@ -400,28 +438,28 @@ fn matchers_for(
                 } else {
                     TokenMatch::Exact(value.clone())
                 };
-                out.terms.push((m, t.weight));
+                out.add(m, t.weight);
             }
             Wanted::Prefix {
                 value,
                 case_insensitive,
-            } => out.terms.push((
+            } => out.add(
                 TokenMatch::Prefix {
                     prefix: value.clone(),
                     case_insensitive: *case_insensitive,
                 },
                 t.weight,
-            )),
+            ),
             Wanted::Wildcard {
                 pattern,
                 case_insensitive,
-            } => out.terms.push((
+            } => out.add(
                 TokenMatch::Wildcard {
                     pattern: pattern.clone(),
                     case_insensitive: *case_insensitive,
                 },
                 t.weight,
-            )),
+            ),
             Wanted::Regexp {
                 pattern,
                 case_insensitive,
@@ -433,7 +471,7 @@ fn matchers_for(
                 // The search compiled the same expression already; one that does not
                 // compile here highlights nothing rather than failing the fetch.
                 if let Ok(re) = regex::Regex::new(&full) {
-                    out.terms.push((TokenMatch::Regex(re), t.weight));
+                    out.add(TokenMatch::Regex(re), t.weight);
                 }
             }
             Wanted::Phrase {
@@ -461,7 +499,11 @@ fn matchers_for(
                 match parts.len() {
                     0 => {}
                     // A phrase of one term is a term query: any occurrence highlights.
-                    1 => out.terms.extend(parts.pop().map(|m| (m, t.weight))),
+                    1 => {
+                        if let Some(m) = parts.pop() {
+                            out.add(m, t.weight);
+                        }
+                    }
                     _ => out.phrases.push((parts, *slop, t.weight)),
                 }
             }
@@ -519,15 +561,8 @@ fn tokens(kind: FieldKind, text: &str, max_offset: Option<usize>) -> Vec<Tok> {
 /// Per token, the weight it highlights with (0 for none) and whether it continues a phrase
 /// occurrence begun at the token before it (a fragment never starts there).
 fn score_tokens(toks: &[Tok], matchers: &FieldMatchers) -> (Vec<f32>, Vec<bool>) {
-    let mut weights = vec![0f32; toks.len()];
+    let mut weights: Vec<f32> = toks.iter().map(|t| matchers.weight(&t.text)).collect();
     let mut continues = vec![false; toks.len()];
-    for (i, tok) in toks.iter().enumerate() {
-        for (m, w) in &matchers.terms {
-            if m.matches(&tok.text) {
-                weights[i] = weights[i].max(*w);
-            }
-        }
-    }
     // Ranges of tokens inside an occurrence (after its first token), summed at the end so
     // that long or overlapping occurrences cost no more than their ends.
     let mut inside = vec![0i64; toks.len() + 1];

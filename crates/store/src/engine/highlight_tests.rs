@@ -797,3 +797,25 @@ fn a_sloppy_phrase_allows_that_many_skipped_positions() {
     }
     assert!(frags(&h, &q, long, "message").is_empty());
 }
+
+#[test]
+fn a_terms_query_with_thousands_of_values_highlights_by_lookup() {
+    let h = with_fields(&["tags"]);
+    let mut values: Vec<Scalar> = (0..50_000)
+        .map(|i| Scalar::String(format!("t{i}")))
+        .collect();
+    values.push(Scalar::String("fox".into()));
+    let q = Query::Terms {
+        field: "tags".into(),
+        values,
+        boost: 1.0,
+    };
+    let tags: Vec<String> = (0..2_000)
+        .map(|i| format!("x{i}"))
+        .chain(["fox".into(), "t49999".into()])
+        .collect();
+    assert_eq!(
+        frags(&h, &q, json!({ "tags": tags }), "tags"),
+        strings(&["<em>fox</em>", "<em>t49999</em>"])
+    );
+}
