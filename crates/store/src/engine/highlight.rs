@@ -622,7 +622,6 @@ fn phrase_at(rest: &[Vec<usize>], start: usize, slop: usize) -> Option<Vec<usize
 #[derive(Debug, Clone)]
 struct Fragment {
     text: String,
-    score: f32,
     /// Its number within the value (Lucene's `fragNum`).
     num: usize,
 }
@@ -685,8 +684,9 @@ fn encode(text: &str, encoder: HighlightEncoder, out: &mut String) {
     }
 }
 
-/// Lucene's `Highlighter.getBestTextFragments` over one value: the marked-up text cut into
-/// fragments, the best `max` of them (by score, then position) with a score above zero.
+/// Lucene's `Highlighter.getBestTextFragments` over one value: the value cut into
+/// fragments, the best `max` of them (by score, then position) with a score above zero,
+/// marked up. Only the fragments kept are rendered, so the tags cost what the answer shows.
 fn best_fragments(
     text: &str,
     toks: &[Tok],
@@ -696,67 +696,54 @@ fn best_fragments(
     max: usize,
 ) -> Vec<Fragment> {
     let (weights, continues) = score_tokens(toks, matchers);
-    let mut marked = String::with_capacity(text.len() + 16);
-    // (start in `marked`, end, score)
-    let mut frags: Vec<(usize, usize, f32)> = vec![(0, 0, 0.0)];
+    // Fragment k covers the text from `starts[k].0` and the tokens from `starts[k].1`: a new
+    // one begins right after the token before the one that starts it, so the separator
+    // between them opens the new fragment (as in Lucene).
+    let mut starts: Vec<(usize, usize)> = vec![(0, 0)];
+    let mut scores: Vec<f32> = Vec::new();
+    // A fragment's score: the weights of the distinct terms it highlights.
     let mut found: HashMap<&str, f32> = HashMap::new();
-    let mut last_end = 0;
-    let flush = |i: usize, marked: &mut String, last_end: &mut usize| {
-        let tok = &toks[i];
-        if tok.start > *last_end {
-            encode(&text[*last_end..tok.start], options.encoder, marked);
-        }
-        if weights[i] > 0.0 {
-            marked.push_str(&options.pre_tag);
-            encode(&text[tok.start..tok.end], options.encoder, marked);
-            marked.push_str(&options.post_tag);
-        } else {
-            encode(&text[tok.start..tok.end], options.encoder, marked);
-        }
-        *last_end = (*last_end).max(tok.end);
-    };
-    let fragment_score = |found: &HashMap<&str, f32>| found.values().sum::<f32>();
     for (i, tok) in toks.iter().enumerate() {
-        if i > 0 {
-            flush(i - 1, &mut marked, &mut last_end);
-            if fragmenter.is_new_fragment(tok, continues[i]) {
-                if let Some(current) = frags.last_mut() {
-                    current.1 = marked.len();
-                    current.2 = fragment_score(&found);
-                }
-                found.clear();
-                frags.push((marked.len(), marked.len(), 0.0));
-            }
+        if i > 0 && fragmenter.is_new_fragment(tok, continues[i]) {
+            scores.push(found.values().sum());
+            found.clear();
+            starts.push((toks[i - 1].end, i));
         }
         if weights[i] > 0.0 {
             let w = found.entry(tok.text.as_str()).or_insert(0.0);
             *w = w.max(weights[i]);
         }
     }
-    if !toks.is_empty() {
-        flush(toks.len() - 1, &mut marked, &mut last_end);
-    }
-    if last_end < text.len() {
-        encode(&text[last_end..], options.encoder, &mut marked);
-    }
-    if let Some(current) = frags.last_mut() {
-        current.1 = marked.len();
-        current.2 = fragment_score(&found);
-    }
-    let mut best: Vec<Fragment> = frags
-        .into_iter()
-        .enumerate()
-        .map(|(num, (start, end, score))| Fragment {
-            text: marked.get(start..end).unwrap_or_default().to_string(),
-            score,
-            num,
-        })
-        .collect();
+    scores.push(found.values().sum());
     // Lucene's `FragmentQueue`: best score first, the earlier fragment on a tie.
-    best.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.num.cmp(&b.num)));
+    let mut best: Vec<(usize, f32)> = scores.into_iter().enumerate().collect();
+    best.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     best.truncate(max);
-    best.retain(|f| f.score > 0.0);
-    best
+    best.retain(|(_, score)| *score > 0.0);
+    best.into_iter()
+        .map(|(num, _)| {
+            let (from, first) = starts[num];
+            let (to, end_tok) = starts
+                .get(num + 1)
+                .copied()
+                .unwrap_or((text.len(), toks.len()));
+            let mut out = String::with_capacity(to - from + 16);
+            let mut at = from;
+            for (tok, weight) in toks[first..end_tok].iter().zip(&weights[first..end_tok]) {
+                encode(&text[at..tok.start], options.encoder, &mut out);
+                if *weight > 0.0 {
+                    out.push_str(&options.pre_tag);
+                    encode(&text[tok.start..tok.end], options.encoder, &mut out);
+                    out.push_str(&options.post_tag);
+                } else {
+                    encode(&text[tok.start..tok.end], options.encoder, &mut out);
+                }
+                at = tok.end;
+            }
+            encode(&text[at..to], options.encoder, &mut out);
+            Fragment { text: out, num }
+        })
+        .collect()
 }
 
 /// `findGoodEndForNoHighlightExcerpt`: the end (bytes) of the last token ending within
