@@ -36,6 +36,7 @@ struct QueryTerm {
     weight: f32,
 }
 
+/// What a leaf query looks for.
 #[derive(Debug, Clone)]
 enum Wanted {
     /// `match`: the text, analysed as the field is.
