@@ -626,6 +626,14 @@ async fn search_highlights_what_the_caller_may_read_in_every_kind_of_search() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["error"]["type"], "x_content_parse_exception", "{body}");
     assert_eq!(
+        body["error"]["reason"], "[1:36] [highlight] failed to parse field [fields]",
+        "{body}"
+    );
+    assert_eq!(
+        body["error"]["caused_by"]["reason"],
+        "[1:36] [fields] failed to parse field [message]"
+    );
+    assert_eq!(
         body["error"]["root_cause"][0]["reason"], "[1:36] [highlight_field] unknown field [nope]",
         "{body}"
     );

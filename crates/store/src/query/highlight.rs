@@ -259,13 +259,13 @@ fn parse_fields(node: &Node) -> Result<Vec<HighlightField>, StoreError> {
     match &node.kind {
         Kind::Object(entries) => {
             for e in entries {
-                out.push(named_field(&e.key, &e.value)?);
+                out.push(named_field(e)?);
             }
         }
         Kind::Array(items) => {
             for item in items {
                 match item.as_object() {
-                    Some([only]) => out.push(named_field(&only.key, &only.value)?),
+                    Some([only]) => out.push(named_field(only)?),
                     _ => return Err(x_content(item.at, FIELDS_SHAPE)),
                 }
             }
@@ -276,8 +276,8 @@ fn parse_fields(node: &Node) -> Result<Vec<HighlightField>, StoreError> {
 }
 
 /// One named field, its failure wrapped as `[fields] failed to parse field [<name>]`.
-fn named_field(name: &str, node: &Node) -> Result<HighlightField, StoreError> {
-    parse_field(name, node).map_err(|cause| field_failed(node.end, "fields", name, cause))
+fn named_field(f: &crate::query::node::Field) -> Result<HighlightField, StoreError> {
+    object_field("fields", f, |v| parse_field(&f.key, v))
 }
 
 /// `HighlightBuilder.Field.PARSER`.

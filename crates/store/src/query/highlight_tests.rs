@@ -319,3 +319,16 @@ fn highlight_must_be_an_object() {
         StoreError::Parsing { reason, .. } if reason == "Unknown key for a START_ARRAY in [highlight]."
     ));
 }
+
+#[test]
+fn wrappers_report_where_the_inner_failure_is() {
+    let e = parse_bytes(r#"{"highlight":{"fields":{"message":{"nope":1}}}}"#).unwrap_err();
+    assert_eq!(
+        chain(&e),
+        vec![
+            "[1:36] [highlight] failed to parse field [fields]",
+            "[1:36] [fields] failed to parse field [message]",
+            "[1:36] [highlight_field] unknown field [nope]"
+        ]
+    );
+}
