@@ -6,6 +6,7 @@
 //! data streams, aliases, auto-creation) are resolved above this interface; a backend deals in
 //! concrete indices.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -300,4 +301,6 @@ pub struct Hit {
     pub seq_no_primary_term: Option<(u64, u64)>,
     /// `_ignored`.
     pub ignored: Vec<String>,
+    /// `highlight`: fragments per field, when the request asked and something matched.
+    pub highlight: Option<BTreeMap<String, Vec<String>>>,
 }

@@ -1,8 +1,8 @@
 //! Documents over HTTPS with the official Python `elasticsearch` client and curl: index, get,
-//! update and delete single documents, the client's bulk helper, searches (with aggregations)
-//! and counts, the guide's writer and reader roles with real documents; and a crash test that
-//! `kill -9`s the node during bulk ingest, restarts it, and checks by id that every acknowledged
-//! document is there.
+//! update and delete single documents, the client's bulk helper, searches (with aggregations
+//! and highlighting) and counts, the guide's writer and reader roles with real documents; and
+//! a crash test that `kill -9`s the node during bulk ingest, restarts it, and checks by id
+//! that every acknowledged document is there.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -88,6 +88,23 @@ try:
     raise SystemExit("unknown aggregation accepted")
 except BadRequestError as e:
     assert e.body["error"]["reason"] == "Unknown aggregation type [term] did you mean [terms]?", e.body
+# Highlighting: Kibana Discover's request (its tags, every field, one fragment per value) over
+# a `message` text field, fragments of 20 characters, and whole values.
+es.indices.create(index="logs", mappings={"properties": {"message": {"type": "text"}, "host": {"type": "keyword"}}})
+es.index(index="logs", id="1", document={"message": "Disk quota exceeded on /var, disk almost full", "host": "web-1"}, refresh=True)
+h = es.search(index="logs", query={"bool": {"must": [], "filter": [{"multi_match": {"type": "best_fields", "query": "disk", "lenient": True}}]}},
+              highlight={"pre_tags": ["@kibana-highlighted-field@"], "post_tags": ["@/kibana-highlighted-field@"], "fields": {"*": {}}, "fragment_size": 2147483647})
+assert h["hits"]["hits"][0]["highlight"] == {"message": ["@kibana-highlighted-field@Disk@/kibana-highlighted-field@ quota exceeded on /var, @kibana-highlighted-field@disk@/kibana-highlighted-field@ almost full"]}, h
+h = es.search(index="logs", query={"match": {"message": "DISK"}}, highlight={"fields": {"message": {"fragment_size": 20}}})
+assert h["hits"]["hits"][0]["highlight"] == {"message": ["<em>Disk</em> quota exceeded", " on /var, <em>disk</em>"]}, h
+h = es.search(index="logs", q="message:full", highlight={"fields": {"message": {"number_of_fragments": 0, "fragment_size": 10}}})
+assert h["hits"]["hits"][0]["highlight"] == {"message": ["Disk quota exceeded on /var, disk almost <em>full</em>"]}, h
+try:
+    es.search(index="logs", highlight={"fields": {"message": {}}, "fragmen_size": 10})
+    raise SystemExit("unknown highlight option accepted")
+except BadRequestError as e:
+    assert e.body["error"]["type"] == "x_content_parse_exception", e.body
+    assert "[highlight] unknown field [fragmen_size]" in e.body["error"]["reason"], e.body
 d = es.delete(index="books", id=auto_id, refresh=True)
 assert d["result"] == "deleted", d
 assert es.count(index="books", query={"term": {"_id": auto_id}})["count"] == 0

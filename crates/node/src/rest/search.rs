@@ -1,7 +1,8 @@
 //! `_search` and `_count` over the indices the gate expanded the request's expression to:
 //! aliases and data streams become their concrete indices, each index's document-level
 //! security becomes a filter (per index, through the `_index` field), field-level security
-//! trims every hit's `_source` and `fields`, and the response has Elasticsearch's shape.
+//! trims every hit's `_source`, `fields` and `highlight`, and the response has Elasticsearch's
+//! shape.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -302,6 +303,17 @@ fn hit_json(hit: &Hit, access: Option<&IndexAccess>) -> Value {
             .collect();
         if !kept.is_empty() {
             h.insert("fields".into(), Value::Object(kept));
+        }
+    }
+    if let Some(highlight) = &hit.highlight {
+        // The store highlights only what the caller may read; checked again as `fields` is.
+        let kept: Map<String, Value> = highlight
+            .iter()
+            .filter(|(name, _)| access.is_none_or(|a| a.fields.allows(name)))
+            .map(|(k, v)| (k.clone(), json!(v)))
+            .collect();
+        if !kept.is_empty() {
+            h.insert("highlight".into(), Value::Object(kept));
         }
     }
     if let Some(sort) = &hit.sort {

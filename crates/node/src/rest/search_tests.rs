@@ -433,3 +433,225 @@ async fn search_returns_aggregations_as_elasticsearch_does() {
         "Validation Failed: 1: No aggregation found for path [nope>cpu];"
     );
 }
+
+#[tokio::test]
+async fn search_highlights_what_the_caller_may_read_in_every_kind_of_search() {
+    let f = Fixture::builder()
+        .user("disk_reader", &["disk_reader"])
+        .role(
+            "disk_reader",
+            json!({"indices": [{"names": ["logs"], "privileges": ["read"],
+                "query": {"match": {"message": "disk"}},
+                "field_security": {"grant": ["message*", "level", "n"]}}]}),
+        )
+        .build();
+    let store = f.state.store.clone().unwrap();
+    store
+        .put_index_template(
+            "logs",
+            &json!({"index_patterns": ["logs"], "priority": 100,
+                    "template": {"mappings": {"properties": {
+                        "message": {"type": "text", "fields": {"keyword": {"type": "keyword"}}},
+                        "note": {"type": "text"},
+                        "level": {"type": "keyword"},
+                        "n": {"type": "long"}}}}}),
+            false,
+        )
+        .unwrap();
+    let docs = [
+        json!({"message": "disk error on node1", "note": "error in the note", "level": "error", "n": 1}),
+        json!({"message": "Disk full, ERROR", "note": "no", "level": "warn", "n": 2}),
+        json!({"message": "network error", "note": "error", "level": "error", "n": 3}),
+    ];
+    let mut lines = Vec::new();
+    for (i, doc) in docs.iter().enumerate() {
+        lines.push(json!({"index": {"_index": "logs", "_id": (i + 1).to_string()}}));
+        lines.push(doc.clone());
+    }
+    let (status, body) = call_json(
+        &f,
+        "POST",
+        "/_bulk?refresh=true",
+        &elastic(),
+        ndjson(&lines),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["errors"], false, "{body}");
+
+    let search = json!({
+        "query": {"match": {"message": "error"}},
+        "sort": [{"n": "asc"}],
+        "fields": ["level"],
+        "highlight": {"fields": {"*": {}}}
+    });
+    // As a superuser: every text and keyword field the query names, after `fields`, before
+    // `sort`.
+    let (status, body) = call_json(&f, "POST", "/logs/_search", &elastic(), search.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let first = &body["hits"]["hits"][0];
+    let keys: Vec<&str> = first
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        vec![
+            "_index",
+            "_id",
+            "_score",
+            "_source",
+            "fields",
+            "highlight",
+            "sort"
+        ],
+        "{body}"
+    );
+    assert_eq!(
+        first["highlight"],
+        json!({"message": ["disk <em>error</em> on node1"]})
+    );
+    assert_eq!(
+        body["hits"]["hits"][1]["highlight"],
+        json!({"message": ["Disk full, <em>ERROR</em>"]})
+    );
+
+    // The reader: its role query (`disk`) highlights nothing, and `note` is hidden even when
+    // the query and the highlight name it.
+    let reader = basic("disk_reader", PASSWORD);
+    let on_note = json!({
+        "query": {"multi_match": {"query": "error", "fields": ["message", "note"]}},
+        "sort": [{"n": "asc"}],
+        "highlight": {"require_field_match": false, "fields": [{"note": {}}, {"message": {}}]}
+    });
+    let (status, body) = call_json(&f, "POST", "/logs/_search", &reader, on_note).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["hits"]["total"]["value"], 2, "{body}");
+    assert_eq!(
+        body["hits"]["hits"][0]["highlight"],
+        json!({"message": ["disk <em>error</em> on node1"]}),
+        "{body}"
+    );
+    assert_eq!(
+        body["hits"]["hits"][1]["highlight"],
+        json!({"message": ["Disk full, <em>ERROR</em>"]})
+    );
+
+    // _msearch: each search highlights as _search does.
+    let (status, body) = call_json(
+        &f,
+        "POST",
+        "/_msearch",
+        &elastic(),
+        ndjson(&[
+            json!({"index": "logs"}),
+            json!({"query": {"term": {"level": "warn"}}, "highlight": {"fields": {"level": {}}}}),
+        ]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body["responses"][0]["hits"]["hits"][0]["highlight"],
+        json!({"level": ["<em>warn</em>"]}),
+        "{body}"
+    );
+
+    // A scroll highlights every page.
+    let paged = json!({
+        "size": 1,
+        "query": {"match": {"message": "error"}},
+        "sort": [{"n": "asc"}],
+        "highlight": {"fields": {"message": {"number_of_fragments": 0}}}
+    });
+    let (status, body) = call_json(
+        &f,
+        "POST",
+        "/logs/_search?scroll=1m",
+        &elastic(),
+        paged.clone(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body["hits"]["hits"][0]["highlight"]["message"],
+        json!(["disk <em>error</em> on node1"])
+    );
+    let scroll_id = body["_scroll_id"].as_str().unwrap().to_string();
+    let (status, body) = call_json(
+        &f,
+        "POST",
+        "/_search/scroll",
+        &elastic(),
+        json!({"scroll_id": scroll_id, "scroll": "1m"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body["hits"]["hits"][0]["highlight"]["message"],
+        json!(["Disk full, <em>ERROR</em>"]),
+        "{body}"
+    );
+
+    // A point in time too.
+    let (status, body) = call_json(
+        &f,
+        "POST",
+        "/logs/_pit?keep_alive=1m",
+        &elastic(),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let pit = body["id"].as_str().unwrap().to_string();
+    let mut in_pit = paged;
+    in_pit["pit"] = json!({"id": pit, "keep_alive": "1m"});
+    let (status, body) = call_json(&f, "POST", "/_search", &elastic(), in_pit).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body["hits"]["hits"][0]["highlight"]["message"],
+        json!(["disk <em>error</em> on node1"])
+    );
+
+    // Errors are Elasticsearch's.
+    let (status, body) = call_json(
+        &f,
+        "POST",
+        "/logs/_search",
+        &elastic(),
+        json!({"highlight": {"fields": {"message": {"nope": 1}}}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["type"], "x_content_parse_exception", "{body}");
+    assert_eq!(
+        body["error"]["reason"], "[1:36] [highlight] failed to parse field [fields]",
+        "{body}"
+    );
+    assert_eq!(
+        body["error"]["caused_by"]["reason"],
+        "[1:36] [fields] failed to parse field [message]"
+    );
+    assert_eq!(
+        body["error"]["root_cause"][0]["reason"], "[1:36] [highlight_field] unknown field [nope]",
+        "{body}"
+    );
+    let (status, body) = call_json(
+        &f,
+        "POST",
+        "/logs/_search",
+        &elastic(),
+        json!({"query": {"match": {"message": "error"}}, "highlight": {"type": "postings", "fields": {"message": {}}}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        body["error"]["type"], "search_phase_execution_exception",
+        "{body}"
+    );
+    assert_eq!(
+        body["error"]["root_cause"][0]["reason"],
+        "unknown highlighter type [postings] for the field [message]"
+    );
+}

@@ -13,6 +13,7 @@ mod aggs_exec;
 mod analysis;
 mod compile;
 mod contexts;
+mod highlight;
 pub use contexts::indices_of_id as point_in_time_indices_of_id;
 mod ids;
 mod schema;

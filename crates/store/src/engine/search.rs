@@ -3,9 +3,10 @@
 //! `mode`, `search_after`), count them (`track_total_hits`, `min_score`, `terminate_after`,
 //! `timeout`), merge across indices, and fetch the page: `_id` and versions from fast columns,
 //! `_source` from the document store of the same searcher, so a hit shows the document as
-//! the refresh saw it (as Elasticsearch does), filtered as asked.
+//! the refresh saw it (as Elasticsearch does), filtered as asked, and highlighted.
 
 use std::cmp::Ordering;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering as AtomicOrdering};
 use std::time::Instant;
@@ -25,6 +26,7 @@ use crate::query::{
 };
 
 use super::compile::Compiler;
+use super::highlight::Plan;
 use super::schema::{self, hex_to_ip};
 use super::shard::Shard;
 use super::{FieldKind, FieldTypes};
@@ -929,10 +931,12 @@ fn fetch(
     let source_matcher = request.source.matcher();
     let mut fields: Vec<Option<Map<String, Value>>> = vec![None; page.len()];
     let wants_fields = !request.fields.is_empty() || !request.docvalue_fields.is_empty();
-    if request.source != SourceFilter::None || wants_fields {
+    let mut highlights: Vec<Option<BTreeMap<String, Vec<String>>>> = vec![None; page.len()];
+    if request.source != SourceFilter::None || wants_fields || request.highlight.is_some() {
         for (shard_idx, (shard, searcher)) in shards.iter().zip(searchers).enumerate() {
             let start = Instant::now();
             let mut fetched = false;
+            let mut plan = None;
             for (pos, r) in page
                 .iter()
                 .enumerate()
@@ -952,6 +956,14 @@ fn fetch(
                         request,
                         &value,
                     ));
+                }
+                if let Some(highlight) = &request.highlight {
+                    if plan.is_none() {
+                        plan = Some(Plan::new(&shard.name, highlight, &request.query, types)?);
+                    }
+                    if let Some(plan) = &plan {
+                        highlights[pos] = plan.apply(&shard.name, &r.id, &value)?;
+                    }
                 }
                 if let Some(matcher) = &source_matcher {
                     sources[pos] = Some(matcher.filter(&value));
@@ -976,7 +988,8 @@ fn fetch(
         .into_iter()
         .zip(sources)
         .zip(fields)
-        .map(|((r, source), fields)| Hit {
+        .zip(highlights)
+        .map(|(((r, source), fields), highlight)| Hit {
             index: shards
                 .get(r.shard)
                 .map(|s| s.name.clone())
@@ -997,6 +1010,7 @@ fn fetch(
                 .seq_no_primary_term
                 .then_some((r.seq_no, r.primary_term)),
             ignored: r.ignored,
+            highlight,
         })
         .collect())
 }
@@ -1068,7 +1082,7 @@ fn hit_fields(
 }
 
 /// The leaf values at a dotted path of a `_source` (through arrays, and keys that hold dots).
-fn source_values(value: &Value, path: &str, out: &mut Vec<Value>) {
+pub(super) fn source_values(value: &Value, path: &str, out: &mut Vec<Value>) {
     match value {
         Value::Array(items) => {
             for item in items {

@@ -24,6 +24,7 @@
 use std::time::Duration;
 
 mod full_text;
+mod highlight;
 mod minimum_should_match;
 mod msearch;
 pub(crate) mod node;
@@ -34,6 +35,10 @@ mod simple_query_string;
 mod source_filter;
 mod term_level;
 
+pub use highlight::{
+    BoundaryScanner, Highlight, HighlightEncoder, HighlightField, HighlightOptions, HighlightOrder,
+    ResolvedOptions,
+};
 pub use msearch::{MsearchHeader, MsearchItem, ParsedMsearch, parse_msearch};
 pub(crate) use parse::{FieldType, check_type, object_field, parse_top};
 pub use parse::{MAX_NESTED_DEPTH, parse_query, parse_query_bytes};
@@ -344,7 +349,7 @@ pub struct SearchRequest {
     /// `typed_keys`: aggregation names prefixed with their type in the response.
     pub typed_keys: bool,
     /// `highlight`.
-    pub highlight: Option<serde_json::Value>,
+    pub highlight: Option<Highlight>,
     /// `pit`: search this point in time (no indices in the path).
     pub point_in_time: Option<PointInTime>,
 }

@@ -1,12 +1,12 @@
 //! Search requests: the body of `_search` read as `SearchSourceBuilder.parseXContent` reads
 //! it (every key by the JSON token it carries, `Unknown key for a VALUE_STRING in [foo].`
 //! otherwise; `sort` in all its forms, `_source` in all its forms, `fields`,
-//! `docvalue_fields`, `search_after`, `pit`, aggregations and highlight kept as JSON), then the
-//! URL parameters as `RestSearchAction.parseSearchRequest` applies them (`q` and its
-//! companions, `from`, `size`, `sort=f:desc`, `_source*`, `track_total_hits`, ...), then the
-//! request's validation. The parameters that only the REST layer uses (`search_type`,
-//! indices options, `scroll`, `rest_total_hits_as_int`, ...) come back in [`SearchParams`].
-//! Also the `_count` request.
+//! `docvalue_fields`, `search_after`, `pit`, aggregations (also kept as JSON) and
+//! `highlight`), then the URL parameters as `RestSearchAction.parseSearchRequest` applies
+//! them (`q` and its companions, `from`, `size`, `sort=f:desc`, `_source*`,
+//! `track_total_hits`, ...), then the request's validation. The parameters that only the
+//! REST layer uses (`search_type`, indices options, `scroll`, `rest_total_hits_as_int`, ...)
+//! come back in [`SearchParams`]. Also the `_count` request.
 
 use std::time::Duration;
 
@@ -14,6 +14,7 @@ use ironstack_types::TimeValue;
 use serde_json::Value;
 
 use crate::StoreError;
+use crate::query::highlight::parse_highlight;
 use crate::query::node::{Kind, Node, illegal, parsing, unknown_field, x_content};
 use crate::query::parse::{FieldType, check_type, object_field, parse_top};
 use crate::query::query_string::url_query;
@@ -435,7 +436,7 @@ fn parse_body(node: &Node, src: &mut Source) -> Result<(), StoreError> {
                     src.request.aggs = Some(crate::aggs::parse_node(v)?);
                     src.request.aggregations = Some(v.to_value());
                 }
-                "highlight" => src.request.highlight = Some(v.to_value()),
+                "highlight" => src.request.highlight = Some(parse_highlight(v)?),
                 "sort" => src.request.sort = parse_sort(v)?,
                 "pit" => src.request.point_in_time = Some(parse_pit(v)?),
                 "retriever" | "knn" | "rank" | "suggest" | "rescore" | "ext" | "slice"
@@ -1007,6 +1008,10 @@ fn check_rest_total_hits(
 
 /// `stored_fields` without `_source` returns no source, as Elasticsearch's fetch phase does.
 fn finish(src: &mut Source) {
+    // The query as the client sent it (body or `q`), before any security filter is added.
+    if let Some(highlight) = &mut src.request.highlight {
+        highlight.search_query = Some(src.request.query.clone());
+    }
     match &src.stored_fields {
         Some(StoredFields::Disabled) => src.request.source = SourceFilter::None,
         Some(StoredFields::Names(names))

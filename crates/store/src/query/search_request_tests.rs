@@ -80,7 +80,9 @@ fn body_keys() {
         r.aggregations,
         Some(json!({"by_host": {"terms": {"field": "host"}}}))
     );
-    assert_eq!(r.highlight, Some(json!({"fields": {"message": {}}})));
+    let highlight = r.highlight.expect("highlight parsed");
+    assert_eq!(highlight.fields[0].name, "message");
+    assert_eq!(highlight.search_query.as_ref(), Some(&r.query));
     assert_eq!(
         r.fields,
         vec![
