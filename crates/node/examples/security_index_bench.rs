@@ -13,12 +13,17 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use ironstack_node::security_index::open_security_store;
+use ironstack_security::api_key::api_key_from_index_hit;
 use ironstack_security::api_key::{
     ApiKeyFilter, CreateApiKey, create_api_key, invalidate_api_keys,
 };
 use ironstack_security::authc::RESERVED_REALM;
-use ironstack_security::query::{API_KEY_SCHEMA, execute, parse_request};
+use ironstack_security::query::{API_KEY_SCHEMA, parse_request};
+use ironstack_security::security_index::{ApiKeyScope, SECURITY_INDEX, api_key_search_body};
 use ironstack_security::{Authentication, Authenticator, Hasher, SecureString, SecurityStore};
+use ironstack_store::api::AllFields;
+use ironstack_store::query::parse_search_request;
+use ironstack_store::service::StoreService;
 
 /// Operations timed per measurement.
 const OPS: usize = 100;
@@ -82,20 +87,30 @@ fn time(mut op: impl FnMut(usize) -> Result<(), String>) -> Result<Timing, Strin
     })
 }
 
-/// What the node's `_query/api_key` does: the listed keys (parsed once per change), then
-/// the query.
-fn query(
-    store: &SecurityStore,
-    authenticator: &Authenticator,
-    body: &Value,
-) -> Result<usize, String> {
-    let listed = authenticator.api_key_listing().keys(store);
-    let docs: Vec<&Value> = listed.iter().map(|k| &k.json).collect();
+/// What the node's `_query/api_key` does: the request translated into a search of
+/// `.security-7`, each hit read back as a key.
+fn query(service: &StoreService, store: &SecurityStore, body: &Value) -> Result<usize, String> {
     let request = parse_request(&API_KEY_SCHEMA, Some(body)).map_err(|e| e.reason)?;
-    Ok(execute(&API_KEY_SCHEMA, &request, &docs).hits.len())
+    let search = parse_search_request(Some(&api_key_search_body(&request, &ApiKeyScope::All)), &[])
+        .map_err(|e| e.to_string())?;
+    let result = service
+        .backend()
+        .search(&[SECURITY_INDEX.to_string()], &search, &AllFields)
+        .map_err(|e| e.to_string())?;
+    let keys: Vec<Value> = result
+        .hits
+        .into_iter()
+        .filter_map(|h| api_key_from_index_hit(store, &h.id, h.source?))
+        .map(|k| k.to_json(false))
+        .collect();
+    Ok(keys.len())
 }
 
-fn measure(store: &Arc<SecurityStore>, keys: usize) -> Result<Vec<(&'static str, Timing)>, String> {
+fn measure(
+    service: &StoreService,
+    store: &Arc<SecurityStore>,
+    keys: usize,
+) -> Result<Vec<(&'static str, Timing)>, String> {
     let me = owner();
     let mut rows = Vec::new();
     rows.push((
@@ -137,8 +152,8 @@ fn measure(store: &Arc<SecurityStore>, keys: usize) -> Result<Vec<(&'static str,
         "_query/api_key by name (term)",
         time(|i| {
             query(
+                service,
                 store,
-                &authenticator,
                 &json!({"query": {"term": {"name": format!("key-{}", i * 13 % keys)}}}),
             )
             .map(|_| ())
@@ -148,8 +163,8 @@ fn measure(store: &Arc<SecurityStore>, keys: usize) -> Result<Vec<(&'static str,
         "_query/api_key newest 10 of a team",
         time(|_| {
             query(
+                service,
                 store,
-                &authenticator,
                 &json!({"query": {"term": {"metadata.team": "t7"}}, "sort": [{"creation": "desc"}], "size": 10}),
             )
             .map(|_| ())
@@ -165,8 +180,8 @@ fn measure(store: &Arc<SecurityStore>, keys: usize) -> Result<Vec<(&'static str,
             create_api_key(store, &me, req).map_err(|e| e.to_string())?;
             let t = Instant::now();
             let out = query(
+                service,
                 store,
-                &authenticator,
                 &json!({"query": {"prefix": {"name": "fresh-"}}, "size": 1}),
             );
             after_write.push(t.elapsed());
@@ -228,11 +243,11 @@ fn main() -> Result<(), String> {
     let (service, store) = open_security_store(dir.path())?;
     let store = Arc::new(store);
     fill(&store, &hash, 0, anchor)?;
-    let small = measure(&store, anchor)?;
+    let small = measure(&service, &store, anchor)?;
     let t = Instant::now();
     fill(&store, &hash, anchor, keys)?;
     let fill_time = t.elapsed();
-    let large = measure(&store, keys)?;
+    let large = measure(&service, &store, keys)?;
     drop(store);
     drop(service);
     let t = Instant::now();

@@ -9,8 +9,8 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use ironstack_security::security_index::{self, INDICES};
-use ironstack_security::{Change, DocumentBackend, Error, Result};
-use ironstack_store::api::{AllFields, WriteOp, WriteOptions};
+use ironstack_security::{Change, DocumentBackend, Error, Result, Section};
+use ironstack_store::api::{AllFields, Refresh, WriteOp, WriteOptions};
 use ironstack_store::query::parse_search_request;
 use ironstack_store::service::StoreService;
 
@@ -158,10 +158,20 @@ impl DocumentBackend for SecurityIndices {
             if ops.is_empty() {
                 continue;
             }
+            // `_query/api_key` searches the index: like Elasticsearch's `refresh=wait_for` on
+            // key writes, a key is searchable once its write is acknowledged.
+            let options = WriteOptions {
+                refresh: if changes.iter().any(|c| c.section == Section::ApiKeys) {
+                    Refresh::Immediate
+                } else {
+                    Refresh::None
+                },
+                ..WriteOptions::default()
+            };
             let outcomes = self
                 .service
                 .backend()
-                .write(index, ops, &WriteOptions::default())
+                .write(index, ops, &options)
                 .map_err(|e| failed("write", index, e))?;
             // A delete of a document that is not there is `not_found`, not an error.
             if let Some(Err(e)) = outcomes.into_iter().find(|o| o.is_err()) {

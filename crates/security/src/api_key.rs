@@ -4,9 +4,7 @@
 //! key's effective permission (its role descriptors intersected with that snapshot,
 //! [`LimitedRole`]).
 
-use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, Mutex};
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -401,6 +399,24 @@ impl ApiKeyFilter {
     }
 }
 
+/// The key a `.security-7` search hit holds (`None` for another document, or one that no
+/// longer parses).
+pub fn api_key_from_index_hit(
+    store: &SecurityStore,
+    doc_id: &str,
+    source: Value,
+) -> Option<StoredApiKey> {
+    let change = crate::security_index::from_index_doc(
+        crate::security_index::SECURITY_INDEX,
+        doc_id,
+        source,
+    )?;
+    if change.section != Section::ApiKeys {
+        return None;
+    }
+    from_doc(store, change.doc?).ok()
+}
+
 /// Keys matching `filter`, oldest first.
 pub fn find_api_keys(store: &SecurityStore, filter: &ApiKeyFilter) -> Vec<StoredApiKey> {
     let mut keys: Vec<StoredApiKey> = store
@@ -411,130 +427,6 @@ pub fn find_api_keys(store: &SecurityStore, filter: &ApiKeyFilter) -> Vec<Stored
         .collect();
     keys.sort_by(|a, b| a.creation.cmp(&b.creation).then(a.id.cmp(&b.id)));
     keys
-}
-
-/// A key as `_query/api_key` lists it: the owner (who may see it) and its JSON without
-/// `limited_by`.
-#[derive(Debug)]
-pub struct ListedApiKey {
-    /// Key id.
-    pub id: String,
-    /// Owner user name.
-    pub username: String,
-    /// Owner realm name.
-    pub realm: String,
-    /// [`StoredApiKey::to_json`] without `limited_by`.
-    pub json: Value,
-}
-
-struct ListingEntry {
-    version: u64,
-    /// The rebuild that last saw the document.
-    seen: u64,
-}
-
-#[derive(Default)]
-struct ListingState {
-    /// The store's API-key and role generations the listing was built from.
-    built_from: Option<(u64, u64)>,
-    rebuilds: u64,
-    /// Parsed keys by id, with the document version each was parsed from.
-    entries: HashMap<String, ListingEntry>,
-    /// Every key, oldest first.
-    listed: Arc<Vec<Arc<ListedApiKey>>>,
-}
-
-fn listing_order(a: &ListedApiKey, b: &ListedApiKey) -> std::cmp::Ordering {
-    let created = |k: &ListedApiKey| k.json.get("creation").and_then(Value::as_u64);
-    created(a).cmp(&created(b)).then_with(|| a.id.cmp(&b.id))
-}
-
-/// Every stored key, parsed once per document version and kept in creation order, so that
-/// `_query/api_key` over many keys costs the query, not re-reading every key: after a
-/// change only the documents it touched are parsed again.
-#[derive(Default)]
-pub struct ApiKeyListing {
-    state: Mutex<ListingState>,
-}
-
-impl fmt::Debug for ApiKeyListing {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ApiKeyListing").finish_non_exhaustive()
-    }
-}
-
-impl ApiKeyListing {
-    /// Every key, oldest first (as [`find_api_keys`] orders them).
-    pub fn keys(&self, store: &SecurityStore) -> Arc<Vec<Arc<ListedApiKey>>> {
-        let mut guard = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let st = &mut *guard;
-        // Read before the documents: a change in between makes the next call rebuild.
-        let generations = (
-            store.generation(Section::ApiKeys),
-            store.generation(Section::Roles),
-        );
-        if st.built_from == Some(generations) {
-            return st.listed.clone();
-        }
-        // Legacy documents take their descriptors from the roles: a role change re-parses.
-        if st
-            .built_from
-            .is_some_and(|(_, roles)| roles != generations.1)
-        {
-            st.entries.clear();
-            st.listed = Arc::default();
-        }
-        st.rebuilds += 1;
-        let epoch = st.rebuilds;
-        let mut changed = Vec::new();
-        store.for_each_doc(Section::ApiKeys, |id, version, doc| {
-            match st.entries.get_mut(id) {
-                Some(e) if e.version == version => e.seen = epoch,
-                _ => changed.push((id.to_string(), version, doc.clone())),
-            }
-        });
-        // What is neither current nor changed was removed; what changed is parsed again.
-        let mut gone: std::collections::HashSet<String> = st
-            .entries
-            .iter()
-            .filter(|(_, e)| e.seen != epoch)
-            .map(|(id, _)| id.clone())
-            .collect();
-        st.entries.retain(|_, e| e.seen == epoch);
-        let mut fresh = Vec::with_capacity(changed.len());
-        for (id, version, doc) in changed {
-            gone.insert(id.clone());
-            let Ok(key) = from_doc(store, doc.as_ref().clone()) else {
-                continue;
-            };
-            let entry = Arc::new(ListedApiKey {
-                json: key.to_json(false),
-                id: key.id,
-                username: key.username,
-                realm: key.realm,
-            });
-            fresh.push(entry);
-            st.entries.insert(
-                id,
-                ListingEntry {
-                    version,
-                    seen: epoch,
-                },
-            );
-        }
-        let mut listed: Vec<Arc<ListedApiKey>> = st.listed.as_ref().clone();
-        if !gone.is_empty() {
-            listed.retain(|k| !gone.contains(&k.id));
-        }
-        fresh.sort_by(|a, b| listing_order(a, b));
-        for key in fresh {
-            let at = listed.partition_point(|k| listing_order(k, &key).is_lt());
-            listed.insert(at, key);
-        }
-        st.listed = Arc::new(listed);
-        st.built_from = Some(generations);
-        st.listed.clone()
-    }
 }
 
 /// What an invalidation did, in Elasticsearch's response shape.

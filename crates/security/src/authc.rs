@@ -152,8 +152,6 @@ pub struct Authenticator {
     api_key_cache: Mutex<HashMap<String, ApiKeyCacheEntry>>,
     /// Bumped by every cache-clearing call, so memos built on this cache see it.
     cleared: std::sync::atomic::AtomicU64,
-    /// Every API key parsed, for `_query/api_key`.
-    api_key_listing: crate::api_key::ApiKeyListing,
 }
 
 struct ApiKeyCacheEntry {
@@ -186,13 +184,7 @@ impl Authenticator {
             verifications: std::sync::atomic::AtomicU64::new(0),
             api_key_cache: Mutex::new(HashMap::new()),
             cleared: std::sync::atomic::AtomicU64::new(0),
-            api_key_listing: Default::default(),
         }
-    }
-
-    /// Every stored API key, parsed once per change (`_query/api_key`).
-    pub fn api_key_listing(&self) -> &crate::api_key::ApiKeyListing {
-        &self.api_key_listing
     }
 
     /// Changes whenever a cached Basic or `ApiKey` authentication may no longer hold: a user

@@ -9,6 +9,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::authc::RESERVED_USERS;
+use crate::query::{Field, FieldKind, Query, SearchRequest};
 use crate::store::{Change, Section};
 
 /// The main security index.
@@ -46,14 +47,22 @@ pub fn create_body(index: &str) -> Value {
     let properties = if index == TOKENS_INDEX {
         json!({"doc_type": {"type": "keyword"}, "creation_time": epoch})
     } else {
+        let keyword = json!({"type": "keyword"});
         json!({
-            "doc_type": {"type": "keyword"},
-            "type": {"type": "keyword"},
-            "username": {"type": "keyword"},
-            "name": {"type": "keyword"},
+            "doc_type": keyword,
+            "type": keyword,
+            "username": keyword,
+            "name": keyword,
             "api_key_invalidated": {"type": "boolean"},
             "creation_time": epoch,
             "expiration_time": epoch,
+            "invalidation_time": epoch,
+            "creator": {"properties": {
+                "principal": keyword,
+                "realm": keyword,
+                "realm_type": keyword,
+            }},
+            "metadata_flattened": {"type": "flattened"},
         })
     };
     json!({
@@ -231,6 +240,192 @@ fn api_key_from_index(id: &str, mut fields: Map<String, Value>) -> Map<String, V
     }
     out.extend(fields);
     out
+}
+
+/// Which API keys a `_query/api_key` caller may see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiKeyScope {
+    /// Every key (`manage_api_key`, `read_security` and above).
+    All,
+    /// The keys of one owner (`manage_own_api_key`).
+    Owner {
+        /// User name.
+        username: String,
+        /// Realm name.
+        realm: String,
+    },
+    /// Only this key (a key-authenticated caller without those privileges).
+    Key(String),
+}
+
+/// The `.security-7` field of a `_query/api_key` field (Elasticsearch's
+/// `ApiKeyFieldNameTranslators`); `_id` for the key id.
+fn api_key_index_field(path: &str) -> String {
+    if let Some(rest) = path.strip_prefix("metadata.") {
+        return format!("metadata_flattened.{rest}");
+    }
+    let translated = match path {
+        "id" => "_id",
+        "creation" => "creation_time",
+        "expiration" => "expiration_time",
+        "invalidated" => "api_key_invalidated",
+        "invalidation" => "invalidation_time",
+        "username" => "creator.principal",
+        "realm" => "creator.realm",
+        other => other,
+    };
+    translated.to_string()
+}
+
+fn term_value(field: &Field, value: &Value) -> Value {
+    match (field.kind, value) {
+        // Dates are normalised to epoch milliseconds; say so, whatever the field's format.
+        (FieldKind::Date, Value::Number(_)) => json!({"value": value, "format": "epoch_millis"}),
+        _ => json!({"value": value}),
+    }
+}
+
+fn translate(query: &Query) -> Value {
+    match query {
+        Query::MatchAll => json!({"match_all": {}}),
+        Query::Bool {
+            must,
+            filter,
+            should,
+            must_not,
+            minimum_should_match,
+        } => {
+            let all = |qs: &[Query]| Value::Array(qs.iter().map(translate).collect());
+            json!({"bool": {
+                "must": all(must), "filter": all(filter), "should": all(should),
+                "must_not": all(must_not), "minimum_should_match": minimum_should_match,
+            }})
+        }
+        Query::Ids(ids) => json!({"ids": {"values": ids}}),
+        Query::Terms {
+            field,
+            values,
+            case_insensitive,
+        } => {
+            let path = api_key_index_field(&field.path);
+            if path == "_id" {
+                return json!({"ids": {"values": values}});
+            }
+            let terms: Vec<Value> = values
+                .iter()
+                .map(|v| {
+                    let mut t = term_value(field, v);
+                    if *case_insensitive {
+                        t["case_insensitive"] = Value::Bool(true);
+                    }
+                    if let Some(format) = t.as_object_mut().and_then(|m| m.remove("format")) {
+                        // `term` has no `format`: a date term is a one-instant range.
+                        return json!({"range": {&path: {"gte": t["value"], "lte": t["value"], "format": format}}});
+                    }
+                    json!({"term": {&path: t}})
+                })
+                .collect();
+            json!({"bool": {"should": terms, "minimum_should_match": 1}})
+        }
+        Query::Match { field, words, all } => {
+            if words.is_empty() {
+                return json!({"match_none": {}});
+            }
+            let path = api_key_index_field(&field.path);
+            let terms: Vec<Value> = words
+                .iter()
+                .map(|w| json!({"term": {&path: {"value": w}}}))
+                .collect();
+            if *all {
+                json!({"bool": {"filter": terms}})
+            } else {
+                json!({"bool": {"should": terms, "minimum_should_match": 1}})
+            }
+        }
+        Query::Prefix {
+            field,
+            value,
+            case_insensitive,
+        } => json!({"prefix": {api_key_index_field(&field.path): {
+            "value": value, "case_insensitive": case_insensitive,
+        }}}),
+        Query::Wildcard {
+            field,
+            pattern,
+            case_insensitive,
+        } => json!({"wildcard": {api_key_index_field(&field.path): {
+            "value": pattern, "case_insensitive": case_insensitive,
+        }}}),
+        Query::Exists { field } => {
+            let path = api_key_index_field(&field.path);
+            if path == "_id" {
+                json!({"match_all": {}})
+            } else {
+                json!({"exists": {"field": path}})
+            }
+        }
+        Query::Range {
+            field,
+            lower,
+            upper,
+        } => {
+            let mut range = Map::new();
+            if let Some((v, inclusive)) = lower {
+                range.insert(if *inclusive { "gte" } else { "gt" }.into(), v.clone());
+            }
+            if let Some((v, inclusive)) = upper {
+                range.insert(if *inclusive { "lte" } else { "lt" }.into(), v.clone());
+            }
+            if field.kind == FieldKind::Date {
+                range.insert("format".into(), json!("epoch_millis"));
+            }
+            json!({"range": {api_key_index_field(&field.path): range}})
+        }
+    }
+}
+
+/// The `_search` body over `.security-7` that answers a `_query/api_key` request, as
+/// Elasticsearch builds it: API key documents only, those `scope` lets the caller see, the
+/// request's query with its field names translated; the request's sort (or creation order).
+pub fn api_key_search_body(request: &SearchRequest, scope: &ApiKeyScope) -> Value {
+    let mut filter = vec![
+        json!({"term": {"doc_type": "api_key"}}),
+        translate(&request.query),
+    ];
+    match scope {
+        ApiKeyScope::All => {}
+        ApiKeyScope::Owner { username, realm } => {
+            filter.push(json!({"term": {"creator.principal": username}}));
+            filter.push(json!({"term": {"creator.realm": realm}}));
+        }
+        ApiKeyScope::Key(id) => filter.push(json!({"ids": {"values": [id]}})),
+    }
+    let sort: Vec<Value> = if request.sort.is_empty() {
+        vec![json!({"creation_time": "asc"}), json!({"_doc": "asc"})]
+    } else {
+        request
+            .sort
+            .iter()
+            .map(|s| {
+                let order = if s.desc { "desc" } else { "asc" };
+                match &s.field {
+                    Some(f) => json!({api_key_index_field(&f.path): {"order": order}}),
+                    None => json!({"_doc": order}),
+                }
+            })
+            .collect()
+    };
+    let mut body = json!({
+        "query": {"bool": {"filter": filter}},
+        "from": request.from,
+        "size": request.size,
+        "sort": sort,
+        "track_total_hits": true,
+    });
+    if let Some(after) = &request.search_after {
+        body["search_after"] = Value::Array(after.clone());
+    }
+    body
 }
 
 #[cfg(test)]

@@ -127,3 +127,71 @@ fn create_bodies_are_hidden_with_their_alias() {
     let tokens = create_body(TOKENS_INDEX);
     assert!(tokens["aliases"].get(TOKENS_ALIAS).is_some());
 }
+
+#[test]
+fn api_key_queries_translate_field_names_and_scope_as_elasticsearch_does() {
+    use crate::query::{API_KEY_SCHEMA, parse_request};
+    let request = parse_request(
+        &API_KEY_SCHEMA,
+        Some(&json!({
+            "query": {"bool": {
+                "must": [{"term": {"username": "jo"}}, {"prefix": {"metadata.env": "pr"}}],
+                "must_not": [{"term": {"invalidated": true}}],
+                "filter": [{"range": {"creation": {"gte": 5}}}, {"ids": {"values": ["k1"]}}],
+                "should": [{"wildcard": {"realm_name": "nat*"}}, {"exists": {"field": "expiration"}}],
+            }},
+            "sort": [{"creation": {"order": "desc"}}, "name"],
+            "from": 0, "size": 3, "search_after": [10, "a"],
+        })),
+    )
+    .unwrap();
+    let scope = ApiKeyScope::Owner {
+        username: "jo".into(),
+        realm: "native".into(),
+    };
+    let body = api_key_search_body(&request, &scope);
+    let text = body.to_string();
+    for expected in [
+        "\"creator.principal\"",
+        "\"metadata_flattened.env\"",
+        "\"api_key_invalidated\"",
+        "\"creation_time\"",
+        "\"creator.realm\"",
+        "\"expiration_time\"",
+        "{\"ids\":{\"values\":[\"k1\"]}}",
+        "{\"term\":{\"doc_type\":\"api_key\"}}",
+    ] {
+        assert!(text.contains(expected), "{expected} missing from {text}");
+    }
+    for field in [
+        "\"username\"",
+        "\"metadata.env\"",
+        "\"invalidated\"",
+        "\"realm_name\"",
+    ] {
+        assert!(!text.contains(field), "{field} left untranslated in {text}");
+    }
+    let filter = body["query"]["bool"]["filter"].as_array().unwrap();
+    assert!(filter.contains(&json!({"term": {"creator.principal": "jo"}})));
+    assert!(filter.contains(&json!({"term": {"creator.realm": "native"}})));
+    assert_eq!(
+        body["sort"],
+        json!([{"creation_time": {"order": "desc"}}, {"name": {"order": "asc"}}])
+    );
+    assert_eq!(
+        (body["from"].clone(), body["size"].clone()),
+        (json!(0), json!(3))
+    );
+    assert_eq!(body["search_after"], json!([10, "a"]));
+
+    // No sort: creation order; a key sees only itself.
+    let plain = parse_request(&API_KEY_SCHEMA, None).unwrap();
+    let body = api_key_search_body(&plain, &ApiKeyScope::Key("k9".into()));
+    assert_eq!(body["sort"][0], json!({"creation_time": "asc"}));
+    assert!(
+        body["query"]["bool"]["filter"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({"ids": {"values": ["k9"]}}))
+    );
+}

@@ -8,16 +8,19 @@ use std::sync::Arc;
 use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::State;
-use ironstack_security::api_key::{ApiKeyFilter, find_api_keys};
+use ironstack_security::api_key::api_key_from_index_hit;
 use ironstack_security::query::{
     API_KEY_SCHEMA, ROLE_SCHEMA, Schema, USER_SCHEMA, execute, parse_request,
 };
 use ironstack_security::rbac::reserved_user;
+use ironstack_security::security_index::{ApiKeyScope, SECURITY_INDEX, api_key_search_body};
+use ironstack_store::api::AllFields;
+use ironstack_store::query::parse_search_request;
 use ironstack_types::EsException;
 use serde_json::{Value, json};
 
 use super::body::json as json_body;
-use super::context::{blocking, gate, store};
+use super::context::{blocking, documents, store};
 use super::envelope::RenderParams;
 use super::pipeline::Granted;
 use super::response::{ApiError, EsJson};
@@ -118,34 +121,48 @@ pub(crate) async fn query_api_keys(
     if let Some(Value::Object(m)) = &mut parsed {
         m.remove("typed_keys");
     }
-    let body = parsed.map_or_else(Bytes::new, |v| Bytes::from(v.to_string()));
-    // Over many keys this takes milliseconds: off the I/O threads.
-    blocking(move || {
-        let visible = |id: &str, username: &str, realm: &str| {
-            see_all
-                || match &own_key {
-                    Some(own) => id == own,
-                    None => username == me.username && realm == me.realm.name,
-                }
-        };
-        let store = store(&state)?;
-        if with_limited_by {
-            let docs: Vec<Value> = find_api_keys(store, &ApiKeyFilter::default())
-                .iter()
-                .filter(|k| visible(&k.id, &k.username, &k.realm))
-                .map(|k| k.to_json(true))
-                .collect();
-            return search(&API_KEY_SCHEMA, &body, docs, "api_keys");
+    let scope = if see_all {
+        ApiKeyScope::All
+    } else if let Some(id) = own_key {
+        ApiKeyScope::Key(id)
+    } else {
+        ApiKeyScope::Owner {
+            username: me.username.clone(),
+            realm: me.realm.name.to_string(),
         }
-        let listed = gate(&state)?.authenticator().api_key_listing().keys(store);
-        let docs: Vec<&Value> = listed
-            .iter()
-            .filter(|k| visible(&k.id, &k.username, &k.realm))
-            .map(|k| &k.json)
-            .collect();
-        search(&API_KEY_SCHEMA, &body, docs, "api_keys")
+    };
+    let request = parse_request(&API_KEY_SCHEMA, parsed.as_ref())
+        .map_err(|e| ApiError::from(e.to_exception()))?;
+    let sorted = !request.sort.is_empty();
+    // As Elasticsearch does: a search of `.security-7`, whose documents the store indexes.
+    let search = parse_search_request(Some(&api_key_search_body(&request, &scope)), &[])
+        .map_err(|e| ApiError::internal(format!("cannot build the API key search: {e}")))?;
+    let documents = documents(&state)?.clone();
+    let result = blocking(move || {
+        documents
+            .backend()
+            .search(&[SECURITY_INDEX.to_string()], &search, &AllFields)
     })
     .await?
+    .map_err(ApiError::from)?;
+    let store = store(&state)?;
+    let keys: Vec<Value> = result
+        .hits
+        .into_iter()
+        .filter_map(|hit| {
+            let key = api_key_from_index_hit(store, &hit.id, hit.source?)?;
+            let mut json = key.to_json(with_limited_by);
+            if sorted && let (Some(sort), Value::Object(m)) = (hit.sort, &mut json) {
+                m.insert("_sort".into(), Value::Array(sort));
+            }
+            Some(json)
+        })
+        .collect();
+    Ok(EsJson::ok(json!({
+        "total": result.total,
+        "count": keys.len(),
+        "api_keys": keys,
+    })))
 }
 
 #[cfg(test)]

@@ -2,7 +2,6 @@
 //! privileges and durability.
 
 use axum::http::StatusCode;
-use ironstack_security::SecurityStore;
 use serde_json::{Value, json};
 
 use crate::rest::test_support::{self, Fixture, PASSWORD, basic};
@@ -142,11 +141,15 @@ async fn put_get_delete_with_elasticsearch_shapes() {
 async fn mappings_survive_a_reopen_of_the_store() {
     let f = fixture();
     call(&f, "PUT", "/_security/role_mapping/m", "elastic", MAPPING).await;
-    let store = SecurityStore::open(f.dir.path()).unwrap();
-    let docs = store.docs(ironstack_security::Section::RoleMappings);
-    assert_eq!(docs.len(), 1);
-    assert_eq!(docs[0].0, "m");
-    assert_eq!(docs[0].1["roles"], json!(["monitoring_user"]));
+    // What a restart reads back: the document in `.security-7`.
+    let documents = f.state.store.as_ref().unwrap();
+    let doc = documents
+        .backend()
+        .get(".security-7", "role-mapping-m")
+        .unwrap()
+        .unwrap();
+    assert_eq!(doc.source["doc_type"], "role-mapping");
+    assert_eq!(doc.source["roles"], json!(["monitoring_user"]));
 }
 
 #[tokio::test]

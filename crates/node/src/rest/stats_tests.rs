@@ -137,8 +137,18 @@ async fn cat_indices_json_has_the_default_columns_as_strings() {
         .iter()
         .map(|r| r["index"].as_str().unwrap())
         .collect();
-    assert_eq!(names, [".hidden-x", "logs-a", "logs-b"]);
-    let human = body[1]["store.size"].as_str().unwrap();
+    // The node's own security indices are hidden indices too, as in Elasticsearch.
+    assert_eq!(
+        names,
+        [
+            ".hidden-x",
+            ".security-7",
+            ".security-tokens-7",
+            "logs-a",
+            "logs-b"
+        ]
+    );
+    let human = body[3]["store.size"].as_str().unwrap();
     assert!(human.ends_with("kb") || human.ends_with('b'), "{human}");
     assert!(human.parse::<u64>().is_err(), "{human}");
 }
@@ -296,9 +306,11 @@ async fn cat_count_aliases_shards_segments_and_templates() {
     let (_, text) = get_text(&f, "/_cat/aliases?v", &e).await;
     assert_eq!(
         text,
-        "alias    index  filter routing.index routing.search is_write_index\n\
-         all-logs logs-a -      -             -              true\n\
-         all-logs logs-b *      -             -              -\n"
+        "alias            index              filter routing.index routing.search is_write_index\n\
+         .security        .security-7        -      -             -              -\n\
+         .security-tokens .security-tokens-7 -      -             -              -\n\
+         all-logs         logs-a             -      -             -              true\n\
+         all-logs         logs-b             *      -             -              -\n"
     );
     let (_, text) = get_text(&f, "/_cat/aliases/nothing*", &e).await;
     assert_eq!(text, "");
@@ -444,16 +456,18 @@ async fn cluster_health_counts_shards_and_reports_each_index() {
     let e = elastic();
     let (_, body) = call_json(&f, "GET", "/_cluster/health", &e, Value::Null).await;
     assert_eq!(body["status"], "green");
-    assert_eq!(body["active_shards"], 0);
+    // The security indices' primaries (their replicas auto-expand to none on one node).
+    assert_eq!(body["active_shards"], 2);
     three_indices(&f).await;
     let (status, body) =
         call_json(&f, "GET", "/_cluster/health?level=indices", &e, Value::Null).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["status"], "yellow");
-    assert_eq!(body["active_primary_shards"], 3);
-    assert_eq!(body["active_shards"], 3);
+    // Three indices and the two security indices.
+    assert_eq!(body["active_primary_shards"], 5);
+    assert_eq!(body["active_shards"], 5);
     assert_eq!(body["unassigned_shards"], 1);
-    assert_eq!(body["active_shards_percent_as_number"], 75.0);
+    assert_eq!(body["active_shards_percent_as_number"], 500.0 / 6.0);
     let a = &body["indices"]["logs-a"];
     assert_eq!(a["status"], "yellow");
     assert_eq!(a["number_of_shards"], 1);

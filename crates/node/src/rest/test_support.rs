@@ -140,7 +140,11 @@ impl FixtureBuilder {
 
     pub(crate) fn build(self) -> Fixture {
         let dir = tempfile::tempdir().unwrap();
-        let store = Arc::new(SecurityStore::open(dir.path()).unwrap());
+        // The node's arrangement: the security store on the document store's security indices.
+        let documents = crate::store::open(&dir.path().join("data"), "true").unwrap();
+        let indices =
+            crate::security_index::SecurityIndices::open(documents.service.clone()).unwrap();
+        let store = Arc::new(SecurityStore::open_on(dir.path(), Arc::new(indices)).unwrap());
         // Cost 4: the minimum bcrypt allows, so fixtures stay fast.
         let hash = Hasher::Bcrypt { cost: 4 }.hash(PASSWORD).unwrap();
         for (name, roles, full_name) in self.users {
@@ -182,7 +186,6 @@ impl FixtureBuilder {
                 run_as_enabled: self.authc.run_as_enabled,
             },
         ));
-        let documents = crate::store::open(&dir.path().join("data"), "true").unwrap();
         let state = Arc::new(
             AppState::new(
                 identity(),

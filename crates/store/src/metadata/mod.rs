@@ -136,9 +136,15 @@ impl ConcreteIndex {
                 .filter(|s| !s.is_empty())
                 .map(String::from),
             health,
-            replicas: setting("index.number_of_replicas")
-                .and_then(|r| r.parse().ok())
-                .unwrap_or(1),
+            // `auto_expand_replicas: 0-x` on one node expands to no replica at all.
+            replicas: if setting("index.auto_expand_replicas").is_some_and(|v| v.starts_with("0-"))
+            {
+                0
+            } else {
+                setting("index.number_of_replicas")
+                    .and_then(|r| r.parse().ok())
+                    .unwrap_or(1)
+            },
         }
     }
 
