@@ -1,0 +1,221 @@
+//! System metrics for the shipper's `system` module, read from `/proc` and `statvfs` (Linux),
+//! with Metricbeat's field names and units: percentages are ratios (0–1, or up to the number
+//! of cores when not normalised), sizes are bytes, durations milliseconds.
+//!
+//! This crate only measures: it has no HTTP, no async runtime and no event envelope (the
+//! shipper adds `@timestamp`, `event.*`, `agent.*`, ...). Each [`Collector`] keeps what a
+//! metricset needs between fetches (the previous CPU ticks, network counters).
+//!
+//! Every parser takes the file's text so it can be tested on fixed samples; the collectors
+//! read the files under a host file system root (`/` by default, Metricbeat's `hostfs`).
+
+#![warn(missing_docs)]
+
+mod cpu;
+mod error;
+mod filesystem;
+mod hostfs;
+mod load;
+mod memory;
+mod network;
+mod process;
+mod uptime;
+
+use serde_json::Value;
+
+pub use error::{Error, Result};
+pub use hostfs::HostFs;
+
+/// The metricsets of the `system` module this crate implements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MetricSet {
+    /// `system.cpu`: CPU time shares since the previous fetch.
+    Cpu,
+    /// `system.load`: load averages.
+    Load,
+    /// `system.memory`: memory and swap.
+    Memory,
+    /// `system.network`: per-interface counters.
+    Network,
+    /// `system.filesystem`: one document per mounted file system.
+    Filesystem,
+    /// `system.fsstat`: totals over the mounted file systems.
+    Fsstat,
+    /// `system.uptime`: time since boot.
+    Uptime,
+    /// `system.process_summary`: processes by state.
+    ProcessSummary,
+}
+
+impl MetricSet {
+    /// Every implemented metricset, in Metricbeat's documentation order.
+    pub const ALL: [MetricSet; 8] = [
+        MetricSet::Cpu,
+        MetricSet::Load,
+        MetricSet::Memory,
+        MetricSet::Network,
+        MetricSet::Filesystem,
+        MetricSet::Fsstat,
+        MetricSet::Uptime,
+        MetricSet::ProcessSummary,
+    ];
+
+    /// Metricbeat's name for it (`metricset.name`).
+    pub fn name(self) -> &'static str {
+        match self {
+            MetricSet::Cpu => "cpu",
+            MetricSet::Load => "load",
+            MetricSet::Memory => "memory",
+            MetricSet::Network => "network",
+            MetricSet::Filesystem => "filesystem",
+            MetricSet::Fsstat => "fsstat",
+            MetricSet::Uptime => "uptime",
+            MetricSet::ProcessSummary => "process_summary",
+        }
+    }
+
+    /// The metricset called `name`, if implemented.
+    pub fn parse(name: &str) -> Option<MetricSet> {
+        MetricSet::ALL.into_iter().find(|m| m.name() == name)
+    }
+}
+
+/// Options of the `system` module that change what is measured.
+#[derive(Debug, Clone, Default)]
+pub struct SystemOptions {
+    /// `filesystem.ignore_types`: file system types to skip. Empty means Metricbeat's default:
+    /// every `nodev` type listed in `/proc/filesystems`.
+    pub filesystem_ignore_types: Vec<String>,
+}
+
+/// One metricset's state between fetches.
+#[derive(Debug)]
+pub struct Collector {
+    metricset: MetricSet,
+    hostfs: HostFs,
+    options: SystemOptions,
+    previous_cpu: Option<cpu::CpuTicks>,
+    previous_network: Option<network::Totals>,
+}
+
+impl Collector {
+    /// A collector for `metricset` reading under `hostfs`.
+    pub fn new(metricset: MetricSet, hostfs: HostFs, options: SystemOptions) -> Self {
+        Collector {
+            metricset,
+            hostfs,
+            options,
+            previous_cpu: None,
+            previous_network: None,
+        }
+    }
+
+    /// What this collector measures.
+    pub fn metricset(&self) -> MetricSet {
+        self.metricset
+    }
+
+    /// Measures once. Each value is the metricset part of one document (`system.*`, and
+    /// `host.*` where Metricbeat sets ECS host fields).
+    pub fn fetch(&mut self) -> Result<Vec<Value>> {
+        match self.metricset {
+            MetricSet::Cpu => {
+                let text = self.hostfs.read_proc("stat")?;
+                let current =
+                    cpu::parse_stat(&text).map_err(|r| self.hostfs.parse_error("stat", r))?;
+                // The first fetch has no previous sample: Metricbeat then reports the shares
+                // since boot, which is what a zero baseline gives.
+                let previous = self.previous_cpu.replace(current.clone());
+                Ok(vec![cpu::document(previous.as_ref(), &current)])
+            }
+            MetricSet::Load => {
+                let text = self.hostfs.read_proc("loadavg")?;
+                let cores = cpu::parse_stat(&self.hostfs.read_proc("stat")?)
+                    .map_err(|r| self.hostfs.parse_error("stat", r))?
+                    .cores;
+                let doc = load::document(&text, cores)
+                    .map_err(|r| self.hostfs.parse_error("loadavg", r))?;
+                Ok(vec![doc])
+            }
+            MetricSet::Memory => {
+                let text = self.hostfs.read_proc("meminfo")?;
+                let doc =
+                    memory::document(&text).map_err(|r| self.hostfs.parse_error("meminfo", r))?;
+                Ok(vec![doc])
+            }
+            MetricSet::Network => {
+                let text = self.hostfs.read_proc("net/dev")?;
+                let interfaces =
+                    network::parse_dev(&text).map_err(|r| self.hostfs.parse_error("net/dev", r))?;
+                let totals = network::Totals::of(&interfaces);
+                let previous = self.previous_network.replace(totals);
+                Ok(network::documents(&interfaces, previous.as_ref(), &totals))
+            }
+            MetricSet::Filesystem => {
+                let mounts = filesystem::mounts(&self.hostfs, &self.options)?;
+                Ok(mounts.iter().map(filesystem::document).collect())
+            }
+            MetricSet::Fsstat => {
+                let mounts = filesystem::mounts(&self.hostfs, &self.options)?;
+                Ok(vec![filesystem::fsstat_document(&mounts)])
+            }
+            MetricSet::Uptime => {
+                let text = self.hostfs.read_proc("uptime")?;
+                let doc =
+                    uptime::document(&text).map_err(|r| self.hostfs.parse_error("uptime", r))?;
+                Ok(vec![doc])
+            }
+            MetricSet::ProcessSummary => Ok(vec![process::summary_document(&self.hostfs)?]),
+        }
+    }
+}
+
+/// Rounds a ratio to 4 decimals, as Metricbeat's `common.Round` does for percentages.
+pub(crate) fn round4(value: f64) -> f64 {
+    if value.is_finite() {
+        (value * 10_000.0).round() / 10_000.0
+    } else {
+        0.0
+    }
+}
+
+/// `part / whole` as a rounded ratio; 0 when `whole` is 0.
+pub(crate) fn ratio(part: f64, whole: f64) -> f64 {
+    if whole > 0.0 {
+        round4(part / whole)
+    } else {
+        0.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metricset_names_round_trip() {
+        for m in MetricSet::ALL {
+            assert_eq!(MetricSet::parse(m.name()), Some(m));
+        }
+        assert_eq!(MetricSet::parse("diskio"), None);
+    }
+
+    #[test]
+    fn ratios_are_rounded_and_safe() {
+        assert_eq!(ratio(1.0, 3.0), 0.3333);
+        assert_eq!(ratio(5.0, 0.0), 0.0);
+        assert_eq!(round4(f64::NAN), 0.0);
+    }
+
+    #[test]
+    fn every_metricset_fetches_on_this_machine() {
+        for m in MetricSet::ALL {
+            let mut c = Collector::new(m, HostFs::default(), SystemOptions::default());
+            let docs = c.fetch().unwrap_or_else(|e| panic!("{}: {e}", m.name()));
+            assert!(!docs.is_empty(), "{}", m.name());
+            for d in &docs {
+                assert!(d.get("system").is_some() || d.get("host").is_some(), "{d}");
+            }
+        }
+    }
+}
