@@ -1,0 +1,419 @@
+//! Module configuration: `modules.d/*.yml` (enabled) and `*.yml.disabled` files plus inline
+//! `metricbeat.modules`, validated into [`ModuleBlock`]s, and the `modules list|enable|disable`
+//! commands. When the configuration folder has no `modules.d` at all, it is created with the
+//! samples Metricbeat's packages ship (`system.yml`, `elasticsearch-xpack.yml.disabled`).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use ironstack_collectors::{MetricSet, SystemOptions};
+use serde_json::Value;
+
+use crate::config::{boolean, invalid, parse_duration, string, string_list};
+use crate::settings::{self, get, leaf_keys};
+use crate::{Error, Result};
+
+/// The sample `modules.d/system.yml`: Metricbeat's blocks, limited to the metricsets this
+/// version implements.
+pub const SYSTEM_YML: &str = "\
+# Module: system
+# Metricsets implemented by ironstack shipper: cpu, load, memory, network, filesystem,
+# fsstat, uptime, process_summary.
+
+- module: system
+  period: 10s
+  metricsets:
+    - cpu
+    - load
+    - memory
+    - network
+    - process_summary
+  #cpu.metrics: [\"percentages\", \"normalized_percentages\"]
+
+- module: system
+  period: 1m
+  metricsets:
+    - filesystem
+    - fsstat
+  # Default: the nodev types of /proc/filesystems (proc, sysfs, tmpfs, ...).
+  #filesystem.ignore_types: [nfs, smbfs, autofs]
+
+- module: system
+  period: 15m
+  metricsets:
+    - uptime
+";
+
+/// The sample `modules.d/elasticsearch-xpack.yml.disabled` (the module is not implemented
+/// yet: enabling it makes the configuration fail with "not supported yet").
+pub const ELASTICSEARCH_XPACK_YML: &str = "\
+# Module: elasticsearch (stack monitoring). Not supported yet by ironstack shipper.
+
+- module: elasticsearch
+  xpack.enabled: true
+  period: 10s
+  hosts: [\"http://localhost:9200\"]
+  #username: \"user\"
+  #password: \"secret\"
+";
+
+/// One validated module block.
+#[derive(Debug, Clone)]
+pub struct ModuleBlock {
+    /// `module` (only `system` for now).
+    pub module: String,
+    /// `metricsets`.
+    pub metricsets: Vec<MetricSet>,
+    /// `period` (10s by default).
+    pub period: Duration,
+    /// Options that change what is measured.
+    pub options: SystemOptions,
+}
+
+const SYSTEM_KEYS: &[&str] = &[
+    "module",
+    "metricsets",
+    "period",
+    "enabled",
+    "cpu.metrics",
+    "filesystem.ignore_types",
+];
+
+const SYSTEM_KEYS_NOT_YET: &[&str] = &[
+    "processors",
+    "process",
+    "processes",
+    "socket",
+    "diskio",
+    "core",
+    "hostfs",
+    "index",
+    "fields",
+    "tags",
+    "timeout",
+];
+
+/// Validates one block; `None` when it is disabled (`enabled: false`).
+pub fn parse_block(block: &Value, origin: &str) -> Result<Option<ModuleBlock>> {
+    let module = match get(block, "module") {
+        Some(v) => string(v, "module")?,
+        None => {
+            return Err(Error::InvalidValue {
+                key: "module".to_string(),
+                reason: format!("a module block in {origin} has no [module] name"),
+            });
+        }
+    };
+    if module != "system" {
+        return Err(Error::NotSupportedYet {
+            key: format!("module [{module}]"),
+            origin: origin.to_string(),
+        });
+    }
+    for key in leaf_keys(block) {
+        if SYSTEM_KEYS.contains(&key.as_str()) {
+            continue;
+        }
+        let head = key.split('.').next().unwrap_or("");
+        let err_key = format!("{module}.{key}");
+        if SYSTEM_KEYS_NOT_YET.contains(&head) {
+            return Err(Error::NotSupportedYet {
+                key: err_key,
+                origin: origin.to_string(),
+            });
+        }
+        return Err(Error::UnknownSetting {
+            key: err_key,
+            origin: origin.to_string(),
+        });
+    }
+    if !boolean(block, "enabled", true)? {
+        return Ok(None);
+    }
+    let names = string_list(block, "metricsets")?;
+    if names.is_empty() {
+        return Err(invalid(
+            "system.metricsets",
+            &format!("no metricsets in {origin}"),
+        ));
+    }
+    let metricsets = names
+        .iter()
+        .map(|n| {
+            MetricSet::parse(n).ok_or_else(|| Error::NotSupportedYet {
+                key: format!("metricset [system/{n}]"),
+                origin: origin.to_string(),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let period = match get(block, "period") {
+        Some(v) => {
+            parse_duration(&string(v, "period")?).map_err(|r| invalid("system.period", &r))?
+        }
+        None => Duration::from_secs(10),
+    };
+    if period < Duration::from_millis(100) {
+        return Err(invalid("system.period", "must be at least 100ms"));
+    }
+    for m in string_list(block, "cpu.metrics")? {
+        match m.as_str() {
+            "percentages" | "normalized_percentages" => {}
+            "ticks" => {
+                return Err(Error::NotSupportedYet {
+                    key: "system.cpu.metrics [ticks]".to_string(),
+                    origin: origin.to_string(),
+                });
+            }
+            other => {
+                return Err(invalid(
+                    "system.cpu.metrics",
+                    &format!("unknown value [{other}]"),
+                ));
+            }
+        }
+    }
+    Ok(Some(ModuleBlock {
+        module,
+        metricsets,
+        period,
+        options: SystemOptions {
+            filesystem_ignore_types: string_list(block, "filesystem.ignore_types")?,
+        },
+    }))
+}
+
+/// The `modules.d` folder for a configuration folder.
+pub fn modules_dir(config_dir: &Path) -> PathBuf {
+    config_dir.join("modules.d")
+}
+
+/// Writes the sample module files when `modules.d` does not exist; returns whether it did.
+pub fn ensure_samples(dir: &Path) -> Result<bool> {
+    if dir.is_dir() {
+        return Ok(false);
+    }
+    let write_err = |path: &Path, source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    std::fs::create_dir_all(dir).map_err(|e| write_err(dir, e))?;
+    for (name, text) in [
+        ("system.yml", SYSTEM_YML),
+        ("elasticsearch-xpack.yml.disabled", ELASTICSEARCH_XPACK_YML),
+    ] {
+        let path = dir.join(name);
+        write_private(&path, text).map_err(|e| write_err(&path, e))?;
+    }
+    Ok(true)
+}
+
+/// Config files are created 0640: `--strict.perms` refuses group/other-writable files.
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o640)
+        .open(path)?;
+    f.write_all(text.as_bytes())
+}
+
+/// Enabled and disabled module file names (without `.yml` / `.yml.disabled`), sorted.
+pub fn list(dir: &Path) -> Result<(Vec<String>, Vec<String>)> {
+    let mut enabled = Vec::new();
+    let mut disabled = Vec::new();
+    let entries = std::fs::read_dir(dir).map_err(|source| Error::ReadConfig {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if let Some(n) = name.strip_suffix(".yml.disabled") {
+            disabled.push(n.to_string());
+        } else if let Some(n) = name.strip_suffix(".yml") {
+            enabled.push(n.to_string());
+        }
+    }
+    enabled.sort();
+    disabled.sort();
+    Ok((enabled, disabled))
+}
+
+/// `modules enable` (`enable = true`) or `disable`: renames the file; prints what it did.
+pub fn set_enabled(dir: &Path, name: &str, enable: bool) -> Result<String> {
+    if name.is_empty() || name.contains('/') || name.contains("..") {
+        return Err(Error::Module(format!("Module {name} doesn't exist")));
+    }
+    let on = dir.join(format!("{name}.yml"));
+    let off = dir.join(format!("{name}.yml.disabled"));
+    let (from, to, already) = if enable {
+        (&off, &on, format!("Module {name} is already enabled"))
+    } else {
+        (&on, &off, format!("Module {name} is already disabled"))
+    };
+    if to.is_file() {
+        return Ok(already);
+    }
+    if !from.is_file() {
+        return Err(Error::Module(format!("Module {name} doesn't exist")));
+    }
+    std::fs::rename(from, to).map_err(|source| Error::Write {
+        path: to.clone(),
+        source,
+    })?;
+    Ok(format!(
+        "{} {name}",
+        if enable { "Enabled" } else { "Disabled" }
+    ))
+}
+
+/// Every enabled block: the files matched by `glob` (`<dir>/*.yml`) then the inline ones.
+pub fn load_blocks(glob: &Path, inline: &[Value], strict_perms: bool) -> Result<Vec<ModuleBlock>> {
+    let mut blocks = Vec::new();
+    let dir = glob.parent().unwrap_or(Path::new("."));
+    let pattern = glob
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let (prefix, suffix) = pattern.split_once('*').unwrap_or((pattern.as_str(), ""));
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| {
+                p.file_name().is_some_and(|n| {
+                    let n = n.to_string_lossy();
+                    n.starts_with(prefix)
+                        && n.ends_with(suffix)
+                        && n.len() >= prefix.len() + suffix.len()
+                })
+            })
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    files.sort();
+    for file in files {
+        if strict_perms {
+            crate::perms::check(&file)?;
+        }
+        let text = std::fs::read_to_string(&file).map_err(|source| Error::ReadConfig {
+            path: file.clone(),
+            source,
+        })?;
+        let origin = format!("[{}]", file.display());
+        for block in settings::parse_module_file(&text, &origin)? {
+            blocks.extend(parse_block(&block, &origin)?);
+        }
+    }
+    for block in inline {
+        blocks.extend(parse_block(block, "[metricbeat.modules]")?);
+    }
+    Ok(blocks)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn sample_system_file_is_valid() {
+        let blocks = settings::parse_module_file(SYSTEM_YML, "s").unwrap();
+        let parsed: Vec<ModuleBlock> = blocks
+            .iter()
+            .map(|b| parse_block(b, "s").unwrap().unwrap())
+            .collect();
+        assert_eq!(parsed.len(), 3);
+        assert_eq!(parsed[1].period, Duration::from_secs(60));
+        assert_eq!(parsed[2].metricsets, vec![MetricSet::Uptime]);
+        let all: Vec<MetricSet> = parsed.iter().flat_map(|b| b.metricsets.clone()).collect();
+        for m in MetricSet::ALL {
+            assert!(all.contains(&m), "{m:?} missing from the sample");
+        }
+    }
+
+    #[test]
+    fn unsupported_and_unknown_keys_are_named() {
+        let e = parse_block(
+            &json!({"module": "system", "metricsets": ["process"]}),
+            "[f]",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("system/process") && e.contains("not supported yet"),
+            "{e}"
+        );
+        let e = parse_block(
+            &json!({"module": "elasticsearch", "xpack": {"enabled": true}}),
+            "[f]",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("elasticsearch") && e.contains("not supported yet"),
+            "{e}"
+        );
+        let e = parse_block(
+            &json!({"module": "system", "metricsets": ["cpu"], "perod": "1s"}),
+            "[f]",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("unknown setting [system.perod]"), "{e}");
+        let e = parse_block(
+            &json!({"module": "system", "metricsets": ["cpu"], "processors": []}),
+            "[f]",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("system.processors") && e.contains("not supported yet"),
+            "{e}"
+        );
+        assert!(
+            parse_block(
+                &json!({"module": "system", "enabled": false, "metricsets": ["cpu"]}),
+                "[f]"
+            )
+            .unwrap()
+            .is_none()
+        );
+        assert!(
+            parse_block(
+                &json!({"module": "system", "metricsets": ["cpu"], "period": "1ms"}),
+                "[f]"
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn samples_list_enable_disable() {
+        let dir = tempfile::tempdir().unwrap();
+        let m = modules_dir(dir.path());
+        assert!(ensure_samples(&m).unwrap());
+        assert!(!ensure_samples(&m).unwrap());
+        let (on, off) = list(&m).unwrap();
+        assert_eq!(on, vec!["system"]);
+        assert_eq!(off, vec!["elasticsearch-xpack"]);
+        assert_eq!(set_enabled(&m, "system", false).unwrap(), "Disabled system");
+        assert_eq!(
+            set_enabled(&m, "system", false).unwrap(),
+            "Module system is already disabled"
+        );
+        assert_eq!(set_enabled(&m, "system", true).unwrap(), "Enabled system");
+        let e = set_enabled(&m, "nginx", true).unwrap_err().to_string();
+        assert_eq!(e, "Module nginx doesn't exist");
+        assert!(set_enabled(&m, "../x", true).is_err());
+        // The enabled sample loads; the disabled elasticsearch sample is not read.
+        let blocks = load_blocks(&m.join("*.yml"), &[], true).unwrap();
+        assert_eq!(blocks.len(), 3);
+        set_enabled(&m, "elasticsearch-xpack", true).unwrap();
+        let e = load_blocks(&m.join("*.yml"), &[], true)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("not supported yet"), "{e}");
+    }
+}
