@@ -38,7 +38,11 @@ pub fn describe_handshake_error(error: &rustls::Error) -> String {
             CertificateError::UnknownIssuer => "x509: certificate signed by unknown authority (the server's chain does not lead to a trusted certificate authority; check ssl.certificate_authorities or ssl.ca_trusted_fingerprint)".to_string(),
             CertificateError::NotValidForNameContext { expected, presented } => format!(
                 "x509: certificate is valid for {}, not {}",
-                if presented.is_empty() { "no names".to_string() } else { presented.join(", ") },
+                if presented.is_empty() {
+                    "no names".to_string()
+                } else {
+                    presented.iter().map(|p| bare_name(p)).collect::<Vec<_>>().join(", ")
+                },
                 expected.to_str()
             ),
             CertificateError::NotValidForName => {
@@ -60,6 +64,17 @@ pub fn describe_handshake_error(error: &rustls::Error) -> String {
             format!("the server refused the handshake: {alert:?}")
         }
         other => other.to_string(),
+    }
+}
+
+/// webpki describes presented names as `DnsName("a.example")` or `IpAddress(10.0.0.1)`:
+/// users need the name alone.
+fn bare_name(presented: &str) -> &str {
+    match presented.split_once('(') {
+        Some((kind, rest)) if kind.chars().all(|c| c.is_ascii_alphabetic()) => {
+            rest.strip_suffix(')').unwrap_or(rest).trim_matches('"')
+        }
+        _ => presented,
     }
 }
 
@@ -92,11 +107,15 @@ mod tests {
         assert!(describe_handshake_error(&unknown).contains("unknown authority"));
         let name = rustls::Error::InvalidCertificate(CertificateError::NotValidForNameContext {
             expected: ServerName::try_from("wrong.example.com").unwrap(),
-            presented: vec!["localhost".to_string()],
+            presented: vec![
+                "localhost".to_string(),
+                "DnsName(\"node1.example\")".to_string(),
+                "IpAddress(10.0.0.1)".to_string(),
+            ],
         });
         assert_eq!(
             describe_handshake_error(&name),
-            "x509: certificate is valid for localhost, not wrong.example.com"
+            "x509: certificate is valid for localhost, node1.example, 10.0.0.1, not wrong.example.com"
         );
         let alert = rustls::Error::AlertReceived(AlertDescription::ProtocolVersion);
         assert!(describe_handshake_error(&alert).contains("TLS version"));
