@@ -81,10 +81,33 @@ const FIELDS: &[(&str, &str)] = &[
     ("system.fsstat.total_size.free", "long"),
     ("system.fsstat.total_size.used", "long"),
     ("system.uptime.duration.ms", "long"),
+    ("system.socket.summary.all.count", "long"),
+    ("system.socket.summary.all.listening", "long"),
+    ("system.socket.summary.tcp.memory", "long"),
+    ("system.socket.summary.udp.memory", "long"),
+    ("system.socket.summary.udp.all.count", "long"),
+    ("system.diskio.name", "keyword"),
+    ("system.diskio.io.ops", "long"),
+    ("system.diskio.io.time", "long"),
+    ("system.diskio.io.weighted", "long"),
 ];
 
 const CPU_STATES: &[&str] = &[
     "user", "system", "nice", "idle", "iowait", "irq", "softirq", "steal", "total",
+];
+const TCP_STATES: &[&str] = &[
+    "count",
+    "orphan",
+    "established",
+    "syn_sent",
+    "syn_recv",
+    "fin_wait1",
+    "fin_wait2",
+    "time_wait",
+    "close_wait",
+    "last_ack",
+    "listening",
+    "closing",
 ];
 const NETWORK_COUNTERS: &[&str] = &["bytes", "packets", "errors", "dropped"];
 const PROCESS_STATES: &[&str] = &[
@@ -107,6 +130,14 @@ pub fn fields() -> Vec<(String, &'static str)> {
     for direction in ["in", "out"] {
         for counter in NETWORK_COUNTERS {
             out.push((format!("system.network.{direction}.{counter}"), "long"));
+        }
+    }
+    for state in TCP_STATES {
+        out.push((format!("system.socket.summary.tcp.all.{state}"), "long"));
+    }
+    for direction in ["read", "write"] {
+        for counter in ["count", "bytes", "time"] {
+            out.push((format!("system.diskio.{direction}.{counter}"), "long"));
         }
     }
     for state in PROCESS_STATES {
