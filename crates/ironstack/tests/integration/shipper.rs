@@ -209,6 +209,7 @@ fn setup_then_ship_system_metrics_as_the_guide_users() {
         "filesystem",
         "fsstat",
         "uptime",
+        "socket_summary",
     ];
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut found: Vec<String> = Vec::new();
