@@ -20,6 +20,7 @@ mod load;
 mod memory;
 mod network;
 mod process;
+mod processes;
 mod socket;
 mod uptime;
 
@@ -51,11 +52,13 @@ pub enum MetricSet {
     SocketSummary,
     /// `system.diskio`: per block device I/O counters.
     Diskio,
+    /// `system.process`: the top processes by CPU and memory.
+    Process,
 }
 
 impl MetricSet {
     /// Every implemented metricset, in Metricbeat's documentation order.
-    pub const ALL: [MetricSet; 10] = [
+    pub const ALL: [MetricSet; 11] = [
         MetricSet::Cpu,
         MetricSet::Load,
         MetricSet::Memory,
@@ -66,6 +69,7 @@ impl MetricSet {
         MetricSet::ProcessSummary,
         MetricSet::SocketSummary,
         MetricSet::Diskio,
+        MetricSet::Process,
     ];
 
     /// Metricbeat's name for it (`metricset.name`).
@@ -81,6 +85,7 @@ impl MetricSet {
             MetricSet::ProcessSummary => "process_summary",
             MetricSet::SocketSummary => "socket_summary",
             MetricSet::Diskio => "diskio",
+            MetricSet::Process => "process",
         }
     }
 
@@ -96,6 +101,11 @@ pub struct SystemOptions {
     /// `filesystem.ignore_types`: file system types to skip. Empty means Metricbeat's default:
     /// every `nodev` type listed in `/proc/filesystems`.
     pub filesystem_ignore_types: Vec<String>,
+    /// `process.include_top_n.by_cpu`: how many of the busiest processes to report.
+    pub process_top_by_cpu: usize,
+    /// `process.include_top_n.by_memory`: how many of the largest processes to report (both
+    /// 0: every process).
+    pub process_top_by_memory: usize,
 }
 
 /// One metricset's state between fetches.
@@ -106,6 +116,7 @@ pub struct Collector {
     options: SystemOptions,
     previous_cpu: Option<cpu::CpuTicks>,
     previous_network: Option<network::Totals>,
+    processes: processes::ProcessState,
 }
 
 impl Collector {
@@ -117,6 +128,7 @@ impl Collector {
             options,
             previous_cpu: None,
             previous_network: None,
+            processes: processes::ProcessState::default(),
         }
     }
 
@@ -177,6 +189,12 @@ impl Collector {
             }
             MetricSet::ProcessSummary => Ok(vec![process::summary_document(&self.hostfs)?]),
             MetricSet::SocketSummary => Ok(vec![socket::summary_document(&self.hostfs)?]),
+            MetricSet::Process => processes::documents(
+                &self.hostfs,
+                &mut self.processes,
+                self.options.process_top_by_cpu,
+                self.options.process_top_by_memory,
+            ),
             MetricSet::Diskio => {
                 let text = self.hostfs.read_proc("diskstats")?;
                 diskio::documents(&text).map_err(|r| self.hostfs.parse_error("diskstats", r))
@@ -212,7 +230,7 @@ mod tests {
         for m in MetricSet::ALL {
             assert_eq!(MetricSet::parse(m.name()), Some(m));
         }
-        assert_eq!(MetricSet::parse("process"), None);
+        assert_eq!(MetricSet::parse("core"), None);
     }
 
     #[test]

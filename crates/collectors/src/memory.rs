@@ -22,6 +22,11 @@ fn parse_meminfo(text: &str) -> HashMap<&str, u64> {
         .collect()
 }
 
+/// `MemTotal` in bytes.
+pub(crate) fn total_bytes(text: &str) -> Option<u64> {
+    parse_meminfo(text).get("MemTotal").copied()
+}
+
 /// The `system.memory` document.
 pub(crate) fn document(text: &str) -> Result<Value, String> {
     let info = parse_meminfo(text);

@@ -18,7 +18,7 @@ use crate::{Error, Result};
 pub const SYSTEM_YML: &str = "\
 # Module: system
 # Metricsets implemented by ironstack shipper: cpu, load, memory, network, filesystem,
-# fsstat, uptime, process_summary, socket_summary, diskio.
+# fsstat, uptime, process, process_summary, socket_summary, diskio.
 
 - module: system
   period: 10s
@@ -27,9 +27,13 @@ pub const SYSTEM_YML: &str = "\
     - load
     - memory
     - network
+    - process
     - process_summary
     - socket_summary
     #- diskio
+  process.include_top_n:
+    by_cpu: 5      # include the top 5 processes by CPU
+    by_memory: 5   # include the top 5 processes by memory
   #cpu.metrics: [\"percentages\", \"normalized_percentages\"]
 
 - module: system
@@ -79,6 +83,9 @@ const SYSTEM_KEYS: &[&str] = &[
     "enabled",
     "cpu.metrics",
     "filesystem.ignore_types",
+    "process.include_top_n.enabled",
+    "process.include_top_n.by_cpu",
+    "process.include_top_n.by_memory",
 ];
 
 const SYSTEM_KEYS_NOT_YET: &[&str] = &[
@@ -174,12 +181,31 @@ pub fn parse_block(block: &Value, origin: &str) -> Result<Option<ModuleBlock>> {
             }
         }
     }
+    let top_enabled = boolean(block, "process.include_top_n.enabled", true)?;
+    let top = |key: &str| -> Result<usize> {
+        match get(block, key) {
+            None => Ok(0),
+            Some(v) => string(v, key)?
+                .parse::<usize>()
+                .map_err(|_| invalid(&format!("system.{key}"), "expected a number of processes")),
+        }
+    };
+    let (by_cpu, by_memory) = if top_enabled {
+        (
+            top("process.include_top_n.by_cpu")?,
+            top("process.include_top_n.by_memory")?,
+        )
+    } else {
+        (0, 0)
+    };
     Ok(Some(ModuleBlock {
         module,
         metricsets,
         period,
         options: SystemOptions {
             filesystem_ignore_types: string_list(block, "filesystem.ignore_types")?,
+            process_top_by_cpu: by_cpu,
+            process_top_by_memory: by_memory,
         },
     }))
 }
@@ -329,6 +355,13 @@ mod tests {
         assert_eq!(parsed.len(), 3);
         assert_eq!(parsed[1].period, Duration::from_secs(60));
         assert_eq!(parsed[2].metricsets, vec![MetricSet::Uptime]);
+        assert_eq!(
+            (
+                parsed[0].options.process_top_by_cpu,
+                parsed[0].options.process_top_by_memory
+            ),
+            (5, 5)
+        );
         let all: Vec<MetricSet> = parsed.iter().flat_map(|b| b.metricsets.clone()).collect();
         for m in MetricSet::ALL
             .into_iter()
@@ -340,16 +373,23 @@ mod tests {
 
     #[test]
     fn unsupported_and_unknown_keys_are_named() {
-        let e = parse_block(
-            &json!({"module": "system", "metricsets": ["process"]}),
-            "[f]",
-        )
-        .unwrap_err()
-        .to_string();
+        let e = parse_block(&json!({"module": "system", "metricsets": ["core"]}), "[f]")
+            .unwrap_err()
+            .to_string();
         assert!(
-            e.contains("system/process") && e.contains("not supported yet"),
+            e.contains("system/core") && e.contains("not supported yet"),
             "{e}"
         );
+        let processes = json!({"module": "system", "metricsets": ["process"], "processes": [".*"]});
+        let e = parse_block(&processes, "[f]").unwrap_err().to_string();
+        assert!(
+            e.contains("system.processes") && e.contains("not supported yet"),
+            "{e}"
+        );
+        let top = json!({"module": "system", "metricsets": ["process"],
+                         "process": {"include_top_n": {"by_cpu": "many"}}});
+        let e = parse_block(&top, "[f]").unwrap_err().to_string();
+        assert!(e.contains("by_cpu"), "{e}");
         let e = parse_block(
             &json!({"module": "elasticsearch", "xpack": {"enabled": true}}),
             "[f]",

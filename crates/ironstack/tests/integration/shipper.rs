@@ -210,6 +210,7 @@ fn setup_then_ship_system_metrics_as_the_guide_users() {
         "fsstat",
         "uptime",
         "socket_summary",
+        "process",
     ];
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut found: Vec<String> = Vec::new();

@@ -18,7 +18,7 @@ async fn shutdown_flushes_the_queue() {
     let config = shipper_config(
         dir.path(),
         &format!(
-            "output.elasticsearch.hosts: [\"http://{}\"]\nqueue.mem.flush.timeout: 1m\nmetricbeat.modules:\n  - module: system\n    period: 200ms\n    metricsets: [cpu, memory, uptime, process_summary, load, network, filesystem, fsstat, socket_summary, diskio]\n",
+            "output.elasticsearch.hosts: [\"http://{}\"]\nqueue.mem.flush.timeout: 1m\nmetricbeat.modules:\n  - module: system\n    period: 200ms\n    metricsets: [cpu, memory, uptime, process_summary, load, network, filesystem, fsstat, socket_summary, diskio, process]\n    process.include_top_n: {{by_cpu: 3, by_memory: 3}}\n",
             node.addr
         ),
     );
