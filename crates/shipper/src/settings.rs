@@ -114,20 +114,36 @@ pub(crate) fn apply_override(root: &mut Value, flag: &str) -> Result<()> {
             reason: "the key is empty".to_string(),
         });
     }
-    let value = if text.trim().is_empty() {
-        Value::String(String::new())
-    } else {
-        serde_saphyr::from_str::<Value>(text)
-            .map(expand_dotted)
-            .unwrap_or_else(|_| Value::String(text.to_string()))
-    };
+    let value = structured_or_string(text);
     merge_at(root, &key.split('.').collect::<Vec<_>>(), value);
     Ok(())
 }
 
+/// A list or map written in YAML (`[a, b]`, `{k: v}`) is parsed; anything else stays the text
+/// it is (quotes removed), so a password such as `1e5` or `0123` is never turned into a
+/// number. The typed getters of [`crate::config`] parse numbers, booleans and durations from
+/// text.
+fn structured_or_string(text: &str) -> Value {
+    let trimmed = text.trim();
+    if (trimmed.starts_with('[') || trimmed.starts_with('{'))
+        && let Ok(v) = serde_saphyr::from_str::<Value>(trimmed)
+    {
+        return expand_dotted(v);
+    }
+    let unquoted = if trimmed.len() >= 2
+        && ((trimmed.starts_with('"') && trimmed.ends_with('"'))
+            || (trimmed.starts_with('\'') && trimmed.ends_with('\'')))
+    {
+        &trimmed[1..trimmed.len() - 1]
+    } else {
+        text
+    };
+    Value::String(unquoted.to_string())
+}
+
 /// Replaces `${VAR}` and `${VAR:default}` in every string of the tree with the environment's
-/// value (or the default). A string that is exactly one reference takes the variable's YAML
-/// value (`${PORT}` → a number), as go-ucfg does.
+/// value (or the default). A string that is exactly one reference to a YAML list
+/// (`HOSTS='["a:9200","b:9200"]'`) takes the list.
 pub(crate) fn resolve_variables(value: &mut Value, env: &HashMap<String, String>) -> Result<()> {
     resolve_at(value, env, &mut Vec::new())
 }
@@ -158,10 +174,7 @@ fn resolve_at(
                 text.starts_with("${") && text.ends_with('}') && text.matches("${").count() == 1;
             let resolved = interpolate(text, env, &key)?;
             *value = if whole {
-                serde_saphyr::from_str::<Value>(&resolved)
-                    .ok()
-                    .filter(|v| !v.is_null() && !v.is_object())
-                    .unwrap_or(Value::String(resolved))
+                structured_or_string(&resolved)
             } else {
                 Value::String(resolved)
             };
@@ -273,18 +286,35 @@ mod tests {
             get(&v, "output.elasticsearch.hosts").unwrap(),
             &json!(["https://b:9200"])
         );
-        assert_eq!(get(&v, "output.elasticsearch.worker").unwrap(), &json!(2));
+        assert_eq!(get(&v, "output.elasticsearch.worker").unwrap(), &json!("2"));
+        apply_override(&mut v, "output.elasticsearch.password=0123").unwrap();
+        assert_eq!(
+            get(&v, "output.elasticsearch.password").unwrap(),
+            &json!("0123")
+        );
+        apply_override(&mut v, "output.elasticsearch.username='quoted'").unwrap();
+        assert_eq!(
+            get(&v, "output.elasticsearch.username").unwrap(),
+            &json!("quoted")
+        );
         assert!(apply_override(&mut v, "novalue").is_err());
         assert!(apply_override(&mut v, "=x").is_err());
     }
 
     #[test]
-    fn variables_with_defaults_and_typed_whole_references() {
-        let mut v = json!({"a": "${USER_X}", "b": "pre-${MISSING:dflt}-post", "c": "${PORT}", "d": ["${USER_X}"]});
-        resolve_variables(&mut v, &env(&[("USER_X", "writer"), ("PORT", "9200")])).unwrap();
+    fn variables_with_defaults_and_list_references() {
+        let mut v = json!({"a": "${USER_X}", "b": "pre-${MISSING:dflt}-post", "c": "${PWD_X}",
+                           "d": ["${USER_X}"], "e": "${HOSTS}"});
+        let vars = env(&[
+            ("USER_X", "writer"),
+            ("PWD_X", "1e5"),
+            ("HOSTS", "[\"a:9200\", \"b:9200\"]"),
+        ]);
+        resolve_variables(&mut v, &vars).unwrap();
         assert_eq!(
             v,
-            json!({"a": "writer", "b": "pre-dflt-post", "c": 9200, "d": ["writer"]})
+            json!({"a": "writer", "b": "pre-dflt-post", "c": "1e5", "d": ["writer"],
+                   "e": ["a:9200", "b:9200"]})
         );
         let mut missing = json!({"output": {"elasticsearch": {"password": "${ES_PWD}"}}});
         let e = resolve_variables(&mut missing, &env(&[]))
