@@ -411,7 +411,7 @@ impl ShipperConfig {
             }
             None => Vec::new(),
         };
-        let output = output_config(t)?;
+        let output = output_config(t, &loaded.paths.config)?;
         let custom_index = output.custom_index;
         let queue = QueueConfig {
             events: positive(t, "queue.mem.events", 3200)?,
@@ -462,7 +462,7 @@ impl ShipperConfig {
     }
 }
 
-fn output_config(t: &Value) -> Result<OutputConfig> {
+fn output_config(t: &Value, config_dir: &Path) -> Result<OutputConfig> {
     let key = |k: &str| format!("output.elasticsearch.{k}");
     if !boolean(t, &key("enabled"), true)? {
         return Err(invalid(
@@ -574,11 +574,12 @@ fn output_config(t: &Value) -> Result<OutputConfig> {
         compression_level: u32::try_from(compression_level).unwrap_or(1),
         worker,
         allow_older_versions: boolean(t, &key("allow_older_versions"), true)?,
-        tls: tls_settings(t)?,
+        tls: tls_settings(t, config_dir)?,
     })
 }
 
-fn tls_settings(t: &Value) -> Result<Option<ClientTlsSettings>> {
+/// Relative certificate and key paths are relative to `path.config`, as in Beats.
+fn tls_settings(t: &Value, config_dir: &Path) -> Result<Option<ClientTlsSettings>> {
     let key = |k: &str| format!("output.elasticsearch.ssl.{k}");
     if get(t, "output.elasticsearch.ssl").is_none() || !boolean(t, &key("enabled"), true)? {
         return Ok(None);
@@ -603,15 +604,17 @@ fn tls_settings(t: &Value) -> Result<Option<ClientTlsSettings>> {
             }
             settings.ca_certificates.extend(ders);
         } else {
-            settings.certificate_authorities.push(PathBuf::from(ca));
+            settings
+                .certificate_authorities
+                .push(absolute(config_dir, Path::new(&ca)));
         }
     }
     let certificate = optional_string(t, &key("certificate"))?;
     let private_key = optional_string(t, &key("key"))?;
     settings.identity = match (certificate, private_key) {
         (Some(c), Some(k)) => Some(ironstack_tls::Identity::Pem {
-            certificate: PathBuf::from(c),
-            key: PathBuf::from(k),
+            certificate: absolute(config_dir, Path::new(&c)),
+            key: absolute(config_dir, Path::new(&k)),
             passphrase: optional_string(t, &key("key_passphrase"))?.map(Secret::new),
         }),
         (None, None) => None,

@@ -257,3 +257,32 @@ fn durations_like_go() {
     assert!(parse_duration("s").is_err());
     assert!(parse_duration("-1").is_err());
 }
+
+#[test]
+fn relative_certificate_paths_are_relative_to_path_config() {
+    let dir = tempfile::tempdir().unwrap();
+    write_config(
+        dir.path(),
+        &format!(
+            "{BASE}  ssl:\n    certificate_authorities: [\"elasticsearch-ca.pem\", \"/abs/ca.pem\"]\n    certificate: certs/client.crt\n    key: certs/client.key\n"
+        ),
+    );
+    let c = load_with(dir.path(), &[], &[("ES_PWD", "p")]).unwrap();
+    let tls = c.output.tls.unwrap();
+    assert_eq!(
+        tls.certificate_authorities,
+        vec![
+            dir.path().join("elasticsearch-ca.pem"),
+            PathBuf::from("/abs/ca.pem")
+        ]
+    );
+    match tls.identity.unwrap() {
+        ironstack_tls::Identity::Pem {
+            certificate, key, ..
+        } => {
+            assert_eq!(certificate, dir.path().join("certs/client.crt"));
+            assert_eq!(key, dir.path().join("certs/client.key"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
