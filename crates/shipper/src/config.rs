@@ -58,6 +58,9 @@ const SUPPORTED: &[&str] = &[
     "output.elasticsearch.ssl.supported_protocols",
     "output.elasticsearch.ssl.ca_sha256",
     "output.elasticsearch.ssl.ca_trusted_fingerprint",
+    "queue.disk.path",
+    "queue.disk.max_size",
+    "queue.disk.segment_size",
     "queue.mem.events",
     "queue.mem.flush.min_events",
     "queue.mem.flush.timeout",
@@ -293,6 +296,8 @@ pub struct ShipperConfig {
     pub output: OutputConfig,
     /// `queue.mem`.
     pub queue: QueueConfig,
+    /// `queue.disk`, when configured instead of the memory queue.
+    pub disk_queue: Option<DiskQueueConfig>,
     /// `setup.*`.
     pub setup: SetupConfig,
     /// `logging.*`.
@@ -347,6 +352,17 @@ pub struct QueueConfig {
     pub min_events: usize,
     /// `flush.timeout` (10s); zero hands over whatever is there.
     pub flush_timeout: Duration,
+}
+
+/// `queue.disk.*`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiskQueueConfig {
+    /// `path` (`${path.data}/diskqueue`).
+    pub path: PathBuf,
+    /// `max_size` (required), bytes.
+    pub max_size: u64,
+    /// `segment_size` (`max_size / 10`), bytes.
+    pub segment_size: u64,
 }
 
 /// `setup.template.*` and `setup.ilm.*`.
@@ -418,6 +434,7 @@ impl ShipperConfig {
             min_events: positive(t, "queue.mem.flush.min_events", 1600)?,
             flush_timeout: duration(t, "queue.mem.flush.timeout", Duration::from_secs(10))?,
         };
+        let disk_queue = disk_queue_config(t, &loaded.paths)?;
         let setup = SetupConfig {
             template_enabled: boolean(t, "setup.template.enabled", true)?,
             template_overwrite: boolean(t, "setup.template.overwrite", false)?,
@@ -456,10 +473,43 @@ impl ShipperConfig {
             inline_modules,
             output,
             queue,
+            disk_queue,
             setup,
             logging,
         })
     }
+}
+
+fn disk_queue_config(t: &Value, paths: &Paths) -> Result<Option<DiskQueueConfig>> {
+    if get(t, "queue.disk").is_none() {
+        return Ok(None);
+    }
+    if get(t, "queue.mem").is_some() {
+        return Err(invalid(
+            "queue",
+            "set either queue.mem or queue.disk, not both",
+        ));
+    }
+    let size = |key: &str| -> Result<Option<u64>> {
+        get(t, key)
+            .map(|v| crate::disk_queue::parse_size(&string(v, key)?).map_err(|r| invalid(key, &r)))
+            .transpose()
+    };
+    let max_size = size("queue.disk.max_size")?
+        .filter(|n| *n > 0)
+        .ok_or_else(|| invalid("queue.disk.max_size", "required (for example 10GB)"))?;
+    let segment_size = size("queue.disk.segment_size")?
+        .unwrap_or(max_size / 10)
+        .max(1);
+    let path = match get(t, "queue.disk.path") {
+        Some(v) => absolute(&paths.data, Path::new(&string(v, "queue.disk.path")?)),
+        None => paths.data.join("diskqueue"),
+    };
+    Ok(Some(DiskQueueConfig {
+        path,
+        max_size,
+        segment_size,
+    }))
 }
 
 fn output_config(t: &Value, config_dir: &Path) -> Result<OutputConfig> {

@@ -129,13 +129,13 @@ fn unknown_and_not_yet_supported_keys_are_named() {
     write_config(dir.path(), BASE);
     let e = load_with(
         dir.path(),
-        &["queue.disk.max_size=10GB"],
+        &["queue.disk.read_ahead=512"],
         &[("ES_PWD", "p")],
     )
     .unwrap_err()
     .to_string();
     assert!(
-        e.contains("[queue.disk.max_size]") && e.contains("-E"),
+        e.contains("[queue.disk.read_ahead]") && e.contains("-E"),
         "{e}"
     );
     let e = load_with(dir.path(), &[], &[]).unwrap_err().to_string();
@@ -285,4 +285,36 @@ fn relative_certificate_paths_are_relative_to_path_config() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+#[test]
+fn disk_queue_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    write_config(dir.path(), BASE);
+    let env = [("ES_PWD", "p")];
+    let c = load_with(dir.path(), &["queue.disk.max_size=1GB"], &env).unwrap();
+    let d = c.disk_queue.unwrap();
+    assert_eq!((d.max_size, d.segment_size), (1_000_000_000, 100_000_000));
+    assert_eq!(d.path, dir.path().join("data/diskqueue"));
+    let e = load_with(dir.path(), &["queue.disk.path=q"], &env)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("queue.disk.max_size") && e.contains("required"),
+        "{e}"
+    );
+    let e = load_with(
+        dir.path(),
+        &["queue.disk.max_size=1GB", "queue.mem.events=10"],
+        &env,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("not both"), "{e}");
+    assert!(
+        load_with(dir.path(), &[], &env)
+            .unwrap()
+            .disk_queue
+            .is_none()
+    );
 }

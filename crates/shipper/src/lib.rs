@@ -13,6 +13,7 @@ mod cli;
 pub mod client;
 pub mod config;
 pub mod connection;
+pub mod disk_queue;
 mod error;
 pub mod event;
 mod export;

@@ -91,3 +91,69 @@ fn leaves(v: &serde_json::Value, prefix: &str) -> Vec<String> {
         _ => vec![prefix.to_string()],
     }
 }
+
+#[tokio::test]
+async fn the_disk_queue_keeps_events_across_an_outage_and_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    // Nothing listens on this port: the first run cannot publish.
+    let down = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let yaml = |addr: std::net::SocketAddr| {
+        format!(
+            "output.elasticsearch:\n  hosts: [\"http://{addr}\"]\n  backoff.init: 50ms\n  backoff.max: 100ms\nqueue.disk.max_size: 10MB\nmetricbeat.modules:\n  - module: system\n    period: 100ms\n    metricsets: [cpu, memory]\n"
+        )
+    };
+    let config = shipper_config(dir.path(), &yaml(down));
+    let blocks =
+        modules::load_blocks(&dir.path().join("none/*.yml"), &config.inline_modules, true).unwrap();
+    let agent = AgentInfo::load("test-host", &dir.path().join("data")).unwrap();
+    let summary = pipeline::run(
+        &config,
+        blocks.clone(),
+        agent.clone(),
+        tokio::time::sleep(Duration::from_millis(500)),
+    )
+    .await
+    .unwrap();
+    assert_eq!(summary.lost, 0, "undelivered events stay on disk");
+    let queued: Vec<String> = std::fs::read_dir(dir.path().join("data/diskqueue"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".seg"))
+        .flat_map(|e| {
+            std::fs::read_to_string(e.path())
+                .unwrap()
+                .lines()
+                .map(|l| l.split('\t').next().unwrap().to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(queued.len() >= 2, "{queued:?}");
+
+    let script: Script = Box::new(|_, items, _| BulkAnswer::Items(vec![None; items.len()]));
+    let node = FakeNode::start(None, script).await;
+    let config = shipper_config(dir.path(), &yaml(node.addr));
+    let summary = pipeline::run(
+        &config,
+        blocks,
+        agent,
+        tokio::time::sleep(Duration::from_millis(500)),
+    )
+    .await
+    .unwrap();
+    assert_eq!(summary.lost, 0);
+    let stored = node.store_counts();
+    for id in &queued {
+        assert_eq!(
+            stored.get(id),
+            Some(&1),
+            "event {id} from the first run delivered once"
+        );
+    }
+    assert!(
+        stored.len() > queued.len(),
+        "the second run's own events too"
+    );
+}
