@@ -90,7 +90,12 @@ pub async fn run(
                 stop_rx.clone(),
             );
             let (written_tx, written_rx) = watch::channel(false);
-            let writer = tokio::spawn(disk_writer(queue.clone(), event_rx, written_tx));
+            let writer = tokio::spawn(disk_writer(
+                queue.clone(),
+                event_rx,
+                written_tx,
+                stop_rx.clone(),
+            ));
             let batch = if config.output.bulk_max_size == 0 {
                 config.queue.min_events
             } else {
@@ -274,6 +279,7 @@ async fn disk_writer(
     queue: Arc<DiskQueue>,
     mut events: mpsc::Receiver<Event>,
     written: watch::Sender<bool>,
+    stop: watch::Receiver<bool>,
 ) -> usize {
     let mut lost = 0;
     while let Some(first) = events.recv().await {
@@ -289,6 +295,14 @@ async fn disk_writer(
             .map(|e| (e.id.len() + e.source.len() + 2) as u64)
             .sum();
         while !queue.has_room(bytes) {
+            if *stop.borrow() {
+                // Stopping with a full queue and nothing draining it: these were never on disk.
+                tracing::error!(
+                    events = batch.len(),
+                    "the disk queue is full; dropping events at exit"
+                );
+                return lost + batch.len() + drain_count(&mut events);
+            }
             let _ = tokio::time::timeout(Duration::from_secs(1), queue.changed.notified()).await;
         }
         let q = queue.clone();
@@ -304,6 +318,15 @@ async fn disk_writer(
     }
     let _ = written.send(true);
     lost
+}
+
+/// Empties the channel once its senders are gone; how many events it held.
+fn drain_count(events: &mut mpsc::Receiver<Event>) -> usize {
+    let mut n = 0;
+    while events.try_recv().is_ok() {
+        n += 1;
+    }
+    n
 }
 
 /// Publishes from disk in order, acknowledging each batch once it is settled; stops when the
