@@ -96,6 +96,13 @@ pub(crate) enum TestCommand {
     Config,
     /// Test that the shipper can connect to the output with the current settings
     Output,
+    /// Fetch each enabled metricset once and print the events
+    Modules {
+        /// Only this module
+        module: Option<String>,
+        /// Only this metricset
+        metricset: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -278,6 +285,31 @@ pub(crate) fn execute(
             )?;
             crate::client::tls_config(&config.output)?;
             print_out("Config OK\n");
+            Ok(0)
+        }
+        Command::Test {
+            what: TestCommand::Modules { module, metricset },
+        } => {
+            let (_, config) = load(cli, env, cwd)?;
+            if config.modules_glob.is_none() {
+                modules::ensure_samples(&modules::modules_dir(&config.paths.config))?;
+            }
+            let blocks = modules::load_blocks(
+                &modules_glob(&config),
+                &config.inline_modules,
+                cli.strict_perms,
+            )?;
+            let agent = crate::event::AgentInfo::load(&config.name, &config.paths.data)?;
+            let documents = crate::modules::fetch_once(
+                &blocks,
+                &config.hostfs,
+                &agent,
+                module.as_deref(),
+                metricset.as_deref(),
+            )?;
+            for doc in documents {
+                print_out(&format!("{doc}\n"));
+            }
             Ok(0)
         }
         Command::Test {

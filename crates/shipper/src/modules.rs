@@ -296,6 +296,63 @@ pub fn set_enabled(dir: &Path, name: &str, enable: bool) -> Result<String> {
     ))
 }
 
+/// `test modules [module [metricset]]`: every selected metricset fetched once, as documents.
+pub fn fetch_once(
+    blocks: &[ModuleBlock],
+    hostfs: &Path,
+    agent: &crate::event::AgentInfo,
+    module: Option<&str>,
+    metricset: Option<&str>,
+) -> Result<Vec<Value>> {
+    if let Some(m) = module
+        && !blocks.iter().any(|b| b.module == m)
+    {
+        return Err(Error::Module(format!("Module {m} is not enabled")));
+    }
+    let mut out = Vec::new();
+    for block in blocks
+        .iter()
+        .filter(|b| module.is_none_or(|m| b.module == m))
+    {
+        for set in block
+            .metricsets
+            .iter()
+            .filter(|s| metricset.is_none_or(|n| s.name() == n))
+        {
+            let mut collector = ironstack_collectors::Collector::new(
+                *set,
+                ironstack_collectors::HostFs::new(hostfs),
+                block.options.clone(),
+            );
+            let timestamp = jiff::Timestamp::now();
+            let started = std::time::Instant::now();
+            let result = collector.fetch();
+            let duration = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+            let period = u64::try_from(block.period.as_millis()).unwrap_or(u64::MAX);
+            let fields: Vec<std::result::Result<Value, String>> = match result {
+                Ok(docs) => docs.into_iter().map(Ok).collect(),
+                Err(e) => vec![Err(e.to_string())],
+            };
+            for f in fields {
+                out.push(crate::event::document(
+                    agent,
+                    set.name(),
+                    period,
+                    timestamp,
+                    duration,
+                    f,
+                ));
+            }
+        }
+    }
+    if out.is_empty()
+        && let Some(name) = metricset
+    {
+        return Err(Error::Module(format!("Metricset {name} is not enabled")));
+    }
+    Ok(out)
+}
+
 /// Every enabled block: the files matched by `glob` (`<dir>/*.yml`) then the inline ones.
 pub fn load_blocks(glob: &Path, inline: &[Value], strict_perms: bool) -> Result<Vec<ModuleBlock>> {
     let mut blocks = Vec::new();
@@ -455,6 +512,22 @@ mod tests {
         // The enabled sample loads; the disabled elasticsearch sample is not read.
         let blocks = load_blocks(&m.join("*.yml"), &[], true).unwrap();
         assert_eq!(blocks.len(), 3);
+        let agent = crate::event::AgentInfo::load("t", &dir.path().join("data")).unwrap();
+        let docs = fetch_once(
+            &blocks,
+            Path::new("/"),
+            &agent,
+            Some("system"),
+            Some("uptime"),
+        )
+        .unwrap();
+        assert_eq!(docs.len(), 1);
+        assert_eq!(docs[0]["metricset"]["name"], "uptime");
+        assert_eq!(docs[0]["metricset"]["period"], 900_000);
+        let e = fetch_once(&blocks, Path::new("/"), &agent, Some("nginx"), None).unwrap_err();
+        assert_eq!(e.to_string(), "Module nginx is not enabled");
+        let e = fetch_once(&blocks, Path::new("/"), &agent, None, Some("core")).unwrap_err();
+        assert_eq!(e.to_string(), "Metricset core is not enabled");
         set_enabled(&m, "elasticsearch-xpack", true).unwrap();
         let e = load_blocks(&m.join("*.yml"), &[], true)
             .unwrap_err()
