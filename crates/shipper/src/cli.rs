@@ -302,6 +302,7 @@ pub(crate) fn execute(
             let agent = crate::event::AgentInfo::load(&config.name, &config.paths.data)?;
             let documents = crate::modules::fetch_once(
                 &blocks,
+                &config.processors,
                 &config.hostfs,
                 &agent,
                 module.as_deref(),

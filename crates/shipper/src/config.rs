@@ -22,6 +22,7 @@ pub const VERSION: &str = ironstack_types::info::ES_VERSION;
 /// Settings this version implements (a trailing `.*` accepts any sub-key, e.g. headers).
 const SUPPORTED: &[&str] = &[
     "name",
+    "processors",
     "path.home",
     "path.config",
     "path.data",
@@ -80,7 +81,6 @@ const NOT_YET: &[&str] = &[
     "fields",
     "fields_under_root",
     "tags",
-    "processors",
     "max_procs",
     "seccomp",
     "keystore",
@@ -292,6 +292,8 @@ pub struct ShipperConfig {
     pub modules_glob: Option<PathBuf>,
     /// `metricbeat.modules` blocks, not yet validated (see [`crate::modules`]).
     pub inline_modules: Vec<Value>,
+    /// Top-level `processors`, run on every event after the module's own.
+    pub processors: Vec<crate::processors::Processor>,
     /// `output.elasticsearch`.
     pub output: OutputConfig,
     /// `queue.mem`.
@@ -427,6 +429,10 @@ impl ShipperConfig {
             }
             None => Vec::new(),
         };
+        let processors = match get(t, "processors") {
+            Some(v) => crate::processors::parse_list(v, &format!("[{}]", loaded.file.display()))?,
+            None => Vec::new(),
+        };
         let output = output_config(t, &loaded.paths.config)?;
         let custom_index = output.custom_index;
         let queue = QueueConfig {
@@ -471,6 +477,7 @@ impl ShipperConfig {
             hostfs,
             modules_glob,
             inline_modules,
+            processors,
             output,
             queue,
             disk_queue,

@@ -45,6 +45,7 @@ const FIELDS: &[(&str, &str)] = &[
     ("metricset.period", "long"),
     ("service.type", "keyword"),
     ("error.message", "text"),
+    ("tags", "keyword"),
     ("system.cpu.cores", "long"),
     ("system.load.cores", "long"),
     ("system.memory.total", "long"),

@@ -24,6 +24,7 @@ pub mod modules;
 pub mod output;
 mod perms;
 pub mod pipeline;
+pub mod processors;
 mod settings;
 pub mod setup;
 pub mod test_output;

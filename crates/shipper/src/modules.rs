@@ -43,6 +43,9 @@ pub const SYSTEM_YML: &str = "\
     - fsstat
   # Default: the nodev types of /proc/filesystems (proc, sysfs, tmpfs, ...).
   #filesystem.ignore_types: [nfs, smbfs, autofs]
+  processors:
+    - drop_event.when.regexp:
+        system.filesystem.mount_point: '^/(sys|cgroup|proc|dev|etc|host|lib|snap)($|/)'
 
 - module: system
   period: 15m
@@ -74,6 +77,8 @@ pub struct ModuleBlock {
     pub period: Duration,
     /// Options that change what is measured.
     pub options: SystemOptions,
+    /// The block's `processors`, run before the top-level ones.
+    pub processors: Vec<crate::processors::Processor>,
 }
 
 const SYSTEM_KEYS: &[&str] = &[
@@ -83,13 +88,13 @@ const SYSTEM_KEYS: &[&str] = &[
     "enabled",
     "cpu.metrics",
     "filesystem.ignore_types",
+    "processors",
     "process.include_top_n.enabled",
     "process.include_top_n.by_cpu",
     "process.include_top_n.by_memory",
 ];
 
 const SYSTEM_KEYS_NOT_YET: &[&str] = &[
-    "processors",
     "process",
     "processes",
     "socket",
@@ -198,10 +203,15 @@ pub fn parse_block(block: &Value, origin: &str) -> Result<Option<ModuleBlock>> {
     } else {
         (0, 0)
     };
+    let processors = match get(block, "processors") {
+        Some(v) => crate::processors::parse_list(v, origin)?,
+        None => Vec::new(),
+    };
     Ok(Some(ModuleBlock {
         module,
         metricsets,
         period,
+        processors,
         options: SystemOptions {
             filesystem_ignore_types: string_list(block, "filesystem.ignore_types")?,
             process_top_by_cpu: by_cpu,
@@ -299,6 +309,7 @@ pub fn set_enabled(dir: &Path, name: &str, enable: bool) -> Result<String> {
 /// `test modules [module [metricset]]`: every selected metricset fetched once, as documents.
 pub fn fetch_once(
     blocks: &[ModuleBlock],
+    global: &[crate::processors::Processor],
     hostfs: &Path,
     agent: &crate::event::AgentInfo,
     module: Option<&str>,
@@ -334,14 +345,13 @@ pub fn fetch_once(
                 Err(e) => vec![Err(e.to_string())],
             };
             for f in fields {
-                out.push(crate::event::document(
-                    agent,
-                    set.name(),
-                    period,
-                    timestamp,
-                    duration,
-                    f,
-                ));
+                let mut doc =
+                    crate::event::document(agent, set.name(), period, timestamp, duration, f);
+                if crate::processors::apply(&block.processors, &mut doc)
+                    && crate::processors::apply(global, &mut doc)
+                {
+                    out.push(doc);
+                }
             }
         }
     }
@@ -464,14 +474,11 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(e.contains("unknown setting [system.perod]"), "{e}");
-        let e = parse_block(
-            &json!({"module": "system", "metricsets": ["cpu"], "processors": []}),
-            "[f]",
-        )
-        .unwrap_err()
-        .to_string();
+        let docker = json!({"module": "system", "metricsets": ["cpu"],
+                            "processors": [{"add_docker_metadata": {}}]});
+        let e = parse_block(&docker, "[f]").unwrap_err().to_string();
         assert!(
-            e.contains("system.processors") && e.contains("not supported yet"),
+            e.contains("add_docker_metadata") && e.contains("not supported yet"),
             "{e}"
         );
         assert!(
@@ -515,6 +522,7 @@ mod tests {
         let agent = crate::event::AgentInfo::load("t", &dir.path().join("data")).unwrap();
         let docs = fetch_once(
             &blocks,
+            &[],
             Path::new("/"),
             &agent,
             Some("system"),
@@ -524,9 +532,9 @@ mod tests {
         assert_eq!(docs.len(), 1);
         assert_eq!(docs[0]["metricset"]["name"], "uptime");
         assert_eq!(docs[0]["metricset"]["period"], 900_000);
-        let e = fetch_once(&blocks, Path::new("/"), &agent, Some("nginx"), None).unwrap_err();
+        let e = fetch_once(&blocks, &[], Path::new("/"), &agent, Some("nginx"), None).unwrap_err();
         assert_eq!(e.to_string(), "Module nginx is not enabled");
-        let e = fetch_once(&blocks, Path::new("/"), &agent, None, Some("core")).unwrap_err();
+        let e = fetch_once(&blocks, &[], Path::new("/"), &agent, None, Some("core")).unwrap_err();
         assert_eq!(e.to_string(), "Metricset core is not enabled");
         set_enabled(&m, "elasticsearch-xpack", true).unwrap();
         let e = load_blocks(&m.join("*.yml"), &[], true)

@@ -19,6 +19,7 @@ use crate::disk_queue::DiskQueue;
 use crate::event::{self, AgentInfo, Event};
 use crate::modules::ModuleBlock;
 use crate::output::{Publisher, Stats};
+use crate::processors::{self, Processor};
 use crate::{Error, Result};
 
 /// What a run did, for the final log line and tests.
@@ -50,7 +51,9 @@ pub async fn run(
     let agent = Arc::new(agent);
 
     let mut collectors = Vec::new();
+    let global = Arc::new(config.processors.clone());
     for block in &blocks {
+        let processors = Arc::new((block.processors.clone(), global.clone()));
         for metricset in &block.metricsets {
             let collector = Collector::new(
                 *metricset,
@@ -61,6 +64,7 @@ pub async fn run(
                 collector,
                 block.period,
                 agent.clone(),
+                processors.clone(),
                 event_tx.clone(),
                 stop_rx.clone(),
             )));
@@ -163,6 +167,7 @@ async fn collect(
     collector: Collector,
     period: Duration,
     agent: Arc<AgentInfo>,
+    processors: Arc<(Vec<Processor>, Arc<Vec<Processor>>)>,
     events: mpsc::Sender<Event>,
     mut stop: watch::Receiver<bool>,
 ) {
@@ -200,7 +205,13 @@ async fn collect(
         };
         collector = Some(c);
         for fields in documents {
-            let doc = event::document(&agent, name, period_ms, timestamp, duration_ns, fields);
+            let mut doc = event::document(&agent, name, period_ms, timestamp, duration_ns, fields);
+            // The module's processors, then the top-level ones, as libbeat orders them.
+            if !processors::apply(&processors.0, &mut doc)
+                || !processors::apply(&processors.1, &mut doc)
+            {
+                continue;
+            }
             tokio::select! {
                 sent = events.send(Event::from_document(&doc)) => if sent.is_err() { return },
                 _ = stop.wait_for(|s| *s) => return,

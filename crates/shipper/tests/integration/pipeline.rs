@@ -157,3 +157,39 @@ async fn the_disk_queue_keeps_events_across_an_outage_and_a_restart() {
         "the second run's own events too"
     );
 }
+
+#[tokio::test]
+async fn module_and_top_level_processors_run_before_queueing() {
+    let script: Script = Box::new(|_, items, _| BulkAnswer::Items(vec![None; items.len()]));
+    let node = FakeNode::start(None, script).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = shipper_config(
+        dir.path(),
+        &format!(
+            "output.elasticsearch.hosts: [\"http://{}\"]\nqueue.mem.flush.timeout: 1m\nprocessors:\n  - drop_event.when.equals:\n      metricset.name: uptime\nmetricbeat.modules:\n  - module: system\n    period: 1s\n    metricsets: [cpu, uptime]\n    processors:\n      - add_tags: {{tags: [from-module]}}\n      - drop_fields: {{fields: [host.os]}}\n",
+            node.addr
+        ),
+    );
+    let blocks =
+        modules::load_blocks(&dir.path().join("none/*.yml"), &config.inline_modules, true).unwrap();
+    let agent = AgentInfo::load("test-host", &dir.path().join("data")).unwrap();
+    pipeline::run(
+        &config,
+        blocks,
+        agent,
+        tokio::time::sleep(Duration::from_millis(300)),
+    )
+    .await
+    .unwrap();
+    let state = node.state.lock().unwrap();
+    let docs: Vec<&serde_json::Value> = state.stored.values().map(|(d, _)| d).collect();
+    assert!(!docs.is_empty());
+    for d in &docs {
+        assert_eq!(
+            d["metricset"]["name"], "cpu",
+            "uptime dropped by the top-level processor"
+        );
+        assert_eq!(d["tags"], serde_json::json!(["from-module"]));
+        assert!(d["host"].get("os").is_none());
+    }
+}
