@@ -86,8 +86,42 @@ pub(crate) enum Command {
         #[command(subcommand)]
         what: ExportCommand,
     },
+    /// Manage the secrets keystore (`${KEY}` values)
+    Keystore {
+        #[command(subcommand)]
+        what: KeystoreCommand,
+    },
     /// Show the version
     Version,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum KeystoreCommand {
+    /// Create the keystore
+    Create {
+        /// Overwrite an existing keystore
+        #[arg(long)]
+        force: bool,
+    },
+    /// Add a key (the value is asked for, or read from standard input with --stdin)
+    Add {
+        /// The key, referenced as ${KEY} in the configuration
+        key: String,
+        /// Read the value from standard input
+        #[arg(long)]
+        stdin: bool,
+        /// Overwrite an existing key
+        #[arg(long)]
+        force: bool,
+    },
+    /// List the keys
+    List,
+    /// Remove keys
+    Remove {
+        /// Keys
+        #[arg(required = true)]
+        keys: Vec<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -218,6 +252,44 @@ pub(crate) fn execute(
                 env!("CARGO_PKG_VERSION"),
                 std::env::consts::ARCH
             ));
+            Ok(0)
+        }
+        Command::Keystore { what } => {
+            let data = config::keystore_data_dir(&overrides(cli), cwd);
+            match what {
+                KeystoreCommand::Create { force } => {
+                    print_out(&format!("{}\n", crate::keystore::create(&data, *force)?));
+                }
+                KeystoreCommand::Add { key, stdin, force } => {
+                    let value = if *stdin {
+                        crate::keystore::read_value(&mut std::io::stdin().lock())?
+                    } else {
+                        use ironstack_terminal::Terminal;
+                        let mut terminal = ironstack_terminal::SystemTerminal::new(
+                            ironstack_terminal::Verbosity::Normal,
+                        );
+                        terminal
+                            .read_secret(&format!("Enter value for {key}: "))
+                            .map_err(|e| Error::Runtime(e.message))?
+                            .expose()
+                            .to_string()
+                    };
+                    print_out(&format!(
+                        "{}\n",
+                        crate::keystore::add(&data, key, &value, *force)?
+                    ));
+                }
+                KeystoreCommand::List => {
+                    for key in crate::keystore::list(&data)? {
+                        print_out(&format!("{key}\n"));
+                    }
+                }
+                KeystoreCommand::Remove { keys } => {
+                    for key in keys {
+                        print_out(&format!("{}\n", crate::keystore::remove(&data, key)?));
+                    }
+                }
+            }
             Ok(0)
         }
         Command::Export {

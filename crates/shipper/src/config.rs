@@ -249,7 +249,12 @@ pub fn load(
         check_keys(&one, &format!("-E [{flag}]"))?;
         settings::merge(&mut tree, one);
     }
-    settings::resolve_variables(&mut tree, env)?;
+    // `${KEY}` reads the keystore first, then the environment, as Beats does.
+    let mut lookup = env.clone();
+    lookup.extend(crate::keystore::secrets(&literal_data_dir(
+        &tree, overrides, cwd,
+    ))?);
+    settings::resolve_variables(&mut tree, &lookup)?;
     let path_setting = |key: &str, flag: &Option<PathBuf>, default: PathBuf| -> Result<PathBuf> {
         if let Some(p) = flag {
             return Ok(absolute(cwd, p));
@@ -267,6 +272,56 @@ pub fn load(
         home,
     };
     Ok(LoadedConfig { tree, file, paths })
+}
+
+/// `path.data` before `${VAR}`s are resolved (the keystore that resolves them lives there):
+/// the flag, or a literal `path.home` / `path.data` of the file, or `<home>/data`.
+fn literal_data_dir(tree: &Value, overrides: &Overrides, cwd: &Path) -> PathBuf {
+    let literal = |key: &str| {
+        get(tree, key)
+            .and_then(Value::as_str)
+            .filter(|s| !s.contains("${"))
+            .map(PathBuf::from)
+    };
+    let home = overrides
+        .path_home
+        .clone()
+        .or_else(|| literal("path.home"))
+        .map_or_else(|| cwd.to_path_buf(), |h| absolute(cwd, &h));
+    match overrides.path_data.clone().or_else(|| literal("path.data")) {
+        Some(d) => absolute(&home, &d),
+        None => home.join("data"),
+    }
+}
+
+/// Where the keystore is for the `keystore` commands: as [`load`] finds it, reading the
+/// configuration file leniently (a missing or broken file leaves the defaults).
+pub fn keystore_data_dir(overrides: &Overrides, cwd: &Path) -> PathBuf {
+    let config_dir = overrides
+        .path_config
+        .as_deref()
+        .map(|p| absolute(cwd, p))
+        .unwrap_or_else(|| {
+            absolute(
+                cwd,
+                overrides.path_home.as_deref().unwrap_or(Path::new(".")),
+            )
+        });
+    let file = absolute(
+        &config_dir,
+        overrides
+            .config_file
+            .as_deref()
+            .unwrap_or(Path::new("shipper.yml")),
+    );
+    let mut tree = std::fs::read_to_string(&file)
+        .ok()
+        .and_then(|t| settings::parse_yaml(&t, "").ok())
+        .unwrap_or(Value::Object(Default::default()));
+    for flag in &overrides.settings {
+        let _ = settings::apply_override(&mut tree, flag);
+    }
+    literal_data_dir(&tree, overrides, cwd)
 }
 
 fn absolute(base: &Path, p: &Path) -> PathBuf {

@@ -318,3 +318,24 @@ fn disk_queue_settings() {
             .is_none()
     );
 }
+
+#[test]
+fn keystore_values_win_over_the_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    write_config(dir.path(), BASE);
+    let data = keystore_data_dir(&Overrides::default(), dir.path());
+    assert_eq!(data, dir.path().join("data"));
+    crate::keystore::create(&data, false).unwrap();
+    crate::keystore::add(&data, "ES_PWD", "from-keystore", false).unwrap();
+    let c = load_with(dir.path(), &[], &[("ES_PWD", "from-env")]).unwrap();
+    assert_eq!(c.output.password.unwrap().expose(), "from-keystore");
+    // Without the variable in the environment at all.
+    let c = load_with(dir.path(), &[], &[]).unwrap();
+    assert_eq!(c.output.password.unwrap().expose(), "from-keystore");
+    // A path.data in the file moves the keystore.
+    write_config(dir.path(), &format!("{BASE}path.data: elsewhere\n"));
+    let moved = keystore_data_dir(&Overrides::default(), dir.path());
+    assert_eq!(moved, dir.path().join("elsewhere"));
+    let e = load_with(dir.path(), &[], &[]).unwrap_err().to_string();
+    assert!(e.contains("ES_PWD"), "{e}");
+}

@@ -19,6 +19,7 @@ pub mod event;
 mod export;
 pub mod hosts;
 pub mod index_management;
+pub mod keystore;
 mod logging;
 pub mod modules;
 pub mod output;

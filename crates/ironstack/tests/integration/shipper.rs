@@ -1,8 +1,9 @@
 //! `ironstack shipper` end to end against a secured node, following the guide: roles and users
 //! for setup, writing and reading; `shipper setup` as `metricbeat_setup` loads the ILM policy,
-//! template and data stream; `shipper -e` as `metricbeat_writer` (CA file, `verification_mode:
-//! certificate`) ships system documents into `metricbeat-<version>`, which `metricbeat_reader`
-//! reads; `test output` prints each step, and names an unknown CA.
+//! template and data stream; `shipper -e` as `metricbeat_writer` (CA file,
+//! `verification_mode: certificate`, its password in the shipper's keystore) ships system
+//! documents into `metricbeat-<version>`, which `metricbeat_reader` reads; `test output`
+//! prints each step, and names an unknown CA.
 
 use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
@@ -13,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::support::{TestNode, have_tool, ironstack, secured_node};
+use crate::support::{TestNode, have_tool, ironstack, run_with_stdin, secured_node};
 
 const VERSION: &str = "9.1.0";
 
@@ -183,7 +184,24 @@ fn setup_then_ship_system_metrics_as_the_guide_users() {
     let (s, p) = curl(&node, "GET", "/_ilm/policy/metricbeat", &elastic, None);
     assert_eq!(s, 200, "{p}");
 
+    // The writer's password goes to the shipper's keystore; the run has no ES_PWD variable.
+    let o = shipper(dir.path(), "metricbeat_writer")
+        .args(["keystore", "create"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut add = shipper(dir.path(), "metricbeat_writer");
+    add.args(["keystore", "add", "ES_PWD", "--stdin"]);
+    let o = run_with_stdin(add, "metricbeat_writer-pw\n");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = shipper(dir.path(), "metricbeat_writer")
+        .args(["keystore", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "ES_PWD\n");
+
     let mut child = shipper(dir.path(), "metricbeat_writer")
+        .env_remove("ES_PWD")
         .arg("-e")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
