@@ -125,6 +125,10 @@ impl EsClient {
             }
             (None, None) => None,
         };
+        if authorization.is_some() && !host.https {
+            // Beats allows it; the credentials are readable by anyone on the path.
+            tracing::warn!(host = %host, "credentials are sent to {host} over plain HTTP; use an https:// host");
+        }
         if let Some(auth) = authorization {
             let mut value = HeaderValue::from_str(&auth).map_err(|_| Error::InvalidValue {
                 key: "output.elasticsearch.username".to_string(),

@@ -42,10 +42,17 @@ pub(crate) fn init(config: &ShipperConfig, cli: &Cli) -> Result<()> {
         return Ok(());
     }
     let dir = &config.paths.logs;
-    std::fs::create_dir_all(dir).map_err(|source| Error::Write {
-        path: dir.clone(),
-        source,
-    })?;
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o750)
+            .create(dir)
+            .map_err(|source| Error::Write {
+                path: dir.clone(),
+                source,
+            })?;
+    }
     let path = dir.join("shipper");
     let mut file = std::fs::OpenOptions::new()
         .create(true)
