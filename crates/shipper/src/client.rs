@@ -276,3 +276,98 @@ fn gzip(raw: &[u8], level: u32) -> Result<Vec<u8>> {
         .and_then(|_| encoder.finish())
         .map_err(|e| Error::Runtime(format!("cannot compress a request body: {e}")))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0
+                .lock()
+                .map_err(|_| std::io::Error::other("poisoned"))?
+                .extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn output(hosts: &str, extra: &str) -> OutputConfig {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("shipper.yml");
+        std::fs::write(
+            &f,
+            format!("output.elasticsearch:\n  hosts: [\"{hosts}\"]\n{extra}"),
+        )
+        .unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let loaded =
+            crate::config::load(&Default::default(), &Default::default(), dir.path()).unwrap();
+        crate::config::ShipperConfig::from_loaded(&loaded)
+            .unwrap()
+            .output
+    }
+
+    fn warnings_for(output: &OutputConfig) -> String {
+        let captured = Captured::default();
+        let sink = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || sink.clone())
+            .with_ansi(false)
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            EsClient::new(output.hosts[0].clone(), output, None).unwrap();
+        });
+        let bytes = captured.0.lock().unwrap().clone();
+        String::from_utf8(bytes).unwrap()
+    }
+
+    #[test]
+    fn credentials_over_plain_http_are_warned_about_and_never_logged() {
+        let plain = output("http://es:9200", "  username: u\n  password: s3cret\n");
+        let log = warnings_for(&plain);
+        assert!(log.contains("over plain HTTP"), "{log}");
+        assert!(!log.contains("s3cret"));
+        let anonymous = output("http://es:9200", "");
+        assert!(warnings_for(&anonymous).is_empty());
+    }
+
+    #[test]
+    fn authorization_headers() {
+        let basic = output("http://es:9200", "  username: u\n  password: p\n");
+        let c = EsClient::new(basic.hosts[0].clone(), &basic, None).unwrap();
+        let auth = c.headers.get(http::header::AUTHORIZATION).unwrap();
+        assert_eq!(auth.to_str().unwrap(), "Basic dTpw");
+        assert!(auth.is_sensitive());
+        let key = output("https://es:9200", "  api_key: \"id:key\"\n");
+        let c = EsClient::new(key.hosts[0].clone(), &key, None).unwrap();
+        assert_eq!(
+            c.headers
+                .get(http::header::AUTHORIZATION)
+                .unwrap()
+                .to_str()
+                .unwrap(),
+            "ApiKey aWQ6a2V5"
+        );
+        assert_eq!(c.headers.get("x-elastic-product-origin").unwrap(), "beats");
+        let custom = output(
+            "https://es:9200",
+            "  headers:\n    X-Custom: abc\n    Accept: text/plain\n",
+        );
+        let c = EsClient::new(custom.hosts[0].clone(), &custom, None).unwrap();
+        assert_eq!(c.headers.get("x-custom").unwrap(), "abc");
+        assert_eq!(
+            c.headers.get(http::header::ACCEPT).unwrap(),
+            "text/plain",
+            "user headers replace defaults"
+        );
+    }
+}

@@ -41,7 +41,18 @@ pub(crate) fn init(config: &ShipperConfig, cli: &Cli) -> Result<()> {
         );
         return Ok(());
     }
-    let dir = &config.paths.logs;
+    let file = open_log_file(&config.paths.logs)?;
+    let layer = tracing_subscriber::fmt::layer()
+        .json()
+        .with_writer(Mutex::new(file));
+    let _ = tracing::subscriber::set_global_default(
+        tracing_subscriber::registry().with(layer).with(filter),
+    );
+    Ok(())
+}
+
+/// `<dir>/shipper`, appended to, created 0600 in a 0750 folder.
+fn open_log_file(dir: &std::path::Path) -> Result<std::fs::File> {
     {
         use std::os::unix::fs::DirBuilderExt;
         std::fs::DirBuilder::new()
@@ -49,7 +60,7 @@ pub(crate) fn init(config: &ShipperConfig, cli: &Cli) -> Result<()> {
             .mode(0o750)
             .create(dir)
             .map_err(|source| Error::Write {
-                path: dir.clone(),
+                path: dir.to_path_buf(),
                 source,
             })?;
     }
@@ -64,11 +75,23 @@ pub(crate) fn init(config: &ShipperConfig, cli: &Cli) -> Result<()> {
             source,
         })?;
     let _ = file.flush();
-    let layer = tracing_subscriber::fmt::layer()
-        .json()
-        .with_writer(Mutex::new(file));
-    let _ = tracing::subscriber::set_global_default(
-        tracing_subscriber::registry().with(layer).with(filter),
-    );
-    Ok(())
+    Ok(file)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn log_file_and_folder_are_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let logs = dir.path().join("logs");
+        open_log_file(&logs).unwrap();
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&logs), 0o750);
+        assert_eq!(mode(&logs.join("shipper")), 0o600);
+        // Appends to an existing file.
+        open_log_file(&logs).unwrap();
+    }
 }
