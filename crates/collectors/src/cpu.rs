@@ -71,36 +71,47 @@ pub(crate) fn parse_stat(text: &str) -> Result<CpuTicks, String> {
     Ok(ticks)
 }
 
-/// The `system.cpu` document for the interval from `previous` (boot when `None`) to `current`.
-pub(crate) fn document(previous: Option<&CpuTicks>, current: &CpuTicks) -> Value {
+/// The `system.cpu` document for the interval from `previous` (boot when `None`) to `current`,
+/// with the `.pct` and/or `.norm.pct` fields (`cpu.metrics`); `host.cpu.usage` always.
+pub(crate) fn document(
+    previous: Option<&CpuTicks>,
+    current: &CpuTicks,
+    percentages: bool,
+    normalized: bool,
+) -> Value {
     let zero = CpuTicks::default();
     let previous = previous.unwrap_or(&zero);
     // Counters can go backwards after a CPU goes offline; such a field counts as 0.
     let delta = |now: u64, before: u64| now.saturating_sub(before) as f64;
     let total = delta(current.total(), previous.total());
     let cores = current.cores as f64;
-    let share = |now: u64, before: u64| {
-        let pct = ratio(delta(now, before) * cores, total);
-        json!({"pct": pct, "norm": {"pct": ratio(delta(now, before), total)}})
+    let share = |busy: f64| {
+        let mut v = serde_json::Map::new();
+        if percentages {
+            v.insert("pct".to_string(), json!(ratio(busy * cores, total)));
+        }
+        if normalized {
+            v.insert("norm".to_string(), json!({"pct": ratio(busy, total)}));
+        }
+        Value::Object(v)
     };
     let idle = delta(current.idle, previous.idle);
     let iowait = delta(current.iowait, previous.iowait);
     let busy = (total - idle - iowait).max(0.0);
-    let norm_total = ratio(busy, total);
     json!({
         "system": {"cpu": {
             "cores": current.cores,
-            "user": share(current.user, previous.user),
-            "system": share(current.system, previous.system),
-            "nice": share(current.nice, previous.nice),
-            "idle": share(current.idle, previous.idle),
-            "iowait": share(current.iowait, previous.iowait),
-            "irq": share(current.irq, previous.irq),
-            "softirq": share(current.softirq, previous.softirq),
-            "steal": share(current.steal, previous.steal),
-            "total": {"pct": ratio(busy * cores, total), "norm": {"pct": norm_total}},
+            "user": share(delta(current.user, previous.user)),
+            "system": share(delta(current.system, previous.system)),
+            "nice": share(delta(current.nice, previous.nice)),
+            "idle": share(idle),
+            "iowait": share(iowait),
+            "irq": share(delta(current.irq, previous.irq)),
+            "softirq": share(delta(current.softirq, previous.softirq)),
+            "steal": share(delta(current.steal, previous.steal)),
+            "total": share(busy),
         }},
-        "host": {"cpu": {"usage": norm_total}},
+        "host": {"cpu": {"usage": ratio(busy, total)}},
     })
 }
 
@@ -116,7 +127,7 @@ mod tests {
         let a = parse_stat(STAT_1).unwrap();
         let b = parse_stat(STAT_2).unwrap();
         assert_eq!(b.cores, 2);
-        let d = document(Some(&a), &b);
+        let d = document(Some(&a), &b, true, true);
         let cpu = &d["system"]["cpu"];
         // 100 user ticks out of 1000 on 2 cores.
         assert_eq!(cpu["user"]["pct"], 0.2);
@@ -131,11 +142,21 @@ mod tests {
     #[test]
     fn first_sample_is_since_boot_and_an_unchanged_sample_is_zero() {
         let a = parse_stat(STAT_1).unwrap();
-        assert_eq!(
-            document(None, &a)["system"]["cpu"]["user"]["norm"]["pct"],
-            0.1
-        );
-        assert_eq!(document(Some(&a), &a)["system"]["cpu"]["total"]["pct"], 0.0);
+        let first = document(None, &a, true, true);
+        assert_eq!(first["system"]["cpu"]["user"]["norm"]["pct"], 0.1);
+        let same = document(Some(&a), &a, true, true);
+        assert_eq!(same["system"]["cpu"]["total"]["pct"], 0.0);
+    }
+
+    #[test]
+    fn cpu_metrics_choose_the_fields() {
+        let a = parse_stat(STAT_1).unwrap();
+        let b = parse_stat(STAT_2).unwrap();
+        let d = document(Some(&a), &b, true, false);
+        assert_eq!(d["system"]["cpu"]["user"], json!({"pct": 0.2}));
+        assert_eq!(d["host"]["cpu"]["usage"], 0.15);
+        let d = document(Some(&a), &b, false, true);
+        assert_eq!(d["system"]["cpu"]["total"], json!({"norm": {"pct": 0.15}}));
     }
 
     #[test]

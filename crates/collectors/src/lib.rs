@@ -96,8 +96,13 @@ impl MetricSet {
 }
 
 /// Options of the `system` module that change what is measured.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct SystemOptions {
+    /// `cpu.metrics` contains `percentages`: the `system.cpu.*.pct` fields (default on).
+    pub cpu_percentages: bool,
+    /// `cpu.metrics` contains `normalized_percentages`: the `*.norm.pct` fields (default off,
+    /// as in Metricbeat; `host.cpu.usage` is always sent).
+    pub cpu_normalized_percentages: bool,
     /// `filesystem.ignore_types`: file system types to skip. Empty means Metricbeat's default:
     /// every `nodev` type listed in `/proc/filesystems`.
     pub filesystem_ignore_types: Vec<String>,
@@ -106,6 +111,18 @@ pub struct SystemOptions {
     /// `process.include_top_n.by_memory`: how many of the largest processes to report (both
     /// 0: every process).
     pub process_top_by_memory: usize,
+}
+
+impl Default for SystemOptions {
+    fn default() -> Self {
+        SystemOptions {
+            cpu_percentages: true,
+            cpu_normalized_percentages: false,
+            filesystem_ignore_types: Vec::new(),
+            process_top_by_cpu: 0,
+            process_top_by_memory: 0,
+        }
+    }
 }
 
 /// One metricset's state between fetches.
@@ -148,7 +165,12 @@ impl Collector {
                 // The first fetch has no previous sample: Metricbeat then reports the shares
                 // since boot, which is what a zero baseline gives.
                 let previous = self.previous_cpu.replace(current.clone());
-                Ok(vec![cpu::document(previous.as_ref(), &current)])
+                Ok(vec![cpu::document(
+                    previous.as_ref(),
+                    &current,
+                    self.options.cpu_percentages,
+                    self.options.cpu_normalized_percentages,
+                )])
             }
             MetricSet::Load => {
                 let text = self.hostfs.read_proc("loadavg")?;

@@ -34,6 +34,7 @@ pub const SYSTEM_YML: &str = "\
   process.include_top_n:
     by_cpu: 5      # include the top 5 processes by CPU
     by_memory: 5   # include the top 5 processes by memory
+  # Default [percentages]; add normalized_percentages for the *.norm.pct fields.
   #cpu.metrics: [\"percentages\", \"normalized_percentages\"]
 
 - module: system
@@ -169,8 +170,16 @@ pub fn parse_block(block: &Value, origin: &str) -> Result<Option<ModuleBlock>> {
     if period < Duration::from_millis(100) {
         return Err(invalid("system.period", "must be at least 100ms"));
     }
-    for m in string_list(block, "cpu.metrics")? {
-        match m.as_str() {
+    // Metricbeat's default is [percentages]; `host.cpu.usage` is sent either way.
+    let cpu_metrics = match get(block, "cpu.metrics") {
+        Some(_) => string_list(block, "cpu.metrics")?,
+        None => vec!["percentages".to_string()],
+    };
+    if cpu_metrics.is_empty() {
+        return Err(invalid("system.cpu.metrics", "cannot be empty"));
+    }
+    for m in &cpu_metrics {
+        match m.to_ascii_lowercase().as_str() {
             "percentages" | "normalized_percentages" => {}
             "ticks" => {
                 return Err(Error::NotSupportedYet {
@@ -213,6 +222,12 @@ pub fn parse_block(block: &Value, origin: &str) -> Result<Option<ModuleBlock>> {
         period,
         processors,
         options: SystemOptions {
+            cpu_percentages: cpu_metrics
+                .iter()
+                .any(|m| m.eq_ignore_ascii_case("percentages")),
+            cpu_normalized_percentages: cpu_metrics
+                .iter()
+                .any(|m| m.eq_ignore_ascii_case("normalized_percentages")),
             filesystem_ignore_types: string_list(block, "filesystem.ignore_types")?,
             process_top_by_cpu: by_cpu,
             process_top_by_memory: by_memory,
@@ -429,6 +444,18 @@ mod tests {
             ),
             (5, 5)
         );
+        let o = &parsed[0].options;
+        assert!(
+            o.cpu_percentages && !o.cpu_normalized_percentages,
+            "Metricbeat's default"
+        );
+        let both = json!({"module": "system", "metricsets": ["cpu"],
+                          "cpu": {"metrics": ["percentages", "normalized_percentages"]}});
+        let both = parse_block(&both, "[f]").unwrap().unwrap();
+        assert!(both.options.cpu_percentages && both.options.cpu_normalized_percentages);
+        let empty = json!({"module": "system", "metricsets": ["cpu"], "cpu": {"metrics": []}});
+        let e = parse_block(&empty, "[f]").unwrap_err().to_string();
+        assert!(e.contains("cannot be empty"), "{e}");
         let all: Vec<MetricSet> = parsed.iter().flat_map(|b| b.metricsets.clone()).collect();
         for m in MetricSet::ALL
             .into_iter()

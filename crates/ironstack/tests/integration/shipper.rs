@@ -291,8 +291,16 @@ fn setup_then_ship_system_metrics_as_the_guide_users() {
     assert_eq!(doc["metricset"]["period"], 10000);
     assert_eq!(doc["agent"]["type"], "metricbeat");
     assert_eq!(doc["agent"]["version"], VERSION);
+    // Metricbeat's default cpu.metrics: shares up to the number of cores, plus host.cpu.usage.
+    let cores = doc["system"]["cpu"]["cores"].as_f64().unwrap_or(0.0);
     assert!(
-        doc["system"]["cpu"]["total"]["norm"]["pct"]
+        doc["system"]["cpu"]["total"]["pct"]
+            .as_f64()
+            .is_some_and(|p| (0.0..=cores).contains(&p)),
+        "{doc}"
+    );
+    assert!(
+        doc["host"]["cpu"]["usage"]
             .as_f64()
             .is_some_and(|p| (0.0..=1.0).contains(&p)),
         "{doc}"
