@@ -1,3 +1,7 @@
+//! Command tests without a server: flags, `test config`, `modules`, `export`, `--strict.perms`
+//! on module files, and `test output` against a closed port (the binary against a real node is
+//! exercised by `crates/ironstack/tests/integration/shipper.rs`).
+
 use std::collections::HashMap;
 use std::os::unix::fs::PermissionsExt;
 

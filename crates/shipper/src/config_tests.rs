@@ -1,3 +1,7 @@
+//! Configuration tests: Metricbeat's defaults, precedence (`-E` > keystore/env > file >
+//! default), unknown and not-yet-supported keys, value checks, paths, the disk queue settings
+//! and `--strict.perms`.
+
 use std::collections::HashMap;
 use std::os::unix::fs::PermissionsExt;
 
