@@ -397,8 +397,8 @@ pub(crate) fn execute(
             dashboards,
         } => {
             if *dashboards {
-                return Err(Error::NotSupportedYet {
-                    key: "setup --dashboards".to_string(),
+                return Err(Error::FeatureNotSupportedYet {
+                    what: "setup --dashboards".to_string(),
                     origin: "the command line".to_string(),
                 });
             }

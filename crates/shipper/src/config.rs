@@ -652,9 +652,11 @@ fn output_config(t: &Value, config_dir: &Path) -> Result<OutputConfig> {
             let text = string(v, &key("index"))?;
             let resolved = text.replace("%{[agent.version]}", VERSION);
             if resolved.contains("%{") {
-                return Err(Error::NotSupportedYet {
-                    key: key("index"),
-                    origin: format!("the format [{text}] (only %{{[agent.version]}} is expanded)"),
+                return Err(Error::FeatureNotSupportedYet {
+                    what: format!(
+                        "the index format [{text}] (only %{{[agent.version]}} is expanded)"
+                    ),
+                    origin: "[output.elasticsearch.index]".to_string(),
                 });
             }
             (resolved.to_ascii_lowercase(), true)

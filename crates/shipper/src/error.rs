@@ -39,6 +39,15 @@ pub enum Error {
         /// Where it was found.
         origin: String,
     },
+    /// A Metricbeat feature (module, metricset, processor, option value, command flag) that
+    /// this version does not implement yet.
+    #[error("{what} in {origin} is not supported yet")]
+    FeatureNotSupportedYet {
+        /// What, e.g. `module [elasticsearch]`.
+        what: String,
+        /// Where it was asked for.
+        origin: String,
+    },
     /// A setting with a value of the wrong type or out of range.
     #[error("invalid value for [{key}]: {reason}")]
     InvalidValue {

@@ -120,8 +120,8 @@ pub fn parse_block(block: &Value, origin: &str) -> Result<Option<ModuleBlock>> {
         }
     };
     if module != "system" {
-        return Err(Error::NotSupportedYet {
-            key: format!("module [{module}]"),
+        return Err(Error::FeatureNotSupportedYet {
+            what: format!("module [{module}]"),
             origin: origin.to_string(),
         });
     }
@@ -155,8 +155,8 @@ pub fn parse_block(block: &Value, origin: &str) -> Result<Option<ModuleBlock>> {
     let metricsets = names
         .iter()
         .map(|n| {
-            MetricSet::parse(n).ok_or_else(|| Error::NotSupportedYet {
-                key: format!("metricset [system/{n}]"),
+            MetricSet::parse(n).ok_or_else(|| Error::FeatureNotSupportedYet {
+                what: format!("metricset [system/{n}]"),
                 origin: origin.to_string(),
             })
         })
@@ -182,8 +182,8 @@ pub fn parse_block(block: &Value, origin: &str) -> Result<Option<ModuleBlock>> {
         match m.to_ascii_lowercase().as_str() {
             "percentages" | "normalized_percentages" => {}
             "ticks" => {
-                return Err(Error::NotSupportedYet {
-                    key: "system.cpu.metrics [ticks]".to_string(),
+                return Err(Error::FeatureNotSupportedYet {
+                    what: "system.cpu.metrics [ticks]".to_string(),
                     origin: origin.to_string(),
                 });
             }
@@ -491,7 +491,7 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(
-            e.contains("elasticsearch") && e.contains("not supported yet"),
+            e == "module [elasticsearch] in [f] is not supported yet",
             "{e}"
         );
         let e = parse_block(

@@ -183,8 +183,8 @@ pub fn parse_condition(v: &Value, origin: &str) -> Result<Condition> {
         "or" => Condition::Or(list(arg)?),
         "not" => Condition::Not(Box::new(parse_condition(arg, origin)?)),
         "network" | "equals.field" => {
-            return Err(Error::NotSupportedYet {
-                key: format!("condition [{op}]"),
+            return Err(Error::FeatureNotSupportedYet {
+                what: format!("condition [{op}]"),
                 origin: origin.to_string(),
             });
         }
@@ -335,8 +335,8 @@ fn parse_one(item: &Value, origin: &str) -> Result<Processor> {
             Processor::AddHostMetadata
         }
         other => {
-            return Err(Error::NotSupportedYet {
-                key: format!("processor [{other}]"),
+            return Err(Error::FeatureNotSupportedYet {
+                what: format!("processor [{other}]"),
                 origin: origin.to_string(),
             });
         }
