@@ -355,3 +355,57 @@ fn test_output_names_an_unknown_authority() {
         "{out}"
     );
 }
+
+#[test]
+fn the_binary_dispatches_to_the_shipper_and_reports_errors_on_one_line() {
+    let o = ironstack().arg("help").output().unwrap();
+    assert!(String::from_utf8_lossy(&o.stdout).contains("shipper"));
+    let dir = tempfile::tempdir().unwrap();
+    let o = ironstack()
+        .current_dir(dir.path())
+        .args(["shipper", "version"])
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stdout).starts_with(&format!("metricbeat version {VERSION}"))
+    );
+    let o = ironstack()
+        .current_dir(dir.path())
+        .args(["shipper", "test", "config"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(78));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.starts_with("ERROR: cannot read config file [") && err.lines().count() == 1,
+        "{err}"
+    );
+    let o = ironstack()
+        .current_dir(dir.path())
+        .args(["shipper", "--bogus"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(64));
+    // A starting configuration, then a typo in it, named with its file.
+    let o = ironstack()
+        .current_dir(dir.path())
+        .args(["shipper", "export", "config"])
+        .output()
+        .unwrap();
+    let yml = String::from_utf8_lossy(&o.stdout).replace("hosts:", "hostz:");
+    let f = dir.path().join("shipper.yml");
+    std::fs::write(&f, yml).unwrap();
+    std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let o = ironstack()
+        .current_dir(dir.path())
+        .args(["shipper", "test", "config"])
+        .env("ES_PWD", "x")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("unknown setting [output.elasticsearch.hostz]"),
+        "{err}"
+    );
+}
