@@ -22,6 +22,9 @@ pub const VERSION: &str = ironstack_types::info::ES_VERSION;
 /// Settings this version implements (a trailing `.*` accepts any sub-key, e.g. headers).
 const SUPPORTED: &[&str] = &[
     "name",
+    "tags",
+    "fields.*",
+    "fields_under_root",
     "processors",
     "path.home",
     "path.config",
@@ -78,9 +81,6 @@ const SUPPORTED: &[&str] = &[
 
 /// Metricbeat settings (prefixes) that exist but are not implemented yet.
 const NOT_YET: &[&str] = &[
-    "fields",
-    "fields_under_root",
-    "tags",
     "max_procs",
     "seccomp",
     "keystore",
@@ -347,6 +347,9 @@ pub struct ShipperConfig {
     pub modules_glob: Option<PathBuf>,
     /// `metricbeat.modules` blocks, not yet validated (see [`crate::modules`]).
     pub inline_modules: Vec<Value>,
+    /// Top-level `tags` and `fields` (under `fields`, or at the root with
+    /// `fields_under_root`), added to every event before the processors run.
+    pub extra_fields: Option<serde_json::Value>,
     /// Top-level `processors`, run on every event after the module's own.
     pub processors: Vec<crate::processors::Processor>,
     /// `output.elasticsearch`.
@@ -484,6 +487,24 @@ impl ShipperConfig {
             }
             None => Vec::new(),
         };
+        let mut extra = serde_json::Map::new();
+        let tags = string_list(t, "tags")?;
+        if !tags.is_empty() {
+            extra.insert("tags".to_string(), serde_json::json!(tags));
+        }
+        if let Some(fields) = get(t, "fields") {
+            if !fields.is_object() {
+                return Err(invalid("fields", "expected a map"));
+            }
+            if boolean(t, "fields_under_root", false)? {
+                if let Some(map) = fields.as_object() {
+                    extra.extend(map.clone());
+                }
+            } else {
+                extra.insert("fields".to_string(), fields.clone());
+            }
+        }
+        let extra_fields = (!extra.is_empty()).then_some(Value::Object(extra));
         let processors = match get(t, "processors") {
             Some(v) => crate::processors::parse_list(v, &format!("[{}]", loaded.file.display()))?,
             None => Vec::new(),
@@ -532,6 +553,7 @@ impl ShipperConfig {
             hostfs,
             modules_glob,
             inline_modules,
+            extra_fields,
             processors,
             output,
             queue,

@@ -343,3 +343,26 @@ fn keystore_values_win_over_the_environment() {
     let e = load_with(dir.path(), &[], &[]).unwrap_err().to_string();
     assert!(e.contains("ES_PWD"), "{e}");
 }
+
+#[test]
+fn tags_and_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    write_config(
+        dir.path(),
+        &format!("{BASE}tags: [web, prod]\nfields:\n  env: staging\n"),
+    );
+    let c = load_with(dir.path(), &[], &[("ES_PWD", "p")]).unwrap();
+    assert_eq!(
+        c.extra_fields.unwrap(),
+        serde_json::json!({"tags": ["web", "prod"], "fields": {"env": "staging"}})
+    );
+    let c = load_with(dir.path(), &["fields_under_root=true"], &[("ES_PWD", "p")]).unwrap();
+    assert_eq!(c.extra_fields.unwrap()["env"], "staging");
+    write_config(dir.path(), BASE);
+    assert!(
+        load_with(dir.path(), &[], &[("ES_PWD", "p")])
+            .unwrap()
+            .extra_fields
+            .is_none()
+    );
+}

@@ -52,6 +52,7 @@ pub async fn run(
 
     let mut collectors = Vec::new();
     let global = Arc::new(config.processors.clone());
+    let extra = Arc::new(config.extra_fields.clone());
     for block in &blocks {
         let processors = Arc::new((block.processors.clone(), global.clone()));
         for metricset in &block.metricsets {
@@ -64,6 +65,7 @@ pub async fn run(
                 collector,
                 block.period,
                 agent.clone(),
+                extra.clone(),
                 processors.clone(),
                 event_tx.clone(),
                 stop_rx.clone(),
@@ -167,6 +169,7 @@ async fn collect(
     collector: Collector,
     period: Duration,
     agent: Arc<AgentInfo>,
+    extra: Arc<Option<serde_json::Value>>,
     processors: Arc<(Vec<Processor>, Arc<Vec<Processor>>)>,
     events: mpsc::Sender<Event>,
     mut stop: watch::Receiver<bool>,
@@ -206,6 +209,9 @@ async fn collect(
         collector = Some(c);
         for fields in documents {
             let mut doc = event::document(&agent, name, period_ms, timestamp, duration_ns, fields);
+            if let Some(fields) = extra.as_ref() {
+                crate::settings::merge(&mut doc, fields.clone());
+            }
             // The module's processors, then the top-level ones, as libbeat orders them.
             if !processors::apply(&processors.0, &mut doc)
                 || !processors::apply(&processors.1, &mut doc)

@@ -166,7 +166,7 @@ async fn module_and_top_level_processors_run_before_queueing() {
     let config = shipper_config(
         dir.path(),
         &format!(
-            "output.elasticsearch.hosts: [\"http://{}\"]\nqueue.mem.flush.timeout: 1m\nprocessors:\n  - drop_event.when.equals:\n      metricset.name: uptime\nmetricbeat.modules:\n  - module: system\n    period: 1s\n    metricsets: [cpu, uptime]\n    processors:\n      - add_tags: {{tags: [from-module]}}\n      - drop_fields: {{fields: [host.os]}}\n",
+            "output.elasticsearch.hosts: [\"http://{}\"]\nqueue.mem.flush.timeout: 1m\ntags: [global]\nfields: {{env: test}}\nprocessors:\n  - drop_event.when.equals:\n      metricset.name: uptime\nmetricbeat.modules:\n  - module: system\n    period: 1s\n    metricsets: [cpu, uptime]\n    processors:\n      - add_tags: {{tags: [from-module]}}\n      - drop_fields: {{fields: [host.os]}}\n",
             node.addr
         ),
     );
@@ -189,7 +189,8 @@ async fn module_and_top_level_processors_run_before_queueing() {
             d["metricset"]["name"], "cpu",
             "uptime dropped by the top-level processor"
         );
-        assert_eq!(d["tags"], serde_json::json!(["from-module"]));
+        assert_eq!(d["tags"], serde_json::json!(["global", "from-module"]));
+        assert_eq!(d["fields"]["env"], "test");
         assert!(d["host"].get("os").is_none());
     }
 }
