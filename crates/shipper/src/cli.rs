@@ -427,12 +427,21 @@ pub(crate) fn execute(
             crate::logging::init(&config, cli)?;
             let agent = crate::event::AgentInfo::load(&config.name, &config.paths.data)?;
             tracing::info!(version = VERSION, name = %config.name, hosts = ?config.output.hosts, "shipper starting");
-            let summary = runtime()?.block_on(crate::pipeline::run(
-                &config,
-                blocks,
-                agent,
-                shutdown_signal(),
-            ))?;
+            let summary = runtime()?.block_on(async {
+                let (first_tx, first_rx) = tokio::sync::oneshot::channel::<()>();
+                tokio::spawn(async move {
+                    shutdown_signal().await;
+                    let _ = first_tx.send(());
+                    // A second signal while the queue is being flushed means "now".
+                    shutdown_signal().await;
+                    print_err("ERROR: stopping without flushing the queue (second signal)\n");
+                    std::process::exit(130);
+                });
+                crate::pipeline::run(&config, blocks, agent, async {
+                    let _ = first_rx.await;
+                })
+                .await
+            })?;
             Ok(if summary.lost == 0 { 0 } else { 1 })
         }
     }

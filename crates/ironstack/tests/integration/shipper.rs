@@ -409,3 +409,116 @@ fn the_binary_dispatches_to_the_shipper_and_reports_errors_on_one_line() {
         "{err}"
     );
 }
+
+/// Starts `shipper -e` against `host` in a new folder; the child and its stderr collector.
+fn start_shipper(dir: &Path, host: &str, extra: &str) -> (std::process::Child, Arc<Mutex<String>>) {
+    let f = dir.join("shipper.yml");
+    std::fs::write(
+        &f,
+        format!(
+            "output.elasticsearch.hosts: [\"{host}\"]\nqueue.mem.flush.timeout: 100ms\n{extra}"
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let mut child = ironstack()
+        .current_dir(dir)
+        .args(["shipper", "-e"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let log = Arc::new(Mutex::new(String::new()));
+    let sink = log.clone();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            sink.lock().unwrap().push_str(&(line + "\n"));
+        }
+    });
+    (child, log)
+}
+
+fn wait_for(log: &Arc<Mutex<String>>, needle: &str) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if log.lock().unwrap().contains(needle) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    false
+}
+
+fn wait_exit(
+    child: &mut std::process::Child,
+    within: Duration,
+) -> Option<std::process::ExitStatus> {
+    let deadline = Instant::now() + within;
+    while Instant::now() < deadline {
+        if let Some(status) = child.try_wait().unwrap() {
+            return Some(status);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    None
+}
+
+#[test]
+fn sigterm_with_elasticsearch_down_exits_and_counts_what_was_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = crate::support::free_port();
+    let (mut child, log) = start_shipper(dir.path(), &format!("http://127.0.0.1:{port}"), "");
+    assert!(
+        wait_for(&log, "Failed to connect"),
+        "{}",
+        log.lock().unwrap()
+    );
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = wait_exit(&mut child, Duration::from_secs(10)).expect("exits after SIGTERM");
+    let log = log.lock().unwrap().clone();
+    assert_eq!(status.code(), Some(1), "{log}");
+    assert!(
+        log.contains("events could not be sent before exit"),
+        "{log}"
+    );
+}
+
+#[test]
+fn a_second_signal_stops_a_flush_that_hangs() {
+    let dir = tempfile::tempdir().unwrap();
+    // Accepts connections (the kernel's backlog) but never answers: GET / hangs.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let host = format!("http://{}", silent.local_addr().unwrap());
+    let (mut child, log) = start_shipper(dir.path(), &host, "output.elasticsearch.timeout: 60s\n");
+    assert!(
+        wait_for(&log, "shipper starting"),
+        "{}",
+        log.lock().unwrap()
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(
+        wait_for(&log, "stopping: flushing"),
+        "{}",
+        log.lock().unwrap()
+    );
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "still flushing after the first signal"
+    );
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = wait_exit(&mut child, Duration::from_secs(5)).expect("exits on the second signal");
+    assert_eq!(status.code(), Some(130), "{}", log.lock().unwrap());
+    drop(silent);
+}
