@@ -329,9 +329,14 @@ fn parse_one(item: &Value, origin: &str) -> Result<Processor> {
                 when,
             }
         }
-        // The shipper always adds the host metadata this processor would add; its options
-        // (netinfo, geo, cache) are not implemented.
-        "add_host_metadata" if config.as_object().is_none_or(|m| m.is_empty()) => {
+        // The shipper always adds the host metadata this processor would add (Metricbeat's
+        // default `metricbeat.yml` lists it with `when.not.contains.tags: forwarded`, which is
+        // accepted and has no effect); its options (netinfo, geo, cache) are not implemented.
+        "add_host_metadata"
+            if config
+                .as_object()
+                .is_none_or(|m| m.keys().all(|k| k == "when")) =>
+        {
             Processor::AddHostMetadata
         }
         other => {
@@ -518,5 +523,10 @@ mod tests {
             .to_string();
         assert!(e.contains("unknown condition [sometimes]"), "{e}");
         assert!(procs("- add_host_metadata: {netinfo.enabled: true}\n").is_err());
+        let default_yml = "- add_host_metadata:\n    when: {not: {contains: {tags: forwarded}}}\n";
+        assert!(matches!(
+            procs(default_yml).unwrap()[0],
+            Processor::AddHostMetadata
+        ));
     }
 }
