@@ -302,7 +302,11 @@ pub(crate) fn execute(
             what: ExportCommand::Template,
         } => {
             let (_, config) = load(cli, env, cwd)?;
-            let t = index_management::template(&config.output.index, config.setup.ilm_enabled);
+            let setup = &config.setup;
+            let t = index_management::template(
+                &setup.template_pattern,
+                setup.ilm_enabled.then_some(setup.ilm_policy_name.as_str()),
+            );
             print_out(&format!("{}\n", pretty(&t)));
             Ok(0)
         }

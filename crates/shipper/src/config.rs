@@ -69,6 +69,9 @@ const SUPPORTED: &[&str] = &[
     "queue.mem.flush.min_events",
     "queue.mem.flush.timeout",
     "setup.template.enabled",
+    "setup.template.name",
+    "setup.template.pattern",
+    "setup.ilm.policy_name",
     "setup.template.overwrite",
     "setup.ilm.enabled",
     "setup.ilm.check_exists",
@@ -92,14 +95,11 @@ const NOT_YET: &[&str] = &[
     "queue.disk",
     "setup.kibana",
     "setup.dashboards",
-    "setup.template.name",
-    "setup.template.pattern",
     "setup.template.fields",
     "setup.template.settings",
     "setup.template.append_fields",
     "setup.template.json",
     "setup.template.priority",
-    "setup.ilm.policy_name",
     "setup.ilm.policy_file",
     "setup.ilm.rollover_alias",
     "setup.ilm.pattern",
@@ -426,14 +426,20 @@ pub struct DiskQueueConfig {
 }
 
 /// `setup.template.*` and `setup.ilm.*`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SetupConfig {
     /// `setup.template.enabled` (true).
     pub template_enabled: bool,
     /// `setup.template.overwrite` (false; `setup` always overwrites).
     pub template_overwrite: bool,
+    /// `setup.template.name` (`metricbeat-<version>`; required with a custom `index`).
+    pub template_name: String,
+    /// `setup.template.pattern` (`metricbeat-<version>`; required with a custom `index`).
+    pub template_pattern: String,
     /// `setup.ilm.enabled` (true; false when `index` is customised).
     pub ilm_enabled: bool,
+    /// `setup.ilm.policy_name` (`metricbeat`).
+    pub ilm_policy_name: String,
     /// `setup.ilm.check_exists` (true).
     pub ilm_check_exists: bool,
     /// `setup.ilm.overwrite` (false).
@@ -517,10 +523,26 @@ impl ShipperConfig {
             flush_timeout: duration(t, "queue.mem.flush.timeout", Duration::from_secs(10))?,
         };
         let disk_queue = disk_queue_config(t, &loaded.paths)?;
+        let template_name = optional_string(t, "setup.template.name")?;
+        let template_pattern = optional_string(t, "setup.template.pattern")?;
+        if custom_index
+            && setup_template_on(t)?
+            && (template_name.is_none() || template_pattern.is_none())
+        {
+            return Err(invalid(
+                "output.elasticsearch.index",
+                "setup.template.name and setup.template.pattern have to be set if index name is modified",
+            ));
+        }
+        let default_name = format!("metricbeat-{VERSION}");
         let setup = SetupConfig {
-            template_enabled: boolean(t, "setup.template.enabled", true)?,
+            template_enabled: setup_template_on(t)?,
             template_overwrite: boolean(t, "setup.template.overwrite", false)?,
+            template_name: template_name.unwrap_or_else(|| default_name.clone()),
+            template_pattern: template_pattern.unwrap_or(default_name),
             ilm_enabled: boolean(t, "setup.ilm.enabled", true)? && !custom_index,
+            ilm_policy_name: optional_string(t, "setup.ilm.policy_name")?
+                .unwrap_or_else(|| crate::index_management::POLICY_NAME.to_string()),
             ilm_check_exists: boolean(t, "setup.ilm.check_exists", true)?,
             ilm_overwrite: boolean(t, "setup.ilm.overwrite", false)?,
         };
@@ -562,6 +584,10 @@ impl ShipperConfig {
             logging,
         })
     }
+}
+
+fn setup_template_on(t: &Value) -> Result<bool> {
+    boolean(t, "setup.template.enabled", true)
 }
 
 fn disk_queue_config(t: &Value, paths: &Paths) -> Result<Option<DiskQueueConfig>> {

@@ -201,6 +201,8 @@ fn values_are_checked() {
             "output.elasticsearch.ssl.verification_mode=certificate",
             "output.elasticsearch.timeout=1m30s",
             "output.elasticsearch.index=custom-%{[agent.version]}",
+            "setup.template.name=custom",
+            "setup.template.pattern=custom-*",
         ],
         &env,
     )
@@ -365,4 +367,56 @@ fn tags_and_fields() {
             .extra_fields
             .is_none()
     );
+}
+
+#[test]
+fn a_custom_index_needs_the_template_name_and_pattern() {
+    let dir = tempfile::tempdir().unwrap();
+    write_config(dir.path(), BASE);
+    let env = [("ES_PWD", "p")];
+    let e = load_with(
+        dir.path(),
+        &["output.elasticsearch.index=web-%{[agent.version]}"],
+        &env,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("setup.template.name and setup.template.pattern"),
+        "{e}"
+    );
+    let c = load_with(
+        dir.path(),
+        &[
+            "output.elasticsearch.index=web-%{[agent.version]}",
+            "setup.template.name=web",
+            "setup.template.pattern=web-*",
+        ],
+        &env,
+    )
+    .unwrap();
+    assert_eq!(c.output.index, format!("web-{VERSION}"));
+    assert_eq!(
+        (
+            c.setup.template_name.as_str(),
+            c.setup.template_pattern.as_str()
+        ),
+        ("web", "web-*")
+    );
+    assert!(!c.setup.ilm_enabled);
+    // Without a template, no names are needed.
+    assert!(
+        load_with(
+            dir.path(),
+            &[
+                "output.elasticsearch.index=x",
+                "setup.template.enabled=false"
+            ],
+            &env
+        )
+        .is_ok()
+    );
+    let c = load_with(dir.path(), &["setup.ilm.policy_name=my-policy"], &env).unwrap();
+    assert_eq!(c.setup.ilm_policy_name, "my-policy");
+    assert_eq!(c.setup.template_name, format!("metricbeat-{VERSION}"));
 }

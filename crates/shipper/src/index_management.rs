@@ -210,14 +210,14 @@ pub fn ilm_policy() -> Value {
         "max_primary_shard_size": "50gb", "max_age": "30d"}}}}}})
 }
 
-/// The composable template for `index` (a data stream).
-pub fn template(index: &str, with_ilm: bool) -> Value {
+/// The composable data-stream template matching `pattern`, with the ILM policy `policy`.
+pub fn template(pattern: &str, policy: Option<&str>) -> Value {
     let mut settings = json!({"index": {"number_of_shards": 1}});
-    if with_ilm {
-        settings["index"]["lifecycle"] = json!({"name": POLICY_NAME});
+    if let Some(policy) = policy {
+        settings["index"]["lifecycle"] = json!({"name": policy});
     }
     json!({
-        "index_patterns": [index],
+        "index_patterns": [pattern],
         "data_stream": {},
         "priority": 150,
         "template": {"settings": settings, "mappings": mappings()},
@@ -233,10 +233,11 @@ fn failed(what: &str, r: &crate::client::Response) -> Error {
 /// Loads the ILM policy when it is missing (or always with `overwrite`); whether it was put.
 pub async fn ensure_ilm_policy(
     client: &mut EsClient,
+    policy: &str,
     overwrite: bool,
     check_exists: bool,
 ) -> Result<bool> {
-    let path = format!("/_ilm/policy/{POLICY_NAME}");
+    let path = format!("/_ilm/policy/{policy}");
     if !overwrite {
         if !check_exists {
             return Ok(false);
@@ -247,7 +248,7 @@ pub async fn ensure_ilm_policy(
         }
         if r.status.as_u16() != 404 {
             return Err(failed(
-                &format!("cannot check the ILM policy [{POLICY_NAME}]"),
+                &format!("cannot check the ILM policy [{policy}]"),
                 &r,
             ));
         }
@@ -261,22 +262,24 @@ pub async fn ensure_ilm_policy(
         .await?;
     if !r.status.is_success() {
         return Err(failed(
-            &format!("cannot load the ILM policy [{POLICY_NAME}]"),
+            &format!("cannot load the ILM policy [{policy}]"),
             &r,
         ));
     }
-    tracing::info!(policy = POLICY_NAME, "ILM policy loaded");
+    tracing::info!(policy, "ILM policy loaded");
     Ok(true)
 }
 
-/// Loads the template when missing (or always with `overwrite`).
+/// Loads the template `name` when missing (or always with `overwrite`).
 pub async fn ensure_template(
     client: &mut EsClient,
-    index: &str,
-    with_ilm: bool,
+    name: &str,
+    pattern: &str,
+    policy: Option<&str>,
     overwrite: bool,
 ) -> Result<()> {
-    let path = format!("/_index_template/{index}");
+    let index = name;
+    let path = format!("/_index_template/{name}");
     if !overwrite {
         let r = client.request(Method::GET, &path, None).await?;
         if r.status.is_success() {
@@ -289,7 +292,7 @@ pub async fn ensure_template(
             ));
         }
     }
-    let body = template(index, with_ilm).to_string().into_bytes();
+    let body = template(pattern, policy).to_string().into_bytes();
     let r = client.request(Method::PUT, &path, Some(body)).await?;
     if !r.status.is_success() {
         return Err(failed(
@@ -299,6 +302,28 @@ pub async fn ensure_template(
     }
     tracing::info!(template = index, "index template loaded");
     Ok(())
+}
+
+/// Whether `index` is matched by the template pattern (`*` wildcards), so that it becomes a
+/// data stream.
+pub fn pattern_matches(pattern: &str, index: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == index;
+    }
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if !index.starts_with(first) || !index.ends_with(last) || index.len() < first.len() + last.len()
+    {
+        return false;
+    }
+    let mut rest = &index[first.len()..index.len() - last.len()];
+    for middle in &parts[1..parts.len() - 1] {
+        match rest.find(middle) {
+            Some(at) => rest = &rest[at + middle.len()..],
+            None => return false,
+        }
+    }
+    true
 }
 
 /// Creates the data stream when it does not exist (an existing one is never touched).
@@ -332,7 +357,7 @@ mod tests {
 
     #[test]
     fn template_shape() {
-        let t = template("metricbeat-9.1.0", true);
+        let t = template("metricbeat-9.1.0", Some("metricbeat"));
         assert_eq!(t["index_patterns"], json!(["metricbeat-9.1.0"]));
         assert_eq!(t["data_stream"], json!({}));
         assert_eq!(
@@ -351,10 +376,14 @@ mod tests {
             "scaled_float"
         );
         assert!(
-            template("x", false)["template"]["settings"]["index"]
+            template("x", None)["template"]["settings"]["index"]
                 .get("lifecycle")
                 .is_none()
         );
+        assert!(pattern_matches("metricbeat-*", "metricbeat-9.1.0"));
+        assert!(pattern_matches("my-*-x", "my-a-b-x"));
+        assert!(!pattern_matches("my-*-x", "my-x"));
+        assert!(pattern_matches("exact", "exact") && !pattern_matches("exact", "other"));
         let p = ilm_policy();
         assert_eq!(
             p["policy"]["phases"]["hot"]["actions"]["rollover"]["max_age"],

@@ -181,25 +181,30 @@ impl Publisher {
                 crate::config::VERSION
             )));
         }
-        let index = self.output.index.clone();
         let mut policy_created = false;
-        if self.setup.ilm_enabled {
+        let setup = self.setup.clone();
+        if setup.ilm_enabled {
             policy_created = index_management::ensure_ilm_policy(
                 &mut self.client,
-                self.setup.ilm_overwrite,
-                self.setup.ilm_check_exists,
+                &setup.ilm_policy_name,
+                setup.ilm_overwrite,
+                setup.ilm_check_exists,
             )
             .await?;
         }
-        if self.setup.template_enabled && !self.output.custom_index {
+        if setup.template_enabled {
             index_management::ensure_template(
                 &mut self.client,
-                &index,
-                self.setup.ilm_enabled,
-                self.setup.template_overwrite || policy_created,
+                &setup.template_name,
+                &setup.template_pattern,
+                setup.ilm_enabled.then_some(setup.ilm_policy_name.as_str()),
+                setup.template_overwrite || policy_created,
             )
             .await?;
-            index_management::ensure_data_stream(&mut self.client, &index).await?;
+            let index = self.output.index.clone();
+            if index_management::pattern_matches(&setup.template_pattern, &index) {
+                index_management::ensure_data_stream(&mut self.client, &index).await?;
+            }
         }
         Ok(())
     }

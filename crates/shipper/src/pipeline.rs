@@ -91,7 +91,7 @@ pub async fn run(
             let publisher = Publisher::new(
                 client,
                 config.output.clone(),
-                config.setup,
+                config.setup.clone(),
                 stats.clone(),
                 stop_rx.clone(),
             );
@@ -269,7 +269,7 @@ fn memory_queue(
             let mut publisher = Publisher::new(
                 client,
                 config.output.clone(),
-                config.setup,
+                config.setup.clone(),
                 stats.clone(),
                 stop_rx.clone(),
             );

@@ -30,25 +30,32 @@ pub async fn run(config: &ShipperConfig) -> Result<()> {
 }
 
 async fn setup_with(client: &mut EsClient, config: &ShipperConfig) -> Result<()> {
+    let setup = &config.setup;
     let index = &config.output.index;
-    if config.setup.ilm_enabled {
+    if setup.ilm_enabled {
         let loaded = index_management::ensure_ilm_policy(
             client,
-            config.setup.ilm_overwrite,
-            config.setup.ilm_check_exists,
+            &setup.ilm_policy_name,
+            setup.ilm_overwrite,
+            setup.ilm_check_exists,
         )
         .await?;
-        tracing::info!(
-            loaded,
-            "ILM policy [{}] ready",
-            index_management::POLICY_NAME
-        );
+        tracing::info!(loaded, "ILM policy [{}] ready", setup.ilm_policy_name);
     } else {
         tracing::warn!("ILM is disabled (custom index or setup.ilm.enabled: false)");
     }
-    if config.setup.template_enabled {
-        index_management::ensure_template(client, index, config.setup.ilm_enabled, true).await?;
-        index_management::ensure_data_stream(client, index).await?;
+    if setup.template_enabled {
+        index_management::ensure_template(
+            client,
+            &setup.template_name,
+            &setup.template_pattern,
+            setup.ilm_enabled.then_some(setup.ilm_policy_name.as_str()),
+            true,
+        )
+        .await?;
+        if index_management::pattern_matches(&setup.template_pattern, index) {
+            index_management::ensure_data_stream(client, index).await?;
+        }
     }
     Ok(())
 }

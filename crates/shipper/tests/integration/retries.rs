@@ -34,7 +34,7 @@ async fn new_publisher(node: &FakeNode, extra: &str) -> (Publisher, Arc<Stats>, 
         Publisher::new(
             client,
             config.output.clone(),
-            config.setup,
+            config.setup.clone(),
             stats.clone(),
             rx,
         ),
