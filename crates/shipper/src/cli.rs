@@ -26,7 +26,7 @@ pub(crate) struct Cli {
     /// Configuration file, relative to path.config
     #[arg(short = 'c', global = true, value_name = "FILE")]
     pub(crate) config: Option<PathBuf>,
-    /// Configuration overwrite (key=value, the value is YAML)
+    /// Configuration overwrite (key=value; a [list] or {map} value is YAML, anything else text)
     #[arg(short = 'E', global = true, value_name = "KEY=VALUE", action = ArgAction::Append)]
     pub(crate) settings: Vec<String>,
     /// Log to stderr and disable file output
