@@ -178,6 +178,23 @@ impl EsClient {
         Ok(version)
     }
 
+    /// Opens the connection if there is none (the server may have closed an idle one), so
+    /// that a publisher can tell "cannot reach the server" from "the request failed".
+    pub async fn ensure_open(&mut self) -> Result<()> {
+        if self
+            .connection
+            .as_ref()
+            .is_some_and(|c| !c.sender.is_closed())
+        {
+            return Ok(());
+        }
+        let mut silent = |_, _| {};
+        let connection =
+            connection::connect(&self.host, self.tls.as_ref(), self.timeout, &mut silent).await?;
+        self.connection = Some(connection);
+        Ok(())
+    }
+
     /// Sends one request; `path` is relative to the host's path prefix and may carry a query.
     pub async fn request(
         &mut self,

@@ -271,6 +271,7 @@ impl Publisher {
             }
             match self.send(&batch).await {
                 SendResult::Done => self.backoff.reset(),
+                SendResult::NotConnected => pending.push((batch, left)),
                 SendResult::TooLarge => {
                     if batch.len() == 1 {
                         Stats::add(&self.stats.dropped, 1);
@@ -316,18 +317,34 @@ impl Publisher {
             query.push('=');
             query.push_str(&encode_query(v));
         }
-        Stats::add(&self.stats.batches, 1);
-        let response = match self
-            .client
-            .request(Method::POST, &format!("/_bulk?{query}"), Some(body))
-            .await
-        {
-            Ok(r) => r,
-            Err(e) => {
+        // A keep-alive connection the server closed while idle is only found dead when used,
+        // and a server that went away is not a failed publish: in both cases open a fresh
+        // connection first; if that fails, the batch waits for the reconnect (no attempt used).
+        // The resend is harmless: the `_id`s turn anything already indexed into 409s.
+        let mut resend_on_fresh_connection = true;
+        let response = loop {
+            if let Err(e) = self.client.ensure_open().await {
                 tracing::error!("failed to publish events: {e}");
-                Stats::add(&self.stats.failed, batch.len());
                 self.connected = false;
-                return SendResult::Retry(batch.to_vec());
+                return SendResult::NotConnected;
+            }
+            Stats::add(&self.stats.batches, 1);
+            match self
+                .client
+                .request(Method::POST, &format!("/_bulk?{query}"), Some(body.clone()))
+                .await
+            {
+                Ok(r) => break r,
+                Err(e) if resend_on_fresh_connection => {
+                    tracing::debug!("bulk request failed ({e}); resending on a new connection");
+                    resend_on_fresh_connection = false;
+                }
+                Err(e) => {
+                    tracing::error!("failed to publish events: {e}");
+                    Stats::add(&self.stats.failed, batch.len());
+                    self.connected = false;
+                    return SendResult::Retry(batch.to_vec());
+                }
             }
         };
         let status = response.status.as_u16();
@@ -385,6 +402,8 @@ enum SendResult {
     Done,
     TooLarge,
     Retry(Vec<Event>),
+    /// The server could not be reached before anything was sent: not a publish attempt.
+    NotConnected,
 }
 
 fn encode_query(text: &str) -> String {

@@ -62,16 +62,34 @@ pub(crate) type Script = Box<dyn Fn(usize, &[Item], &State) -> BulkAnswer + Send
 pub(crate) struct FakeNode {
     pub(crate) addr: SocketAddr,
     pub(crate) state: Arc<Mutex<State>>,
+    tasks: Arc<Mutex<Vec<tokio::task::AbortHandle>>>,
 }
 
 impl FakeNode {
     pub(crate) async fn start(tls: Option<Arc<ServerConfig>>, script: Script) -> FakeNode {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        Self::start_at("127.0.0.1:0".parse().unwrap(), tls, script).await
+    }
+
+    /// Stops listening and drops every open connection (the node goes down).
+    pub(crate) fn stop(&self) {
+        for task in self.tasks.lock().unwrap().drain(..) {
+            task.abort();
+        }
+    }
+
+    pub(crate) async fn start_at(
+        at: SocketAddr,
+        tls: Option<Arc<ServerConfig>>,
+        script: Script,
+    ) -> FakeNode {
+        let listener = TcpListener::bind(at).await.unwrap();
         let addr = listener.local_addr().unwrap();
         let state = Arc::new(Mutex::new(State::default()));
         let script = Arc::new(script);
         let shared = state.clone();
-        tokio::spawn(async move {
+        let tasks: Arc<Mutex<Vec<tokio::task::AbortHandle>>> = Arc::default();
+        let registry = tasks.clone();
+        let accept = tokio::spawn(async move {
             loop {
                 let Ok((tcp, _)) = listener.accept().await else {
                     break;
@@ -79,7 +97,7 @@ impl FakeNode {
                 let state = shared.clone();
                 let script = script.clone();
                 let tls = tls.clone();
-                tokio::spawn(async move {
+                let connection = tokio::spawn(async move {
                     let service = service_fn(move |req| {
                         let state = state.clone();
                         let script = script.clone();
@@ -104,9 +122,11 @@ impl FakeNode {
                         }
                     }
                 });
+                registry.lock().unwrap().push(connection.abort_handle());
             }
         });
-        FakeNode { addr, state }
+        tasks.lock().unwrap().push(accept.abort_handle());
+        FakeNode { addr, state, tasks }
     }
 
     /// How many times each id was stored.

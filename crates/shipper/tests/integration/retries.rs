@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::time::Duration;
 
 use ironstack_shipper::client::EsClient;
 use ironstack_shipper::event::Event;
@@ -151,4 +152,50 @@ async fn bulk_max_size_splits_and_bodies_are_gzip() {
     publisher.publish(events(5)).await;
     assert_eq!(node.state.lock().unwrap().bulk_sizes, vec![2, 2, 1]);
     assert_eq!(stats.acked.load(Ordering::Relaxed), 5);
+}
+
+#[tokio::test]
+async fn an_outage_between_batches_does_not_use_up_attempts() {
+    let ok = || -> Script { Box::new(|_, items, _| BulkAnswer::Items(vec![None; items.len()])) };
+    let first = FakeNode::start(None, ok()).await;
+    let addr = first.addr;
+    let dir = tempfile::tempdir().unwrap();
+    // One attempt per batch: a lost attempt would drop the event.
+    let config = shipper_config(
+        dir.path(),
+        &format!(
+            "output.elasticsearch:\n  hosts: [\"http://{addr}\"]\n  max_retries: 0\n  backoff.init: 20ms\n  backoff.max: 50ms\nsetup.ilm.enabled: false\nsetup.template.enabled: false\n"
+        ),
+    );
+    let stats = Arc::new(Stats::default());
+    let client = EsClient::new(config.output.hosts[0].clone(), &config.output, None).unwrap();
+    let (_stop, rx) = watch::channel(false);
+    let mut publisher = Publisher::new(
+        client,
+        config.output.clone(),
+        config.setup.clone(),
+        stats.clone(),
+        rx,
+    );
+    assert!(publisher.publish(events(1)).await.is_empty());
+    assert_eq!(first.store_counts().len(), 1);
+
+    // The node goes down between batches and comes back on the same address.
+    first.stop();
+    let batch = events(2).split_off(1);
+    let id = batch[0].id.clone();
+    let sending = tokio::spawn(async move { publisher.publish(batch).await });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        !sending.is_finished(),
+        "waits for the node instead of dropping"
+    );
+    let second = FakeNode::start_at(addr, None, ok()).await;
+    let unsent = tokio::time::timeout(Duration::from_secs(10), sending)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(unsent.is_empty());
+    assert_eq!(second.store_counts().get(&id), Some(&1));
+    assert_eq!(stats.dropped.load(Ordering::Relaxed), 0);
 }
