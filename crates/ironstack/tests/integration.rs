@@ -38,6 +38,8 @@ mod secrets;
 mod security;
 #[path = "integration/security_apis.rs"]
 mod security_apis;
+#[path = "integration/shipper.rs"]
+mod shipper;
 #[path = "integration/store_stats.rs"]
 mod store_stats;
 #[path = "integration/tokens.rs"]

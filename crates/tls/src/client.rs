@@ -1,7 +1,7 @@
 //! The client-side builder with Beats' verification modes: `full` (chain + host name with the
 //! subject-CN fallback when there is no DNS SAN), `strict` (chain + SAN only), `certificate`
-//! (chain only), `none` (dangerous: only handshake signatures), plus `ca_sha256` pins and
-//! `ca_trusted_fingerprint`.
+//! (chain only), `none` (dangerous: only handshake signatures), plus `ca_sha256` pins (hex
+//! certificate hashes, or Beats' base64 public-key hashes) and `ca_trusted_fingerprint`.
 
 use std::sync::Arc;
 
@@ -26,7 +26,7 @@ pub fn client_config(settings: &ClientTlsSettings) -> Result<Arc<ClientConfig>> 
     let pins = settings
         .ca_sha256
         .iter()
-        .map(|p| parse_fingerprint(p, "ca_sha256"))
+        .map(|p| parse_pin(p))
         .collect::<Result<Vec<_>>>()?;
     let trusted_fingerprint = settings
         .ca_trusted_fingerprint
@@ -87,6 +87,43 @@ fn parse_fingerprint(text: &str, setting: &str) -> Result<[u8; 32]> {
     Ok(out)
 }
 
+/// A `ca_sha256` pin: our hex SHA-256 of a certificate's DER, or Beats' base64 SHA-256 of
+/// its SubjectPublicKeyInfo (what `openssl x509 -pubkey | openssl pkey -pubin -outform der |
+/// openssl dgst -sha256 -binary | base64` prints).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pin {
+    Certificate([u8; 32]),
+    PublicKey([u8; 32]),
+}
+
+impl Pin {
+    fn matches(&self, der: &[u8]) -> bool {
+        match self {
+            Pin::Certificate(hash) => sha256(der) == *hash,
+            Pin::PublicKey(hash) => x509_parser::parse_x509_certificate(der)
+                .is_ok_and(|(_, c)| sha256(c.tbs_certificate.subject_pki.raw) == *hash),
+        }
+    }
+}
+
+/// Hex is a certificate pin; 32 bytes of standard base64 are a public-key pin.
+fn parse_pin(text: &str) -> Result<Pin> {
+    if let Ok(hash) = parse_fingerprint(text, "ca_sha256") {
+        return Ok(Pin::Certificate(hash));
+    }
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD
+        .decode(text.trim())
+        .ok()
+        .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
+        .map(Pin::PublicKey)
+        .ok_or_else(|| {
+            Error::InvalidSettings(format!(
+                "[ca_sha256] value [{text}] is neither a hex SHA-256 certificate fingerprint (64 hex digits) nor a base64 SHA-256 public-key pin"
+            ))
+        })
+}
+
 fn sha256(der: &[u8]) -> [u8; 32] {
     Sha256::digest(der).into()
 }
@@ -96,7 +133,7 @@ struct ServerVerifier {
     roots: Arc<RootCertStore>,
     anchors: Vec<CertificateDer<'static>>,
     mode: ServerVerification,
-    pins: Vec<[u8; 32]>,
+    pins: Vec<Pin>,
     trusted_fingerprint: Option<[u8; 32]>,
     provider: Arc<CryptoProvider>,
 }
@@ -112,7 +149,7 @@ impl ServerVerifier {
         if self.pins.is_empty() {
             return true;
         }
-        let pinned = |der: &[u8]| self.pins.contains(&sha256(der));
+        let pinned = |der: &[u8]| self.pins.iter().any(|p| p.matches(der));
         if presented.iter().any(|c| pinned(c.as_ref())) {
             return true;
         }
@@ -292,6 +329,21 @@ mod tests {
         assert!(!host_matches("node1", "node2"));
         assert!(host_matches("localhost.", "localhost"));
         assert!(!host_matches("", "x"));
+    }
+
+    #[test]
+    fn pins_are_hex_certificate_or_base64_public_key_hashes() {
+        assert_eq!(
+            parse_pin(&"ab".repeat(32)).unwrap(),
+            Pin::Certificate([0xab; 32])
+        );
+        use base64::Engine;
+        let b64 = base64::engine::general_purpose::STANDARD.encode([7u8; 32]);
+        assert_eq!(parse_pin(&b64).unwrap(), Pin::PublicKey([7u8; 32]));
+        let e = parse_pin("abc").unwrap_err().to_string();
+        assert!(e.contains("[ca_sha256]") && e.contains("base64"), "{e}");
+        let short = base64::engine::general_purpose::STANDARD.encode([7u8; 16]);
+        assert!(parse_pin(&short).is_err());
     }
 
     #[test]

@@ -8,7 +8,9 @@
 //!   and every error names the file.
 //! - [`client_config`] builds a `rustls::ClientConfig` with Beats' verification modes
 //!   (`full` with the CN fallback, `strict`, `certificate`, and `none` behind
-//!   [`ServerVerification::DangerousNone`]), `ca_sha256` pins and `ca_trusted_fingerprint`.
+//!   [`ServerVerification::DangerousNone`]), `ca_sha256` pins and `ca_trusted_fingerprint`;
+//!   [`ClientTlsSettings::check_combinations`] refuses what Beats refuses at load, and
+//!   [`describe_handshake_error`] words a failed handshake by its cause.
 //! - [`ReloadableServerConfig`] serves the current configuration per connection and
 //!   rebuilds it when a source file changes, keeping the old one when the new files are
 //!   broken.
@@ -44,6 +46,7 @@ mod reload;
 mod secret;
 mod server;
 mod settings;
+mod verification_errors;
 
 pub use chain::ClientChainVerifier;
 pub use client::client_config;
@@ -60,6 +63,7 @@ pub use settings::{
     CipherSuite, ClientTlsSettings, HttpSslSecrets, Identity, ServerTlsSettings,
     ServerVerification, TlsVersion, TrustStore,
 };
+pub use verification_errors::describe_handshake_error;
 
 /// Client-authentication modes, re-exported from the configuration crate.
 pub use ironstack_config::ClientAuthentication;

@@ -202,8 +202,9 @@ pub struct ClientTlsSettings {
     pub identity: Option<Identity>,
     /// Server certificate verification.
     pub verification: ServerVerification,
-    /// `ssl.ca_sha256`: hex SHA-256 pins (colons allowed); a certificate of the verified
-    /// chain must match one of them.
+    /// `ssl.ca_sha256`: hex SHA-256 pins of a certificate's DER (colons allowed), or Beats'
+    /// base64 SHA-256 of a certificate's public key; a certificate of the verified chain must
+    /// match one of them.
     pub ca_sha256: Vec<String>,
     /// `ssl.ca_trusted_fingerprint`: trust the CA certificate in the presented chain whose
     /// SHA-256 is this (hex, colons allowed), in addition to the configured CAs.

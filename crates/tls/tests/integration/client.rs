@@ -152,6 +152,11 @@ async fn common_name_is_ignored_when_dns_sans_exist() {
     );
 }
 
+fn base64_standard(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
 #[tokio::test]
 async fn ca_sha256_pins() {
     let f = fixture();
@@ -161,6 +166,16 @@ async fn ca_sha256_pins() {
     pinned.ca_sha256 = vec![ca_pin.to_uppercase()];
     assert!(works(&pinned, addr, "localhost").await);
     pinned.ca_sha256 = vec!["00".repeat(32)];
+    assert!(!works(&pinned, addr, "localhost").await);
+    // Beats' form: base64 SHA-256 of the CA's SubjectPublicKeyInfo.
+    let spki = f.ca.ca.certificate.public_key_der().unwrap();
+    let spki_pin = {
+        use sha2::Digest;
+        base64_standard(&sha2::Sha256::digest(&spki))
+    };
+    pinned.ca_sha256 = vec![spki_pin];
+    assert!(works(&pinned, addr, "localhost").await);
+    pinned.ca_sha256 = vec![base64_standard(&[0u8; 32])];
     assert!(!works(&pinned, addr, "localhost").await);
     // Pins are checked in none mode too, against the presented chain.
     let mut none = client(&[], ServerVerification::DangerousNone);

@@ -1,0 +1,524 @@
+//! `ironstack shipper` end to end against a secured node, following the guide: roles and users
+//! for setup, writing and reading; `shipper setup` as `metricbeat_setup` loads the ILM policy,
+//! template and data stream; `shipper -e` as `metricbeat_writer` (CA file,
+//! `verification_mode: certificate`, its password in the shipper's keystore) ships system
+//! documents into `metricbeat-<version>`, which `metricbeat_reader` reads; `test output`
+//! prints each step, and names an unknown CA.
+
+use std::io::{BufRead, BufReader};
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::support::{TestNode, have_tool, ironstack, run_with_stdin, secured_node};
+
+const VERSION: &str = "9.1.0";
+
+/// `curl` as `user:password`; (status, JSON body).
+fn curl(
+    node: &TestNode,
+    method: &str,
+    path: &str,
+    auth: &str,
+    body: Option<&Value>,
+) -> (u16, Value) {
+    let mut cmd = Command::new("curl");
+    cmd.args(["-s", "-w", "\n%{http_code}", "-X", method])
+        .arg("--cacert")
+        .arg(node.ca())
+        .args(["-u", auth])
+        .arg(format!("https://localhost:{}{path}", node.port));
+    if let Some(b) = body {
+        cmd.args(["-H", "Content-Type: application/json", "-d", &b.to_string()]);
+    }
+    let out = cmd.output().expect("run curl");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (body, status) = text.rsplit_once('\n').unwrap_or(("", &text));
+    let status = status
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("curl: {text}"));
+    (status, serde_json::from_str(body).unwrap_or(Value::Null))
+}
+
+fn create_guide_users(node: &TestNode, elastic: &str) {
+    let roles = [
+        (
+            "metricbeat_setup",
+            json!({"cluster": ["monitor", "manage_ilm"],
+            "indices": [{"names": ["metricbeat-*"], "privileges": ["manage", "write"]}]}),
+        ),
+        (
+            "metricbeat_writer",
+            json!({"cluster": ["monitor", "read_ilm"],
+            "indices": [{"names": ["metricbeat-*"], "privileges": ["create_doc", "create_index", "view_index_metadata"]}]}),
+        ),
+        (
+            "metricbeat_reader",
+            json!({"indices": [{"names": ["metricbeat-*"], "privileges": ["read"]}]}),
+        ),
+    ];
+    for (name, body) in roles {
+        let (s, b) = curl(
+            node,
+            "PUT",
+            &format!("/_security/role/{name}"),
+            elastic,
+            Some(&body),
+        );
+        assert_eq!(s, 200, "{b}");
+    }
+    let users = [
+        (
+            "metricbeat_setup",
+            json!(["metricbeat_setup", "kibana_admin", "ingest_admin"]),
+        ),
+        (
+            "metricbeat_writer",
+            json!([
+                "metricbeat_writer",
+                "remote_monitoring_collector",
+                "remote_monitoring_agent"
+            ]),
+        ),
+        (
+            "metricbeat_reader",
+            json!(["metricbeat_reader", "monitoring_user", "beats_admin"]),
+        ),
+    ];
+    for (name, roles) in users {
+        let body = json!({"password": format!("{name}-pw"), "roles": roles});
+        let (s, b) = curl(
+            node,
+            "PUT",
+            &format!("/_security/user/{name}"),
+            elastic,
+            Some(&body),
+        );
+        assert_eq!(s, 200, "{b}");
+    }
+}
+
+fn write_config(dir: &Path, port: u16, ca: &Path, mode: &str) {
+    let yml = format!(
+        "output.elasticsearch:\n  hosts: [\"https://localhost:{port}\"]\n  password: \"${{ES_PWD}}\"\n  ssl:\n    certificate_authorities: [\"{}\"]\n    verification_mode: {mode}\nqueue.mem.flush.timeout: 1s\n",
+        ca.display()
+    );
+    let f = dir.join("shipper.yml");
+    std::fs::write(&f, yml).unwrap();
+    std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o600)).unwrap();
+}
+
+fn shipper(dir: &Path, user: &str) -> Command {
+    let mut cmd = ironstack();
+    cmd.current_dir(dir)
+        .arg("shipper")
+        .args(["-E", &format!("output.elasticsearch.username={user}")])
+        .env("ES_PWD", format!("{user}-pw"));
+    cmd
+}
+
+#[test]
+fn setup_then_ship_system_metrics_as_the_guide_users() {
+    if !have_tool("curl", "--version") {
+        return;
+    }
+    let (home, node, password) = secured_node();
+    let elastic = format!("elastic:{password}");
+    create_guide_users(&node, &elastic);
+    let dir = tempfile::tempdir().unwrap();
+    write_config(
+        dir.path(),
+        node.port,
+        &home.path().join("config/certs/http_ca.crt"),
+        "certificate",
+    );
+
+    let o = shipper(dir.path(), "metricbeat_writer")
+        .args(["test", "output"])
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    for step in [
+        "parse url... OK",
+        "dns lookup... OK",
+        "dial up... OK",
+        "handshake... OK",
+        "TLS version: TLSv1.",
+        "verification_mode: certificate",
+        "talk to server... OK",
+        &format!("version: {VERSION}"),
+    ] {
+        assert!(out.contains(step), "missing [{step}] in:\n{out}");
+    }
+
+    let o = shipper(dir.path(), "metricbeat_setup")
+        .args(["setup", "--index-management", "-e"])
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(String::from_utf8_lossy(&o.stdout).contains("Index setup finished."));
+    let (s, ds) = curl(
+        &node,
+        "GET",
+        &format!("/_data_stream/metricbeat-{VERSION}"),
+        &elastic,
+        None,
+    );
+    assert_eq!(s, 200, "{ds}");
+    assert_eq!(ds["data_streams"][0]["ilm_policy"], "metricbeat", "{ds}");
+    let (s, p) = curl(&node, "GET", "/_ilm/policy/metricbeat", &elastic, None);
+    assert_eq!(s, 200, "{p}");
+
+    // The writer's password goes to the shipper's keystore; the run has no ES_PWD variable.
+    let o = shipper(dir.path(), "metricbeat_writer")
+        .args(["keystore", "create"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut add = shipper(dir.path(), "metricbeat_writer");
+    add.args(["keystore", "add", "ES_PWD", "--stdin"]);
+    let o = run_with_stdin(add, "metricbeat_writer-pw\n");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = shipper(dir.path(), "metricbeat_writer")
+        .args(["keystore", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "ES_PWD\n");
+
+    let mut child = shipper(dir.path(), "metricbeat_writer")
+        .env_remove("ES_PWD")
+        .arg("-e")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let log = Arc::new(Mutex::new(String::new()));
+    let sink = log.clone();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            sink.lock().unwrap().push_str(&(line + "\n"));
+        }
+    });
+    let reader = "metricbeat_reader:metricbeat_reader-pw";
+    let search =
+        json!({"size": 0, "aggs": {"sets": {"terms": {"field": "metricset.name", "size": 20}}}});
+    let wanted = [
+        "cpu",
+        "load",
+        "memory",
+        "network",
+        "process_summary",
+        "filesystem",
+        "fsstat",
+        "uptime",
+        "socket_summary",
+        "process",
+    ];
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut found: Vec<String> = Vec::new();
+    while Instant::now() < deadline {
+        curl(&node, "POST", "/metricbeat-*/_refresh", &elastic, None);
+        let (s, r) = curl(
+            &node,
+            "POST",
+            "/metricbeat-*/_search",
+            reader,
+            Some(&search),
+        );
+        assert_eq!(s, 200, "{r}");
+        found = r["aggregations"]["sets"]["buckets"]
+            .as_array()
+            .map(|b| {
+                b.iter()
+                    .filter_map(|x| x["key"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if wanted.iter().all(|w| found.iter().any(|f| f == w)) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = child.wait().unwrap();
+    let log = log.lock().unwrap().clone();
+    assert!(
+        wanted.iter().all(|w| found.iter().any(|f| f == w)),
+        "found {found:?}; shipper log:\n{log}"
+    );
+    assert!(status.success(), "{status}:\n{log}");
+    assert!(
+        log.contains(&format!(
+            "Attempting to connect to Elasticsearch version {VERSION}"
+        )),
+        "{log}"
+    );
+    assert!(
+        !log.contains("metricbeat_writer-pw"),
+        "the password is never logged"
+    );
+
+    // One document as the reader sees it: ECS envelope and Metricbeat's units.
+    let q = json!({"size": 1, "query": {"term": {"metricset.name": "cpu"}}});
+    let (_, r) = curl(
+        &node,
+        "POST",
+        &format!("/metricbeat-{VERSION}/_search"),
+        reader,
+        Some(&q),
+    );
+    let doc = &r["hits"]["hits"][0]["_source"];
+    assert_eq!(doc["event"]["dataset"], "system.cpu", "{r}");
+    assert_eq!(doc["metricset"]["period"], 10000);
+    assert_eq!(doc["agent"]["type"], "metricbeat");
+    assert_eq!(doc["agent"]["version"], VERSION);
+    // Metricbeat's default cpu.metrics: shares up to the number of cores, plus host.cpu.usage.
+    let cores = doc["system"]["cpu"]["cores"].as_f64().unwrap_or(0.0);
+    assert!(
+        doc["system"]["cpu"]["total"]["pct"]
+            .as_f64()
+            .is_some_and(|p| (0.0..=cores).contains(&p)),
+        "{doc}"
+    );
+    assert!(
+        doc["host"]["cpu"]["usage"]
+            .as_f64()
+            .is_some_and(|p| (0.0..=1.0).contains(&p)),
+        "{doc}"
+    );
+    assert!(
+        r["hits"]["hits"][0]["_index"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!(".ds-metricbeat-{VERSION}-")),
+        "{r}"
+    );
+}
+
+#[test]
+fn test_output_names_an_unknown_authority() {
+    if !have_tool("openssl", "version") {
+        return;
+    }
+    let (_home, node, _password) = secured_node();
+    let dir = tempfile::tempdir().unwrap();
+    let other = dir.path().join("other.crt");
+    let o = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-subj",
+            "/CN=Other CA",
+            "-days",
+            "2",
+        ])
+        .arg("-keyout")
+        .arg(dir.path().join("other.key"))
+        .arg("-out")
+        .arg(&other)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    write_config(dir.path(), node.port, &other, "full");
+    let o = shipper(dir.path(), "metricbeat_writer")
+        .args(["test", "output"])
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("handshake... ERROR x509: certificate signed by unknown authority"),
+        "{out}"
+    );
+}
+
+#[test]
+fn the_binary_dispatches_to_the_shipper_and_reports_errors_on_one_line() {
+    let o = ironstack().arg("help").output().unwrap();
+    assert!(String::from_utf8_lossy(&o.stdout).contains("shipper"));
+    let dir = tempfile::tempdir().unwrap();
+    let o = ironstack()
+        .current_dir(dir.path())
+        .args(["shipper", "version"])
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stdout).starts_with(&format!("metricbeat version {VERSION}"))
+    );
+    let o = ironstack()
+        .current_dir(dir.path())
+        .args(["shipper", "test", "config"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(78));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.starts_with("ERROR: cannot read config file [") && err.lines().count() == 1,
+        "{err}"
+    );
+    let o = ironstack()
+        .current_dir(dir.path())
+        .args(["shipper", "--bogus"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(64));
+    // A starting configuration, then a typo in it, named with its file.
+    let o = ironstack()
+        .current_dir(dir.path())
+        .args(["shipper", "export", "config"])
+        .output()
+        .unwrap();
+    let yml = String::from_utf8_lossy(&o.stdout).replace("hosts:", "hostz:");
+    let f = dir.path().join("shipper.yml");
+    std::fs::write(&f, yml).unwrap();
+    std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let o = ironstack()
+        .current_dir(dir.path())
+        .args(["shipper", "test", "config"])
+        .env("ES_PWD", "x")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("unknown setting [output.elasticsearch.hostz]"),
+        "{err}"
+    );
+}
+
+/// Starts `shipper -e` against `host` in a new folder; the child and its stderr collector.
+fn start_shipper(dir: &Path, host: &str, extra: &str) -> (std::process::Child, Arc<Mutex<String>>) {
+    let f = dir.join("shipper.yml");
+    std::fs::write(
+        &f,
+        format!(
+            "output.elasticsearch.hosts: [\"{host}\"]\nqueue.mem.flush.timeout: 100ms\n{extra}"
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let mut child = ironstack()
+        .current_dir(dir)
+        .args(["shipper", "-e"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let log = Arc::new(Mutex::new(String::new()));
+    let sink = log.clone();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            sink.lock().unwrap().push_str(&(line + "\n"));
+        }
+    });
+    (child, log)
+}
+
+fn wait_for(log: &Arc<Mutex<String>>, needle: &str) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if log.lock().unwrap().contains(needle) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    false
+}
+
+fn wait_exit(
+    child: &mut std::process::Child,
+    within: Duration,
+) -> Option<std::process::ExitStatus> {
+    let deadline = Instant::now() + within;
+    while Instant::now() < deadline {
+        if let Some(status) = child.try_wait().unwrap() {
+            return Some(status);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    None
+}
+
+#[test]
+fn sigterm_with_elasticsearch_down_exits_and_counts_what_was_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = crate::support::free_port();
+    let (mut child, log) = start_shipper(dir.path(), &format!("http://127.0.0.1:{port}"), "");
+    assert!(
+        wait_for(&log, "Failed to connect"),
+        "{}",
+        log.lock().unwrap()
+    );
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = wait_exit(&mut child, Duration::from_secs(10)).expect("exits after SIGTERM");
+    let log = log.lock().unwrap().clone();
+    assert_eq!(status.code(), Some(1), "{log}");
+    assert!(
+        log.contains("events could not be sent before exit"),
+        "{log}"
+    );
+}
+
+#[test]
+fn a_second_signal_stops_a_flush_that_hangs() {
+    let dir = tempfile::tempdir().unwrap();
+    // Accepts connections (the kernel's backlog) but never answers: GET / hangs.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let host = format!("http://{}", silent.local_addr().unwrap());
+    let (mut child, log) = start_shipper(dir.path(), &host, "output.elasticsearch.timeout: 60s\n");
+    assert!(
+        wait_for(&log, "shipper starting"),
+        "{}",
+        log.lock().unwrap()
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(
+        wait_for(&log, "stopping: flushing"),
+        "{}",
+        log.lock().unwrap()
+    );
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "still flushing after the first signal"
+    );
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = wait_exit(&mut child, Duration::from_secs(5)).expect("exits on the second signal");
+    assert_eq!(status.code(), Some(130), "{}", log.lock().unwrap());
+    drop(silent);
+}

@@ -1,0 +1,422 @@
+//! Configuration tests: Metricbeat's defaults, precedence (`-E` > keystore/env > file >
+//! default), unknown and not-yet-supported keys, value checks, paths, the disk queue settings
+//! and `--strict.perms`.
+
+use std::collections::HashMap;
+use std::os::unix::fs::PermissionsExt;
+
+use super::*;
+
+fn write_config(dir: &Path, text: &str) {
+    let f = dir.join("shipper.yml");
+    std::fs::write(&f, text).unwrap();
+    std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o600)).unwrap();
+}
+
+fn load_with(dir: &Path, flags: &[&str], env: &[(&str, &str)]) -> Result<ShipperConfig> {
+    let overrides = Overrides {
+        settings: flags.iter().map(|s| s.to_string()).collect(),
+        strict_perms: true,
+        ..Default::default()
+    };
+    let env: HashMap<String, String> = env
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    ShipperConfig::from_loaded(&load(&overrides, &env, dir)?)
+}
+
+const BASE: &str = "output.elasticsearch:\n  hosts: [\"https://localhost:9200\"]\n  username: ${ES_USER:metricbeat_writer}\n  password: ${ES_PWD}\n";
+
+#[test]
+fn defaults_match_metricbeat() {
+    let dir = tempfile::tempdir().unwrap();
+    write_config(dir.path(), BASE);
+    let c = load_with(dir.path(), &[], &[("ES_PWD", "s3cret")]).unwrap();
+    let o = &c.output;
+    assert_eq!(o.bulk_max_size, 1600);
+    assert_eq!(o.timeout, Duration::from_secs(90));
+    assert_eq!(
+        (o.backoff_init, o.backoff_max),
+        (Duration::from_secs(1), Duration::from_secs(60))
+    );
+    assert_eq!(o.max_retries, 3);
+    assert_eq!(o.index, format!("metricbeat-{VERSION}"));
+    assert_eq!((o.compression_level, o.worker), (1, 1));
+    assert!(
+        o.tls.is_none(),
+        "no ssl section: system trust when the scheme is https"
+    );
+    assert_eq!(
+        c.queue,
+        QueueConfig {
+            events: 3200,
+            min_events: 1600,
+            flush_timeout: Duration::from_secs(10)
+        }
+    );
+    assert_eq!(o.username.as_deref(), Some("metricbeat_writer"));
+    assert_eq!(o.password.as_ref().unwrap().expose(), "s3cret");
+    assert_eq!(c.paths.data, dir.path().join("data"));
+    assert!(
+        !format!("{c:?}").contains("s3cret"),
+        "secrets are redacted in Debug"
+    );
+}
+
+#[test]
+fn precedence_flag_over_env_over_file_over_default() {
+    let dir = tempfile::tempdir().unwrap();
+    write_config(
+        dir.path(),
+        &format!("{BASE}  worker: 2\n  max_retries: ${{RETRIES:5}}\n"),
+    );
+    let env = [("ES_PWD", "p"), ("ES_USER", "from-env")];
+    let c = load_with(dir.path(), &[], &env).unwrap();
+    assert_eq!(c.output.worker, 2, "file over default");
+    assert_eq!(
+        c.output.max_retries, 5,
+        "the reference's default when the variable is unset"
+    );
+    assert_eq!(
+        c.output.username.as_deref(),
+        Some("from-env"),
+        "env over the file's default"
+    );
+    let c = load_with(
+        dir.path(),
+        &[
+            "output.elasticsearch.worker=3",
+            "output.elasticsearch.username=from-flag",
+        ],
+        &env,
+    )
+    .unwrap();
+    assert_eq!(c.output.worker, 3, "-E over file");
+    assert_eq!(
+        c.output.username.as_deref(),
+        Some("from-flag"),
+        "-E over env"
+    );
+    let c = load_with(
+        dir.path(),
+        &["output.elasticsearch.password=${FLAG_PWD}"],
+        &[("FLAG_PWD", "z")],
+    )
+    .unwrap();
+    assert_eq!(
+        c.output.password.unwrap().expose(),
+        "z",
+        "-E values resolve ${{VAR}} too"
+    );
+}
+
+#[test]
+fn unknown_and_not_yet_supported_keys_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    write_config(dir.path(), &format!("{BASE}  hostss: [x]\n"));
+    let e = load_with(dir.path(), &[], &[("ES_PWD", "p")])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with("unknown setting [output.elasticsearch.hostss]"),
+        "{e}"
+    );
+    write_config(dir.path(), &format!("{BASE}setup.kibana.host: kb:5601\n"));
+    let e = load_with(dir.path(), &[], &[("ES_PWD", "p")])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("[setup.kibana.host]") && e.contains("not supported yet"),
+        "{e}"
+    );
+    write_config(dir.path(), BASE);
+    let e = load_with(
+        dir.path(),
+        &["queue.disk.read_ahead=512"],
+        &[("ES_PWD", "p")],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("[queue.disk.read_ahead]") && e.contains("-E"),
+        "{e}"
+    );
+    let e = load_with(dir.path(), &[], &[]).unwrap_err().to_string();
+    assert!(e.contains("ES_PWD"), "{e}");
+}
+
+#[test]
+fn values_are_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    write_config(dir.path(), BASE);
+    let env = [("ES_PWD", "p")];
+    for (flag, needle) in [
+        (
+            "output.elasticsearch.timeout=abc",
+            "[output.elasticsearch.timeout]",
+        ),
+        (
+            "output.elasticsearch.compression_level=12",
+            "between 0 and 9",
+        ),
+        ("output.elasticsearch.api_key=nocolon", "id:api_key"),
+        (
+            "output.elasticsearch.api_key=id:key",
+            "together with username",
+        ),
+        (
+            "output.elasticsearch.ssl.verification_mode=sometimes",
+            "unknown verification mode",
+        ),
+        (
+            "output.elasticsearch.ssl.supported_protocols=[TLSv1.0]",
+            "TLSv1.0",
+        ),
+        ("queue.mem.events=0", "positive"),
+        (
+            "output.elasticsearch.ssl.certificate=/x.crt",
+            "must be set together",
+        ),
+    ] {
+        let e = load_with(dir.path(), &[flag], &env)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(needle), "{flag}: {e}");
+    }
+    let e = load_with(
+        dir.path(),
+        &[
+            "output.elasticsearch.ssl.verification_mode=none",
+            "output.elasticsearch.ssl.ca_sha256=[abcd]",
+        ],
+        &env,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("ssl.ca_sha256") && e.contains("none"), "{e}");
+    let c = load_with(
+        dir.path(),
+        &[
+            "output.elasticsearch.ssl.verification_mode=certificate",
+            "output.elasticsearch.timeout=1m30s",
+            "output.elasticsearch.index=custom-%{[agent.version]}",
+            "setup.template.name=custom",
+            "setup.template.pattern=custom-*",
+        ],
+        &env,
+    )
+    .unwrap();
+    assert_eq!(
+        c.output.tls.unwrap().verification,
+        ServerVerification::Certificate
+    );
+    assert_eq!(c.output.timeout, Duration::from_secs(90));
+    assert_eq!(c.output.index, format!("custom-{VERSION}"));
+    assert!(!c.setup.ilm_enabled, "a custom index disables ILM");
+}
+
+#[test]
+fn inline_pem_and_files_for_certificate_authorities() {
+    let dir = tempfile::tempdir().unwrap();
+    write_config(
+        dir.path(),
+        &format!(
+            "{BASE}  ssl.certificate_authorities: [\"/etc/ca.crt\", \"-----BEGIN CERTIFICATE-----\\nnot base64\\n-----END CERTIFICATE-----\"]\n"
+        ),
+    );
+    let e = load_with(dir.path(), &[], &[("ES_PWD", "p")])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("not a valid PEM"), "{e}");
+}
+
+#[test]
+fn strict_perms_refuses_a_world_writable_config() {
+    let dir = tempfile::tempdir().unwrap();
+    write_config(dir.path(), BASE);
+    std::fs::set_permissions(
+        dir.path().join("shipper.yml"),
+        std::fs::Permissions::from_mode(0o666),
+    )
+    .unwrap();
+    let e = load_with(dir.path(), &[], &[("ES_PWD", "p")])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("can only be writable by the owner"), "{e}");
+    let overrides = Overrides {
+        strict_perms: false,
+        ..Default::default()
+    };
+    let env = HashMap::from([("ES_PWD".to_string(), "p".to_string())]);
+    assert!(load(&overrides, &env, dir.path()).is_ok());
+}
+
+#[test]
+fn durations_like_go() {
+    assert_eq!(parse_duration("90s").unwrap(), Duration::from_secs(90));
+    assert_eq!(parse_duration("1m30s").unwrap(), Duration::from_secs(90));
+    assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
+    assert_eq!(parse_duration("2").unwrap(), Duration::from_secs(2));
+    assert!(parse_duration("10x").is_err());
+    assert!(parse_duration("").is_err());
+    assert!(parse_duration("s").is_err());
+    assert!(parse_duration("-1").is_err());
+}
+
+#[test]
+fn relative_certificate_paths_are_relative_to_path_config() {
+    let dir = tempfile::tempdir().unwrap();
+    write_config(
+        dir.path(),
+        &format!(
+            "{BASE}  ssl:\n    certificate_authorities: [\"elasticsearch-ca.pem\", \"/abs/ca.pem\"]\n    certificate: certs/client.crt\n    key: certs/client.key\n"
+        ),
+    );
+    let c = load_with(dir.path(), &[], &[("ES_PWD", "p")]).unwrap();
+    let tls = c.output.tls.unwrap();
+    assert_eq!(
+        tls.certificate_authorities,
+        vec![
+            dir.path().join("elasticsearch-ca.pem"),
+            PathBuf::from("/abs/ca.pem")
+        ]
+    );
+    match tls.identity.unwrap() {
+        ironstack_tls::Identity::Pem {
+            certificate, key, ..
+        } => {
+            assert_eq!(certificate, dir.path().join("certs/client.crt"));
+            assert_eq!(key, dir.path().join("certs/client.key"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn disk_queue_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    write_config(dir.path(), BASE);
+    let env = [("ES_PWD", "p")];
+    let c = load_with(dir.path(), &["queue.disk.max_size=1GB"], &env).unwrap();
+    let d = c.disk_queue.unwrap();
+    assert_eq!((d.max_size, d.segment_size), (1_000_000_000, 100_000_000));
+    assert_eq!(d.path, dir.path().join("data/diskqueue"));
+    let e = load_with(dir.path(), &["queue.disk.path=q"], &env)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("queue.disk.max_size") && e.contains("required"),
+        "{e}"
+    );
+    let e = load_with(
+        dir.path(),
+        &["queue.disk.max_size=1GB", "queue.mem.events=10"],
+        &env,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("not both"), "{e}");
+    assert!(
+        load_with(dir.path(), &[], &env)
+            .unwrap()
+            .disk_queue
+            .is_none()
+    );
+}
+
+#[test]
+fn keystore_values_win_over_the_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    write_config(dir.path(), BASE);
+    let data = keystore_data_dir(&Overrides::default(), dir.path());
+    assert_eq!(data, dir.path().join("data"));
+    crate::keystore::create(&data, false).unwrap();
+    crate::keystore::add(&data, "ES_PWD", "from-keystore", false).unwrap();
+    let c = load_with(dir.path(), &[], &[("ES_PWD", "from-env")]).unwrap();
+    assert_eq!(c.output.password.unwrap().expose(), "from-keystore");
+    // Without the variable in the environment at all.
+    let c = load_with(dir.path(), &[], &[]).unwrap();
+    assert_eq!(c.output.password.unwrap().expose(), "from-keystore");
+    // A path.data in the file moves the keystore.
+    write_config(dir.path(), &format!("{BASE}path.data: elsewhere\n"));
+    let moved = keystore_data_dir(&Overrides::default(), dir.path());
+    assert_eq!(moved, dir.path().join("elsewhere"));
+    let e = load_with(dir.path(), &[], &[]).unwrap_err().to_string();
+    assert!(e.contains("ES_PWD"), "{e}");
+}
+
+#[test]
+fn tags_and_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    write_config(
+        dir.path(),
+        &format!("{BASE}tags: [web, prod]\nfields:\n  env: staging\n"),
+    );
+    let c = load_with(dir.path(), &[], &[("ES_PWD", "p")]).unwrap();
+    assert_eq!(
+        c.extra_fields.unwrap(),
+        serde_json::json!({"tags": ["web", "prod"], "fields": {"env": "staging"}})
+    );
+    let c = load_with(dir.path(), &["fields_under_root=true"], &[("ES_PWD", "p")]).unwrap();
+    assert_eq!(c.extra_fields.unwrap()["env"], "staging");
+    write_config(dir.path(), BASE);
+    assert!(
+        load_with(dir.path(), &[], &[("ES_PWD", "p")])
+            .unwrap()
+            .extra_fields
+            .is_none()
+    );
+}
+
+#[test]
+fn a_custom_index_needs_the_template_name_and_pattern() {
+    let dir = tempfile::tempdir().unwrap();
+    write_config(dir.path(), BASE);
+    let env = [("ES_PWD", "p")];
+    let e = load_with(
+        dir.path(),
+        &["output.elasticsearch.index=web-%{[agent.version]}"],
+        &env,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("setup.template.name and setup.template.pattern"),
+        "{e}"
+    );
+    let c = load_with(
+        dir.path(),
+        &[
+            "output.elasticsearch.index=web-%{[agent.version]}",
+            "setup.template.name=web",
+            "setup.template.pattern=web-*",
+        ],
+        &env,
+    )
+    .unwrap();
+    assert_eq!(c.output.index, format!("web-{VERSION}"));
+    assert_eq!(
+        (
+            c.setup.template_name.as_str(),
+            c.setup.template_pattern.as_str()
+        ),
+        ("web", "web-*")
+    );
+    assert!(!c.setup.ilm_enabled);
+    // Without a template, no names are needed.
+    assert!(
+        load_with(
+            dir.path(),
+            &[
+                "output.elasticsearch.index=x",
+                "setup.template.enabled=false"
+            ],
+            &env
+        )
+        .is_ok()
+    );
+    let c = load_with(dir.path(), &["setup.ilm.policy_name=my-policy"], &env).unwrap();
+    assert_eq!(c.setup.ilm_policy_name, "my-policy");
+    assert_eq!(c.setup.template_name, format!("metricbeat-{VERSION}"));
+}

@@ -1,0 +1,393 @@
+//! The run loop: one task per metricset fetching every `period`, the memory queue
+//! (`queue.mem.events`: a bounded channel, so a full queue stalls collection instead of
+//! dropping), the batcher (`flush.min_events` / `flush.timeout`) and the output workers
+//! (`worker` per host), or the disk queue ([`crate::disk_queue`]) read in order by one
+//! publisher. On shutdown the collectors stop, the queue is drained and what was queued is
+//! published before the process exits (bounded by the output `timeout`); with the disk queue,
+//! what could not be sent stays on disk for the next start.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use ironstack_collectors::{Collector, HostFs};
+use tokio::sync::{Mutex, mpsc, watch};
+
+use crate::client::{EsClient, tls_config};
+use crate::config::ShipperConfig;
+use crate::disk_queue::DiskQueue;
+use crate::event::{self, AgentInfo, Event};
+use crate::modules::ModuleBlock;
+use crate::output::{Publisher, Stats};
+use crate::processors::{self, Processor};
+use crate::{Error, Result};
+
+/// What a run did, for the final log line and tests.
+#[derive(Debug)]
+pub struct RunSummary {
+    /// The output counters.
+    pub stats: Arc<Stats>,
+    /// Events still queued or unsent when the shutdown deadline passed.
+    pub lost: usize,
+}
+
+/// Runs until `shutdown` completes, then flushes.
+pub async fn run(
+    config: &ShipperConfig,
+    blocks: Vec<ModuleBlock>,
+    agent: AgentInfo,
+    shutdown: impl Future<Output = ()>,
+) -> Result<RunSummary> {
+    if blocks.is_empty() {
+        return Err(Error::Runtime(
+            "no modules are enabled: enable one with `ironstack shipper modules enable system`"
+                .to_string(),
+        ));
+    }
+    let stats = Arc::new(Stats::default());
+    let tls = tls_config(&config.output)?;
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let (event_tx, event_rx) = mpsc::channel::<Event>(config.queue.events);
+    let agent = Arc::new(agent);
+
+    let mut collectors = Vec::new();
+    let global = Arc::new(config.processors.clone());
+    let extra = Arc::new(config.extra_fields.clone());
+    for block in &blocks {
+        let processors = Arc::new((block.processors.clone(), global.clone()));
+        for metricset in &block.metricsets {
+            let collector = Collector::new(
+                *metricset,
+                HostFs::new(config.hostfs.clone()),
+                block.options.clone(),
+            );
+            collectors.push(tokio::spawn(collect(
+                collector,
+                block.period,
+                agent.clone(),
+                extra.clone(),
+                processors.clone(),
+                event_tx.clone(),
+                stop_rx.clone(),
+            )));
+        }
+    }
+    drop(event_tx);
+
+    let consumers: Vec<tokio::task::JoinHandle<usize>> = match &config.disk_queue {
+        None => memory_queue(config, event_rx, tls, &stats, &stop_rx)?,
+        Some(disk) => {
+            let queue = Arc::new(DiskQueue::open(
+                &disk.path,
+                disk.max_size,
+                disk.segment_size,
+            )?);
+            if config.output.worker > 1 || config.output.hosts.len() > 1 {
+                tracing::warn!(
+                    "the disk queue publishes in order through one connection to the first host"
+                );
+            }
+            let client = EsClient::new(config.output.hosts[0].clone(), &config.output, tls)?;
+            let publisher = Publisher::new(
+                client,
+                config.output.clone(),
+                config.setup.clone(),
+                stats.clone(),
+                stop_rx.clone(),
+            );
+            let (written_tx, written_rx) = watch::channel(false);
+            let writer = tokio::spawn(disk_writer(
+                queue.clone(),
+                event_rx,
+                written_tx,
+                stop_rx.clone(),
+            ));
+            let batch = if config.output.bulk_max_size == 0 {
+                config.queue.min_events
+            } else {
+                config.output.bulk_max_size
+            };
+            let reader = tokio::spawn(disk_reader(queue, publisher, batch, written_rx));
+            vec![writer, reader]
+        }
+    };
+
+    let metrics_stats = stats.clone();
+    let metrics = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(30));
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            tracing::info!(
+                "Non-zero metrics in the last 30s: {}",
+                metrics_stats.summary()
+            );
+        }
+    });
+
+    shutdown.await;
+    tracing::info!("stopping: flushing the queued events");
+    let _ = stop_tx.send(true);
+    for c in collectors {
+        let _ = c.await;
+    }
+    let started = Instant::now();
+    let drain = async {
+        let mut unsent = 0;
+        for c in consumers {
+            unsent += c.await.unwrap_or(0);
+        }
+        unsent
+    };
+    let lost = match tokio::time::timeout(config.output.timeout, drain).await {
+        Ok(n) => n,
+        Err(_) if config.disk_queue.is_some() => {
+            tracing::warn!(
+                "stopping after {:?}: the events not yet acknowledged stay in the disk queue",
+                started.elapsed()
+            );
+            0
+        }
+        Err(_) => {
+            tracing::error!(
+                "the queue could not be flushed within {:?}; the remaining events are lost",
+                started.elapsed()
+            );
+            usize::MAX
+        }
+    };
+    metrics.abort();
+    if lost > 0 && lost != usize::MAX {
+        tracing::error!(events = lost, "events could not be sent before exit");
+    }
+    tracing::info!("Total metrics: {}", stats.summary());
+    Ok(RunSummary { stats, lost })
+}
+
+/// One metricset's loop: fetch now and every `period` until stopped.
+async fn collect(
+    collector: Collector,
+    period: Duration,
+    agent: Arc<AgentInfo>,
+    extra: Arc<Option<serde_json::Value>>,
+    processors: Arc<(Vec<Processor>, Arc<Vec<Processor>>)>,
+    events: mpsc::Sender<Event>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut tick = tokio::time::interval(period);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut collector = Some(collector);
+    let period_ms = u64::try_from(period.as_millis()).unwrap_or(u64::MAX);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+        let Some(mut c) = collector.take() else {
+            return;
+        };
+        let timestamp = jiff::Timestamp::now();
+        let started = Instant::now();
+        // statvfs on a hung network mount blocks: keep it off the runtime's threads.
+        let Ok((c, result)) = tokio::task::spawn_blocking(move || {
+            let r = c.fetch();
+            (c, r)
+        })
+        .await
+        else {
+            return;
+        };
+        let duration_ns = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        let name = c.metricset().name();
+        let documents = match result {
+            Ok(docs) => docs.into_iter().map(Ok).collect::<Vec<_>>(),
+            Err(e) => {
+                tracing::warn!(metricset = name, "fetch failed: {e}");
+                vec![Err(e.to_string())]
+            }
+        };
+        collector = Some(c);
+        for fields in documents {
+            let mut doc = event::document(&agent, name, period_ms, timestamp, duration_ns, fields);
+            if let Some(fields) = extra.as_ref() {
+                crate::settings::merge(&mut doc, fields.clone());
+            }
+            // The module's processors, then the top-level ones, as libbeat orders them.
+            if !processors::apply(&processors.0, &mut doc)
+                || !processors::apply(&processors.1, &mut doc)
+            {
+                continue;
+            }
+            tokio::select! {
+                sent = events.send(Event::from_document(&doc)) => if sent.is_err() { return },
+                _ = stop.wait_for(|s| *s) => return,
+            }
+        }
+    }
+}
+
+/// The memory queue: the batcher (`flush.min_events` / `flush.timeout`) and `worker`
+/// publishers per host. Each task returns how many events it could not send.
+fn memory_queue(
+    config: &ShipperConfig,
+    mut event_rx: mpsc::Receiver<Event>,
+    tls: Option<Arc<ironstack_tls::rustls::ClientConfig>>,
+    stats: &Arc<Stats>,
+    stop_rx: &watch::Receiver<bool>,
+) -> Result<Vec<tokio::task::JoinHandle<usize>>> {
+    let (batch_tx, batch_rx) = mpsc::channel::<Vec<Event>>(1);
+    let queue = config.queue;
+    let batcher = tokio::spawn(async move {
+        while let Some(first) = event_rx.recv().await {
+            let mut batch = vec![first];
+            let deadline = tokio::time::Instant::now() + queue.flush_timeout;
+            while batch.len() < queue.min_events {
+                if queue.flush_timeout.is_zero() {
+                    match event_rx.try_recv() {
+                        Ok(e) => batch.push(e),
+                        Err(_) => break,
+                    }
+                    continue;
+                }
+                match tokio::time::timeout_at(deadline, event_rx.recv()).await {
+                    Ok(Some(e)) => batch.push(e),
+                    Ok(None) | Err(_) => break,
+                }
+            }
+            if batch_tx.send(batch).await.is_err() {
+                break;
+            }
+        }
+        0
+    });
+
+    let batch_rx = Arc::new(Mutex::new(batch_rx));
+    let mut workers = Vec::new();
+    for host in &config.output.hosts {
+        for _ in 0..config.output.worker {
+            let client = EsClient::new(host.clone(), &config.output, tls.clone())?;
+            let mut publisher = Publisher::new(
+                client,
+                config.output.clone(),
+                config.setup.clone(),
+                stats.clone(),
+                stop_rx.clone(),
+            );
+            let batches = batch_rx.clone();
+            workers.push(tokio::spawn(async move {
+                let mut unsent = 0usize;
+                loop {
+                    let next = batches.lock().await.recv().await;
+                    let Some(batch) = next else { break };
+                    unsent += publisher.publish(batch).await.len();
+                }
+                unsent
+            }));
+        }
+    }
+
+    let mut tasks = vec![batcher];
+    tasks.extend(workers);
+    Ok(tasks)
+}
+
+/// Moves events from the collectors' channel to disk, waiting while the queue is full.
+async fn disk_writer(
+    queue: Arc<DiskQueue>,
+    mut events: mpsc::Receiver<Event>,
+    written: watch::Sender<bool>,
+    stop: watch::Receiver<bool>,
+) -> usize {
+    let mut lost = 0;
+    while let Some(first) = events.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < 512 {
+            match events.try_recv() {
+                Ok(e) => batch.push(e),
+                Err(_) => break,
+            }
+        }
+        let bytes: u64 = batch
+            .iter()
+            .map(|e| (e.id.len() + e.source.len() + 2) as u64)
+            .sum();
+        while !queue.has_room(bytes) {
+            if *stop.borrow() {
+                // Stopping with a full queue and nothing draining it: these were never on disk.
+                tracing::error!(
+                    events = batch.len(),
+                    "the disk queue is full; dropping events at exit"
+                );
+                return lost + batch.len() + drain_count(&mut events);
+            }
+            let _ = tokio::time::timeout(Duration::from_secs(1), queue.changed.notified()).await;
+        }
+        let q = queue.clone();
+        let n = batch.len();
+        match tokio::task::spawn_blocking(move || q.append(&batch)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                tracing::error!(events = n, "cannot write to the disk queue: {e}");
+                lost += n;
+            }
+            Err(_) => lost += n,
+        }
+    }
+    let _ = written.send(true);
+    lost
+}
+
+/// Empties the channel once its senders are gone; how many events it held.
+fn drain_count(events: &mut mpsc::Receiver<Event>) -> usize {
+    let mut n = 0;
+    while events.try_recv().is_ok() {
+        n += 1;
+    }
+    n
+}
+
+/// Publishes from disk in order, acknowledging each batch once it is settled; stops when the
+/// writer is done and the queue is empty, or when stopping leaves a batch unsent (it stays on
+/// disk for the next run).
+async fn disk_reader(
+    queue: Arc<DiskQueue>,
+    mut publisher: Publisher,
+    batch: usize,
+    mut written: watch::Receiver<bool>,
+) -> usize {
+    loop {
+        let q = queue.clone();
+        let read = tokio::task::spawn_blocking(move || q.read(batch.max(1))).await;
+        let (events, position) = match read {
+            Ok(Ok(r)) => r,
+            Ok(Err(e)) => {
+                tracing::error!("cannot read the disk queue: {e}");
+                return 0;
+            }
+            Err(_) => return 0,
+        };
+        if events.is_empty() {
+            if *written.borrow() {
+                return 0;
+            }
+            tokio::select! {
+                _ = queue.changed.notified() => {}
+                _ = written.changed() => {}
+                _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+            }
+            continue;
+        }
+        let unsent = publisher.publish(events).await;
+        if !unsent.is_empty() {
+            tracing::warn!(
+                events = unsent.len(),
+                "stopping with events left in the disk queue; they are sent on the next start"
+            );
+            return 0;
+        }
+        if let Err(e) = queue.ack(position) {
+            tracing::error!("cannot record progress in the disk queue: {e}");
+            return 0;
+        }
+    }
+}
