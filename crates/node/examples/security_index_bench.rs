@@ -1,8 +1,9 @@
-//! The security store on the node's `.security-7` index as it grows: API key creation,
-//! authentication (first use, which verifies the PBKDF2 hash, and cached), `_query/api_key`,
-//! invalidation and a node start (reading every document back), each timed with 1,000 keys
-//! stored (the anchor) and with KEYS keys (default 100,000) in the same run. Run by
-//! `bench/security_store.sh`.
+//! The security store on the node's `.security-7` and `.security-tokens-7` indices as it
+//! grows: API key creation, authentication (first use, which verifies the PBKDF2 hash, and
+//! cached), `_query/api_key`, invalidation; token creation, authentication, refresh and
+//! invalidation; and a node start (reading every document back); each timed with 1,000 keys
+//! and 1,000 tokens stored (the anchor) and with KEYS of each (default 100,000) in the same
+//! run. Run by `bench/security_store.sh`.
 //!
 //! `security_index_bench [KEYS] [DIR]`: DIR (default: a temporary folder under `target/`)
 //! should be on the disk the node would use, since each write waits for a sync.
@@ -20,7 +21,12 @@ use ironstack_security::api_key::{
 use ironstack_security::authc::RESERVED_REALM;
 use ironstack_security::query::{API_KEY_SCHEMA, parse_request};
 use ironstack_security::security_index::{ApiKeyScope, SECURITY_INDEX, api_key_search_body};
-use ironstack_security::{Authentication, Authenticator, Hasher, SecureString, SecurityStore};
+use ironstack_security::token::{
+    InvalidateTarget, TokenClient, TokenService, TokenSettings, token_hash,
+};
+use ironstack_security::{
+    Authentication, Authenticator, Hasher, Section, SecureString, SecurityStore,
+};
 use ironstack_store::api::AllFields;
 use ironstack_store::query::parse_search_request;
 use ironstack_store::service::StoreService;
@@ -213,6 +219,88 @@ fn measure(
     Ok(rows)
 }
 
+/// Adds tokens `from..to`: copies of `template` (a real token document) under the ids and
+/// refresh hashes of `bench-access-<n>` / `bench-refresh-<n>`.
+fn fill_tokens(
+    store: &SecurityStore,
+    template: &Value,
+    from: usize,
+    to: usize,
+) -> Result<(), String> {
+    let mut i = from;
+    while i < to {
+        let end = (i + FILL_BATCH).min(to);
+        let docs = (i..end)
+            .map(|n| {
+                let id = token_hash(&format!("bench-access-{n:08}"));
+                let mut doc = template.clone();
+                doc["access_token"]["user_token"]["id"] = json!(id);
+                doc["refresh_token"]["token"] = json!(token_hash(&format!("bench-refresh-{n:08}")));
+                (id, doc)
+            })
+            .collect();
+        store
+            .write_docs(Section::Tokens, docs, &[])
+            .map_err(|e| format!("cannot fill tokens: {e}"))?;
+        i = end;
+    }
+    Ok(())
+}
+
+fn measure_tokens(
+    store: &Arc<SecurityStore>,
+    tokens: usize,
+    round: usize,
+) -> Result<Vec<(&'static str, Timing)>, String> {
+    let user = Arc::new(owner());
+    let service = TokenService::new(
+        Arc::new(Authenticator::new(store.clone(), None)),
+        TokenSettings::default(),
+    );
+    // Each round uses its own tokens: a spent refresh token cannot be spent again.
+    let pick = |i: usize, salt: usize| ((i + round * OPS) * salt + 1) % tokens;
+    let mut rows = Vec::new();
+    rows.push((
+        "token: create (access + refresh, durable write)",
+        time(|_| {
+            service
+                .create_token(user.clone(), true)
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        })?,
+    ));
+    rows.push((
+        "token: authenticate, first use",
+        time(|i| {
+            service
+                .authenticate(&format!("bench-access-{:08}", pick(i, 7919)))
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        })?,
+    ));
+    rows.push((
+        "token: refresh grant",
+        time(|i| {
+            let refresh = SecureString::new(&format!("bench-refresh-{:08}", pick(i, 104_729)));
+            service
+                .refresh(&refresh, TokenClient::user(&user))
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        })?,
+    ));
+    rows.push((
+        "token: invalidate one access token",
+        time(|i| {
+            let token = SecureString::new(&format!("bench-access-{:08}", pick(i, 15_485_863)));
+            service
+                .invalidate(&InvalidateTarget::AccessToken(token))
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        })?,
+    ));
+    Ok(rows)
+}
+
 fn ms(d: Duration) -> String {
     format!("{:.2}", d.as_secs_f64() * 1e3)
 }
@@ -242,18 +330,35 @@ fn main() -> Result<(), String> {
     let anchor = 1_000.min(keys);
     let (service, store) = open_security_store(dir.path())?;
     let store = Arc::new(store);
+    let template = {
+        let tokens = TokenService::new(
+            Arc::new(Authenticator::new(store.clone(), None)),
+            TokenSettings::default(),
+        );
+        let issued = tokens
+            .create_token(Arc::new(owner()), true)
+            .map_err(|e| e.to_string())?;
+        store
+            .doc(Section::Tokens, &token_hash(issued.access_token.expose()))
+            .ok_or("the token just issued is not stored")?
+    };
     fill(&store, &hash, 0, anchor)?;
-    let small = measure(&service, &store, anchor)?;
+    fill_tokens(&store, &template, 0, anchor)?;
+    let mut small = measure(&service, &store, anchor)?;
+    small.extend(measure_tokens(&store, anchor, 0)?);
     let t = Instant::now();
     fill(&store, &hash, anchor, keys)?;
+    fill_tokens(&store, &template, anchor, keys)?;
     let fill_time = t.elapsed();
-    let large = measure(&service, &store, keys)?;
+    let mut large = measure(&service, &store, keys)?;
+    large.extend(measure_tokens(&store, keys, 1)?);
     drop(store);
     drop(service);
     let t = Instant::now();
     let (_service, reopened) = open_security_store(dir.path())?;
     let start_time = t.elapsed();
     let loaded = reopened.api_keys().len();
+    let loaded_tokens = reopened.docs(Section::Tokens).len();
 
     println!(
         "security store on .security-7: {anchor} keys (anchor) vs {keys} keys, {OPS} operations each"
@@ -275,13 +380,13 @@ fn main() -> Result<(), String> {
         );
     }
     println!(
-        "filled {} keys in {:.1} s ({:.0} keys/s, {FILL_BATCH} per durable write)",
+        "filled {} keys and as many tokens in {:.1} s ({:.0} documents/s, {FILL_BATCH} per durable write)",
         keys - anchor,
         fill_time.as_secs_f64(),
-        (keys - anchor) as f64 / fill_time.as_secs_f64().max(1e-9)
+        2.0 * (keys - anchor) as f64 / fill_time.as_secs_f64().max(1e-9)
     );
     println!(
-        "node start: {loaded} API keys read back from .security-7 in {:.2} s",
+        "node start: {loaded} API keys and {loaded_tokens} tokens read back in {:.2} s",
         start_time.as_secs_f64()
     );
     Ok(())

@@ -27,7 +27,7 @@
 //! Each section has its own generation, and each document a version (the sequence number of
 //! its last change), so caches can depend on exactly what they were built from.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
@@ -315,9 +315,61 @@ struct Data {
     /// Top-level keys of the snapshot this version does not know, kept on rewrite.
     unknown: Map<String, Value>,
     live_bytes: u64,
+    /// One map per [`LOOKUPS`] entry: the field's value → the document's id.
+    lookups: [HashMap<String, String>; LOOKUPS.len()],
 }
 
+/// Fields whose value finds a document without a scan (each value names one document): a
+/// refresh token's hash finds its token document, as Elasticsearch's search on
+/// `refresh_token.token` does.
+const LOOKUPS: [(Section, &str); 1] = [(Section::Tokens, "/refresh_token/token")];
+
 impl Data {
+    /// Adds a document (replacing the one with its id), keeping the lookups current; returns
+    /// the document it replaced.
+    fn insert(&mut self, section: Section, id: String, doc: Doc) -> Option<Doc> {
+        for (l, (s, pointer)) in LOOKUPS.iter().enumerate() {
+            if *s == section
+                && let Some(key) = doc.value.pointer(pointer).and_then(Value::as_str)
+            {
+                self.lookups[l].insert(key.to_string(), id.clone());
+            }
+        }
+        self.live_bytes += doc.size;
+        let old = self.sections[section.index()].insert(id.clone(), doc);
+        if let Some(old) = &old {
+            self.unlook(section, &id, old);
+            self.live_bytes = self.live_bytes.saturating_sub(old.size);
+        }
+        old
+    }
+
+    fn remove(&mut self, section: Section, id: &str) -> Option<Doc> {
+        let old = self.sections[section.index()].remove(id)?;
+        self.unlook(section, id, &old);
+        self.live_bytes = self.live_bytes.saturating_sub(old.size);
+        Some(old)
+    }
+
+    /// Forgets the lookup entries of a replaced or removed document that still point at it.
+    fn unlook(&mut self, section: Section, id: &str, old: &Doc) {
+        for (l, (s, pointer)) in LOOKUPS.iter().enumerate() {
+            if *s != section {
+                continue;
+            }
+            let Some(key) = old.value.pointer(pointer).and_then(Value::as_str) else {
+                continue;
+            };
+            let current = self.sections[section.index()]
+                .get(id)
+                .and_then(|d| d.value.pointer(pointer))
+                .and_then(Value::as_str);
+            if current != Some(key) && self.lookups[l].get(key).is_some_and(|i| i == id) {
+                self.lookups[l].remove(key);
+            }
+        }
+    }
+
     /// Reads a snapshot; returns the data and its format.
     fn from_snapshot(bytes: &[u8]) -> std::result::Result<(Self, u64), String> {
         let map: Map<String, Value> = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
@@ -346,8 +398,7 @@ impl Data {
             for (id, doc) in docs {
                 check_document(section, &id, &doc)?;
                 let doc = Doc::new(doc, data.seq);
-                data.live_bytes += doc.size;
-                data.sections[section.index()].insert(id, doc);
+                data.insert(section, id, doc);
             }
         }
         Ok((data, format))
@@ -359,16 +410,11 @@ impl Data {
             let i = op.section.index();
             touched.any[i] = true;
             let old = match op.doc {
-                Some(value) => {
-                    let doc = Doc::new(value, seq);
-                    self.live_bytes += doc.size;
-                    self.sections[i].insert(op.id, doc)
-                }
-                None => self.sections[i].remove(&op.id),
+                Some(value) => self.insert(op.section, op.id, Doc::new(value, seq)),
+                None => self.remove(op.section, &op.id),
             };
-            if let Some(old) = old {
+            if old.is_some() {
                 touched.rewritten[i] = true;
-                self.live_bytes = self.live_bytes.saturating_sub(old.size);
             }
         }
         self.seq = seq;
@@ -474,6 +520,43 @@ impl<'a> Transaction<'a> {
             self.staged[i].remove(id);
         }
         existed
+    }
+
+    /// The document of `section` whose string at `pointer` is `value`, as this change sees
+    /// the documents: found through the store's lookup when one covers the field, else by a
+    /// scan.
+    pub fn find_by(
+        &self,
+        section: Section,
+        pointer: &str,
+        value: &str,
+    ) -> Option<(String, &Value)> {
+        let i = section.index();
+        let matches = |doc: &Value| doc.pointer(pointer).and_then(Value::as_str) == Some(value);
+        for (id, staged) in &self.staged[i] {
+            if let Some(doc) = staged
+                && matches(doc)
+            {
+                return Some((id.clone(), doc));
+            }
+        }
+        let Some(l) = LOOKUPS
+            .iter()
+            .position(|(s, p)| *s == section && *p == pointer)
+        else {
+            return self.data.sections[i]
+                .iter()
+                .filter(|(id, _)| !self.staged[i].contains_key(*id))
+                .find(|(_, d)| matches(&d.value))
+                .map(|(id, d)| (id.clone(), d.value.as_ref()));
+        };
+        let id = self.data.lookups[l].get(value)?;
+        // A staged version of that document was checked above.
+        if self.staged[i].contains_key(id) {
+            return None;
+        }
+        let doc = self.data.sections[i].get(id)?;
+        matches(&doc.value).then(|| (id.clone(), doc.value.as_ref()))
     }
 
     /// A user by name (a document that does not parse counts as absent).
@@ -1007,9 +1090,7 @@ impl SecurityStore {
                 path: location.clone(),
                 reason,
             })?;
-            let doc = Doc::new(doc, 0);
-            data.live_bytes += doc.size;
-            data.sections[change.section.index()].insert(change.id, doc);
+            data.insert(change.section, change.id, Doc::new(doc, 0));
         }
         tracing::info!(
             "security store: read {read} documents from [{}] in {} ms",

@@ -862,3 +862,60 @@ fn a_store_of_files_is_imported_once_and_its_files_removed() {
     let again = SecurityStore::open_on(data.path(), backend.clone()).unwrap();
     assert_eq!(again.role_names(), vec!["r".to_string()]);
 }
+
+#[test]
+fn refresh_token_hashes_find_their_documents_without_a_scan() {
+    let data = tempfile::tempdir().unwrap();
+    let store = open(data.path());
+    let doc = |refresh: &str| json!({"doc_type": "token", "refresh_token": {"token": refresh}});
+    store
+        .write_docs(
+            Section::Tokens,
+            vec![("a".into(), doc("ha")), ("b".into(), doc("hb"))],
+            &[],
+        )
+        .unwrap();
+    let find = |store: &SecurityStore, hash: &str| {
+        store
+            .transact(|t| {
+                t.find_by(Section::Tokens, "/refresh_token/token", hash)
+                    .map(|(id, _)| id)
+            })
+            .unwrap()
+    };
+    assert_eq!(find(&store, "ha").as_deref(), Some("a"));
+    assert_eq!(find(&store, "nope"), None);
+    // A replaced document is found by its new value only; a removed one not at all.
+    store
+        .write_docs(
+            Section::Tokens,
+            vec![("a".into(), doc("ha2"))],
+            &["b".into()],
+        )
+        .unwrap();
+    assert_eq!(find(&store, "ha"), None);
+    assert_eq!(find(&store, "hb"), None);
+    assert_eq!(find(&store, "ha2").as_deref(), Some("a"));
+    // A change sees its own staged documents, and not what it staged away.
+    store
+        .transact(|t| {
+            t.put(Section::Tokens, "c", doc("hc"));
+            assert_eq!(
+                t.find_by(Section::Tokens, "/refresh_token/token", "hc")
+                    .map(|(i, _)| i)
+                    .as_deref(),
+                Some("c")
+            );
+            t.put(Section::Tokens, "a", doc("other"));
+            assert!(
+                t.find_by(Section::Tokens, "/refresh_token/token", "ha2")
+                    .is_none()
+            );
+        })
+        .unwrap();
+    drop(store);
+    // Rebuilt when the store is read back.
+    let again = open(data.path());
+    assert_eq!(find(&again, "hc").as_deref(), Some("c"));
+    assert_eq!(find(&again, "other").as_deref(), Some("a"));
+}

@@ -19,7 +19,6 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
 
 use crate::authc::{FILE_REALM, NATIVE_REALM, RESERVED_REALM, RESERVED_USERS, RealmRef};
 use crate::password::random_bytes;
@@ -708,15 +707,11 @@ impl TokenService {
 }
 
 /// The token document whose refresh token hashes to `hash`, as the change sees it.
+/// The token document holding the refresh token whose hash is `hash` (a lookup, not a scan:
+/// the store indexes the field; it holds hashes, so no secret is compared here).
 fn find_by_refresh(t: &Transaction<'_>, hash: &str) -> Option<(String, Value)> {
-    t.docs(Section::Tokens)
-        .into_iter()
-        .find(|(_, doc)| {
-            doc.pointer("/refresh_token/token")
-                .and_then(Value::as_str)
-                .is_some_and(|h| bool::from(h.as_bytes().ct_eq(hash.as_bytes())))
-        })
-        .map(|(id, doc)| (id.to_string(), doc.clone()))
+    t.find_by(Section::Tokens, "/refresh_token/token", hash)
+        .map(|(id, doc)| (id, doc.clone()))
 }
 
 /// The `metadata` map of a reserved principal.
