@@ -21,6 +21,7 @@ Commands:
   keystore   Manage the encrypted secure settings (elasticsearch-keystore)
   users      Manage file-realm users (elasticsearch-users)
   reset-password  Reset a user's password on the running node (elasticsearch-reset-password)
+  console    Run the web console (Kibana-compatible login, users and roles over HTTPS)
   help       Print this message
 
 Run `ironstack <COMMAND> --help` for a command's options.";
@@ -41,6 +42,7 @@ fn main() -> ExitCode {
         Some("keystore") => ironstack_keystore_cli::cli_main(rest),
         Some("users") => ironstack_security_cli::users_main(rest),
         Some("reset-password") => ironstack_security_cli::reset_password_main(rest),
+        Some("console") => ironstack_console::cli_main(rest),
         Some("help" | "-h" | "--help") => {
             print_out(&format!("{USAGE}\n"));
             0
