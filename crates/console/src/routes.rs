@@ -43,7 +43,7 @@ pub(crate) struct App {
     /// The validated configuration.
     pub(crate) config: ConsoleConfig,
     /// The client towards the node.
-    pub(crate) node: NodeClient,
+    pub(crate) node: Arc<NodeClient>,
     /// The session store.
     pub(crate) sessions: Sessions,
     /// The console's own `Authorization` header (kibana_system or its service token).
@@ -326,7 +326,7 @@ fn redirectable(path: &str, headers: &HeaderMap) -> bool {
 async fn caller(app: &App, headers: &HeaderMap, uri: &http::Uri) -> Result<Caller, Response> {
     let mut expired = false;
     if let Some(cookie) = session_cookie(headers) {
-        match app.sessions.get(&cookie) {
+        match app.sessions.lookup(&cookie).await {
             Lookup::Valid(s) => {
                 return Ok(Caller {
                     username: s.username,
@@ -420,7 +420,7 @@ async fn login_page(
     Query(query): Query<LoginQuery>,
 ) -> Response {
     if let Some(cookie) = session_cookie(&headers)
-        && matches!(app.sessions.get(&cookie), Lookup::Valid(_))
+        && matches!(app.sessions.lookup(&cookie).await, Lookup::Valid(_))
     {
         return redirect(&format!("{}/", app.base()));
     }
@@ -527,7 +527,7 @@ async fn login(State(app): State<Shared>, body: Bytes) -> Response {
         tracing::warn!("refused login of the internal user [{name}]");
         return boom(StatusCode::FORBIDDEN, "Forbidden");
     }
-    let cookie = match app.sessions.create(&name, &authorization) {
+    let cookie = match app.sessions.create(&name, &authorization).await {
         Ok(c) => c,
         Err(e) => return boom(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     };
@@ -582,7 +582,7 @@ async fn logout(State(app): State<Shared>, headers: HeaderMap) -> Response {
         );
     }
     if let Some(cookie) = session_cookie(&headers)
-        && app.sessions.remove(&cookie)
+        && app.sessions.invalidate(&cookie).await
     {
         tracing::info!("session invalidated at logout");
     }
@@ -648,7 +648,7 @@ async fn page_data(
     }
     if answer.status == 401 {
         if let Some(cookie) = &caller.cookie {
-            app.sessions.remove(cookie);
+            app.sessions.invalidate(cookie).await;
         }
         return Err(redirect(&format!(
             "{}/login?msg=SESSION_EXPIRED",
@@ -985,12 +985,12 @@ async fn user_password(
     let mut response = ok_message(&format!("Password changed for '{name}'."));
     if own && let Some(cookie) = &caller.cookie {
         // The old session replays the old password: log the user in again with the new one.
-        app.sessions.remove(cookie);
+        app.sessions.invalidate(cookie).await;
         let authorization = Secret::new(format!(
             "Basic {}",
             STANDARD.encode(format!("{name}:{new_password}"))
         ));
-        if let Ok(cookie) = app.sessions.create(&name, &authorization) {
+        if let Ok(cookie) = app.sessions.create(&name, &authorization).await {
             response
                 .headers_mut()
                 .insert(header::SET_COOKIE, set_cookie(&app, &cookie));

@@ -63,7 +63,7 @@ pub async fn start(
         None => None,
     };
     let app = Arc::new(App {
-        node: NodeClient::new(&config)?,
+        node: Arc::new(NodeClient::new(&config)?),
         sessions: Sessions::new(
             config.encryption_key.as_ref(),
             config.idle_timeout,
@@ -111,7 +111,7 @@ async fn serve(
         let mut tick = tokio::time::interval(Duration::from_secs(60));
         loop {
             tick.tick().await;
-            app.sessions.cleanup();
+            app.sessions.purge_expired().await;
         }
     });
     loop {
@@ -176,6 +176,13 @@ async fn startup_gate(app: Arc<App>) {
                 Ok(answer) if answer.ok() => {
                     let version = answer.body["version"]["number"].as_str().unwrap_or("");
                     if compatible(version, console_version) {
+                        match app.sessions.use_index(app.node.clone(), auth.clone()).await {
+                            Ok(()) => tracing::info!(
+                                "Sessions are stored in [{}]",
+                                crate::session::SESSION_INDEX
+                            ),
+                            Err(e) => tracing::warn!("{e}; sessions are kept in memory and end with a restart"),
+                        }
                         app.ready.store(true, Ordering::Release);
                         tracing::info!("Kibana is now available (node version {version})");
                         return;

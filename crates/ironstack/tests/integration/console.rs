@@ -804,3 +804,98 @@ fn console_in_chromium_login_create_role_and_user_logout_and_permission_page() {
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("metricbeat_reader"), "{body}");
 }
+
+#[test]
+fn console_sessions_live_encrypted_in_the_node_and_survive_a_restart() {
+    let Stack {
+        home,
+        node,
+        elastic_password,
+        console_ca,
+        console,
+    } = stack();
+    assert!(
+        console
+            .output()
+            .contains("Sessions are stored in [.kibana_security_session_1]"),
+        "{}",
+        console.output()
+    );
+    let url = |port: u16, path: &str| format!("https://localhost:{port}{path}");
+    let (status, head, body) = curl(
+        &console_ca,
+        &[
+            "-X",
+            "POST",
+            "-H",
+            "kbn-xsrf: true",
+            "-H",
+            "content-type: application/json",
+            "-d",
+            &login_body("elastic", &elastic_password, ""),
+            &url(console.port, "/internal/security/login"),
+        ],
+    );
+    assert_eq!(status, 200, "{body}");
+    let cookie = sid(&head);
+
+    // The document holds no name and no credentials in clear.
+    let search = format!(
+        "https://localhost:{}/.kibana_security_session_1/_search",
+        node.port
+    );
+    let system = format!("kibana_system:{KIBANA_SYSTEM_PASSWORD}");
+    let (status, _, body) = curl(&node.ca(), &["-u", &system, &search]);
+    assert_eq!(status, 200, "{body}");
+    let hits: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(hits["hits"]["total"]["value"], 1, "{body}");
+    let source = &hits["hits"]["hits"][0]["_source"];
+    assert_eq!(
+        source["provider"],
+        serde_json::json!({"type": "basic", "name": "basic"})
+    );
+    assert!(
+        source["content"].is_string() && source["usernameHash"].is_string(),
+        "{source}"
+    );
+    assert!(
+        !body.contains("elastic\"") && !body.contains("Basic "),
+        "{body}"
+    );
+
+    // A restart with the same encryption key keeps the session.
+    let port = console.port;
+    drop(console);
+    let dir = home.path().join("console");
+    let console = TestConsole::start(
+        &dir,
+        &dir.join("console.yml"),
+        &[("KS_PW", KIBANA_SYSTEM_PASSWORD)],
+    );
+    assert!(
+        console.wait_for("Kibana is now available", Duration::from_secs(30)),
+        "{}",
+        console.output()
+    );
+    assert_eq!(console.port, port);
+    let (status, _, body) = curl(
+        &console_ca,
+        &["-b", &cookie, &url(port, "/internal/security/me")],
+    );
+    assert_eq!(status, 200, "{body}");
+
+    // Logout deletes the document.
+    let (status, _, _) = curl(
+        &console_ca,
+        &["-b", &cookie, &url(port, "/api/security/logout")],
+    );
+    assert_eq!(status, 302);
+    let (status, _, body) = curl(
+        &console_ca,
+        &["-b", &cookie, &url(port, "/internal/security/me")],
+    );
+    assert_eq!(status, 401, "{body}");
+    let (_, _, body) = curl(&node.ca(), &["-u", &system, &search]);
+    let hits: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(hits["hits"]["total"]["value"], 0, "{body}");
+}
