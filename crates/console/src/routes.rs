@@ -598,13 +598,18 @@ async fn status(
     headers: HeaderMap,
     OriginalUri(uri): OriginalUri,
 ) -> Response {
-    let authenticated =
-        session_cookie(&headers).is_some() || headers.contains_key(header::AUTHORIZATION);
-    if !authenticated {
-        return axum::Json(json!({"status": {"overall": {"level": "available"}}})).into_response();
+    let minimal = || axum::Json(json!({"status": {"overall": {"level": "available"}}}));
+    let has_session = session_cookie(&headers).is_some();
+    if !has_session && !headers.contains_key(header::AUTHORIZATION) {
+        return minimal().into_response();
     }
     if let Err(r) = caller(&app, &headers, &uri).await {
-        return r;
+        // Wrong credentials are an error; a stale cookie alone is just an anonymous caller.
+        return if headers.contains_key(header::AUTHORIZATION) {
+            r
+        } else {
+            minimal().into_response()
+        };
     }
     let version = ironstack_types::info::ES_VERSION;
     axum::Json(json!({

@@ -104,7 +104,8 @@ async fn serve(
     app: Arc<App>,
 ) {
     if let Some(tls) = &tls {
-        std::mem::forget(tls.spawn_watcher(ironstack_tls::DEFAULT_RELOAD_INTERVAL));
+        // Dropping the handle detaches the watcher; it runs for the life of the process.
+        drop(tls.spawn_watcher(ironstack_tls::DEFAULT_RELOAD_INTERVAL));
     }
     tokio::spawn(startup_gate(app.clone()));
     tokio::spawn(async move {

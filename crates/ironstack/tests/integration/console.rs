@@ -673,6 +673,9 @@ fn console_login_xsrf_sessions_pages_and_logout_with_curl() {
     );
     let (status, _, body) = curl(&ca, &["-b", &cookie, &s.url("/internal/security/me")]);
     assert_eq!(status, 401, "{body}");
+    let (status, _, body) = curl(&ca, &["-b", &cookie, &s.url("/api/status")]);
+    assert_eq!(status, 200, "a stale cookie is an anonymous caller");
+    assert_eq!(body, r#"{"status":{"overall":{"level":"available"}}}"#);
     assert!(
         !s.console.output().contains(&s.elastic_password),
         "secrets never logged"
