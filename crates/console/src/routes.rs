@@ -121,7 +121,9 @@ pub(crate) fn router(app: Shared) -> Router {
     let router = if app.config.base_path.is_empty() {
         inner
     } else {
-        Router::new().nest(&app.config.base_path, inner)
+        Router::new()
+            .nest(&app.config.base_path, inner)
+            .fallback(not_found)
     };
     router.layer(middleware::from_fn(security_headers))
 }
@@ -185,7 +187,40 @@ async fn platform(State(app): State<Shared>, request: Request, next: Next) -> Re
             "Request must contain a kbn-xsrf header.",
         );
     }
-    next.run(request).await
+    let response = next.run(request).await;
+    as_boom(response).await
+}
+
+/// Framework rejections (bad path encoding, wrong method, body too large, …) come as plain
+/// text or empty bodies: Kibana answers every error in the Boom envelope.
+async fn as_boom(response: Response) -> Response {
+    let status = response.status();
+    if status.as_u16() < 400 {
+        return response;
+    }
+    let kind = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if kind.starts_with("application/json") || kind.starts_with("text/html") {
+        return response;
+    }
+    let allow = response.headers().get(header::ALLOW).cloned();
+    let text = match axum::body::to_bytes(response.into_body(), 4096).await {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).trim().to_string(),
+        Err(_) => String::new(),
+    };
+    let message = if text.is_empty() {
+        status.canonical_reason().unwrap_or("Error").to_string()
+    } else {
+        text
+    };
+    let mut out = boom(status, &message);
+    if let Some(allow) = allow {
+        out.headers_mut().insert(header::ALLOW, allow);
+    }
+    out
 }
 
 async fn not_found() -> Response {
@@ -1399,5 +1434,167 @@ index_names=&index_privileges=&index_grant=&index_except=&index_query=";
         assert_eq!(r["elasticsearch"]["cluster"], json!(["monitor"]));
         assert_eq!(r["kibana"], json!([]));
         assert_eq!(r["metadata"]["_reserved"], json!(true));
+    }
+
+    mod platform {
+        use super::super::*;
+        use axum::body::Body;
+        use http::Request;
+        use tower::ServiceExt as _;
+
+        fn app(ready: bool, yaml: &str) -> Router {
+            let path = std::path::Path::new("console.yml");
+            let settings = ironstack_config::Settings::from_yaml(yaml, path).unwrap();
+            let config = ConsoleConfig::from_settings(&settings, path).unwrap();
+            let app = App {
+                node: Arc::new(NodeClient::new(&config).unwrap()),
+                sessions: Sessions::new(None, None, None).unwrap(),
+                internal_authorization: None,
+                ready: AtomicBool::new(ready),
+                secure_cookies: true,
+                config,
+            };
+            router(Arc::new(app))
+        }
+
+        async fn send(router: Router, request: Request<Body>) -> (StatusCode, HeaderMap, String) {
+            let response = router.oneshot(request).await.unwrap();
+            let status = response.status();
+            let headers = response.headers().clone();
+            let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+                .await
+                .unwrap();
+            (
+                status,
+                headers,
+                String::from_utf8_lossy(&bytes).into_owned(),
+            )
+        }
+
+        fn get(uri: &str) -> Request<Body> {
+            Request::get(uri).body(Body::empty()).unwrap()
+        }
+
+        #[tokio::test]
+        async fn not_ready_is_503_with_headers() {
+            let (status, headers, body) = send(app(false, ""), get("/login")).await;
+            assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+            assert!(body.contains("Kibana server is not ready yet"));
+            assert_eq!(headers["content-security-policy"], CSP);
+            assert_eq!(headers["x-content-type-options"], "nosniff");
+        }
+
+        #[tokio::test]
+        async fn xsrf_and_boom_for_every_error() {
+            let request = Request::post("/internal/security/login")
+                .body(Body::from("{}"))
+                .unwrap();
+            let (status, _, body) = send(app(true, ""), request).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST);
+            assert_eq!(
+                body,
+                r#"{"statusCode":400,"error":"Bad Request","message":"Request must contain a kbn-xsrf header."}"#
+            );
+            let (status, _, body) = send(app(true, ""), get("/nope")).await;
+            assert_eq!(status, StatusCode::NOT_FOUND);
+            assert_eq!(
+                body,
+                r#"{"statusCode":404,"error":"Not Found","message":"Not Found"}"#
+            );
+            let request = Request::delete("/login")
+                .header("kbn-xsrf", "1")
+                .body(Body::empty())
+                .unwrap();
+            let (status, headers, body) = send(app(true, ""), request).await;
+            assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+            assert!(body.starts_with(r#"{"statusCode":405"#), "{body}");
+            assert!(headers.contains_key(header::ALLOW));
+            let big = vec![b'a'; MAX_PAYLOAD + 10];
+            let request = Request::post("/internal/security/login")
+                .header("kbn-xsrf", "1")
+                .body(Body::from(big))
+                .unwrap();
+            let (status, _, body) = send(app(true, ""), request).await;
+            assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+            assert!(body.starts_with(r#"{"statusCode":413"#), "{body}");
+            let request = Request::post("/internal/security/login")
+                .header("kbn-xsrf", "1")
+                .body(Body::from("not json"))
+                .unwrap();
+            let (status, _, body) = send(app(true, ""), request).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST);
+            assert!(body.contains("expected a JSON object"), "{body}");
+            let request = Request::post("/internal/security/login")
+                .header("kbn-xsrf", "1")
+                .body(Body::from(r#"{"providerType":"saml","params":{}}"#))
+                .unwrap();
+            let (status, _, _) = send(app(true, ""), request).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST);
+        }
+
+        #[tokio::test]
+        async fn pages_redirect_to_login_and_apis_answer_401() {
+            let (status, headers, _) =
+                send(app(true, ""), get("/app/management/security/roles?a=b")).await;
+            assert_eq!(status, StatusCode::FOUND);
+            assert_eq!(
+                headers[header::LOCATION],
+                "/login?next=%2Fapp%2Fmanagement%2Fsecurity%2Froles%3Fa%3Db"
+            );
+            let (status, _, body) = send(app(true, ""), get("/internal/security/me")).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED);
+            assert!(body.contains(r#""statusCode":401"#));
+            let request = Request::get("/api/security/logout")
+                .header("kbn-xsrf", "1")
+                .body(Body::empty())
+                .unwrap();
+            let (status, _, body) = send(app(true, ""), request).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST);
+            assert!(body.contains("Client should be able to process redirect response."));
+            let (status, headers, _) = send(app(true, ""), get("/api/security/logout")).await;
+            assert_eq!(status, StatusCode::FOUND);
+            assert_eq!(headers[header::LOCATION], "/login?msg=LOGGED_OUT");
+            let cookie = headers[header::SET_COOKIE].to_str().unwrap();
+            assert!(
+                cookie.contains("Max-Age=0")
+                    && cookie.contains("HttpOnly")
+                    && cookie.contains("Secure")
+            );
+        }
+
+        #[tokio::test]
+        async fn base_path_prefixes_everything() {
+            let router = app(true, "server.basePath: /console");
+            let (status, headers, _) = send(
+                router.clone(),
+                get("/console/app/management/security/users"),
+            )
+            .await;
+            assert_eq!(status, StatusCode::FOUND);
+            assert_eq!(
+                headers[header::LOCATION],
+                "/console/login?next=%2Fconsole%2Fapp%2Fmanagement%2Fsecurity%2Fusers"
+            );
+            let (status, _, page) = send(router.clone(), get("/console/login")).await;
+            assert_eq!(status, StatusCode::OK);
+            assert!(
+                page.contains("/console/internal/security/login")
+                    && page.contains("/console/ui/console.js")
+            );
+            let (status, headers, _) = send(router.clone(), get("/console/ui/console.js")).await;
+            assert_eq!(status, StatusCode::OK);
+            assert!(
+                headers[header::CONTENT_TYPE]
+                    .to_str()
+                    .unwrap()
+                    .starts_with("text/javascript")
+            );
+            let (status, _, body) = send(router, get("/login")).await;
+            assert_eq!(status, StatusCode::NOT_FOUND);
+            assert!(body.contains(r#""statusCode":404"#), "{body}");
+            let (status, _, body) = send(app(true, ""), get("/api/status")).await;
+            assert_eq!(status, StatusCode::OK);
+            assert_eq!(body, r#"{"status":{"overall":{"level":"available"}}}"#);
+        }
     }
 }
