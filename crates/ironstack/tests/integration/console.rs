@@ -622,6 +622,111 @@ fn console_login_xsrf_sessions_pages_and_logout_with_curl() {
         "{page}"
     );
 
+    // Their own password: the current one is required, then the session continues with the
+    // new one.
+    let own = s.url("/internal/security/users/mb_reader/password");
+    let x = ["-H", "kbn-xsrf: true"];
+    let (status, _, body) = curl(
+        &ca,
+        &[
+            "-b",
+            &reader,
+            x[0],
+            x[1],
+            "-d",
+            "password=wrong&newPassword=reader-pw2&confirmPassword=reader-pw2",
+            &own,
+        ],
+    );
+    assert_eq!(status, 403, "{body}");
+    let (status, _, body) = curl(
+        &ca,
+        &[
+            "-b",
+            &reader,
+            x[0],
+            x[1],
+            "-d",
+            "password=reader-pw&newPassword=reader-pw2&confirmPassword=other",
+            &own,
+        ],
+    );
+    assert_eq!(status, 400);
+    assert!(body.contains("Passwords do not match."), "{body}");
+    let (status, head, body) = curl(
+        &ca,
+        &[
+            "-b",
+            &reader,
+            x[0],
+            x[1],
+            "-d",
+            "password=reader-pw&newPassword=reader-pw2&confirmPassword=reader-pw2",
+            &own,
+        ],
+    );
+    assert_eq!(status, 200, "{body}");
+    let reader = sid(&head);
+    let (status, _, body) = curl(&ca, &["-b", &reader, &s.url("/internal/security/me")]);
+    assert_eq!(status, 200, "{body}");
+    let (status, _, _) = post(&login_body("mb_reader", "reader-pw", ""));
+    assert_eq!(status, 401, "the old password is gone");
+
+    // An administrator sets a password and updates the profile.
+    let (status, _, body) = curl(
+        &ca,
+        &[
+            "-b",
+            &cookie,
+            x[0],
+            x[1],
+            "-d",
+            "newPassword=reader-pw3&confirmPassword=reader-pw3",
+            &own,
+        ],
+    );
+    assert_eq!(status, 200, "{body}");
+    let (status, _, _) = post(&login_body("mb_reader", "reader-pw3", ""));
+    assert_eq!(status, 200);
+    let (status, _, body) = curl(
+        &ca,
+        &[
+            "-b",
+            &cookie,
+            x[0],
+            x[1],
+            "-d",
+            "full_name=Renamed&email=&roles=metricbeat_reader&roles=monitoring_user",
+            &create,
+        ],
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("Updated user 'mb_reader'"), "{body}");
+    let (_, _, body) = curl(
+        &s.node.ca(),
+        &["-u", &s.elastic(), &s.node_url("/_security/user/mb_reader")],
+    );
+    let user: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(user["mb_reader"]["full_name"], "Renamed");
+    assert_eq!(
+        user["mb_reader"]["roles"],
+        serde_json::json!(["metricbeat_reader", "monitoring_user"])
+    );
+    // Reserved users keep their profile.
+    let (status, _, body) = curl(
+        &ca,
+        &[
+            "-b",
+            &cookie,
+            x[0],
+            x[1],
+            "-d",
+            "full_name=x&roles=superuser",
+            &s.url("/internal/security/users/kibana_system"),
+        ],
+    );
+    assert_eq!(status, 400, "{body}");
+
     // Deactivate, then delete the user.
     let (status, _, body) = curl(
         &ca,
@@ -651,6 +756,26 @@ fn console_login_xsrf_sessions_pages_and_logout_with_curl() {
         ],
     );
     assert_eq!(status, 200, "{body}");
+
+    // Delete the role; a second time it is not found.
+    let role_api = s.url("/internal/security/roles/metricbeat_reader");
+    let (status, _, body) = curl(&ca, &["-b", &cookie, x[0], x[1], "-X", "DELETE", &role_api]);
+    assert_eq!(status, 200, "{body}");
+    let (status, _, _) = curl(&ca, &["-b", &cookie, x[0], x[1], "-X", "DELETE", &role_api]);
+    assert_eq!(status, 404);
+    let (status, _, body) = curl(
+        &ca,
+        &[
+            "-b",
+            &cookie,
+            x[0],
+            x[1],
+            "-d",
+            "cluster=all",
+            &s.url("/internal/security/roles/superuser"),
+        ],
+    );
+    assert_eq!(status, 400, "reserved roles are read-only: {body}");
 
     // Logout: only redirectable requests; invalidates the session server-side.
     let logout = s.url("/api/security/logout");
