@@ -708,6 +708,12 @@ pub(crate) fn role_editor(base: &str, user: &str, name: Option<&str>, doc: &Valu
             form.push(("data-path-field", "name"));
         }
         h.open("form", &form);
+        if name.is_none() {
+            h.void(
+                "input",
+                &[("type", "hidden"), ("name", "create"), ("value", "true")],
+            );
+        }
         h.open("fieldset", &[("class", "plain")])
             .element("legend", &[], "Role");
         match name {

@@ -506,7 +506,7 @@ pub(crate) fn next_location(base: &str, current_url: &str) -> String {
     }
 }
 
-async fn login(State(app): State<Shared>, body: Bytes) -> Response {
+async fn login(State(app): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
     let Ok(request) = serde_json::from_slice::<Value>(&body) else {
         return boom(
             StatusCode::BAD_REQUEST,
@@ -561,6 +561,10 @@ async fn login(State(app): State<Shared>, body: Bytes) -> Response {
     if SYSTEM_USERS.contains(&name.as_str()) {
         tracing::warn!("refused login of the internal user [{name}]");
         return boom(StatusCode::FORBIDDEN, "Forbidden");
+    }
+    // A new login never keeps the session the browser arrived with.
+    if let Some(previous) = session_cookie(&headers) {
+        app.sessions.invalidate(&previous).await;
     }
     let cookie = match app.sessions.create(&name, &authorization).await {
         Ok(c) => c,
@@ -1176,6 +1180,13 @@ async fn role_save(
         return boom(
             StatusCode::BAD_REQUEST,
             &format!("Role '{name}' is reserved and cannot be modified."),
+        );
+    }
+    let create = FormFields::parse(&body).one("create") == Some("true");
+    if create && existing.ok() && existing.body.get(&name).is_some() {
+        return boom(
+            StatusCode::BAD_REQUEST,
+            &format!("Role '{name}' already exists."),
         );
     }
     let answer =

@@ -488,6 +488,23 @@ fn console_login_xsrf_sessions_pages_and_logout_with_curl() {
             .contains("host.name")
     );
 
+    let (status, _, body) = curl(
+        &ca,
+        &[
+            "-b",
+            &cookie,
+            "-H",
+            "kbn-xsrf: true",
+            "-d",
+            &format!("{form}&create=true"),
+            &s.url("/internal/security/roles/metricbeat_reader"),
+        ],
+    );
+    assert_eq!(status, 400);
+    assert!(
+        body.contains("Role 'metricbeat_reader' already exists."),
+        "{body}"
+    );
     let user_form = "username=mb_reader&full_name=Reader&email=r%40example.com&password=reader-pw&confirm_password=reader-pw&create=true&roles=metricbeat_reader";
     let create = s.url("/internal/security/users/mb_reader");
     let (status, _, body) = curl(
