@@ -123,8 +123,90 @@ const KIBANA_PREFIXES_NOT_YET: &[&str] = &[
     "data.",
 ];
 
+/// Prefix of the login providers' settings.
+const PROVIDERS: &str = "xpack.security.authc.providers";
+
+/// `xpack.security.authc.providers` as a list (`[basic]`) or Kibana's map
+/// (`token.token1.order: 0`); exactly one enabled basic or token provider for now.
+fn provider(settings: &Settings) -> Result<(ProviderType, String)> {
+    let mut enabled: Vec<(ProviderType, String)> = Vec::new();
+    let mut disabled: Vec<(String, String)> = Vec::new();
+    for (key, setting) in settings.iter() {
+        let Some(rest) = key.strip_prefix(PROVIDERS) else {
+            continue;
+        };
+        if rest.is_empty() {
+            for name in setting.value.as_list() {
+                let kind = ProviderType::parse(&name)
+                    .ok_or_else(|| Error::NotSupportedYet(format!("{PROVIDERS}: [{name}]")))?;
+                enabled.push((kind, name));
+            }
+            continue;
+        }
+        let parts: Vec<&str> = rest.trim_start_matches('.').split('.').collect();
+        let [kind, name, attribute] = parts.as_slice() else {
+            return Err(Error::UnknownSetting {
+                key: key.to_string(),
+                path: std::path::PathBuf::from("console.yml"),
+            });
+        };
+        let kind_parsed =
+            ProviderType::parse(kind).ok_or_else(|| Error::NotSupportedYet(key.to_string()))?;
+        match *attribute {
+            "enabled" if setting.value.display() == "false" => {
+                disabled.push((kind.to_string(), name.to_string()));
+            }
+            "enabled" | "order" | "description" | "hint" | "icon" | "showInSelector" => {}
+            _ => return Err(Error::NotSupportedYet(key.to_string())),
+        }
+        let entry = (kind_parsed, name.to_string());
+        if !enabled.contains(&entry) {
+            enabled.push(entry);
+        }
+    }
+    enabled.retain(|(k, n)| !disabled.contains(&(k.name().to_string(), n.clone())));
+    match enabled.len() {
+        0 if settings.keys().any(|k| k.starts_with(PROVIDERS)) => Err(Error::InvalidSetting(
+            format!("[{PROVIDERS}]: at least one provider must be enabled"),
+        )),
+        0 => Ok((ProviderType::Basic, "basic".to_string())),
+        1 => Ok(enabled.remove(0)),
+        _ => Err(Error::NotSupportedYet(format!(
+            "{PROVIDERS} (several providers need the login selector)"
+        ))),
+    }
+}
+
 /// Kibana's message for `elasticsearch.username: elastic`.
 pub(crate) const ELASTIC_USERNAME_MESSAGE: &str = "[elasticsearch.username]: value of \"elastic\" is forbidden. This is a superuser account that cannot write to system indices that Kibana needs to function. Use a service account token instead. Learn more: https://www.elastic.co/guide/en/elasticsearch/reference/8.0/service-accounts.html";
+
+/// The login providers implemented so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProviderType {
+    /// `basic`: the session keeps the user's Basic header (encrypted).
+    Basic,
+    /// `token`: the session keeps an access/refresh token pair from `_security/oauth2/token`.
+    Token,
+}
+
+impl ProviderType {
+    /// Kibana's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            ProviderType::Basic => "basic",
+            ProviderType::Token => "token",
+        }
+    }
+
+    /// From Kibana's name.
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "basic" => Some(ProviderType::Basic),
+            "token" => Some(ProviderType::Token),
+            _ => None,
+        }
+    }
+}
 
 /// How the console authenticates itself to the node.
 #[derive(Debug, Clone)]
@@ -238,6 +320,8 @@ pub struct ConsoleConfig {
     pub idle_timeout: Option<Duration>,
     /// `xpack.security.session.lifespan` (default 30d; `null` = none).
     pub lifespan: Option<Duration>,
+    /// `xpack.security.authc.providers`: the one login provider (default `basic.basic`).
+    pub provider: (ProviderType, String),
 }
 
 impl ConsoleConfig {
@@ -268,7 +352,7 @@ impl ConsoleConfig {
     /// Validates flat settings.
     pub fn from_settings(settings: &Settings, path: &Path) -> Result<Self> {
         for key in settings.keys() {
-            if KNOWN.contains(&key) {
+            if KNOWN.contains(&key) || key.starts_with(PROVIDERS) {
                 continue;
             }
             if KIBANA_NOT_YET.contains(&key)
@@ -440,7 +524,9 @@ impl ConsoleConfig {
             "xpack.security.session.lifespan",
             Duration::from_secs(30 * 24 * 3600),
         )?;
+        let provider = provider(settings)?;
         Ok(ConsoleConfig {
+            provider,
             host,
             port,
             base_path,
@@ -732,6 +818,34 @@ mod tests {
         assert!(ConsoleConfig::load(&path, true, &[], &HashMap::new()).is_err());
         assert!(ConsoleConfig::load(&dir.path().join("missing.yml"), true, &[], &env).is_err());
         assert!(ConsoleConfig::load(&dir.path().join("missing.yml"), false, &[], &env).is_ok());
+    }
+
+    #[test]
+    fn login_providers() {
+        assert_eq!(
+            config("").unwrap().provider,
+            (ProviderType::Basic, "basic".to_string())
+        );
+        let c = config("xpack.security.authc.providers:\n  token.token1:\n    order: 0").unwrap();
+        assert_eq!(c.provider, (ProviderType::Token, "token1".to_string()));
+        let c = config("xpack.security.authc.providers: [token]").unwrap();
+        assert_eq!(c.provider, (ProviderType::Token, "token".to_string()));
+        let c = config("xpack.security.authc.providers:\n  basic.b:\n    order: 0\n  token.t:\n    order: 1\n    enabled: false").unwrap();
+        assert_eq!(c.provider, (ProviderType::Basic, "b".to_string()));
+        let e = config(
+            "xpack.security.authc.providers:\n  basic.b:\n    order: 0\n  token.t:\n    order: 1",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("login selector"), "{e}");
+        let e = config("xpack.security.authc.providers:\n  saml.s:\n    order: 0")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("not support"), "{e}");
+        let e = config("xpack.security.authc.providers:\n  basic.b:\n    enabled: false")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("at least one provider"), "{e}");
     }
 
     #[test]

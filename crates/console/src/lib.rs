@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use clap::Parser;
 use ironstack_terminal::{CliError, exit_code, print_err, print_out, report};
 
-pub use config::{ConsoleConfig, InternalCredentials, NodeHost};
+pub use config::{ConsoleConfig, InternalCredentials, NodeHost, ProviderType};
 pub use error::{Error, Result};
 pub use server::{Running, start};
 

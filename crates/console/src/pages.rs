@@ -149,7 +149,12 @@ fn field(h: &mut Html, id: &str, label: &str, attributes: &[(&str, &str)]) {
 }
 
 /// `/login`.
-pub(crate) fn login(base: &str, message: Option<&str>) -> String {
+pub(crate) fn login(
+    base: &str,
+    provider_type: &str,
+    provider_name: &str,
+    message: Option<&str>,
+) -> String {
     layout(base, "Log in", None, |h| {
         h.open("div", &[("class", "login")])
             .element("h1", &[], "Welcome to Elastic");
@@ -162,6 +167,8 @@ pub(crate) fn login(base: &str, message: Option<&str>) -> String {
                 ("method", "post"),
                 ("action", &format!("{base}/internal/security/login")),
                 ("data-login", ""),
+                ("data-provider-type", provider_type),
+                ("data-provider-name", provider_name),
                 ("novalidate", ""),
             ],
         );
@@ -837,7 +844,13 @@ mod tests {
 
     #[test]
     fn login_has_kibanas_labels() {
-        let page = login("/k", Some("You have logged out of Elastic."));
+        let page = login(
+            "/k",
+            "token",
+            "token1",
+            Some("You have logged out of Elastic."),
+        );
+        assert!(page.contains("data-provider-type=\"token\" data-provider-name=\"token1\""));
         assert!(page.contains("<label for=\"username\">Username</label>"));
         assert!(page.contains("<label for=\"password\">Password</label>"));
         assert!(page.contains(">Log in</button>"));

@@ -18,10 +18,10 @@ use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use ironstack_tls::Secret;
 use serde_json::{Value, json};
 
-use crate::config::ConsoleConfig;
+use crate::config::{ConsoleConfig, ProviderType};
 use crate::node_client::{NodeClient, NodeResponse};
 use crate::pages;
-use crate::session::{COOKIE_NAME, Lookup, Sessions};
+use crate::session::{COOKIE_NAME, Lookup, Session, Sessions, now_millis};
 
 /// Kibana's `server.maxPayload`.
 const MAX_PAYLOAD: usize = 1_048_576;
@@ -350,6 +350,93 @@ struct Caller {
     username: String,
     authorization: Secret,
     cookie: Option<String>,
+    /// The session's provider (`None` for HTTP authentication).
+    provider: Option<(ProviderType, String)>,
+}
+
+/// Access tokens are refreshed this long before they expire.
+const TOKEN_REFRESH_MARGIN_MS: u64 = 60_000;
+
+/// A token pair from `_security/oauth2/token` (password or refresh_token grant) as a session.
+fn token_session(app: &App, username: &str, answer: &Value) -> Option<Session> {
+    let access = answer["access_token"].as_str()?;
+    let expires_in = answer["expires_in"].as_u64().unwrap_or(1200);
+    Some(Session {
+        username: username.to_string(),
+        provider: ProviderType::Token,
+        provider_name: app.config.provider.1.clone(),
+        authorization: Secret::new(format!("Bearer {access}")),
+        refresh_token: answer["refresh_token"].as_str().map(Secret::new),
+        access_expires_at: Some(now_millis().saturating_add(expires_in.saturating_mul(1000))),
+    })
+}
+
+/// Refreshes a token session as the console's own user (Kibana's token provider); `None`
+/// when the refresh token is no longer accepted.
+async fn refresh(app: &App, cookie: &str, session: Session) -> Option<Session> {
+    let internal = app.internal_authorization.as_ref()?;
+    let refresh_token = session.refresh_token.as_ref()?;
+    let body = json!({"grant_type": "refresh_token", "refresh_token": refresh_token.expose()});
+    let answer = app
+        .node
+        .request(
+            Method::POST,
+            "/_security/oauth2/token",
+            Some(internal),
+            Some(&body),
+        )
+        .await
+        .ok()?;
+    if !answer.ok() {
+        tracing::info!(
+            "token refresh for [{}] refused: {}",
+            session.username,
+            answer.reason()
+        );
+        return None;
+    }
+    let renewed = token_session(app, &session.username, &answer.body)?;
+    tracing::info!("access token of [{}] refreshed", session.username);
+    if let Err(e) = app.sessions.replace(cookie, &renewed).await {
+        tracing::warn!("cannot store refreshed tokens: {e}");
+    }
+    Some(renewed)
+}
+
+/// Invalidates a token session's tokens on the node (Kibana's token provider at logout).
+async fn invalidate_tokens(app: &App, session: &Session) {
+    let Some(internal) = &app.internal_authorization else {
+        return;
+    };
+    let access = session
+        .authorization
+        .expose()
+        .strip_prefix("Bearer ")
+        .unwrap_or("")
+        .to_string();
+    let mut bodies = vec![json!({"token": access})];
+    if let Some(refresh) = &session.refresh_token {
+        bodies.push(json!({"refresh_token": refresh.expose()}));
+    }
+    for body in bodies {
+        match app
+            .node
+            .request(
+                Method::DELETE,
+                "/_security/oauth2/token",
+                Some(internal),
+                Some(&body),
+            )
+            .await
+        {
+            Ok(a) if a.ok() => tracing::info!(
+                "tokens invalidated at logout: {}",
+                a.body["invalidated_tokens"]
+            ),
+            Ok(a) => tracing::warn!("token invalidation failed: {}", a.reason()),
+            Err(e) => tracing::warn!("token invalidation failed: {e}"),
+        }
+    }
 }
 
 fn redirectable(path: &str, headers: &HeaderMap) -> bool {
@@ -362,11 +449,25 @@ async fn caller(app: &App, headers: &HeaderMap, uri: &http::Uri) -> Result<Calle
     let mut expired = false;
     if let Some(cookie) = session_cookie(headers) {
         match app.sessions.lookup(&cookie).await {
-            Lookup::Valid(s) => {
+            Lookup::Valid(mut s) => {
+                let stale = s.provider == ProviderType::Token
+                    && s.access_expires_at.is_some_and(|at| {
+                        at <= now_millis().saturating_add(TOKEN_REFRESH_MARGIN_MS)
+                    });
+                if stale {
+                    match refresh(app, &cookie, s).await {
+                        Some(renewed) => s = renewed,
+                        None => {
+                            app.sessions.invalidate(&cookie).await;
+                            return Err(unauthenticated(app, headers, uri, true));
+                        }
+                    }
+                }
                 return Ok(Caller {
                     username: s.username,
                     authorization: s.authorization,
                     cookie: Some(cookie),
+                    provider: Some((s.provider, s.provider_name)),
                 });
             }
             Lookup::Expired => expired = true,
@@ -391,30 +492,37 @@ async fn caller(app: &App, headers: &HeaderMap, uri: &http::Uri) -> Result<Calle
                 username: answer.body["username"].as_str().unwrap_or("").to_string(),
                 authorization,
                 cookie: None,
+                provider: None,
             });
         }
         return Err(boom(StatusCode::UNAUTHORIZED, &answer.reason()));
     }
+    Err(unauthenticated(app, headers, uri, expired))
+}
+
+/// A page request goes to the login page (with `next`, and `SESSION_EXPIRED` after a
+/// timeout); anything else gets 401.
+fn unauthenticated(app: &App, headers: &HeaderMap, uri: &http::Uri, expired: bool) -> Response {
     let path = uri.path();
-    if redirectable(path, headers) {
-        let next = uri
-            .path_and_query()
-            .map(|p| p.as_str().to_string())
-            .unwrap_or_else(|| path.to_string());
-        let msg = if expired { "msg=SESSION_EXPIRED&" } else { "" };
-        let mut response = redirect(&format!(
-            "{}/login?{msg}next={}",
-            app.base(),
-            encode_segment(&next)
-        ));
-        if expired {
-            response
-                .headers_mut()
-                .insert(header::SET_COOKIE, clear_cookie(app));
-        }
-        return Err(response);
+    if !redirectable(path, headers) {
+        return boom(StatusCode::UNAUTHORIZED, "Unauthorized");
     }
-    Err(boom(StatusCode::UNAUTHORIZED, "Unauthorized"))
+    let next = uri
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| path.to_string());
+    let msg = if expired { "msg=SESSION_EXPIRED&" } else { "" };
+    let mut response = redirect(&format!(
+        "{}/login?{msg}next={}",
+        app.base(),
+        encode_segment(&next)
+    ));
+    if expired {
+        response
+            .headers_mut()
+            .insert(header::SET_COOKIE, clear_cookie(app));
+    }
+    response
 }
 
 /// A call to the node; a failure to reach it is a 503 with the cause (also logged).
@@ -464,7 +572,8 @@ async fn login_page(
         Some("SESSION_EXPIRED") => Some("Your session has timed out. Please log in again."),
         _ => None,
     };
-    HtmlBody(pages::login(app.base(), message)).into_response()
+    let (kind, name) = &app.config.provider;
+    HtmlBody(pages::login(app.base(), kind.name(), name, message)).into_response()
 }
 
 async fn login_state(State(app): State<Shared>) -> Response {
@@ -474,7 +583,7 @@ async fn login_state(State(app): State<Shared>) -> Response {
         "requiresSecureConnection": false,
         "showLoginForm": true,
         "selector": {"enabled": false, "providers": [
-            {"type": "basic", "name": "basic", "usesLoginForm": true}
+            {"type": app.config.provider.0.name(), "name": app.config.provider.1, "usesLoginForm": true}
         ]},
         "loginAssistanceMessage": "",
         "loginHelp": Value::Null,
@@ -514,10 +623,14 @@ async fn login(State(app): State<Shared>, headers: HeaderMap, body: Bytes) -> Re
         );
     };
     let provider_type = request["providerType"].as_str().unwrap_or("");
-    if provider_type != "basic" {
+    let (configured, configured_name) = &app.config.provider;
+    let name_matches = request["providerName"]
+        .as_str()
+        .is_none_or(|n| n == configured_name);
+    if provider_type != configured.name() || !name_matches {
         return boom(
             StatusCode::BAD_REQUEST,
-            &format!("[request body.providerType]: provider [{provider_type}] is not supported"),
+            &format!("[request body.providerType]: provider [{provider_type}] is not configured"),
         );
     }
     let username = request["params"]["username"].as_str().unwrap_or("");
@@ -534,15 +647,59 @@ async fn login(State(app): State<Shared>, headers: HeaderMap, body: Bytes) -> Re
             "[request body.params.password]: value has length [0] but it must have a minimum length of [1].",
         );
     }
-    let authorization = Secret::new(format!(
+    let basic = Secret::new(format!(
         "Basic {}",
         STANDARD.encode(format!("{username}:{password}"))
     ));
+    // The token provider: kibana_system exchanges the password for a token pair.
+    let tokens = if *configured == ProviderType::Token {
+        let Some(internal) = &app.internal_authorization else {
+            return boom(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "no credentials for the node",
+            );
+        };
+        let grant = json!({"grant_type": "password", "username": username, "password": password});
+        let answer = match call(
+            &app,
+            Method::POST,
+            "/_security/oauth2/token",
+            internal,
+            Some(&grant),
+        )
+        .await
+        {
+            Ok(a) => a,
+            Err(r) => return r,
+        };
+        if !answer.ok() {
+            tracing::info!("login failed for [{username}]: {}", answer.status);
+            // A wrong password is a 400 invalid_grant for the token API: Kibana answers 401.
+            return boom(StatusCode::UNAUTHORIZED, &answer.reason());
+        }
+        Some(answer.body)
+    } else {
+        None
+    };
+    let session = match &tokens {
+        Some(body) => match token_session(&app, username, body) {
+            Some(s) => s,
+            None => return boom(StatusCode::BAD_GATEWAY, "the node returned no access token"),
+        },
+        None => Session {
+            username: username.to_string(),
+            provider: ProviderType::Basic,
+            provider_name: configured_name.clone(),
+            authorization: basic,
+            refresh_token: None,
+            access_expires_at: None,
+        },
+    };
     let answer = match call(
         &app,
         Method::GET,
         "/_security/_authenticate",
-        &authorization,
+        &session.authorization,
         None,
     )
     .await
@@ -560,13 +717,20 @@ async fn login(State(app): State<Shared>, headers: HeaderMap, body: Bytes) -> Re
         .to_string();
     if SYSTEM_USERS.contains(&name.as_str()) {
         tracing::warn!("refused login of the internal user [{name}]");
+        if tokens.is_some() {
+            invalidate_tokens(&app, &session).await;
+        }
         return boom(StatusCode::FORBIDDEN, "Forbidden");
     }
+    let session = Session {
+        username: name.clone(),
+        ..session
+    };
     // A new login never keeps the session the browser arrived with.
     if let Some(previous) = session_cookie(&headers) {
         app.sessions.invalidate(&previous).await;
     }
-    let cookie = match app.sessions.create(&name, &authorization).await {
+    let cookie = match app.sessions.create(&session).await {
         Ok(c) => c,
         Err(e) => return boom(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     };
@@ -607,7 +771,10 @@ async fn me(
     if let Some(map) = body.as_object_mut() {
         map.insert(
             "authentication_provider".to_string(),
-            json!({"type": "basic", "name": "basic"}),
+            match &caller.provider {
+                Some((kind, name)) => json!({"type": kind.name(), "name": name}),
+                None => json!({"type": "http", "name": "__http__"}),
+            },
         );
     }
     axum::Json(body).into_response()
@@ -620,10 +787,15 @@ async fn logout(State(app): State<Shared>, headers: HeaderMap) -> Response {
             "Client should be able to process redirect response.",
         );
     }
-    if let Some(cookie) = session_cookie(&headers)
-        && app.sessions.invalidate(&cookie).await
-    {
-        tracing::info!("session invalidated at logout");
+    if let Some(cookie) = session_cookie(&headers) {
+        if let Lookup::Valid(session) = app.sessions.lookup(&cookie).await
+            && session.provider == ProviderType::Token
+        {
+            invalidate_tokens(&app, &session).await;
+        }
+        if app.sessions.invalidate(&cookie).await {
+            tracing::info!("session invalidated at logout");
+        }
     }
     let mut response = redirect(&format!("{}/login?msg=LOGGED_OUT", app.base()));
     response
@@ -1027,14 +1199,29 @@ async fn user_password(
         return forward_error(&answer);
     }
     let mut response = ok_message(&format!("Password changed for '{name}'."));
-    if own && let Some(cookie) = &caller.cookie {
+    let basic_session = caller
+        .provider
+        .as_ref()
+        .is_some_and(|(kind, _)| *kind == ProviderType::Basic);
+    if own
+        && basic_session
+        && let Some(cookie) = &caller.cookie
+    {
         // The old session replays the old password: log the user in again with the new one.
         app.sessions.invalidate(cookie).await;
         let authorization = Secret::new(format!(
             "Basic {}",
             STANDARD.encode(format!("{name}:{new_password}"))
         ));
-        if let Ok(cookie) = app.sessions.create(&name, &authorization).await {
+        let session = Session {
+            username: name.clone(),
+            provider: ProviderType::Basic,
+            provider_name: app.config.provider.1.clone(),
+            authorization,
+            refresh_token: None,
+            access_expires_at: None,
+        };
+        if let Ok(cookie) = app.sessions.create(&session).await {
             response
                 .headers_mut()
                 .insert(header::SET_COOKIE, set_cookie(&app, &cookie));

@@ -1,10 +1,11 @@
 //! Server-side sessions: the cookie holds only a random session id and a random AAD; the
 //! session (user name hash, provider, expiry) lives in the node's `.kibana_security_session_1`
-//! index, written as the console's own user, with the user's name and credentials in `content`
-//! encrypted under `xpack.security.encryptionKey` (AES-256-GCM, the cookie's AAD bound in). A
-//! store without the cookie reveals no credentials, a cookie without the store (after logout
-//! or expiry) is worthless, and sessions survive a console restart when the key is configured.
-//! Until the index is available (or when the node refuses it) sessions are held in memory.
+//! index, written as the console's own user, with `content` (the user name and what the
+//! provider replays to the node: the Basic header, or the token pair) encrypted under
+//! `xpack.security.encryptionKey` (AES-256-GCM, the cookie's AAD bound in). A store without the
+//! cookie reveals no credentials, a cookie without the store (after logout or expiry) is
+//! worthless, and sessions survive a console restart when the key is configured. Until the
+//! index is available (or when the node refuses it) sessions are held in memory.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
@@ -20,6 +21,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
+use crate::config::ProviderType;
 use crate::node_client::NodeClient;
 use crate::{Error, Result};
 
@@ -38,8 +40,48 @@ pub(crate) const COOKIE_NAME: &str = "sid";
 pub(crate) struct Session {
     /// The logged-in user.
     pub(crate) username: String,
-    /// The `Authorization` header to replay to the node.
+    /// The provider that logged the user in.
+    pub(crate) provider: ProviderType,
+    /// The provider's name (`basic`, `token1`, …).
+    pub(crate) provider_name: String,
+    /// The `Authorization` header to replay to the node (Basic, or Bearer with the access
+    /// token).
     pub(crate) authorization: Secret,
+    /// The token provider's refresh token.
+    pub(crate) refresh_token: Option<Secret>,
+    /// When the access token expires (ms since the epoch).
+    pub(crate) access_expires_at: Option<u64>,
+}
+
+impl Session {
+    fn content(&self) -> Zeroizing<Vec<u8>> {
+        let mut state = json!({"authorization": self.authorization.expose()});
+        if let Some(refresh) = &self.refresh_token {
+            state["refreshToken"] = json!(refresh.expose());
+        }
+        if let Some(at) = self.access_expires_at {
+            state["expiresAt"] = json!(at);
+        }
+        let content = json!({
+            "username": self.username,
+            "provider": {"type": self.provider.name(), "name": self.provider_name},
+            "state": state,
+        });
+        Zeroizing::new(serde_json::to_vec(&content).unwrap_or_default())
+    }
+
+    fn from_content(plain: &[u8]) -> Option<Self> {
+        let content: Value = serde_json::from_slice(plain).ok()?;
+        let state = &content["state"];
+        Some(Session {
+            username: content["username"].as_str()?.to_string(),
+            provider: ProviderType::parse(content["provider"]["type"].as_str()?)?,
+            provider_name: content["provider"]["name"].as_str()?.to_string(),
+            authorization: Secret::new(state["authorization"].as_str()?),
+            refresh_token: state["refreshToken"].as_str().map(Secret::new),
+            access_expires_at: state["expiresAt"].as_u64(),
+        })
+    }
 }
 
 /// What a cookie leads to.
@@ -54,9 +96,7 @@ pub(crate) enum Lookup {
 }
 
 struct Stored {
-    username: String,
-    nonce: [u8; 12],
-    content: Vec<u8>,
+    sealed: Vec<u8>,
     idle_expiration: Option<u64>,
     lifespan_expiration: Option<u64>,
 }
@@ -109,6 +149,14 @@ fn hex_sha256(text: &str) -> String {
 
 fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// A cookie's session id and AAD, when well-formed.
+fn split_cookie(cookie: &str) -> Option<(&str, Vec<u8>)> {
+    let (sid, aad) = cookie.split_once('.')?;
+    let aad = URL_SAFE_NO_PAD.decode(aad).ok()?;
+    let raw = URL_SAFE_NO_PAD.decode(sid).ok()?;
+    (raw.len() == 32 && aad.len() == 32).then_some((sid, aad))
 }
 
 impl Sessions {
@@ -230,31 +278,48 @@ impl Sessions {
             .map(Zeroizing::new)
     }
 
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Stored>> {
+        self.map.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// Creates a session and returns the cookie value.
-    pub(crate) async fn create(&self, username: &str, authorization: &Secret) -> Result<String> {
-        let Some(index) = self.index.get() else {
-            return self.create_at(username, authorization, now_millis());
-        };
+    pub(crate) async fn create(&self, session: &Session) -> Result<String> {
         let now = now_millis();
         let sid = URL_SAFE_NO_PAD.encode(random::<32>()?);
         let aad = random::<32>()?;
-        let content =
-            json!({"username": username, "state": {"authorization": authorization.expose()}});
-        let plaintext = Zeroizing::new(serde_json::to_vec(&content).unwrap_or_default());
-        let sealed = self.seal(&aad, &plaintext)?;
+        let sealed = self.seal(&aad, &session.content())?;
+        let idle = self.idle_timeout.map(|d| now.saturating_add(millis(d)));
+        let lifespan = self.lifespan.map(|d| now.saturating_add(millis(d)));
+        let cookie = format!("{sid}.{}", URL_SAFE_NO_PAD.encode(aad));
+        let Some(index) = self.index.get() else {
+            self.lock().insert(
+                sid,
+                Stored {
+                    sealed,
+                    idle_expiration: idle,
+                    lifespan_expiration: lifespan,
+                },
+            );
+            return Ok(cookie);
+        };
         let doc = json!({
-            "usernameHash": hex_sha256(username),
-            "provider": {"type": "basic", "name": "basic"},
-            "idleTimeoutExpiration": self.idle_timeout.map(|d| now.saturating_add(millis(d))),
-            "lifespanExpiration": self.lifespan.map(|d| now.saturating_add(millis(d))),
+            "usernameHash": hex_sha256(&session.username),
+            "provider": {"type": session.provider.name(), "name": session.provider_name},
+            "idleTimeoutExpiration": idle,
+            "lifespanExpiration": lifespan,
             "createdAt": now,
             "accessAgreementAcknowledged": false,
             "content": STANDARD.encode(sealed),
         });
+        self.put_document(index, &sid, &doc).await?;
+        Ok(cookie)
+    }
+
+    async fn put_document(&self, index: &IndexStore, sid: &str, doc: &Value) -> Result<()> {
         let path = format!("/{SESSION_INDEX}/_doc/{sid}?refresh=wait_for");
         let answer = index
             .node
-            .request(Method::PUT, &path, Some(&index.authorization), Some(&doc))
+            .request(Method::PUT, &path, Some(&index.authorization), Some(doc))
             .await?;
         if !answer.ok() {
             return Err(Error::Node(format!(
@@ -262,39 +327,40 @@ impl Sessions {
                 answer.reason()
             )));
         }
-        Ok(format!("{sid}.{}", URL_SAFE_NO_PAD.encode(aad)))
+        Ok(())
     }
 
-    /// Looks a cookie up (see [`Lookup`]); a session whose document cannot be read is missing.
-    pub(crate) async fn lookup(&self, cookie: &str) -> Lookup {
-        let Some(index) = self.index.get() else {
-            return self.get_at(cookie, now_millis());
-        };
-        let Some((sid, aad)) = cookie.split_once('.') else {
-            return Lookup::Missing;
-        };
-        let (Ok(aad), Ok(raw_sid)) = (URL_SAFE_NO_PAD.decode(aad), URL_SAFE_NO_PAD.decode(sid))
-        else {
-            return Lookup::Missing;
-        };
-        if raw_sid.len() != 32 {
-            return Lookup::Missing;
-        }
+    async fn get_document(&self, index: &IndexStore, sid: &str) -> Option<Value> {
         let path = format!("/{SESSION_INDEX}/_doc/{sid}");
-        let answer = match index
+        match index
             .node
             .request(Method::GET, &path, Some(&index.authorization), None)
             .await
         {
-            Ok(a) if a.ok() && a.body["found"] == true => a,
-            Ok(_) => return Lookup::Missing,
+            Ok(a) if a.ok() && a.body["found"] == true => Some(a.body["_source"].clone()),
+            Ok(_) => None,
             Err(e) => {
                 tracing::warn!("cannot read a session from [{SESSION_INDEX}]: {e}");
-                return Lookup::Missing;
+                None
             }
+        }
+    }
+
+    /// Looks a cookie up (see [`Lookup`]), extending the idle expiry.
+    pub(crate) async fn lookup(&self, cookie: &str) -> Lookup {
+        self.lookup_at(cookie, now_millis()).await
+    }
+
+    async fn lookup_at(&self, cookie: &str, now: u64) -> Lookup {
+        let Some((sid, aad)) = split_cookie(cookie) else {
+            return Lookup::Missing;
         };
-        let mut source = answer.body["_source"].clone();
-        let now = now_millis();
+        let Some(index) = self.index.get() else {
+            return self.memory_lookup(sid, &aad, now);
+        };
+        let Some(mut source) = self.get_document(index, sid).await else {
+            return Lookup::Missing;
+        };
         let idle = source["idleTimeoutExpiration"].as_u64();
         let expired = idle.is_some_and(|t| t <= now)
             || source["lifespanExpiration"]
@@ -304,63 +370,78 @@ impl Sessions {
             self.delete_document(index, sid).await;
             return Lookup::Expired;
         }
-        let Some(sealed) = source["content"]
+        let Some(session) = source["content"]
             .as_str()
             .and_then(|c| STANDARD.decode(c).ok())
+            .and_then(|sealed| self.open_sealed(&aad, &sealed))
+            .and_then(|plain| Session::from_content(&plain))
         else {
-            return Lookup::Missing;
-        };
-        let Some(plain) = self.open_sealed(&aad, &sealed) else {
-            return Lookup::Missing;
-        };
-        let Ok(content) = serde_json::from_slice::<Value>(&plain) else {
-            return Lookup::Missing;
-        };
-        let (Some(username), Some(authorization)) = (
-            content["username"].as_str(),
-            content["state"]["authorization"].as_str(),
-        ) else {
             return Lookup::Missing;
         };
         if let (Some(timeout), Some(current)) = (self.idle_timeout, idle) {
             let extended = now.saturating_add(millis(timeout));
             if extended.saturating_sub(current) >= IDLE_WRITE_THROTTLE_MS {
                 source["idleTimeoutExpiration"] = json!(extended);
-                let path = format!("/{SESSION_INDEX}/_doc/{sid}");
-                if let Err(e) = index
-                    .node
-                    .request(
-                        Method::PUT,
-                        &path,
-                        Some(&index.authorization),
-                        Some(&source),
-                    )
-                    .await
-                {
-                    tracing::warn!("cannot extend a session in [{SESSION_INDEX}]: {e}");
+                if let Err(e) = self.put_document(index, sid, &source).await {
+                    tracing::warn!("cannot extend a session: {e}");
                 }
             }
         }
-        Lookup::Valid(Session {
-            username: username.to_string(),
-            authorization: Secret::new(authorization),
-        })
+        Lookup::Valid(session)
+    }
+
+    fn memory_lookup(&self, sid: &str, aad: &[u8], now: u64) -> Lookup {
+        let mut map = self.lock();
+        let Some(stored) = map.get_mut(sid) else {
+            return Lookup::Missing;
+        };
+        let expired = stored.idle_expiration.is_some_and(|t| t <= now)
+            || stored.lifespan_expiration.is_some_and(|t| t <= now);
+        if expired {
+            map.remove(sid);
+            return Lookup::Expired;
+        }
+        // Right id, wrong AAD (a forged cookie): nothing, and the owner's session stays.
+        let Some(session) = self
+            .open_sealed(aad, &stored.sealed)
+            .and_then(|plain| Session::from_content(&plain))
+        else {
+            return Lookup::Missing;
+        };
+        if let Some(idle) = self.idle_timeout {
+            stored.idle_expiration = Some(now.saturating_add(millis(idle)));
+        }
+        Lookup::Valid(session)
+    }
+
+    /// Replaces what a live session replays (refreshed tokens), keeping its expiries.
+    pub(crate) async fn replace(&self, cookie: &str, session: &Session) -> Result<()> {
+        let Some((sid, aad)) = split_cookie(cookie) else {
+            return Err(Error::Node("malformed session cookie".to_string()));
+        };
+        let sealed = self.seal(&aad, &session.content())?;
+        let Some(index) = self.index.get() else {
+            if let Some(stored) = self.lock().get_mut(sid) {
+                stored.sealed = sealed;
+            }
+            return Ok(());
+        };
+        let Some(mut source) = self.get_document(index, sid).await else {
+            return Err(Error::Node("the session is gone".to_string()));
+        };
+        source["content"] = json!(STANDARD.encode(sealed));
+        self.put_document(index, sid, &source).await
     }
 
     /// Deletes the session of a cookie (logout); true when there was one.
     pub(crate) async fn invalidate(&self, cookie: &str) -> bool {
-        let Some(index) = self.index.get() else {
-            return self.remove(cookie);
-        };
-        let sid = cookie.split_once('.').map_or(cookie, |(sid, _)| sid);
-        if sid.is_empty()
-            || !sid
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        {
+        let Some((sid, _)) = split_cookie(cookie) else {
             return false;
+        };
+        match self.index.get() {
+            Some(index) => self.delete_document(index, sid).await,
+            None => self.lock().remove(sid).is_some(),
         }
-        self.delete_document(index, sid).await
     }
 
     async fn delete_document(&self, index: &IndexStore, sid: &str) -> bool {
@@ -380,11 +461,14 @@ impl Sessions {
 
     /// Drops every expired session (called periodically).
     pub(crate) async fn purge_expired(&self) {
-        self.cleanup();
+        let now = now_millis();
+        self.lock().retain(|_, s| {
+            !(s.idle_expiration.is_some_and(|t| t <= now)
+                || s.lifespan_expiration.is_some_and(|t| t <= now))
+        });
         let Some(index) = self.index.get() else {
             return;
         };
-        let now = now_millis();
         let query = json!({"query": {"bool": {"should": [
             {"range": {"idleTimeoutExpiration": {"lte": now}}},
             {"range": {"lifespanExpiration": {"lte": now}}}
@@ -405,91 +489,6 @@ impl Sessions {
             Err(e) => tracing::warn!("session clean-up failed: {e}"),
         }
     }
-
-    fn create_at(&self, username: &str, authorization: &Secret, now: u64) -> Result<String> {
-        let sid = URL_SAFE_NO_PAD.encode(random::<32>()?);
-        let aad = random::<32>()?;
-        let nonce = random::<12>()?;
-        let cipher = Aes256Gcm::new((&*self.key).into());
-        let content = cipher
-            .encrypt(
-                &Nonce::from(nonce),
-                Payload {
-                    msg: authorization.expose().as_bytes(),
-                    aad: &aad,
-                },
-            )
-            .map_err(|_| Error::Random("session encryption failed".to_string()))?;
-        let stored = Stored {
-            username: username.to_string(),
-            nonce,
-            content,
-            idle_expiration: self.idle_timeout.map(|d| now.saturating_add(millis(d))),
-            lifespan_expiration: self.lifespan.map(|d| now.saturating_add(millis(d))),
-        };
-        self.lock().insert(sid.clone(), stored);
-        Ok(format!("{sid}.{}", URL_SAFE_NO_PAD.encode(aad)))
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Stored>> {
-        self.map.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn get_at(&self, cookie: &str, now: u64) -> Lookup {
-        let Some((sid, aad)) = cookie.split_once('.') else {
-            return Lookup::Missing;
-        };
-        let Ok(aad) = URL_SAFE_NO_PAD.decode(aad) else {
-            return Lookup::Missing;
-        };
-        let mut map = self.lock();
-        let Some(stored) = map.get_mut(sid) else {
-            return Lookup::Missing;
-        };
-        let expired = stored.idle_expiration.is_some_and(|t| t <= now)
-            || stored.lifespan_expiration.is_some_and(|t| t <= now);
-        if expired {
-            map.remove(sid);
-            return Lookup::Expired;
-        }
-        let cipher = Aes256Gcm::new((&*self.key).into());
-        let Ok(plain) = cipher.decrypt(
-            &Nonce::from(stored.nonce),
-            Payload {
-                msg: &stored.content,
-                aad: &aad,
-            },
-        ) else {
-            // Right id, wrong AAD: a forged or tampered cookie; the session stays for its owner.
-            return Lookup::Missing;
-        };
-        let plain = Zeroizing::new(plain);
-        let Ok(authorization) = std::str::from_utf8(&plain) else {
-            return Lookup::Missing;
-        };
-        if let Some(idle) = self.idle_timeout {
-            stored.idle_expiration = Some(now.saturating_add(millis(idle)));
-        }
-        Lookup::Valid(Session {
-            username: stored.username.clone(),
-            authorization: Secret::new(authorization),
-        })
-    }
-
-    /// Deletes the in-memory session of a cookie; true when there was one.
-    fn remove(&self, cookie: &str) -> bool {
-        let sid = cookie.split_once('.').map_or(cookie, |(sid, _)| sid);
-        self.lock().remove(sid).is_some()
-    }
-
-    /// Drops every expired in-memory session.
-    fn cleanup(&self) {
-        let now = now_millis();
-        self.lock().retain(|_, s| {
-            !(s.idle_expiration.is_some_and(|t| t <= now)
-                || s.lifespan_expiration.is_some_and(|t| t <= now))
-        });
-    }
 }
 
 #[cfg(test)]
@@ -506,59 +505,106 @@ mod tests {
         .unwrap()
     }
 
-    #[test]
-    fn round_trip_and_logout() {
-        let s = store(1000, 10_000);
+    fn basic(user: &str, header: &str) -> Session {
+        Session {
+            username: user.to_string(),
+            provider: ProviderType::Basic,
+            provider_name: "basic".to_string(),
+            authorization: Secret::new(header),
+            refresh_token: None,
+            access_expires_at: None,
+        }
+    }
+
+    /// A memory session created at `now` (the expiries are relative to the clock).
+    fn create_at(s: &Sessions, session: &Session, now: u64) -> String {
+        let sid = URL_SAFE_NO_PAD.encode(random::<32>().unwrap());
+        let aad = random::<32>().unwrap();
+        let sealed = s.seal(&aad, &session.content()).unwrap();
+        s.lock().insert(
+            sid.clone(),
+            Stored {
+                sealed,
+                idle_expiration: s.idle_timeout.map(|d| now + millis(d)),
+                lifespan_expiration: s.lifespan.map(|d| now + millis(d)),
+            },
+        );
+        format!("{sid}.{}", URL_SAFE_NO_PAD.encode(aad))
+    }
+
+    #[tokio::test]
+    async fn round_trip_replace_and_logout() {
+        let s = store(60_000, 600_000);
         let cookie = s
-            .create_at("alice", &Secret::new("Basic YWxpY2U6cHc="), 0)
+            .create(&basic("alice", "Basic YWxpY2U6cHc="))
+            .await
             .unwrap();
-        match s.get_at(&cookie, 10) {
+        match s.lookup(&cookie).await {
             Lookup::Valid(session) => {
                 assert_eq!(session.username, "alice");
                 assert_eq!(session.authorization.expose(), "Basic YWxpY2U6cHc=");
+                assert_eq!(session.provider, ProviderType::Basic);
             }
             other => panic!("{other:?}"),
         }
-        assert!(s.remove(&cookie));
-        assert!(matches!(s.get_at(&cookie, 20), Lookup::Missing));
+        let mut token = basic("alice", "Bearer new-access");
+        token.provider = ProviderType::Token;
+        token.provider_name = "token1".to_string();
+        token.refresh_token = Some(Secret::new("refresh"));
+        token.access_expires_at = Some(42);
+        s.replace(&cookie, &token).await.unwrap();
+        match s.lookup(&cookie).await {
+            Lookup::Valid(session) => {
+                assert_eq!(session.authorization.expose(), "Bearer new-access");
+                assert_eq!(session.refresh_token.unwrap().expose(), "refresh");
+                assert_eq!(session.access_expires_at, Some(42));
+                assert_eq!(session.provider_name, "token1");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(s.invalidate(&cookie).await);
+        assert!(matches!(s.lookup(&cookie).await, Lookup::Missing));
+        assert!(!s.invalidate(&cookie).await);
     }
 
     #[test]
     fn credentials_are_not_stored_in_clear() {
         let s = store(1000, 10_000);
-        let _ = s
-            .create_at("alice", &Secret::new("Basic c2VjcmV0"), 0)
-            .unwrap();
+        let _ = create_at(&s, &basic("alice", "Basic c2VjcmV0"), 0);
         let map = s.lock();
         let stored = map.values().next().unwrap();
-        assert!(!stored.content.windows(6).any(|w| w == b"c2VjcmV"));
+        assert!(!stored.sealed.windows(6).any(|w| w == b"c2VjcmV"));
+        assert!(!stored.sealed.windows(5).any(|w| w == b"alice"));
     }
 
     #[test]
     fn idle_timeout_is_extended_by_use_but_lifespan_is_not() {
         let s = store(100, 250);
-        let cookie = s.create_at("bob", &Secret::new("Basic x"), 0).unwrap();
-        assert!(matches!(s.get_at(&cookie, 90), Lookup::Valid(_)));
-        assert!(matches!(s.get_at(&cookie, 180), Lookup::Valid(_)));
+        let cookie = create_at(&s, &basic("bob", "Basic x"), 0);
+        let (sid, aad) = split_cookie(&cookie).unwrap();
+        assert!(matches!(s.memory_lookup(sid, &aad, 90), Lookup::Valid(_)));
+        assert!(matches!(s.memory_lookup(sid, &aad, 180), Lookup::Valid(_)));
         // Idle would allow 280, lifespan stops at 250.
-        assert!(matches!(s.get_at(&cookie, 260), Lookup::Expired));
-        assert!(matches!(s.get_at(&cookie, 261), Lookup::Missing));
-        let cookie = s.create_at("bob", &Secret::new("Basic x"), 0).unwrap();
-        assert!(matches!(s.get_at(&cookie, 150), Lookup::Expired));
+        assert!(matches!(s.memory_lookup(sid, &aad, 260), Lookup::Expired));
+        assert!(matches!(s.memory_lookup(sid, &aad, 261), Lookup::Missing));
+        let cookie = create_at(&s, &basic("bob", "Basic x"), 0);
+        let (sid, aad) = split_cookie(&cookie).unwrap();
+        assert!(matches!(s.memory_lookup(sid, &aad, 150), Lookup::Expired));
     }
 
-    #[test]
-    fn forged_cookies_find_nothing() {
-        let s = store(1000, 10_000);
-        let cookie = s.create_at("carol", &Secret::new("Basic y"), 0).unwrap();
+    #[tokio::test]
+    async fn forged_cookies_find_nothing() {
+        let s = store(60_000, 600_000);
+        let cookie = s.create(&basic("carol", "Basic y")).await.unwrap();
         let (sid, _) = cookie.split_once('.').unwrap();
         let forged = format!("{sid}.{}", URL_SAFE_NO_PAD.encode([7u8; 32]));
-        assert!(matches!(s.get_at(&forged, 1), Lookup::Missing));
-        assert!(matches!(s.get_at(sid, 1), Lookup::Missing));
-        assert!(matches!(s.get_at("", 1), Lookup::Missing));
-        assert!(matches!(s.get_at("a.!!!", 1), Lookup::Missing));
+        assert!(matches!(s.lookup(&forged).await, Lookup::Missing));
+        assert!(matches!(s.lookup(sid).await, Lookup::Missing));
+        assert!(matches!(s.lookup("").await, Lookup::Missing));
+        assert!(matches!(s.lookup("a.!!!").await, Lookup::Missing));
+        assert!(!s.invalidate(&forged[..10]).await);
         // The owner's session survived the forgery attempts.
-        assert!(matches!(s.get_at(&cookie, 2), Lookup::Valid(_)));
+        assert!(matches!(s.lookup(&cookie).await, Lookup::Valid(_)));
     }
 
     #[test]
@@ -576,18 +622,19 @@ mod tests {
         assert_eq!(hex_sha256("elastic").len(), 64);
     }
 
-    #[test]
-    fn different_keys_cannot_read_each_other() {
-        let a = store(1000, 10_000);
-        let cookie = a.create_at("dave", &Secret::new("Basic z"), 0).unwrap();
+    #[tokio::test]
+    async fn different_keys_cannot_read_each_other() {
+        let a = store(60_000, 600_000);
+        let cookie = a.create(&basic("dave", "Basic z")).await.unwrap();
+        let (sid, aad) = split_cookie(&cookie).unwrap();
+        let sealed = a.lock()[sid].sealed.clone();
         let b = Sessions::new(Some(&Secret::new("b".repeat(32))), None, None).unwrap();
-        assert!(matches!(b.get_at(&cookie, 1), Lookup::Missing));
-        let random_key = Sessions::new(None, None, None).unwrap();
-        let c = random_key
-            .create_at("erin", &Secret::new("Basic q"), 0)
-            .unwrap();
+        assert!(b.open_sealed(&aad, &sealed).is_none());
+        let unlimited = Sessions::new(None, None, None).unwrap();
+        let c = unlimited.create(&basic("erin", "Basic q")).await.unwrap();
+        let (sid, aad) = split_cookie(&c).unwrap();
         assert!(matches!(
-            random_key.get_at(&c, u64::MAX - 1),
+            unlimited.memory_lookup(sid, &aad, u64::MAX - 1),
             Lookup::Valid(_)
         ));
     }

@@ -29,8 +29,8 @@
     if (login) {
       headers['content-type'] = 'application/json';
       body = JSON.stringify({
-        providerType: 'basic',
-        providerName: 'basic',
+        providerType: form.dataset.providerType || 'basic',
+        providerName: form.dataset.providerName || 'basic',
         currentURL: window.location.href,
         params: { username: form.elements.username.value, password: form.elements.password.value }
       });

@@ -223,7 +223,22 @@ elasticsearch.ssl.certificateAuthorities: [\"{}\"]\nxpack.security.encryptionKey
 }
 
 fn stack() -> Stack {
-    let (home, node, elastic_password) = secured_node();
+    stack_with(&[], "")
+}
+
+/// A stack whose node gets `node_settings` (`-E`) and whose `console.yml` ends with
+/// `console_yaml`.
+fn stack_with(node_settings: &[&str], console_yaml: &str) -> Stack {
+    let (home, node, elastic_password) = if node_settings.is_empty() {
+        secured_node()
+    } else {
+        let home = tempfile::tempdir().unwrap();
+        let node = TestNode::start(home.path(), node_settings);
+        assert!(node.wait_for_output("Password for the elastic user", Duration::from_secs(10)));
+        std::thread::sleep(Duration::from_millis(200));
+        let password = crate::support::banner_password(&node.output()).unwrap();
+        (home, node, password)
+    };
     let (status, _, body) = curl(
         &node.ca(),
         &[
@@ -246,6 +261,9 @@ fn stack() -> Stack {
     std::fs::create_dir_all(&dir).unwrap();
     let (console_ca, cert, key) = console_certificate(&dir);
     let config = write_config(&dir, &node, &node.ca(), &cert, &key);
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str(console_yaml);
+    std::fs::write(&config, text).unwrap();
     let console = TestConsole::start(&dir, &config, &[("KS_PW", KIBANA_SYSTEM_PASSWORD)]);
     assert!(
         console.wait_for("Kibana is now available", Duration::from_secs(30)),
@@ -1043,4 +1061,80 @@ fn console_sessions_live_encrypted_in_the_node_and_survive_a_restart() {
     let (_, _, body) = curl(&node.ca(), &["-u", &system, &search]);
     let hits: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(hits["hits"]["total"]["value"], 0, "{body}");
+}
+
+#[test]
+fn console_token_provider_logs_in_refreshes_and_invalidates_at_logout() {
+    let s = stack_with(
+        &["xpack.security.authc.token.timeout=2s"],
+        "xpack.security.authc.providers:\n  token.token1:\n    order: 0\n",
+    );
+    let ca = s.console_ca.clone();
+    let login = s.url("/internal/security/login");
+    let body = |user: &str, password: &str| {
+        serde_json::json!({
+            "providerType": "token", "providerName": "token1",
+            "currentURL": "https://localhost/login",
+            "params": {"username": user, "password": password}
+        })
+        .to_string()
+    };
+    let post = |b: &str| {
+        curl(
+            &ca,
+            &[
+                "-X",
+                "POST",
+                "-H",
+                "kbn-xsrf: true",
+                "-H",
+                "content-type: application/json",
+                "-d",
+                b,
+                &login,
+            ],
+        )
+    };
+    let (status, _, text) = post(&login_body("elastic", &s.elastic_password, ""));
+    assert_eq!(status, 400, "the basic provider is not configured: {text}");
+    let (status, _, text) = post(&body("elastic", "wrong"));
+    assert_eq!(status, 401, "{text}");
+    let (status, head, text) = post(&body("elastic", &s.elastic_password));
+    assert_eq!(status, 200, "{text}");
+    let cookie = sid(&head);
+    let (status, _, me) = curl(&ca, &["-b", &cookie, &s.url("/internal/security/me")]);
+    assert_eq!(status, 200, "{me}");
+    let me: serde_json::Value = serde_json::from_str(&me).unwrap();
+    assert_eq!(me["username"], "elastic");
+    assert_eq!(me["authentication_type"], "token");
+    assert_eq!(
+        me["authentication_provider"],
+        serde_json::json!({"type": "token", "name": "token1"})
+    );
+    // The access token lives 2 s: later requests go through a refresh by kibana_system.
+    std::thread::sleep(Duration::from_millis(2500));
+    let (status, _, page) = curl(
+        &ca,
+        &["-b", &cookie, &s.url("/app/management/security/users")],
+    );
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        s.console
+            .output()
+            .contains("access token of [elastic] refreshed"),
+        "{}",
+        s.console.output()
+    );
+    let (status, _, _) = curl(&ca, &["-b", &cookie, &s.url("/api/security/logout")]);
+    assert_eq!(status, 302);
+    assert!(
+        s.console
+            .wait_for("tokens invalidated at logout", Duration::from_secs(5)),
+        "{}",
+        s.console.output()
+    );
+    let (status, _, _) = curl(&ca, &["-b", &cookie, &s.url("/internal/security/me")]);
+    assert_eq!(status, 401);
+    let (status, _, text) = post(&body("kibana_system", KIBANA_SYSTEM_PASSWORD));
+    assert_eq!(status, 403, "{text}");
 }
