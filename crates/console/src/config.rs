@@ -128,7 +128,7 @@ const PROVIDERS: &str = "xpack.security.authc.providers";
 
 /// `xpack.security.authc.providers` as a list (`[basic]`) or Kibana's map
 /// (`token.token1.order: 0`); exactly one enabled basic or token provider for now.
-fn provider(settings: &Settings) -> Result<(ProviderType, String)> {
+fn provider(settings: &Settings, path: &Path) -> Result<(ProviderType, String)> {
     let mut enabled: Vec<(ProviderType, String)> = Vec::new();
     let mut disabled: Vec<(String, String)> = Vec::new();
     for (key, setting) in settings.iter() {
@@ -147,7 +147,7 @@ fn provider(settings: &Settings) -> Result<(ProviderType, String)> {
         let [kind, name, attribute] = parts.as_slice() else {
             return Err(Error::UnknownSetting {
                 key: key.to_string(),
-                path: std::path::PathBuf::from("console.yml"),
+                path: path.to_path_buf(),
             });
         };
         let kind_parsed =
@@ -524,7 +524,7 @@ impl ConsoleConfig {
             "xpack.security.session.lifespan",
             Duration::from_secs(30 * 24 * 3600),
         )?;
-        let provider = provider(settings)?;
+        let provider = provider(settings, path)?;
         Ok(ConsoleConfig {
             provider,
             host,
@@ -842,6 +842,22 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("not support"), "{e}");
+        let e = config("xpack.security.authc.providers.basic.b.colour: red")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("[xpack.security.authc.providers.basic.b.colour]"),
+            "{e}"
+        );
+        let e = config("xpack.security.authc.providers.basic.order: 0")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains(
+                "unknown setting [xpack.security.authc.providers.basic.order] in [console.yml]"
+            ),
+            "{e}"
+        );
         let e = config("xpack.security.authc.providers:\n  basic.b:\n    enabled: false")
             .unwrap_err()
             .to_string();
