@@ -251,6 +251,10 @@ async fn stylesheet() -> Response {
 
 /// Percent-encodes one path segment (everything but RFC 3986 unreserved characters).
 pub(crate) fn encode_segment(text: &str) -> String {
+    // `.` and `..` would be resolved as path steps by whoever normalises the path.
+    if text == "." || text == ".." {
+        return text.replace('.', "%2E");
+    }
     let mut out = String::with_capacity(text.len());
     for b in text.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
@@ -1574,6 +1578,8 @@ mod tests {
     #[test]
     fn percent_coding() {
         assert_eq!(encode_segment("a b/c?é"), "a%20b%2Fc%3F%C3%A9");
+        assert_eq!(encode_segment(".."), "%2E%2E");
+        assert_eq!(encode_segment("a.b"), "a.b");
         assert_eq!(decode_component("a%20b+c%2F%zz%"), "a b c/%zz%");
         assert_eq!(decode_component("%é%"), "%é%");
         assert_eq!(decode_component(&encode_segment("ünï cødé/")), "ünï cødé/");
