@@ -13,6 +13,8 @@ command -v curl >/dev/null || need_apt+=(curl)
 command -v unzip >/dev/null || need_apt+=(unzip)
 python3 -c 'import venv, ensurepip' 2>/dev/null || need_apt+=(python3-venv)
 command -v node >/dev/null && command -v npm >/dev/null || need_apt+=(nodejs npm)
+# The console's browser test drives Debian's Chromium through playwright-core (scripts/node-client).
+command -v chromium >/dev/null || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "installing ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -27,7 +29,7 @@ fi
 .venv/bin/python -m pip install -q --disable-pip-version-check -r scripts/test-requirements.txt
 export IRONSTACK_PYTHON="$PWD/.venv/bin/python"
 
-log "node.js test client (scripts/node-client)"
+log "node.js test client and playwright-core (scripts/node-client)"
 (cd scripts/node-client && npm ci --no-audit --no-fund --loglevel=error)
 export IRONSTACK_NODE_CLIENT="$PWD/scripts/node-client"
 export IRONSTACK_REQUIRE_INTEROP=1

@@ -22,6 +22,7 @@ Commands:
   users      Manage file-realm users (elasticsearch-users)
   reset-password  Reset a user's password on the running node (elasticsearch-reset-password)
   shipper    Ship system metrics to Elasticsearch (metricbeat)
+  console    Run the web console (Kibana-compatible login, users and roles over HTTPS)
   help       Print this message
 
 Run `ironstack <COMMAND> --help` for a command's options.";
@@ -43,6 +44,7 @@ fn main() -> ExitCode {
         Some("users") => ironstack_security_cli::users_main(rest),
         Some("reset-password") => ironstack_security_cli::reset_password_main(rest),
         Some("shipper") => ironstack_shipper::cli_main(rest),
+        Some("console") => ironstack_console::cli_main(rest),
         Some("help" | "-h" | "--help") => {
             print_out(&format!("{USAGE}\n"));
             0

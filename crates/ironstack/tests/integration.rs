@@ -14,6 +14,8 @@ mod certutil;
 mod cli;
 #[path = "integration/cli_pipes.rs"]
 mod cli_pipes;
+#[path = "integration/console.rs"]
+mod console;
 #[path = "integration/documents.rs"]
 mod documents;
 #[path = "integration/hostile.rs"]

@@ -281,7 +281,7 @@ fn measure_tokens(
     rows.push((
         "token: refresh grant",
         time(|i| {
-            let refresh = SecureString::new(&format!("bench-refresh-{:08}", pick(i, 104_729)));
+            let refresh = SecureString::new(format!("bench-refresh-{:08}", pick(i, 104_729)));
             service
                 .refresh(&refresh, TokenClient::user(&user))
                 .map(|_| ())
@@ -291,7 +291,7 @@ fn measure_tokens(
     rows.push((
         "token: invalidate one access token",
         time(|i| {
-            let token = SecureString::new(&format!("bench-access-{:08}", pick(i, 15_485_863)));
+            let token = SecureString::new(format!("bench-access-{:08}", pick(i, 15_485_863)));
             service
                 .invalidate(&InvalidateTarget::AccessToken(token))
                 .map(|_| ())

@@ -1,0 +1,100 @@
+//! `ironstack console`: the Kibana-compatible web console. It serves HTTPS with Kibana's URLs,
+//! settings (`console.yml`) and platform rules, talks to the node over HTTPS trusting its CA,
+//! logs users in with server-side sessions and acts for them on the node, and manages users
+//! and roles in Stack Management → Security.
+
+mod config;
+mod error;
+mod html;
+mod node_client;
+mod pages;
+mod routes;
+mod server;
+mod session;
+
+use std::collections::HashMap;
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::Parser;
+use ironstack_terminal::{CliError, exit_code, print_err, print_out, report};
+
+pub use config::{ConsoleConfig, InternalCredentials, NodeHost, ProviderType};
+pub use error::{Error, Result};
+pub use server::{Running, start};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "ironstack console",
+    about = "Run the web console (Kibana-compatible): login, users and roles over HTTPS"
+)]
+struct Args {
+    /// The configuration file (Kibana's `-c`; default config/console.yml).
+    #[arg(
+        short = 'c',
+        long = "config",
+        visible_alias = "path.config",
+        value_name = "FILE"
+    )]
+    config: Option<PathBuf>,
+    /// Override a setting: -E key=value (repeatable).
+    #[arg(short = 'E', value_name = "KEY=VALUE")]
+    settings: Vec<String>,
+}
+
+/// Runs `ironstack console ARGS`; returns the exit code.
+pub fn cli_main(args: Vec<OsString>) -> i32 {
+    let argv = std::iter::once(OsString::from("ironstack console")).chain(args);
+    let args = match Args::try_parse_from(argv) {
+        Ok(a) => a,
+        Err(e) => {
+            let text = e.render().to_string();
+            return if e.use_stderr() {
+                print_err(&text);
+                exit_code::USAGE
+            } else {
+                print_out(&text);
+                exit_code::OK
+            };
+        }
+    };
+    for s in &args.settings {
+        if !s.contains('=') {
+            return report(&CliError::usage(format!(
+                "setting [{s}] must be in the form -E key=value"
+            )));
+        }
+    }
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("IRONSTACK_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_target(false)
+        .try_init();
+    let explicit = args.config.is_some();
+    let path = args
+        .config
+        .unwrap_or_else(|| PathBuf::from("config/console.yml"));
+    let env: HashMap<String, String> = std::env::vars().collect();
+    let config = match ConsoleConfig::load(&path, explicit, &args.settings, &env) {
+        Ok(c) => c,
+        Err(e) => return report(&CliError::config(e.to_string())),
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => return report(&CliError::io(format!("cannot start the runtime: {e}"))),
+    };
+    runtime.block_on(async move {
+        match start(config).await {
+            Ok((_running, serve)) => {
+                serve.await;
+                exit_code::OK
+            }
+            Err(e) => report(&CliError::config(e.to_string())),
+        }
+    })
+}

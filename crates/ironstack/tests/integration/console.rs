@@ -1,0 +1,1140 @@
+//! `ironstack console` end to end: a secured node and the console over HTTPS with a
+//! `certutil`-made certificate; start-up gate and TLS causes, Kibana's config refusals, login,
+//! `kbn-xsrf`, sessions and logout with curl and Python, the Security APIs and pages, and the
+//! pages in real Chromium (Playwright).
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::support::{
+    TestNode, free_port, have_tool, interop_required, ironstack, python, secured_node,
+};
+
+const KIBANA_SYSTEM_PASSWORD: &str = "kibana-system-pw";
+const ENCRYPTION_KEY: &str = "an-encryption-key-of-at-least-32-characters";
+
+/// A running console with its captured output; killed on drop.
+struct TestConsole {
+    child: Child,
+    port: u16,
+    output: Arc<Mutex<String>>,
+}
+
+impl TestConsole {
+    fn start(dir: &Path, config: &Path, env: &[(&str, &str)]) -> TestConsole {
+        let mut child = ironstack()
+            .current_dir(dir)
+            .arg("console")
+            .arg("-c")
+            .arg(config)
+            .envs(env.iter().copied())
+            .env("IRONSTACK_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let output = Arc::new(Mutex::new(String::new()));
+        for stream in [
+            Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
+            Box::new(child.stderr.take().unwrap()),
+        ] {
+            let sink = output.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    let mut s = sink.lock().unwrap();
+                    s.push_str(&line);
+                    s.push('\n');
+                }
+            });
+        }
+        let mut console = TestConsole {
+            child,
+            port: 0,
+            output,
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let out = console.output();
+            if let Some(rest) = out.split("Server running at ").nth(1) {
+                let url = rest.split_whitespace().next().unwrap();
+                let port = url.rsplit(':').next().unwrap().trim_end_matches('/');
+                console.port = port.parse().unwrap();
+                return console;
+            }
+            if let Some(status) = console.child.try_wait().unwrap() {
+                panic!("console exited early with {status}:\n{out}");
+            }
+            assert!(Instant::now() < deadline, "console did not start:\n{out}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn output(&self) -> String {
+        self.output.lock().unwrap().clone()
+    }
+
+    fn wait_for(&self, needle: &str, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if self.output().contains(needle) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        false
+    }
+}
+
+impl Drop for TestConsole {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn run(cmd: &mut Command) -> Output {
+    let o = cmd.output().unwrap();
+    assert!(
+        o.status.success(),
+        "{cmd:?}:\n{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    o
+}
+
+/// A CA and a certificate for localhost/127.0.0.1 made with `certutil` (PEM); returns the CA
+/// certificate, the console certificate and its key.
+fn console_certificate(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    run(ironstack()
+        .current_dir(dir)
+        .args(["certutil", "ca", "--silent", "--pem", "--out", "ca.zip"]));
+    run(Command::new("unzip")
+        .current_dir(dir)
+        .args(["-q", "-o", "ca.zip"]));
+    run(ironstack().current_dir(dir).args([
+        "certutil",
+        "cert",
+        "--silent",
+        "--pem",
+        "--ca-cert",
+        "ca/ca.crt",
+        "--ca-key",
+        "ca/ca.key",
+        "--name",
+        "console",
+        "--dns",
+        "localhost",
+        "--ip",
+        "127.0.0.1",
+        "--out",
+        "console.zip",
+    ]));
+    run(Command::new("unzip")
+        .current_dir(dir)
+        .args(["-q", "-o", "console.zip"]));
+    (
+        dir.join("ca/ca.crt"),
+        dir.join("console/console.crt"),
+        dir.join("console/console.key"),
+    )
+}
+
+/// `curl -i` against the console or node; returns (status, head, body).
+fn curl(ca: &Path, args: &[&str]) -> (u16, String, String) {
+    let o = Command::new("curl")
+        .args(["-sS", "-i", "--max-time", "20", "--cacert"])
+        .arg(ca)
+        .args(args)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no status in {text}{}", String::from_utf8_lossy(&o.stderr)));
+    (status, head.to_string(), body.to_string())
+}
+
+fn header<'a>(head: &'a str, name: &str) -> Vec<&'a str> {
+    head.lines()
+        .filter_map(|l| l.split_once(':'))
+        .filter(|(n, _)| n.trim().eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.trim())
+        .collect()
+}
+
+/// The `sid=…` pair of a Set-Cookie.
+fn sid(head: &str) -> String {
+    header(head, "set-cookie")
+        .into_iter()
+        .find(|c| c.starts_with("sid=") && !c.starts_with("sid=;"))
+        .and_then(|c| c.split(';').next())
+        .unwrap_or_else(|| panic!("no sid cookie in {head}"))
+        .to_string()
+}
+
+/// A node, the console's certificate and the console, ready.
+struct Stack {
+    home: tempfile::TempDir,
+    node: TestNode,
+    elastic_password: String,
+    console_ca: PathBuf,
+    console: TestConsole,
+}
+
+impl Stack {
+    fn url(&self, path: &str) -> String {
+        format!("https://localhost:{}{path}", self.console.port)
+    }
+
+    fn node_url(&self, path: &str) -> String {
+        format!("https://localhost:{}{path}", self.node.port)
+    }
+
+    fn elastic(&self) -> String {
+        format!("elastic:{}", self.elastic_password)
+    }
+}
+
+fn write_config(dir: &Path, node: &TestNode, node_ca: &Path, cert: &Path, key: &Path) -> PathBuf {
+    let config = dir.join("console.yml");
+    std::fs::write(
+        &config,
+        format!(
+            "server.host: localhost\nserver.port: {}\nserver.ssl:\n  enabled: true\n  certificate: {}\n  key: {}\n\
+elasticsearch.hosts: [\"https://localhost:{}\"]\nelasticsearch.username: kibana_system\nelasticsearch.password: ${{KS_PW}}\n\
+elasticsearch.ssl.certificateAuthorities: [\"{}\"]\nxpack.security.encryptionKey: \"{ENCRYPTION_KEY}\"\n",
+            free_port(),
+            cert.display(),
+            key.display(),
+            node.port,
+            node_ca.display()
+        ),
+    )
+    .unwrap();
+    config
+}
+
+fn stack() -> Stack {
+    stack_with(&[], "")
+}
+
+/// A stack whose node gets `node_settings` (`-E`) and whose `console.yml` ends with
+/// `console_yaml`.
+fn stack_with(node_settings: &[&str], console_yaml: &str) -> Stack {
+    let (home, node, elastic_password) = if node_settings.is_empty() {
+        secured_node()
+    } else {
+        let home = tempfile::tempdir().unwrap();
+        let node = TestNode::start(home.path(), node_settings);
+        assert!(node.wait_for_output("Password for the elastic user", Duration::from_secs(10)));
+        std::thread::sleep(Duration::from_millis(200));
+        let password = crate::support::banner_password(&node.output()).unwrap();
+        (home, node, password)
+    };
+    let (status, _, body) = curl(
+        &node.ca(),
+        &[
+            "-u",
+            &format!("elastic:{elastic_password}"),
+            "-X",
+            "POST",
+            "-H",
+            "content-type: application/json",
+            "-d",
+            &format!("{{\"password\":\"{KIBANA_SYSTEM_PASSWORD}\"}}"),
+            &format!(
+                "https://localhost:{}/_security/user/kibana_system/_password",
+                node.port
+            ),
+        ],
+    );
+    assert_eq!(status, 200, "{body}");
+    let dir = home.path().join("console");
+    std::fs::create_dir_all(&dir).unwrap();
+    let (console_ca, cert, key) = console_certificate(&dir);
+    let config = write_config(&dir, &node, &node.ca(), &cert, &key);
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str(console_yaml);
+    std::fs::write(&config, text).unwrap();
+    let console = TestConsole::start(&dir, &config, &[("KS_PW", KIBANA_SYSTEM_PASSWORD)]);
+    assert!(
+        console.wait_for("Kibana is now available", Duration::from_secs(30)),
+        "{}",
+        console.output()
+    );
+    Stack {
+        home,
+        node,
+        elastic_password,
+        console_ca,
+        console,
+    }
+}
+
+fn login_body(username: &str, password: &str, next: &str) -> String {
+    serde_json::json!({
+        "providerType": "basic",
+        "providerName": "basic",
+        "currentURL": format!("https://localhost/login?next={next}"),
+        "params": {"username": username, "password": password}
+    })
+    .to_string()
+}
+
+#[test]
+fn console_config_errors_are_one_line_and_name_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("console.yml");
+    for (yaml, expected) in [
+        (
+            "elasticsearch.username: elastic\nelasticsearch.password: x\n",
+            "value of \"elastic\" is forbidden",
+        ),
+        ("server.prot: 1\n", "unknown setting [server.prot]"),
+        ("server.maxPayload: 10\n", "[server.maxPayload]"),
+        (
+            "xpack.security.encryptionKey: short\n",
+            "minimum length of [32]",
+        ),
+        (
+            "server.ssl.enabled: true\n",
+            "must specify [certificate] and [key] -- or [keystore.path] -- when ssl is enabled",
+        ),
+    ] {
+        std::fs::write(&config, yaml).unwrap();
+        let o = ironstack()
+            .arg("console")
+            .arg("-c")
+            .arg(&config)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!o.status.success(), "{yaml}");
+        assert!(
+            err.starts_with("ERROR: ") && err.contains(expected),
+            "{yaml}: {err}"
+        );
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    }
+    let o = ironstack()
+        .args(["console", "-c"])
+        .arg(dir.path().join("missing.yml"))
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+}
+
+#[test]
+fn console_with_the_wrong_node_ca_logs_the_cause_and_is_not_ready() {
+    let (home, node, password) = secured_node();
+    let _ = password;
+    let dir = home.path().join("console");
+    std::fs::create_dir_all(&dir).unwrap();
+    let (console_ca, cert, key) = console_certificate(&dir);
+    // The console's own CA did not sign the node's certificate.
+    let config = write_config(&dir, &node, &console_ca, &cert, &key);
+    let console = TestConsole::start(&dir, &config, &[("KS_PW", "whatever")]);
+    assert!(
+        console.wait_for("unknown authority", Duration::from_secs(15)),
+        "{}",
+        console.output()
+    );
+    assert!(
+        console
+            .output()
+            .contains("elasticsearch.ssl.certificateAuthorities")
+    );
+    let url = format!("https://localhost:{}/api/status", console.port);
+    let (status, head, body) = curl(&console_ca, &[&url]);
+    assert_eq!(status, 503, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        v,
+        serde_json::json!({"statusCode": 503, "error": "Service Unavailable", "message": "Kibana server is not ready yet"})
+    );
+    assert!(!header(&head, "content-security-policy").is_empty());
+    assert!(
+        !console.output().contains("whatever"),
+        "secrets never logged"
+    );
+}
+
+#[test]
+fn console_login_xsrf_sessions_pages_and_logout_with_curl() {
+    let s = stack();
+    let ca = s.console_ca.clone();
+
+    // Status: anonymous callers see only the level; Beats with credentials read version.number.
+    let (status, head, body) = curl(&ca, &[&s.url("/api/status")]);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body, r#"{"status":{"overall":{"level":"available"}}}"#);
+    for h in [
+        "content-security-policy",
+        "x-content-type-options",
+        "referrer-policy",
+        "permissions-policy",
+        "cross-origin-opener-policy",
+    ] {
+        assert!(!header(&head, h).is_empty(), "{h} missing: {head}");
+    }
+    let (status, _, body) = curl(&ca, &["-u", &s.elastic(), &s.url("/api/status")]);
+    assert_eq!(status, 200, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["version"]["number"], "9.1.0");
+    assert_eq!(v["status"]["overall"]["level"], "available");
+    let (status, _, _) = curl(
+        &ca,
+        &["-u", "elastic:wrong-password", &s.url("/api/status")],
+    );
+    assert_eq!(status, 401);
+
+    // kbn-xsrf on every non-GET API, with the Boom envelope.
+    let login = s.url("/internal/security/login");
+    let good = login_body(
+        "elastic",
+        &s.elastic_password,
+        "%2Fapp%2Fmanagement%2Fsecurity%2Froles",
+    );
+    let (status, _, body) = curl(
+        &ca,
+        &[
+            "-X",
+            "POST",
+            "-H",
+            "content-type: application/json",
+            "-d",
+            &good,
+            &login,
+        ],
+    );
+    assert_eq!(status, 400);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&body).unwrap(),
+        serde_json::json!({"statusCode": 400, "error": "Bad Request", "message": "Request must contain a kbn-xsrf header."})
+    );
+
+    // Wrong password: 401; kibana_system: refused; elastic: a session cookie and the next page.
+    let post = |body: &str| {
+        curl(
+            &ca,
+            &[
+                "-X",
+                "POST",
+                "-H",
+                "kbn-xsrf: true",
+                "-H",
+                "content-type: application/json",
+                "-d",
+                body,
+                &login,
+            ],
+        )
+    };
+    let (status, _, body) = post(&login_body("elastic", "nope", ""));
+    assert_eq!(status, 401, "{body}");
+    let (status, _, body) = post(&login_body("kibana_system", KIBANA_SYSTEM_PASSWORD, ""));
+    assert_eq!(status, 403, "{body}");
+    let (status, head, body) = post(&good);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body, r#"{"location":"/app/management/security/roles"}"#);
+    let cookie_line = header(&head, "set-cookie").join("\n");
+    for attribute in ["HttpOnly", "Secure", "SameSite=Strict", "Path=/"] {
+        assert!(
+            cookie_line.contains(attribute),
+            "{attribute}: {cookie_line}"
+        );
+    }
+    let cookie = sid(&head);
+    assert!(!cookie.contains(&s.elastic_password));
+
+    // The session acts as elastic on the node.
+    let (status, _, body) = curl(&ca, &["-b", &cookie, &s.url("/internal/security/me")]);
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"username\":\"elastic\""), "{body}");
+    let (status, _, page) = curl(
+        &ca,
+        &["-b", &cookie, &s.url("/app/management/security/users")],
+    );
+    assert_eq!(status, 200);
+    assert!(
+        page.contains(">kibana_system<") && page.contains(">Reserved<"),
+        "{page}"
+    );
+
+    // A role with DLS/FLS and a user through the internal APIs the pages post to.
+    let form = "name=metricbeat_reader&cluster=monitor&index_names=metricbeat-*&index_privileges=read%2Cview_index_metadata\
+&index_grant=&index_except=secret&index_query=%7B%22term%22%3A%7B%22host.name%22%3A%22a%22%7D%7D";
+    let (status, _, body) = curl(
+        &ca,
+        &[
+            "-b",
+            &cookie,
+            "-H",
+            "kbn-xsrf: true",
+            "-d",
+            form,
+            &s.url("/internal/security/roles/metricbeat_reader"),
+        ],
+    );
+    assert_eq!(status, 200, "{body}");
+    let (status, _, body) = curl(
+        &s.node.ca(),
+        &[
+            "-u",
+            &s.elastic(),
+            &s.node_url("/_security/role/metricbeat_reader"),
+        ],
+    );
+    assert_eq!(status, 200);
+    let role: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        role["metricbeat_reader"]["indices"][0]["field_security"]["except"],
+        serde_json::json!(["secret"])
+    );
+    assert!(
+        role["metricbeat_reader"]["indices"][0]["query"]
+            .as_str()
+            .unwrap()
+            .contains("host.name")
+    );
+
+    let (status, _, body) = curl(
+        &ca,
+        &[
+            "-b",
+            &cookie,
+            "-H",
+            "kbn-xsrf: true",
+            "-d",
+            &format!("{form}&create=true"),
+            &s.url("/internal/security/roles/metricbeat_reader"),
+        ],
+    );
+    assert_eq!(status, 400);
+    assert!(
+        body.contains("Role 'metricbeat_reader' already exists."),
+        "{body}"
+    );
+    let user_form = "username=mb_reader&full_name=Reader&email=r%40example.com&password=reader-pw&confirm_password=reader-pw&create=true&roles=metricbeat_reader";
+    let create = s.url("/internal/security/users/mb_reader");
+    let (status, _, body) = curl(
+        &ca,
+        &[
+            "-b",
+            &cookie,
+            "-H",
+            "kbn-xsrf: true",
+            "-d",
+            user_form,
+            &create,
+        ],
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("Created user 'mb_reader'"), "{body}");
+    let (status, _, body) = curl(
+        &ca,
+        &[
+            "-b",
+            &cookie,
+            "-H",
+            "kbn-xsrf: true",
+            "-d",
+            user_form,
+            &create,
+        ],
+    );
+    assert_eq!(status, 400);
+    assert!(body.contains("User 'mb_reader' already exists."), "{body}");
+    let short = "password=abc&confirm_password=abc&create=true";
+    let (status, _, body) = curl(
+        &ca,
+        &[
+            "-b",
+            &cookie,
+            "-H",
+            "kbn-xsrf: true",
+            "-d",
+            short,
+            &s.url("/internal/security/users/other"),
+        ],
+    );
+    assert_eq!(status, 400);
+    assert!(
+        body.contains("Password must be at least 6 characters."),
+        "{body}"
+    );
+    let (status, _, page) = curl(
+        &ca,
+        &[
+            "-b",
+            &cookie,
+            &s.url("/app/management/security/users/edit/mb_reader"),
+        ],
+    );
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("value=\"Reader\"") && page.contains("Deactivate user"),
+        "{page}"
+    );
+    let (status, _, page) = curl(
+        &ca,
+        &[
+            "-b",
+            &cookie,
+            &s.url("/app/management/security/roles/edit/metricbeat_reader"),
+        ],
+    );
+    assert_eq!(status, 200);
+    assert!(page.contains("value=\"metricbeat-*\"") && page.contains(">Update role<"));
+
+    // The public role API as Kibana shapes it.
+    let (status, _, body) = curl(
+        &ca,
+        &[
+            "-u",
+            &s.elastic(),
+            &s.url("/api/security/role/metricbeat_reader"),
+        ],
+    );
+    assert_eq!(status, 200, "{body}");
+    let role: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        role["elasticsearch"]["cluster"],
+        serde_json::json!(["monitor"])
+    );
+    assert_eq!(role["kibana"], serde_json::json!([]));
+    let put = r#"{"elasticsearch":{"cluster":["monitor"],"indices":[{"names":["logs-*"],"privileges":["read"]}]},"kibana":[]}"#;
+    let (status, _, body) = curl(
+        &ca,
+        &[
+            "-u",
+            &s.elastic(),
+            "-X",
+            "PUT",
+            "-H",
+            "kbn-xsrf: x",
+            "-H",
+            "content-type: application/json",
+            "-d",
+            put,
+            &s.url("/api/security/role/logs_reader"),
+        ],
+    );
+    assert_eq!(status, 204, "{body}");
+    let (status, _, _) = curl(
+        &ca,
+        &[
+            "-u",
+            &s.elastic(),
+            "-X",
+            "DELETE",
+            "-H",
+            "kbn-xsrf: x",
+            &s.url("/api/security/role/logs_reader"),
+        ],
+    );
+    assert_eq!(status, 204);
+
+    // The new user logs in and sees the permission page for users management.
+    let (status, head, body) = post(&login_body("mb_reader", "reader-pw", ""));
+    assert_eq!(status, 200, "{body}");
+    let reader = sid(&head);
+    let (status, _, page) = curl(
+        &ca,
+        &["-b", &reader, &s.url("/app/management/security/users")],
+    );
+    assert_eq!(status, 403);
+    assert!(
+        page.contains("You need permission to manage users"),
+        "{page}"
+    );
+
+    // Their own password: the current one is required, then the session continues with the
+    // new one.
+    let own = s.url("/internal/security/users/mb_reader/password");
+    let x = ["-H", "kbn-xsrf: true"];
+    let (status, _, body) = curl(
+        &ca,
+        &[
+            "-b",
+            &reader,
+            x[0],
+            x[1],
+            "-d",
+            "password=wrong&newPassword=reader-pw2&confirmPassword=reader-pw2",
+            &own,
+        ],
+    );
+    assert_eq!(status, 403, "{body}");
+    let (status, _, body) = curl(
+        &ca,
+        &[
+            "-b",
+            &reader,
+            x[0],
+            x[1],
+            "-d",
+            "password=reader-pw&newPassword=reader-pw2&confirmPassword=other",
+            &own,
+        ],
+    );
+    assert_eq!(status, 400);
+    assert!(body.contains("Passwords do not match."), "{body}");
+    let (status, head, body) = curl(
+        &ca,
+        &[
+            "-b",
+            &reader,
+            x[0],
+            x[1],
+            "-d",
+            "password=reader-pw&newPassword=reader-pw2&confirmPassword=reader-pw2",
+            &own,
+        ],
+    );
+    assert_eq!(status, 200, "{body}");
+    let reader = sid(&head);
+    let (status, _, body) = curl(&ca, &["-b", &reader, &s.url("/internal/security/me")]);
+    assert_eq!(status, 200, "{body}");
+    let (status, _, _) = post(&login_body("mb_reader", "reader-pw", ""));
+    assert_eq!(status, 401, "the old password is gone");
+
+    // An administrator sets a password and updates the profile.
+    let (status, _, body) = curl(
+        &ca,
+        &[
+            "-b",
+            &cookie,
+            x[0],
+            x[1],
+            "-d",
+            "newPassword=reader-pw3&confirmPassword=reader-pw3",
+            &own,
+        ],
+    );
+    assert_eq!(status, 200, "{body}");
+    let (status, _, _) = post(&login_body("mb_reader", "reader-pw3", ""));
+    assert_eq!(status, 200);
+    let (status, _, body) = curl(
+        &ca,
+        &[
+            "-b",
+            &cookie,
+            x[0],
+            x[1],
+            "-d",
+            "full_name=Renamed&email=&roles=metricbeat_reader&roles=monitoring_user",
+            &create,
+        ],
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("Updated user 'mb_reader'"), "{body}");
+    let (_, _, body) = curl(
+        &s.node.ca(),
+        &["-u", &s.elastic(), &s.node_url("/_security/user/mb_reader")],
+    );
+    let user: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(user["mb_reader"]["full_name"], "Renamed");
+    assert_eq!(
+        user["mb_reader"]["roles"],
+        serde_json::json!(["metricbeat_reader", "monitoring_user"])
+    );
+    // Reserved users keep their profile.
+    let (status, _, body) = curl(
+        &ca,
+        &[
+            "-b",
+            &cookie,
+            x[0],
+            x[1],
+            "-d",
+            "full_name=x&roles=superuser",
+            &s.url("/internal/security/users/kibana_system"),
+        ],
+    );
+    assert_eq!(status, 400, "{body}");
+
+    // Deactivate, then delete the user.
+    let (status, _, body) = curl(
+        &ca,
+        &[
+            "-b",
+            &cookie,
+            "-H",
+            "kbn-xsrf: true",
+            "-X",
+            "POST",
+            &s.url("/internal/security/users/mb_reader/_disable"),
+        ],
+    );
+    assert_eq!(status, 200, "{body}");
+    let (status, _, _) = post(&login_body("mb_reader", "reader-pw", ""));
+    assert_eq!(status, 401, "a deactivated user cannot log in");
+    let (status, _, body) = curl(
+        &ca,
+        &[
+            "-b",
+            &cookie,
+            "-H",
+            "kbn-xsrf: true",
+            "-X",
+            "DELETE",
+            &create,
+        ],
+    );
+    assert_eq!(status, 200, "{body}");
+
+    // Delete the role; a second time it is not found.
+    let role_api = s.url("/internal/security/roles/metricbeat_reader");
+    let (status, _, body) = curl(&ca, &["-b", &cookie, x[0], x[1], "-X", "DELETE", &role_api]);
+    assert_eq!(status, 200, "{body}");
+    let (status, _, _) = curl(&ca, &["-b", &cookie, x[0], x[1], "-X", "DELETE", &role_api]);
+    assert_eq!(status, 404);
+    let (status, _, body) = curl(
+        &ca,
+        &[
+            "-b",
+            &cookie,
+            x[0],
+            x[1],
+            "-d",
+            "cluster=all",
+            &s.url("/internal/security/roles/superuser"),
+        ],
+    );
+    assert_eq!(status, 400, "reserved roles are read-only: {body}");
+
+    // Logout: only redirectable requests; invalidates the session server-side.
+    let logout = s.url("/api/security/logout");
+    let (status, _, body) = curl(&ca, &["-b", &cookie, "-H", "kbn-xsrf: true", &logout]);
+    assert_eq!(status, 400);
+    assert!(body.contains("Client should be able to process redirect response."));
+    let (status, head, _) = curl(&ca, &["-b", &cookie, &logout]);
+    assert_eq!(status, 302);
+    assert_eq!(header(&head, "location"), vec!["/login?msg=LOGGED_OUT"]);
+    assert!(header(&head, "set-cookie").join("").contains("Max-Age=0"));
+    // The copied cookie is worthless now.
+    let (status, head, _) = curl(
+        &ca,
+        &["-b", &cookie, &s.url("/app/management/security/users?x=1")],
+    );
+    assert_eq!(status, 302);
+    assert_eq!(
+        header(&head, "location"),
+        vec!["/login?next=%2Fapp%2Fmanagement%2Fsecurity%2Fusers%3Fx%3D1"]
+    );
+    let (status, _, body) = curl(&ca, &["-b", &cookie, &s.url("/internal/security/me")]);
+    assert_eq!(status, 401, "{body}");
+    let (status, _, body) = curl(&ca, &["-b", &cookie, &s.url("/api/status")]);
+    assert_eq!(status, 200, "a stale cookie is an anonymous caller");
+    assert_eq!(body, r#"{"status":{"overall":{"level":"available"}}}"#);
+    assert!(
+        !s.console.output().contains(&s.elastic_password),
+        "secrets never logged"
+    );
+    let _ = &s.home;
+}
+
+const PYTHON_SCENARIO: &str = r#"
+import http.cookiejar, json, ssl, sys, urllib.error, urllib.request
+ca, port, password = sys.argv[1], sys.argv[2], sys.argv[3]
+base = "https://localhost:%s" % port
+ctx = ssl.create_default_context(cafile=ca)
+jar = http.cookiejar.CookieJar()
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=ctx), urllib.request.HTTPCookieProcessor(jar), NoRedirect)
+def call(method, path, body=None, headers=None):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(base + path, data=data, method=method, headers=headers or {})
+    if data is not None:
+        req.add_header("content-type", "application/json")
+    try:
+        r = opener.open(req, timeout=20)
+        return r.status, r.headers, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read().decode()
+status, _, body = call("GET", "/api/status")
+assert status == 200 and json.loads(body)["status"]["overall"]["level"] == "available", body
+login = {"providerType": "basic", "providerName": "basic", "currentURL": base + "/login", "params": {"username": "elastic", "password": password}}
+status, _, body = call("POST", "/internal/security/login", login)
+assert status == 400 and json.loads(body)["message"] == "Request must contain a kbn-xsrf header.", body
+status, _, body = call("POST", "/internal/security/login", login, {"kbn-xsrf": "py"})
+assert status == 200 and json.loads(body) == {"location": "/"}, body
+cookies = list(jar)
+assert [c.name for c in cookies] == ["sid"] and cookies[0].secure and cookies[0].has_nonstandard_attr("HttpOnly"), cookies
+status, _, body = call("GET", "/internal/security/me")
+assert status == 200 and json.loads(body)["username"] == "elastic", body
+status, headers, _ = call("GET", "/api/security/logout")
+assert status == 302 and headers["location"] == "/login?msg=LOGGED_OUT", status
+status, _, body = call("GET", "/internal/security/me")
+assert status == 401 and json.loads(body)["statusCode"] == 401, body
+print("ok")
+"#;
+
+#[test]
+fn console_status_login_and_logout_with_python() {
+    if !have_tool(&python(), "--version") {
+        return;
+    }
+    let s = stack();
+    let o = Command::new(python())
+        .args(["-c", PYTHON_SCENARIO])
+        .arg(&s.console_ca)
+        .arg(s.console.port.to_string())
+        .arg(&s.elastic_password)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success() && stdout.trim() == "ok",
+        "{stdout}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// Where Playwright is installed (`IRONSTACK_NODE_CLIENT`, default `scripts/node-client`).
+fn browser_packages() -> PathBuf {
+    std::env::var_os("IRONSTACK_NODE_CLIENT").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/node-client"),
+        PathBuf::from,
+    )
+}
+
+/// Debian's Chromium (or `IRONSTACK_CHROMIUM`).
+fn chromium() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("IRONSTACK_CHROMIUM") {
+        return Some(PathBuf::from(path));
+    }
+    ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.is_file())
+}
+
+#[test]
+fn console_in_chromium_login_create_role_and_user_logout_and_permission_page() {
+    let playwright = browser_packages().join("node_modules/playwright-core/package.json");
+    let browser = chromium();
+    let ready = have_tool("node", "--version") && playwright.is_file() && browser.is_some();
+    if !ready {
+        assert!(
+            !interop_required(),
+            "Chromium (apt chromium) and playwright-core (scripts/node-client, npm ci) are required (IRONSTACK_REQUIRE_INTEROP=1) but missing"
+        );
+        eprintln!("skipping: Chromium or playwright-core not installed");
+        return;
+    }
+    let s = stack();
+    let script =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/integration/js/console_browser.js");
+    let shots = s.home.path().join("screenshots");
+    let o = Command::new("node")
+        .arg(&script)
+        .env("NODE_PATH", browser_packages().join("node_modules"))
+        .env("CHROMIUM", browser.unwrap_or_default())
+        .env("CONSOLE_URL", s.url(""))
+        .env("CONSOLE_CA", &s.console_ca)
+        .env("ELASTIC_PASSWORD", &s.elastic_password)
+        .env("SCREENSHOTS", &shots)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success() && stdout.trim().ends_with("ok"),
+        "{stdout}{}\nconsole:\n{}",
+        String::from_utf8_lossy(&o.stderr),
+        s.console.output()
+    );
+    // What the browser did is what the node now holds.
+    let (status, _, body) = curl(
+        &s.node.ca(),
+        &[
+            "-u",
+            &s.elastic(),
+            &s.node_url("/_security/user/mb_browser"),
+        ],
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("metricbeat_reader"), "{body}");
+}
+
+#[test]
+fn console_sessions_live_encrypted_in_the_node_and_survive_a_restart() {
+    let Stack {
+        home,
+        node,
+        elastic_password,
+        console_ca,
+        console,
+    } = stack();
+    assert!(
+        console
+            .output()
+            .contains("Sessions are stored in [.kibana_security_session_1]"),
+        "{}",
+        console.output()
+    );
+    let url = |port: u16, path: &str| format!("https://localhost:{port}{path}");
+    let (status, head, body) = curl(
+        &console_ca,
+        &[
+            "-X",
+            "POST",
+            "-H",
+            "kbn-xsrf: true",
+            "-H",
+            "content-type: application/json",
+            "-d",
+            &login_body("elastic", &elastic_password, ""),
+            &url(console.port, "/internal/security/login"),
+        ],
+    );
+    assert_eq!(status, 200, "{body}");
+    let cookie = sid(&head);
+
+    // The document holds no name and no credentials in clear.
+    let search = format!(
+        "https://localhost:{}/.kibana_security_session_1/_search",
+        node.port
+    );
+    let system = format!("kibana_system:{KIBANA_SYSTEM_PASSWORD}");
+    let (status, _, body) = curl(&node.ca(), &["-u", &system, &search]);
+    assert_eq!(status, 200, "{body}");
+    let hits: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(hits["hits"]["total"]["value"], 1, "{body}");
+    let source = &hits["hits"]["hits"][0]["_source"];
+    assert_eq!(
+        source["provider"],
+        serde_json::json!({"type": "basic", "name": "basic"})
+    );
+    assert!(
+        source["content"].is_string() && source["usernameHash"].is_string(),
+        "{source}"
+    );
+    assert!(
+        !body.contains("elastic\"") && !body.contains("Basic "),
+        "{body}"
+    );
+
+    // A restart with the same encryption key keeps the session.
+    let port = console.port;
+    drop(console);
+    let dir = home.path().join("console");
+    let console = TestConsole::start(
+        &dir,
+        &dir.join("console.yml"),
+        &[("KS_PW", KIBANA_SYSTEM_PASSWORD)],
+    );
+    assert!(
+        console.wait_for("Kibana is now available", Duration::from_secs(30)),
+        "{}",
+        console.output()
+    );
+    assert_eq!(console.port, port);
+    let (status, _, body) = curl(
+        &console_ca,
+        &["-b", &cookie, &url(port, "/internal/security/me")],
+    );
+    assert_eq!(status, 200, "{body}");
+
+    // Logout deletes the document.
+    let (status, _, _) = curl(
+        &console_ca,
+        &["-b", &cookie, &url(port, "/api/security/logout")],
+    );
+    assert_eq!(status, 302);
+    let (status, _, body) = curl(
+        &console_ca,
+        &["-b", &cookie, &url(port, "/internal/security/me")],
+    );
+    assert_eq!(status, 401, "{body}");
+    let (_, _, body) = curl(&node.ca(), &["-u", &system, &search]);
+    let hits: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(hits["hits"]["total"]["value"], 0, "{body}");
+}
+
+#[test]
+fn console_token_provider_logs_in_refreshes_and_invalidates_at_logout() {
+    let s = stack_with(
+        &["xpack.security.authc.token.timeout=2s"],
+        "xpack.security.authc.providers:\n  token.token1:\n    order: 0\n",
+    );
+    let ca = s.console_ca.clone();
+    let login = s.url("/internal/security/login");
+    let body = |user: &str, password: &str| {
+        serde_json::json!({
+            "providerType": "token", "providerName": "token1",
+            "currentURL": "https://localhost/login",
+            "params": {"username": user, "password": password}
+        })
+        .to_string()
+    };
+    let post = |b: &str| {
+        curl(
+            &ca,
+            &[
+                "-X",
+                "POST",
+                "-H",
+                "kbn-xsrf: true",
+                "-H",
+                "content-type: application/json",
+                "-d",
+                b,
+                &login,
+            ],
+        )
+    };
+    let (status, _, text) = post(&login_body("elastic", &s.elastic_password, ""));
+    assert_eq!(status, 400, "the basic provider is not configured: {text}");
+    let (status, _, text) = post(&body("elastic", "wrong"));
+    assert_eq!(status, 401, "{text}");
+    let (status, head, text) = post(&body("elastic", &s.elastic_password));
+    assert_eq!(status, 200, "{text}");
+    let cookie = sid(&head);
+    let (status, _, me) = curl(&ca, &["-b", &cookie, &s.url("/internal/security/me")]);
+    assert_eq!(status, 200, "{me}");
+    let me: serde_json::Value = serde_json::from_str(&me).unwrap();
+    assert_eq!(me["username"], "elastic");
+    assert_eq!(me["authentication_type"], "token");
+    assert_eq!(
+        me["authentication_provider"],
+        serde_json::json!({"type": "token", "name": "token1"})
+    );
+    // The access token lives 2 s: later requests go through a refresh by kibana_system.
+    std::thread::sleep(Duration::from_millis(2500));
+    let (status, _, page) = curl(
+        &ca,
+        &["-b", &cookie, &s.url("/app/management/security/users")],
+    );
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        s.console
+            .output()
+            .contains("access token of [elastic] refreshed"),
+        "{}",
+        s.console.output()
+    );
+    let (status, _, _) = curl(&ca, &["-b", &cookie, &s.url("/api/security/logout")]);
+    assert_eq!(status, 302);
+    assert!(
+        s.console
+            .wait_for("tokens invalidated at logout", Duration::from_secs(5)),
+        "{}",
+        s.console.output()
+    );
+    let (status, _, _) = curl(&ca, &["-b", &cookie, &s.url("/internal/security/me")]);
+    assert_eq!(status, 401);
+    let (status, _, text) = post(&body("kibana_system", KIBANA_SYSTEM_PASSWORD));
+    assert_eq!(status, 403, "{text}");
+}

@@ -1,0 +1,111 @@
+// The console in real Chromium (Playwright, Debian's chromium via executablePath): log in as
+// elastic, create the guide's metricbeat_reader role and a user in the Security pages, log out,
+// log in as that user and see the permission page for users management. Prints "ok".
+'use strict';
+const crypto = require('crypto');
+const fs = require('fs');
+const path = require('path');
+const { chromium } = require('playwright-core');
+
+const base = process.env.CONSOLE_URL;
+const password = process.env.ELASTIC_PASSWORD;
+const shots = process.env.SCREENSHOTS;
+
+// Trust exactly the console's certificate key (Chromium's SPKI pin), not every certificate.
+function spkiPin(certPath) {
+  const cert = new crypto.X509Certificate(fs.readFileSync(certPath));
+  const der = cert.publicKey.export({ type: 'spki', format: 'der' });
+  return crypto.createHash('sha256').update(der).digest('base64');
+}
+
+function check(condition, message) {
+  if (!condition) { throw new Error(message); }
+}
+
+(async () => {
+  const consoleCert = path.join(path.dirname(path.dirname(process.env.CONSOLE_CA)), 'console', 'console.crt');
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--ignore-certificate-errors-spki-list=' + spkiPin(consoleCert)],
+  });
+  try {
+    const page = await browser.newPage();
+    page.setDefaultTimeout(15000);
+    const shot = async (name) => {
+      if (shots) {
+        fs.mkdirSync(shots, { recursive: true });
+        await page.screenshot({ path: path.join(shots, name + '.png'), fullPage: true });
+      }
+    };
+
+    // An unauthenticated visit goes to the login page and comes back after login.
+    await page.goto(base + '/app/management/security/users');
+    check(page.url().includes('/login?next='), 'not redirected to login: ' + page.url());
+    await shot('login');
+    await page.getByLabel('Username').fill('elastic');
+    await page.getByLabel('Password').fill('wrong-password');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByText('Username or password is incorrect. Please try again.').waitFor();
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL(/\/app\/management\/security\/users$/);
+    await page.getByRole('link', { name: 'kibana_system', exact: true }).waitFor();
+    await shot('users');
+
+    // The guide's metricbeat_reader role, from the roles page.
+    await page.getByRole('link', { name: 'Roles', exact: true }).click();
+    await page.getByRole('link', { name: 'Create role' }).click();
+    await page.getByLabel('Role name').fill('metricbeat_reader');
+    await page.getByLabel('monitor', { exact: true }).check();
+    await page.getByLabel('Indices').fill('metricbeat-*');
+    await page.getByLabel('Privileges', { exact: true }).fill('read, view_index_metadata');
+    await page.getByRole('button', { name: 'Add index privilege' }).click();
+    check(await page.getByLabel('Indices').count() === 2, 'no row added');
+    await shot('role-create');
+    await page.getByRole('button', { name: 'Create role' }).click();
+    await page.waitForURL(/\/app\/management\/security\/roles$/);
+    await page.getByRole('link', { name: 'metricbeat_reader', exact: true }).waitFor();
+
+    // A user with that role, from the users page (keyboard: the form submits with Enter).
+    await page.getByRole('link', { name: 'Users', exact: true }).click();
+    await page.getByRole('link', { name: 'Create user' }).click();
+    await page.getByLabel('Username').fill('mb_browser');
+    await page.getByLabel('Full name').fill('Metricbeat Reader');
+    await page.getByLabel('Email address').fill('reader@example.com');
+    await page.getByLabel('Password', { exact: true }).fill('short');
+    await page.getByLabel('Confirm password').fill('short');
+    await page.getByLabel('metricbeat_reader', { exact: true }).check();
+    await page.getByRole('button', { name: 'Create user' }).click();
+    await page.getByText('Password must be at least 6 characters.').waitFor();
+    await page.getByLabel('Password', { exact: true }).fill('browser-pw');
+    await page.getByLabel('Confirm password').fill('browser-pw');
+    await shot('user-create');
+    await page.getByLabel('Confirm password').press('Enter');
+    await page.waitForURL(/\/app\/management\/security\/users$/);
+    await page.getByRole('link', { name: 'mb_browser', exact: true }).waitFor();
+
+    // Log out; the session is gone.
+    await page.getByRole('link', { name: 'Log out' }).click();
+    await page.waitForURL(/\/login\?msg=LOGGED_OUT$/);
+    await page.getByText('You have logged out of Elastic.').waitFor();
+    await page.goto(base + '/app/management/security/roles');
+    check(page.url().includes('/login?next='), 'session survived logout: ' + page.url());
+
+    // The new user has no manage_security: Kibana's permission page.
+    await page.getByLabel('Username').fill('mb_browser');
+    await page.getByLabel('Password').fill('browser-pw');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL(/\/app\/management\/security\/roles$/);
+    await page.getByText('You need permission to manage roles').waitFor();
+    await page.goto(base + '/app/management/security/users');
+    await page.getByText('You need permission to manage users').waitFor();
+    await shot('permission');
+    console.log('ok');
+  } finally {
+    await browser.close();
+  }
+})().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
