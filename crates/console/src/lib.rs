@@ -17,7 +17,7 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::Parser;
-use ironstack_terminal::{CliError, exit_code, print_err, print_out, report};
+use ironstack_terminal::{CliError, check_overrides, exit_code, parse_command, report};
 
 pub use config::{ConsoleConfig, InternalCredentials, NodeHost, ProviderType};
 pub use error::{Error, Result};
@@ -44,26 +44,12 @@ struct Args {
 
 /// Runs `ironstack console ARGS`; returns the exit code.
 pub fn cli_main(args: Vec<OsString>) -> i32 {
-    let argv = std::iter::once(OsString::from("ironstack console")).chain(args);
-    let args = match Args::try_parse_from(argv) {
+    let args: Args = match parse_command("console", args) {
         Ok(a) => a,
-        Err(e) => {
-            let text = e.render().to_string();
-            return if e.use_stderr() {
-                print_err(&text);
-                exit_code::USAGE
-            } else {
-                print_out(&text);
-                exit_code::OK
-            };
-        }
+        Err(code) => return code,
     };
-    for s in &args.settings {
-        if !s.contains('=') {
-            return report(&CliError::usage(format!(
-                "setting [{s}] must be in the form -E key=value"
-            )));
-        }
+    if let Err(code) = check_overrides(&args.settings) {
+        return code;
     }
     let _ = tracing_subscriber::fmt()
         .with_env_filter(

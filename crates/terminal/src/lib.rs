@@ -1,4 +1,5 @@
-//! Prompts, verbosity levels and exit codes shared by every `ironstack` command-line tool.
+//! Prompts, verbosity levels, exit codes and the parsing of a server command's arguments,
+//! shared by every `ironstack` command-line tool.
 //!
 //! Elasticsearch's tools read answers from the console when there is one, and otherwise read
 //! them line by line from standard input, so that a scripted answer file works unchanged. All
@@ -6,6 +7,7 @@
 //! terminal, piped standard input, or a scripted terminal in unit tests.
 
 use std::collections::VecDeque;
+use std::ffi::OsString;
 use std::fmt;
 use std::io::{self, BufRead, IsTerminal, Write};
 
@@ -411,5 +413,69 @@ mod tests {
     fn secrets_are_redacted_in_debug() {
         let s = SecretInput::new("hunter2".into());
         assert!(!format!("{s:?}").contains("hunter2"));
+    }
+}
+
+/// Parses the arguments of `ironstack <name>` (the words after it) with clap: help and
+/// version are printed and end the command with 0; a wrong command line prints clap's
+/// explanation on stderr and ends it with 64.
+pub fn parse_command<T: clap::Parser>(name: &str, args: Vec<OsString>) -> Result<T, i32> {
+    let argv = std::iter::once(OsString::from(format!("ironstack {name}"))).chain(args);
+    T::try_parse_from(argv).map_err(|e| {
+        let text = e.render().to_string();
+        if e.use_stderr() {
+            print_err(&text);
+            exit_code::USAGE
+        } else {
+            print_out(&text);
+            exit_code::OK
+        }
+    })
+}
+
+/// Checks `-E` overrides: each must be `key=value` (else reported, 64).
+pub fn check_overrides(settings: &[String]) -> Result<(), i32> {
+    match settings.iter().find(|s| !s.contains('=')) {
+        Some(s) => Err(report(&CliError::usage(format!(
+            "setting [{s}] must be in the form -E key=value"
+        )))),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod command_line_tests {
+    use super::*;
+
+    #[derive(clap::Parser, Debug)]
+    struct Args {
+        #[arg(short = 'E')]
+        settings: Vec<String>,
+        #[arg(short, long)]
+        quiet: bool,
+    }
+
+    fn words(w: &[&str]) -> Vec<OsString> {
+        w.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn commands_parse_or_end_with_elasticsearchs_exit_codes() {
+        let args: Args = parse_command("node", words(&["-q", "-E", "a=b"])).unwrap();
+        assert!(args.quiet);
+        assert_eq!(args.settings, ["a=b"]);
+        assert_eq!(
+            parse_command::<Args>("node", words(&["--bogus"])).unwrap_err(),
+            exit_code::USAGE
+        );
+        assert_eq!(
+            parse_command::<Args>("node", words(&["--help"])).unwrap_err(),
+            exit_code::OK
+        );
+        assert_eq!(check_overrides(&["a=b".into()]), Ok(()));
+        assert_eq!(
+            check_overrides(&["a=b".into(), "novalue".into()]),
+            Err(exit_code::USAGE)
+        );
     }
 }
