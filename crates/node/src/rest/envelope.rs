@@ -59,6 +59,42 @@ impl RenderParams {
         })
     }
 
+    /// The parameters no route names because every response takes them
+    /// (`BaseRestHandler`'s response parameters).
+    pub(crate) const RESPONSE_PARAMETERS: &'static [&'static str] = &[
+        "pretty",
+        "human",
+        "error_trace",
+        "filter_path",
+        "source",
+        "source_content_type",
+    ];
+
+    /// Elasticsearch's 400 for URL parameters a route does not take (`request [path] contains
+    /// unrecognized parameter: [x] -> did you mean [y]?`), or `Ok` when there is none.
+    pub(crate) fn refuse_unknown(&self, path: &str, accepted: &[&str]) -> Result<(), ApiError> {
+        let unknown: std::collections::BTreeSet<String> = self
+            .query
+            .iter()
+            .map(|(k, _)| k)
+            .filter(|k| {
+                !accepted.contains(&k.as_str()) && !Self::RESPONSE_PARAMETERS.contains(&k.as_str())
+            })
+            .cloned()
+            .collect();
+        if unknown.is_empty() {
+            return Ok(());
+        }
+        let mut candidates: Vec<&str> = accepted.to_vec();
+        candidates.extend_from_slice(Self::RESPONSE_PARAMETERS);
+        Err(ApiError::illegal_argument(super::node_stats::unrecognized(
+            path,
+            &unknown,
+            &candidates,
+            "parameter",
+        )))
+    }
+
     /// The value of a query parameter.
     pub(crate) fn param(&self, name: &str) -> Option<&str> {
         self.query

@@ -15,8 +15,8 @@ use axum::http::Uri;
 use ironstack_security::rbac::IndexAccess;
 use ironstack_store::api::{FieldVisibility, Hit, SearchResult};
 use ironstack_store::query::{
-    BoolQuery, MinimumShouldMatch, Query, Scalar, SearchBody, SearchRequest, TrackTotalHits,
-    parse_count, parse_search,
+    BoolQuery, MinimumShouldMatch, Query, SEARCH_PARAMETERS, Scalar, SearchBody, SearchRequest,
+    TrackTotalHits, parse_count, parse_search,
 };
 use serde_json::{Map, Value, json};
 
@@ -146,6 +146,7 @@ pub(crate) async fn search(
     body: Bytes,
 ) -> Result<EsJson, ApiError> {
     let parsed = parse_search(uri.path(), search_body(&body), &params.query)?;
+    params.refuse_unknown(uri.path(), SEARCH_PARAMETERS)?;
     if let Some(scroll) = params.param("scroll") {
         let body = scroll::start_scroll(
             &state,

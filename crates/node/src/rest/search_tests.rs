@@ -655,3 +655,31 @@ async fn search_highlights_what_the_caller_may_read_in_every_kind_of_search() {
         "unknown highlighter type [postings] for the field [message]"
     );
 }
+
+#[tokio::test]
+async fn unknown_search_parameters_are_refused_with_suggestions() {
+    let f = Fixture::builder().user("elastic", &["superuser"]).build();
+    let e = elastic();
+    let (status, body) = call_json(&f, "GET", "/_search?sizee=1", &e, Value::Null).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["type"], "illegal_argument_exception");
+    assert_eq!(
+        body["error"]["reason"],
+        "request [/_search] contains unrecognized parameter: [sizee] -> did you mean [size]?"
+    );
+    let (_, body) = call_json(&f, "GET", "/_search?zzz=1&aaa=2", &e, Value::Null).await;
+    assert_eq!(
+        body["error"]["reason"],
+        "request [/_search] contains unrecognized parameters: [aaa], [zzz]"
+    );
+    // Every response parameter and every `_search` parameter is accepted.
+    let (status, _) = call_json(
+        &f,
+        "GET",
+        "/_search?pretty&human&error_trace=false&filter_path=hits.total&size=1&typed_keys=true&rest_total_hits_as_int=true&ignore_unavailable=true",
+        &e,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+}
