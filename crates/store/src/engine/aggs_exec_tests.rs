@@ -257,3 +257,40 @@ fn bucket_ordinals_stay_distinct_past_the_dense_table() {
         );
     }
 }
+
+#[test]
+fn repeated_documents_in_a_block_are_not_read_as_a_run() {
+    // A multi-valued `terms` hands a document on once per value: the block below it holds
+    // [0, 0, 2] (the middle document has no tag), which spans as many ids as it has entries
+    // but is no run of consecutive documents.
+    let docs = vec![
+        json!({"tags": ["a", "b"], "n": 1}),
+        json!({"n": 10}),
+        json!({"tags": ["c"], "n": 100}),
+    ];
+    let f = fixture(&[("t", docs)], &[], &[], 1);
+    let got = search(
+        &f,
+        &["t"],
+        json!({"size": 0, "aggs": {"tags": {"terms": {"field": "tags"}, "aggs": {"s": {"sum": {"field": "n"}}}},
+            "all": {"terms": {"field": "tags", "size": 1, "order": {"_key": "asc"}}, "aggs": {"p": {"percentiles": {"field": "n", "percents": [50]}}}}}}),
+        &[],
+    )
+    .expect("search");
+    let sums: Vec<(String, f64)> = got["tags"]["buckets"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|b| {
+            (
+                b["key"].as_str().unwrap_or_default().to_string(),
+                b["s"]["value"].as_f64().unwrap_or(f64::NAN),
+            )
+        })
+        .collect();
+    assert_eq!(
+        sums,
+        vec![("a".into(), 1.0), ("b".into(), 1.0), ("c".into(), 100.0)]
+    );
+    assert_eq!(got["all"]["buckets"][0]["p"]["values"]["50.0"], json!(1.0));
+}
