@@ -164,6 +164,22 @@ impl DateRounding {
         key
     }
 
+    /// The key of the bucket holding `millis`, with the `[from, to)` epoch ms that bucket
+    /// spans (`to <= from` when that is not known): a caller can key further values
+    /// inside the span without rounding them.
+    #[inline]
+    pub fn round_span(&mut self, millis: i64) -> (i64, i64, i64) {
+        let key = self.round(millis);
+        match self.cache {
+            Some((start, end, k)) if k == key => (
+                key,
+                start.saturating_add(self.offset),
+                end.saturating_add(self.offset),
+            ),
+            _ => (key, 0, 0),
+        }
+    }
+
     /// The key after `key` (for the empty buckets of `min_doc_count: 0`).
     pub fn next_key(&self, key: i64) -> i64 {
         let shifted = key.saturating_sub(self.offset);

@@ -749,6 +749,7 @@ fn reduce_one(def: &AggDef, parts: Vec<InternalAgg>) -> Result<InternalAgg, Stor
         AggKind::Composite(c) => {
             let mut formats = Vec::new();
             let mut buckets = Vec::new();
+            let count = parts.len();
             for p in parts {
                 if let InternalAgg::Composite(r) = p {
                     if formats.is_empty() {
@@ -758,7 +759,7 @@ fn reduce_one(def: &AggDef, parts: Vec<InternalAgg>) -> Result<InternalAgg, Stor
                 }
             }
             let orders: Vec<bool> = c.sources.iter().map(|s| s.asc).collect();
-            let mut merged = merge_buckets(&def.subs, buckets)?;
+            let mut merged = merge_buckets(&def.subs, buckets, count)?;
             merged.sort_by(|a, b| composite_cmp(&orders, &a.key, &b.key));
             merged.truncate(c.size);
             Ok(InternalAgg::Composite(CompositeResult {
@@ -964,8 +965,24 @@ fn composite_cmp(orders: &[bool], a: &BucketKey, b: &BucketKey) -> Ordering {
     }
 }
 
-/// Merges buckets with the same key: counts add up, sub-results are reduced.
-fn merge_buckets(subs: &Aggregations, buckets: Vec<Bucket>) -> Result<Vec<Bucket>, StoreError> {
+/// Merges buckets with the same key: counts add up, sub-results are reduced. The buckets
+/// of one part (one index) have distinct keys already: they are reduced without the
+/// hashing.
+fn merge_buckets(
+    subs: &Aggregations,
+    buckets: Vec<Bucket>,
+    parts: usize,
+) -> Result<Vec<Bucket>, StoreError> {
+    if parts <= 1 {
+        return buckets
+            .into_iter()
+            .map(|mut b| {
+                let s = std::mem::take(&mut b.subs);
+                b.subs = reduce_subs(subs, vec![s])?;
+                Ok(b)
+            })
+            .collect();
+    }
     let mut index: HashMap<KeyId, usize> = HashMap::new();
     let mut merged: Vec<(Bucket, Vec<Vec<InternalAgg>>)> = Vec::new();
     for mut b in buckets {
@@ -1055,9 +1072,23 @@ pub(crate) fn sort_buckets(
         }
         a.key.key_cmp(&b.key)
     });
-    let sorted: Vec<Bucket> = idx.iter().map(|&i| buckets[i].clone()).collect();
-    for (slot, b) in buckets.iter_mut().zip(sorted) {
-        *slot = b;
+    // Move each bucket to its place (no copies of the sub-results): follow the cycles of
+    // the permutation, position `i` receiving the bucket at `idx[i]`.
+    let mut done = vec![false; idx.len()];
+    for start in 0..idx.len() {
+        if done[start] {
+            continue;
+        }
+        let mut at = start;
+        loop {
+            done[at] = true;
+            let from = idx[at];
+            if from == start {
+                break;
+            }
+            buckets.swap(at, from);
+            at = from;
+        }
     }
     Ok(())
 }
@@ -1121,7 +1152,7 @@ fn reduce_terms(
             all.push(b);
         }
     }
-    let mut buckets = merge_buckets(&def.subs, all)?;
+    let mut buckets = merge_buckets(&def.subs, all, shards)?;
     for b in &mut buckets {
         b.doc_count_error = if sum_error == -1 || !show_error {
             -1
@@ -1165,6 +1196,7 @@ fn reduce_histogram(
     let mut extended = None;
     let mut hard = (None, None);
     let mut all = Vec::new();
+    let count = parts.len();
     for p in parts {
         if let InternalAgg::Histogram(h) = p {
             if h.format != KeyFormat::Raw {
@@ -1177,7 +1209,7 @@ fn reduce_histogram(
             all.extend(h.buckets);
         }
     }
-    let mut buckets = merge_buckets(&def.subs, all)?;
+    let mut buckets = merge_buckets(&def.subs, all, count)?;
     buckets.sort_by(|a, b| a.key.key_cmp(&b.key));
     if min_doc_count == 0 {
         buckets = fill_empty(def, buckets, extended, hard, rounding.as_ref())?;

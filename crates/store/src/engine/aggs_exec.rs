@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use ironstack_types::date::{TimeZone, Timestamp};
 use serde_json::Value;
-use tantivy::columnar::{Column, DynamicColumn, StrColumn};
+use tantivy::columnar::{Column, ColumnIndex, DynamicColumn, StrColumn};
 use tantivy::query::{EnableScoring, Scorer, Weight};
 use tantivy::{DocId, DocSet, Searcher, SegmentReader, TERMINATED};
 
@@ -450,6 +450,35 @@ struct Tmp {
     f64s: Vec<Option<f64>>,
     bools: Vec<Option<bool>>,
     dates: Vec<Option<tantivy::DateTime>>,
+    /// The same for columns where every document has one value (no `Option`s).
+    dense_u64: Vec<u64>,
+    dense_i64: Vec<i64>,
+    dense_f64: Vec<f64>,
+    dense_bool: Vec<bool>,
+    dense_dates: Vec<tantivy::DateTime>,
+}
+
+/// The values of `docs` when every document of the segment has exactly one (tantivy's
+/// `Full` index: the value of a document is at its own row); `false` otherwise. A run of
+/// consecutive documents (what a match-all or a range over sorted data gives) is decoded
+/// as a range.
+fn dense<T>(col: &Column<T>, docs: &[DocId], out: &mut Vec<T>) -> bool
+where
+    T: PartialOrd + Copy + Default + std::fmt::Debug + Send + Sync + 'static,
+{
+    if !matches!(col.index, ColumnIndex::Full) {
+        return false;
+    }
+    out.clear();
+    out.resize(docs.len(), T::default());
+    // Each id one above the last: a block handed down by a multi-valued bucket repeats
+    // documents, and its ends alone do not tell a run.
+    let run = docs.windows(2).all(|w| w[0].checked_add(1) == Some(w[1]));
+    match docs.first() {
+        Some(&first) if run => col.values.get_range(u64::from(first), out),
+        _ => col.values.get_vals(docs, out),
+    }
+    true
 }
 
 fn fill<T>(col: &Column<T>, docs: &[DocId], out: &mut Vec<Option<T>>)
@@ -475,6 +504,77 @@ impl Col {
             Col::None => return true,
         };
         card != Cardinality::Multivalued
+    }
+
+    /// The values of `docs` as integers (dates in ms, booleans 0/1) when every document
+    /// of the segment has one; `false` otherwise.
+    fn dense_i64(&self, docs: &[DocId], tmp: &mut Tmp, out: &mut Vec<i64>) -> bool {
+        match self {
+            Col::I64(c) => dense(c, docs, out),
+            Col::Date(c) => {
+                if !dense(c, docs, &mut tmp.dense_dates) {
+                    return false;
+                }
+                out.clear();
+                out.extend(tmp.dense_dates.iter().map(|d| millis_of(*d)));
+                true
+            }
+            Col::U64(c) => {
+                if !dense(c, docs, &mut tmp.dense_u64) {
+                    return false;
+                }
+                out.clear();
+                out.extend(
+                    tmp.dense_u64
+                        .iter()
+                        .map(|x| i64::try_from(*x).unwrap_or(i64::MAX)),
+                );
+                true
+            }
+            Col::F64(c) => {
+                if !dense(c, docs, &mut tmp.dense_f64) {
+                    return false;
+                }
+                out.clear();
+                out.extend(tmp.dense_f64.iter().map(|x| *x as i64));
+                true
+            }
+            Col::Bool(c) => {
+                if !dense(c, docs, &mut tmp.dense_bool) {
+                    return false;
+                }
+                out.clear();
+                out.extend(tmp.dense_bool.iter().map(|b| i64::from(*b)));
+                true
+            }
+            Col::Str(_) | Col::None => false,
+        }
+    }
+
+    /// The values of `docs` as doubles when every document of the segment has one;
+    /// `false` otherwise.
+    fn dense_f64(&self, docs: &[DocId], tmp: &mut Tmp, out: &mut Vec<f64>) -> bool {
+        match self {
+            Col::F64(c) => dense(c, docs, out),
+            Col::U64(c) => {
+                if !dense(c, docs, &mut tmp.dense_u64) {
+                    return false;
+                }
+                out.clear();
+                out.extend(tmp.dense_u64.iter().map(|x| *x as f64));
+                true
+            }
+            _ => {
+                let mut ints = std::mem::take(&mut tmp.dense_i64);
+                let ok = self.dense_i64(docs, tmp, &mut ints);
+                if ok {
+                    out.clear();
+                    out.extend(ints.iter().map(|x| *x as f64));
+                }
+                tmp.dense_i64 = ints;
+                ok
+            }
+        }
     }
 
     /// The values of single-valued `docs` as integers (dates in ms, booleans 0/1).
@@ -673,14 +773,21 @@ impl Interner {
     }
 
     /// The id of a segment term ordinal.
-    #[inline]
+    #[inline(always)]
     fn of_ord(&mut self, col: &StrColumn, ord: u64) -> u32 {
-        let slot = ord as usize;
-        if let Some(&id) = self.seg.get(slot)
+        if let Some(&id) = self.seg.get(ord as usize)
             && id != u32::MAX
         {
             return id;
         }
+        self.first_of_ord(col, ord)
+    }
+
+    /// A segment term ordinal's first sight: its string interned.
+    #[cold]
+    #[inline(never)]
+    fn first_of_ord(&mut self, col: &StrColumn, ord: u64) -> u32 {
+        let slot = ord as usize;
         let mut s = String::new();
         let _ = col.ord_to_str(ord, &mut s);
         let id = self.intern(&s);
@@ -829,6 +936,57 @@ impl KeySource {
         true
     }
 
+    /// The keys of `docs` when every document of the segment has exactly one value (or
+    /// the field is `_index`); `false` otherwise.
+    fn dense(&mut self, docs: &[DocId], tmp: &mut Tmp, out: &mut Vec<u64>) -> bool {
+        let KeySource {
+            field,
+            num,
+            col,
+            strings,
+            index_id,
+            ..
+        } = self;
+        match (&*field, *num, &*col) {
+            (FieldRef::Index, _, _) => {
+                out.clear();
+                out.resize(docs.len(), u64::from(*index_id));
+                true
+            }
+            (_, None, Col::Str(c)) => {
+                if !dense(c.ords(), docs, out) {
+                    return false;
+                }
+                for key in out.iter_mut() {
+                    *key = u64::from(strings.of_ord(c, *key));
+                }
+                true
+            }
+            (_, Some(NumKind::Double), col) => {
+                let mut f = std::mem::take(&mut tmp.dense_f64);
+                let ok = col.dense_f64(docs, tmp, &mut f);
+                if ok {
+                    out.clear();
+                    out.extend(f.iter().map(|v| double_bits(*v)));
+                }
+                tmp.dense_f64 = f;
+                ok
+            }
+            (_, Some(NumKind::ULong), Col::U64(c)) => dense(c, docs, out),
+            (_, Some(_), col) => {
+                let mut ints = std::mem::take(&mut tmp.dense_i64);
+                let ok = col.dense_i64(docs, tmp, &mut ints);
+                if ok {
+                    out.clear();
+                    out.extend(ints.iter().map(|v| *v as u64));
+                }
+                tmp.dense_i64 = ints;
+                ok
+            }
+            _ => false,
+        }
+    }
+
     /// A key as the response shows it.
     fn key(&self, bits: u64) -> BucketKey {
         match self.num {
@@ -914,6 +1072,22 @@ impl<'a> Subs<'a> {
         }
     }
 
+    /// Hands `docs` on, each in the bucket `ords` gives it ([`NO_ORD`]: in none). When
+    /// every document has a bucket (single-valued fields, the common case), the block is
+    /// handed on as it is, without copying it.
+    fn collect_ords(&mut self, docs: &[DocId], ords: &[u32], scores: &[f32]) {
+        if !ords.contains(&NO_ORD) {
+            self.collect(docs, ords, scores);
+            return;
+        }
+        for ((&doc, &ord), &score) in docs.iter().zip(ords).zip(scores) {
+            if ord != NO_ORD {
+                self.push(doc, ord, score);
+            }
+        }
+        self.flush();
+    }
+
     /// Buffers one document for the sub-aggregations.
     #[inline]
     fn push(&mut self, doc: DocId, owner: u32, score: f32) {
@@ -958,6 +1132,9 @@ impl<'a> Subs<'a> {
         crate::aggs::empty_results_of(self.defs)
     }
 }
+
+/// No bucket: a document that [`Subs::collect_ords`] does not hand on.
+const NO_ORD: u32 = u32::MAX;
 
 fn make<'a>(plan: &mut Plan<'a>, def: &'a AggDef) -> Result<Box<dyn Agg + 'a>> {
     Ok(match &def.kind {
@@ -1047,6 +1224,7 @@ struct NumMetric<'a> {
     compression: f64,
     tmp: Tmp,
     values: Vec<Option<f64>>,
+    dense: Vec<f64>,
 }
 
 impl<'a> NumMetric<'a> {
@@ -1079,6 +1257,7 @@ impl<'a> NumMetric<'a> {
             compression,
             tmp: Tmp::default(),
             values: Vec::new(),
+            dense: Vec::new(),
         })
     }
 }
@@ -1091,6 +1270,52 @@ impl Agg for NumMetric<'_> {
 
     fn collect(&mut self, docs: &[DocId], owners: &[u32], _scores: &[f32]) {
         let percentiles = matches!(self.def.kind, AggKind::Percentiles(_));
+        let mut dense = std::mem::take(&mut self.dense);
+        if self.col.dense_f64(docs, &mut self.tmp, &mut dense) {
+            // Every document has one value: no `missing`, no `Option`s.
+            if let Some(&max) = owners.iter().max() {
+                if percentiles {
+                    grow(&mut self.digests, max as usize, None);
+                } else {
+                    grow(&mut self.stats, max as usize, Stats::default());
+                }
+            }
+            let stats = &mut self.stats;
+            match self.def.kind {
+                AggKind::Percentiles(_) => {
+                    let compression = self.compression;
+                    let mut at = 0;
+                    // Runs of one owner (the whole block at the top level) go in at once.
+                    while at < owners.len() {
+                        let owner = owners[at];
+                        let run = owners[at..].iter().take_while(|o| **o == owner).count();
+                        if let Some(slot) = self.digests.get_mut(owner as usize) {
+                            slot.get_or_insert_with(|| Digest::new(compression))
+                                .add_all(&dense[at..at + run]);
+                        }
+                        at += run;
+                    }
+                }
+                AggKind::Avg(_) | AggKind::Sum(_) => {
+                    for (&v, &owner) in dense.iter().zip(owners) {
+                        stats[owner as usize].add_sum(v);
+                    }
+                }
+                AggKind::Min(_) | AggKind::Max(_) => {
+                    for (&v, &owner) in dense.iter().zip(owners) {
+                        stats[owner as usize].add_min_max(v);
+                    }
+                }
+                _ => {
+                    for (&v, &owner) in dense.iter().zip(owners) {
+                        stats[owner as usize].add(v);
+                    }
+                }
+            }
+            self.dense = dense;
+            return;
+        }
+        self.dense = dense;
         if !percentiles && self.col.single() {
             let mut values = std::mem::take(&mut self.values);
             self.col.block_f64(docs, &mut self.tmp, &mut values);
@@ -1311,27 +1536,39 @@ impl Agg for CardinalityAgg {
 // Terms
 
 /// Buckets keyed by `(owner, key)`, with their document counts.
+///
+/// Small keys (interned strings, a histogram's bucket numbers) find their ordinal in a
+/// dense owners × keys table, one array read per document whatever the order in which
+/// keys and owners alternate; other keys go through a hash map, with the last key of each
+/// owner remembered (the documents of one owner arrive in index order and mostly share
+/// their neighbour's key).
 #[derive(Default)]
 struct BucketMap {
     ords: FxMap<(u32, u64), u32>,
     counts: Vec<u64>,
     /// Per owner, its buckets' `(key, ord)`.
     by_owner: Vec<Vec<(u64, u32)>>,
-    /// Per owner, its last key and ordinal + 1 (0: none): the documents of one owner
-    /// arrive in index order and mostly share their neighbour's key.
+    /// Per owner, its last large key and ordinal + 1 (0: none).
     recent: Vec<(u64, u32)>,
-    /// The top level's ordinal + 1 by key, for small keys (interned strings): no hashing.
+    /// Ordinal + 1 (0: none) at `owner * stride + key`, for keys below `stride` and
+    /// owners below `dense.len() / stride`.
     dense: Vec<u32>,
+    stride: usize,
 }
 
 /// The largest key [`BucketMap::dense`] holds.
 const DENSE_KEYS: u64 = 1 << 16;
 
+/// The most entries [`BucketMap::dense`] grows to (16 MiB); owners past it hash.
+const DENSE_CELLS: usize = 1 << 22;
+
 impl BucketMap {
     #[inline(always)]
     fn ord(&mut self, owner: u32, key: u64) -> u32 {
-        if owner == 0 && key < DENSE_KEYS {
-            if let Some(&o) = self.dense.get(key as usize)
+        if key < DENSE_KEYS {
+            let k = key as usize;
+            if k < self.stride
+                && let Some(&o) = self.dense.get(owner as usize * self.stride + k)
                 && o != 0
             {
                 return o - 1;
@@ -1348,7 +1585,6 @@ impl BucketMap {
     #[cold]
     #[inline(never)]
     fn slow_ord(&mut self, owner: u32, key: u64) -> u32 {
-        let dense = owner == 0 && key < DENSE_KEYS;
         let next = self.counts.len() as u32;
         let ord = *self.ords.entry((owner, key)).or_insert(next);
         if ord == next {
@@ -1356,14 +1592,45 @@ impl BucketMap {
             grow(&mut self.by_owner, owner as usize, Vec::new());
             self.by_owner[owner as usize].push((key, ord));
         }
-        if dense {
-            grow(&mut self.dense, key as usize, 0);
-            self.dense[key as usize] = ord + 1;
+        if key < DENSE_KEYS {
+            if let Some(cell) = self.dense_cell(owner as usize, key as usize) {
+                self.dense[cell] = ord + 1;
+            }
         } else {
             grow(&mut self.recent, owner as usize, (0, 0));
             self.recent[owner as usize] = (key, ord + 1);
         }
         ord
+    }
+
+    /// The dense table's cell of `(owner, key)`, widening or lengthening the table for
+    /// it while it stays within [`DENSE_CELLS`].
+    fn dense_cell(&mut self, owner: usize, key: usize) -> Option<usize> {
+        if key >= self.stride {
+            let stride = (key + 1).next_power_of_two().max(16);
+            let owners = self.dense.len() / self.stride.max(1);
+            if owners.max(owner + 1).saturating_mul(stride) > DENSE_CELLS {
+                return None;
+            }
+            let mut wider = vec![0u32; owners * stride];
+            if self.stride > 0 {
+                for (o, row) in self.dense.chunks_exact(self.stride).enumerate() {
+                    wider[o * stride..o * stride + self.stride].copy_from_slice(row);
+                }
+            }
+            self.dense = wider;
+            self.stride = stride;
+        }
+        let cell = owner.checked_mul(self.stride)?.checked_add(key)?;
+        if cell >= self.dense.len() {
+            let owners = (owner + 1).max(self.dense.len() / self.stride * 2);
+            let len = owners.saturating_mul(self.stride).min(DENSE_CELLS);
+            if cell >= len {
+                return None;
+            }
+            self.dense.resize(len, 0);
+        }
+        Some(cell)
     }
 
     fn owned(&self, owner: u32) -> &[(u64, u32)] {
@@ -1587,6 +1854,8 @@ struct TermsAgg<'a> {
     scratch: Vec<u64>,
     tmp: Tmp,
     block: Vec<Option<u64>>,
+    dense_keys: Vec<u64>,
+    ords: Vec<u32>,
 }
 
 impl<'a> TermsAgg<'a> {
@@ -1619,6 +1888,8 @@ impl<'a> TermsAgg<'a> {
             scratch: Vec::new(),
             tmp: Tmp::default(),
             block: Vec::new(),
+            dense_keys: Vec::new(),
+            ords: Vec::new(),
         })
     }
 }
@@ -1642,6 +1913,23 @@ impl Agg for TermsAgg<'_> {
         let has_subs = !self.subs.is_empty();
         let unfiltered = self.filter.include.is_none() && self.filter.exclude.is_none();
         if unfiltered {
+            let mut keys = std::mem::take(&mut self.dense_keys);
+            if self.keys.dense(docs, &mut self.tmp, &mut keys) {
+                let mut ords = std::mem::take(&mut self.ords);
+                ords.clear();
+                for (&key, &owner) in keys.iter().zip(owners) {
+                    let ord = self.buckets.ord(owner, key);
+                    self.buckets.counts[ord as usize] += 1;
+                    ords.push(ord);
+                }
+                if has_subs {
+                    self.subs.collect(docs, &ords, scores);
+                }
+                self.ords = ords;
+                self.dense_keys = keys;
+                return;
+            }
+            self.dense_keys = keys;
             let mut keys = std::mem::take(&mut self.block);
             if self.keys.block(docs, &mut self.tmp, &mut keys) {
                 for (i, key) in keys.iter().enumerate() {
@@ -1890,6 +2178,32 @@ enum Rounder {
     Number { interval: f64, offset: f64 },
 }
 
+/// A histogram's bucket keys numbered in order of first sight: the [`BucketMap`] of a
+/// histogram is keyed by these small numbers, which its dense table holds.
+#[derive(Default)]
+struct KeyIds {
+    ids: FxMap<u64, u32>,
+    bits: Vec<u64>,
+    /// The last key and its number + 1 (0: none).
+    last: (u64, u32),
+}
+
+impl KeyIds {
+    #[inline]
+    fn id(&mut self, bits: u64) -> u32 {
+        if self.last.1 != 0 && self.last.0 == bits {
+            return self.last.1 - 1;
+        }
+        let next = self.bits.len() as u32;
+        let id = *self.ids.entry(bits).or_insert(next);
+        if id == next {
+            self.bits.push(bits);
+        }
+        self.last = (bits, id + 1);
+        id
+    }
+}
+
 /// `histogram` and `date_histogram`.
 struct Histo<'a> {
     field: FieldRef,
@@ -1900,10 +2214,16 @@ struct Histo<'a> {
     extended: Option<(f64, f64)>,
     format: KeyFormat,
     buckets: BucketMap,
+    keys: KeyIds,
+    /// The epoch ms `[from, to)` of the last date bucket seen and its key number
+    /// ([`NO_ORD`]: outside `hard_bounds`).
+    span: (i64, i64, u32),
     subs: Subs<'a>,
     scratch: Vec<u64>,
     tmp: Tmp,
     values: Vec<Option<f64>>,
+    ints: Vec<i64>,
+    ords: Vec<u32>,
 }
 
 impl<'a> Histo<'a> {
@@ -1981,10 +2301,14 @@ impl<'a> Histo<'a> {
             extended,
             format,
             buckets: BucketMap::default(),
+            keys: KeyIds::default(),
+            span: (0, 0, NO_ORD),
             subs: Subs::new(plan, &def.subs, false)?,
             scratch: Vec::new(),
             tmp: Tmp::default(),
             values: Vec::new(),
+            ints: Vec::new(),
+            ords: Vec::new(),
         })
     }
 
@@ -2015,6 +2339,44 @@ impl Agg for Histo<'_> {
     fn collect(&mut self, docs: &[DocId], owners: &[u32], scores: &[f32]) {
         let has_subs = !self.subs.is_empty();
         let date = matches!(self.rounder, Rounder::Date(_));
+        if let Rounder::Date(rounding) = &mut self.rounder
+            && self.col.dense_i64(docs, &mut self.tmp, &mut self.ints)
+        {
+            // Every document has one date: consecutive dates mostly share a bucket, so a
+            // date inside the last bucket's span takes its key number without rounding.
+            let (lo, hi) = (
+                self.hard.0.map_or(i64::MIN, |v| v as i64),
+                self.hard.1.map_or(i64::MAX, |v| v as i64),
+            );
+            let (mut from, mut to, mut id) = self.span;
+            let ords = &mut self.ords;
+            ords.clear();
+            for (&v, &owner) in self.ints.iter().zip(owners) {
+                if !(v >= from && v < to) {
+                    let (key, f, t) = rounding.round_span(v);
+                    (from, to) = (f, t);
+                    id = if key < lo || key > hi {
+                        NO_ORD
+                    } else {
+                        self.keys.id(key as u64)
+                    };
+                }
+                if id == NO_ORD {
+                    ords.push(NO_ORD);
+                    continue;
+                }
+                let ord = self.buckets.ord(owner, u64::from(id));
+                self.buckets.counts[ord as usize] += 1;
+                ords.push(ord);
+            }
+            self.span = (from, to, id);
+            if has_subs {
+                let ords = std::mem::take(&mut self.ords);
+                self.subs.collect_ords(docs, &ords, scores);
+                self.ords = ords;
+            }
+            return;
+        }
         if self.col.single()
             && let Rounder::Date(rounding) = &mut self.rounder
         {
@@ -2032,7 +2394,8 @@ impl Agg for Histo<'_> {
                 if key < lo || key > hi {
                     continue;
                 }
-                let ord = self.buckets.ord(owners[i], key as u64);
+                let id = self.keys.id(key as u64);
+                let ord = self.buckets.ord(owners[i], u64::from(id));
                 self.buckets.counts[ord as usize] += 1;
                 if has_subs {
                     self.subs.push(docs[i], ord, scores[i]);
@@ -2052,7 +2415,8 @@ impl Agg for Histo<'_> {
                     continue;
                 };
                 let Some(key) = self.key_of(v) else { continue };
-                let ord = self.buckets.ord(owners[i], key);
+                let id = self.keys.id(key);
+                let ord = self.buckets.ord(owners[i], u64::from(id));
                 self.buckets.counts[ord as usize] += 1;
                 if has_subs {
                     self.subs.push(docs[i], ord, scores[i]);
@@ -2090,7 +2454,8 @@ impl Agg for Histo<'_> {
                 }
             }
             for &key in &doc_keys {
-                let ord = self.buckets.ord(owner, key);
+                let id = self.keys.id(key);
+                let ord = self.buckets.ord(owner, u64::from(id));
                 self.buckets.counts[ord as usize] += 1;
                 if has_subs {
                     self.subs.push(doc, ord, scores[i]);
@@ -2105,7 +2470,12 @@ impl Agg for Histo<'_> {
 
     fn build(&mut self, owner: u32, ctx: &BuildCtx<'_>) -> Result<InternalAgg> {
         let date = matches!(self.rounder, Rounder::Date(_));
-        let mut owned: Vec<(u64, u32)> = self.buckets.owned(owner).to_vec();
+        let mut owned: Vec<(u64, u32)> = self
+            .buckets
+            .owned(owner)
+            .iter()
+            .map(|&(id, ord)| (self.keys.bits[id as usize], ord))
+            .collect();
         if owned.len() as u64 > MAX_BUCKETS {
             return Err(StoreError::TooManyBuckets { max: MAX_BUCKETS });
         }
@@ -3368,3 +3738,7 @@ fn metric_json(field: &FieldRef, col: &Col, doc: DocId) -> Value {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "aggs_exec_tests.rs"]
+mod tests;
