@@ -144,14 +144,10 @@ impl DocumentBackend for SecurityIndices {
                             condition: Default::default(),
                         }
                     }
-                    None => {
-                        let (id, _) =
-                            security_index::to_index_doc(change.section, &change.id, &Value::Null);
-                        WriteOp::Delete {
-                            id,
-                            condition: Default::default(),
-                        }
-                    }
+                    None => WriteOp::Delete {
+                        id: security_index::index_doc_id(change.section, &change.id),
+                        condition: Default::default(),
+                    },
                 };
                 ops.push(op);
             }

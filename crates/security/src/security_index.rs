@@ -76,29 +76,43 @@ pub fn create_body(index: &str) -> Value {
     })
 }
 
+/// The `_id` of a section document in its index.
+pub fn index_doc_id(section: Section, id: &str) -> String {
+    match section {
+        Section::Users if RESERVED_USERS.contains(&id) => format!("reserved-user-{id}"),
+        Section::Users => format!("user-{id}"),
+        Section::Roles => format!("role-{id}"),
+        Section::RoleMappings => format!("role-mapping-{id}"),
+        Section::ApplicationPrivileges => format!("application-privilege_{id}"),
+        Section::ApiKeys => id.to_string(),
+        Section::Tokens => format!("token_{id}"),
+    }
+}
+
 /// The `_id` and `_source` of a section document in its index.
 pub fn to_index_doc(section: Section, id: &str, doc: &Value) -> (String, Value) {
     let mut fields = doc.as_object().cloned().unwrap_or_default();
-    match section {
+    let source = match section {
         Section::Users => user_to_index(id, fields),
         Section::Roles => {
             fields.insert("type".into(), json!("role"));
-            (format!("role-{id}"), Value::Object(fields))
+            Value::Object(fields)
         }
         Section::RoleMappings => {
             fields.insert("doc_type".into(), json!("role-mapping"));
-            (format!("role-mapping-{id}"), Value::Object(fields))
+            Value::Object(fields)
         }
         Section::ApplicationPrivileges => {
             fields.insert("type".into(), json!("application-privilege"));
-            (format!("application-privilege_{id}"), Value::Object(fields))
+            Value::Object(fields)
         }
-        Section::ApiKeys => (id.to_string(), api_key_to_index(fields)),
+        Section::ApiKeys => api_key_to_index(fields),
         Section::Tokens => {
             fields.entry("doc_type").or_insert_with(|| json!("token"));
-            (format!("token_{id}"), Value::Object(fields))
+            Value::Object(fields)
         }
-    }
+    };
+    (index_doc_id(section, id), source)
 }
 
 /// The section document an index document holds, `None` for one this version does not know
@@ -145,7 +159,7 @@ pub fn from_index_doc(index: &str, doc_id: &str, source: Value) -> Option<Change
 
 /// Elasticsearch keeps reserved users as `reserved-user-<name>` (password and enabled only)
 /// and native users as `user-<name>` with their `username`; both call the hash `password`.
-fn user_to_index(name: &str, mut fields: Map<String, Value>) -> (String, Value) {
+fn user_to_index(name: &str, mut fields: Map<String, Value>) -> Value {
     let hash = fields.remove("password_hash").unwrap_or(json!(""));
     fields.insert("password".into(), hash);
     if RESERVED_USERS.contains(&name) {
@@ -161,12 +175,11 @@ fn user_to_index(name: &str, mut fields: Map<String, Value>) -> (String, Value) 
             }
         }
         fields.insert("type".into(), json!("reserved-user"));
-        (format!("reserved-user-{name}"), Value::Object(fields))
     } else {
         fields.insert("username".into(), json!(name));
         fields.insert("type".into(), json!("user"));
-        (format!("user-{name}"), Value::Object(fields))
     }
+    Value::Object(fields)
 }
 
 fn user_from_index(mut fields: Map<String, Value>) -> Map<String, Value> {

@@ -136,7 +136,7 @@ pub(crate) async fn query_api_keys(
     let sorted = !request.sort.is_empty();
     // As Elasticsearch does: a search of `.security-7`, whose documents the store indexes.
     let search = parse_search_request(Some(&api_key_search_body(&request, &scope)), &[])
-        .map_err(|e| ApiError::internal(format!("cannot build the API key search: {e}")))?;
+        .map_err(ApiError::from)?;
     let documents = documents(&state)?.clone();
     let result = blocking(move || {
         documents
