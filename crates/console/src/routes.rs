@@ -910,6 +910,15 @@ async fn role_names(app: &App, caller: &Caller) -> Vec<String> {
     }
 }
 
+/// The page that shows what the node answered instead of the page asked for.
+fn node_error_page(app: &App, caller: &Caller, status: StatusCode, reason: &str) -> Response {
+    (
+        status,
+        HtmlBody(pages::node_error(app.base(), &caller.username, reason)),
+    )
+        .into_response()
+}
+
 async fn users_page(
     State(app): State<Shared>,
     headers: HeaderMap,
@@ -918,12 +927,7 @@ async fn users_page(
     let caller = try_response!(caller(&app, &headers, &uri).await);
     let answer = try_response!(page_data(&app, &caller, "/_security/user", "users").await);
     if !answer.ok() {
-        return HtmlBody(pages::node_error(
-            app.base(),
-            &caller.username,
-            &answer.reason(),
-        ))
-        .into_response();
+        return node_error_page(&app, &caller, StatusCode::OK, &answer.reason());
     }
     HtmlBody(pages::users(app.base(), &caller.username, &answer.body)).into_response()
 }
@@ -949,15 +953,12 @@ async fn user_edit_page(
     let path = format!("/_security/user/{}", encode_segment(&name));
     let answer = try_response!(page_data(&app, &caller, &path, "users").await);
     let Some(doc) = answer.body.get(&name).filter(|_| answer.ok()) else {
-        return (
+        return node_error_page(
+            &app,
+            &caller,
             StatusCode::NOT_FOUND,
-            HtmlBody(pages::node_error(
-                app.base(),
-                &caller.username,
-                &format!("User '{name}' not found."),
-            )),
-        )
-            .into_response();
+            &format!("User '{name}' not found."),
+        );
     };
     let roles = role_names(&app, &caller).await;
     HtmlBody(pages::user_edit(
@@ -978,12 +979,7 @@ async fn roles_page(
     let caller = try_response!(caller(&app, &headers, &uri).await);
     let answer = try_response!(page_data(&app, &caller, "/_security/role", "roles").await);
     if !answer.ok() {
-        return HtmlBody(pages::node_error(
-            app.base(),
-            &caller.username,
-            &answer.reason(),
-        ))
-        .into_response();
+        return node_error_page(&app, &caller, StatusCode::OK, &answer.reason());
     }
     HtmlBody(pages::roles(app.base(), &caller.username, &answer.body)).into_response()
 }
@@ -1014,15 +1010,12 @@ async fn role_edit_page(
     let path = format!("/_security/role/{}", encode_segment(&name));
     let answer = try_response!(page_data(&app, &caller, &path, "roles").await);
     let Some(doc) = answer.body.get(&name).filter(|_| answer.ok()) else {
-        return (
+        return node_error_page(
+            &app,
+            &caller,
             StatusCode::NOT_FOUND,
-            HtmlBody(pages::node_error(
-                app.base(),
-                &caller.username,
-                &format!("Role '{name}' not found."),
-            )),
-        )
-            .into_response();
+            &format!("Role '{name}' not found."),
+        );
     };
     HtmlBody(pages::role_editor(
         app.base(),
