@@ -76,6 +76,24 @@ const SUPPORTED: &[&str] = &[
     "setup.ilm.enabled",
     "setup.ilm.check_exists",
     "setup.ilm.overwrite",
+    "setup.dashboards.enabled",
+    "setup.kibana.host",
+    "setup.kibana.protocol",
+    "setup.kibana.path",
+    "setup.kibana.username",
+    "setup.kibana.password",
+    "setup.kibana.api_key",
+    "setup.kibana.headers.*",
+    "setup.kibana.space.id",
+    "setup.kibana.ssl.enabled",
+    "setup.kibana.ssl.certificate_authorities",
+    "setup.kibana.ssl.certificate",
+    "setup.kibana.ssl.key",
+    "setup.kibana.ssl.key_passphrase",
+    "setup.kibana.ssl.verification_mode",
+    "setup.kibana.ssl.supported_protocols",
+    "setup.kibana.ssl.ca_sha256",
+    "setup.kibana.ssl.ca_trusted_fingerprint",
     "logging.level",
     "logging.selectors",
     "logging.to_stderr",
@@ -425,8 +443,8 @@ pub struct DiskQueueConfig {
     pub segment_size: u64,
 }
 
-/// `setup.template.*` and `setup.ilm.*`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// `setup.template.*`, `setup.ilm.*`, `setup.dashboards.*` and `setup.kibana.*`.
+#[derive(Debug, Clone)]
 pub struct SetupConfig {
     /// `setup.template.enabled` (true).
     pub template_enabled: bool,
@@ -444,6 +462,32 @@ pub struct SetupConfig {
     pub ilm_check_exists: bool,
     /// `setup.ilm.overwrite` (false).
     pub ilm_overwrite: bool,
+    /// `setup.dashboards.enabled` (false): whether `run` loads dashboards at start.
+    pub dashboards_enabled: bool,
+    /// `setup.kibana.*`: the console that `setup` loads dashboards into.
+    pub kibana: KibanaConfig,
+}
+
+/// `setup.kibana.*` (Beats' names and defaults; the console plays Kibana's part).
+#[derive(Debug, Clone)]
+pub struct KibanaConfig {
+    /// Whether the file or `-E` has a `setup.kibana` section at all.
+    pub configured: bool,
+    /// `host` (`localhost:5601`) with `protocol` (http) and `path` applied.
+    pub host: HostUrl,
+    /// `username`; without one (and without `api_key`) the output's credentials are used, as
+    /// Beats does.
+    pub username: Option<String>,
+    /// `password`.
+    pub password: Option<Secret>,
+    /// `api_key` as `id:key`.
+    pub api_key: Option<Secret>,
+    /// `headers`.
+    pub headers: Vec<(String, String)>,
+    /// `space.id`: the space dashboards go to (the default space when unset).
+    pub space_id: Option<String>,
+    /// `ssl.*`, when a section exists and is not disabled.
+    pub tls: Option<ClientTlsSettings>,
 }
 
 /// `logging.*`.
@@ -545,6 +589,8 @@ impl ShipperConfig {
                 .unwrap_or_else(|| crate::index_management::POLICY_NAME.to_string()),
             ilm_check_exists: boolean(t, "setup.ilm.check_exists", true)?,
             ilm_overwrite: boolean(t, "setup.ilm.overwrite", false)?,
+            dashboards_enabled: boolean(t, "setup.dashboards.enabled", false)?,
+            kibana: kibana_config(t, &output, &loaded.paths.config)?,
         };
         let level = match get(t, "logging.level") {
             Some(v) => {
@@ -584,6 +630,57 @@ impl ShipperConfig {
             logging,
         })
     }
+}
+
+fn kibana_config(t: &Value, output: &OutputConfig, config_dir: &Path) -> Result<KibanaConfig> {
+    let key = |k: &str| format!("setup.kibana.{k}");
+    let protocol = optional_string(t, &key("protocol"))?.unwrap_or_else(|| "http".to_string());
+    if protocol != "http" && protocol != "https" {
+        return Err(invalid(
+            &key("protocol"),
+            &format!("[{protocol}] is not http or https"),
+        ));
+    }
+    let path = optional_string(t, &key("path"))?.unwrap_or_default();
+    let host_text =
+        optional_string(t, &key("host"))?.unwrap_or_else(|| "localhost:5601".to_string());
+    let host = HostUrl::parse_with_port(&host_text, &protocol, &path, 5601)
+        .map_err(|r| invalid(&key("host"), &r))?;
+    let mut username = optional_string(t, &key("username"))?;
+    let mut password = optional_string(t, &key("password"))?.map(Secret::new);
+    let mut api_key = optional_string(t, &key("api_key"))?.map(Secret::new);
+    if username.is_none()
+        && let Some((u, p)) = host.credentials.clone()
+    {
+        username = Some(u);
+        password = Some(p);
+    }
+    if let Some(k) = &api_key {
+        if !k.expose().contains(':') {
+            return Err(invalid(&key("api_key"), "expected the form id:api_key"));
+        }
+        if username.is_some() {
+            return Err(invalid(
+                &key("api_key"),
+                "cannot be set together with username/password",
+            ));
+        }
+    }
+    if username.is_none() && api_key.is_none() {
+        username.clone_from(&output.username);
+        password.clone_from(&output.password);
+        api_key.clone_from(&output.api_key);
+    }
+    Ok(KibanaConfig {
+        configured: get(t, "setup.kibana").is_some(),
+        host,
+        username,
+        password,
+        api_key,
+        headers: string_map(t, &key("headers"))?,
+        space_id: optional_string(t, &key("space.id"))?.filter(|s| !s.is_empty()),
+        tls: tls_settings(t, "setup.kibana.ssl", config_dir)?,
+    })
 }
 
 fn setup_template_on(t: &Value) -> Result<bool> {
@@ -736,14 +833,15 @@ fn output_config(t: &Value, config_dir: &Path) -> Result<OutputConfig> {
         compression_level: u32::try_from(compression_level).unwrap_or(1),
         worker,
         allow_older_versions: boolean(t, &key("allow_older_versions"), true)?,
-        tls: tls_settings(t, config_dir)?,
+        tls: tls_settings(t, "output.elasticsearch.ssl", config_dir)?,
     })
 }
 
-/// Relative certificate and key paths are relative to `path.config`, as in Beats.
-fn tls_settings(t: &Value, config_dir: &Path) -> Result<Option<ClientTlsSettings>> {
-    let key = |k: &str| format!("output.elasticsearch.ssl.{k}");
-    if get(t, "output.elasticsearch.ssl").is_none() || !boolean(t, &key("enabled"), true)? {
+/// The `ssl` section at `section` (`output.elasticsearch.ssl`, `setup.kibana.ssl`). Relative
+/// certificate and key paths are relative to `path.config`, as in Beats.
+fn tls_settings(t: &Value, section: &str, config_dir: &Path) -> Result<Option<ClientTlsSettings>> {
+    let key = |k: &str| format!("{section}.{k}");
+    if get(t, section).is_none() || !boolean(t, &key("enabled"), true)? {
         return Ok(None);
     }
     let verification = match optional_string(t, &key("verification_mode"))? {

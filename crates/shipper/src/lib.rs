@@ -20,6 +20,7 @@ mod export;
 pub mod hosts;
 pub mod index_management;
 pub mod keystore;
+pub mod kibana;
 mod logging;
 pub mod modules;
 pub mod output;
