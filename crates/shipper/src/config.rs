@@ -98,6 +98,13 @@ const SUPPORTED: &[&str] = &[
     "logging.selectors",
     "logging.to_stderr",
     "logging.to_files",
+    "logging.files.path",
+    "logging.files.name",
+    "logging.files.rotateeverybytes",
+    "logging.files.keepfiles",
+    "logging.files.permissions",
+    "logging.files.interval",
+    "logging.files.rotateonstartup",
 ];
 
 /// Metricbeat settings (prefixes) that exist but are not implemented yet.
@@ -501,6 +508,8 @@ pub struct LoggingConfig {
     pub to_stderr: bool,
     /// `logging.to_files` (true).
     pub to_files: bool,
+    /// `logging.files.*`.
+    pub files: crate::log_files::LogFilesConfig,
 }
 
 impl ShipperConfig {
@@ -610,6 +619,7 @@ impl ShipperConfig {
             selectors: string_list(t, "logging.selectors")?,
             to_stderr: boolean(t, "logging.to_stderr", false)?,
             to_files: boolean(t, "logging.to_files", true)?,
+            files: log_files_config(t, &loaded.paths)?,
         };
         let hostfs = match get(t, "system.hostfs") {
             Some(v) => PathBuf::from(string(v, "system.hostfs")?),
@@ -680,6 +690,67 @@ fn kibana_config(t: &Value, output: &OutputConfig, config_dir: &Path) -> Result<
         headers: string_map(t, &key("headers"))?,
         space_id: optional_string(t, &key("space.id"))?.filter(|s| !s.is_empty()),
         tls: tls_settings(t, "setup.kibana.ssl", config_dir)?,
+    })
+}
+
+fn log_files_config(t: &Value, paths: &Paths) -> Result<crate::log_files::LogFilesConfig> {
+    let key = |k: &str| format!("logging.files.{k}");
+    let rotate_every_bytes = integer(t, &key("rotateeverybytes"), 10 * 1024 * 1024)?;
+    if rotate_every_bytes < 1 {
+        return Err(invalid(&key("rotateeverybytes"), "must be positive"));
+    }
+    let keep_files = integer(t, &key("keepfiles"), 7)?;
+    if !(2..=1024).contains(&keep_files) {
+        return Err(invalid(&key("keepfiles"), "must be between 2 and 1024"));
+    }
+    // Written as octal (`0600`); YAML may hand it over as the number 600 or as text.
+    let permissions = match get(t, &key("permissions")) {
+        None => 0o600,
+        Some(v) => {
+            let text = match v {
+                // `0640` may arrive as the number 640 (even as 640.0): its digits are the mode.
+                Value::Number(n) => match n.as_f64() {
+                    Some(f) if f.fract() == 0.0 && (0.0..=7777.0).contains(&f) => {
+                        format!("{}", f as u32)
+                    }
+                    _ => n.to_string(),
+                },
+                other => string(other, &key("permissions"))?,
+            };
+            let digits = text.trim().trim_start_matches("0o");
+            u32::from_str_radix(digits, 8)
+                .ok()
+                .filter(|m| *m <= 0o777 && *m & 0o600 == 0o600)
+                .ok_or_else(|| {
+                    invalid(
+                        &key("permissions"),
+                        &format!(
+                            "[{text}] is not an octal file mode the shipper can write (e.g. 0600)"
+                        ),
+                    )
+                })?
+        }
+    };
+    let interval = duration(t, &key("interval"), Duration::ZERO)?;
+    if !interval.is_zero() && interval < Duration::from_secs(1) {
+        return Err(invalid(&key("interval"), "must be 0 or at least 1s"));
+    }
+    let path = match get(t, &key("path")) {
+        Some(v) => absolute(&paths.home, Path::new(&string(v, &key("path"))?)),
+        None => paths.logs.clone(),
+    };
+    let name = optional_string(t, &key("name"))?.unwrap_or_else(|| "shipper".to_string());
+    if name.is_empty() || name.contains('/') {
+        return Err(invalid(&key("name"), "must be a file name"));
+    }
+    Ok(crate::log_files::LogFilesConfig {
+        path,
+        name,
+        rotate_every_bytes: u64::try_from(rotate_every_bytes).unwrap_or(u64::MAX),
+        keep_files: usize::try_from(keep_files).unwrap_or(7),
+        permissions,
+        interval,
+        rotate_on_startup: boolean(t, &key("rotateonstartup"), true)?,
     })
 }
 

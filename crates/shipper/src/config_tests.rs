@@ -493,3 +493,69 @@ fn setup_kibana_takes_beats_names_defaults_and_the_output_credentials() {
         assert!(e.contains(key), "{flag}: {e}");
     }
 }
+
+#[test]
+fn logging_files_take_beats_names_and_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    write_config(dir.path(), BASE);
+    let c = load_with(dir.path(), &[], &[("ES_PWD", "p")]).unwrap();
+    let f = &c.logging.files;
+    assert_eq!(f.path, c.paths.logs);
+    assert_eq!(f.name, "shipper");
+    assert_eq!(
+        (f.rotate_every_bytes, f.keep_files, f.permissions),
+        (10 * 1024 * 1024, 7, 0o600)
+    );
+    assert_eq!((f.interval, f.rotate_on_startup), (Duration::ZERO, true));
+    write_config(
+        dir.path(),
+        &format!(
+            "{BASE}logging.files:\n  path: /var/log/shipper\n  name: mb\n  rotateeverybytes: 1048576\n  keepfiles: 3\n  permissions: 0640\n  interval: 24h\n  rotateonstartup: false\n"
+        ),
+    );
+    let c = load_with(dir.path(), &[], &[("ES_PWD", "p")]).unwrap();
+    let f = &c.logging.files;
+    assert_eq!(
+        (
+            f.path.as_path(),
+            f.name.as_str(),
+            f.rotate_every_bytes,
+            f.keep_files
+        ),
+        (Path::new("/var/log/shipper"), "mb", 1_048_576, 3)
+    );
+    assert_eq!(f.permissions, 0o640);
+    assert_eq!(
+        (f.interval, f.rotate_on_startup),
+        (Duration::from_secs(86_400), false)
+    );
+    for (flag, key) in [
+        ("logging.files.keepfiles=1", "logging.files.keepfiles"),
+        (
+            "logging.files.permissions=0999",
+            "logging.files.permissions",
+        ),
+        (
+            "logging.files.permissions=0400",
+            "logging.files.permissions",
+        ),
+        ("logging.files.interval=10ms", "logging.files.interval"),
+        (
+            "logging.files.rotateeverybytes=0",
+            "logging.files.rotateeverybytes",
+        ),
+    ] {
+        let e = load_with(dir.path(), &[flag], &[("ES_PWD", "p")])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(key), "{flag}: {e}");
+    }
+    let e = load_with(
+        dir.path(),
+        &["logging.files.redirect_stderr=true"],
+        &[("ES_PWD", "p")],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("not supported yet"), "{e}");
+}
