@@ -36,6 +36,8 @@ mod node_stats;
 mod pki;
 #[path = "integration/secrets.rs"]
 mod secrets;
+#[path = "integration/service_accounts.rs"]
+mod service_accounts;
 #[path = "integration/security.rs"]
 mod security;
 #[path = "integration/security_apis.rs"]

@@ -27,6 +27,7 @@ pub mod role_mapping;
 pub mod role_query;
 mod secret;
 pub mod security_index;
+pub mod service_account;
 pub mod store;
 pub mod token;
 

@@ -151,6 +151,12 @@ pub const SERVICE_ACCOUNT_TOKEN_CREATE: ActionName =
 /// `DELETE /_security/service/{ns}/{service}/credential/token/{name}`.
 pub const SERVICE_ACCOUNT_TOKEN_DELETE: ActionName =
     ActionName("cluster:admin/xpack/security/service_account/token/delete");
+/// `GET /_security/service[/{ns}[/{service}]]`.
+pub const SERVICE_ACCOUNT_GET: ActionName =
+    ActionName("cluster:admin/xpack/security/service_account/get");
+/// `GET /_security/service/{ns}/{service}/credential`.
+pub const SERVICE_ACCOUNT_CREDENTIALS_GET: ActionName =
+    ActionName("cluster:admin/xpack/security/service_account/credential/get");
 
 // Documents and indices.
 /// `POST /_bulk`.

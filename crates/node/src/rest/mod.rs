@@ -34,6 +34,7 @@ mod routes;
 mod scroll;
 mod search;
 mod security;
+mod service_account;
 pub(crate) mod ssl;
 mod templates;
 mod token;

@@ -19,7 +19,7 @@ use super::pipeline::{Decoder, RequestView, RouteContext, RouteSpec, authorize};
 use super::response::{ApiError, method_not_allowed};
 use super::{
     api_key, app_privilege, body, bulk, cat, documents, handlers, node_stats, query, role_mapping,
-    scroll, search, security, ssl, token,
+    scroll, search, security, service_account, ssl, token,
 };
 // Index administration, templates, data streams and ILM.
 use super::{data_streams, ilm, indices, templates};
@@ -328,6 +328,63 @@ pub(crate) fn table() -> Routes {
             a::PRIVILEGE_CACHE_CLEAR,
             applications_in_path,
             app_privilege::clear_cache,
+        )
+        // Service accounts and their tokens (service_account.rs).
+        .add(
+            GET,
+            "/_security/service",
+            a::SERVICE_ACCOUNT_GET,
+            none,
+            service_account::get,
+        )
+        .add(
+            GET,
+            "/_security/service/{namespace}",
+            a::SERVICE_ACCOUNT_GET,
+            none,
+            service_account::get,
+        )
+        .add(
+            GET,
+            "/_security/service/{namespace}/{service}",
+            a::SERVICE_ACCOUNT_GET,
+            none,
+            service_account::get,
+        )
+        .add(
+            POST,
+            "/_security/service/{namespace}/{service}/credential/token",
+            a::SERVICE_ACCOUNT_TOKEN_CREATE,
+            none,
+            service_account::create_token,
+        )
+        .add(
+            PUT_POST,
+            "/_security/service/{namespace}/{service}/credential/token/{name}",
+            a::SERVICE_ACCOUNT_TOKEN_CREATE,
+            none,
+            service_account::create_token,
+        )
+        .add(
+            DELETE,
+            "/_security/service/{namespace}/{service}/credential/token/{name}",
+            a::SERVICE_ACCOUNT_TOKEN_DELETE,
+            none,
+            service_account::delete_token,
+        )
+        .add(
+            GET,
+            "/_security/service/{namespace}/{service}/credential",
+            a::SERVICE_ACCOUNT_CREDENTIALS_GET,
+            none,
+            service_account::credentials,
+        )
+        .add(
+            POST,
+            "/_security/service/{namespace}/{service}/credential/token/{name}/_clear_cache",
+            a::SECURITY_CACHE_CLEAR,
+            none,
+            service_account::clear_token_cache,
         )
         // API keys (api_key.rs).
         .add(
