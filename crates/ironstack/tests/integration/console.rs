@@ -1152,6 +1152,44 @@ fn console_spaces_kibana_privileges_and_authorization_with_curl() {
         "no Discover link where it is disabled"
     );
 
+    // kibana_admin and editor hold `all`: they manage spaces.
+    node_user(&s, "ka_user", &["kibana_admin"]);
+    node_user(&s, "ed_user", &["editor"]);
+    let (status, created) = api(
+        &s,
+        "ka_user:user-password",
+        "POST",
+        "/api/spaces/space",
+        Some(r#"{"id":"admins","name":"Admins"}"#),
+    );
+    assert_eq!(status, 200, "{created}");
+    let (status, _, page) = curl(
+        &s.console_ca,
+        &[
+            "-u",
+            "ed_user:user-password",
+            &s.url("/app/management/kibana/spaces"),
+        ],
+    );
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains(">Admins<") && page.contains("Create space"),
+        "{page}"
+    );
+    let (status, _) = api(
+        &s,
+        "ed_user:user-password",
+        "DELETE",
+        "/api/spaces/space/admins",
+        None,
+    );
+    assert_eq!(status, 204);
+    let (status, _, _) = curl(
+        &s.console_ca,
+        &["-u", viewer, &s.url("/app/management/kibana/spaces")],
+    );
+    assert_eq!(status, 403, "viewer has no space management page");
+
     let mk = "mk_user:user-password";
     let (status, _) = api(&s, mk, "GET", "/api/spaces/space", None);
     assert_eq!(status, 403, "no login: in the default space");
@@ -1319,6 +1357,67 @@ fn console_api_keys_and_role_mappings_with_curl() {
         ],
     );
     assert!(body.contains("\"invalidated\":true"), "{body}");
+
+    // kbn-xsrf on the new internal APIs.
+    let (status, _, body) = curl(
+        &s.console_ca,
+        &[
+            "-u",
+            &elastic,
+            "-d",
+            "name=no-xsrf",
+            &s.url("/internal/security/api_key"),
+        ],
+    );
+    assert_eq!(status, 400);
+    assert!(
+        body.contains("Request must contain a kbn-xsrf header."),
+        "{body}"
+    );
+
+    // manage_own_api_key: only one's own keys are listed.
+    let (status, _, body) = curl(
+        &s.node.ca(),
+        &[
+            "-u",
+            &elastic,
+            "-X",
+            "PUT",
+            "-H",
+            "content-type: application/json",
+            "-d",
+            r#"{"cluster":["manage_own_api_key"]}"#,
+            &s.node_url("/_security/role/own_keys"),
+        ],
+    );
+    assert_eq!(status, 200, "{body}");
+    node_user(&s, "key_owner", &["viewer", "own_keys"]);
+    let (status, _, body) = curl(
+        &s.console_ca,
+        &[
+            "-u",
+            "key_owner:user-password",
+            "-H",
+            "kbn-xsrf: true",
+            "-d",
+            "name=mine",
+            &s.url("/internal/security/api_key"),
+        ],
+    );
+    assert_eq!(status, 200, "{body}");
+    let (status, _, page) = curl(
+        &s.console_ca,
+        &[
+            "-u",
+            "key_owner:user-password",
+            &s.url("/app/management/security/api_keys"),
+        ],
+    );
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains(">mine<") && !page.contains(">k-one<"),
+        "{page}"
+    );
 
     // A user without manage_api_key sees Kibana's permission page.
     node_user(&s, "plain_viewer", &["viewer"]);
