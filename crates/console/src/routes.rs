@@ -1835,6 +1835,32 @@ index_names=&index_privileges=&index_grant=&index_except=&index_query=";
         }
 
         #[tokio::test]
+        async fn space_prefixes_route_like_the_default_space() {
+            let (status, _, page) = send(app(true, ""), get("/s/sales/login")).await;
+            assert_eq!(status, StatusCode::OK);
+            assert!(page.contains("Log in"));
+            let (status, headers, _) = send(
+                app(true, ""),
+                get("/s/sales/app/management/security/users?x=1"),
+            )
+            .await;
+            assert_eq!(status, StatusCode::FOUND);
+            assert_eq!(
+                headers[header::LOCATION],
+                "/login?next=%2Fs%2Fsales%2Fapp%2Fmanagement%2Fsecurity%2Fusers%3Fx%3D1",
+                "the login comes back to the space"
+            );
+            let (status, _, body) = send(app(true, ""), get("/s/Not%20valid/login")).await;
+            assert_eq!(status, StatusCode::NOT_FOUND);
+            assert!(body.contains(r#""statusCode":404"#));
+            let (status, _, _) =
+                send(app(true, "server.basePath: /k"), get("/k/s/sales/login")).await;
+            assert_eq!(status, StatusCode::OK);
+            let (status, _, body) = send(app(true, ""), get("/api/spaces/space")).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+        }
+
+        #[tokio::test]
         async fn base_path_prefixes_everything() {
             let router = app(true, "server.basePath: /console");
             let (status, headers, _) = send(
