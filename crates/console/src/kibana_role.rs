@@ -11,10 +11,46 @@ use serde_json::{Map, Value, json};
 use crate::kibana::{self, APPLICATION};
 use crate::spaces::valid_space_id;
 
+/// Kibana's base privileges: every feature at once (`all`/`read` on `*`, `space_all`/
+/// `space_read` on spaces).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BasePrivilege {
+    All,
+    Read,
+}
+
+impl BasePrivilege {
+    /// The name in Kibana's role API (`all`, `read`).
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            BasePrivilege::All => "all",
+            BasePrivilege::Read => "read",
+        }
+    }
+
+    /// From the role API's name.
+    pub(crate) fn parse(name: &str) -> Option<BasePrivilege> {
+        match name {
+            "all" => Some(BasePrivilege::All),
+            "read" => Some(BasePrivilege::Read),
+            _ => None,
+        }
+    }
+
+    /// The registered privilege: `all` globally, `space_all` per space.
+    fn registered(self, global: bool) -> String {
+        if global {
+            self.name().to_string()
+        } else {
+            format!("space_{}", self.name())
+        }
+    }
+}
+
 /// One `kibana` entry.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub(crate) struct KibanaPrivilege {
-    pub(crate) base: Vec<String>,
+    pub(crate) base: Vec<BasePrivilege>,
     pub(crate) feature: BTreeMap<String, Vec<String>>,
     /// `["*"]` or space ids.
     pub(crate) spaces: Vec<String>,
@@ -29,7 +65,8 @@ impl KibanaPrivilege {
 
     /// Kibana's JSON.
     pub(crate) fn to_json(&self) -> Value {
-        let mut out = json!({"base": self.base, "feature": self.feature, "spaces": self.spaces});
+        let base: Vec<&str> = self.base.iter().map(|b| b.name()).collect();
+        let mut out = json!({"base": base, "feature": self.feature, "spaces": self.spaces});
         if !self.reserved.is_empty() {
             out["_reserved"] = json!(self.reserved);
         }
@@ -88,12 +125,13 @@ pub(crate) fn from_applications(applications: &Value) -> Result<Vec<KibanaPrivil
                     return Err(());
                 }
                 p.reserved.push(reserved.to_string());
-            } else if global && (name == "all" || name == "read") {
-                p.base.push(name);
-            } else if !global && (name == "space_all" || name == "space_read") {
-                p.base.push(name.trim_start_matches("space_").to_string());
             } else {
-                return Err(());
+                let base = if global {
+                    BasePrivilege::parse(&name)
+                } else {
+                    name.strip_prefix("space_").and_then(BasePrivilege::parse)
+                };
+                p.base.push(base.ok_or(())?);
             }
         }
         out.push(p);
@@ -136,12 +174,17 @@ pub(crate) fn parse_kibana(value: &Value) -> Result<Vec<KibanaPrivilege>, String
         for s in &spaces {
             *seen.entry(s.clone()).or_default() += 1;
         }
-        let base = strings(&entry["base"]);
-        if let Some(bad) = base.iter().find(|b| *b != "all" && *b != "read") {
-            return Err(format!(
-                "{}: [{bad}] is not a base privilege: use [all] or [read]",
-                at("base")
-            ));
+        let mut base = Vec::new();
+        for name in strings(&entry["base"]) {
+            match BasePrivilege::parse(&name) {
+                Some(b) => base.push(b),
+                None => {
+                    return Err(format!(
+                        "{}: [{name}] is not a base privilege: use [all] or [read]",
+                        at("base")
+                    ));
+                }
+            }
         }
         let mut feature = BTreeMap::new();
         if let Some(map) = entry["feature"].as_object() {
@@ -196,17 +239,7 @@ pub(crate) fn to_applications(privileges: &[KibanaPrivilege]) -> Vec<Value> {
         .filter(|p| !p.base.is_empty() || !p.feature.is_empty() || !p.reserved.is_empty())
         .map(|p| {
             let global = p.global();
-            let mut names: Vec<String> = p
-                .base
-                .iter()
-                .map(|b| {
-                    if global {
-                        b.clone()
-                    } else {
-                        format!("space_{b}")
-                    }
-                })
-                .collect();
+            let mut names: Vec<String> = p.base.iter().map(|b| b.registered(global)).collect();
             for (id, privileges) in &p.feature {
                 names.extend(privileges.iter().map(|n| format!("feature_{id}.{n}")));
             }
@@ -459,7 +492,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(rows.len(), 2);
-        assert_eq!(rows[0].base, ["read"]);
+        assert_eq!(rows[0].base, [BasePrivilege::Read]);
         assert!(rows[0].feature.is_empty(), "base wins over feature choices");
         assert_eq!(rows[1].feature["discover_v2"], ["all"]);
         assert!(

@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use crate::authz::Nav;
 use crate::html::Html;
+use crate::kibana_role::BasePrivilege;
 use crate::spaces::Space;
 
 /// Built-in cluster privileges offered as checkboxes (others can be typed).
@@ -763,8 +764,8 @@ fn kibana_row(h: &mut Html, i: usize, entry: Option<&crate::kibana_role::KibanaP
     let n = i + 1;
     let spaces = entry.map(|e| e.spaces.join(", ")).unwrap_or_default();
     let base = match entry {
-        Some(e) if e.base.iter().any(|b| b == "all") => "all",
-        Some(e) if e.base.iter().any(|b| b == "read") => "read",
+        Some(e) if e.base.contains(&BasePrivilege::All) => "all",
+        Some(e) if e.base.contains(&BasePrivilege::Read) => "read",
         Some(e) if !e.feature.is_empty() => "custom",
         _ => "none",
     };
