@@ -1269,6 +1269,80 @@ fn console_spaces_kibana_privileges_and_authorization_with_curl() {
     let (status, list) = api(&s, &s.elastic(), "GET", "/api/spaces/space", None);
     assert_eq!(status, 200);
     assert_eq!(list.as_array().unwrap().len(), 2, "spaces survive: {list}");
+
+    // A privilege the console does not define and a changed one: the next start deletes the
+    // obsolete name and writes the set again.
+    let stale = r#"{"kibana-.kibana":{"feature_old.all":{"actions":["login:"]},"read":{"actions":["login:"]}}}"#;
+    let privilege_url = s.node_url("/_security/privilege");
+    let (status, _, body) = curl(
+        &s.node.ca(),
+        &[
+            "-u",
+            &s.elastic(),
+            "-X",
+            "PUT",
+            "-H",
+            "content-type: application/json",
+            "-d",
+            stale,
+            &privilege_url,
+        ],
+    );
+    assert_eq!(status, 200, "{body}");
+    let Stack {
+        home,
+        node,
+        elastic_password,
+        console_ca,
+        console,
+    } = s;
+    drop(console);
+    let console = TestConsole::start(
+        &dir,
+        &dir.join("console.yml"),
+        &[("KS_PW", KIBANA_SYSTEM_PASSWORD)],
+    );
+    assert!(
+        console.wait_for("Kibana is now available", Duration::from_secs(30)),
+        "{}",
+        console.output()
+    );
+    assert!(
+        console
+            .output()
+            .contains("Registering Kibana Privileges with Elasticsearch for kibana-.kibana"),
+        "{}",
+        console.output()
+    );
+    let elastic = format!("elastic:{elastic_password}");
+    let (status, _, body) = curl(
+        &node.ca(),
+        &[
+            "-u",
+            &elastic,
+            &format!(
+                "https://localhost:{}/_security/privilege/kibana-.kibana/feature_old.all",
+                node.port
+            ),
+        ],
+    );
+    assert_eq!(status, 404, "the obsolete privilege is deleted: {body}");
+    let (_, _, body) = curl(
+        &node.ca(),
+        &[
+            "-u",
+            &elastic,
+            &format!(
+                "https://localhost:{}/_security/privilege/kibana-.kibana/read",
+                node.port
+            ),
+        ],
+    );
+    assert!(
+        body.contains("ui:globalSettings/show"),
+        "read is complete again: {body}"
+    );
+    drop((home, console_ca, console));
 }
 
 #[test]
