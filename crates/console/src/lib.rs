@@ -3,14 +3,19 @@
 //! logs users in with server-side sessions and acts for them on the node, and manages users
 //! and roles in Stack Management → Security.
 
+mod authz;
 mod config;
 mod error;
 mod html;
+mod kibana;
+mod kibana_role;
+mod management;
 mod node_client;
 mod pages;
 mod routes;
 mod server;
 mod session;
+mod spaces;
 
 use std::collections::HashMap;
 use std::ffi::OsString;
