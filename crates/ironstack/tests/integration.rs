@@ -36,12 +36,12 @@ mod node_stats;
 mod pki;
 #[path = "integration/secrets.rs"]
 mod secrets;
-#[path = "integration/service_accounts.rs"]
-mod service_accounts;
 #[path = "integration/security.rs"]
 mod security;
 #[path = "integration/security_apis.rs"]
 mod security_apis;
+#[path = "integration/service_accounts.rs"]
+mod service_accounts;
 #[path = "integration/shipper.rs"]
 mod shipper;
 #[path = "integration/store_stats.rs"]

@@ -302,7 +302,7 @@ fn run_steps(
 pub(crate) fn settings_block() -> String {
     let date = jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ");
     format!(
-        "\n{BLOCK_BEGIN}\n#\n# The following settings, TLS certificates, and keys have been automatically\n# generated to configure ironstack security features on {date}\n#\n# --------------------------------------------------------------------------------\n\n# Enable security features\nxpack.security.enabled: true\n\n# Enable encryption for HTTP API client connections, such as Kibana, Logstash, and Agents\nxpack.security.http.ssl:\n  enabled: true\n  keystore.path: certs/http.p12\n{BLOCK_END}\n"
+        "\n{BLOCK_BEGIN}\n#\n# The following settings, TLS certificates, and keys have been automatically\n# generated to configure ironstack security features on {date}\n#\n# --------------------------------------------------------------------------------\n\n# Enable security features\nxpack.security.enabled: true\n\nxpack.security.enrollment.enabled: true\n\n# Enable encryption for HTTP API client connections, such as Kibana, Logstash, and Agents\nxpack.security.http.ssl:\n  enabled: true\n  keystore.path: certs/http.p12\n{BLOCK_END}\n"
     )
 }
 

@@ -449,6 +449,9 @@ fn start_node(
         .indices_totals
         .set(Arc::new(move || crate::store::indices_totals(&backend)));
     let _ = state.certificate_sources.set(tls_security.sources);
+    let _ = state
+        .enrollment_enabled
+        .set(config.security.enrollment_enabled);
 
     let mut builder = tokio::runtime::Builder::new_multi_thread();
     if std::env::var_os("TOKIO_WORKER_THREADS").is_none() {

@@ -72,6 +72,8 @@ pub(crate) struct AppState {
     pub(crate) main_body: Arc<crate::rest::PrerenderedJson>,
     /// The files behind `_ssl/certificates` (rest/ssl.rs); set once at start-up.
     pub(crate) certificate_sources: OnceLock<Vec<crate::rest::ssl::CertificateSource>>,
+    /// `xpack.security.enrollment.enabled`: whether `_security/enroll/*` answers; set once.
+    pub(crate) enrollment_enabled: OnceLock<bool>,
     /// The audit trail (audit_trail.rs), when `xpack.security.audit.enabled`; set once.
     pub(crate) audit: OnceLock<crate::audit_trail::AuditTrail>,
     /// Ticks whenever the cluster's health may have changed; `_cluster/health` waits on it.
@@ -104,6 +106,7 @@ impl AppState {
             bound: OnceLock::new(),
             probe: Mutex::new(ProcessProbe::default()),
             certificate_sources: OnceLock::new(),
+            enrollment_enabled: OnceLock::new(),
             audit: OnceLock::new(),
             health_changes: tokio::sync::watch::Sender::new(0),
             body_idle_timeout: crate::rest::BODY_IDLE_TIMEOUT,

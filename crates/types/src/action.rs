@@ -151,6 +151,8 @@ pub const SERVICE_ACCOUNT_TOKEN_CREATE: ActionName =
 /// `DELETE /_security/service/{ns}/{service}/credential/token/{name}`.
 pub const SERVICE_ACCOUNT_TOKEN_DELETE: ActionName =
     ActionName("cluster:admin/xpack/security/service_account/token/delete");
+/// `GET /_security/enroll/kibana`.
+pub const ENROLL_KIBANA: ActionName = ActionName("cluster:admin/xpack/security/enroll/kibana");
 /// `GET /_security/service[/{ns}[/{service}]]`.
 pub const SERVICE_ACCOUNT_GET: ActionName =
     ActionName("cluster:admin/xpack/security/service_account/get");

@@ -401,6 +401,20 @@ const MATRIX: &[Row] = &[
         MANAGE_SECURITY,
     )
     .near_miss("read_security"),
+    // Enrolment (the fixture enables it; `manage_security` covers the action).
+    row(
+        "GET",
+        "/_security/enroll/kibana",
+        "/_security/enroll/kibana",
+        Cluster("cluster:admin/xpack/security/enroll/kibana"),
+    )
+    .near_miss("read_security"),
+    row(
+        "HEAD",
+        "/_security/enroll/kibana",
+        "/_security/enroll/kibana",
+        Cluster("cluster:admin/xpack/security/enroll/kibana"),
+    ),
     // Service accounts.
     row("GET", "/_security/service", "/_security/service", READ_SECURITY).near_miss("monitor"),
     row("HEAD", "/_security/service", "/_security/service", READ_SECURITY),
@@ -1162,6 +1176,7 @@ async fn call_raw(
 #[tokio::test]
 async fn every_route_denies_without_its_privilege_and_allows_the_minimal_one() {
     let f = test_support::Fixture::builder().tokens(true).build();
+    crate::rest::enroll::tests::enable_enrollment(&f);
     // One user per distinct privilege: no privileges at all, each near miss, each minimal grant.
     let mut users: BTreeMap<Grant, String> = BTreeMap::new();
     let mut grants: BTreeSet<Grant> = BTreeSet::new();

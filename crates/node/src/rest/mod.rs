@@ -17,6 +17,7 @@ mod cat;
 mod context;
 mod dls;
 mod documents;
+mod enroll;
 mod envelope;
 mod handlers;
 // Index administration, templates, data streams and ILM.

@@ -18,8 +18,8 @@ use serde_json::Value;
 use super::pipeline::{Decoder, RequestView, RouteContext, RouteSpec, authorize};
 use super::response::{ApiError, method_not_allowed};
 use super::{
-    api_key, app_privilege, body, bulk, cat, documents, handlers, node_stats, query, role_mapping,
-    scroll, search, security, service_account, ssl, token,
+    api_key, app_privilege, body, bulk, cat, documents, enroll, handlers, node_stats, query,
+    role_mapping, scroll, search, security, service_account, ssl, token,
 };
 // Index administration, templates, data streams and ILM.
 use super::{data_streams, ilm, indices, templates};
@@ -328,6 +328,14 @@ pub(crate) fn table() -> Routes {
             a::PRIVILEGE_CACHE_CLEAR,
             applications_in_path,
             app_privilege::clear_cache,
+        )
+        // Enrolment (enroll.rs).
+        .add(
+            GET,
+            "/_security/enroll/kibana",
+            a::ENROLL_KIBANA,
+            none,
+            enroll::kibana,
         )
         // Service accounts and their tokens (service_account.rs).
         .add(
