@@ -14,6 +14,7 @@ pub mod app_privilege;
 pub mod audit;
 pub mod authc;
 pub mod authz;
+pub mod enrollment;
 mod error;
 pub mod file_realm;
 pub mod gate;

@@ -1892,3 +1892,89 @@ fn console_token_provider_logs_in_refreshes_and_invalidates_at_logout() {
     let (status, _, text) = post(&body("kibana_system", KIBANA_SYSTEM_PASSWORD));
     assert_eq!(status, 403, "{text}");
 }
+
+#[test]
+fn console_enrols_with_a_token_from_the_node_and_starts_with_its_service_account() {
+    let (home, node, _password) = secured_node();
+    // The node's tool prints the token (auto-configuration turned enrolment on).
+    let token = run(ironstack()
+        .current_dir(home.path())
+        .args(["create-enrollment-token", "-s", "kibana", "-E"])
+        .arg(format!("http.port={}", node.port)));
+    assert!(
+        token.status.success(),
+        "{}",
+        String::from_utf8_lossy(&token.stderr)
+    );
+    let token = String::from_utf8_lossy(&token.stdout).trim().to_string();
+    let dir = home.path().join("console");
+    std::fs::create_dir_all(&dir).unwrap();
+    let (console_ca, cert, key) = console_certificate(&dir);
+    let config = dir.join("console.yml");
+    std::fs::write(
+        &config,
+        format!(
+            "server.host: localhost\nserver.port: {}\nserver.ssl:\n  enabled: true\n  certificate: {}\n  key: {}\nxpack.security.encryptionKey: \"{ENCRYPTION_KEY}\"\n",
+            free_port(),
+            cert.display(),
+            key.display(),
+        ),
+    )
+    .unwrap();
+    // A wrong token is refused with the cause and changes nothing.
+    let before = std::fs::read_to_string(&config).unwrap();
+    let bad = ironstack()
+        .current_dir(&dir)
+        .args(["console", "setup", "-t", "bm90LWEtdG9rZW4=", "-c"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).starts_with("ERROR: Failed to enroll: "));
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), before);
+
+    let done = run(ironstack()
+        .current_dir(&dir)
+        .args(["console", "setup", "--enrollment-token", &token, "-c"])
+        .arg(&config));
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    assert!(String::from_utf8_lossy(&done.stdout).contains("Console configured successfully"));
+    let text = std::fs::read_to_string(&config).unwrap();
+    assert!(text.contains("# This section was automatically generated during setup.\nelasticsearch.hosts: ['https://localhost:"), "{text}");
+    assert!(
+        text.contains("elasticsearch.serviceAccountToken: 'AAEAAW"),
+        "{text}"
+    );
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&config).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    // Enrolling twice is refused.
+    let again = ironstack()
+        .current_dir(&dir)
+        .args(["console", "setup", "-t", &token, "-c"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already configured"));
+
+    // The console starts with the service account and serves its status.
+    let console = TestConsole::start(&dir, &config, &[]);
+    assert!(
+        console.wait_for("Kibana is now available", Duration::from_secs(30)),
+        "{}",
+        console.output()
+    );
+    let (status, _, body) = curl(
+        &console_ca,
+        &[&format!("https://localhost:{}/api/status", console.port)],
+    );
+    assert_eq!(status, 200, "{body}");
+    drop(node);
+}
