@@ -506,10 +506,22 @@ fn start_node(
             bound.first().map(ToString::to_string).unwrap_or_default()
         );
         if let Some(done) = auto {
+            let token = match (&state.gate, config.security.enrollment_enabled) {
+                (Some(gate), true) => {
+                    match autoconfig::console_enrollment_token(gate.authenticator().store(), done, &bound) {
+                        Ok(t) => Some(t),
+                        Err(e) => {
+                            tracing::warn!("could not create a console enrollment token: {e}");
+                            None
+                        }
+                    }
+                }
+                _ => None,
+            };
             // Printed on stdout, once, as Elasticsearch does on its first start.
             ironstack_terminal::print_out(&format!(
                 "{}\n",
-                autoconfig::banner(done, port, working_dir)
+                autoconfig::banner(done, port, working_dir, token.as_deref())
             ));
         }
         let app = rest::router(state.clone());

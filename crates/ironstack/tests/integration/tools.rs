@@ -305,4 +305,19 @@ fn enrollment_token_enrols_a_console_with_the_nodes_ca() {
     // The enrolment key may do nothing else.
     let denied = curl(&format!("ApiKey {key}"), "/_security/user");
     assert_eq!(denied["status"], 403, "{denied}");
+    // The first start's banner carries a token of its own, for the same node and CA.
+    let banner = node.output();
+    let line = banner
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("ironstack console setup --enrollment-token "))
+        .unwrap_or_else(|| panic!("no enrolment token in the banner:\n{banner}"));
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(line.trim())
+        .unwrap();
+    let first: serde_json::Value = serde_json::from_slice(&raw).unwrap();
+    assert_eq!(first["adr"], token["adr"]);
+    assert_eq!(first["fgr"], token["fgr"]);
+    let key = base64::engine::general_purpose::STANDARD.encode(first["key"].as_str().unwrap());
+    let enrolled = curl(&format!("ApiKey {key}"), "/_security/enroll/kibana");
+    assert!(enrolled["token"]["value"].is_string(), "{enrolled}");
 }
