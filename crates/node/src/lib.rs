@@ -6,6 +6,7 @@
 
 mod audit_trail;
 mod autoconfig;
+mod cluster_settings;
 mod ilm_runner;
 mod logging;
 mod meta;

@@ -59,6 +59,10 @@ struct Row {
     near_miss: Option<Grant>,
     /// Requests made as `elastic` first, so that the call has something to act on.
     setup: &'static [(&'static str, &'static str, &'static str)],
+    /// The feature needs a licence above basic: the minimal privilege gets past
+    /// authorization to Elasticsearch's licence refusal (403 `current license is
+    /// non-compliant for [...]`), not a 2xx.
+    licence_refused: bool,
 }
 
 const fn row(method: &'static str, pattern: &'static str, uri: &'static str, grant: Grant) -> Row {
@@ -70,6 +74,7 @@ const fn row(method: &'static str, pattern: &'static str, uri: &'static str, gra
         grant,
         near_miss: None,
         setup: &[],
+        licence_refused: false,
     }
 }
 
@@ -88,6 +93,10 @@ impl Row {
     }
     const fn setup(mut self, setup: &'static [(&'static str, &'static str, &'static str)]) -> Self {
         self.setup = setup;
+        self
+    }
+    const fn licence_refused(mut self) -> Self {
+        self.licence_refused = true;
         self
     }
 }
@@ -121,6 +130,10 @@ const MATRIX: &[Row] = &[
     row("GET", "/_xpack", "/_xpack", MONITOR),
     row("GET", "/_nodes", "/_nodes", MONITOR),
     row("GET", "/_nodes/{node_id}", "/_nodes/_local", MONITOR),
+    row("GET", "/_nodes/{node_id}/{metric}", "/_nodes/_local/nodes", MONITOR)
+        .near_miss("read_ilm"),
+    row("GET", "/_nodes/{node_id}/info/{metric}", "/_nodes/_all/info/os", MONITOR)
+        .near_miss("read_ilm"),
     row("GET", "/_nodes/stats", "/_nodes/stats", MONITOR),
     row(
         "GET",
@@ -911,6 +924,48 @@ const MATRIX: &[Row] = &[
         MONITOR,
     )
     .near_miss_index("monitor"),
+    // The endpoints Stack Monitoring collection reads (cluster_stats.rs, cluster_settings.rs,
+    // xpack_usage.rs, recovery.rs).
+    row("GET", "/_cluster/stats", "/_cluster/stats", MONITOR).near_miss("manage_ilm"),
+    row(
+        "GET",
+        "/_cluster/stats/nodes/{node_filter}",
+        "/_cluster/stats/nodes/_local",
+        MONITOR,
+    )
+    .near_miss_index("monitor"),
+    row("GET", "/_cluster/pending_tasks", "/_cluster/pending_tasks", MONITOR)
+        .near_miss("read_ilm"),
+    row("GET", "/_cluster/settings", "/_cluster/settings", MONITOR)
+        .near_miss("manage_index_templates"),
+    row("PUT", "/_cluster/settings", "/_cluster/settings", Cluster("manage"))
+        .body(r#"{"transient":{"cluster.metadata.owner":"m"}}"#)
+        .near_miss("monitor"),
+    row("GET", "/_xpack/usage", "/_xpack/usage", MONITOR).near_miss("read_ilm"),
+    row("GET", "/_ccr/stats", "/_ccr/stats", MONITOR)
+        .near_miss("manage_index_templates")
+        .licence_refused(),
+    row("GET", "/_enrich/_stats", "/_enrich/_stats", MONITOR).near_miss("read_ilm"),
+    row(
+        "GET",
+        "/_ml/anomaly_detectors/_stats",
+        "/_ml/anomaly_detectors/_stats",
+        MONITOR,
+    )
+    .near_miss("manage_ilm"),
+    row(
+        "GET",
+        "/_ml/anomaly_detectors/{job_id}/_stats",
+        "/_ml/anomaly_detectors/_all/_stats",
+        MONITOR,
+    )
+    .near_miss("read_ilm"),
+    row("GET", "/_recovery", "/_recovery", Index("monitor"))
+        .near_miss_index("view_index_metadata")
+        .setup(&[DOC]),
+    row("GET", "/{index}/_recovery", "/m-docs/_recovery", Index("monitor"))
+        .near_miss_index("read")
+        .setup(&[DOC]),
     // Multi-document and multi-search requests (multi.rs).
     row("GET", "/_mget", "/_mget", Index("read"))
         .body(r#"{"docs":[{"_index":"m-docs","_id":"0"}]}"#)
@@ -1203,7 +1258,21 @@ async fn every_route_denies_without_its_privilege_and_allows_the_minimal_one() {
                     }
                 }
                 let allowed = run(&users[&grant]).await;
-                if !allowed.status.is_success() {
+                if r.licence_refused {
+                    let reason = allowed.json_or_null()["error"]["reason"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string();
+                    if allowed.status != StatusCode::FORBIDDEN
+                        || !reason.starts_with("current license is non-compliant for [")
+                    {
+                        failures.push(format!(
+                            "{route}: with [{p}] expected the licence refusal, got {}: {}",
+                            allowed.status,
+                            allowed.text()
+                        ));
+                    }
+                } else if !allowed.status.is_success() {
                     failures.push(format!(
                         "{route}: with [{p}] expected 2xx, got {}: {}",
                         allowed.status,
