@@ -10,6 +10,7 @@ mod cluster_settings;
 mod ilm_runner;
 mod logging;
 mod meta;
+mod monitoring_templates;
 mod rest;
 pub mod security_index;
 mod server;

@@ -379,6 +379,15 @@ fn start_node(
         ))
     })?;
     let store_opened = ironstack_types::date::now_millis();
+    // Stack Monitoring's templates, as Elasticsearch's registry installs them; a failure is
+    // logged and does not stop the node (it is retried at the next start).
+    match crate::monitoring_templates::install(&store.service) {
+        Ok(written) if !written.is_empty() => {
+            tracing::info!(templates = ?written, "installed the Stack Monitoring templates");
+        }
+        Ok(_) => {}
+        Err(e) => tracing::error!("cannot install the Stack Monitoring templates: {e}"),
+    }
     let cluster_settings = crate::cluster_settings::ClusterSettings::load(&config.path_data)
         .map_err(CliError::config)?;
     let authenticator = if config.security.enabled {
