@@ -7,6 +7,7 @@ use std::sync::Arc;
 use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::State;
+use axum::response::Response;
 use ironstack_types::{EsErrorType, EsException};
 use serde_json::{Map, Value, json};
 
@@ -14,6 +15,7 @@ use super::body;
 use super::context::blocking;
 use super::envelope::RenderParams;
 use super::handlers::parse_time_value;
+use super::indices::with_warnings;
 use super::response::{ApiError, EsJson};
 use crate::cluster_settings::{Flat, SettingsError, defaults, flatten};
 use crate::state::AppState;
@@ -67,12 +69,16 @@ pub(crate) async fn get_settings(
     Ok(EsJson::ok(Value::Object(body)))
 }
 
-/// `PUT /_cluster/settings` with `{"persistent": {...}, "transient": {...}}`.
+/// Elasticsearch 8's deprecation of transient settings (`RestClusterUpdateSettingsAction`).
+const TRANSIENT_DEPRECATED: &str = "[transient settings removal] Updating cluster settings through transientSettings is deprecated. Use persistent settings instead.";
+
+/// `PUT /_cluster/settings` with `{"persistent": {...}, "transient": {...}}`; transient
+/// settings get Elasticsearch's deprecation `Warning`.
 pub(crate) async fn put_settings(
     State(state): State<Arc<AppState>>,
     Extension(params): Extension<RenderParams>,
     bytes: Bytes,
-) -> Result<EsJson, ApiError> {
+) -> Result<Response, ApiError> {
     timeouts(&params)?;
     let flat = params.boolean("flat_settings")?;
     let request = body::required_json(&bytes)?;
@@ -105,12 +111,18 @@ pub(crate) async fn put_settings(
             }
         }
     }
+    let warnings: Vec<String> = if transient.is_empty() {
+        Vec::new()
+    } else {
+        vec![TRANSIENT_DEPRECATED.to_string()]
+    };
     let settings = state.clone();
     let updated =
         blocking(move || settings.cluster_settings.update(&persistent, &transient)).await??;
-    Ok(EsJson::ok(json!({
+    let body = EsJson::ok(json!({
         "acknowledged": true,
         "persistent": render(&updated.persistent, flat),
         "transient": render(&updated.transient, flat),
-    })))
+    }));
+    Ok(with_warnings(body, &warnings))
 }

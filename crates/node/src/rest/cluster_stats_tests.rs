@@ -404,15 +404,22 @@ async fn cluster_settings_get_put_and_refuse_unknown_settings() {
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    // A transient monitoring switch shows in `_xpack/usage`.
-    call_json(
+    // A transient monitoring switch shows in `_xpack/usage`; transient settings are
+    // deprecated, as in Elasticsearch 8.
+    let r = call(
         &f,
         "PUT",
         "/_cluster/settings",
-        &elastic(),
+        Some(&elastic()),
         json!({"transient": {"xpack.monitoring.collection.enabled": true}}),
     )
     .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert!(
+        r.header("warning").contains("[transient settings removal]"),
+        "{:?}",
+        r.headers
+    );
     let (_, usage) = get(&f, "/_xpack/usage").await;
     assert_eq!(usage["monitoring"]["collection_enabled"], true);
 }
