@@ -313,3 +313,19 @@ async fn self_monitoring_writes_the_older_beats_index_as_beats_system() {
     assert_eq!(status, StatusCode::OK, "{found}");
     assert_eq!(found["hits"]["total"]["value"], 1, "{found}");
 }
+
+/// What a restart does: the store reopened on the same folder, the templates installed again.
+#[test]
+fn a_restart_finds_the_templates_and_rewrites_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = crate::store::open(dir.path(), "true").unwrap();
+    assert_eq!(install(&first.service).unwrap().len(), names().len());
+    let saved = serde_json::to_value(&*first.service.metadata()).unwrap();
+    drop(first);
+    let second = crate::store::open(dir.path(), "true").unwrap();
+    assert_eq!(install(&second.service).unwrap(), Vec::<String>::new());
+    assert_eq!(
+        serde_json::to_value(&*second.service.metadata()).unwrap(),
+        saved
+    );
+}

@@ -318,7 +318,21 @@ pub(crate) async fn cluster_stats(
         body.insert("indices".into(), indices_section(&[], &[]));
         body.insert("nodes".into(), json!({"count": {"total": 0}}));
     }
-    body.insert("snapshots".into(), json!({"current_counts": {"snapshots": 0, "shard_snapshots": 0, "snapshot_deletions": 0, "concurrent_operations": 0, "cleanups": 0}, "repositories": {}}));
+    // No snapshot repository, no remote cluster.
+    body.insert(
+        "snapshots".into(),
+        json!({"current_counts": {"snapshots": 0, "shard_snapshots": 0, "snapshot_deletions": 0, "concurrent_operations": 0, "cleanups": 0}, "repositories": {}}),
+    );
+    body.insert("repositories".into(), json!({}));
+    let took = json!({"max": 0, "avg": 0, "p90": 0});
+    body.insert(
+        "ccs".into(),
+        json!({"_search": {
+            "total": 0, "success": 0, "skipped": 0, "took": took, "took_mrt_true": took,
+            "took_mrt_false": took, "remote_clusters": 0, "failure_reasons": {}, "features": {},
+            "clients": {}, "clusters": {}
+        }}),
+    );
     Ok(EsJson::ok(Value::Object(body)))
 }
 

@@ -123,6 +123,27 @@ async fn cluster_stats_reports_the_stores_real_figures() {
             .unwrap()
             > 0
     );
+    let keys: Vec<&str> = body
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "_nodes",
+            "cluster_name",
+            "cluster_uuid",
+            "timestamp",
+            "status",
+            "indices",
+            "nodes",
+            "snapshots",
+            "repositories",
+            "ccs"
+        ]
+    );
     for key in [
         "fs",
         "plugins",
