@@ -209,15 +209,31 @@ pub(crate) async fn ml_job_stats(
         Some(_) => params.boolean("allow_no_match")?,
     };
     let expression = path.get("job_id").unwrap_or("_all");
-    for id in expression.split(',').map(str::trim) {
-        let pattern = id.is_empty() || id == "_all" || id.contains('*');
-        if !pattern || !allow_no_match {
-            return Err(EsException::new(
-                EsErrorType::ResourceNotFound,
-                format!("No known job with id '{id}'"),
-            )
-            .into());
+    let tokens: Vec<&str> = expression
+        .split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .collect();
+    // `ExpandedIdsMatcher`: an id must match, a wildcard only without `allow_no_match`; `_all`
+    // and `*` stand for `*`.
+    let unmatched: Vec<&str> = if tokens.is_empty() || tokens == ["_all"] || tokens == ["*"] {
+        if allow_no_match {
+            Vec::new()
+        } else {
+            vec!["*"]
         }
+    } else {
+        tokens
+            .into_iter()
+            .filter(|t| !t.contains('*') || !allow_no_match)
+            .collect()
+    };
+    if !unmatched.is_empty() {
+        return Err(EsException::new(
+            EsErrorType::ResourceNotFound,
+            format!("No known job with id '{}'", unmatched.join(",")),
+        )
+        .into());
     }
     Ok(EsJson::ok(json!({"count": 0, "jobs": []})))
 }

@@ -142,12 +142,15 @@ async fn ml_job_stats_list_no_jobs() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body["error"]["type"], "resource_not_found_exception");
     assert_eq!(body["error"]["reason"], "No known job with id 'web'");
-    let (status, _) = get(
+    let (status, body) = get(
         &f,
         "/_ml/anomaly_detectors/_all/_stats?allow_no_match=false",
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["error"]["reason"], "No known job with id '*'");
+    let (_, body) = get(&f, "/_ml/anomaly_detectors/a,b-*,c/_stats").await;
+    assert_eq!(body["error"]["reason"], "No known job with id 'a,c'");
 }
 
 /// Every request the nine `xpack.enabled` metricsets (and the cluster-level checks they make
