@@ -13,7 +13,9 @@
 //!
 //! Each template carries a version and `_meta.managed: true`. At start a template that is
 //! missing or older than the node's is (re)installed; one at the node's version or newer is
-//! left alone, so restarts change nothing. The policy is installed when missing.
+//! left alone, so restarts change nothing. The policy is installed when missing. A request
+//! that deletes a managed template, or replaces it with an older version, sees it put back
+//! at once (`restore`), as the registry does.
 
 use ironstack_store::StoreError;
 use ironstack_store::service::StoreService;
@@ -1510,7 +1512,20 @@ pub(crate) fn install(store: &StoreService) -> Result<Vec<String>, StoreError> {
         store.put_ilm_policy(POLICY_NAME, &policy())?;
         written.push(POLICY_NAME.to_string());
     }
+    written.extend(put_templates(store, |_| true)?);
+    Ok(written)
+}
+
+/// Puts each managed template `wanted` selects that is missing or older than the node's.
+fn put_templates(
+    store: &StoreService,
+    wanted: impl Fn(&str) -> bool,
+) -> Result<Vec<String>, StoreError> {
+    let mut written = Vec::new();
     for (name, body, version) in templates() {
+        if !wanted(name) {
+            continue;
+        }
         let current = store
             .metadata()
             .index_template(name)
@@ -1522,6 +1537,29 @@ pub(crate) fn install(store: &StoreService) -> Result<Vec<String>, StoreError> {
         written.push(name.to_string());
     }
     Ok(written)
+}
+
+/// The managed templates a `DELETE _index_template/<names>` is about to remove (names and
+/// wildcards as the request gives them).
+pub(crate) fn managed_among(store: &StoreService, names: &[String]) -> Vec<&'static str> {
+    let metadata = store.metadata();
+    templates()
+        .into_iter()
+        .map(|(name, _, _)| name)
+        .filter(|name| metadata.index_template(name).is_some())
+        .filter(|name| {
+            names
+                .iter()
+                .any(|n| ironstack_types::wildcard::simple_match(n, name))
+        })
+        .collect()
+}
+
+/// After a request removed managed templates or replaced one with an older version: puts
+/// them back, as Elasticsearch's template registry does at the next cluster-state change (a
+/// version at or above the node's is the user's to keep).
+pub(crate) fn restore(store: &StoreService, names: &[&str]) -> Result<Vec<String>, StoreError> {
+    put_templates(store, |name| names.contains(&name))
 }
 
 #[cfg(test)]

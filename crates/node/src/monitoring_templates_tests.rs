@@ -329,3 +329,113 @@ fn a_restart_finds_the_templates_and_rewrites_nothing() {
         saved
     );
 }
+
+/// As Elasticsearch's registry does, a managed template deleted or replaced by an older version
+/// through the API is put back at once; other templates are untouched.
+#[tokio::test]
+async fn deleting_or_downgrading_a_managed_template_puts_it_back() {
+    let f = Fixture::builder().build();
+    install(store(&f)).unwrap();
+    let elastic = basic("elastic", PASSWORD);
+    let r = call_json(
+        &f,
+        "PUT",
+        "/_index_template/mine",
+        &elastic,
+        json!({"index_patterns": ["mine-*"]}),
+    )
+    .await;
+    assert_eq!(r.0, StatusCode::OK, "{}", r.1);
+    let r = call_json(
+        &f,
+        "DELETE",
+        "/_index_template/.monitoring-es-mb,mine",
+        &elastic,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(r, (StatusCode::OK, json!({"acknowledged": true})));
+    let md = store(&f).metadata();
+    assert_eq!(
+        md.index_template(".monitoring-es-mb").unwrap().version,
+        Some(STACK_VERSION)
+    );
+    assert!(md.index_template("mine").is_none());
+    // Wildcards too.
+    let r = call_json(
+        &f,
+        "DELETE",
+        "/_index_template/.monitoring-beat*",
+        &elastic,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(r.0, StatusCode::OK, "{}", r.1);
+    assert!(
+        store(&f)
+            .metadata()
+            .index_template(".monitoring-beats")
+            .is_some()
+    );
+    assert!(
+        store(&f)
+            .metadata()
+            .index_template(".monitoring-beats-mb")
+            .is_some()
+    );
+    // An older version is replaced; a newer one stays.
+    let mut older = templates()[1].1.clone();
+    older["version"] = json!(7);
+    let r = call_json(
+        &f,
+        "PUT",
+        "/_index_template/.monitoring-beats-mb",
+        &elastic,
+        older,
+    )
+    .await;
+    assert_eq!(r.0, StatusCode::OK, "{}", r.1);
+    assert_eq!(
+        store(&f)
+            .metadata()
+            .index_template(".monitoring-beats-mb")
+            .unwrap()
+            .version,
+        Some(STACK_VERSION)
+    );
+    let mut newer = templates()[1].1.clone();
+    newer["version"] = json!(STACK_VERSION + 5);
+    call_json(
+        &f,
+        "PUT",
+        "/_index_template/.monitoring-beats-mb",
+        &elastic,
+        newer,
+    )
+    .await;
+    assert_eq!(
+        store(&f)
+            .metadata()
+            .index_template(".monitoring-beats-mb")
+            .unwrap()
+            .version,
+        Some(STACK_VERSION + 5)
+    );
+}
+
+/// A node where they were never installed (tests) does not gain them from unrelated requests.
+#[tokio::test]
+async fn other_template_requests_install_nothing() {
+    let f = Fixture::builder().build();
+    let elastic = basic("elastic", PASSWORD);
+    call_json(
+        &f,
+        "PUT",
+        "/_index_template/mine",
+        &elastic,
+        json!({"index_patterns": ["mine-*"]}),
+    )
+    .await;
+    call_json(&f, "DELETE", "/_index_template/mine", &elastic, Value::Null).await;
+    assert_eq!(store(&f).metadata().index_templates().count(), 0);
+}
