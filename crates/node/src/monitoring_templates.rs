@@ -6,7 +6,8 @@
 //!
 //! The mappings are `dynamic: false` and map the fields Stack Monitoring reads (not every field
 //! of Elasticsearch's templates): the ECS paths Metricbeat writes, and, in the `-mb`
-//! templates, the legacy names Kibana queries as `alias` fields pointing at them. The `-7`
+//! templates, the legacy names Kibana queries as `alias` fields pointing at them, named and
+//! typed as in Elasticsearch's `monitoring-*-mb.json`. The `-7`
 //! templates map the legacy names as real fields, with the same types. Elasticsearch keeps
 //! the `-7` ones as legacy templates; the store has composable templates only, so they are
 //! composable templates with the same names, patterns and contents.
@@ -68,8 +69,6 @@ const ES_FIELDS: &[Field] = &[
     ("source_node.uuid", "@elasticsearch.node.id"),
     ("source_node.name", "@elasticsearch.node.name"),
     ("node_stats.node_id", "@elasticsearch.node.id"),
-    ("node_stats.node_master", "@elasticsearch.node.master"),
-    ("node_stats.mlockall", "@elasticsearch.node.mlockall"),
     ("elasticsearch.node.stats.jvm.mem.heap.used.bytes", "long"),
     ("elasticsearch.node.stats.jvm.mem.heap.max.bytes", "long"),
     ("elasticsearch.node.stats.jvm.mem.heap.used.pct", "double"),
@@ -129,6 +128,10 @@ const ES_FIELDS: &[Field] = &[
         "@elasticsearch.node.stats.indices.store.size.bytes",
     ),
     (
+        "node_stats.indices.store.size.bytes",
+        "@elasticsearch.node.stats.indices.store.size.bytes",
+    ),
+    (
         "elasticsearch.node.stats.indices.indexing.index_total.count",
         "long",
     ),
@@ -182,6 +185,78 @@ const ES_FIELDS: &[Field] = &[
         "@elasticsearch.node.stats.indices.segments.memory.bytes",
     ),
     (
+        "elasticsearch.node.stats.indices.segments.terms.memory.bytes",
+        "long",
+    ),
+    (
+        "node_stats.indices.segments.terms_memory_in_bytes",
+        "@elasticsearch.node.stats.indices.segments.terms.memory.bytes",
+    ),
+    (
+        "elasticsearch.node.stats.indices.segments.stored_fields.memory.bytes",
+        "long",
+    ),
+    (
+        "node_stats.indices.segments.stored_fields_memory_in_bytes",
+        "@elasticsearch.node.stats.indices.segments.stored_fields.memory.bytes",
+    ),
+    (
+        "elasticsearch.node.stats.indices.segments.term_vectors.memory.bytes",
+        "long",
+    ),
+    (
+        "node_stats.indices.segments.term_vectors_memory_in_bytes",
+        "@elasticsearch.node.stats.indices.segments.term_vectors.memory.bytes",
+    ),
+    (
+        "elasticsearch.node.stats.indices.segments.norms.memory.bytes",
+        "long",
+    ),
+    (
+        "node_stats.indices.segments.norms_memory_in_bytes",
+        "@elasticsearch.node.stats.indices.segments.norms.memory.bytes",
+    ),
+    (
+        "elasticsearch.node.stats.indices.segments.points.memory.bytes",
+        "long",
+    ),
+    (
+        "node_stats.indices.segments.points_memory_in_bytes",
+        "@elasticsearch.node.stats.indices.segments.points.memory.bytes",
+    ),
+    (
+        "elasticsearch.node.stats.indices.segments.doc_values.memory.bytes",
+        "long",
+    ),
+    (
+        "node_stats.indices.segments.doc_values_memory_in_bytes",
+        "@elasticsearch.node.stats.indices.segments.doc_values.memory.bytes",
+    ),
+    (
+        "elasticsearch.node.stats.indices.segments.index_writer.memory.bytes",
+        "long",
+    ),
+    (
+        "node_stats.indices.segments.index_writer_memory_in_bytes",
+        "@elasticsearch.node.stats.indices.segments.index_writer.memory.bytes",
+    ),
+    (
+        "elasticsearch.node.stats.indices.segments.version_map.memory.bytes",
+        "long",
+    ),
+    (
+        "node_stats.indices.segments.version_map_memory_in_bytes",
+        "@elasticsearch.node.stats.indices.segments.version_map.memory.bytes",
+    ),
+    (
+        "elasticsearch.node.stats.indices.segments.fixed_bit_set.memory.bytes",
+        "long",
+    ),
+    (
+        "node_stats.indices.segments.fixed_bit_set_memory_in_bytes",
+        "@elasticsearch.node.stats.indices.segments.fixed_bit_set.memory.bytes",
+    ),
+    (
         "elasticsearch.node.stats.indices.fielddata.memory.bytes",
         "long",
     ),
@@ -233,10 +308,6 @@ const ES_FIELDS: &[Field] = &[
         "@elasticsearch.node.stats.fs.summary.total.bytes",
     ),
     (
-        "node_stats.fs.total.free_in_bytes",
-        "@elasticsearch.node.stats.fs.summary.free.bytes",
-    ),
-    (
         "node_stats.fs.total.available_in_bytes",
         "@elasticsearch.node.stats.fs.summary.available.bytes",
     ),
@@ -286,6 +357,10 @@ const ES_FIELDS: &[Field] = &[
         "long",
     ),
     (
+        "elasticsearch.node.stats.os.cgroup.cpu.stat.time_throttled.ns",
+        "long",
+    ),
+    (
         "elasticsearch.node.stats.os.cgroup.memory.control_group",
         "keyword",
     ),
@@ -312,6 +387,10 @@ const ES_FIELDS: &[Field] = &[
     (
         "node_stats.os.cgroup.cpu.stat.number_of_times_throttled",
         "@elasticsearch.node.stats.os.cgroup.cpu.stat.times_throttled.count",
+    ),
+    (
+        "node_stats.os.cgroup.cpu.stat.time_throttled_nanos",
+        "@elasticsearch.node.stats.os.cgroup.cpu.stat.time_throttled.ns",
     ),
     (
         "node_stats.os.cgroup.memory.control_group",
@@ -377,6 +456,38 @@ const ES_FIELDS: &[Field] = &[
     (
         "node_stats.thread_pool.get.rejected",
         "@elasticsearch.node.stats.thread_pool.get.rejected.count",
+    ),
+    (
+        "elasticsearch.node.stats.thread_pool.index.queue.count",
+        "long",
+    ),
+    (
+        "node_stats.thread_pool.index.queue",
+        "@elasticsearch.node.stats.thread_pool.index.queue.count",
+    ),
+    (
+        "elasticsearch.node.stats.thread_pool.index.rejected.count",
+        "long",
+    ),
+    (
+        "node_stats.thread_pool.index.rejected",
+        "@elasticsearch.node.stats.thread_pool.index.rejected.count",
+    ),
+    (
+        "elasticsearch.node.stats.thread_pool.bulk.queue.count",
+        "long",
+    ),
+    (
+        "node_stats.thread_pool.bulk.queue",
+        "@elasticsearch.node.stats.thread_pool.bulk.queue.count",
+    ),
+    (
+        "elasticsearch.node.stats.thread_pool.bulk.rejected.count",
+        "long",
+    ),
+    (
+        "node_stats.thread_pool.bulk.rejected",
+        "@elasticsearch.node.stats.thread_pool.bulk.rejected.count",
     ),
     (
         "elasticsearch.node.stats.indexing_pressure.memory.current.all.bytes",
@@ -524,13 +635,11 @@ const ES_FIELDS: &[Field] = &[
         "@elasticsearch.cluster.stats.license.status",
     ),
     ("license.type", "@elasticsearch.cluster.stats.license.type"),
-    (
-        "license.expiry_date_in_millis",
-        "@elasticsearch.cluster.stats.license.expiry_date_in_millis",
-    ),
     ("elasticsearch.cluster.stats.state.master_node", "keyword"),
     ("elasticsearch.cluster.stats.state.state_uuid", "keyword"),
-    ("elasticsearch.cluster.stats.state.nodes_hash", "integer"),
+    ("elasticsearch.cluster.stats.state.nodes_hash", "keyword"),
+    ("elasticsearch.cluster.stats.state.version", "keyword"),
+    ("elasticsearch.cluster.stats.version", "keyword"),
     (
         "cluster_state.master_node",
         "@elasticsearch.cluster.stats.state.master_node",
@@ -542,6 +651,10 @@ const ES_FIELDS: &[Field] = &[
     (
         "cluster_state.nodes_hash",
         "@elasticsearch.cluster.stats.state.nodes_hash",
+    ),
+    (
+        "cluster_state.version",
+        "@elasticsearch.cluster.stats.state.version",
     ),
     (
         "elasticsearch.cluster.stats.stack.xpack.ccr.available",
@@ -713,6 +826,78 @@ const ES_FIELDS: &[Field] = &[
         "@elasticsearch.index.total.segments.memory_in_bytes",
     ),
     (
+        "elasticsearch.index.total.segments.terms_memory_in_bytes",
+        "long",
+    ),
+    (
+        "index_stats.total.segments.terms_memory_in_bytes",
+        "@elasticsearch.index.total.segments.terms_memory_in_bytes",
+    ),
+    (
+        "elasticsearch.index.total.segments.stored_fields_memory_in_bytes",
+        "long",
+    ),
+    (
+        "index_stats.total.segments.stored_fields_memory_in_bytes",
+        "@elasticsearch.index.total.segments.stored_fields_memory_in_bytes",
+    ),
+    (
+        "elasticsearch.index.total.segments.term_vectors_memory_in_bytes",
+        "long",
+    ),
+    (
+        "index_stats.total.segments.term_vectors_memory_in_bytes",
+        "@elasticsearch.index.total.segments.term_vectors_memory_in_bytes",
+    ),
+    (
+        "elasticsearch.index.total.segments.norms_memory_in_bytes",
+        "long",
+    ),
+    (
+        "index_stats.total.segments.norms_memory_in_bytes",
+        "@elasticsearch.index.total.segments.norms_memory_in_bytes",
+    ),
+    (
+        "elasticsearch.index.total.segments.points_memory_in_bytes",
+        "long",
+    ),
+    (
+        "index_stats.total.segments.points_memory_in_bytes",
+        "@elasticsearch.index.total.segments.points_memory_in_bytes",
+    ),
+    (
+        "elasticsearch.index.total.segments.doc_values_memory_in_bytes",
+        "long",
+    ),
+    (
+        "index_stats.total.segments.doc_values_memory_in_bytes",
+        "@elasticsearch.index.total.segments.doc_values_memory_in_bytes",
+    ),
+    (
+        "elasticsearch.index.total.segments.index_writer_memory_in_bytes",
+        "long",
+    ),
+    (
+        "index_stats.total.segments.index_writer_memory_in_bytes",
+        "@elasticsearch.index.total.segments.index_writer_memory_in_bytes",
+    ),
+    (
+        "elasticsearch.index.total.segments.version_map_memory_in_bytes",
+        "long",
+    ),
+    (
+        "index_stats.total.segments.version_map_memory_in_bytes",
+        "@elasticsearch.index.total.segments.version_map_memory_in_bytes",
+    ),
+    (
+        "elasticsearch.index.total.segments.fixed_bit_set_memory_in_bytes",
+        "long",
+    ),
+    (
+        "index_stats.total.segments.fixed_bit_set_memory_in_bytes",
+        "@elasticsearch.index.total.segments.fixed_bit_set_memory_in_bytes",
+    ),
+    (
         "index_stats.total.merges.total_size_in_bytes",
         "@elasticsearch.index.total.merges.total_size_in_bytes",
     ),
@@ -775,10 +960,6 @@ const ES_FIELDS: &[Field] = &[
         "long",
     ),
     (
-        "indices_stats._all.primaries.docs.count",
-        "@elasticsearch.index.summary.primaries.docs.count",
-    ),
-    (
         "indices_stats._all.primaries.indexing.index_total",
         "@elasticsearch.index.summary.primaries.indexing.index.count",
     ),
@@ -811,10 +992,6 @@ const ES_FIELDS: &[Field] = &[
     ("shard.state", "@elasticsearch.shard.state"),
     ("shard.shard", "@elasticsearch.shard.number"),
     ("shard.primary", "@elasticsearch.shard.primary"),
-    (
-        "shard.relocating_node",
-        "@elasticsearch.shard.relocating_node.id",
-    ),
     // index_recovery
     ("elasticsearch.index.recovery.id", "long"),
     ("elasticsearch.index.recovery.type", "keyword"),
@@ -849,6 +1026,18 @@ const ES_FIELDS: &[Field] = &[
     ("elasticsearch.index.recovery.index.files.recovered", "long"),
     ("elasticsearch.index.recovery.translog.total", "long"),
     ("elasticsearch.index.recovery.translog.recovered", "long"),
+    (
+        "index_recovery.shards.start_time_in_millis",
+        "@elasticsearch.index.recovery.start_time.ms",
+    ),
+    (
+        "index_recovery.shards.stop_time_in_millis",
+        "@elasticsearch.index.recovery.stop_time.ms",
+    ),
+    (
+        "index_recovery.shards.total_time_in_millis",
+        "@elasticsearch.index.recovery.total_time.ms",
+    ),
     // ccr
     ("elasticsearch.ccr.remote_cluster", "keyword"),
     ("elasticsearch.ccr.leader.index", "keyword"),
@@ -895,9 +1084,113 @@ const ES_FIELDS: &[Field] = &[
         "ccr_stats.operations_written",
         "@elasticsearch.ccr.follower.operations_written",
     ),
+    ("elasticsearch.ccr.follower.operations.read.count", "long"),
+    ("elasticsearch.ccr.follower.settings_version", "long"),
+    ("elasticsearch.ccr.follower.mapping_version", "long"),
+    ("elasticsearch.ccr.follower.aliases_version", "long"),
+    ("elasticsearch.ccr.bytes_read", "long"),
+    ("elasticsearch.ccr.last_requested_seq_no", "long"),
+    ("elasticsearch.ccr.total_time.read.ms", "long"),
+    ("elasticsearch.ccr.total_time.read.remote_exec.ms", "long"),
+    ("elasticsearch.ccr.total_time.write.ms", "long"),
+    ("elasticsearch.ccr.write_buffer.size.bytes", "long"),
+    ("elasticsearch.ccr.write_buffer.operation.count", "long"),
     (
-        "ccr_stats.time_since_last_read_millis",
-        "@elasticsearch.ccr.follower.time_since_last_read.ms",
+        "ccr_stats.leader_global_checkpoint",
+        "@elasticsearch.ccr.leader.global_checkpoint",
+    ),
+    (
+        "ccr_stats.leader_max_seq_no",
+        "@elasticsearch.ccr.leader.max_seq_no",
+    ),
+    (
+        "ccr_stats.follower_global_checkpoint",
+        "@elasticsearch.ccr.follower.global_checkpoint",
+    ),
+    (
+        "ccr_stats.follower_max_seq_no",
+        "@elasticsearch.ccr.follower.max_seq_no",
+    ),
+    (
+        "ccr_stats.last_requested_seq_no",
+        "@elasticsearch.ccr.last_requested_seq_no",
+    ),
+    (
+        "ccr_stats.follower_settings_version",
+        "@elasticsearch.ccr.follower.settings_version",
+    ),
+    (
+        "ccr_stats.follower_mapping_version",
+        "@elasticsearch.ccr.follower.mapping_version",
+    ),
+    (
+        "ccr_stats.follower_aliases_version",
+        "@elasticsearch.ccr.follower.aliases_version",
+    ),
+    (
+        "ccr_stats.operations_read",
+        "@elasticsearch.ccr.follower.operations.read.count",
+    ),
+    ("ccr_stats.bytes_read", "@elasticsearch.ccr.bytes_read"),
+    (
+        "ccr_stats.total_read_time_millis",
+        "@elasticsearch.ccr.total_time.read.ms",
+    ),
+    (
+        "ccr_stats.total_read_remote_exec_time_millis",
+        "@elasticsearch.ccr.total_time.read.remote_exec.ms",
+    ),
+    (
+        "ccr_stats.total_write_time_millis",
+        "@elasticsearch.ccr.total_time.write.ms",
+    ),
+    (
+        "ccr_stats.write_buffer_size_in_bytes",
+        "@elasticsearch.ccr.write_buffer.size.bytes",
+    ),
+    (
+        "ccr_stats.write_buffer_operation_count",
+        "@elasticsearch.ccr.write_buffer.operation.count",
+    ),
+    (
+        "ccr_stats.successful_read_requests",
+        "@elasticsearch.ccr.requests.successful.read.count",
+    ),
+    (
+        "ccr_stats.successful_write_requests",
+        "@elasticsearch.ccr.requests.successful.write.count",
+    ),
+    (
+        "ccr_stats.failed_read_requests",
+        "@elasticsearch.ccr.requests.failed.read.count",
+    ),
+    (
+        "ccr_stats.failed_write_requests",
+        "@elasticsearch.ccr.requests.failed.write.count",
+    ),
+    (
+        "ccr_stats.outstanding_read_requests",
+        "@elasticsearch.ccr.requests.outstanding.read.count",
+    ),
+    (
+        "ccr_stats.outstanding_write_requests",
+        "@elasticsearch.ccr.requests.outstanding.write.count",
+    ),
+    (
+        "ccr_auto_follow_stats.number_of_failed_remote_cluster_state_requests",
+        "@elasticsearch.ccr.auto_follow.failed.remote_cluster_state_requests.count",
+    ),
+    (
+        "ccr_auto_follow_stats.number_of_failed_follow_indices",
+        "@elasticsearch.ccr.auto_follow.failed.follow_indices.count",
+    ),
+    (
+        "ccr_auto_follow_stats.number_of_successful_follow_indices",
+        "@elasticsearch.ccr.auto_follow.success.follow_indices.count",
+    ),
+    (
+        "ccr_auto_follow_stats.follower.failed_read_requests",
+        "@elasticsearch.ccr.requests.failed.read.count",
     ),
     // enrich
     ("elasticsearch.enrich.queue.size", "long"),
@@ -905,23 +1198,6 @@ const ES_FIELDS: &[Field] = &[
     ("elasticsearch.enrich.remote_requests.total", "long"),
     ("elasticsearch.enrich.executed_searches.total", "long"),
     ("elasticsearch.enrich.executing_policy.name", "keyword"),
-    ("enrich_coordinator_stats.node_id", "@elasticsearch.node.id"),
-    (
-        "enrich_coordinator_stats.queue_size",
-        "@elasticsearch.enrich.queue.size",
-    ),
-    (
-        "enrich_coordinator_stats.remote_requests_current",
-        "@elasticsearch.enrich.remote_requests.current",
-    ),
-    (
-        "enrich_coordinator_stats.remote_requests_total",
-        "@elasticsearch.enrich.remote_requests.total",
-    ),
-    (
-        "enrich_coordinator_stats.executed_searches_total",
-        "@elasticsearch.enrich.executed_searches.total",
-    ),
     // ml_job
     ("elasticsearch.ml.job.id", "keyword"),
     ("elasticsearch.ml.job.state", "keyword"),
@@ -937,14 +1213,9 @@ const ES_FIELDS: &[Field] = &[
     ("elasticsearch.ml.job.forecasts_stats.total", "long"),
     ("elasticsearch.ml.job.model_size.memory_status", "keyword"),
     ("job_stats.job_id", "@elasticsearch.ml.job.id"),
-    ("job_stats.state", "@elasticsearch.ml.job.state"),
     (
         "job_stats.forecasts_stats.total",
         "@elasticsearch.ml.job.forecasts_stats.total",
-    ),
-    (
-        "job_stats.data_counts.processed_record_count",
-        "@elasticsearch.ml.job.data_counts.processed_record_count",
     ),
 ];
 
@@ -1009,6 +1280,7 @@ const BEATS_FIELDS: &[Field] = &[
     ("beat.stats.memstats.memory.alloc", "long"),
     ("beat.stats.memstats.rss", "long"),
     ("beat.stats.memstats.gc_next", "long"),
+    ("beat.stats.memstats.memory.total", "long"),
     (
         "beats_stats.metrics.beat.memstats.memory_alloc",
         "@beat.stats.memstats.memory.alloc",
@@ -1020,6 +1292,10 @@ const BEATS_FIELDS: &[Field] = &[
     (
         "beats_stats.metrics.beat.memstats.gc_next",
         "@beat.stats.memstats.gc_next",
+    ),
+    (
+        "beats_stats.metrics.beat.memstats.memory_total",
+        "@beat.stats.memstats.memory.total",
     ),
     ("beat.stats.handles.open", "long"),
     ("beat.stats.handles.limit.hard", "long"),
@@ -1072,6 +1348,10 @@ const BEATS_FIELDS: &[Field] = &[
     ),
     (
         "beats_stats.metrics.libbeat.output.events.duplicates",
+        "@beat.stats.libbeat.output.events.duplicates",
+    ),
+    (
+        "beats_stats.metrics.libbeat.output.events.duplicated",
         "@beat.stats.libbeat.output.events.duplicates",
     ),
     (
@@ -1243,34 +1523,38 @@ const BEATS_FIELDS: &[Field] = &[
     ),
 ];
 
-/// Fields of `.monitoring-kibana-8-*` (the `kibana` module with `xpack.enabled`).
+/// Fields of `.monitoring-kibana-8-*` (the `kibana` module with `xpack.enabled`), at the
+/// paths of Elasticsearch's `monitoring-kibana-mb` template.
 const KIBANA_FIELDS: &[Field] = &[
     ("@timestamp", "date"),
     ("timestamp", "@@timestamp"),
     ("ecs.version", "keyword"),
     ("host.name", "keyword"),
-    ("agent.type", "keyword"),
-    ("agent.version", "keyword"),
+    ("process.pid", "long"),
     ("event.dataset", "keyword"),
     ("event.module", "keyword"),
     ("event.duration", "long"),
     ("metricset.name", "keyword"),
     ("metricset.period", "long"),
     ("service.id", "keyword"),
-    ("service.name", "keyword"),
     ("service.type", "keyword"),
     ("service.address", "keyword"),
     ("service.version", "keyword"),
     ("kibana.elasticsearch.cluster.id", "keyword"),
     ("cluster_uuid", "@kibana.elasticsearch.cluster.id"),
-    ("kibana.status", "keyword"),
+    ("kibana.status.name", "keyword"),
+    ("kibana.status.status.overall.state", "keyword"),
+    ("kibana.status.metrics.requests.total", "long"),
+    ("kibana.status.metrics.requests.disconnects", "long"),
+    ("kibana.status.metrics.concurrent_connections", "long"),
     ("kibana.stats.name", "keyword"),
     ("kibana.stats.index", "keyword"),
     ("kibana.stats.host.name", "keyword"),
-    ("kibana.stats.transport_address", "keyword"),
     ("kibana.stats.status", "keyword"),
+    ("kibana.stats.kibana.status", "keyword"),
     ("kibana.stats.snapshot", "boolean"),
     ("kibana.stats.concurrent_connections", "long"),
+    ("kibana.stats.usage.index", "keyword"),
     ("kibana.stats.process.uptime.ms", "long"),
     ("kibana.stats.process.event_loop_delay.ms", "double"),
     ("kibana.stats.process.memory.heap.total.bytes", "long"),
@@ -1283,9 +1567,11 @@ const KIBANA_FIELDS: &[Field] = &[
     ("kibana.stats.os.load.1m", "double"),
     ("kibana.stats.os.load.5m", "double"),
     ("kibana.stats.os.load.15m", "double"),
-    ("kibana.stats.os.memory.total.bytes", "long"),
-    ("kibana.stats.os.memory.free.bytes", "long"),
-    ("kibana.stats.os.memory.used.bytes", "long"),
+    ("kibana.stats.os.memory.total_in_bytes", "long"),
+    ("kibana.stats.os.memory.free_in_bytes", "long"),
+    ("kibana.stats.os.memory.used_in_bytes", "long"),
+    ("kibana.stats.os.distro", "keyword"),
+    ("kibana.stats.os.platform", "keyword"),
     ("kibana.stats.request.total", "long"),
     ("kibana.stats.request.disconnects", "long"),
     ("kibana.stats.response_time.avg.ms", "long"),
@@ -1294,10 +1580,9 @@ const KIBANA_FIELDS: &[Field] = &[
     ("kibana_stats.kibana.uuid", "@service.id"),
     ("kibana_stats.kibana.version", "@service.version"),
     ("kibana_stats.kibana.status", "@kibana.stats.status"),
-    ("kibana_stats.kibana.name", "@kibana.stats.name"),
     (
-        "kibana_stats.kibana.transport_address",
-        "@kibana.stats.transport_address",
+        "kibana_stats.kibana.response_time.max",
+        "@kibana.stats.response_time.max.ms",
     ),
     (
         "kibana_stats.concurrent_connections",
@@ -1318,6 +1603,10 @@ const KIBANA_FIELDS: &[Field] = &[
     (
         "kibana_stats.process.memory.resident_set_size_in_bytes",
         "@kibana.stats.process.memory.resident_set_size.bytes",
+    ),
+    (
+        "kibana_stats.os.memory.free_in_bytes",
+        "@kibana.stats.os.memory.free_in_bytes",
     ),
     ("kibana_stats.os.load.1m", "@kibana.stats.os.load.1m"),
     ("kibana_stats.os.load.5m", "@kibana.stats.os.load.5m"),
