@@ -35,6 +35,8 @@ pub(crate) const LEGACY_VERSION: i64 = 8_010_099;
 type Field = (&'static str, &'static str);
 
 /// Fields every `.monitoring-es-8-*` document may carry (spec §5.3).
+// One field per line (here and in the tables below): they read as the mappings they make.
+#[rustfmt::skip]
 const ES_FIELDS: &[Field] = &[
     ("@timestamp", "date"),
     ("timestamp", "@@timestamp"),
@@ -72,548 +74,158 @@ const ES_FIELDS: &[Field] = &[
     ("elasticsearch.node.stats.jvm.mem.heap.used.bytes", "long"),
     ("elasticsearch.node.stats.jvm.mem.heap.max.bytes", "long"),
     ("elasticsearch.node.stats.jvm.mem.heap.used.pct", "double"),
-    (
-        "node_stats.jvm.mem.heap_used_in_bytes",
-        "@elasticsearch.node.stats.jvm.mem.heap.used.bytes",
-    ),
-    (
-        "node_stats.jvm.mem.heap_max_in_bytes",
-        "@elasticsearch.node.stats.jvm.mem.heap.max.bytes",
-    ),
-    (
-        "node_stats.jvm.mem.heap_used_percent",
-        "@elasticsearch.node.stats.jvm.mem.heap.used.pct",
-    ),
-    (
-        "elasticsearch.node.stats.jvm.gc.collectors.young.collection.count",
-        "long",
-    ),
-    (
-        "elasticsearch.node.stats.jvm.gc.collectors.young.collection.ms",
-        "long",
-    ),
-    (
-        "elasticsearch.node.stats.jvm.gc.collectors.old.collection.count",
-        "long",
-    ),
-    (
-        "elasticsearch.node.stats.jvm.gc.collectors.old.collection.ms",
-        "long",
-    ),
-    (
-        "node_stats.jvm.gc.collectors.young.collection_count",
-        "@elasticsearch.node.stats.jvm.gc.collectors.young.collection.count",
-    ),
-    (
-        "node_stats.jvm.gc.collectors.young.collection_time_in_millis",
-        "@elasticsearch.node.stats.jvm.gc.collectors.young.collection.ms",
-    ),
-    (
-        "node_stats.jvm.gc.collectors.old.collection_count",
-        "@elasticsearch.node.stats.jvm.gc.collectors.old.collection.count",
-    ),
-    (
-        "node_stats.jvm.gc.collectors.old.collection_time_in_millis",
-        "@elasticsearch.node.stats.jvm.gc.collectors.old.collection.ms",
-    ),
+    ("node_stats.jvm.mem.heap_used_in_bytes", "@elasticsearch.node.stats.jvm.mem.heap.used.bytes"),
+    ("node_stats.jvm.mem.heap_max_in_bytes", "@elasticsearch.node.stats.jvm.mem.heap.max.bytes"),
+    ("node_stats.jvm.mem.heap_used_percent", "@elasticsearch.node.stats.jvm.mem.heap.used.pct"),
+    ("elasticsearch.node.stats.jvm.gc.collectors.young.collection.count", "long"),
+    ("elasticsearch.node.stats.jvm.gc.collectors.young.collection.ms", "long"),
+    ("elasticsearch.node.stats.jvm.gc.collectors.old.collection.count", "long"),
+    ("elasticsearch.node.stats.jvm.gc.collectors.old.collection.ms", "long"),
+    ("node_stats.jvm.gc.collectors.young.collection_count", "@elasticsearch.node.stats.jvm.gc.collectors.young.collection.count"),
+    ("node_stats.jvm.gc.collectors.young.collection_time_in_millis", "@elasticsearch.node.stats.jvm.gc.collectors.young.collection.ms"),
+    ("node_stats.jvm.gc.collectors.old.collection_count", "@elasticsearch.node.stats.jvm.gc.collectors.old.collection.count"),
+    ("node_stats.jvm.gc.collectors.old.collection_time_in_millis", "@elasticsearch.node.stats.jvm.gc.collectors.old.collection.ms"),
     ("elasticsearch.node.stats.indices.docs.count", "long"),
     ("elasticsearch.node.stats.indices.docs.deleted", "long"),
-    (
-        "node_stats.indices.docs.count",
-        "@elasticsearch.node.stats.indices.docs.count",
-    ),
+    ("node_stats.indices.docs.count", "@elasticsearch.node.stats.indices.docs.count"),
     ("elasticsearch.node.stats.indices.store.size.bytes", "long"),
-    (
-        "node_stats.indices.store.size_in_bytes",
-        "@elasticsearch.node.stats.indices.store.size.bytes",
-    ),
-    (
-        "node_stats.indices.store.size.bytes",
-        "@elasticsearch.node.stats.indices.store.size.bytes",
-    ),
-    (
-        "elasticsearch.node.stats.indices.indexing.index_total.count",
-        "long",
-    ),
-    (
-        "elasticsearch.node.stats.indices.indexing.index_time.ms",
-        "long",
-    ),
-    (
-        "elasticsearch.node.stats.indices.indexing.throttle_time.ms",
-        "long",
-    ),
-    (
-        "node_stats.indices.indexing.index_total",
-        "@elasticsearch.node.stats.indices.indexing.index_total.count",
-    ),
-    (
-        "node_stats.indices.indexing.index_time_in_millis",
-        "@elasticsearch.node.stats.indices.indexing.index_time.ms",
-    ),
-    (
-        "node_stats.indices.indexing.throttle_time_in_millis",
-        "@elasticsearch.node.stats.indices.indexing.throttle_time.ms",
-    ),
-    (
-        "elasticsearch.node.stats.indices.search.query_total.count",
-        "long",
-    ),
-    (
-        "elasticsearch.node.stats.indices.search.query_time.ms",
-        "long",
-    ),
-    (
-        "node_stats.indices.search.query_total",
-        "@elasticsearch.node.stats.indices.search.query_total.count",
-    ),
-    (
-        "node_stats.indices.search.query_time_in_millis",
-        "@elasticsearch.node.stats.indices.search.query_time.ms",
-    ),
+    ("node_stats.indices.store.size_in_bytes", "@elasticsearch.node.stats.indices.store.size.bytes"),
+    ("node_stats.indices.store.size.bytes", "@elasticsearch.node.stats.indices.store.size.bytes"),
+    ("elasticsearch.node.stats.indices.indexing.index_total.count", "long"),
+    ("elasticsearch.node.stats.indices.indexing.index_time.ms", "long"),
+    ("elasticsearch.node.stats.indices.indexing.throttle_time.ms", "long"),
+    ("node_stats.indices.indexing.index_total", "@elasticsearch.node.stats.indices.indexing.index_total.count"),
+    ("node_stats.indices.indexing.index_time_in_millis", "@elasticsearch.node.stats.indices.indexing.index_time.ms"),
+    ("node_stats.indices.indexing.throttle_time_in_millis", "@elasticsearch.node.stats.indices.indexing.throttle_time.ms"),
+    ("elasticsearch.node.stats.indices.search.query_total.count", "long"),
+    ("elasticsearch.node.stats.indices.search.query_time.ms", "long"),
+    ("node_stats.indices.search.query_total", "@elasticsearch.node.stats.indices.search.query_total.count"),
+    ("node_stats.indices.search.query_time_in_millis", "@elasticsearch.node.stats.indices.search.query_time.ms"),
     ("elasticsearch.node.stats.indices.segments.count", "long"),
-    (
-        "elasticsearch.node.stats.indices.segments.memory.bytes",
-        "long",
-    ),
-    (
-        "node_stats.indices.segments.count",
-        "@elasticsearch.node.stats.indices.segments.count",
-    ),
-    (
-        "node_stats.indices.segments.memory_in_bytes",
-        "@elasticsearch.node.stats.indices.segments.memory.bytes",
-    ),
-    (
-        "elasticsearch.node.stats.indices.segments.terms.memory.bytes",
-        "long",
-    ),
-    (
-        "node_stats.indices.segments.terms_memory_in_bytes",
-        "@elasticsearch.node.stats.indices.segments.terms.memory.bytes",
-    ),
-    (
-        "elasticsearch.node.stats.indices.segments.stored_fields.memory.bytes",
-        "long",
-    ),
-    (
-        "node_stats.indices.segments.stored_fields_memory_in_bytes",
-        "@elasticsearch.node.stats.indices.segments.stored_fields.memory.bytes",
-    ),
-    (
-        "elasticsearch.node.stats.indices.segments.term_vectors.memory.bytes",
-        "long",
-    ),
-    (
-        "node_stats.indices.segments.term_vectors_memory_in_bytes",
-        "@elasticsearch.node.stats.indices.segments.term_vectors.memory.bytes",
-    ),
-    (
-        "elasticsearch.node.stats.indices.segments.norms.memory.bytes",
-        "long",
-    ),
-    (
-        "node_stats.indices.segments.norms_memory_in_bytes",
-        "@elasticsearch.node.stats.indices.segments.norms.memory.bytes",
-    ),
-    (
-        "elasticsearch.node.stats.indices.segments.points.memory.bytes",
-        "long",
-    ),
-    (
-        "node_stats.indices.segments.points_memory_in_bytes",
-        "@elasticsearch.node.stats.indices.segments.points.memory.bytes",
-    ),
-    (
-        "elasticsearch.node.stats.indices.segments.doc_values.memory.bytes",
-        "long",
-    ),
-    (
-        "node_stats.indices.segments.doc_values_memory_in_bytes",
-        "@elasticsearch.node.stats.indices.segments.doc_values.memory.bytes",
-    ),
-    (
-        "elasticsearch.node.stats.indices.segments.index_writer.memory.bytes",
-        "long",
-    ),
-    (
-        "node_stats.indices.segments.index_writer_memory_in_bytes",
-        "@elasticsearch.node.stats.indices.segments.index_writer.memory.bytes",
-    ),
-    (
-        "elasticsearch.node.stats.indices.segments.version_map.memory.bytes",
-        "long",
-    ),
-    (
-        "node_stats.indices.segments.version_map_memory_in_bytes",
-        "@elasticsearch.node.stats.indices.segments.version_map.memory.bytes",
-    ),
-    (
-        "elasticsearch.node.stats.indices.segments.fixed_bit_set.memory.bytes",
-        "long",
-    ),
-    (
-        "node_stats.indices.segments.fixed_bit_set_memory_in_bytes",
-        "@elasticsearch.node.stats.indices.segments.fixed_bit_set.memory.bytes",
-    ),
-    (
-        "elasticsearch.node.stats.indices.fielddata.memory.bytes",
-        "long",
-    ),
-    (
-        "elasticsearch.node.stats.indices.query_cache.memory.bytes",
-        "long",
-    ),
-    (
-        "elasticsearch.node.stats.indices.request_cache.memory.bytes",
-        "long",
-    ),
-    (
-        "node_stats.indices.fielddata.memory_size_in_bytes",
-        "@elasticsearch.node.stats.indices.fielddata.memory.bytes",
-    ),
-    (
-        "node_stats.indices.query_cache.memory_size_in_bytes",
-        "@elasticsearch.node.stats.indices.query_cache.memory.bytes",
-    ),
-    (
-        "node_stats.indices.request_cache.memory_size_in_bytes",
-        "@elasticsearch.node.stats.indices.request_cache.memory.bytes",
-    ),
-    (
-        "elasticsearch.node.stats.indices.bulk.operations.total.count",
-        "long",
-    ),
-    (
-        "elasticsearch.node.stats.indices.bulk.total_time.ms",
-        "long",
-    ),
-    (
-        "elasticsearch.node.stats.indices.bulk.total_size.bytes",
-        "long",
-    ),
+    ("elasticsearch.node.stats.indices.segments.memory.bytes", "long"),
+    ("node_stats.indices.segments.count", "@elasticsearch.node.stats.indices.segments.count"),
+    ("node_stats.indices.segments.memory_in_bytes", "@elasticsearch.node.stats.indices.segments.memory.bytes"),
+    ("elasticsearch.node.stats.indices.segments.terms.memory.bytes", "long"),
+    ("node_stats.indices.segments.terms_memory_in_bytes", "@elasticsearch.node.stats.indices.segments.terms.memory.bytes"),
+    ("elasticsearch.node.stats.indices.segments.stored_fields.memory.bytes", "long"),
+    ("node_stats.indices.segments.stored_fields_memory_in_bytes", "@elasticsearch.node.stats.indices.segments.stored_fields.memory.bytes"),
+    ("elasticsearch.node.stats.indices.segments.term_vectors.memory.bytes", "long"),
+    ("node_stats.indices.segments.term_vectors_memory_in_bytes", "@elasticsearch.node.stats.indices.segments.term_vectors.memory.bytes"),
+    ("elasticsearch.node.stats.indices.segments.norms.memory.bytes", "long"),
+    ("node_stats.indices.segments.norms_memory_in_bytes", "@elasticsearch.node.stats.indices.segments.norms.memory.bytes"),
+    ("elasticsearch.node.stats.indices.segments.points.memory.bytes", "long"),
+    ("node_stats.indices.segments.points_memory_in_bytes", "@elasticsearch.node.stats.indices.segments.points.memory.bytes"),
+    ("elasticsearch.node.stats.indices.segments.doc_values.memory.bytes", "long"),
+    ("node_stats.indices.segments.doc_values_memory_in_bytes", "@elasticsearch.node.stats.indices.segments.doc_values.memory.bytes"),
+    ("elasticsearch.node.stats.indices.segments.index_writer.memory.bytes", "long"),
+    ("node_stats.indices.segments.index_writer_memory_in_bytes", "@elasticsearch.node.stats.indices.segments.index_writer.memory.bytes"),
+    ("elasticsearch.node.stats.indices.segments.version_map.memory.bytes", "long"),
+    ("node_stats.indices.segments.version_map_memory_in_bytes", "@elasticsearch.node.stats.indices.segments.version_map.memory.bytes"),
+    ("elasticsearch.node.stats.indices.segments.fixed_bit_set.memory.bytes", "long"),
+    ("node_stats.indices.segments.fixed_bit_set_memory_in_bytes", "@elasticsearch.node.stats.indices.segments.fixed_bit_set.memory.bytes"),
+    ("elasticsearch.node.stats.indices.fielddata.memory.bytes", "long"),
+    ("elasticsearch.node.stats.indices.query_cache.memory.bytes", "long"),
+    ("elasticsearch.node.stats.indices.request_cache.memory.bytes", "long"),
+    ("node_stats.indices.fielddata.memory_size_in_bytes", "@elasticsearch.node.stats.indices.fielddata.memory.bytes"),
+    ("node_stats.indices.query_cache.memory_size_in_bytes", "@elasticsearch.node.stats.indices.query_cache.memory.bytes"),
+    ("node_stats.indices.request_cache.memory_size_in_bytes", "@elasticsearch.node.stats.indices.request_cache.memory.bytes"),
+    ("elasticsearch.node.stats.indices.bulk.operations.total.count", "long"),
+    ("elasticsearch.node.stats.indices.bulk.total_time.ms", "long"),
+    ("elasticsearch.node.stats.indices.bulk.total_size.bytes", "long"),
     ("elasticsearch.node.stats.indices.bulk.avg_time.ms", "long"),
-    (
-        "elasticsearch.node.stats.indices.bulk.avg_size.bytes",
-        "long",
-    ),
+    ("elasticsearch.node.stats.indices.bulk.avg_size.bytes", "long"),
     ("elasticsearch.node.stats.fs.summary.total.bytes", "long"),
     ("elasticsearch.node.stats.fs.summary.free.bytes", "long"),
-    (
-        "elasticsearch.node.stats.fs.summary.available.bytes",
-        "long",
-    ),
-    (
-        "node_stats.fs.total.total_in_bytes",
-        "@elasticsearch.node.stats.fs.summary.total.bytes",
-    ),
-    (
-        "node_stats.fs.total.available_in_bytes",
-        "@elasticsearch.node.stats.fs.summary.available.bytes",
-    ),
-    (
-        "elasticsearch.node.stats.fs.io_stats.total.operations.count",
-        "long",
-    ),
-    (
-        "elasticsearch.node.stats.fs.io_stats.total.read.operations.count",
-        "long",
-    ),
-    (
-        "elasticsearch.node.stats.fs.io_stats.total.write.operations.count",
-        "long",
-    ),
-    (
-        "node_stats.fs.io_stats.total.operations",
-        "@elasticsearch.node.stats.fs.io_stats.total.operations.count",
-    ),
-    (
-        "node_stats.fs.io_stats.total.read_operations",
-        "@elasticsearch.node.stats.fs.io_stats.total.read.operations.count",
-    ),
-    (
-        "node_stats.fs.io_stats.total.write_operations",
-        "@elasticsearch.node.stats.fs.io_stats.total.write.operations.count",
-    ),
+    ("elasticsearch.node.stats.fs.summary.available.bytes", "long"),
+    ("node_stats.fs.total.total_in_bytes", "@elasticsearch.node.stats.fs.summary.total.bytes"),
+    ("node_stats.fs.total.available_in_bytes", "@elasticsearch.node.stats.fs.summary.available.bytes"),
+    ("elasticsearch.node.stats.fs.io_stats.total.operations.count", "long"),
+    ("elasticsearch.node.stats.fs.io_stats.total.read.operations.count", "long"),
+    ("elasticsearch.node.stats.fs.io_stats.total.write.operations.count", "long"),
+    ("node_stats.fs.io_stats.total.operations", "@elasticsearch.node.stats.fs.io_stats.total.operations.count"),
+    ("node_stats.fs.io_stats.total.read_operations", "@elasticsearch.node.stats.fs.io_stats.total.read.operations.count"),
+    ("node_stats.fs.io_stats.total.write_operations", "@elasticsearch.node.stats.fs.io_stats.total.write.operations.count"),
     ("elasticsearch.node.stats.os.cpu.load_avg.1m", "double"),
-    (
-        "node_stats.os.cpu.load_average.1m",
-        "@elasticsearch.node.stats.os.cpu.load_avg.1m",
-    ),
-    (
-        "elasticsearch.node.stats.os.cgroup.cpuacct.usage.ns",
-        "long",
-    ),
-    (
-        "elasticsearch.node.stats.os.cgroup.cpu.cfs.quota.us",
-        "long",
-    ),
-    (
-        "elasticsearch.node.stats.os.cgroup.cpu.stat.elapsed_periods.count",
-        "long",
-    ),
-    (
-        "elasticsearch.node.stats.os.cgroup.cpu.stat.times_throttled.count",
-        "long",
-    ),
-    (
-        "elasticsearch.node.stats.os.cgroup.cpu.stat.time_throttled.ns",
-        "long",
-    ),
-    (
-        "elasticsearch.node.stats.os.cgroup.memory.control_group",
-        "keyword",
-    ),
-    (
-        "elasticsearch.node.stats.os.cgroup.memory.limit.bytes",
-        "keyword",
-    ),
-    (
-        "elasticsearch.node.stats.os.cgroup.memory.usage.bytes",
-        "keyword",
-    ),
-    (
-        "node_stats.os.cgroup.cpuacct.usage_nanos",
-        "@elasticsearch.node.stats.os.cgroup.cpuacct.usage.ns",
-    ),
-    (
-        "node_stats.os.cgroup.cpu.cfs_quota_micros",
-        "@elasticsearch.node.stats.os.cgroup.cpu.cfs.quota.us",
-    ),
-    (
-        "node_stats.os.cgroup.cpu.stat.number_of_elapsed_periods",
-        "@elasticsearch.node.stats.os.cgroup.cpu.stat.elapsed_periods.count",
-    ),
-    (
-        "node_stats.os.cgroup.cpu.stat.number_of_times_throttled",
-        "@elasticsearch.node.stats.os.cgroup.cpu.stat.times_throttled.count",
-    ),
-    (
-        "node_stats.os.cgroup.cpu.stat.time_throttled_nanos",
-        "@elasticsearch.node.stats.os.cgroup.cpu.stat.time_throttled.ns",
-    ),
-    (
-        "node_stats.os.cgroup.memory.control_group",
-        "@elasticsearch.node.stats.os.cgroup.memory.control_group",
-    ),
-    (
-        "node_stats.os.cgroup.memory.limit_in_bytes",
-        "@elasticsearch.node.stats.os.cgroup.memory.limit.bytes",
-    ),
-    (
-        "node_stats.os.cgroup.memory.usage_in_bytes",
-        "@elasticsearch.node.stats.os.cgroup.memory.usage.bytes",
-    ),
+    ("node_stats.os.cpu.load_average.1m", "@elasticsearch.node.stats.os.cpu.load_avg.1m"),
+    ("elasticsearch.node.stats.os.cgroup.cpuacct.usage.ns", "long"),
+    ("elasticsearch.node.stats.os.cgroup.cpu.cfs.quota.us", "long"),
+    ("elasticsearch.node.stats.os.cgroup.cpu.stat.elapsed_periods.count", "long"),
+    ("elasticsearch.node.stats.os.cgroup.cpu.stat.times_throttled.count", "long"),
+    ("elasticsearch.node.stats.os.cgroup.cpu.stat.time_throttled.ns", "long"),
+    ("elasticsearch.node.stats.os.cgroup.memory.control_group", "keyword"),
+    ("elasticsearch.node.stats.os.cgroup.memory.limit.bytes", "keyword"),
+    ("elasticsearch.node.stats.os.cgroup.memory.usage.bytes", "keyword"),
+    ("node_stats.os.cgroup.cpuacct.usage_nanos", "@elasticsearch.node.stats.os.cgroup.cpuacct.usage.ns"),
+    ("node_stats.os.cgroup.cpu.cfs_quota_micros", "@elasticsearch.node.stats.os.cgroup.cpu.cfs.quota.us"),
+    ("node_stats.os.cgroup.cpu.stat.number_of_elapsed_periods", "@elasticsearch.node.stats.os.cgroup.cpu.stat.elapsed_periods.count"),
+    ("node_stats.os.cgroup.cpu.stat.number_of_times_throttled", "@elasticsearch.node.stats.os.cgroup.cpu.stat.times_throttled.count"),
+    ("node_stats.os.cgroup.cpu.stat.time_throttled_nanos", "@elasticsearch.node.stats.os.cgroup.cpu.stat.time_throttled.ns"),
+    ("node_stats.os.cgroup.memory.control_group", "@elasticsearch.node.stats.os.cgroup.memory.control_group"),
+    ("node_stats.os.cgroup.memory.limit_in_bytes", "@elasticsearch.node.stats.os.cgroup.memory.limit.bytes"),
+    ("node_stats.os.cgroup.memory.usage_in_bytes", "@elasticsearch.node.stats.os.cgroup.memory.usage.bytes"),
     ("elasticsearch.node.stats.process.cpu.pct", "double"),
-    (
-        "node_stats.process.cpu.percent",
-        "@elasticsearch.node.stats.process.cpu.pct",
-    ),
-    (
-        "elasticsearch.node.stats.thread_pool.write.queue.count",
-        "long",
-    ),
-    (
-        "elasticsearch.node.stats.thread_pool.write.rejected.count",
-        "long",
-    ),
-    (
-        "elasticsearch.node.stats.thread_pool.search.queue.count",
-        "long",
-    ),
-    (
-        "elasticsearch.node.stats.thread_pool.search.rejected.count",
-        "long",
-    ),
-    (
-        "elasticsearch.node.stats.thread_pool.get.queue.count",
-        "long",
-    ),
-    (
-        "elasticsearch.node.stats.thread_pool.get.rejected.count",
-        "long",
-    ),
-    (
-        "node_stats.thread_pool.write.queue",
-        "@elasticsearch.node.stats.thread_pool.write.queue.count",
-    ),
-    (
-        "node_stats.thread_pool.write.rejected",
-        "@elasticsearch.node.stats.thread_pool.write.rejected.count",
-    ),
-    (
-        "node_stats.thread_pool.search.queue",
-        "@elasticsearch.node.stats.thread_pool.search.queue.count",
-    ),
-    (
-        "node_stats.thread_pool.search.rejected",
-        "@elasticsearch.node.stats.thread_pool.search.rejected.count",
-    ),
-    (
-        "node_stats.thread_pool.get.queue",
-        "@elasticsearch.node.stats.thread_pool.get.queue.count",
-    ),
-    (
-        "node_stats.thread_pool.get.rejected",
-        "@elasticsearch.node.stats.thread_pool.get.rejected.count",
-    ),
-    (
-        "elasticsearch.node.stats.thread_pool.index.queue.count",
-        "long",
-    ),
-    (
-        "node_stats.thread_pool.index.queue",
-        "@elasticsearch.node.stats.thread_pool.index.queue.count",
-    ),
-    (
-        "elasticsearch.node.stats.thread_pool.index.rejected.count",
-        "long",
-    ),
-    (
-        "node_stats.thread_pool.index.rejected",
-        "@elasticsearch.node.stats.thread_pool.index.rejected.count",
-    ),
-    (
-        "elasticsearch.node.stats.thread_pool.bulk.queue.count",
-        "long",
-    ),
-    (
-        "node_stats.thread_pool.bulk.queue",
-        "@elasticsearch.node.stats.thread_pool.bulk.queue.count",
-    ),
-    (
-        "elasticsearch.node.stats.thread_pool.bulk.rejected.count",
-        "long",
-    ),
-    (
-        "node_stats.thread_pool.bulk.rejected",
-        "@elasticsearch.node.stats.thread_pool.bulk.rejected.count",
-    ),
-    (
-        "elasticsearch.node.stats.indexing_pressure.memory.current.all.bytes",
-        "long",
-    ),
-    (
-        "elasticsearch.node.stats.indexing_pressure.memory.current.combined_coordinating_and_primary.bytes",
-        "long",
-    ),
-    (
-        "elasticsearch.node.stats.indexing_pressure.memory.total.coordinating.rejections",
-        "long",
-    ),
-    (
-        "elasticsearch.node.stats.indexing_pressure.memory.total.primary.rejections",
-        "long",
-    ),
-    (
-        "elasticsearch.node.stats.indexing_pressure.memory.limit_in_bytes",
-        "long",
-    ),
+    ("node_stats.process.cpu.percent", "@elasticsearch.node.stats.process.cpu.pct"),
+    ("elasticsearch.node.stats.thread_pool.write.queue.count", "long"),
+    ("elasticsearch.node.stats.thread_pool.write.rejected.count", "long"),
+    ("elasticsearch.node.stats.thread_pool.search.queue.count", "long"),
+    ("elasticsearch.node.stats.thread_pool.search.rejected.count", "long"),
+    ("elasticsearch.node.stats.thread_pool.get.queue.count", "long"),
+    ("elasticsearch.node.stats.thread_pool.get.rejected.count", "long"),
+    ("node_stats.thread_pool.write.queue", "@elasticsearch.node.stats.thread_pool.write.queue.count"),
+    ("node_stats.thread_pool.write.rejected", "@elasticsearch.node.stats.thread_pool.write.rejected.count"),
+    ("node_stats.thread_pool.search.queue", "@elasticsearch.node.stats.thread_pool.search.queue.count"),
+    ("node_stats.thread_pool.search.rejected", "@elasticsearch.node.stats.thread_pool.search.rejected.count"),
+    ("node_stats.thread_pool.get.queue", "@elasticsearch.node.stats.thread_pool.get.queue.count"),
+    ("node_stats.thread_pool.get.rejected", "@elasticsearch.node.stats.thread_pool.get.rejected.count"),
+    ("elasticsearch.node.stats.thread_pool.index.queue.count", "long"),
+    ("node_stats.thread_pool.index.queue", "@elasticsearch.node.stats.thread_pool.index.queue.count"),
+    ("elasticsearch.node.stats.thread_pool.index.rejected.count", "long"),
+    ("node_stats.thread_pool.index.rejected", "@elasticsearch.node.stats.thread_pool.index.rejected.count"),
+    ("elasticsearch.node.stats.thread_pool.bulk.queue.count", "long"),
+    ("node_stats.thread_pool.bulk.queue", "@elasticsearch.node.stats.thread_pool.bulk.queue.count"),
+    ("elasticsearch.node.stats.thread_pool.bulk.rejected.count", "long"),
+    ("node_stats.thread_pool.bulk.rejected", "@elasticsearch.node.stats.thread_pool.bulk.rejected.count"),
+    ("elasticsearch.node.stats.indexing_pressure.memory.current.all.bytes", "long"),
+    ("elasticsearch.node.stats.indexing_pressure.memory.current.combined_coordinating_and_primary.bytes", "long"),
+    ("elasticsearch.node.stats.indexing_pressure.memory.total.coordinating.rejections", "long"),
+    ("elasticsearch.node.stats.indexing_pressure.memory.total.primary.rejections", "long"),
+    ("elasticsearch.node.stats.indexing_pressure.memory.limit_in_bytes", "long"),
     ("elasticsearch.node.stats.ingest.total.count", "long"),
-    (
-        "elasticsearch.node.stats.ingest.total.time_in_millis",
-        "long",
-    ),
+    ("elasticsearch.node.stats.ingest.total.time_in_millis", "long"),
     ("elasticsearch.node.stats.ingest.total.current", "long"),
     ("elasticsearch.node.stats.ingest.total.failed", "long"),
     // cluster_stats
     ("elasticsearch.cluster.stats.status", "keyword"),
-    (
-        "cluster_state.status",
-        "@elasticsearch.cluster.stats.status",
-    ),
+    ("cluster_state.status", "@elasticsearch.cluster.stats.status"),
     ("elasticsearch.cluster.stats.nodes.count", "long"),
     ("elasticsearch.cluster.stats.nodes.master", "long"),
     ("elasticsearch.cluster.stats.nodes.data", "long"),
     ("elasticsearch.cluster.stats.nodes.versions", "keyword"),
     ("elasticsearch.cluster.stats.nodes.fs.total.bytes", "long"),
-    (
-        "elasticsearch.cluster.stats.nodes.fs.available.bytes",
-        "long",
-    ),
-    (
-        "elasticsearch.cluster.stats.nodes.jvm.max_uptime.ms",
-        "long",
-    ),
-    (
-        "elasticsearch.cluster.stats.nodes.jvm.memory.heap.used.bytes",
-        "long",
-    ),
-    (
-        "elasticsearch.cluster.stats.nodes.jvm.memory.heap.max.bytes",
-        "long",
-    ),
-    (
-        "cluster_stats.nodes.count.total",
-        "@elasticsearch.cluster.stats.nodes.count",
-    ),
-    (
-        "cluster_stats.nodes.versions",
-        "@elasticsearch.cluster.stats.nodes.versions",
-    ),
-    (
-        "cluster_stats.nodes.fs.total_in_bytes",
-        "@elasticsearch.cluster.stats.nodes.fs.total.bytes",
-    ),
-    (
-        "cluster_stats.nodes.fs.available_in_bytes",
-        "@elasticsearch.cluster.stats.nodes.fs.available.bytes",
-    ),
-    (
-        "cluster_stats.nodes.jvm.max_uptime_in_millis",
-        "@elasticsearch.cluster.stats.nodes.jvm.max_uptime.ms",
-    ),
-    (
-        "cluster_stats.nodes.jvm.mem.heap_used_in_bytes",
-        "@elasticsearch.cluster.stats.nodes.jvm.memory.heap.used.bytes",
-    ),
-    (
-        "cluster_stats.nodes.jvm.mem.heap_max_in_bytes",
-        "@elasticsearch.cluster.stats.nodes.jvm.memory.heap.max.bytes",
-    ),
+    ("elasticsearch.cluster.stats.nodes.fs.available.bytes", "long"),
+    ("elasticsearch.cluster.stats.nodes.jvm.max_uptime.ms", "long"),
+    ("elasticsearch.cluster.stats.nodes.jvm.memory.heap.used.bytes", "long"),
+    ("elasticsearch.cluster.stats.nodes.jvm.memory.heap.max.bytes", "long"),
+    ("cluster_stats.nodes.count.total", "@elasticsearch.cluster.stats.nodes.count"),
+    ("cluster_stats.nodes.versions", "@elasticsearch.cluster.stats.nodes.versions"),
+    ("cluster_stats.nodes.fs.total_in_bytes", "@elasticsearch.cluster.stats.nodes.fs.total.bytes"),
+    ("cluster_stats.nodes.fs.available_in_bytes", "@elasticsearch.cluster.stats.nodes.fs.available.bytes"),
+    ("cluster_stats.nodes.jvm.max_uptime_in_millis", "@elasticsearch.cluster.stats.nodes.jvm.max_uptime.ms"),
+    ("cluster_stats.nodes.jvm.mem.heap_used_in_bytes", "@elasticsearch.cluster.stats.nodes.jvm.memory.heap.used.bytes"),
+    ("cluster_stats.nodes.jvm.mem.heap_max_in_bytes", "@elasticsearch.cluster.stats.nodes.jvm.memory.heap.max.bytes"),
     ("elasticsearch.cluster.stats.indices.total", "long"),
     ("elasticsearch.cluster.stats.indices.docs.total", "long"),
     ("elasticsearch.cluster.stats.indices.shards.count", "long"),
-    (
-        "elasticsearch.cluster.stats.indices.shards.primaries",
-        "long",
-    ),
-    (
-        "elasticsearch.cluster.stats.indices.store.size.bytes",
-        "long",
-    ),
-    (
-        "elasticsearch.cluster.stats.indices.store.total_data_set_size.bytes",
-        "long",
-    ),
-    (
-        "elasticsearch.cluster.stats.indices.fielddata.memory.bytes",
-        "long",
-    ),
-    (
-        "cluster_stats.indices.count",
-        "@elasticsearch.cluster.stats.indices.total",
-    ),
-    (
-        "cluster_stats.indices.docs.count",
-        "@elasticsearch.cluster.stats.indices.docs.total",
-    ),
-    (
-        "cluster_stats.indices.shards.total",
-        "@elasticsearch.cluster.stats.indices.shards.count",
-    ),
-    (
-        "cluster_stats.indices.shards.primaries",
-        "@elasticsearch.cluster.stats.indices.shards.primaries",
-    ),
-    (
-        "cluster_stats.indices.store.size_in_bytes",
-        "@elasticsearch.cluster.stats.indices.store.size.bytes",
-    ),
-    (
-        "cluster_stats.indices.fielddata.memory_size_in_bytes",
-        "@elasticsearch.cluster.stats.indices.fielddata.memory.bytes",
-    ),
+    ("elasticsearch.cluster.stats.indices.shards.primaries", "long"),
+    ("elasticsearch.cluster.stats.indices.store.size.bytes", "long"),
+    ("elasticsearch.cluster.stats.indices.store.total_data_set_size.bytes", "long"),
+    ("elasticsearch.cluster.stats.indices.fielddata.memory.bytes", "long"),
+    ("cluster_stats.indices.count", "@elasticsearch.cluster.stats.indices.total"),
+    ("cluster_stats.indices.docs.count", "@elasticsearch.cluster.stats.indices.docs.total"),
+    ("cluster_stats.indices.shards.total", "@elasticsearch.cluster.stats.indices.shards.count"),
+    ("cluster_stats.indices.shards.primaries", "@elasticsearch.cluster.stats.indices.shards.primaries"),
+    ("cluster_stats.indices.store.size_in_bytes", "@elasticsearch.cluster.stats.indices.store.size.bytes"),
+    ("cluster_stats.indices.fielddata.memory_size_in_bytes", "@elasticsearch.cluster.stats.indices.fielddata.memory.bytes"),
     ("elasticsearch.cluster.stats.license.status", "keyword"),
     ("elasticsearch.cluster.stats.license.type", "keyword"),
     ("elasticsearch.cluster.stats.license.uid", "keyword"),
@@ -621,62 +233,26 @@ const ES_FIELDS: &[Field] = &[
     ("elasticsearch.cluster.stats.license.issued_to", "keyword"),
     ("elasticsearch.cluster.stats.license.issue_date", "date"),
     ("elasticsearch.cluster.stats.license.expiry_date", "date"),
-    (
-        "elasticsearch.cluster.stats.license.expiry_date_in_millis",
-        "long",
-    ),
+    ("elasticsearch.cluster.stats.license.expiry_date_in_millis", "long"),
     ("elasticsearch.cluster.stats.license.max_nodes", "long"),
-    (
-        "elasticsearch.cluster.stats.license.cluster_needs_tls",
-        "boolean",
-    ),
-    (
-        "license.status",
-        "@elasticsearch.cluster.stats.license.status",
-    ),
+    ("elasticsearch.cluster.stats.license.cluster_needs_tls", "boolean"),
+    ("license.status", "@elasticsearch.cluster.stats.license.status"),
     ("license.type", "@elasticsearch.cluster.stats.license.type"),
     ("elasticsearch.cluster.stats.state.master_node", "keyword"),
     ("elasticsearch.cluster.stats.state.state_uuid", "keyword"),
     ("elasticsearch.cluster.stats.state.nodes_hash", "keyword"),
     ("elasticsearch.cluster.stats.state.version", "keyword"),
     ("elasticsearch.cluster.stats.version", "keyword"),
-    (
-        "cluster_state.master_node",
-        "@elasticsearch.cluster.stats.state.master_node",
-    ),
-    (
-        "cluster_state.state_uuid",
-        "@elasticsearch.cluster.stats.state.state_uuid",
-    ),
-    (
-        "cluster_state.nodes_hash",
-        "@elasticsearch.cluster.stats.state.nodes_hash",
-    ),
-    (
-        "cluster_state.version",
-        "@elasticsearch.cluster.stats.state.version",
-    ),
-    (
-        "elasticsearch.cluster.stats.stack.xpack.ccr.available",
-        "boolean",
-    ),
-    (
-        "elasticsearch.cluster.stats.stack.xpack.ccr.enabled",
-        "boolean",
-    ),
+    ("cluster_state.master_node", "@elasticsearch.cluster.stats.state.master_node"),
+    ("cluster_state.state_uuid", "@elasticsearch.cluster.stats.state.state_uuid"),
+    ("cluster_state.nodes_hash", "@elasticsearch.cluster.stats.state.nodes_hash"),
+    ("cluster_state.version", "@elasticsearch.cluster.stats.state.version"),
+    ("elasticsearch.cluster.stats.stack.xpack.ccr.available", "boolean"),
+    ("elasticsearch.cluster.stats.stack.xpack.ccr.enabled", "boolean"),
     ("elasticsearch.cluster.stats.stack.apm.found", "boolean"),
-    (
-        "stack_stats.xpack.ccr.available",
-        "@elasticsearch.cluster.stats.stack.xpack.ccr.available",
-    ),
-    (
-        "stack_stats.xpack.ccr.enabled",
-        "@elasticsearch.cluster.stats.stack.xpack.ccr.enabled",
-    ),
-    (
-        "stack_stats.apm.found",
-        "@elasticsearch.cluster.stats.stack.apm.found",
-    ),
+    ("stack_stats.xpack.ccr.available", "@elasticsearch.cluster.stats.stack.xpack.ccr.available"),
+    ("stack_stats.xpack.ccr.enabled", "@elasticsearch.cluster.stats.stack.xpack.ccr.enabled"),
+    ("stack_stats.apm.found", "@elasticsearch.cluster.stats.stack.apm.found"),
     // index
     ("elasticsearch.index.name", "keyword"),
     ("elasticsearch.index.uuid", "keyword"),
@@ -697,288 +273,87 @@ const ES_FIELDS: &[Field] = &[
     ("elasticsearch.index.primaries.docs.count", "long"),
     ("elasticsearch.index.primaries.store.size_in_bytes", "long"),
     ("elasticsearch.index.primaries.indexing.index_total", "long"),
-    (
-        "elasticsearch.index.primaries.indexing.index_time_in_millis",
-        "long",
-    ),
-    (
-        "elasticsearch.index.primaries.indexing.throttle_time_in_millis",
-        "long",
-    ),
+    ("elasticsearch.index.primaries.indexing.index_time_in_millis", "long"),
+    ("elasticsearch.index.primaries.indexing.throttle_time_in_millis", "long"),
     ("elasticsearch.index.primaries.search.query_total", "long"),
-    (
-        "elasticsearch.index.primaries.search.query_time_in_millis",
-        "long",
-    ),
+    ("elasticsearch.index.primaries.search.query_time_in_millis", "long"),
     ("elasticsearch.index.primaries.segments.count", "long"),
-    (
-        "elasticsearch.index.primaries.merges.total_size_in_bytes",
-        "long",
-    ),
-    (
-        "elasticsearch.index.primaries.refresh.total_time_in_millis",
-        "long",
-    ),
+    ("elasticsearch.index.primaries.merges.total_size_in_bytes", "long"),
+    ("elasticsearch.index.primaries.refresh.total_time_in_millis", "long"),
     ("elasticsearch.index.total.docs.count", "long"),
     ("elasticsearch.index.total.store.size_in_bytes", "long"),
     ("elasticsearch.index.total.indexing.index_total", "long"),
-    (
-        "elasticsearch.index.total.indexing.index_time_in_millis",
-        "long",
-    ),
-    (
-        "elasticsearch.index.total.indexing.throttle_time_in_millis",
-        "long",
-    ),
+    ("elasticsearch.index.total.indexing.index_time_in_millis", "long"),
+    ("elasticsearch.index.total.indexing.throttle_time_in_millis", "long"),
     ("elasticsearch.index.total.search.query_total", "long"),
-    (
-        "elasticsearch.index.total.search.query_time_in_millis",
-        "long",
-    ),
+    ("elasticsearch.index.total.search.query_time_in_millis", "long"),
     ("elasticsearch.index.total.segments.count", "long"),
     ("elasticsearch.index.total.segments.memory_in_bytes", "long"),
-    (
-        "elasticsearch.index.total.merges.total_size_in_bytes",
-        "long",
-    ),
-    (
-        "elasticsearch.index.total.refresh.total_time_in_millis",
-        "long",
-    ),
-    (
-        "elasticsearch.index.total.fielddata.memory_size_in_bytes",
-        "long",
-    ),
-    (
-        "elasticsearch.index.total.query_cache.memory_size_in_bytes",
-        "long",
-    ),
-    (
-        "elasticsearch.index.total.request_cache.memory_size_in_bytes",
-        "long",
-    ),
-    (
-        "index_stats.primaries.docs.count",
-        "@elasticsearch.index.primaries.docs.count",
-    ),
-    (
-        "index_stats.primaries.store.size_in_bytes",
-        "@elasticsearch.index.primaries.store.size_in_bytes",
-    ),
-    (
-        "index_stats.primaries.indexing.index_total",
-        "@elasticsearch.index.primaries.indexing.index_total",
-    ),
-    (
-        "index_stats.primaries.indexing.index_time_in_millis",
-        "@elasticsearch.index.primaries.indexing.index_time_in_millis",
-    ),
-    (
-        "index_stats.primaries.indexing.throttle_time_in_millis",
-        "@elasticsearch.index.primaries.indexing.throttle_time_in_millis",
-    ),
-    (
-        "index_stats.primaries.segments.count",
-        "@elasticsearch.index.primaries.segments.count",
-    ),
-    (
-        "index_stats.primaries.merges.total_size_in_bytes",
-        "@elasticsearch.index.primaries.merges.total_size_in_bytes",
-    ),
-    (
-        "index_stats.primaries.refresh.total_time_in_millis",
-        "@elasticsearch.index.primaries.refresh.total_time_in_millis",
-    ),
-    (
-        "index_stats.total.docs.count",
-        "@elasticsearch.index.total.docs.count",
-    ),
-    (
-        "index_stats.total.store.size_in_bytes",
-        "@elasticsearch.index.total.store.size_in_bytes",
-    ),
-    (
-        "index_stats.total.indexing.index_total",
-        "@elasticsearch.index.total.indexing.index_total",
-    ),
-    (
-        "index_stats.total.indexing.index_time_in_millis",
-        "@elasticsearch.index.total.indexing.index_time_in_millis",
-    ),
-    (
-        "index_stats.total.indexing.throttle_time_in_millis",
-        "@elasticsearch.index.total.indexing.throttle_time_in_millis",
-    ),
-    (
-        "index_stats.total.search.query_total",
-        "@elasticsearch.index.total.search.query_total",
-    ),
-    (
-        "index_stats.total.search.query_time_in_millis",
-        "@elasticsearch.index.total.search.query_time_in_millis",
-    ),
-    (
-        "index_stats.total.segments.count",
-        "@elasticsearch.index.total.segments.count",
-    ),
-    (
-        "index_stats.total.segments.memory_in_bytes",
-        "@elasticsearch.index.total.segments.memory_in_bytes",
-    ),
-    (
-        "elasticsearch.index.total.segments.terms_memory_in_bytes",
-        "long",
-    ),
-    (
-        "index_stats.total.segments.terms_memory_in_bytes",
-        "@elasticsearch.index.total.segments.terms_memory_in_bytes",
-    ),
-    (
-        "elasticsearch.index.total.segments.stored_fields_memory_in_bytes",
-        "long",
-    ),
-    (
-        "index_stats.total.segments.stored_fields_memory_in_bytes",
-        "@elasticsearch.index.total.segments.stored_fields_memory_in_bytes",
-    ),
-    (
-        "elasticsearch.index.total.segments.term_vectors_memory_in_bytes",
-        "long",
-    ),
-    (
-        "index_stats.total.segments.term_vectors_memory_in_bytes",
-        "@elasticsearch.index.total.segments.term_vectors_memory_in_bytes",
-    ),
-    (
-        "elasticsearch.index.total.segments.norms_memory_in_bytes",
-        "long",
-    ),
-    (
-        "index_stats.total.segments.norms_memory_in_bytes",
-        "@elasticsearch.index.total.segments.norms_memory_in_bytes",
-    ),
-    (
-        "elasticsearch.index.total.segments.points_memory_in_bytes",
-        "long",
-    ),
-    (
-        "index_stats.total.segments.points_memory_in_bytes",
-        "@elasticsearch.index.total.segments.points_memory_in_bytes",
-    ),
-    (
-        "elasticsearch.index.total.segments.doc_values_memory_in_bytes",
-        "long",
-    ),
-    (
-        "index_stats.total.segments.doc_values_memory_in_bytes",
-        "@elasticsearch.index.total.segments.doc_values_memory_in_bytes",
-    ),
-    (
-        "elasticsearch.index.total.segments.index_writer_memory_in_bytes",
-        "long",
-    ),
-    (
-        "index_stats.total.segments.index_writer_memory_in_bytes",
-        "@elasticsearch.index.total.segments.index_writer_memory_in_bytes",
-    ),
-    (
-        "elasticsearch.index.total.segments.version_map_memory_in_bytes",
-        "long",
-    ),
-    (
-        "index_stats.total.segments.version_map_memory_in_bytes",
-        "@elasticsearch.index.total.segments.version_map_memory_in_bytes",
-    ),
-    (
-        "elasticsearch.index.total.segments.fixed_bit_set_memory_in_bytes",
-        "long",
-    ),
-    (
-        "index_stats.total.segments.fixed_bit_set_memory_in_bytes",
-        "@elasticsearch.index.total.segments.fixed_bit_set_memory_in_bytes",
-    ),
-    (
-        "index_stats.total.merges.total_size_in_bytes",
-        "@elasticsearch.index.total.merges.total_size_in_bytes",
-    ),
-    (
-        "index_stats.total.refresh.total_time_in_millis",
-        "@elasticsearch.index.total.refresh.total_time_in_millis",
-    ),
-    (
-        "index_stats.total.fielddata.memory_size_in_bytes",
-        "@elasticsearch.index.total.fielddata.memory_size_in_bytes",
-    ),
-    (
-        "index_stats.total.query_cache.memory_size_in_bytes",
-        "@elasticsearch.index.total.query_cache.memory_size_in_bytes",
-    ),
-    (
-        "index_stats.total.request_cache.memory_size_in_bytes",
-        "@elasticsearch.index.total.request_cache.memory_size_in_bytes",
-    ),
+    ("elasticsearch.index.total.merges.total_size_in_bytes", "long"),
+    ("elasticsearch.index.total.refresh.total_time_in_millis", "long"),
+    ("elasticsearch.index.total.fielddata.memory_size_in_bytes", "long"),
+    ("elasticsearch.index.total.query_cache.memory_size_in_bytes", "long"),
+    ("elasticsearch.index.total.request_cache.memory_size_in_bytes", "long"),
+    ("index_stats.primaries.docs.count", "@elasticsearch.index.primaries.docs.count"),
+    ("index_stats.primaries.store.size_in_bytes", "@elasticsearch.index.primaries.store.size_in_bytes"),
+    ("index_stats.primaries.indexing.index_total", "@elasticsearch.index.primaries.indexing.index_total"),
+    ("index_stats.primaries.indexing.index_time_in_millis", "@elasticsearch.index.primaries.indexing.index_time_in_millis"),
+    ("index_stats.primaries.indexing.throttle_time_in_millis", "@elasticsearch.index.primaries.indexing.throttle_time_in_millis"),
+    ("index_stats.primaries.segments.count", "@elasticsearch.index.primaries.segments.count"),
+    ("index_stats.primaries.merges.total_size_in_bytes", "@elasticsearch.index.primaries.merges.total_size_in_bytes"),
+    ("index_stats.primaries.refresh.total_time_in_millis", "@elasticsearch.index.primaries.refresh.total_time_in_millis"),
+    ("index_stats.total.docs.count", "@elasticsearch.index.total.docs.count"),
+    ("index_stats.total.store.size_in_bytes", "@elasticsearch.index.total.store.size_in_bytes"),
+    ("index_stats.total.indexing.index_total", "@elasticsearch.index.total.indexing.index_total"),
+    ("index_stats.total.indexing.index_time_in_millis", "@elasticsearch.index.total.indexing.index_time_in_millis"),
+    ("index_stats.total.indexing.throttle_time_in_millis", "@elasticsearch.index.total.indexing.throttle_time_in_millis"),
+    ("index_stats.total.search.query_total", "@elasticsearch.index.total.search.query_total"),
+    ("index_stats.total.search.query_time_in_millis", "@elasticsearch.index.total.search.query_time_in_millis"),
+    ("index_stats.total.segments.count", "@elasticsearch.index.total.segments.count"),
+    ("index_stats.total.segments.memory_in_bytes", "@elasticsearch.index.total.segments.memory_in_bytes"),
+    ("elasticsearch.index.total.segments.terms_memory_in_bytes", "long"),
+    ("index_stats.total.segments.terms_memory_in_bytes", "@elasticsearch.index.total.segments.terms_memory_in_bytes"),
+    ("elasticsearch.index.total.segments.stored_fields_memory_in_bytes", "long"),
+    ("index_stats.total.segments.stored_fields_memory_in_bytes", "@elasticsearch.index.total.segments.stored_fields_memory_in_bytes"),
+    ("elasticsearch.index.total.segments.term_vectors_memory_in_bytes", "long"),
+    ("index_stats.total.segments.term_vectors_memory_in_bytes", "@elasticsearch.index.total.segments.term_vectors_memory_in_bytes"),
+    ("elasticsearch.index.total.segments.norms_memory_in_bytes", "long"),
+    ("index_stats.total.segments.norms_memory_in_bytes", "@elasticsearch.index.total.segments.norms_memory_in_bytes"),
+    ("elasticsearch.index.total.segments.points_memory_in_bytes", "long"),
+    ("index_stats.total.segments.points_memory_in_bytes", "@elasticsearch.index.total.segments.points_memory_in_bytes"),
+    ("elasticsearch.index.total.segments.doc_values_memory_in_bytes", "long"),
+    ("index_stats.total.segments.doc_values_memory_in_bytes", "@elasticsearch.index.total.segments.doc_values_memory_in_bytes"),
+    ("elasticsearch.index.total.segments.index_writer_memory_in_bytes", "long"),
+    ("index_stats.total.segments.index_writer_memory_in_bytes", "@elasticsearch.index.total.segments.index_writer_memory_in_bytes"),
+    ("elasticsearch.index.total.segments.version_map_memory_in_bytes", "long"),
+    ("index_stats.total.segments.version_map_memory_in_bytes", "@elasticsearch.index.total.segments.version_map_memory_in_bytes"),
+    ("elasticsearch.index.total.segments.fixed_bit_set_memory_in_bytes", "long"),
+    ("index_stats.total.segments.fixed_bit_set_memory_in_bytes", "@elasticsearch.index.total.segments.fixed_bit_set_memory_in_bytes"),
+    ("index_stats.total.merges.total_size_in_bytes", "@elasticsearch.index.total.merges.total_size_in_bytes"),
+    ("index_stats.total.refresh.total_time_in_millis", "@elasticsearch.index.total.refresh.total_time_in_millis"),
+    ("index_stats.total.fielddata.memory_size_in_bytes", "@elasticsearch.index.total.fielddata.memory_size_in_bytes"),
+    ("index_stats.total.query_cache.memory_size_in_bytes", "@elasticsearch.index.total.query_cache.memory_size_in_bytes"),
+    ("index_stats.total.request_cache.memory_size_in_bytes", "@elasticsearch.index.total.request_cache.memory_size_in_bytes"),
     // index_summary
     ("elasticsearch.index.summary.primaries.docs.count", "long"),
     ("elasticsearch.index.summary.primaries.docs.deleted", "long"),
-    (
-        "elasticsearch.index.summary.primaries.store.size.bytes",
-        "long",
-    ),
-    (
-        "elasticsearch.index.summary.primaries.indexing.index.count",
-        "long",
-    ),
-    (
-        "elasticsearch.index.summary.primaries.indexing.index.time.ms",
-        "long",
-    ),
-    (
-        "elasticsearch.index.summary.primaries.search.query.count",
-        "long",
-    ),
-    (
-        "elasticsearch.index.summary.primaries.search.query.time.ms",
-        "long",
-    ),
+    ("elasticsearch.index.summary.primaries.store.size.bytes", "long"),
+    ("elasticsearch.index.summary.primaries.indexing.index.count", "long"),
+    ("elasticsearch.index.summary.primaries.indexing.index.time.ms", "long"),
+    ("elasticsearch.index.summary.primaries.search.query.count", "long"),
+    ("elasticsearch.index.summary.primaries.search.query.time.ms", "long"),
     ("elasticsearch.index.summary.total.docs.count", "long"),
     ("elasticsearch.index.summary.total.docs.deleted", "long"),
     ("elasticsearch.index.summary.total.store.size.bytes", "long"),
-    (
-        "elasticsearch.index.summary.total.indexing.index.count",
-        "long",
-    ),
-    (
-        "elasticsearch.index.summary.total.indexing.index.time.ms",
-        "long",
-    ),
-    (
-        "elasticsearch.index.summary.total.search.query.count",
-        "long",
-    ),
-    (
-        "elasticsearch.index.summary.total.search.query.time.ms",
-        "long",
-    ),
-    (
-        "indices_stats._all.primaries.indexing.index_total",
-        "@elasticsearch.index.summary.primaries.indexing.index.count",
-    ),
-    (
-        "indices_stats._all.primaries.indexing.index_time_in_millis",
-        "@elasticsearch.index.summary.primaries.indexing.index.time.ms",
-    ),
-    (
-        "indices_stats._all.total.indexing.index_total",
-        "@elasticsearch.index.summary.total.indexing.index.count",
-    ),
-    (
-        "indices_stats._all.total.search.query_total",
-        "@elasticsearch.index.summary.total.search.query.count",
-    ),
-    (
-        "indices_stats._all.total.search.query_time_in_millis",
-        "@elasticsearch.index.summary.total.search.query.time.ms",
-    ),
+    ("elasticsearch.index.summary.total.indexing.index.count", "long"),
+    ("elasticsearch.index.summary.total.indexing.index.time.ms", "long"),
+    ("elasticsearch.index.summary.total.search.query.count", "long"),
+    ("elasticsearch.index.summary.total.search.query.time.ms", "long"),
+    ("indices_stats._all.primaries.indexing.index_total", "@elasticsearch.index.summary.primaries.indexing.index.count"),
+    ("indices_stats._all.primaries.indexing.index_time_in_millis", "@elasticsearch.index.summary.primaries.indexing.index.time.ms"),
+    ("indices_stats._all.total.indexing.index_total", "@elasticsearch.index.summary.total.indexing.index.count"),
+    ("indices_stats._all.total.search.query_total", "@elasticsearch.index.summary.total.search.query.count"),
+    ("indices_stats._all.total.search.query_time_in_millis", "@elasticsearch.index.summary.total.search.query.time.ms"),
     // shard
     ("elasticsearch.shard.number", "long"),
     ("elasticsearch.shard.primary", "boolean"),
@@ -1003,41 +378,20 @@ const ES_FIELDS: &[Field] = &[
     ("elasticsearch.index.recovery.source.id", "keyword"),
     ("elasticsearch.index.recovery.source.host", "keyword"),
     ("elasticsearch.index.recovery.source.name", "keyword"),
-    (
-        "elasticsearch.index.recovery.source.transport_address",
-        "keyword",
-    ),
+    ("elasticsearch.index.recovery.source.transport_address", "keyword"),
     ("elasticsearch.index.recovery.target.id", "keyword"),
     ("elasticsearch.index.recovery.target.host", "keyword"),
     ("elasticsearch.index.recovery.target.name", "keyword"),
-    (
-        "elasticsearch.index.recovery.target.transport_address",
-        "keyword",
-    ),
-    (
-        "elasticsearch.index.recovery.index.size.total_in_bytes",
-        "long",
-    ),
-    (
-        "elasticsearch.index.recovery.index.size.recovered_in_bytes",
-        "long",
-    ),
+    ("elasticsearch.index.recovery.target.transport_address", "keyword"),
+    ("elasticsearch.index.recovery.index.size.total_in_bytes", "long"),
+    ("elasticsearch.index.recovery.index.size.recovered_in_bytes", "long"),
     ("elasticsearch.index.recovery.index.files.total", "long"),
     ("elasticsearch.index.recovery.index.files.recovered", "long"),
     ("elasticsearch.index.recovery.translog.total", "long"),
     ("elasticsearch.index.recovery.translog.recovered", "long"),
-    (
-        "index_recovery.shards.start_time_in_millis",
-        "@elasticsearch.index.recovery.start_time.ms",
-    ),
-    (
-        "index_recovery.shards.stop_time_in_millis",
-        "@elasticsearch.index.recovery.stop_time.ms",
-    ),
-    (
-        "index_recovery.shards.total_time_in_millis",
-        "@elasticsearch.index.recovery.total_time.ms",
-    ),
+    ("index_recovery.shards.start_time_in_millis", "@elasticsearch.index.recovery.start_time.ms"),
+    ("index_recovery.shards.stop_time_in_millis", "@elasticsearch.index.recovery.stop_time.ms"),
+    ("index_recovery.shards.total_time_in_millis", "@elasticsearch.index.recovery.total_time.ms"),
     // ccr
     ("elasticsearch.ccr.remote_cluster", "keyword"),
     ("elasticsearch.ccr.leader.index", "keyword"),
@@ -1055,35 +409,14 @@ const ES_FIELDS: &[Field] = &[
     ("elasticsearch.ccr.requests.successful.write.count", "long"),
     ("elasticsearch.ccr.requests.outstanding.read.count", "long"),
     ("elasticsearch.ccr.requests.outstanding.write.count", "long"),
-    (
-        "elasticsearch.ccr.auto_follow.failed.follow_indices.count",
-        "long",
-    ),
-    (
-        "elasticsearch.ccr.auto_follow.failed.remote_cluster_state_requests.count",
-        "long",
-    ),
-    (
-        "elasticsearch.ccr.auto_follow.success.follow_indices.count",
-        "long",
-    ),
-    (
-        "ccr_stats.remote_cluster",
-        "@elasticsearch.ccr.remote_cluster",
-    ),
+    ("elasticsearch.ccr.auto_follow.failed.follow_indices.count", "long"),
+    ("elasticsearch.ccr.auto_follow.failed.remote_cluster_state_requests.count", "long"),
+    ("elasticsearch.ccr.auto_follow.success.follow_indices.count", "long"),
+    ("ccr_stats.remote_cluster", "@elasticsearch.ccr.remote_cluster"),
     ("ccr_stats.leader_index", "@elasticsearch.ccr.leader.index"),
-    (
-        "ccr_stats.follower_index",
-        "@elasticsearch.ccr.follower.index",
-    ),
-    (
-        "ccr_stats.shard_id",
-        "@elasticsearch.ccr.follower.shard.number",
-    ),
-    (
-        "ccr_stats.operations_written",
-        "@elasticsearch.ccr.follower.operations_written",
-    ),
+    ("ccr_stats.follower_index", "@elasticsearch.ccr.follower.index"),
+    ("ccr_stats.shard_id", "@elasticsearch.ccr.follower.shard.number"),
+    ("ccr_stats.operations_written", "@elasticsearch.ccr.follower.operations_written"),
     ("elasticsearch.ccr.follower.operations.read.count", "long"),
     ("elasticsearch.ccr.follower.settings_version", "long"),
     ("elasticsearch.ccr.follower.mapping_version", "long"),
@@ -1095,103 +428,31 @@ const ES_FIELDS: &[Field] = &[
     ("elasticsearch.ccr.total_time.write.ms", "long"),
     ("elasticsearch.ccr.write_buffer.size.bytes", "long"),
     ("elasticsearch.ccr.write_buffer.operation.count", "long"),
-    (
-        "ccr_stats.leader_global_checkpoint",
-        "@elasticsearch.ccr.leader.global_checkpoint",
-    ),
-    (
-        "ccr_stats.leader_max_seq_no",
-        "@elasticsearch.ccr.leader.max_seq_no",
-    ),
-    (
-        "ccr_stats.follower_global_checkpoint",
-        "@elasticsearch.ccr.follower.global_checkpoint",
-    ),
-    (
-        "ccr_stats.follower_max_seq_no",
-        "@elasticsearch.ccr.follower.max_seq_no",
-    ),
-    (
-        "ccr_stats.last_requested_seq_no",
-        "@elasticsearch.ccr.last_requested_seq_no",
-    ),
-    (
-        "ccr_stats.follower_settings_version",
-        "@elasticsearch.ccr.follower.settings_version",
-    ),
-    (
-        "ccr_stats.follower_mapping_version",
-        "@elasticsearch.ccr.follower.mapping_version",
-    ),
-    (
-        "ccr_stats.follower_aliases_version",
-        "@elasticsearch.ccr.follower.aliases_version",
-    ),
-    (
-        "ccr_stats.operations_read",
-        "@elasticsearch.ccr.follower.operations.read.count",
-    ),
+    ("ccr_stats.leader_global_checkpoint", "@elasticsearch.ccr.leader.global_checkpoint"),
+    ("ccr_stats.leader_max_seq_no", "@elasticsearch.ccr.leader.max_seq_no"),
+    ("ccr_stats.follower_global_checkpoint", "@elasticsearch.ccr.follower.global_checkpoint"),
+    ("ccr_stats.follower_max_seq_no", "@elasticsearch.ccr.follower.max_seq_no"),
+    ("ccr_stats.last_requested_seq_no", "@elasticsearch.ccr.last_requested_seq_no"),
+    ("ccr_stats.follower_settings_version", "@elasticsearch.ccr.follower.settings_version"),
+    ("ccr_stats.follower_mapping_version", "@elasticsearch.ccr.follower.mapping_version"),
+    ("ccr_stats.follower_aliases_version", "@elasticsearch.ccr.follower.aliases_version"),
+    ("ccr_stats.operations_read", "@elasticsearch.ccr.follower.operations.read.count"),
     ("ccr_stats.bytes_read", "@elasticsearch.ccr.bytes_read"),
-    (
-        "ccr_stats.total_read_time_millis",
-        "@elasticsearch.ccr.total_time.read.ms",
-    ),
-    (
-        "ccr_stats.total_read_remote_exec_time_millis",
-        "@elasticsearch.ccr.total_time.read.remote_exec.ms",
-    ),
-    (
-        "ccr_stats.total_write_time_millis",
-        "@elasticsearch.ccr.total_time.write.ms",
-    ),
-    (
-        "ccr_stats.write_buffer_size_in_bytes",
-        "@elasticsearch.ccr.write_buffer.size.bytes",
-    ),
-    (
-        "ccr_stats.write_buffer_operation_count",
-        "@elasticsearch.ccr.write_buffer.operation.count",
-    ),
-    (
-        "ccr_stats.successful_read_requests",
-        "@elasticsearch.ccr.requests.successful.read.count",
-    ),
-    (
-        "ccr_stats.successful_write_requests",
-        "@elasticsearch.ccr.requests.successful.write.count",
-    ),
-    (
-        "ccr_stats.failed_read_requests",
-        "@elasticsearch.ccr.requests.failed.read.count",
-    ),
-    (
-        "ccr_stats.failed_write_requests",
-        "@elasticsearch.ccr.requests.failed.write.count",
-    ),
-    (
-        "ccr_stats.outstanding_read_requests",
-        "@elasticsearch.ccr.requests.outstanding.read.count",
-    ),
-    (
-        "ccr_stats.outstanding_write_requests",
-        "@elasticsearch.ccr.requests.outstanding.write.count",
-    ),
-    (
-        "ccr_auto_follow_stats.number_of_failed_remote_cluster_state_requests",
-        "@elasticsearch.ccr.auto_follow.failed.remote_cluster_state_requests.count",
-    ),
-    (
-        "ccr_auto_follow_stats.number_of_failed_follow_indices",
-        "@elasticsearch.ccr.auto_follow.failed.follow_indices.count",
-    ),
-    (
-        "ccr_auto_follow_stats.number_of_successful_follow_indices",
-        "@elasticsearch.ccr.auto_follow.success.follow_indices.count",
-    ),
-    (
-        "ccr_auto_follow_stats.follower.failed_read_requests",
-        "@elasticsearch.ccr.requests.failed.read.count",
-    ),
+    ("ccr_stats.total_read_time_millis", "@elasticsearch.ccr.total_time.read.ms"),
+    ("ccr_stats.total_read_remote_exec_time_millis", "@elasticsearch.ccr.total_time.read.remote_exec.ms"),
+    ("ccr_stats.total_write_time_millis", "@elasticsearch.ccr.total_time.write.ms"),
+    ("ccr_stats.write_buffer_size_in_bytes", "@elasticsearch.ccr.write_buffer.size.bytes"),
+    ("ccr_stats.write_buffer_operation_count", "@elasticsearch.ccr.write_buffer.operation.count"),
+    ("ccr_stats.successful_read_requests", "@elasticsearch.ccr.requests.successful.read.count"),
+    ("ccr_stats.successful_write_requests", "@elasticsearch.ccr.requests.successful.write.count"),
+    ("ccr_stats.failed_read_requests", "@elasticsearch.ccr.requests.failed.read.count"),
+    ("ccr_stats.failed_write_requests", "@elasticsearch.ccr.requests.failed.write.count"),
+    ("ccr_stats.outstanding_read_requests", "@elasticsearch.ccr.requests.outstanding.read.count"),
+    ("ccr_stats.outstanding_write_requests", "@elasticsearch.ccr.requests.outstanding.write.count"),
+    ("ccr_auto_follow_stats.number_of_failed_remote_cluster_state_requests", "@elasticsearch.ccr.auto_follow.failed.remote_cluster_state_requests.count"),
+    ("ccr_auto_follow_stats.number_of_failed_follow_indices", "@elasticsearch.ccr.auto_follow.failed.follow_indices.count"),
+    ("ccr_auto_follow_stats.number_of_successful_follow_indices", "@elasticsearch.ccr.auto_follow.success.follow_indices.count"),
+    ("ccr_auto_follow_stats.follower.failed_read_requests", "@elasticsearch.ccr.requests.failed.read.count"),
     // enrich
     ("elasticsearch.enrich.queue.size", "long"),
     ("elasticsearch.enrich.remote_requests.current", "long"),
@@ -1202,24 +463,16 @@ const ES_FIELDS: &[Field] = &[
     ("elasticsearch.ml.job.id", "keyword"),
     ("elasticsearch.ml.job.state", "keyword"),
     ("elasticsearch.ml.job.data_counts.input_bytes", "long"),
-    (
-        "elasticsearch.ml.job.data_counts.processed_record_count",
-        "long",
-    ),
-    (
-        "elasticsearch.ml.job.data_counts.invalid_date_count",
-        "long",
-    ),
+    ("elasticsearch.ml.job.data_counts.processed_record_count", "long"),
+    ("elasticsearch.ml.job.data_counts.invalid_date_count", "long"),
     ("elasticsearch.ml.job.forecasts_stats.total", "long"),
     ("elasticsearch.ml.job.model_size.memory_status", "keyword"),
     ("job_stats.job_id", "@elasticsearch.ml.job.id"),
-    (
-        "job_stats.forecasts_stats.total",
-        "@elasticsearch.ml.job.forecasts_stats.total",
-    ),
+    ("job_stats.forecasts_stats.total", "@elasticsearch.ml.job.forecasts_stats.total"),
 ];
 
 /// Fields of `.monitoring-beats-8-*` (the `beat` module with `xpack.enabled`), spec §6.4.
+#[rustfmt::skip]
 const BEATS_FIELDS: &[Field] = &[
     ("@timestamp", "date"),
     ("timestamp", "@@timestamp"),
@@ -1254,74 +507,32 @@ const BEATS_FIELDS: &[Field] = &[
     ("beats_stats.beat.host", "@beat.stats.beat.host"),
     ("beat.stats.info.ephemeral_id", "keyword"),
     ("beat.stats.info.uptime.ms", "long"),
-    (
-        "beats_stats.metrics.beat.info.ephemeral_id",
-        "@beat.stats.info.ephemeral_id",
-    ),
-    (
-        "beats_stats.metrics.beat.info.uptime.ms",
-        "@beat.stats.info.uptime.ms",
-    ),
+    ("beats_stats.metrics.beat.info.ephemeral_id", "@beat.stats.info.ephemeral_id"),
+    ("beats_stats.metrics.beat.info.uptime.ms", "@beat.stats.info.uptime.ms"),
     ("beat.stats.cpu.total.value", "long"),
     ("beat.stats.cpu.total.ticks", "long"),
     ("beat.stats.cpu.total.time.ms", "long"),
-    (
-        "beats_stats.metrics.beat.cpu.total.value",
-        "@beat.stats.cpu.total.value",
-    ),
-    (
-        "beats_stats.metrics.beat.cpu.total.ticks",
-        "@beat.stats.cpu.total.ticks",
-    ),
-    (
-        "beats_stats.metrics.beat.cpu.total.time.ms",
-        "@beat.stats.cpu.total.time.ms",
-    ),
+    ("beats_stats.metrics.beat.cpu.total.value", "@beat.stats.cpu.total.value"),
+    ("beats_stats.metrics.beat.cpu.total.ticks", "@beat.stats.cpu.total.ticks"),
+    ("beats_stats.metrics.beat.cpu.total.time.ms", "@beat.stats.cpu.total.time.ms"),
     ("beat.stats.memstats.memory.alloc", "long"),
     ("beat.stats.memstats.rss", "long"),
     ("beat.stats.memstats.gc_next", "long"),
     ("beat.stats.memstats.memory.total", "long"),
-    (
-        "beats_stats.metrics.beat.memstats.memory_alloc",
-        "@beat.stats.memstats.memory.alloc",
-    ),
-    (
-        "beats_stats.metrics.beat.memstats.rss",
-        "@beat.stats.memstats.rss",
-    ),
-    (
-        "beats_stats.metrics.beat.memstats.gc_next",
-        "@beat.stats.memstats.gc_next",
-    ),
-    (
-        "beats_stats.metrics.beat.memstats.memory_total",
-        "@beat.stats.memstats.memory.total",
-    ),
+    ("beats_stats.metrics.beat.memstats.memory_alloc", "@beat.stats.memstats.memory.alloc"),
+    ("beats_stats.metrics.beat.memstats.rss", "@beat.stats.memstats.rss"),
+    ("beats_stats.metrics.beat.memstats.gc_next", "@beat.stats.memstats.gc_next"),
+    ("beats_stats.metrics.beat.memstats.memory_total", "@beat.stats.memstats.memory.total"),
     ("beat.stats.handles.open", "long"),
     ("beat.stats.handles.limit.hard", "long"),
     ("beat.stats.handles.limit.soft", "long"),
-    (
-        "beats_stats.metrics.beat.handles.open",
-        "@beat.stats.handles.open",
-    ),
-    (
-        "beats_stats.metrics.beat.handles.limit.hard",
-        "@beat.stats.handles.limit.hard",
-    ),
-    (
-        "beats_stats.metrics.beat.handles.limit.soft",
-        "@beat.stats.handles.limit.soft",
-    ),
+    ("beats_stats.metrics.beat.handles.open", "@beat.stats.handles.open"),
+    ("beats_stats.metrics.beat.handles.limit.hard", "@beat.stats.handles.limit.hard"),
+    ("beats_stats.metrics.beat.handles.limit.soft", "@beat.stats.handles.limit.soft"),
     ("beat.stats.libbeat.config.reloads", "long"),
-    (
-        "beats_stats.metrics.libbeat.config.reloads",
-        "@beat.stats.libbeat.config.reloads",
-    ),
+    ("beats_stats.metrics.libbeat.config.reloads", "@beat.stats.libbeat.config.reloads"),
     ("beat.stats.libbeat.output.type", "keyword"),
-    (
-        "beats_stats.metrics.libbeat.output.type",
-        "@beat.stats.libbeat.output.type",
-    ),
+    ("beats_stats.metrics.libbeat.output.type", "@beat.stats.libbeat.output.type"),
     ("beat.stats.libbeat.output.events.total", "long"),
     ("beat.stats.libbeat.output.events.acked", "long"),
     ("beat.stats.libbeat.output.events.failed", "long"),
@@ -1330,62 +541,23 @@ const BEATS_FIELDS: &[Field] = &[
     ("beat.stats.libbeat.output.events.toomany", "long"),
     ("beat.stats.libbeat.output.events.batches", "long"),
     ("beat.stats.libbeat.output.events.active", "long"),
-    (
-        "beats_stats.metrics.libbeat.output.events.total",
-        "@beat.stats.libbeat.output.events.total",
-    ),
-    (
-        "beats_stats.metrics.libbeat.output.events.acked",
-        "@beat.stats.libbeat.output.events.acked",
-    ),
-    (
-        "beats_stats.metrics.libbeat.output.events.failed",
-        "@beat.stats.libbeat.output.events.failed",
-    ),
-    (
-        "beats_stats.metrics.libbeat.output.events.dropped",
-        "@beat.stats.libbeat.output.events.dropped",
-    ),
-    (
-        "beats_stats.metrics.libbeat.output.events.duplicates",
-        "@beat.stats.libbeat.output.events.duplicates",
-    ),
-    (
-        "beats_stats.metrics.libbeat.output.events.duplicated",
-        "@beat.stats.libbeat.output.events.duplicates",
-    ),
-    (
-        "beats_stats.metrics.libbeat.output.events.toomany",
-        "@beat.stats.libbeat.output.events.toomany",
-    ),
-    (
-        "beats_stats.metrics.libbeat.output.events.batches",
-        "@beat.stats.libbeat.output.events.batches",
-    ),
-    (
-        "beats_stats.metrics.libbeat.output.events.active",
-        "@beat.stats.libbeat.output.events.active",
-    ),
+    ("beats_stats.metrics.libbeat.output.events.total", "@beat.stats.libbeat.output.events.total"),
+    ("beats_stats.metrics.libbeat.output.events.acked", "@beat.stats.libbeat.output.events.acked"),
+    ("beats_stats.metrics.libbeat.output.events.failed", "@beat.stats.libbeat.output.events.failed"),
+    ("beats_stats.metrics.libbeat.output.events.dropped", "@beat.stats.libbeat.output.events.dropped"),
+    ("beats_stats.metrics.libbeat.output.events.duplicates", "@beat.stats.libbeat.output.events.duplicates"),
+    ("beats_stats.metrics.libbeat.output.events.duplicated", "@beat.stats.libbeat.output.events.duplicates"),
+    ("beats_stats.metrics.libbeat.output.events.toomany", "@beat.stats.libbeat.output.events.toomany"),
+    ("beats_stats.metrics.libbeat.output.events.batches", "@beat.stats.libbeat.output.events.batches"),
+    ("beats_stats.metrics.libbeat.output.events.active", "@beat.stats.libbeat.output.events.active"),
     ("beat.stats.libbeat.output.write.bytes", "long"),
     ("beat.stats.libbeat.output.write.errors", "long"),
     ("beat.stats.libbeat.output.read.bytes", "long"),
     ("beat.stats.libbeat.output.read.errors", "long"),
-    (
-        "beats_stats.metrics.libbeat.output.write.bytes",
-        "@beat.stats.libbeat.output.write.bytes",
-    ),
-    (
-        "beats_stats.metrics.libbeat.output.write.errors",
-        "@beat.stats.libbeat.output.write.errors",
-    ),
-    (
-        "beats_stats.metrics.libbeat.output.read.bytes",
-        "@beat.stats.libbeat.output.read.bytes",
-    ),
-    (
-        "beats_stats.metrics.libbeat.output.read.errors",
-        "@beat.stats.libbeat.output.read.errors",
-    ),
+    ("beats_stats.metrics.libbeat.output.write.bytes", "@beat.stats.libbeat.output.write.bytes"),
+    ("beats_stats.metrics.libbeat.output.write.errors", "@beat.stats.libbeat.output.write.errors"),
+    ("beats_stats.metrics.libbeat.output.read.bytes", "@beat.stats.libbeat.output.read.bytes"),
+    ("beats_stats.metrics.libbeat.output.read.errors", "@beat.stats.libbeat.output.read.errors"),
     ("beat.stats.libbeat.pipeline.clients", "long"),
     ("beat.stats.libbeat.pipeline.events.total", "long"),
     ("beat.stats.libbeat.pipeline.events.published", "long"),
@@ -1396,46 +568,16 @@ const BEATS_FIELDS: &[Field] = &[
     ("beat.stats.libbeat.pipeline.events.active", "long"),
     ("beat.stats.libbeat.pipeline.queue.acked", "long"),
     ("beat.stats.libbeat.pipeline.queue.max_events", "long"),
-    (
-        "beats_stats.metrics.libbeat.pipeline.clients",
-        "@beat.stats.libbeat.pipeline.clients",
-    ),
-    (
-        "beats_stats.metrics.libbeat.pipeline.events.total",
-        "@beat.stats.libbeat.pipeline.events.total",
-    ),
-    (
-        "beats_stats.metrics.libbeat.pipeline.events.published",
-        "@beat.stats.libbeat.pipeline.events.published",
-    ),
-    (
-        "beats_stats.metrics.libbeat.pipeline.events.filtered",
-        "@beat.stats.libbeat.pipeline.events.filtered",
-    ),
-    (
-        "beats_stats.metrics.libbeat.pipeline.events.failed",
-        "@beat.stats.libbeat.pipeline.events.failed",
-    ),
-    (
-        "beats_stats.metrics.libbeat.pipeline.events.dropped",
-        "@beat.stats.libbeat.pipeline.events.dropped",
-    ),
-    (
-        "beats_stats.metrics.libbeat.pipeline.events.retry",
-        "@beat.stats.libbeat.pipeline.events.retry",
-    ),
-    (
-        "beats_stats.metrics.libbeat.pipeline.events.active",
-        "@beat.stats.libbeat.pipeline.events.active",
-    ),
-    (
-        "beats_stats.metrics.libbeat.pipeline.queue.acked",
-        "@beat.stats.libbeat.pipeline.queue.acked",
-    ),
-    (
-        "beats_stats.metrics.libbeat.pipeline.queue.max_events",
-        "@beat.stats.libbeat.pipeline.queue.max_events",
-    ),
+    ("beats_stats.metrics.libbeat.pipeline.clients", "@beat.stats.libbeat.pipeline.clients"),
+    ("beats_stats.metrics.libbeat.pipeline.events.total", "@beat.stats.libbeat.pipeline.events.total"),
+    ("beats_stats.metrics.libbeat.pipeline.events.published", "@beat.stats.libbeat.pipeline.events.published"),
+    ("beats_stats.metrics.libbeat.pipeline.events.filtered", "@beat.stats.libbeat.pipeline.events.filtered"),
+    ("beats_stats.metrics.libbeat.pipeline.events.failed", "@beat.stats.libbeat.pipeline.events.failed"),
+    ("beats_stats.metrics.libbeat.pipeline.events.dropped", "@beat.stats.libbeat.pipeline.events.dropped"),
+    ("beats_stats.metrics.libbeat.pipeline.events.retry", "@beat.stats.libbeat.pipeline.events.retry"),
+    ("beats_stats.metrics.libbeat.pipeline.events.active", "@beat.stats.libbeat.pipeline.events.active"),
+    ("beats_stats.metrics.libbeat.pipeline.queue.acked", "@beat.stats.libbeat.pipeline.queue.acked"),
+    ("beats_stats.metrics.libbeat.pipeline.queue.max_events", "@beat.stats.libbeat.pipeline.queue.max_events"),
     ("beat.stats.system.cpu.cores", "long"),
     ("beat.stats.system.load.1", "double"),
     ("beat.stats.system.load.5", "double"),
@@ -1443,34 +585,13 @@ const BEATS_FIELDS: &[Field] = &[
     ("beat.stats.system.load.norm.1", "double"),
     ("beat.stats.system.load.norm.5", "double"),
     ("beat.stats.system.load.norm.15", "double"),
-    (
-        "beats_stats.metrics.system.cpu.cores",
-        "@beat.stats.system.cpu.cores",
-    ),
-    (
-        "beats_stats.metrics.system.load.1",
-        "@beat.stats.system.load.1",
-    ),
-    (
-        "beats_stats.metrics.system.load.5",
-        "@beat.stats.system.load.5",
-    ),
-    (
-        "beats_stats.metrics.system.load.15",
-        "@beat.stats.system.load.15",
-    ),
-    (
-        "beats_stats.metrics.system.load.norm.1",
-        "@beat.stats.system.load.norm.1",
-    ),
-    (
-        "beats_stats.metrics.system.load.norm.5",
-        "@beat.stats.system.load.norm.5",
-    ),
-    (
-        "beats_stats.metrics.system.load.norm.15",
-        "@beat.stats.system.load.norm.15",
-    ),
+    ("beats_stats.metrics.system.cpu.cores", "@beat.stats.system.cpu.cores"),
+    ("beats_stats.metrics.system.load.1", "@beat.stats.system.load.1"),
+    ("beats_stats.metrics.system.load.5", "@beat.stats.system.load.5"),
+    ("beats_stats.metrics.system.load.15", "@beat.stats.system.load.15"),
+    ("beats_stats.metrics.system.load.norm.1", "@beat.stats.system.load.norm.1"),
+    ("beats_stats.metrics.system.load.norm.5", "@beat.stats.system.load.norm.5"),
+    ("beats_stats.metrics.system.load.norm.15", "@beat.stats.system.load.norm.15"),
     ("beat.state.beat.name", "keyword"),
     ("beat.state.beat.host", "keyword"),
     ("beat.state.beat.type", "keyword"),
@@ -1495,36 +616,22 @@ const BEATS_FIELDS: &[Field] = &[
     ("beats_state.beat.uuid", "@beat.state.beat.uuid"),
     ("beats_state.beat.version", "@beat.state.beat.version"),
     ("beats_state.state.host.name", "@beat.state.host.name"),
-    (
-        "beats_state.state.host.architecture",
-        "@beat.state.host.architecture",
-    ),
-    (
-        "beats_state.state.host.os.platform",
-        "@beat.state.host.os.platform",
-    ),
-    (
-        "beats_state.state.host.os.version",
-        "@beat.state.host.os.version",
-    ),
-    (
-        "beats_state.state.host.os.family",
-        "@beat.state.host.os.family",
-    ),
+    ("beats_state.state.host.architecture", "@beat.state.host.architecture"),
+    ("beats_state.state.host.os.platform", "@beat.state.host.os.platform"),
+    ("beats_state.state.host.os.version", "@beat.state.host.os.version"),
+    ("beats_state.state.host.os.family", "@beat.state.host.os.family"),
     ("beats_state.state.module.count", "@beat.state.module.count"),
     ("beats_state.state.module.names", "@beat.state.module.names"),
     ("beats_state.state.output.name", "@beat.state.output.name"),
     ("beats_state.state.queue.name", "@beat.state.queue.name"),
     ("beats_state.state.service.id", "@beat.state.service.id"),
     ("beats_state.state.service.name", "@beat.state.service.name"),
-    (
-        "beats_state.state.service.version",
-        "@beat.state.service.version",
-    ),
+    ("beats_state.state.service.version", "@beat.state.service.version"),
 ];
 
 /// Fields of `.monitoring-kibana-8-*` (the `kibana` module with `xpack.enabled`), at the
 /// paths of Elasticsearch's `monitoring-kibana-mb` template.
+#[rustfmt::skip]
 const KIBANA_FIELDS: &[Field] = &[
     ("@timestamp", "date"),
     ("timestamp", "@@timestamp"),
@@ -1560,10 +667,7 @@ const KIBANA_FIELDS: &[Field] = &[
     ("kibana.stats.process.memory.heap.total.bytes", "long"),
     ("kibana.stats.process.memory.heap.used.bytes", "long"),
     ("kibana.stats.process.memory.heap.size_limit.bytes", "long"),
-    (
-        "kibana.stats.process.memory.resident_set_size.bytes",
-        "long",
-    ),
+    ("kibana.stats.process.memory.resident_set_size.bytes", "long"),
     ("kibana.stats.os.load.1m", "double"),
     ("kibana.stats.os.load.5m", "double"),
     ("kibana.stats.os.load.15m", "double"),
@@ -1580,53 +684,24 @@ const KIBANA_FIELDS: &[Field] = &[
     ("kibana_stats.kibana.uuid", "@service.id"),
     ("kibana_stats.kibana.version", "@service.version"),
     ("kibana_stats.kibana.status", "@kibana.stats.status"),
-    (
-        "kibana_stats.kibana.response_time.max",
-        "@kibana.stats.response_time.max.ms",
-    ),
-    (
-        "kibana_stats.concurrent_connections",
-        "@kibana.stats.concurrent_connections",
-    ),
-    (
-        "kibana_stats.process.uptime_in_millis",
-        "@kibana.stats.process.uptime.ms",
-    ),
-    (
-        "kibana_stats.process.event_loop_delay",
-        "@kibana.stats.process.event_loop_delay.ms",
-    ),
-    (
-        "kibana_stats.process.memory.heap.size_limit",
-        "@kibana.stats.process.memory.heap.size_limit.bytes",
-    ),
-    (
-        "kibana_stats.process.memory.resident_set_size_in_bytes",
-        "@kibana.stats.process.memory.resident_set_size.bytes",
-    ),
-    (
-        "kibana_stats.os.memory.free_in_bytes",
-        "@kibana.stats.os.memory.free_in_bytes",
-    ),
+    ("kibana_stats.kibana.response_time.max", "@kibana.stats.response_time.max.ms"),
+    ("kibana_stats.concurrent_connections", "@kibana.stats.concurrent_connections"),
+    ("kibana_stats.process.uptime_in_millis", "@kibana.stats.process.uptime.ms"),
+    ("kibana_stats.process.event_loop_delay", "@kibana.stats.process.event_loop_delay.ms"),
+    ("kibana_stats.process.memory.heap.size_limit", "@kibana.stats.process.memory.heap.size_limit.bytes"),
+    ("kibana_stats.process.memory.resident_set_size_in_bytes", "@kibana.stats.process.memory.resident_set_size.bytes"),
+    ("kibana_stats.os.memory.free_in_bytes", "@kibana.stats.os.memory.free_in_bytes"),
     ("kibana_stats.os.load.1m", "@kibana.stats.os.load.1m"),
     ("kibana_stats.os.load.5m", "@kibana.stats.os.load.5m"),
     ("kibana_stats.os.load.15m", "@kibana.stats.os.load.15m"),
     ("kibana_stats.requests.total", "@kibana.stats.request.total"),
-    (
-        "kibana_stats.requests.disconnects",
-        "@kibana.stats.request.disconnects",
-    ),
-    (
-        "kibana_stats.response_times.average",
-        "@kibana.stats.response_time.avg.ms",
-    ),
-    (
-        "kibana_stats.response_times.max",
-        "@kibana.stats.response_time.max.ms",
-    ),
+    ("kibana_stats.requests.disconnects", "@kibana.stats.request.disconnects"),
+    ("kibana_stats.response_times.average", "@kibana.stats.response_time.avg.ms"),
+    ("kibana_stats.response_times.max", "@kibana.stats.response_time.max.ms"),
 ];
 
 /// The envelope of every document of the older (`-7`) format.
+#[rustfmt::skip]
 const LEGACY_COMMON: &[Field] = &[
     ("cluster_uuid", "keyword"),
     ("timestamp", "date"),
