@@ -65,6 +65,15 @@ pub(crate) struct AppState {
     pub(crate) http_stats: Arc<HttpStats>,
     pub(crate) max_content_length: u64,
     pub(crate) started: Instant,
+    /// When the node started, in epoch milliseconds (its shards' recoveries began then).
+    pub(crate) started_millis: i64,
+    /// When the store began and finished opening the indices it found (epoch ms); set once
+    /// at start (`_recovery` times its shards' recoveries by it).
+    pub(crate) store_open_window: OnceLock<(i64, i64)>,
+    /// Whether HTTP is served over TLS (`xpack.security.http.ssl.enabled`); set once at start.
+    pub(crate) http_ssl: OnceLock<bool>,
+    /// Persistent and transient cluster settings (`_cluster/settings`).
+    pub(crate) cluster_settings: crate::cluster_settings::ClusterSettings,
     /// Filled once the listeners are bound.
     pub(crate) bound: OnceLock<Vec<SocketAddr>>,
     pub(crate) probe: Mutex<ProcessProbe>,
@@ -103,6 +112,10 @@ impl AppState {
             http_stats: Arc::new(HttpStats::default()),
             max_content_length,
             started: Instant::now(),
+            started_millis: ironstack_types::date::now_millis(),
+            http_ssl: OnceLock::new(),
+            store_open_window: OnceLock::new(),
+            cluster_settings: crate::cluster_settings::ClusterSettings::in_memory(),
             bound: OnceLock::new(),
             probe: Mutex::new(ProcessProbe::default()),
             certificate_sources: OnceLock::new(),
@@ -130,6 +143,15 @@ impl AppState {
             .unwrap_or_else(|p| p.into_inner())
             .prime_fs(&path);
         self.data_path = Some(path);
+        self
+    }
+
+    /// With the cluster settings loaded from `path.data`.
+    pub(crate) fn with_cluster_settings(
+        mut self,
+        settings: crate::cluster_settings::ClusterSettings,
+    ) -> Self {
+        self.cluster_settings = settings;
         self
     }
 

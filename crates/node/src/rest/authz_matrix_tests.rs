@@ -62,6 +62,10 @@ struct Row {
     /// The allowed call may answer 404: what it acts on cannot be set up again for each
     /// caller (a token name is created once), and being authorized is what is checked.
     missing_ok: bool,
+    /// The feature needs a licence above basic: the minimal privilege gets past
+    /// authorization to Elasticsearch's licence refusal (403 `current license is
+    /// non-compliant for [...]`), not a 2xx.
+    licence_refused: bool,
 }
 
 const fn row(method: &'static str, pattern: &'static str, uri: &'static str, grant: Grant) -> Row {
@@ -74,6 +78,7 @@ const fn row(method: &'static str, pattern: &'static str, uri: &'static str, gra
         near_miss: None,
         setup: &[],
         missing_ok: false,
+        licence_refused: false,
     }
 }
 
@@ -96,6 +101,10 @@ impl Row {
     }
     const fn missing_ok(mut self) -> Self {
         self.missing_ok = true;
+        self
+    }
+    const fn licence_refused(mut self) -> Self {
+        self.licence_refused = true;
         self
     }
 }
@@ -130,6 +139,10 @@ const MATRIX: &[Row] = &[
     row("GET", "/_xpack", "/_xpack", MONITOR),
     row("GET", "/_nodes", "/_nodes", MONITOR),
     row("GET", "/_nodes/{node_id}", "/_nodes/_local", MONITOR),
+    row("GET", "/_nodes/{node_id}/{metric}", "/_nodes/_local/nodes", MONITOR)
+        .near_miss("read_ilm"),
+    row("GET", "/_nodes/{node_id}/info/{metric}", "/_nodes/_all/info/os", MONITOR)
+        .near_miss("read_ilm"),
     row("GET", "/_nodes/stats", "/_nodes/stats", MONITOR),
     row(
         "GET",
@@ -1012,6 +1025,48 @@ const MATRIX: &[Row] = &[
         MONITOR,
     )
     .near_miss_index("monitor"),
+    // The endpoints Stack Monitoring collection reads (cluster_stats.rs, cluster_settings.rs,
+    // xpack_usage.rs, recovery.rs).
+    row("GET", "/_cluster/stats", "/_cluster/stats", MONITOR).near_miss("manage_ilm"),
+    row(
+        "GET",
+        "/_cluster/stats/nodes/{node_filter}",
+        "/_cluster/stats/nodes/_local",
+        MONITOR,
+    )
+    .near_miss_index("monitor"),
+    row("GET", "/_cluster/pending_tasks", "/_cluster/pending_tasks", MONITOR)
+        .near_miss("read_ilm"),
+    row("GET", "/_cluster/settings", "/_cluster/settings", MONITOR)
+        .near_miss("manage_index_templates"),
+    row("PUT", "/_cluster/settings", "/_cluster/settings", Cluster("manage"))
+        .body(r#"{"transient":{"cluster.metadata.owner":"m"}}"#)
+        .near_miss("monitor"),
+    row("GET", "/_xpack/usage", "/_xpack/usage", MONITOR).near_miss("read_ilm"),
+    row("GET", "/_ccr/stats", "/_ccr/stats", MONITOR)
+        .near_miss("manage_index_templates")
+        .licence_refused(),
+    row("GET", "/_enrich/_stats", "/_enrich/_stats", MONITOR).near_miss("read_ilm"),
+    row(
+        "GET",
+        "/_ml/anomaly_detectors/_stats",
+        "/_ml/anomaly_detectors/_stats",
+        MONITOR,
+    )
+    .near_miss("manage_ilm"),
+    row(
+        "GET",
+        "/_ml/anomaly_detectors/{job_id}/_stats",
+        "/_ml/anomaly_detectors/_all/_stats",
+        MONITOR,
+    )
+    .near_miss("read_ilm"),
+    row("GET", "/_recovery", "/_recovery", Index("monitor"))
+        .near_miss_index("view_index_metadata")
+        .setup(&[DOC]),
+    row("GET", "/{index}/_recovery", "/m-docs/_recovery", Index("monitor"))
+        .near_miss_index("read")
+        .setup(&[DOC]),
     // Multi-document and multi-search requests (multi.rs).
     row("GET", "/_mget", "/_mget", Index("read"))
         .body(r#"{"docs":[{"_index":"m-docs","_id":"0"}]}"#)
@@ -1306,7 +1361,21 @@ async fn every_route_denies_without_its_privilege_and_allows_the_minimal_one() {
                 }
                 let allowed = run(&users[&grant]).await;
                 let missing = r.missing_ok && allowed.status == StatusCode::NOT_FOUND;
-                if !allowed.status.is_success() && !missing {
+                if r.licence_refused {
+                    let reason = allowed.json_or_null()["error"]["reason"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string();
+                    if allowed.status != StatusCode::FORBIDDEN
+                        || !reason.starts_with("current license is non-compliant for [")
+                    {
+                        failures.push(format!(
+                            "{route}: with [{p}] expected the licence refusal, got {}: {}",
+                            allowed.status,
+                            allowed.text()
+                        ));
+                    }
+                } else if !allowed.status.is_success() && !missing {
                     failures.push(format!(
                         "{route}: with [{p}] expected 2xx, got {}: {}",
                         allowed.status,

@@ -43,6 +43,11 @@ mod token;
 mod by_query;
 mod multi;
 mod stats;
+// The endpoints Stack Monitoring collection reads (monitoring-node).
+mod cluster_settings;
+mod cluster_stats;
+mod recovery;
+mod xpack_usage;
 
 use std::sync::Arc;
 

@@ -25,6 +25,8 @@ use super::{
 use super::{data_streams, ilm, indices, templates};
 // Statistics, cat and multi-request APIs (rest-stats).
 use super::{by_query, multi, stats};
+// The endpoints Stack Monitoring collection reads (monitoring-node).
+use super::{cluster_settings, cluster_stats, recovery, xpack_usage};
 use crate::state::AppState;
 
 /// The route table.
@@ -52,6 +54,20 @@ pub(crate) fn table() -> Routes {
         .add(
             GET,
             "/_nodes/{node_id}",
+            a::NODES_INFO,
+            none,
+            handlers::nodes_info,
+        )
+        .add(
+            GET,
+            "/_nodes/{node_id}/{metric}",
+            a::NODES_INFO,
+            none,
+            handlers::nodes_info,
+        )
+        .add(
+            GET,
+            "/_nodes/{node_id}/info/{metric}",
             a::NODES_INFO,
             none,
             handlers::nodes_info,
@@ -1118,6 +1134,92 @@ pub(crate) fn table() -> Routes {
             a::INDICES_STATS,
             indices_open,
             stats::index_stats,
+        )
+        // The endpoints Stack Monitoring collection reads (cluster_stats.rs,
+        // cluster_settings.rs, xpack_usage.rs, recovery.rs).
+        .add(
+            GET,
+            "/_cluster/stats",
+            a::CLUSTER_STATS,
+            none,
+            cluster_stats::cluster_stats,
+        )
+        .add(
+            GET,
+            "/_cluster/stats/nodes/{node_filter}",
+            a::CLUSTER_STATS,
+            none,
+            cluster_stats::cluster_stats,
+        )
+        .add(
+            GET,
+            "/_cluster/pending_tasks",
+            a::PENDING_CLUSTER_TASKS,
+            none,
+            cluster_stats::pending_tasks,
+        )
+        .add(
+            GET,
+            "/_cluster/settings",
+            a::CLUSTER_GET_SETTINGS,
+            none,
+            cluster_settings::get_settings,
+        )
+        .add(
+            PUT,
+            "/_cluster/settings",
+            a::CLUSTER_UPDATE_SETTINGS,
+            none,
+            cluster_settings::put_settings,
+        )
+        .add(
+            GET,
+            "/_xpack/usage",
+            a::XPACK_USAGE,
+            none,
+            xpack_usage::xpack_usage,
+        )
+        .add(
+            GET,
+            "/_ccr/stats",
+            a::CCR_STATS,
+            none,
+            xpack_usage::ccr_stats,
+        )
+        .add(
+            GET,
+            "/_enrich/_stats",
+            a::ENRICH_STATS,
+            none,
+            xpack_usage::enrich_stats,
+        )
+        .add(
+            GET,
+            "/_ml/anomaly_detectors/_stats",
+            a::ML_JOB_STATS,
+            none,
+            xpack_usage::ml_job_stats,
+        )
+        .add(
+            GET,
+            "/_ml/anomaly_detectors/{job_id}/_stats",
+            a::ML_JOB_STATS,
+            none,
+            xpack_usage::ml_job_stats,
+        )
+        .add(
+            GET,
+            "/_recovery",
+            a::RECOVERY,
+            indices_open,
+            recovery::recovery,
+        )
+        .add(
+            GET,
+            "/{index}/_recovery",
+            a::RECOVERY,
+            indices_open,
+            recovery::recovery,
         )
         // Multi-document and multi-search requests (multi.rs).
         .add(GET_POST, "/_mget", a::MGET, composite_action, multi::mget)
