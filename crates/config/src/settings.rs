@@ -229,6 +229,24 @@ impl Settings {
         Ok(settings)
     }
 
+    /// Text settings read from a keystore at `path` (a console's or a shipper's secure
+    /// settings), each named as coming from that file.
+    pub fn from_keystore(
+        entries: impl IntoIterator<Item = (String, String)>,
+        path: &Path,
+    ) -> Result<Self> {
+        let mut settings = Settings::default();
+        for (key, value) in entries {
+            settings.insert_new(
+                key,
+                SettingValue::Scalar(value),
+                Origin::File(path.to_path_buf()),
+                None,
+            )?;
+        }
+        Ok(settings)
+    }
+
     /// Layers `overrides` on top: a key in both takes the override's value (CLI wins).
     pub fn merge_overrides(&mut self, overrides: Settings) {
         for (key, setting) in overrides.map {

@@ -324,6 +324,16 @@ pub struct ConsoleConfig {
     pub provider: (ProviderType, String),
 }
 
+/// The console's keystore: `console.keystore` next to `console.yml` (Kibana keeps
+/// `kibana.keystore` in its config folder).
+pub(crate) fn keystore_for(config_file: &Path) -> ironstack_keystore::ToolKeystore {
+    let dir = config_file
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    ironstack_keystore::ToolKeystore::new(dir.join("console.keystore"), "console")
+}
+
 impl ConsoleConfig {
     /// Reads `path` (a missing file is an error only when given explicitly), layers the
     /// overrides and the environment, and validates.
@@ -344,6 +354,12 @@ impl ConsoleConfig {
                 .into());
             }
         };
+        // Kibana's order: the file, then the keystore's secure settings, then the command line.
+        let keystore = keystore_for(path);
+        let secrets = keystore
+            .secrets()
+            .map_err(|e| Error::InvalidSetting(format!("[{}]: {e}", keystore.path().display())))?;
+        settings.merge_overrides(Settings::from_keystore(secrets, keystore.path())?);
         settings.merge_overrides(Settings::from_overrides(overrides)?);
         settings.resolve_placeholders(env)?;
         Self::from_settings(&settings, path)

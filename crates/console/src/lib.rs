@@ -62,6 +62,42 @@ struct SetupArgs {
     config: Option<PathBuf>,
 }
 
+#[derive(Parser, Debug)]
+#[command(
+    name = "ironstack console keystore",
+    about = "Manage the console's secure settings (Kibana's kibana-keystore): config/console.keystore next to console.yml"
+)]
+struct KeystoreArgs {
+    /// The configuration file whose folder holds the keystore (default config/console.yml).
+    #[arg(short = 'c', long = "config", value_name = "FILE", global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: ironstack_keystore_cli::ToolKeystoreCommand,
+}
+
+/// `ironstack console keystore ARGS`.
+fn keystore_main(args: Vec<OsString>) -> i32 {
+    let args: KeystoreArgs = match parse_command("console keystore", args) {
+        Ok(a) => a,
+        Err(code) => return code,
+    };
+    let path = args
+        .config
+        .unwrap_or_else(|| PathBuf::from("config/console.yml"));
+    let keystore = config::keystore_for(&path);
+    let mut terminal =
+        ironstack_terminal::SystemTerminal::new(ironstack_terminal::Verbosity::Normal);
+    match ironstack_keystore_cli::run_tool_keystore(
+        &args.command,
+        &keystore,
+        &mut std::io::stdin().lock(),
+        &mut terminal,
+    ) {
+        Ok(()) => exit_code::OK,
+        Err(e) => report(&e),
+    }
+}
+
 /// `ironstack console setup ARGS`.
 fn setup_main(args: Vec<OsString>) -> i32 {
     let args: SetupArgs = match parse_command("console setup", args) {
@@ -98,6 +134,9 @@ fn setup_main(args: Vec<OsString>) -> i32 {
 pub fn cli_main(args: Vec<OsString>) -> i32 {
     if args.first().is_some_and(|a| a == "setup") {
         return setup_main(args[1..].to_vec());
+    }
+    if args.first().is_some_and(|a| a == "keystore") {
+        return keystore_main(args[1..].to_vec());
     }
     let args: Args = match parse_command("console", args) {
         Ok(a) => a,

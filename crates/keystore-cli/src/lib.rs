@@ -9,6 +9,7 @@
 
 mod commands;
 pub mod password;
+pub mod tool;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -24,6 +25,7 @@ pub use password::{
     keystore_error, keystore_password_from_env_or_terminal, open_keystore, open_or_create_keystore,
     password_file_from_env, read_password_file,
 };
+pub use tool::{ToolKeystoreCommand, run_tool_keystore};
 
 /// Where the command finds the keystore and its password file; read from the environment by
 /// [`cli_main`], given explicitly in tests.

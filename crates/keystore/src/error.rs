@@ -7,6 +7,10 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
+    /// A tool's keystore command cannot do what was asked (the message says why and what to
+    /// do instead).
+    #[error("{0}")]
+    Refused(String),
     /// There is no keystore file at the path.
     #[error("keystore not found at [{}]", path.display())]
     NotFound {

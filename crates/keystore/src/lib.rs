@@ -39,11 +39,13 @@ mod java_data;
 mod key_cache;
 mod keystore;
 mod secure_value;
+pub mod tool_keystore;
 
 pub use error::{Error, Result};
 pub use key_cache::{KeyCacheOutcome, UnprotectedKeyCache};
 pub use keystore::{Keystore, SEED_SETTING, validate_setting_name};
 pub use secure_value::SecureValue;
+pub use tool_keystore::ToolKeystore;
 
 /// File name of the keystore inside the config directory.
 pub const KEYSTORE_FILE_NAME: &str = "ironstack.keystore";

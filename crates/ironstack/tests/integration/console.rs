@@ -1978,3 +1978,76 @@ fn console_enrols_with_a_token_from_the_node_and_starts_with_its_service_account
     assert_eq!(status, 200, "{body}");
     drop(node);
 }
+
+#[test]
+fn console_reads_elasticsearch_password_from_its_keystore() {
+    let (home, node, elastic_password) = secured_node();
+    let (status, _, body) = curl(
+        &node.ca(),
+        &[
+            "-u",
+            &format!("elastic:{elastic_password}"),
+            "-X",
+            "POST",
+            "-H",
+            "content-type: application/json",
+            "-d",
+            &format!("{{\"password\":\"{KIBANA_SYSTEM_PASSWORD}\"}}"),
+            &format!(
+                "https://localhost:{}/_security/user/kibana_system/_password",
+                node.port
+            ),
+        ],
+    );
+    assert_eq!(status, 200, "{body}");
+    let dir = home.path().join("console");
+    std::fs::create_dir_all(&dir).unwrap();
+    let (_console_ca, cert, key) = console_certificate(&dir);
+    let config = write_config(&dir, &node, &node.ca(), &cert, &key);
+    // The guide's console.yml: a user name and no password in the file.
+    let text = std::fs::read_to_string(&config)
+        .unwrap()
+        .replace("elasticsearch.password: ${KS_PW}\n", "");
+    std::fs::write(&config, &text).unwrap();
+    let keystore = |args: &[&str], stdin: &str| {
+        let mut cmd = ironstack();
+        cmd.current_dir(&dir)
+            .args(["console", "keystore"])
+            .args(args)
+            .args(["-c"])
+            .arg(&config);
+        crate::support::run_with_stdin(cmd, stdin)
+    };
+    let o = keystore(&["add", "elasticsearch.password", "--stdin"], "x\n");
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("ironstack console keystore create"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(keystore(&["create"], "").status.success());
+    let o = keystore(
+        &["add", "elasticsearch.password", "--stdin"],
+        &format!("{KIBANA_SYSTEM_PASSWORD}\n"),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = keystore(&["list"], "");
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "elasticsearch.password\n"
+    );
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(dir.join("console.keystore"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let console = TestConsole::start(&dir, &config, &[]);
+    assert!(
+        console.wait_for("Kibana is now available", Duration::from_secs(30)),
+        "{}",
+        console.output()
+    );
+    assert!(!console.output().contains(KIBANA_SYSTEM_PASSWORD));
+    drop(node);
+}
