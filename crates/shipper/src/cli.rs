@@ -358,6 +358,7 @@ pub(crate) fn execute(
                 &modules_glob(&config),
                 &config.inline_modules,
                 cli.strict_perms,
+                &config.paths.config,
             )?;
             crate::client::tls_config(&config.output)?;
             print_out("Config OK\n");
@@ -374,6 +375,7 @@ pub(crate) fn execute(
                 &modules_glob(&config),
                 &config.inline_modules,
                 cli.strict_perms,
+                &config.paths.config,
             )?;
             let agent = crate::event::AgentInfo::load(&config.name, &config.paths.data)?;
             let documents = crate::modules::fetch_once(
@@ -427,6 +429,7 @@ pub(crate) fn execute(
                 &modules_glob(&config),
                 &config.inline_modules,
                 cli.strict_perms,
+                &config.paths.config,
             )?;
             crate::logging::init(&config, cli)?;
             let agent = crate::event::AgentInfo::load(&config.name, &config.paths.data)?;

@@ -623,10 +623,21 @@ fn disk_queue_config(t: &Value, paths: &Paths) -> Result<Option<DiskQueueConfig>
 }
 
 fn output_config(t: &Value, config_dir: &Path) -> Result<OutputConfig> {
-    let key = |k: &str| format!("output.elasticsearch.{k}");
+    connection_config(t, "output.elasticsearch", config_dir)
+}
+
+/// An Elasticsearch connection under `prefix` (`output.elasticsearch`,
+/// `monitoring.elasticsearch`, or a module block wrapped as `elasticsearch`): the output's
+/// settings and rules, so every client is configured and checked the same way.
+pub(crate) fn connection_config(
+    t: &Value,
+    prefix: &str,
+    config_dir: &Path,
+) -> Result<OutputConfig> {
+    let key = |k: &str| format!("{prefix}.{k}");
     if !boolean(t, &key("enabled"), true)? {
         return Err(invalid(
-            "output.elasticsearch.enabled",
+            &key("enabled"),
             "the Elasticsearch output is the only output and cannot be disabled",
         ));
     }
@@ -678,10 +689,10 @@ fn output_config(t: &Value, config_dir: &Path) -> Result<OutputConfig> {
     let worker = match get(t, &key("worker")).or_else(|| get(t, &key("workers"))) {
         Some(_) => positive(
             t,
-            if get(t, &key("worker")).is_some() {
-                "output.elasticsearch.worker"
+            &if get(t, &key("worker")).is_some() {
+                key("worker")
             } else {
-                "output.elasticsearch.workers"
+                key("workers")
             },
             1,
         )?,
@@ -736,14 +747,14 @@ fn output_config(t: &Value, config_dir: &Path) -> Result<OutputConfig> {
         compression_level: u32::try_from(compression_level).unwrap_or(1),
         worker,
         allow_older_versions: boolean(t, &key("allow_older_versions"), true)?,
-        tls: tls_settings(t, config_dir)?,
+        tls: tls_settings(t, prefix, config_dir)?,
     })
 }
 
 /// Relative certificate and key paths are relative to `path.config`, as in Beats.
-fn tls_settings(t: &Value, config_dir: &Path) -> Result<Option<ClientTlsSettings>> {
-    let key = |k: &str| format!("output.elasticsearch.ssl.{k}");
-    if get(t, "output.elasticsearch.ssl").is_none() || !boolean(t, &key("enabled"), true)? {
+fn tls_settings(t: &Value, prefix: &str, config_dir: &Path) -> Result<Option<ClientTlsSettings>> {
+    let key = |k: &str| format!("{prefix}.ssl.{k}");
+    if get(t, &format!("{prefix}.ssl")).is_none() || !boolean(t, &key("enabled"), true)? {
         return Ok(None);
     }
     let verification = match optional_string(t, &key("verification_mode"))? {

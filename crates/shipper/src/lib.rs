@@ -14,6 +14,7 @@ pub mod client;
 pub mod config;
 pub mod connection;
 pub mod disk_queue;
+pub mod elasticsearch;
 mod error;
 pub mod event;
 mod export;

@@ -37,11 +37,63 @@ pub struct Stats {
     pub batches: AtomicU64,
     /// Failed publish attempts (transport, non-2xx, unreadable 200).
     pub failed: AtomicU64,
+    /// Events handed to `_bulk` (each attempt counts: `libbeat.output.events.total`).
+    pub total: AtomicU64,
+    /// Events in a bulk request now.
+    pub active: AtomicU64,
+    /// Request body bytes written.
+    pub write_bytes: AtomicU64,
+    /// Requests that could not be written or got no answer.
+    pub write_errors: AtomicU64,
+    /// Response bytes read.
+    pub read_bytes: AtomicU64,
+    /// Responses that could not be read as a bulk response.
+    pub read_errors: AtomicU64,
+    /// Events the metricsets produced (`libbeat.pipeline.events.total`).
+    pub pipeline_total: AtomicU64,
+    /// Events dropped by processors (`libbeat.pipeline.events.filtered`).
+    pub pipeline_filtered: AtomicU64,
+    /// Events that entered the queue (`libbeat.pipeline.events.published`).
+    pub pipeline_published: AtomicU64,
+    /// `metricbeat.<module>.<metricset>.{events,success,failures}` by `module.metricset`.
+    pub metricsets: std::sync::Mutex<std::collections::BTreeMap<String, MetricSetCounters>>,
+}
+
+/// One metricset's fetch counters.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct MetricSetCounters {
+    /// Events produced (error events included).
+    pub events: u64,
+    /// Successful fetches.
+    pub success: u64,
+    /// Failed fetches.
+    pub failures: u64,
 }
 
 impl Stats {
-    fn add(counter: &AtomicU64, n: usize) {
+    pub(crate) fn add(counter: &AtomicU64, n: usize) {
         counter.fetch_add(n as u64, Ordering::Relaxed);
+    }
+
+    /// Records one fetch of `module.metricset` that produced `events` events.
+    pub fn record_fetch(&self, key: &str, ok: bool, events: usize) {
+        if let Ok(mut map) = self.metricsets.lock() {
+            let c = map.entry(key.to_string()).or_default();
+            c.events += events as u64;
+            if ok {
+                c.success += 1;
+            } else {
+                c.failures += 1;
+            }
+        }
+    }
+
+    /// A copy of the metricset counters.
+    pub fn metricset_counters(&self) -> std::collections::BTreeMap<String, MetricSetCounters> {
+        self.metricsets
+            .lock()
+            .map(|m| m.clone())
+            .unwrap_or_default()
     }
 
     /// A one-line summary for the log.
@@ -329,11 +381,22 @@ impl Publisher {
                 return SendResult::NotConnected;
             }
             Stats::add(&self.stats.batches, 1);
-            match self
+            Stats::add(&self.stats.total, batch.len());
+            Stats::add(&self.stats.active, batch.len());
+            let result = self
                 .client
                 .request(Method::POST, &format!("/_bulk?{query}"), Some(body.clone()))
-                .await
-            {
+                .await;
+            self.stats
+                .active
+                .fetch_sub(batch.len() as u64, Ordering::Relaxed);
+            if let Ok(r) = &result {
+                Stats::add(&self.stats.write_bytes, r.sent);
+                Stats::add(&self.stats.read_bytes, r.body.len());
+            } else {
+                Stats::add(&self.stats.write_errors, 1);
+            }
+            match result {
                 Ok(r) => break r,
                 Err(e) if resend_on_fresh_connection => {
                     tracing::debug!("bulk request failed ({e}); resending on a new connection");
@@ -369,6 +432,7 @@ impl Publisher {
             Ok(o) => o,
             Err(reason) => {
                 tracing::error!("failed to publish events: {reason}");
+                Stats::add(&self.stats.read_errors, 1);
                 Stats::add(&self.stats.failed, batch.len());
                 return SendResult::Retry(batch.to_vec());
             }
