@@ -23,6 +23,7 @@ pub mod index_management;
 pub mod keystore;
 mod logging;
 pub mod modules;
+pub mod monitoring;
 pub mod output;
 mod perms;
 pub mod pipeline;

@@ -29,8 +29,12 @@ pub struct Stats {
     pub duplicates: AtomicU64,
     /// Events answered 429.
     pub toomany: AtomicU64,
-    /// Events dropped (non-retryable 4xx, single-event 413, retries exhausted).
+    /// Events dropped as not indexable (non-retryable 4xx, single-event 413).
     pub dropped: AtomicU64,
+    /// Events dropped after `max_retries` (`libbeat.pipeline.events.dropped`).
+    pub dropped_retries: AtomicU64,
+    /// The output cluster's `cluster_uuid` (from `GET /`), for self-monitoring.
+    pub cluster_uuid: std::sync::Mutex<Option<String>>,
     /// Events sent again.
     pub retry: AtomicU64,
     /// Bulk requests sent.
@@ -103,7 +107,7 @@ impl Stats {
             self.acked.load(Ordering::Relaxed),
             self.duplicates.load(Ordering::Relaxed),
             self.toomany.load(Ordering::Relaxed),
-            self.dropped.load(Ordering::Relaxed),
+            self.dropped.load(Ordering::Relaxed) + self.dropped_retries.load(Ordering::Relaxed),
             self.retry.load(Ordering::Relaxed),
             self.batches.load(Ordering::Relaxed),
             self.failed.load(Ordering::Relaxed),
@@ -208,6 +212,14 @@ impl Publisher {
                 r.status.as_u16(),
                 r.reason()
             )));
+        }
+        if let Some(uuid) = r.json().and_then(|v| {
+            v.get("cluster_uuid")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        }) && let Ok(mut slot) = self.stats.cluster_uuid.lock()
+        {
+            *slot = Some(uuid);
         }
         let version = r
             .json()
@@ -341,7 +353,7 @@ impl Publisher {
                 SendResult::Retry(failed) => {
                     let left = left.map(|l| l - 1);
                     if left.is_some_and(|l| l <= 0) {
-                        Stats::add(&self.stats.dropped, failed.len());
+                        Stats::add(&self.stats.dropped_retries, failed.len());
                         tracing::error!(
                             events = failed.len(),
                             "dropping events after {} publish attempts (max_retries: {})",

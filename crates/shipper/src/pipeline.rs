@@ -131,6 +131,28 @@ pub async fn run(
         }
     };
 
+    let reporter = config.monitoring.clone().map(|monitoring| {
+        let context = crate::monitoring::Context {
+            stats: stats.clone(),
+            agent: agent.clone(),
+            modules: blocks.iter().map(|b| b.module.clone()).collect(),
+            clients: collectors.len(),
+            queue: if config.disk_queue.is_some() {
+                "disk"
+            } else {
+                "mem"
+            },
+            max_events: config.queue.events,
+            started: Instant::now(),
+        };
+        tokio::spawn(crate::monitoring::run(
+            monitoring,
+            context,
+            Arc::default(),
+            stop_rx.clone(),
+        ))
+    });
+
     let metrics_stats = stats.clone();
     let metrics = tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(30));
@@ -176,6 +198,10 @@ pub async fn run(
         }
     };
     metrics.abort();
+    // Beats' reporter does not flush at exit: its documents are snapshots, not data.
+    if let Some(r) = reporter {
+        r.abort();
+    }
     if lost > 0 && lost != usize::MAX {
         tracing::error!(events = lost, "events could not be sent before exit");
     }

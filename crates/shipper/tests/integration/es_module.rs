@@ -18,20 +18,21 @@ use tokio::net::TcpListener;
 
 /// Requests seen: path with query, and the headers that matter.
 #[derive(Debug, Clone)]
-struct Seen {
-    path: String,
-    origin: Option<String>,
-    authorization: Option<String>,
+pub(crate) struct Seen {
+    pub(crate) path: String,
+    pub(crate) body: String,
+    pub(crate) origin: Option<String>,
+    pub(crate) authorization: Option<String>,
 }
 
-struct FakeEs {
-    addr: SocketAddr,
-    seen: Arc<Mutex<Vec<Seen>>>,
+pub(crate) struct FakeEs {
+    pub(crate) addr: SocketAddr,
+    pub(crate) seen: Arc<Mutex<Vec<Seen>>>,
 }
 
-type Routes = Arc<dyn Fn(&str) -> (u16, Value) + Send + Sync>;
+pub(crate) type Routes = Arc<dyn Fn(&str) -> (u16, Value) + Send + Sync>;
 
-async fn start(routes: Routes) -> FakeEs {
+pub(crate) async fn start(routes: Routes) -> FakeEs {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
@@ -56,10 +57,17 @@ async fn start(routes: Routes) -> FakeEs {
                                 .and_then(|v| v.to_str().ok())
                                 .map(str::to_string)
                         };
+                        let origin = header("x-elastic-product-origin");
+                        let authorization = header("authorization");
+                        let body = http_body_util::BodyExt::collect(req.into_body())
+                            .await
+                            .map(|b| String::from_utf8_lossy(&b.to_bytes()).into_owned())
+                            .unwrap_or_default();
                         log.lock().unwrap().push(Seen {
                             path: path.clone(),
-                            origin: header("x-elastic-product-origin"),
-                            authorization: header("authorization"),
+                            body,
+                            origin,
+                            authorization,
                         });
                         let (status, body) = routes(&path);
                         Ok::<_, std::convert::Infallible>(
