@@ -67,7 +67,8 @@ pub(crate) enum Command {
         /// Set up index management (the template, ILM policy and data stream)
         #[arg(long = "index-management")]
         index_management: bool,
-        /// Load dashboards (not supported yet)
+        /// Check the console (setup.kibana) and load dashboards into it (the console has
+        /// none to load yet)
         #[arg(long)]
         dashboards: bool,
     },
@@ -402,17 +403,35 @@ pub(crate) fn execute(
             index_management,
             dashboards,
         } => {
-            if *dashboards {
-                return Err(Error::FeatureNotSupportedYet {
-                    what: "setup --dashboards".to_string(),
-                    origin: "the command line".to_string(),
-                });
-            }
-            let _ = index_management;
+            // As Beats: no flag means every step.
+            let all = !*index_management && !*dashboards;
             let (_, config) = load(cli, env, cwd)?;
             crate::logging::init(&config, cli)?;
-            runtime()?.block_on(crate::setup::run(&config))?;
-            print_out("Index setup finished.\n");
+            let runtime = runtime()?;
+            if all || *index_management {
+                runtime.block_on(crate::setup::run(&config))?;
+                print_out("Index setup finished.\n");
+            }
+            let kibana = &config.setup.kibana;
+            if !*dashboards && !kibana.configured && !config.setup.dashboards_enabled {
+                print_out("Skipping dashboards: setup.kibana is not configured.\n");
+                return Ok(0);
+            }
+            print_out("Loading dashboards (the console must be running and reachable)\n");
+            let status = runtime.block_on(crate::kibana::status(kibana, &config.output))?;
+            let found = format!(
+                "the console {} at {} ({})",
+                status.version, kibana.host, status.level
+            );
+            if *dashboards {
+                return Err(Error::FeatureNotSupportedYet {
+                    what: format!("loading dashboards ({found} serves no dashboards yet)"),
+                    origin: "setup --dashboards".to_string(),
+                });
+            }
+            print_out(&format!(
+                "Skipping dashboards: {found} serves no dashboards to load yet.\n"
+            ));
             Ok(0)
         }
         Command::Run => {
@@ -432,6 +451,11 @@ pub(crate) fn execute(
                 &config.paths.config,
             )?;
             crate::logging::init(&config, cli)?;
+            if config.setup.dashboards_enabled {
+                tracing::warn!(
+                    "setup.dashboards.enabled is set, but the console serves no dashboards yet: none are loaded"
+                );
+            }
             let agent = crate::event::AgentInfo::load(&config.name, &config.paths.data)?;
             tracing::info!(version = VERSION, name = %config.name, hosts = ?config.output.hosts, "shipper starting");
             let summary = runtime()?.block_on(async {

@@ -102,10 +102,23 @@ fn test_config_modules_and_export_without_a_server() {
         execute(&parse(&["export", "template"]), &env, dir.path()).unwrap(),
         0
     );
-    let e = execute(&parse(&["setup", "--dashboards"]), &env, dir.path())
-        .unwrap_err()
-        .to_string();
-    assert!(e.contains("not supported yet"), "{e}");
+    // `setup --dashboards` talks to the console first: none listens on port 1.
+    let e = execute(
+        &parse(&[
+            "setup",
+            "--dashboards",
+            "-E",
+            "setup.kibana.host=127.0.0.1:1",
+        ]),
+        &env,
+        dir.path(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("error connecting to the console at http://127.0.0.1:1"),
+        "{e}"
+    );
     // A module file others may write is refused under --strict.perms.
     let m = dir.path().join("modules.d/elasticsearch-xpack.yml");
     std::fs::remove_file(&m).unwrap();

@@ -76,6 +76,24 @@ const SUPPORTED: &[&str] = &[
     "setup.ilm.enabled",
     "setup.ilm.check_exists",
     "setup.ilm.overwrite",
+    "setup.dashboards.enabled",
+    "setup.kibana.host",
+    "setup.kibana.protocol",
+    "setup.kibana.path",
+    "setup.kibana.username",
+    "setup.kibana.password",
+    "setup.kibana.api_key",
+    "setup.kibana.headers.*",
+    "setup.kibana.space.id",
+    "setup.kibana.ssl.enabled",
+    "setup.kibana.ssl.certificate_authorities",
+    "setup.kibana.ssl.certificate",
+    "setup.kibana.ssl.key",
+    "setup.kibana.ssl.key_passphrase",
+    "setup.kibana.ssl.verification_mode",
+    "setup.kibana.ssl.supported_protocols",
+    "setup.kibana.ssl.ca_sha256",
+    "setup.kibana.ssl.ca_trusted_fingerprint",
     "logging.level",
     "logging.selectors",
     "logging.to_stderr",
@@ -103,6 +121,13 @@ const SUPPORTED: &[&str] = &[
     "monitoring.elasticsearch.ssl.supported_protocols",
     "monitoring.elasticsearch.ssl.ca_sha256",
     "monitoring.elasticsearch.ssl.ca_trusted_fingerprint",
+    "logging.files.path",
+    "logging.files.name",
+    "logging.files.rotateeverybytes",
+    "logging.files.keepfiles",
+    "logging.files.permissions",
+    "logging.files.interval",
+    "logging.files.rotateonstartup",
 ];
 
 /// Metricbeat settings (prefixes) that exist but are not implemented yet.
@@ -467,8 +492,8 @@ pub struct DiskQueueConfig {
     pub segment_size: u64,
 }
 
-/// `setup.template.*` and `setup.ilm.*`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// `setup.template.*`, `setup.ilm.*`, `setup.dashboards.*` and `setup.kibana.*`.
+#[derive(Debug, Clone)]
 pub struct SetupConfig {
     /// `setup.template.enabled` (true).
     pub template_enabled: bool,
@@ -486,6 +511,32 @@ pub struct SetupConfig {
     pub ilm_check_exists: bool,
     /// `setup.ilm.overwrite` (false).
     pub ilm_overwrite: bool,
+    /// `setup.dashboards.enabled` (false): whether `run` loads dashboards at start.
+    pub dashboards_enabled: bool,
+    /// `setup.kibana.*`: the console that `setup` loads dashboards into.
+    pub kibana: KibanaConfig,
+}
+
+/// `setup.kibana.*` (Beats' names and defaults; the console plays Kibana's part).
+#[derive(Debug, Clone)]
+pub struct KibanaConfig {
+    /// Whether the file or `-E` has a `setup.kibana` section at all.
+    pub configured: bool,
+    /// `host` (`localhost:5601`) with `protocol` (http) and `path` applied.
+    pub host: HostUrl,
+    /// `username`; without one (and without `api_key`) the output's credentials are used, as
+    /// Beats does.
+    pub username: Option<String>,
+    /// `password`.
+    pub password: Option<Secret>,
+    /// `api_key` as `id:key`.
+    pub api_key: Option<Secret>,
+    /// `headers`.
+    pub headers: Vec<(String, String)>,
+    /// `space.id`: the space dashboards go to (the default space when unset).
+    pub space_id: Option<String>,
+    /// `ssl.*`, when a section exists and is not disabled.
+    pub tls: Option<ClientTlsSettings>,
 }
 
 /// `logging.*`.
@@ -499,6 +550,8 @@ pub struct LoggingConfig {
     pub to_stderr: bool,
     /// `logging.to_files` (true).
     pub to_files: bool,
+    /// `logging.files.*`.
+    pub files: crate::log_files::LogFilesConfig,
 }
 
 impl ShipperConfig {
@@ -587,6 +640,8 @@ impl ShipperConfig {
                 .unwrap_or_else(|| crate::index_management::POLICY_NAME.to_string()),
             ilm_check_exists: boolean(t, "setup.ilm.check_exists", true)?,
             ilm_overwrite: boolean(t, "setup.ilm.overwrite", false)?,
+            dashboards_enabled: boolean(t, "setup.dashboards.enabled", false)?,
+            kibana: kibana_config(t, &output, &loaded.paths.config)?,
         };
         let level = match get(t, "logging.level") {
             Some(v) => {
@@ -606,6 +661,7 @@ impl ShipperConfig {
             selectors: string_list(t, "logging.selectors")?,
             to_stderr: boolean(t, "logging.to_stderr", false)?,
             to_files: boolean(t, "logging.to_files", true)?,
+            files: log_files_config(t, &loaded.paths)?,
         };
         let hostfs = match get(t, "system.hostfs") {
             Some(v) => PathBuf::from(string(v, "system.hostfs")?),
@@ -697,6 +753,118 @@ fn monitoring_config(t: &Value, config_dir: &Path) -> Result<Option<MonitoringCo
         state_period,
         probe_retry: Duration::from_secs(30),
     }))
+}
+
+fn kibana_config(t: &Value, output: &OutputConfig, config_dir: &Path) -> Result<KibanaConfig> {
+    let key = |k: &str| format!("setup.kibana.{k}");
+    let protocol = optional_string(t, &key("protocol"))?.unwrap_or_else(|| "http".to_string());
+    if protocol != "http" && protocol != "https" {
+        return Err(invalid(
+            &key("protocol"),
+            &format!("[{protocol}] is not http or https"),
+        ));
+    }
+    let path = optional_string(t, &key("path"))?.unwrap_or_default();
+    let host_text =
+        optional_string(t, &key("host"))?.unwrap_or_else(|| "localhost:5601".to_string());
+    let host = HostUrl::parse_with_port(&host_text, &protocol, &path, 5601)
+        .map_err(|r| invalid(&key("host"), &r))?;
+    let mut username = optional_string(t, &key("username"))?;
+    let mut password = optional_string(t, &key("password"))?.map(Secret::new);
+    let mut api_key = optional_string(t, &key("api_key"))?.map(Secret::new);
+    if username.is_none()
+        && let Some((u, p)) = host.credentials.clone()
+    {
+        username = Some(u);
+        password = Some(p);
+    }
+    if let Some(k) = &api_key {
+        if !k.expose().contains(':') {
+            return Err(invalid(&key("api_key"), "expected the form id:api_key"));
+        }
+        if username.is_some() {
+            return Err(invalid(
+                &key("api_key"),
+                "cannot be set together with username/password",
+            ));
+        }
+    }
+    if username.is_none() && api_key.is_none() {
+        username.clone_from(&output.username);
+        password.clone_from(&output.password);
+        api_key.clone_from(&output.api_key);
+    }
+    Ok(KibanaConfig {
+        configured: get(t, "setup.kibana").is_some(),
+        host,
+        username,
+        password,
+        api_key,
+        headers: string_map(t, &key("headers"))?,
+        space_id: optional_string(t, &key("space.id"))?.filter(|s| !s.is_empty()),
+        tls: tls_settings(t, "setup.kibana.ssl", config_dir)?,
+    })
+}
+
+fn log_files_config(t: &Value, paths: &Paths) -> Result<crate::log_files::LogFilesConfig> {
+    let key = |k: &str| format!("logging.files.{k}");
+    let rotate_every_bytes = integer(t, &key("rotateeverybytes"), 10 * 1024 * 1024)?;
+    if rotate_every_bytes < 1 {
+        return Err(invalid(&key("rotateeverybytes"), "must be positive"));
+    }
+    let keep_files = integer(t, &key("keepfiles"), 7)?;
+    if !(2..=1024).contains(&keep_files) {
+        return Err(invalid(&key("keepfiles"), "must be between 2 and 1024"));
+    }
+    // Written as octal (`0600`); YAML may hand it over as the number 600 or as text.
+    let permissions = match get(t, &key("permissions")) {
+        None => 0o600,
+        Some(v) => {
+            let text = match v {
+                // `0640` may arrive as the number 640 (even as 640.0): its digits are the mode.
+                Value::Number(n) => match n.as_f64() {
+                    Some(f) if f.fract() == 0.0 && (0.0..=7777.0).contains(&f) => {
+                        format!("{}", f as u32)
+                    }
+                    _ => n.to_string(),
+                },
+                other => string(other, &key("permissions"))?,
+            };
+            let digits = text.trim().trim_start_matches("0o");
+            u32::from_str_radix(digits, 8)
+                .ok()
+                .filter(|m| *m <= 0o777 && *m & 0o600 == 0o600)
+                .ok_or_else(|| {
+                    invalid(
+                        &key("permissions"),
+                        &format!(
+                            "[{text}] is not an octal file mode the shipper can write (e.g. 0600)"
+                        ),
+                    )
+                })?
+        }
+    };
+    let interval = duration(t, &key("interval"), Duration::ZERO)?;
+    if !interval.is_zero() && interval < Duration::from_secs(1) {
+        return Err(invalid(&key("interval"), "must be 0 or at least 1s"));
+    }
+    let path = match get(t, &key("path")) {
+        Some(v) => absolute(&paths.home, Path::new(&string(v, &key("path"))?)),
+        None => paths.logs.clone(),
+    };
+    let name = optional_string(t, &key("name"))?.unwrap_or_else(|| "shipper".to_string());
+    if name.is_empty() || name.contains('/') {
+        return Err(invalid(&key("name"), "must be a file name"));
+    }
+    Ok(crate::log_files::LogFilesConfig {
+        path,
+        name,
+        rotate_every_bytes: u64::try_from(rotate_every_bytes).unwrap_or(u64::MAX),
+        keep_files: usize::try_from(keep_files).unwrap_or(7),
+        permissions,
+        interval,
+        rotate_on_startup: boolean(t, &key("rotateonstartup"), true)?,
+    })
 }
 
 fn setup_template_on(t: &Value) -> Result<bool> {
@@ -860,14 +1028,15 @@ pub(crate) fn connection_config(
         compression_level: u32::try_from(compression_level).unwrap_or(1),
         worker,
         allow_older_versions: boolean(t, &key("allow_older_versions"), true)?,
-        tls: tls_settings(t, prefix, config_dir)?,
+        tls: tls_settings(t, &format!("{prefix}.ssl"), config_dir)?,
     })
 }
 
-/// Relative certificate and key paths are relative to `path.config`, as in Beats.
-fn tls_settings(t: &Value, prefix: &str, config_dir: &Path) -> Result<Option<ClientTlsSettings>> {
-    let key = |k: &str| format!("{prefix}.ssl.{k}");
-    if get(t, &format!("{prefix}.ssl")).is_none() || !boolean(t, &key("enabled"), true)? {
+/// The `ssl` section at `section` (`output.elasticsearch.ssl`, `setup.kibana.ssl`). Relative
+/// certificate and key paths are relative to `path.config`, as in Beats.
+fn tls_settings(t: &Value, section: &str, config_dir: &Path) -> Result<Option<ClientTlsSettings>> {
+    let key = |k: &str| format!("{section}.{k}");
+    if get(t, section).is_none() || !boolean(t, &key("enabled"), true)? {
         return Ok(None);
     }
     let verification = match optional_string(t, &key("verification_mode"))? {

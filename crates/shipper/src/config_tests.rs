@@ -122,12 +122,15 @@ fn unknown_and_not_yet_supported_keys_are_named() {
         e.starts_with("unknown setting [output.elasticsearch.hostss]"),
         "{e}"
     );
-    write_config(dir.path(), &format!("{BASE}setup.kibana.host: kb:5601\n"));
+    write_config(
+        dir.path(),
+        &format!("{BASE}setup.kibana.proxy_url: http://p\n"),
+    );
     let e = load_with(dir.path(), &[], &[("ES_PWD", "p")])
         .unwrap_err()
         .to_string();
     assert!(
-        e.contains("[setup.kibana.host]") && e.contains("not supported yet"),
+        e.contains("[setup.kibana.proxy_url]") && e.contains("not supported yet"),
         "{e}"
     );
     write_config(dir.path(), BASE);
@@ -508,4 +511,140 @@ fn monitoring_defaults_to_the_output_and_explicit_keys_override() {
     .unwrap_err()
     .to_string();
     assert!(e.contains("metrics.period"), "{e}");
+}
+
+#[test]
+fn setup_kibana_takes_beats_names_defaults_and_the_output_credentials() {
+    let dir = tempfile::tempdir().unwrap();
+    write_config(dir.path(), BASE);
+    let c = load_with(dir.path(), &[], &[("ES_PWD", "s3cret")]).unwrap();
+    let k = &c.setup.kibana;
+    assert!(!k.configured);
+    assert!(!c.setup.dashboards_enabled);
+    assert_eq!(
+        (k.host.https, k.host.host.as_str(), k.host.port),
+        (false, "localhost", 5601)
+    );
+    // Without its own credentials, the console is called with the output's.
+    assert_eq!(k.username.as_deref(), Some("metricbeat_writer"));
+    assert_eq!(k.password.as_ref().map(|p| p.expose()), Some("s3cret"));
+    assert!(k.tls.is_none());
+
+    // The guide's section: its own user, https, a CA and a verification mode.
+    std::fs::write(dir.path().join("ca.pem"), "").unwrap();
+    write_config(
+        dir.path(),
+        &format!(
+            "{BASE}setup.kibana:\n  host: \"https://node-1.example.com:5601\"\n  username: \"metricbeat_setup\"\n  password: ${{SETUP_PW}}\n  space.id: ops\n  ssl:\n    certificate_authorities: [\"ca.pem\"]\n    verification_mode: certificate\nsetup.dashboards.enabled: true\n"
+        ),
+    );
+    let c = load_with(
+        dir.path(),
+        &[],
+        &[("ES_PWD", "s3cret"), ("SETUP_PW", "setup-pw")],
+    )
+    .unwrap();
+    let k = &c.setup.kibana;
+    assert!(k.configured && c.setup.dashboards_enabled);
+    assert_eq!(
+        (k.host.https, k.host.host.as_str(), k.host.port),
+        (true, "node-1.example.com", 5601)
+    );
+    assert_eq!(k.username.as_deref(), Some("metricbeat_setup"));
+    assert_eq!(k.password.as_ref().map(|p| p.expose()), Some("setup-pw"));
+    assert_eq!(k.space_id.as_deref(), Some("ops"));
+    let tls = k.tls.as_ref().expect("ssl section");
+    assert_eq!(
+        tls.verification,
+        ironstack_tls::ServerVerification::Certificate
+    );
+    assert_eq!(tls.certificate_authorities, vec![dir.path().join("ca.pem")]);
+    // The output keeps its own TLS settings (none here).
+    assert!(c.output.tls.is_none());
+
+    // Bad values name their key.
+    for (flag, key) in [
+        ("setup.kibana.protocol=ftp", "setup.kibana.protocol"),
+        ("setup.kibana.host=kb:99999", "setup.kibana.host"),
+        (
+            "setup.kibana.ssl.verification_mode=sometimes",
+            "setup.kibana.ssl.verification_mode",
+        ),
+        ("setup.kibana.api_key=nocolon", "setup.kibana.api_key"),
+    ] {
+        let e = load_with(
+            dir.path(),
+            &[flag],
+            &[("ES_PWD", "s3cret"), ("SETUP_PW", "x")],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains(key), "{flag}: {e}");
+    }
+}
+
+#[test]
+fn logging_files_take_beats_names_and_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    write_config(dir.path(), BASE);
+    let c = load_with(dir.path(), &[], &[("ES_PWD", "p")]).unwrap();
+    let f = &c.logging.files;
+    assert_eq!(f.path, c.paths.logs);
+    assert_eq!(f.name, "shipper");
+    assert_eq!(
+        (f.rotate_every_bytes, f.keep_files, f.permissions),
+        (10 * 1024 * 1024, 7, 0o600)
+    );
+    assert_eq!((f.interval, f.rotate_on_startup), (Duration::ZERO, true));
+    write_config(
+        dir.path(),
+        &format!(
+            "{BASE}logging.files:\n  path: /var/log/shipper\n  name: mb\n  rotateeverybytes: 1048576\n  keepfiles: 3\n  permissions: 0640\n  interval: 24h\n  rotateonstartup: false\n"
+        ),
+    );
+    let c = load_with(dir.path(), &[], &[("ES_PWD", "p")]).unwrap();
+    let f = &c.logging.files;
+    assert_eq!(
+        (
+            f.path.as_path(),
+            f.name.as_str(),
+            f.rotate_every_bytes,
+            f.keep_files
+        ),
+        (Path::new("/var/log/shipper"), "mb", 1_048_576, 3)
+    );
+    assert_eq!(f.permissions, 0o640);
+    assert_eq!(
+        (f.interval, f.rotate_on_startup),
+        (Duration::from_secs(86_400), false)
+    );
+    for (flag, key) in [
+        ("logging.files.keepfiles=1", "logging.files.keepfiles"),
+        (
+            "logging.files.permissions=0999",
+            "logging.files.permissions",
+        ),
+        (
+            "logging.files.permissions=0400",
+            "logging.files.permissions",
+        ),
+        ("logging.files.interval=10ms", "logging.files.interval"),
+        (
+            "logging.files.rotateeverybytes=0",
+            "logging.files.rotateeverybytes",
+        ),
+    ] {
+        let e = load_with(dir.path(), &[flag], &[("ES_PWD", "p")])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(key), "{flag}: {e}");
+    }
+    let e = load_with(
+        dir.path(),
+        &["logging.files.redirect_stderr=true"],
+        &[("ES_PWD", "p")],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("not supported yet"), "{e}");
 }

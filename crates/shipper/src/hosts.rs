@@ -43,6 +43,16 @@ impl HostUrl {
     /// Parses one `hosts` entry; `protocol` and `path` apply when the entry has no scheme or
     /// path of its own.
     pub fn parse(text: &str, protocol: &str, path: &str) -> Result<HostUrl, String> {
+        Self::parse_with_port(text, protocol, path, 9200)
+    }
+
+    /// [`Self::parse`] with another default port (5601 for `setup.kibana.host`).
+    pub fn parse_with_port(
+        text: &str,
+        protocol: &str,
+        path: &str,
+        default_port: u16,
+    ) -> Result<HostUrl, String> {
         let text = text.trim();
         if text.is_empty() {
             return Err("empty host".to_string());
@@ -92,7 +102,7 @@ impl HostUrl {
                 .ok()
                 .filter(|p| *p > 0)
                 .ok_or_else(|| format!("[{text}]: invalid port [{p}]"))?,
-            None => 9200,
+            None => default_port,
         };
         let chosen_path = if url_path.is_empty() || url_path == "/" {
             path

@@ -21,6 +21,8 @@ mod export;
 pub mod hosts;
 pub mod index_management;
 pub mod keystore;
+pub mod kibana;
+pub mod log_files;
 mod logging;
 pub mod modules;
 pub mod monitoring;

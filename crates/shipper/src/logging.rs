@@ -1,9 +1,7 @@
 //! Logging setup: `-e` / `logging.to_stderr` writes to stderr; otherwise JSON lines go to
-//! `<path.logs>/shipper` (created 0600, as Beats' log files). `logging.level` (info), `-v`
+//! the rotating files of `logging.files` (see [`crate::log_files`]). `logging.level` (info), `-v`
 //! (info), and `-d` / `logging.selectors` (any selector turns debug on for the shipper).
 
-use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
 use std::sync::Mutex;
 
 use tracing_subscriber::filter::LevelFilter;
@@ -41,7 +39,12 @@ pub(crate) fn init(config: &ShipperConfig, cli: &Cli) -> Result<()> {
         );
         return Ok(());
     }
-    let file = open_log_file(&config.paths.logs)?;
+    let files = &config.logging.files;
+    let file =
+        crate::log_files::RotatingFile::open(files.clone()).map_err(|source| Error::Write {
+            path: files.path.clone(),
+            source,
+        })?;
     let layer = tracing_subscriber::fmt::layer()
         .json()
         .with_writer(Mutex::new(file));
@@ -49,49 +52,4 @@ pub(crate) fn init(config: &ShipperConfig, cli: &Cli) -> Result<()> {
         tracing_subscriber::registry().with(layer).with(filter),
     );
     Ok(())
-}
-
-/// `<dir>/shipper`, appended to, created 0600 in a 0750 folder.
-fn open_log_file(dir: &std::path::Path) -> Result<std::fs::File> {
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o750)
-            .create(dir)
-            .map_err(|source| Error::Write {
-                path: dir.to_path_buf(),
-                source,
-            })?;
-    }
-    let path = dir.join("shipper");
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .mode(0o600)
-        .open(&path)
-        .map_err(|source| Error::Write {
-            path: path.clone(),
-            source,
-        })?;
-    let _ = file.flush();
-    Ok(file)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::os::unix::fs::PermissionsExt;
-
-    #[test]
-    fn log_file_and_folder_are_private() {
-        let dir = tempfile::tempdir().unwrap();
-        let logs = dir.path().join("logs");
-        open_log_file(&logs).unwrap();
-        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode(&logs), 0o750);
-        assert_eq!(mode(&logs.join("shipper")), 0o600);
-        // Appends to an existing file.
-        open_log_file(&logs).unwrap();
-    }
 }

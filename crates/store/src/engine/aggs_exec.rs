@@ -37,6 +37,15 @@ use super::{FieldInfo, FieldKind, FieldTypes};
 
 type FxMap<K, V> = HashMap<K, V, BuildFx>;
 
+/// What a search's aggregation pass produced.
+pub(crate) struct AggsRun {
+    /// The rendered `aggregations` object.
+    pub(crate) rendered: Value,
+    /// How many live documents the request's `query` matched, when a pass over them ran:
+    /// a search that needs no hits takes its total from here rather than matching twice.
+    pub(crate) matched: Option<u64>,
+}
+
 /// The `aggregations` of a search, if it asks for any: its parsed `aggs`, or its raw
 /// `aggregations` parsed here (requests built in code).
 pub(crate) fn for_request(
@@ -45,7 +54,7 @@ pub(crate) fn for_request(
     request: &SearchRequest,
     types: &dyn FieldTypes,
     now: Timestamp,
-) -> Result<Option<Value>> {
+) -> Result<Option<AggsRun>> {
     let parsed;
     let aggs = match (&request.aggs, &request.aggregations) {
         (Some(aggs), _) => aggs,
@@ -60,7 +69,10 @@ pub(crate) fn for_request(
         (None, None) => return Ok(None),
     };
     if aggs.is_empty() {
-        return Ok(Some(Value::Object(serde_json::Map::new())));
+        return Ok(Some(AggsRun {
+            rendered: Value::Object(serde_json::Map::new()),
+            matched: None,
+        }));
     }
     run(shards, searchers, request, aggs, types, now).map(Some)
 }
@@ -74,18 +86,23 @@ pub(crate) fn run(
     aggs: &Aggregations,
     types: &dyn FieldTypes,
     now: Timestamp,
-) -> Result<Value> {
+) -> Result<AggsRun> {
     let mut parts = Vec::with_capacity(shards.len());
+    let mut matched = 0u64;
     for (idx, (shard, searcher)) in shards.iter().zip(searchers).enumerate() {
-        let part = guarded(|| run_shard(idx, shard, searcher, request, aggs, types, now))?;
+        let (part, n) = guarded(|| run_shard(idx, shard, searcher, request, aggs, types, now))?;
         parts.push(part);
+        matched += n;
     }
     let mut results = crate::aggs::reduce(aggs, parts)?;
     if crate::aggs::count_buckets(&results) > MAX_BUCKETS {
         return Err(StoreError::TooManyBuckets { max: MAX_BUCKETS });
     }
     crate::aggs::apply_pipelines(aggs, &mut results)?;
-    Ok(crate::aggs::render(aggs, &results, request.typed_keys))
+    Ok(AggsRun {
+        rendered: crate::aggs::render(aggs, &results, request.typed_keys),
+        matched: Some(matched),
+    })
 }
 
 fn guarded<T>(run: impl FnOnce() -> Result<T>) -> Result<T> {
@@ -127,7 +144,7 @@ fn run_shard(
     aggs: &Aggregations,
     types: &dyn FieldTypes,
     now: Timestamp,
-) -> Result<Vec<InternalAgg>> {
+) -> Result<(Vec<InternalAgg>, u64)> {
     let slots = shard.current_text_slots();
     let mut plan = Plan {
         shard,
@@ -155,6 +172,7 @@ fn run_shard(
     let weight = query.weight(enable).map_err(tantivy_err)?;
     const OWNERS: [u32; 64] = [0; 64];
     const ZEROS: [f32; 64] = [0.0; 64];
+    let mut matched = 0u64;
     for (seg, reader) in searcher.segment_readers().iter().enumerate() {
         let seg = seg as u32;
         top.set_segment(seg, reader)?;
@@ -165,6 +183,7 @@ fn run_shard(
             weight
                 .for_each(reader, &mut |doc, score| {
                     if alive.is_none_or(|a| a.is_alive(doc)) {
+                        matched += 1;
                         docs.push(doc);
                         scores.push(score);
                         if docs.len() == 64 {
@@ -181,11 +200,13 @@ fn run_shard(
                     for chunk in block.chunks(64) {
                         match alive {
                             None => {
+                                matched += chunk.len() as u64;
                                 top.collect(chunk, &OWNERS[..chunk.len()], &ZEROS[..chunk.len()])
                             }
                             Some(a) => {
                                 docs.clear();
                                 docs.extend(chunk.iter().copied().filter(|d| a.is_alive(*d)));
+                                matched += docs.len() as u64;
                                 top.collect(&docs, &OWNERS[..docs.len()], &ZEROS[..docs.len()]);
                             }
                         }
@@ -204,7 +225,7 @@ fn run_shard(
         searcher,
         shard_idx,
     };
-    top.build(0, &ctx)
+    Ok((top.build(0, &ctx)?, matched))
 }
 
 // ---------------------------------------------------------------------------------------

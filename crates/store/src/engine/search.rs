@@ -768,6 +768,22 @@ pub(crate) fn search_pinned(
     let by_score = request.sort.is_empty() || request.sort.iter().any(|s| s.by == SortBy::Score);
     let scoring = by_score || request.track_scores || request.min_score.is_some();
     let deadline = request.timeout.map(|t| Instant::now() + t);
+    // A search that returns no hits only needs its total: with nothing that stops or filters
+    // the collection early, a plain count gives it (or the aggregation pass, which visits the
+    // same matches when there is no `post_filter`), without scoring, sort keys or the
+    // per-segment `_id`/version columns.
+    let count_only = k == 0
+        && request.min_score.is_none()
+        && request.terminate_after.is_none()
+        && deadline.is_none();
+    let aggs_count = count_only
+        && request.post_filter.is_none()
+        && (request.aggs.as_ref().is_some_and(|a| !a.is_empty())
+            || request
+                .aggregations
+                .as_ref()
+                .is_some_and(|a| a.as_object().is_some_and(|o| !o.is_empty())));
+    let skip_count = aggs_count || request.track_total_hits == TrackTotalHits::Off;
     let mut all: Vec<Resolved> = Vec::new();
     let mut total = 0u64;
     let mut max_score = f32::NEG_INFINITY;
@@ -823,11 +839,20 @@ pub(crate) fn search_pinned(
             Some(searcher) => searcher.clone(),
             None => shard.reader.searcher(),
         };
-        // Aggregations hook: they see `request.query` without `post_filter`, so they need a
-        // second compiled query here and a collector per index (tantivy's
-        // `DistributedAggregationCollector` beside this one in a `MultiCollector`), merged
-        // across indices after the loop into `SearchResult::aggregations`.
-        let fruit = guarded(|| searcher.search(&*q, &collector))?;
+        let fruit = if count_only {
+            let count = if skip_count {
+                0
+            } else {
+                guarded(|| searcher.search(&*q, &Count))? as u64
+            };
+            SegFruit {
+                top: Vec::new(),
+                count,
+                max_score: f32::NEG_INFINITY,
+            }
+        } else {
+            guarded(|| searcher.search(&*q, &collector))?
+        };
         total += fruit.count;
         max_score = max_score.max(fruit.max_score);
         timed_out |= shared.timed_out.load(AtomicOrdering::Relaxed);
@@ -862,14 +887,22 @@ pub(crate) fn search_pinned(
         .take(request.size)
         .collect();
     let hits = fetch(shards, &searchers, request, types, &slots, page)?;
+    let show_scores = (by_score || request.track_scores) && k > 0;
+    let aggregations = super::aggs_exec::for_request(shards, &searchers, request, types, now)?;
+    let (aggregations, matched) = match aggregations {
+        Some(run) => (Some(run.rendered), run.matched),
+        None => (None, None),
+    };
+    let total = match matched {
+        Some(n) if aggs_count => n,
+        _ => total,
+    };
     let (total, total_exact) = match request.track_total_hits {
         TrackTotalHits::Exact => (total, true),
         TrackTotalHits::UpTo(n) if total > n => (n, false),
         TrackTotalHits::UpTo(_) => (total, true),
         TrackTotalHits::Off => (0, false),
     };
-    let show_scores = by_score || request.track_scores;
-    let aggregations = super::aggs_exec::for_request(shards, &searchers, request, types, now)?;
     Ok(SearchResult {
         total,
         total_exact,

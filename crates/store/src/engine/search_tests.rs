@@ -1111,3 +1111,96 @@ fn points_in_time_expire_and_are_capped() {
             .is_err()
     );
 }
+
+#[test]
+fn hitless_searches_count_without_collecting_hits() {
+    let (_dir, e) = engine();
+    // A deleted document must not be counted by any of the paths.
+    e.apply(
+        "c",
+        vec![EngineOp::Delete {
+            id: "5".into(),
+            condition: WriteCondition::None,
+        }],
+        Refresh::Immediate,
+    )
+    .expect("deleted");
+    let hitless = |query: Query, aggs: Option<Value>, post_filter: Option<Query>, track| {
+        run(
+            &e,
+            &SearchRequest {
+                query,
+                size: 0,
+                aggregations: aggs,
+                post_filter,
+                track_total_hits: track,
+                ..SearchRequest::default()
+            },
+        )
+    };
+    let scored = Query::Match(match_q("title", "quick fox"));
+    let with_hits = run(
+        &e,
+        &SearchRequest {
+            query: scored.clone(),
+            ..SearchRequest::default()
+        },
+    );
+    // Plain count: same total as the search that collects hits, no score without hits
+    // (Elasticsearch answers `max_score: null` when `size` is 0).
+    let plain = hitless(scored.clone(), None, None, TrackTotalHits::Exact);
+    assert_eq!(plain.total, with_hits.total);
+    assert!(with_hits.max_score.is_some());
+    assert_eq!(plain.max_score, None);
+    assert!(plain.hits.is_empty());
+    assert_eq!(
+        hitless(
+            Query::MatchAll { boost: 1.0 },
+            None,
+            None,
+            TrackTotalHits::Exact
+        )
+        .total,
+        4
+    );
+    // Counted by the aggregation pass: the same total, and the aggregations are right.
+    let terms = json!({"t": {"terms": {"field": "tags"}}});
+    let by_aggs = hitless(
+        scored.clone(),
+        Some(terms.clone()),
+        None,
+        TrackTotalHits::Exact,
+    );
+    assert_eq!(by_aggs.total, with_hits.total);
+    let aggs = by_aggs.aggregations.expect("aggregations");
+    let buckets = aggs["t"]["buckets"].as_array().cloned().unwrap_or_default();
+    let doc_counts: u64 = buckets.iter().filter_map(|b| b["doc_count"].as_u64()).sum();
+    assert!(doc_counts >= 1, "{aggs}");
+    // With a post_filter the total counts it; the aggregations do not see it.
+    let filtered = hitless(
+        Query::MatchAll { boost: 1.0 },
+        Some(json!({"n": {"value_count": {"field": "count"}}})),
+        Some(term("tags", s("fast"))),
+        TrackTotalHits::Exact,
+    );
+    assert_eq!(filtered.total, 2);
+    assert_eq!(
+        filtered.aggregations.expect("aggregations")["n"]["value"],
+        json!(4)
+    );
+    // `track_total_hits` still caps or turns off the total.
+    let capped = hitless(
+        Query::MatchAll { boost: 1.0 },
+        Some(terms),
+        None,
+        TrackTotalHits::UpTo(2),
+    );
+    assert_eq!((capped.total, capped.total_exact), (2, false));
+    let off = hitless(
+        Query::MatchAll { boost: 1.0 },
+        None,
+        None,
+        TrackTotalHits::Off,
+    );
+    assert_eq!((off.total, off.total_exact), (0, false));
+}
