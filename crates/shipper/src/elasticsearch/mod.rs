@@ -357,7 +357,16 @@ impl Fetcher {
     /// Whether the connected node is the elected master (`_nodes/_local/nodes` against
     /// `_cluster/state/master_node`).
     async fn is_master(&mut self) -> std::result::Result<bool, RequestError> {
-        let local = self.get("/_nodes/_local/nodes").await?;
+        // Elasticsearch ignores the unknown metric `nodes` and answers the bare node list;
+        // a server without that route gets the same question without it.
+        let local = match self.get("/_nodes/_local/nodes").await {
+            Ok(v) => v,
+            Err(RequestError {
+                status: Some(400 | 404 | 405),
+                ..
+            }) => self.get("/_nodes/_local?filter_path=nodes.*.name").await?,
+            Err(e) => return Err(e),
+        };
         let local_id = local
             .get("nodes")
             .and_then(Value::as_object)

@@ -89,12 +89,18 @@ pub(crate) async fn start(routes: Routes) -> FakeEs {
 }
 
 /// An 8.x single-node cluster whose local node is `local` and whose master is `master`.
-fn cluster(local: &'static str, master: &'static str, failing: Option<&'static str>) -> Routes {
+fn cluster(
+    local: &'static str,
+    master: &'static str,
+    failing: Option<(&'static str, u16)>,
+) -> Routes {
     Arc::new(move |path: &str| {
-        if failing.is_some_and(|f| path.starts_with(f)) {
+        if let Some((prefix, status)) = failing
+            && path.starts_with(prefix)
+        {
             return (
-                500,
-                json!({"error": {"type": "exception", "reason": "boom"}, "status": 500}),
+                status,
+                json!({"error": {"type": "exception", "reason": "boom"}, "status": status}),
             );
         }
         let p = path.split('?').next().unwrap_or("");
@@ -111,7 +117,9 @@ fn cluster(local: &'static str, master: &'static str, failing: Option<&'static s
                 json!({"name": "node-1", "cluster_name": "prod", "cluster_uuid": "UUID-1",
                              "version": {"number": "8.17.0"}}),
             ),
-            "/_nodes/_local/nodes" => ok(json!({"nodes": {local: {"name": "node-1"}}})),
+            "/_nodes/_local/nodes" | "/_nodes/_local" => {
+                ok(json!({"nodes": {local: {"name": "node-1"}}}))
+            }
             "/_cluster/state/master_node" => {
                 ok(json!({"cluster_name": "prod", "master_node": master}))
             }
@@ -330,6 +338,18 @@ async fn only_the_master_sends_cluster_level_metricsets_under_scope_node() {
             got[name]
         );
     }
+    // A server without `_nodes/_local/nodes` is asked `_nodes/_local` instead.
+    let es = start(cluster("n2", "n1", Some(("/_nodes/_local/nodes", 400)))).await;
+    let got = fetch_all(&module(es.addr, "")).await;
+    assert!(
+        matches!(&got["shard"], Fetched::Skipped(r) if r.contains("master")),
+        "{:?}",
+        got["shard"]
+    );
+    let es = start(cluster("n1", "n1", Some(("/_nodes/_local/nodes", 400)))).await;
+    let got = fetch_all(&module(es.addr, "")).await;
+    assert_eq!(docs(&got["shard"]).len(), 1);
+
     // scope: cluster fetches everything from any node, and node stats of every node.
     let es = start(cluster("n2", "n1", None)).await;
     let got = fetch_all(&module(
@@ -355,7 +375,7 @@ async fn only_the_master_sends_cluster_level_metricsets_under_scope_node() {
 
 #[tokio::test]
 async fn a_failed_fetch_is_an_error_event_not_a_crash() {
-    let es = start(cluster("n1", "n1", Some("/_cluster/stats"))).await;
+    let es = start(cluster("n1", "n1", Some(("/_cluster/stats", 500)))).await;
     let m = module(es.addr, "");
     let mut f = Fetcher::for_module(&m, &[EsMetricSet::ClusterStats])
         .unwrap()
