@@ -214,8 +214,8 @@ async fn probe(client: &mut EsClient) -> Result<(), String> {
     }
 }
 
-/// Sends one document; `Err` says why it was dropped.
-async fn send(client: &mut EsClient, doc: &Value) -> Result<(), String> {
+/// Sends one document; `Err` says why it was dropped. `query` is `monitoring.elasticsearch.parameters`.
+async fn send(client: &mut EsClient, query: &str, doc: &Value) -> Result<(), String> {
     let index = index_name(jiff::Timestamp::now());
     let mut body = json!({"create": {"_routing": null}}).to_string();
     body.push('\n');
@@ -224,7 +224,7 @@ async fn send(client: &mut EsClient, doc: &Value) -> Result<(), String> {
     let r = client
         .request(
             Method::POST,
-            &format!("/{index}/_bulk?{}", crate::bulk::BULK_QUERY),
+            &format!("/{index}/_bulk?{}{query}", crate::bulk::BULK_QUERY),
             Some(body.into_bytes()),
         )
         .await
@@ -273,6 +273,18 @@ pub async fn run(
             return;
         }
     };
+    let query: String = config
+        .connection
+        .parameters
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "&{}={}",
+                crate::output::encode_query(k),
+                crate::output::encode_query(v)
+            )
+        })
+        .collect();
     let mut logged = false;
     loop {
         match probe(&mut client).await {
@@ -333,7 +345,7 @@ pub async fn run(
             key,
             inner,
         );
-        match send(&mut client, &doc).await {
+        match send(&mut client, &query, &doc).await {
             Ok(()) => {
                 reporter.acked.fetch_add(1, Ordering::Relaxed);
             }

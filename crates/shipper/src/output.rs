@@ -482,7 +482,7 @@ enum SendResult {
     NotConnected,
 }
 
-fn encode_query(text: &str) -> String {
+pub(crate) fn encode_query(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {

@@ -41,7 +41,7 @@ fn routes(enabled: Arc<AtomicBool>, item_status: u16) -> Routes {
 fn config(addr: std::net::SocketAddr) -> ironstack_shipper::config::MonitoringConfig {
     let dir = tempfile::tempdir().unwrap();
     let yaml = format!(
-        "output.elasticsearch.hosts: [\"http://{addr}\"]\nmonitoring.enabled: true\nmonitoring.elasticsearch.password: pw\nmonitoring.elasticsearch.metrics.period: 1s\nmonitoring.elasticsearch.state.period: 2s\n"
+        "output.elasticsearch.hosts: [\"http://{addr}\"]\nmonitoring.enabled: true\nmonitoring.elasticsearch.password: pw\nmonitoring.elasticsearch.metrics.period: 1s\nmonitoring.elasticsearch.state.period: 2s\nmonitoring.elasticsearch.parameters.pipeline_hint: \"a b\"\n"
     );
     let c = crate::common::shipper_config(dir.path(), &yaml);
     let mut m = c.monitoring.unwrap();
@@ -143,6 +143,10 @@ async fn stats_and_state_documents_after_the_probe_succeeds() {
         assert!(
             path.starts_with(&format!("/.monitoring-beats-7-{today}/_bulk")),
             "{path}"
+        );
+        assert!(
+            path.ends_with("&pipeline_hint=a%20b"),
+            "parameters are sent: {path}"
         );
         assert_eq!(action, &json!({"create": {"_routing": null}}));
     }
