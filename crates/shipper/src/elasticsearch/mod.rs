@@ -608,3 +608,53 @@ pub fn outcome(
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn agent() -> crate::event::AgentInfo {
+        crate::event::AgentInfo {
+            name: "web-1".into(),
+            id: "a".into(),
+            ephemeral_id: "e".into(),
+            host: json!({}),
+        }
+    }
+
+    fn run(fetched: Fetched) -> Outcome {
+        let t: jiff::Timestamp = "2025-01-30T10:00:00Z".parse().unwrap();
+        outcome(
+            EsMetricSet::Index,
+            "https://es:9200",
+            &agent(),
+            10_000,
+            t,
+            7,
+            fetched,
+        )
+    }
+
+    #[test]
+    fn outcomes_become_documents_errors_or_nothing() {
+        let doc = json!({"elasticsearch": {"index": {"name": "logs"}}});
+        let ok = run(Fetched::Documents(vec![doc.clone()]));
+        assert!(ok.error.is_none() && ok.skipped.is_none());
+        assert_eq!(ok.documents[0]["@metadata"]["index"], MONITORING_INDEX);
+        assert_eq!(ok.documents[0]["event"]["dataset"], "elasticsearch.index");
+        assert_eq!(ok.documents[0]["event"]["duration"], 7);
+        assert_eq!(ok.documents[0]["elasticsearch"]["index"]["name"], "logs");
+
+        let partial = run(Fetched::Partial(vec![doc], vec!["index [gone] ...".into()]));
+        assert_eq!(partial.documents.len(), 2);
+        assert_eq!(partial.error.as_deref(), Some("index [gone] ..."));
+        let error_event = &partial.documents[1];
+        assert_eq!(error_event["error"]["message"], "index [gone] ...");
+        assert!(error_event.get("@metadata").is_none());
+        assert_eq!(error_event["service"]["address"], "https://es:9200");
+
+        let skipped = run(Fetched::Skipped("not the master".into()));
+        assert!(skipped.documents.is_empty() && skipped.error.is_none());
+        assert_eq!(skipped.skipped.as_deref(), Some("not the master"));
+    }
+}
