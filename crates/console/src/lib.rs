@@ -3,14 +3,20 @@
 //! logs users in with server-side sessions and acts for them on the node, and manages users
 //! and roles in Stack Management → Security.
 
+mod authz;
 mod config;
+pub mod enrollment;
 mod error;
 mod html;
+mod kibana;
+mod kibana_role;
+mod management;
 mod node_client;
 mod pages;
 mod routes;
 mod server;
 mod session;
+mod spaces;
 
 use std::collections::HashMap;
 use std::ffi::OsString;
@@ -42,8 +48,57 @@ struct Args {
     settings: Vec<String>,
 }
 
+#[derive(Parser, Debug)]
+#[command(
+    name = "ironstack console setup",
+    about = "Configure the console from an enrolment token (Kibana's kibana-setup)"
+)]
+struct SetupArgs {
+    /// The enrolment token printed by `ironstack create-enrollment-token -s kibana`.
+    #[arg(short = 't', long = "enrollment-token", value_name = "TOKEN")]
+    enrollment_token: String,
+    /// The configuration file to complete (default config/console.yml).
+    #[arg(short = 'c', long = "config", value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+/// `ironstack console setup ARGS`.
+fn setup_main(args: Vec<OsString>) -> i32 {
+    let args: SetupArgs = match parse_command("console setup", args) {
+        Ok(a) => a,
+        Err(code) => return code,
+    };
+    let path = args
+        .config
+        .unwrap_or_else(|| PathBuf::from("config/console.yml"));
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => return report(&CliError::io(format!("cannot start the runtime: {e}"))),
+    };
+    let timeout = std::time::Duration::from_secs(30);
+    match runtime.block_on(enrollment::enroll(&path, &args.enrollment_token, timeout)) {
+        Ok(done) => {
+            ironstack_terminal::print_out(&format!(
+                "\u{2714} Console configured successfully: [{}] now points at {} with the CA in [{}].\n\nTo start the console run:\n  ironstack console -c {}\n",
+                path.display(),
+                done.hosts.join(", "),
+                done.ca_path.display(),
+                path.display()
+            ));
+            exit_code::OK
+        }
+        Err(e) => report(&CliError::new(exit_code::UNAVAILABLE, e.to_string())),
+    }
+}
+
 /// Runs `ironstack console ARGS`; returns the exit code.
 pub fn cli_main(args: Vec<OsString>) -> i32 {
+    if args.first().is_some_and(|a| a == "setup") {
+        return setup_main(args[1..].to_vec());
+    }
     let args: Args = match parse_command("console", args) {
         Ok(a) => a,
         Err(code) => return code,

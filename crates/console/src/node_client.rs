@@ -86,6 +86,21 @@ impl NodeClient {
         })
     }
 
+    /// A client towards `hosts` with its own TLS settings (enrolment pins the node's CA by
+    /// fingerprint before any CA file exists).
+    pub(crate) fn for_hosts(
+        hosts: Vec<NodeHost>,
+        tls: &ClientTlsSettings,
+        timeout: Duration,
+    ) -> Result<Self> {
+        Ok(NodeClient {
+            tls: Some(ironstack_tls::client_config(tls)?),
+            hosts,
+            timeout,
+            pool: Mutex::new(Vec::new()),
+        })
+    }
+
     /// Sends one request with `authorization` (the user's or the console's own header).
     pub(crate) async fn request(
         &self,

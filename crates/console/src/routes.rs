@@ -6,12 +6,15 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use axum::Extension;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, OriginalUri, Path, Query, Request, State};
+
+use crate::authz::{self, Ctx};
 use axum::middleware::{self, Next};
 use axum::response::{Html as HtmlBody, IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -62,70 +65,185 @@ impl App {
 
 type Shared = Arc<App>;
 
-/// The application router (mounted under `server.basePath`).
-pub(crate) fn router(app: Shared) -> Router {
-    let inner = Router::new()
-        .route("/", get(home))
-        .route("/app/management", get(home))
-        .route("/login", get(login_page))
-        .route("/internal/security/login_state", get(login_state))
-        .route("/internal/security/login", post(login))
-        .route("/internal/security/me", get(me))
-        .route("/api/security/logout", get(logout))
-        .route("/api/status", get(status))
-        .route("/app/management/security/users", get(users_page))
-        .route(
+/// Every route: its path (under basePath and `/s/<id>`), the methods it answers, and the
+/// handlers. What each needs is [`Access::of`]; a test checks that none is missing there.
+#[cfg(test)]
+pub(crate) fn route_table() -> Vec<(&'static str, Vec<&'static Method>)> {
+    routes().into_iter().map(|(p, m, _)| (p, m)).collect()
+}
+
+type Route = (&'static str, Vec<&'static Method>, MethodRouter<Shared>);
+
+fn routes() -> Vec<Route> {
+    use crate::management as m;
+    const G: &Method = &Method::GET;
+    const P: &Method = &Method::POST;
+    const U: &Method = &Method::PUT;
+    const D: &Method = &Method::DELETE;
+    vec![
+        ("/", vec![G], get(home)),
+        ("/app/management", vec![G], get(home)),
+        ("/login", vec![G], get(login_page)),
+        ("/internal/security/login_state", vec![G], get(login_state)),
+        ("/internal/security/login", vec![P], post(login)),
+        ("/internal/security/me", vec![G], get(me)),
+        ("/api/security/logout", vec![G], get(logout)),
+        ("/api/status", vec![G], get(status)),
+        ("/app/management/security/users", vec![G], get(users_page)),
+        (
             "/app/management/security/users/create",
+            vec![G],
             get(user_create_page),
-        )
-        .route(
+        ),
+        (
             "/app/management/security/users/edit/{name}",
+            vec![G],
             get(user_edit_page),
-        )
-        .route("/app/management/security/roles", get(roles_page))
-        .route(
+        ),
+        ("/app/management/security/roles", vec![G], get(roles_page)),
+        (
             "/app/management/security/roles/create",
+            vec![G],
             get(role_create_page),
-        )
-        .route(
+        ),
+        (
             "/app/management/security/roles/edit/{name}",
+            vec![G],
             get(role_edit_page),
-        )
-        .route(
+        ),
+        (
             "/internal/security/users/{name}",
+            vec![P, D],
             post(user_save).delete(user_delete),
-        )
-        .route(
+        ),
+        (
             "/internal/security/users/{name}/password",
+            vec![P],
             post(user_password),
-        )
-        .route(
+        ),
+        (
             "/internal/security/users/{name}/{action}",
+            vec![P],
             post(user_enable),
-        )
-        .route(
+        ),
+        (
             "/internal/security/roles/{name}",
+            vec![P, D],
             post(role_save).delete(role_delete_internal),
-        )
-        .route("/api/security/role", get(api_roles))
-        .route(
+        ),
+        ("/api/security/role", vec![G], get(api_roles)),
+        (
             "/api/security/role/{name}",
+            vec![G, U, D],
             get(api_role_get).put(api_role_put).delete(api_role_delete),
-        )
-        .route("/ui/console.js", get(script))
-        .route("/ui/console.css", get(stylesheet))
+        ),
+        (
+            "/api/spaces/space",
+            vec![G, P],
+            get(m::spaces_list).post(m::space_create),
+        ),
+        (
+            "/api/spaces/space/{id}",
+            vec![G, U, D],
+            get(m::space_get)
+                .put(m::space_update)
+                .delete(m::space_delete),
+        ),
+        (
+            "/app/management/kibana/spaces",
+            vec![G],
+            get(m::spaces_page),
+        ),
+        (
+            "/app/management/kibana/spaces/create",
+            vec![G],
+            get(m::space_create_page),
+        ),
+        (
+            "/app/management/kibana/spaces/edit/{id}",
+            vec![G],
+            get(m::space_edit_page),
+        ),
+        (
+            "/internal/spaces/space",
+            vec![P],
+            post(m::space_form_create),
+        ),
+        (
+            "/internal/spaces/space/{id}",
+            vec![P, D],
+            post(m::space_form_update).delete(m::space_delete),
+        ),
+        ("/app/discover", vec![G], get(m::discover_page)),
+        ("/app/dashboards", vec![G], get(m::dashboards_page)),
+        (
+            "/app/management/security/api_keys",
+            vec![G],
+            get(m::api_keys_page),
+        ),
+        (
+            "/internal/security/api_key",
+            vec![P],
+            post(m::api_key_create),
+        ),
+        (
+            "/internal/security/api_key/invalidate",
+            vec![P],
+            post(m::api_key_invalidate),
+        ),
+        (
+            "/app/management/security/role_mappings",
+            vec![G],
+            get(m::role_mappings_page),
+        ),
+        (
+            "/app/management/security/role_mappings/create",
+            vec![G],
+            get(m::role_mapping_create_page),
+        ),
+        (
+            "/app/management/security/role_mappings/edit/{name}",
+            vec![G],
+            get(m::role_mapping_edit_page),
+        ),
+        (
+            "/internal/security/role_mapping/{name}",
+            vec![P, D],
+            post(m::role_mapping_save).delete(m::role_mapping_delete),
+        ),
+        ("/ui/console.js", vec![G], get(script)),
+        ("/ui/console.css", vec![G], get(stylesheet)),
+    ]
+}
+
+/// The application router (mounted under `server.basePath`, also under `/s/<space>`).
+pub(crate) fn router(app: Shared) -> Router {
+    let mut inner = Router::new();
+    for (path, _, handler) in routes() {
+        inner = inner.route(path, handler);
+    }
+    let inner = inner
+        .route_layer(middleware::from_fn_with_state(
+            app.clone(),
+            authz::authorize,
+        ))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(app.clone(), platform))
         .layer(DefaultBodyLimit::max(MAX_PAYLOAD))
         .with_state(app.clone());
-    let router = if app.config.base_path.is_empty() {
+    let based = if app.config.base_path.is_empty() {
         inner
     } else {
         Router::new()
             .nest(&app.config.base_path, inner)
             .fallback(not_found)
     };
-    router.layer(middleware::from_fn(security_headers))
+    // The space prefix is stripped before routing: an outer router whose only route is the
+    // inner one, behind the rewriting middleware.
+    Router::new()
+        .fallback_service(based)
+        .layer(middleware::from_fn_with_state(app, authz::space_prefix))
+        .layer(middleware::from_fn(security_headers))
 }
 
 /// Kibana's Boom envelope.
@@ -340,7 +458,7 @@ fn clear_cookie(app: &App) -> HeaderValue {
     HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static("sid=; Max-Age=0"))
 }
 
-fn redirect(location: &str) -> Response {
+pub(crate) fn redirect(location: &str) -> Response {
     let mut response = StatusCode::FOUND.into_response();
     if let Ok(v) = HeaderValue::from_str(location) {
         response.headers_mut().insert(header::LOCATION, v);
@@ -350,12 +468,12 @@ fn redirect(location: &str) -> Response {
 
 /// Who is calling: from the session cookie, or (API clients) from an `Authorization` header.
 #[derive(Debug, Clone)]
-struct Caller {
-    username: String,
-    authorization: Secret,
-    cookie: Option<String>,
+pub(crate) struct Caller {
+    pub(crate) username: String,
+    pub(crate) authorization: Secret,
+    pub(crate) cookie: Option<String>,
     /// The session's provider (`None` for HTTP authentication).
-    provider: Option<(ProviderType, String)>,
+    pub(crate) provider: Option<(ProviderType, String)>,
 }
 
 /// Access tokens are refreshed this long before they expire.
@@ -449,7 +567,11 @@ fn redirectable(path: &str, headers: &HeaderMap) -> bool {
     !api && !xhr
 }
 
-async fn caller(app: &App, headers: &HeaderMap, uri: &http::Uri) -> Result<Caller, Response> {
+pub(crate) async fn caller(
+    app: &App,
+    headers: &HeaderMap,
+    uri: &http::Uri,
+) -> Result<Caller, Response> {
     let mut expired = false;
     if let Some(cookie) = session_cookie(headers) {
         match app.sessions.lookup(&cookie).await {
@@ -506,7 +628,12 @@ async fn caller(app: &App, headers: &HeaderMap, uri: &http::Uri) -> Result<Calle
 
 /// A page request goes to the login page (with `next`, and `SESSION_EXPIRED` after a
 /// timeout); anything else gets 401.
-fn unauthenticated(app: &App, headers: &HeaderMap, uri: &http::Uri, expired: bool) -> Response {
+pub(crate) fn unauthenticated(
+    app: &App,
+    headers: &HeaderMap,
+    uri: &http::Uri,
+    expired: bool,
+) -> Response {
     let path = uri.path();
     if !redirectable(path, headers) {
         return boom(StatusCode::UNAUTHORIZED, "Unauthorized");
@@ -530,7 +657,7 @@ fn unauthenticated(app: &App, headers: &HeaderMap, uri: &http::Uri, expired: boo
 }
 
 /// A call to the node; a failure to reach it is a 503 with the cause (also logged).
-async fn call(
+pub(crate) async fn call(
     app: &App,
     method: Method,
     path: &str,
@@ -547,13 +674,13 @@ async fn call(
 }
 
 /// The node's error as Boom, keeping its status.
-fn forward_error(answer: &NodeResponse) -> Response {
+pub(crate) fn forward_error(answer: &NodeResponse) -> Response {
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     boom(status, &answer.reason())
 }
 
-async fn home(State(app): State<Shared>) -> Response {
-    redirect(&format!("{}/app/management/security/users", app.base()))
+async fn home(Extension(ctx): Extension<Ctx>) -> Response {
+    redirect(&format!("{}/app/management/security/users", ctx.base))
 }
 
 #[derive(serde::Deserialize)]
@@ -726,6 +853,24 @@ async fn login(State(app): State<Shared>, headers: HeaderMap, body: Bytes) -> Re
         }
         return boom(StatusCode::FORBIDDEN, "Forbidden");
     }
+    // Kibana's rule: a user needs `login:` somewhere (globally or in one space).
+    let probe = Caller {
+        username: name.clone(),
+        authorization: session.authorization.clone(),
+        cookie: None,
+        provider: None,
+    };
+    match authz::may_log_in(&app, &probe).await {
+        Ok(true) => {}
+        Ok(false) => {
+            tracing::warn!("refused login of [{name}]: no Kibana privilege in any space");
+            if tokens.is_some() {
+                invalidate_tokens(&app, &session).await;
+            }
+            return boom(StatusCode::FORBIDDEN, "Forbidden");
+        }
+        Err(r) => return r,
+    }
     let session = Session {
         username: name.clone(),
         ..session
@@ -747,15 +892,8 @@ async fn login(State(app): State<Shared>, headers: HeaderMap, body: Bytes) -> Re
     response
 }
 
-async fn me(
-    State(app): State<Shared>,
-    headers: HeaderMap,
-    OriginalUri(uri): OriginalUri,
-) -> Response {
-    let caller = match caller(&app, &headers, &uri).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn me(State(app): State<Shared>, Extension(ctx): Extension<Ctx>) -> Response {
+    let caller = &ctx.caller;
     let answer = match call(
         &app,
         Method::GET,
@@ -851,31 +989,30 @@ async fn status(
     .into_response()
 }
 
-/// Loads a page's data as the user; 403 from the node becomes Kibana's permission page.
-async fn page_data(
-    app: &App,
-    caller: &Caller,
-    path: &str,
-    what: &str,
-) -> Result<NodeResponse, Response> {
-    let answer = call(app, Method::GET, path, &caller.authorization, None).await?;
-    if answer.status == 403 {
-        return Err((
+/// Loads what a page shows, as the user. This is the one fetch-then-render path: 403 from
+/// the node is Kibana's permission page, 401 ends the session, another error is the error
+/// page, and 404 is `Null` (the caller says what was not found).
+pub(crate) async fn fetch(app: &App, ctx: &Ctx, path: &str, what: &str) -> Result<Value, Response> {
+    let answer = call(app, Method::GET, path, &ctx.caller.authorization, None).await?;
+    match answer.status {
+        403 => Err((
             StatusCode::FORBIDDEN,
-            HtmlBody(pages::permission(app.base(), &caller.username, what)),
+            HtmlBody(pages::permission(&ctx.frame(), what)),
         )
-            .into_response());
-    }
-    if answer.status == 401 {
-        if let Some(cookie) = &caller.cookie {
-            app.sessions.invalidate(cookie).await;
+            .into_response()),
+        401 => {
+            if let Some(cookie) = &ctx.caller.cookie {
+                app.sessions.invalidate(cookie).await;
+            }
+            Err(redirect(&format!(
+                "{}/login?msg=SESSION_EXPIRED",
+                app.base()
+            )))
         }
-        return Err(redirect(&format!(
-            "{}/login?msg=SESSION_EXPIRED",
-            app.base()
-        )));
+        404 => Ok(Value::Null),
+        _ if answer.ok() => Ok(answer.body),
+        _ => Err(node_error_page(ctx, StatusCode::OK, &answer.reason())),
     }
-    Ok(answer)
 }
 
 macro_rules! try_response {
@@ -885,6 +1022,12 @@ macro_rules! try_response {
             Err(r) => return r,
         }
     };
+}
+pub(crate) use try_response;
+
+/// A rendered page.
+pub(crate) fn page(html: String) -> Response {
+    HtmlBody(html).into_response()
 }
 
 async fn role_names(app: &App, caller: &Caller) -> Vec<String> {
@@ -911,126 +1054,78 @@ async fn role_names(app: &App, caller: &Caller) -> Vec<String> {
 }
 
 /// The page that shows what the node answered instead of the page asked for.
-fn node_error_page(app: &App, caller: &Caller, status: StatusCode, reason: &str) -> Response {
-    (
-        status,
-        HtmlBody(pages::node_error(app.base(), &caller.username, reason)),
-    )
-        .into_response()
+pub(crate) fn node_error_page(ctx: &Ctx, status: StatusCode, reason: &str) -> Response {
+    (status, HtmlBody(pages::node_error(&ctx.frame(), reason))).into_response()
 }
 
-async fn users_page(
-    State(app): State<Shared>,
-    headers: HeaderMap,
-    OriginalUri(uri): OriginalUri,
-) -> Response {
-    let caller = try_response!(caller(&app, &headers, &uri).await);
-    let answer = try_response!(page_data(&app, &caller, "/_security/user", "users").await);
-    if !answer.ok() {
-        return node_error_page(&app, &caller, StatusCode::OK, &answer.reason());
-    }
-    HtmlBody(pages::users(app.base(), &caller.username, &answer.body)).into_response()
+async fn users_page(State(app): State<Shared>, Extension(ctx): Extension<Ctx>) -> Response {
+    let users = try_response!(fetch(&app, &ctx, "/_security/user", "users").await);
+    page(pages::users(&ctx.frame(), &users))
 }
 
-async fn user_create_page(
-    State(app): State<Shared>,
-    headers: HeaderMap,
-    OriginalUri(uri): OriginalUri,
-) -> Response {
-    let caller = try_response!(caller(&app, &headers, &uri).await);
-    try_response!(page_data(&app, &caller, "/_security/user", "users").await);
-    let roles = role_names(&app, &caller).await;
-    HtmlBody(pages::user_create(app.base(), &caller.username, &roles)).into_response()
+async fn user_create_page(State(app): State<Shared>, Extension(ctx): Extension<Ctx>) -> Response {
+    try_response!(fetch(&app, &ctx, "/_security/user", "users").await);
+    let roles = role_names(&app, &ctx.caller).await;
+    page(pages::user_create(&ctx.frame(), &roles))
 }
 
 async fn user_edit_page(
     State(app): State<Shared>,
-    headers: HeaderMap,
-    OriginalUri(uri): OriginalUri,
+    Extension(ctx): Extension<Ctx>,
     Path(name): Path<String>,
 ) -> Response {
-    let caller = try_response!(caller(&app, &headers, &uri).await);
     let path = format!("/_security/user/{}", encode_segment(&name));
-    let answer = try_response!(page_data(&app, &caller, &path, "users").await);
-    let Some(doc) = answer.body.get(&name).filter(|_| answer.ok()) else {
+    let users = try_response!(fetch(&app, &ctx, &path, "users").await);
+    let Some(doc) = users.get(&name) else {
         return node_error_page(
-            &app,
-            &caller,
+            &ctx,
             StatusCode::NOT_FOUND,
             &format!("User '{name}' not found."),
         );
     };
-    let roles = role_names(&app, &caller).await;
-    HtmlBody(pages::user_edit(
-        app.base(),
-        &caller.username,
-        &name,
-        doc,
-        &roles,
-    ))
-    .into_response()
+    let roles = role_names(&app, &ctx.caller).await;
+    page(pages::user_edit(&ctx.frame(), &name, doc, &roles))
 }
 
-async fn roles_page(
-    State(app): State<Shared>,
-    headers: HeaderMap,
-    OriginalUri(uri): OriginalUri,
-) -> Response {
-    let caller = try_response!(caller(&app, &headers, &uri).await);
-    let answer = try_response!(page_data(&app, &caller, "/_security/role", "roles").await);
-    if !answer.ok() {
-        return node_error_page(&app, &caller, StatusCode::OK, &answer.reason());
-    }
-    HtmlBody(pages::roles(app.base(), &caller.username, &answer.body)).into_response()
+async fn roles_page(State(app): State<Shared>, Extension(ctx): Extension<Ctx>) -> Response {
+    let roles = try_response!(fetch(&app, &ctx, "/_security/role", "roles").await);
+    page(pages::roles(&ctx.frame(), &roles))
 }
 
-async fn role_create_page(
-    State(app): State<Shared>,
-    headers: HeaderMap,
-    OriginalUri(uri): OriginalUri,
-) -> Response {
-    let caller = try_response!(caller(&app, &headers, &uri).await);
-    try_response!(page_data(&app, &caller, "/_security/role", "roles").await);
-    HtmlBody(pages::role_editor(
-        app.base(),
-        &caller.username,
+async fn role_create_page(State(app): State<Shared>, Extension(ctx): Extension<Ctx>) -> Response {
+    try_response!(fetch(&app, &ctx, "/_security/role", "roles").await);
+    let spaces = try_response!(crate::authz::list_spaces(&app).await);
+    page(pages::role_editor(
+        &ctx.frame(),
         None,
         &Value::Null,
+        &spaces,
     ))
-    .into_response()
 }
 
 async fn role_edit_page(
     State(app): State<Shared>,
-    headers: HeaderMap,
-    OriginalUri(uri): OriginalUri,
+    Extension(ctx): Extension<Ctx>,
     Path(name): Path<String>,
 ) -> Response {
-    let caller = try_response!(caller(&app, &headers, &uri).await);
     let path = format!("/_security/role/{}", encode_segment(&name));
-    let answer = try_response!(page_data(&app, &caller, &path, "roles").await);
-    let Some(doc) = answer.body.get(&name).filter(|_| answer.ok()) else {
+    let roles = try_response!(fetch(&app, &ctx, &path, "roles").await);
+    let Some(doc) = roles.get(&name) else {
         return node_error_page(
-            &app,
-            &caller,
+            &ctx,
             StatusCode::NOT_FOUND,
             &format!("Role '{name}' not found."),
         );
     };
-    HtmlBody(pages::role_editor(
-        app.base(),
-        &caller.username,
-        Some(&name),
-        doc,
-    ))
-    .into_response()
+    let spaces = try_response!(crate::authz::list_spaces(&app).await);
+    page(pages::role_editor(&ctx.frame(), Some(&name), doc, &spaces))
 }
 
 /// A posted form: its fields in order (repeated names kept).
-struct FormFields(Vec<(String, String)>);
+pub(crate) struct FormFields(pub(crate) Vec<(String, String)>);
 
 impl FormFields {
-    fn parse(body: &[u8]) -> Self {
+    pub(crate) fn parse(body: &[u8]) -> Self {
         let text = String::from_utf8_lossy(body);
         let fields = text
             .split('&')
@@ -1043,14 +1138,14 @@ impl FormFields {
         FormFields(fields)
     }
 
-    fn one(&self, name: &str) -> Option<&str> {
+    pub(crate) fn one(&self, name: &str) -> Option<&str> {
         self.0
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     }
 
-    fn all(&self, name: &str) -> Vec<&str> {
+    pub(crate) fn all(&self, name: &str) -> Vec<&str> {
         self.0
             .iter()
             .filter(|(k, _)| k == name)
@@ -1059,7 +1154,7 @@ impl FormFields {
     }
 }
 
-fn comma_list(text: &str) -> Vec<String> {
+pub(crate) fn comma_list(text: &str) -> Vec<String> {
     text.split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())
@@ -1094,18 +1189,17 @@ pub(crate) fn validate_username(name: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn ok_message(message: &str) -> Response {
+pub(crate) fn ok_message(message: &str) -> Response {
     axum::Json(json!({ "message": message })).into_response()
 }
 
 async fn user_save(
     State(app): State<Shared>,
-    headers: HeaderMap,
-    OriginalUri(uri): OriginalUri,
+    Extension(ctx): Extension<Ctx>,
     Path(name): Path<String>,
     body: Bytes,
 ) -> Response {
-    let caller = try_response!(caller(&app, &headers, &uri).await);
+    let caller = &ctx.caller;
     let form = FormFields::parse(&body);
     let create = form.one("create") == Some("true");
     if let Err(m) = validate_username(&name) {
@@ -1161,12 +1255,11 @@ async fn user_save(
 
 async fn user_password(
     State(app): State<Shared>,
-    headers: HeaderMap,
-    OriginalUri(uri): OriginalUri,
+    Extension(ctx): Extension<Ctx>,
     Path(name): Path<String>,
     body: Bytes,
 ) -> Response {
-    let caller = try_response!(caller(&app, &headers, &uri).await);
+    let caller = &ctx.caller;
     let form = FormFields::parse(&body);
     let new_password = form.one("newPassword").unwrap_or("");
     if let Err(m) = validate_password(
@@ -1229,11 +1322,10 @@ async fn user_password(
 
 async fn user_enable(
     State(app): State<Shared>,
-    headers: HeaderMap,
-    OriginalUri(uri): OriginalUri,
+    Extension(ctx): Extension<Ctx>,
     Path((name, action)): Path<(String, String)>,
 ) -> Response {
-    let caller = try_response!(caller(&app, &headers, &uri).await);
+    let caller = &ctx.caller;
     if action != "_enable" && action != "_disable" {
         return boom(StatusCode::NOT_FOUND, "Not Found");
     }
@@ -1252,11 +1344,10 @@ async fn user_enable(
 
 async fn user_delete(
     State(app): State<Shared>,
-    headers: HeaderMap,
-    OriginalUri(uri): OriginalUri,
+    Extension(ctx): Extension<Ctx>,
     Path(name): Path<String>,
 ) -> Response {
-    let caller = try_response!(caller(&app, &headers, &uri).await);
+    let caller = &ctx.caller;
     let path = format!("/_security/user/{}", encode_segment(&name));
     let answer =
         try_response!(call(&app, Method::DELETE, &path, &caller.authorization, None).await);
@@ -1325,10 +1416,21 @@ pub(crate) fn role_from_form(body: &[u8]) -> Result<Value, String> {
         }
         indices.push(entry);
     }
+    let features: Vec<(&str, Vec<&str>)> = crate::kibana::FEATURES
+        .iter()
+        .filter(|f| f.grantable())
+        .map(|f| (f.id, form.all(&format!("kibana_feature.{}", f.id))))
+        .collect();
+    let kibana = crate::kibana_role::from_form_rows(
+        &form.all("kibana_spaces"),
+        &form.all("kibana_base"),
+        &features,
+    )?;
     let mut role = json!({
         "cluster": cluster,
         "indices": indices,
         "run_as": comma_list(form.one("run_as").unwrap_or("")),
+        "applications": crate::kibana_role::to_applications(&kibana),
     });
     if let Some(d) = form
         .one("description")
@@ -1342,12 +1444,11 @@ pub(crate) fn role_from_form(body: &[u8]) -> Result<Value, String> {
 
 async fn role_save(
     State(app): State<Shared>,
-    headers: HeaderMap,
-    OriginalUri(uri): OriginalUri,
+    Extension(ctx): Extension<Ctx>,
     Path(name): Path<String>,
     body: Bytes,
 ) -> Response {
-    let caller = try_response!(caller(&app, &headers, &uri).await);
+    let caller = &ctx.caller;
     if name.is_empty() || name.chars().count() > 1024 || name.trim() != name {
         return boom(StatusCode::BAD_REQUEST, "Please provide a valid role name.");
     }
@@ -1366,6 +1467,13 @@ async fn role_save(
             &format!("Role '{name}' is reserved and cannot be modified."),
         );
     }
+    let mut role = role;
+    if let Some(current) = existing.body.get(&name).filter(|_| existing.ok())
+        && let Some(apps) = role["applications"].as_array_mut()
+    {
+        // Applications other than Kibana's are not on the form: keep them.
+        apps.extend(crate::kibana_role::foreign_applications(current));
+    }
     let create = FormFields::parse(&body).one("create") == Some("true");
     if create && existing.ok() && existing.body.get(&name).is_some() {
         return boom(
@@ -1383,11 +1491,10 @@ async fn role_save(
 
 async fn role_delete_internal(
     State(app): State<Shared>,
-    headers: HeaderMap,
-    OriginalUri(uri): OriginalUri,
+    Extension(ctx): Extension<Ctx>,
     Path(name): Path<String>,
 ) -> Response {
-    let caller = try_response!(caller(&app, &headers, &uri).await);
+    let caller = &ctx.caller;
     let path = format!("/_security/role/{}", encode_segment(&name));
     let answer =
         try_response!(call(&app, Method::DELETE, &path, &caller.authorization, None).await);
@@ -1400,36 +1507,10 @@ async fn role_delete_internal(
     ok_message(&format!("Deleted role '{name}'"))
 }
 
-/// Kibana's public role shape from the node's role.
-pub(crate) fn to_kibana_role(name: &str, role: &Value) -> Value {
-    let mut out = json!({
-        "name": name,
-        "metadata": role.get("metadata").cloned().unwrap_or_else(|| json!({})),
-        "transient_metadata": role.get("transient_metadata").cloned().unwrap_or_else(|| json!({"enabled": true})),
-        "elasticsearch": {
-            "cluster": role.get("cluster").cloned().unwrap_or_else(|| json!([])),
-            "indices": role.get("indices").cloned().unwrap_or_else(|| json!([])),
-            "run_as": role.get("run_as").cloned().unwrap_or_else(|| json!([])),
-        },
-        "kibana": [],
-        "_transform_error": [],
-        "_unrecognized_applications": [],
-    });
-    if let Some(d) = role.get("description") {
-        out["description"] = d.clone();
-    }
-    if let Some(remote) = role.get("remote_indices") {
-        out["elasticsearch"]["remote_indices"] = remote.clone();
-    }
-    out
-}
+use crate::kibana_role::to_kibana_role;
 
-async fn api_roles(
-    State(app): State<Shared>,
-    headers: HeaderMap,
-    OriginalUri(uri): OriginalUri,
-) -> Response {
-    let caller = try_response!(caller(&app, &headers, &uri).await);
+async fn api_roles(State(app): State<Shared>, Extension(ctx): Extension<Ctx>) -> Response {
+    let caller = &ctx.caller;
     let answer = try_response!(
         call(
             &app,
@@ -1454,11 +1535,10 @@ async fn api_roles(
 
 async fn api_role_get(
     State(app): State<Shared>,
-    headers: HeaderMap,
-    OriginalUri(uri): OriginalUri,
+    Extension(ctx): Extension<Ctx>,
     Path(name): Path<String>,
 ) -> Response {
-    let caller = try_response!(caller(&app, &headers, &uri).await);
+    let caller = &ctx.caller;
     let path = format!("/_security/role/{}", encode_segment(&name));
     let answer = try_response!(call(&app, Method::GET, &path, &caller.authorization, None).await);
     match answer.body.get(&name) {
@@ -1468,47 +1548,43 @@ async fn api_role_get(
     }
 }
 
+#[derive(serde::Deserialize)]
+struct PutRoleQuery {
+    #[serde(rename = "createOnly")]
+    create_only: Option<bool>,
+}
+
 async fn api_role_put(
     State(app): State<Shared>,
-    headers: HeaderMap,
-    OriginalUri(uri): OriginalUri,
+    Extension(ctx): Extension<Ctx>,
     Path(name): Path<String>,
+    Query(query): Query<PutRoleQuery>,
     body: Bytes,
 ) -> Response {
-    let caller = try_response!(caller(&app, &headers, &uri).await);
+    let caller = &ctx.caller;
     let Ok(request) = serde_json::from_slice::<Value>(&body) else {
         return boom(
             StatusCode::BAD_REQUEST,
             "[request body]: expected a JSON object",
         );
     };
-    if request["kibana"].as_array().is_some_and(|k| !k.is_empty()) {
-        return boom(
-            StatusCode::BAD_REQUEST,
-            "[request body.kibana]: Kibana privileges are not supported yet by ironstack console",
-        );
-    }
-    let es = &request["elasticsearch"];
-    if !es.is_object() {
-        return boom(
-            StatusCode::BAD_REQUEST,
-            "[request body.elasticsearch]: expected value of type [object]",
-        );
-    }
-    let mut role = json!({
-        "cluster": es.get("cluster").cloned().unwrap_or_else(|| json!([])),
-        "indices": es.get("indices").cloned().unwrap_or_else(|| json!([])),
-        "run_as": es.get("run_as").cloned().unwrap_or_else(|| json!([])),
-    });
-    for key in ["metadata", "description"] {
-        if let Some(v) = request.get(key) {
-            role[key] = v.clone();
-        }
-    }
-    if let Some(remote) = es.get("remote_indices") {
-        role["remote_indices"] = remote.clone();
-    }
     let path = format!("/_security/role/{}", encode_segment(&name));
+    let existing = try_response!(call(&app, Method::GET, &path, &caller.authorization, None).await);
+    if existing.status == 403 {
+        return forward_error(&existing);
+    }
+    let current = existing.body.get(&name).filter(|_| existing.ok());
+    if current.is_some() && query.create_only == Some(true) {
+        return boom(
+            StatusCode::CONFLICT,
+            &format!("Role \"{name}\" already exists and cannot be created."),
+        );
+    }
+    let role = match crate::kibana_role::from_kibana_role(&request, current.unwrap_or(&Value::Null))
+    {
+        Ok(r) => r,
+        Err(m) => return boom(StatusCode::BAD_REQUEST, &m),
+    };
     let answer =
         try_response!(call(&app, Method::PUT, &path, &caller.authorization, Some(&role)).await);
     if !answer.ok() {
@@ -1519,11 +1595,10 @@ async fn api_role_put(
 
 async fn api_role_delete(
     State(app): State<Shared>,
-    headers: HeaderMap,
-    OriginalUri(uri): OriginalUri,
+    Extension(ctx): Extension<Ctx>,
     Path(name): Path<String>,
 ) -> Response {
-    let caller = try_response!(caller(&app, &headers, &uri).await);
+    let caller = &ctx.caller;
     let path = format!("/_security/role/{}", encode_segment(&name));
     let answer =
         try_response!(call(&app, Method::DELETE, &path, &caller.authorization, None).await);
@@ -1757,6 +1832,32 @@ index_names=&index_privileges=&index_grant=&index_except=&index_query=";
                     && cookie.contains("HttpOnly")
                     && cookie.contains("Secure")
             );
+        }
+
+        #[tokio::test]
+        async fn space_prefixes_route_like_the_default_space() {
+            let (status, _, page) = send(app(true, ""), get("/s/sales/login")).await;
+            assert_eq!(status, StatusCode::OK);
+            assert!(page.contains("Log in"));
+            let (status, headers, _) = send(
+                app(true, ""),
+                get("/s/sales/app/management/security/users?x=1"),
+            )
+            .await;
+            assert_eq!(status, StatusCode::FOUND);
+            assert_eq!(
+                headers[header::LOCATION],
+                "/login?next=%2Fs%2Fsales%2Fapp%2Fmanagement%2Fsecurity%2Fusers%3Fx%3D1",
+                "the login comes back to the space"
+            );
+            let (status, _, body) = send(app(true, ""), get("/s/Not%20valid/login")).await;
+            assert_eq!(status, StatusCode::NOT_FOUND);
+            assert!(body.contains(r#""statusCode":404"#));
+            let (status, _, _) =
+                send(app(true, "server.basePath: /k"), get("/k/s/sales/login")).await;
+            assert_eq!(status, StatusCode::OK);
+            let (status, _, body) = send(app(true, ""), get("/api/spaces/space")).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
         }
 
         #[tokio::test]

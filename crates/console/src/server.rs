@@ -177,21 +177,20 @@ async fn startup_gate(app: Arc<App>) {
                 Ok(answer) if answer.ok() => {
                     let version = answer.body["version"]["number"].as_str().unwrap_or("");
                     if compatible(version, console_version) {
-                        match app.sessions.use_index(app.node.clone(), auth.clone()).await {
-                            Ok(()) => tracing::info!(
-                                "Sessions are stored in [{}]",
-                                crate::session::SESSION_INDEX
-                            ),
-                            Err(e) => tracing::warn!("{e}; sessions are kept in memory and end with a restart"),
+                        match prepare(&app, auth).await {
+                            Ok(()) => {
+                                app.ready.store(true, Ordering::Release);
+                                tracing::info!("Kibana is now available (node version {version})");
+                                return;
+                            }
+                            Err(problem) => problem,
                         }
-                        app.ready.store(true, Ordering::Release);
-                        tracing::info!("Kibana is now available (node version {version})");
-                        return;
-                    }
+                    } else {
                     format!(
                         "This version of Kibana (v{console_version}) is incompatible with the following Elasticsearch nodes in your cluster: v{version} @ {}",
                         app.node_hosts()
                     )
+                    }
                 }
                 Ok(answer) => format!(
                     "Unable to retrieve version information from Elasticsearch nodes. {} ({})",
@@ -207,6 +206,24 @@ async fn startup_gate(app: Arc<App>) {
         }
         tokio::time::sleep(HEALTH_CHECK_DELAY).await;
     }
+}
+
+/// The rest of the gate once the node answers: the session index, Kibana's application
+/// privileges (written only when they differ), `.kibana` and the default space.
+async fn prepare(app: &App, auth: &Secret) -> std::result::Result<(), String> {
+    if !app.sessions.has_index() {
+        match app.sessions.use_index(app.node.clone(), auth.clone()).await {
+            Ok(()) => tracing::info!("Sessions are stored in [{}]", crate::session::SESSION_INDEX),
+            Err(e) => tracing::warn!("{e}; sessions are kept in memory and end with a restart"),
+        }
+    }
+    crate::kibana::register(&app.node, auth).await?;
+    crate::spaces::SpaceStore {
+        node: &app.node,
+        authorization: auth,
+    }
+    .prepare()
+    .await
 }
 
 impl App {

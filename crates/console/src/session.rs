@@ -180,6 +180,11 @@ impl Sessions {
         })
     }
 
+    /// Whether sessions already live in the node (the gate may run its steps again).
+    pub(crate) fn has_index(&self) -> bool {
+        self.index.get().is_some()
+    }
+
     /// Creates the session index (if missing) as the console's user and moves the sessions
     /// there; on failure they stay in memory and the cause is returned.
     pub(crate) async fn use_index(

@@ -21,6 +21,7 @@ Commands:
   keystore   Manage the encrypted secure settings (elasticsearch-keystore)
   users      Manage file-realm users (elasticsearch-users)
   reset-password  Reset a user's password on the running node (elasticsearch-reset-password)
+  create-enrollment-token  Create a console enrolment token (elasticsearch-create-enrollment-token)
   shipper    Ship system metrics to Elasticsearch (metricbeat)
   console    Run the web console (Kibana-compatible login, users and roles over HTTPS)
   help       Print this message
@@ -38,7 +39,14 @@ fn main() -> ExitCode {
     };
     let rest: Vec<OsString> = args.collect();
     let code = match command.to_str() {
+        // `ironstack node create-enrollment-token` is the same tool as the top-level one.
+        Some("node") if rest.first().is_some_and(|a| a == "create-enrollment-token") => {
+            ironstack_security_cli::create_enrollment_token_main(rest[1..].to_vec())
+        }
         Some("node") => ironstack_node::cli_main(rest),
+        Some("create-enrollment-token") => {
+            ironstack_security_cli::create_enrollment_token_main(rest)
+        }
         Some("certutil") => ironstack_certutil::cli_main(rest),
         Some("keystore") => ironstack_keystore_cli::cli_main(rest),
         Some("users") => ironstack_security_cli::users_main(rest),

@@ -40,6 +40,8 @@ mod secrets;
 mod security;
 #[path = "integration/security_apis.rs"]
 mod security_apis;
+#[path = "integration/service_accounts.rs"]
+mod service_accounts;
 #[path = "integration/shipper.rs"]
 mod shipper;
 #[path = "integration/store_stats.rs"]

@@ -302,12 +302,79 @@ fn run_steps(
 pub(crate) fn settings_block() -> String {
     let date = jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ");
     format!(
-        "\n{BLOCK_BEGIN}\n#\n# The following settings, TLS certificates, and keys have been automatically\n# generated to configure ironstack security features on {date}\n#\n# --------------------------------------------------------------------------------\n\n# Enable security features\nxpack.security.enabled: true\n\n# Enable encryption for HTTP API client connections, such as Kibana, Logstash, and Agents\nxpack.security.http.ssl:\n  enabled: true\n  keystore.path: certs/http.p12\n{BLOCK_END}\n"
+        "\n{BLOCK_BEGIN}\n#\n# The following settings, TLS certificates, and keys have been automatically\n# generated to configure ironstack security features on {date}\n#\n# --------------------------------------------------------------------------------\n\n# Enable security features\nxpack.security.enabled: true\n\nxpack.security.enrollment.enabled: true\n\n# Enable encryption for HTTP API client connections, such as Kibana, Logstash, and Agents\nxpack.security.http.ssl:\n  enabled: true\n  keystore.path: certs/http.p12\n{BLOCK_END}\n"
     )
 }
 
+/// A console enrolment token for the first-start banner (30 minutes, as Elasticsearch's): an
+/// API key owned by `elastic` that may only call `GET /_security/enroll/kibana`, with the
+/// addresses the node is bound to (`localhost` for loopback ones, which the certificate
+/// names) and the HTTP CA's fingerprint.
+pub(crate) fn console_enrollment_token(
+    store: &ironstack_security::SecurityStore,
+    done: &AutoConfigured,
+    bound: &[std::net::SocketAddr],
+) -> Result<String, String> {
+    use ironstack_security::api_key::{CreateApiKey, create_api_key};
+    let owner = ironstack_security::Authentication {
+        username: ironstack_security::authc::ELASTIC_USER.to_string(),
+        roles: ironstack_security::authc::reserved_roles(ironstack_security::authc::ELASTIC_USER),
+        full_name: None,
+        email: None,
+        metadata: serde_json::Map::new(),
+        realm: ironstack_security::authc::RESERVED_REALM,
+    };
+    let mut suffix = [0u8; 12];
+    ironstack_security::password::random_bytes(&mut suffix).map_err(|e| e.to_string())?;
+    let mut descriptors = serde_json::Map::new();
+    descriptors.insert(
+        "create_enrollment_token".into(),
+        serde_json::json!({"cluster": ["cluster:admin/xpack/security/enroll/kibana"]}),
+    );
+    let key = create_api_key(
+        store,
+        &owner,
+        CreateApiKey {
+            name: format!(
+                "enrollment_token_API_key_{}",
+                suffix
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect::<String>()
+            ),
+            expiration_ms: Some(30 * 60 * 1000),
+            role_descriptors: descriptors,
+            metadata: serde_json::Map::new(),
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    let mut addresses: Vec<String> = Vec::new();
+    for addr in bound {
+        let text = if addr.ip().is_loopback() || addr.ip().is_unspecified() {
+            format!("localhost:{}", addr.port())
+        } else {
+            addr.to_string()
+        };
+        if !addresses.contains(&text) {
+            addresses.push(text);
+        }
+    }
+    Ok(ironstack_security::enrollment::EnrollmentToken {
+        version: ironstack_types::info::ES_VERSION.to_string(),
+        addresses,
+        ca_fingerprint: done.ca_fingerprint.replace(':', "").to_ascii_lowercase(),
+        api_key: format!("{}:{}", key.id, key.api_key.expose()),
+    }
+    .encode())
+}
+
 /// The message printed once after the first start, Elasticsearch-style.
-pub(crate) fn banner(done: &AutoConfigured, port: u16, working_dir: &Path) -> String {
+pub(crate) fn banner(
+    done: &AutoConfigured,
+    port: u16,
+    working_dir: &Path,
+    enrollment_token: Option<&str>,
+) -> String {
     let ca = done
         .ca_path
         .strip_prefix(working_dir)
@@ -319,8 +386,13 @@ pub(crate) fn banner(done: &AutoConfigured, port: u16, working_dir: &Path) -> St
         format!(":{port}")
     };
     let rule = "━".repeat(80);
+    let enrol = enrollment_token.map_or_else(String::new, |t| {
+        format!(
+            "\nℹ️  Configure the console to use this node (the token is valid for the next 30 minutes):\n  ironstack console setup --enrollment-token {t}\n  (a new token: ironstack create-enrollment-token -s kibana)\n"
+        )
+    });
     format!(
-        "\n{rule}\n✅ ironstack security features have been automatically configured!\n✅ Authentication is enabled and cluster connections are encrypted.\n\nℹ️  Password for the elastic user (shown once; keep it safe):\n  {}\n\nℹ️  HTTP CA certificate SHA-256 fingerprint:\n  {}\n\nℹ️  Try it:\n  curl --cacert {} -u elastic https://localhost{port_part}/\n{rule}\n",
+        "\n{rule}\n✅ ironstack security features have been automatically configured!\n✅ Authentication is enabled and cluster connections are encrypted.\n\nℹ️  Password for the elastic user (shown once; keep it safe):\n  {}\n\nℹ️  HTTP CA certificate SHA-256 fingerprint:\n  {}\n{enrol}\nℹ️  Try it:\n  curl --cacert {} -u elastic https://localhost{port_part}/\n{rule}\n",
         done.elastic_password.expose(),
         done.ca_fingerprint,
         ca.display(),

@@ -6,9 +6,11 @@
 
 mod audit_trail;
 mod autoconfig;
+mod cluster_settings;
 mod ilm_runner;
 mod logging;
 mod meta;
+mod monitoring_templates;
 mod rest;
 pub mod security_index;
 mod server;

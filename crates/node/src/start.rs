@@ -371,12 +371,25 @@ fn start_node(
     };
 
     let meta = meta::load_or_create(&config.path_data).map_err(CliError::config)?;
+    let store_opening = ironstack_types::date::now_millis();
     let store = crate::store::open(&config.path_data, &config.auto_create_index).map_err(|e| {
         CliError::config(format!(
             "cannot open the store in [path.data] {}: {e}",
             config.path_data.display()
         ))
     })?;
+    let store_opened = ironstack_types::date::now_millis();
+    // Stack Monitoring's templates, as Elasticsearch's registry installs them; a failure is
+    // logged and does not stop the node (it is retried at the next start).
+    match crate::monitoring_templates::install(&store.service) {
+        Ok(written) if !written.is_empty() => {
+            tracing::info!(templates = ?written, "installed the Stack Monitoring templates");
+        }
+        Ok(_) => {}
+        Err(e) => tracing::error!("cannot install the Stack Monitoring templates: {e}"),
+    }
+    let cluster_settings = crate::cluster_settings::ClusterSettings::load(&config.path_data)
+        .map_err(CliError::config)?;
     let authenticator = if config.security.enabled {
         let store = crate::security_index::SecurityIndices::open(store.service.clone())
             .and_then(|indices| SecurityStore::open_on(&config.path_data, Arc::new(indices)))
@@ -441,14 +454,20 @@ fn start_node(
         AppState::new(identity, gate, config.http_max_content_length)
             .with_read_timeout(config.http.read_timeout)
             .with_data_path(config.path_data.clone())
-            .with_store(store.service.clone()),
+            .with_store(store.service.clone())
+            .with_cluster_settings(cluster_settings),
     );
+    let _ = state.store_open_window.set((store_opening, store_opened));
+    let _ = state.http_ssl.set(tls_on);
     let ilm_store = store.service.clone();
     let backend = store.backend.clone();
     let _ = state
         .indices_totals
         .set(Arc::new(move || crate::store::indices_totals(&backend)));
     let _ = state.certificate_sources.set(tls_security.sources);
+    let _ = state
+        .enrollment_enabled
+        .set(config.security.enrollment_enabled);
 
     let mut builder = tokio::runtime::Builder::new_multi_thread();
     if std::env::var_os("TOKIO_WORKER_THREADS").is_none() {
@@ -503,10 +522,22 @@ fn start_node(
             bound.first().map(ToString::to_string).unwrap_or_default()
         );
         if let Some(done) = auto {
+            let token = match (&state.gate, config.security.enrollment_enabled) {
+                (Some(gate), true) => {
+                    match autoconfig::console_enrollment_token(gate.authenticator().store(), done, &bound) {
+                        Ok(t) => Some(t),
+                        Err(e) => {
+                            tracing::warn!("could not create a console enrollment token: {e}");
+                            None
+                        }
+                    }
+                }
+                _ => None,
+            };
             // Printed on stdout, once, as Elasticsearch does on its first start.
             ironstack_terminal::print_out(&format!(
                 "{}\n",
-                autoconfig::banner(done, port, working_dir)
+                autoconfig::banner(done, port, working_dir, token.as_deref())
             ));
         }
         let app = rest::router(state.clone());

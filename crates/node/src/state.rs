@@ -65,6 +65,15 @@ pub(crate) struct AppState {
     pub(crate) http_stats: Arc<HttpStats>,
     pub(crate) max_content_length: u64,
     pub(crate) started: Instant,
+    /// When the node started, in epoch milliseconds (its shards' recoveries began then).
+    pub(crate) started_millis: i64,
+    /// When the store began and finished opening the indices it found (epoch ms); set once
+    /// at start (`_recovery` times its shards' recoveries by it).
+    pub(crate) store_open_window: OnceLock<(i64, i64)>,
+    /// Whether HTTP is served over TLS (`xpack.security.http.ssl.enabled`); set once at start.
+    pub(crate) http_ssl: OnceLock<bool>,
+    /// Persistent and transient cluster settings (`_cluster/settings`).
+    pub(crate) cluster_settings: crate::cluster_settings::ClusterSettings,
     /// Filled once the listeners are bound.
     pub(crate) bound: OnceLock<Vec<SocketAddr>>,
     pub(crate) probe: Mutex<ProcessProbe>,
@@ -72,6 +81,8 @@ pub(crate) struct AppState {
     pub(crate) main_body: Arc<crate::rest::PrerenderedJson>,
     /// The files behind `_ssl/certificates` (rest/ssl.rs); set once at start-up.
     pub(crate) certificate_sources: OnceLock<Vec<crate::rest::ssl::CertificateSource>>,
+    /// `xpack.security.enrollment.enabled`: whether `_security/enroll/*` answers; set once.
+    pub(crate) enrollment_enabled: OnceLock<bool>,
     /// The audit trail (audit_trail.rs), when `xpack.security.audit.enabled`; set once.
     pub(crate) audit: OnceLock<crate::audit_trail::AuditTrail>,
     /// Ticks whenever the cluster's health may have changed; `_cluster/health` waits on it.
@@ -101,9 +112,14 @@ impl AppState {
             http_stats: Arc::new(HttpStats::default()),
             max_content_length,
             started: Instant::now(),
+            started_millis: ironstack_types::date::now_millis(),
+            http_ssl: OnceLock::new(),
+            store_open_window: OnceLock::new(),
+            cluster_settings: crate::cluster_settings::ClusterSettings::in_memory(),
             bound: OnceLock::new(),
             probe: Mutex::new(ProcessProbe::default()),
             certificate_sources: OnceLock::new(),
+            enrollment_enabled: OnceLock::new(),
             audit: OnceLock::new(),
             health_changes: tokio::sync::watch::Sender::new(0),
             body_idle_timeout: crate::rest::BODY_IDLE_TIMEOUT,
@@ -127,6 +143,15 @@ impl AppState {
             .unwrap_or_else(|p| p.into_inner())
             .prime_fs(&path);
         self.data_path = Some(path);
+        self
+    }
+
+    /// With the cluster settings loaded from `path.data`.
+    pub(crate) fn with_cluster_settings(
+        mut self,
+        settings: crate::cluster_settings::ClusterSettings,
+    ) -> Self {
+        self.cluster_settings = settings;
         self
     }
 

@@ -1,10 +1,12 @@
 //! `ironstack users` (the file realm's `users`/`users_roles`, like `elasticsearch-users`) and
 //! `ironstack reset-password` (like `elasticsearch-reset-password`, through a temporary
-//! file-realm superuser and the node's `_password` API).
+//! file-realm superuser and the node's `_password` API) and `ironstack create-enrollment-token`
+//! (like `elasticsearch-create-enrollment-token`, the same way).
 
 #![warn(missing_docs)]
 
 mod client;
+pub mod enrollment;
 pub mod reset;
 pub mod users;
 
@@ -234,6 +236,45 @@ pub fn reset_password_main(args: Vec<OsString>) -> i32 {
     let password_file: Option<PathBuf> = ironstack_keystore_cli::password_file_from_env();
     match reset::run(&options, &env, password_file.as_deref(), &mut terminal) {
         Ok(()) => 0,
+        Err(e) => report(&e),
+    }
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ironstack create-enrollment-token",
+    about = "Creates an enrollment token for a console (Kibana), like elasticsearch-create-enrollment-token",
+    disable_version_flag = true
+)]
+struct EnrollmentCli {
+    /// The type of enrollment token: kibana (or console)
+    #[arg(short = 's', long)]
+    scope: String,
+    /// The base URL of the node (default: from the node's configuration)
+    #[arg(long)]
+    url: Option<String>,
+    /// Configure a setting
+    #[arg(short = 'E', value_name = "KEY=VALUE")]
+    settings: Vec<String>,
+}
+
+/// `ironstack create-enrollment-token ARGS` (and `ironstack node create-enrollment-token`);
+/// returns the exit code.
+pub fn create_enrollment_token_main(args: Vec<OsString>) -> i32 {
+    let cli: EnrollmentCli = match parse_args("ironstack create-enrollment-token", args) {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
+    let mut terminal = SystemTerminal::new(Verbosity::Normal);
+    let options = enrollment::EnrollmentOptions {
+        scope: cli.scope,
+        url: cli.url,
+        settings: cli.settings,
+    };
+    let env: HashMap<String, String> = std::env::vars().collect();
+    let password_file: Option<PathBuf> = ironstack_keystore_cli::password_file_from_env();
+    match enrollment::run(&options, &env, password_file.as_deref(), &mut terminal) {
+        Ok(_) => 0,
         Err(e) => report(&e),
     }
 }

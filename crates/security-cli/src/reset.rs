@@ -186,21 +186,21 @@ fn file_realm_disabled(config: &NodeConfig) -> bool {
 }
 
 /// Removes the temporary user when dropped, whatever happened.
-struct TempUser<'a> {
-    config_dir: &'a Path,
+struct TempUser {
+    config_dir: std::path::PathBuf,
     name: String,
 }
 
-impl TempUser<'_> {
+impl TempUser {
     fn remove(&self) -> Result<(), String> {
-        let (mut files, _) = FileUsers::load(self.config_dir).map_err(|e| e.to_string())?;
+        let (mut files, _) = FileUsers::load(&self.config_dir).map_err(|e| e.to_string())?;
         files.users.remove(&self.name);
         files.roles.remove(&self.name);
-        files.save(self.config_dir).map_err(|e| e.to_string())
+        files.save(&self.config_dir).map_err(|e| e.to_string())
     }
 }
 
-impl Drop for TempUser<'_> {
+impl Drop for TempUser {
     fn drop(&mut self) {
         if let Err(e) = self.remove() {
             ironstack_terminal::print_err(&format!(
@@ -327,6 +327,103 @@ fn error_cause(body: &str) -> Option<String> {
     })
 }
 
+/// What the tools that act on the node as a temporary superuser share: the node's
+/// configuration, where and how to reach it, and the temporary user (removed on drop).
+pub(crate) struct AdminSession {
+    pub(crate) config: NodeConfig,
+    pub(crate) target: Target,
+    /// `Basic` credentials of the temporary superuser.
+    pub(crate) authorization: String,
+    /// The node's own trust for its HTTP certificate (the CA certificates the tools trust).
+    pub(crate) trust: ClientTlsSettings,
+    _user: TempUser,
+}
+
+impl AdminSession {
+    /// Loads the node's configuration (with `-E` settings), opens its keystore, and writes a
+    /// temporary file-realm superuser.
+    pub(crate) fn open(
+        settings: &[String],
+        url: Option<&str>,
+        env: &HashMap<String, String>,
+        password_file: Option<&Path>,
+        terminal: &mut dyn Terminal,
+    ) -> Result<AdminSession, CliError> {
+        let config = NodeConfig::load(&LoadOptions {
+            env: env.clone(),
+            overrides: settings.to_vec(),
+            ..LoadOptions::default()
+        })
+        .map_err(|e| CliError::config(e.to_string()))?;
+        crate::config_dir_must_exist(&config)?;
+        if file_realm_disabled(&config) {
+            return Err(CliError::config("File realm must be enabled"));
+        }
+        let keystore =
+            ironstack_keystore_cli::open_keystore(&config.config_dir, password_file, terminal)?;
+        let secret = |name: &str| -> Option<String> {
+            keystore
+                .as_ref()
+                .and_then(|k| k.keystore.get_string(name))
+                .map(str::to_string)
+        };
+        let target = target(&config, url, &secret)?;
+        let trust = trust_settings(&config, &secret)?;
+        let hasher = match config
+            .settings()
+            .get_str("xpack.security.authc.password_hashing.algorithm")
+        {
+            Some(name) => Hasher::from_str(name).map_err(|e| CliError::config(e.to_string()))?,
+            None => Hasher::default(),
+        };
+        // The temporary superuser: users_roles first, then users (FileUsers::save's order).
+        let temp_name = temp_username()?;
+        let temp_password = generate_password(14).map_err(|e| CliError::io(e.to_string()))?;
+        let temp_hash = hasher
+            .hash(temp_password.expose())
+            .map_err(|e| CliError::io(e.to_string()))?;
+        for path in [
+            file_realm::paths(&config.config_dir).1,
+            file_realm::paths(&config.config_dir).0,
+        ] {
+            if !path.exists() {
+                file_realm::write_atomically(&path, "")
+                    .map_err(|e| CliError::cant_create(e.to_string()))?;
+            }
+        }
+        let (mut files, _) =
+            FileUsers::load(&config.config_dir).map_err(|e| CliError::io(e.to_string()))?;
+        files.users.insert(temp_name.clone(), temp_hash);
+        files
+            .roles
+            .insert(temp_name.clone(), vec!["superuser".to_string()]);
+        let user = TempUser {
+            config_dir: config.config_dir.clone(),
+            name: temp_name.clone(),
+        };
+        files
+            .save(&config.config_dir)
+            .map_err(|e| CliError::cant_create(e.to_string()))?;
+        Ok(AdminSession {
+            authorization: basic(&temp_name, temp_password.expose()),
+            config,
+            target,
+            trust,
+            _user: user,
+        })
+    }
+
+    /// Waits until the node answers as the temporary user and is not red (`force` skips the
+    /// colour check).
+    pub(crate) async fn wait_until_ready(
+        &self,
+        force: bool,
+        terminal: &mut dyn Terminal,
+    ) -> Result<(), CliError> {
+        wait_for_health(&self.target, &self.authorization, force, terminal).await
+    }
+}
+
 /// Runs the tool. `env` is the process environment (config folder, keystore password file).
 pub fn run(
     options: &ResetOptions,
@@ -340,62 +437,14 @@ pub fn run(
         ));
     }
     let username = options.username.as_str();
-    let config = NodeConfig::load(&LoadOptions {
-        env: env.clone(),
-        overrides: options.settings.clone(),
-        ..LoadOptions::default()
-    })
-    .map_err(|e| CliError::config(e.to_string()))?;
-    crate::config_dir_must_exist(&config)?;
-    if file_realm_disabled(&config) {
-        return Err(CliError::config("File realm must be enabled"));
-    }
-    let keystore =
-        ironstack_keystore_cli::open_keystore(&config.config_dir, password_file, terminal)?;
-    let secret = |name: &str| -> Option<String> {
-        keystore
-            .as_ref()
-            .and_then(|k| k.keystore.get_string(name))
-            .map(str::to_string)
-    };
-    let target = target(&config, options.url.as_deref(), &secret)?;
-    let hasher = match config
-        .settings()
-        .get_str("xpack.security.authc.password_hashing.algorithm")
-    {
-        Some(name) => Hasher::from_str(name).map_err(|e| CliError::config(e.to_string()))?,
-        None => Hasher::default(),
-    };
-
-    // The temporary superuser: users_roles first, then users (FileUsers::save's order).
-    let temp_name = temp_username()?;
-    let temp_password = generate_password(14).map_err(|e| CliError::io(e.to_string()))?;
-    let temp_hash = hasher
-        .hash(temp_password.expose())
-        .map_err(|e| CliError::io(e.to_string()))?;
-    for path in [
-        file_realm::paths(&config.config_dir).1,
-        file_realm::paths(&config.config_dir).0,
-    ] {
-        if !path.exists() {
-            file_realm::write_atomically(&path, "")
-                .map_err(|e| CliError::cant_create(e.to_string()))?;
-        }
-    }
-    let (mut files, _) =
-        FileUsers::load(&config.config_dir).map_err(|e| CliError::io(e.to_string()))?;
-    files.users.insert(temp_name.clone(), temp_hash);
-    files
-        .roles
-        .insert(temp_name.clone(), vec!["superuser".to_string()]);
-    let guard = TempUser {
-        config_dir: &config.config_dir,
-        name: temp_name.clone(),
-    };
-    files
-        .save(&config.config_dir)
-        .map_err(|e| CliError::cant_create(e.to_string()))?;
-    let authorization = basic(&temp_name, temp_password.expose());
+    let session = AdminSession::open(
+        &options.settings,
+        options.url.as_deref(),
+        env,
+        password_file,
+        terminal,
+    )?;
+    let (target, authorization) = (session.target.clone(), session.authorization.clone());
 
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -444,7 +493,7 @@ pub fn run(
             ))),
         }
     });
-    drop(guard);
+    drop(session);
     match result? {
         // Elasticsearch ends a cancelled run with `UserException(OK, ...)`: the message on
         // standard error, exit code 0.

@@ -20,6 +20,7 @@ use crate::api_key::{
 use crate::file_realm::FileRealm;
 use crate::hash::verify_password;
 use crate::password::random_bytes;
+use crate::service_account::{ServiceToken, ServiceTokenAuthentication};
 use crate::{Section, SecureString, SecurityStore};
 
 /// Reserved users that exist without being created.
@@ -150,8 +151,19 @@ pub struct Authenticator {
     verifications: std::sync::atomic::AtomicU64,
     /// Verified API keys by id (same idea as the user cache: PBKDF2 once per TTL).
     api_key_cache: Mutex<HashMap<String, ApiKeyCacheEntry>>,
+    /// Verified service tokens by qualified name (PBKDF2 once per TTL, as API keys).
+    service_token_cache: Mutex<HashMap<String, ServiceTokenCacheEntry>>,
     /// Bumped by every cache-clearing call, so memos built on this cache see it.
     cleared: std::sync::atomic::AtomicU64,
+}
+
+struct ServiceTokenCacheEntry {
+    salt: [u8; 16],
+    digest: [u8; 32],
+    /// The version of the token's document the answer was built from.
+    version: Option<u64>,
+    inserted: Instant,
+    token: Arc<ServiceTokenAuthentication>,
 }
 
 struct ApiKeyCacheEntry {
@@ -183,6 +195,7 @@ impl Authenticator {
             in_flight: Mutex::new(HashMap::new()),
             verifications: std::sync::atomic::AtomicU64::new(0),
             api_key_cache: Mutex::new(HashMap::new()),
+            service_token_cache: Mutex::new(HashMap::new()),
             cleared: std::sync::atomic::AtomicU64::new(0),
         }
     }
@@ -198,6 +211,7 @@ impl Authenticator {
         self.store
             .generation(Section::Users)
             .wrapping_add(self.store.overwrite_generation(Section::ApiKeys))
+            .wrapping_add(self.store.overwrite_generation(Section::ServiceTokens))
             .wrapping_add(self.files_generation())
             .wrapping_add(cleared << 40)
     }
@@ -245,6 +259,105 @@ impl Authenticator {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clear();
+        self.clear_service_tokens(None);
+    }
+
+    /// Drops cached service token verifications: those of the qualified names given
+    /// (`<ns>/<service>/<name>`, or `<ns>/<service>/*` for every token of an account), or all.
+    pub fn clear_service_tokens(&self, qualified: Option<&[String]>) {
+        self.bump_cleared();
+        let mut cache = self
+            .service_token_cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        match qualified {
+            None => cache.clear(),
+            Some(names) => cache.retain(|k, _| {
+                !names.iter().any(|n| match n.strip_suffix('*') {
+                    Some(prefix) => k.starts_with(prefix),
+                    None => k == n,
+                })
+            }),
+        }
+    }
+
+    /// The cached answer for a service token, if it was verified recently and its document
+    /// did not change since.
+    pub fn authenticate_service_token_cached(
+        &self,
+        token: &ServiceToken,
+    ) -> Option<Arc<ServiceTokenAuthentication>> {
+        let qualified = token.qualified_name();
+        let version = self.store.version(Section::ServiceTokens, &qualified);
+        let cache = self
+            .service_token_cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let entry = cache.get(&qualified)?;
+        let fresh = entry.version == version && entry.inserted.elapsed() < API_KEY_CACHE_TTL;
+        let matches: bool = salted_digest(&entry.salt, token.secret.expose())
+            .ct_eq(&entry.digest)
+            .into();
+        (fresh && matches).then(|| entry.token.clone())
+    }
+
+    /// Authenticates a service token against the security index. May run PBKDF2
+    /// (milliseconds). The error is the reason for the log; callers answer a plain 401.
+    pub fn authenticate_service_token(
+        &self,
+        token: &ServiceToken,
+    ) -> Result<Arc<ServiceTokenAuthentication>, String> {
+        if let Some(t) = self.authenticate_service_token_cached(token) {
+            return Ok(t);
+        }
+        if !crate::service_account::is_service_account(&token.principal) {
+            return Err(format!(
+                "the [{}] service account does not exist",
+                token.principal
+            ));
+        }
+        self.verifications
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let qualified = token.qualified_name();
+        let version = self.store.version(Section::ServiceTokens, &qualified);
+        let doc = self
+            .store
+            .doc(Section::ServiceTokens, &qualified)
+            .ok_or_else(|| format!("service account token [{qualified}] does not exist"))?;
+        let verified = crate::service_account::stored_hash(&doc)
+            .is_some_and(|hash| verify_password(token.secret.expose(), hash));
+        if !verified {
+            return Err(format!(
+                "failed to authenticate service account [{}] with token name [{}]",
+                token.principal, token.name
+            ));
+        }
+        let answer = Arc::new(ServiceTokenAuthentication {
+            authentication: Arc::new(crate::service_account::authentication(&token.principal)),
+            token_name: token.name.clone(),
+            source: crate::service_account::TokenSource::Index,
+        });
+        let mut salt = [0u8; 16];
+        if random_bytes(&mut salt).is_ok() {
+            let mut cache = self
+                .service_token_cache
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            if cache.len() >= API_KEY_CACHE_MAX {
+                cache.clear();
+            }
+            cache.insert(
+                qualified,
+                ServiceTokenCacheEntry {
+                    salt,
+                    digest: salted_digest(&salt, token.secret.expose()),
+                    version,
+                    inserted: Instant::now(),
+                    token: answer.clone(),
+                },
+            );
+        }
+        Ok(answer)
     }
 
     /// Drops the cached credentials of these users only (`_clear_cache?usernames=`).

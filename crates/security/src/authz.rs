@@ -123,3 +123,31 @@ fn compiled_role_shared(store: Option<&SecurityStore>, names: &[String]) -> Comp
     map.insert(key, (Arc::clone(&role), Arc::clone(&found)));
     (role, found)
 }
+
+/// The compiled role of an authenticated user: a service account's fixed privileges (it has no
+/// role names; its realm, which only the service token check sets, says which account it is),
+/// else [`compiled_role`] of the user's roles.
+pub fn compiled_role_of(store: Option<&SecurityStore>, user: &crate::Authentication) -> Compiled {
+    if user.realm == crate::service_account::SERVICE_ACCOUNT_REALM {
+        return service_account_role(&user.username);
+    }
+    compiled_role(store, &user.roles)
+}
+
+/// The compiled fixed role of a service account (none for an unknown principal), built once.
+fn service_account_role(principal: &str) -> Compiled {
+    static ROLES: OnceLock<Mutex<HashMap<String, Arc<Role>>>> = OnceLock::new();
+    let roles = ROLES.get_or_init(|| Mutex::new(HashMap::new()));
+    let mut roles = roles.lock().unwrap_or_else(|p| p.into_inner());
+    let role = roles
+        .entry(principal.to_string())
+        .or_insert_with(|| {
+            let descriptors: Vec<RoleDescriptor> =
+                crate::rbac::service_account_descriptor(principal)
+                    .into_iter()
+                    .collect();
+            Arc::new(Role::build(&descriptors).unwrap_or_default())
+        })
+        .clone();
+    (role, Arc::from(Vec::new()))
+}

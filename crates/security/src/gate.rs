@@ -28,13 +28,14 @@ use crate::api_key::{
     ApiKeyAuthentication, ApiKeyFilter, authorize_api_key, parse_api_key_credential,
 };
 use crate::authc::{FILE_REALM, NATIVE_REALM, RESERVED_REALM, RealmRef};
-use crate::authz::compiled_role;
+use crate::authz::compiled_role_of;
 use crate::index_resolver::{SpacePermission, resolve_indices};
 use crate::pki_realm::{PkiOutcome, PkiRealm};
 use crate::rbac::{
     ClusterContext, Denial, Permission, Subject, Who, authorize_action_name, authorize_cluster,
     authorize_indices, authorize_run_as,
 };
+use crate::service_account::{ServiceToken, ServiceTokenAuthentication};
 use crate::token::{ANONYMOUS_REALM, TokenError, TokenService, anonymous_authentication};
 use crate::{Authentication, Authenticator, SecureString};
 
@@ -150,6 +151,8 @@ pub struct Authenticated {
     /// not revealed to the caller.
     target_found: bool,
     api_key: Option<Arc<ApiKeyAuthentication>>,
+    /// The service token that authenticated the request.
+    service_token: Option<Arc<ServiceTokenAuthentication>>,
     kind: AuthKind,
 }
 
@@ -198,6 +201,13 @@ impl Authenticated {
 
     /// The subject of a 403 text.
     fn subject(&self, found_roles: &[String]) -> Subject {
+        if self.service_token.is_some() {
+            return Subject {
+                who: Who::ServiceAccount(self.user.username.clone()),
+                assigned_roles: Vec::new(),
+                found_roles: Vec::new(),
+            };
+        }
         match (&self.api_key, &self.run_by) {
             (Some(key), None) => Subject {
                 who: Who::ApiKey {
@@ -239,6 +249,9 @@ impl Authenticated {
         });
         if let Some(key) = &self.api_key {
             body["api_key"] = json!({"id": key.id, "name": key.name});
+        }
+        if let Some(token) = &self.service_token {
+            body["token"] = json!({"name": token.token_name, "type": token.source.type_name()});
         }
         body
     }
@@ -436,6 +449,7 @@ impl Authorized {
                 run_by: None,
                 target_found: true,
                 api_key: None,
+                service_token: None,
                 kind: AuthKind::Anonymous,
             },
             request,
@@ -501,6 +515,7 @@ impl fmt::Debug for SlowAuthentication {
 enum SlowCredential {
     Basic(String, SecureString),
     ApiKey(String, SecureString),
+    ServiceToken(ServiceToken),
 }
 
 /// The fast path's answer.
@@ -692,12 +707,32 @@ impl Gate {
         }
         let credentials = request.authorization.map(parse_authorization);
         let authenticated = match credentials {
+            Some(Credentials::Bearer(token)) if ServiceToken::parse(&token).is_some() => {
+                let Some(service) = ServiceToken::parse(&token) else {
+                    return FastAuthentication::Done(Err(self.failure(NOT_AUTHENTICATED)));
+                };
+                match self
+                    .authenticator
+                    .authenticate_service_token_cached(&service)
+                {
+                    Some(t) => Ok(service_token_authenticated(t)),
+                    None => {
+                        return FastAuthentication::Slow(SlowAuthentication {
+                            credential: SlowCredential::ServiceToken(service),
+                            header: request.authorization.unwrap_or_default().to_vec(),
+                            run_as: request.run_as.map(str::to_string),
+                            uri: request.uri.to_string(),
+                        });
+                    }
+                }
+            }
             Some(Credentials::Bearer(token)) => match self.tokens.authenticate(&token) {
                 Ok(auth) => Ok(Authenticated {
                     user: self.with_anonymous_roles(auth),
                     run_by: None,
                     target_found: true,
                     api_key: None,
+                    service_token: None,
                     kind: AuthKind::Token,
                 }),
                 Err(e) => Err(self.token_failure(&e)),
@@ -767,6 +802,15 @@ impl Gate {
                     }
                 }
             }
+            SlowCredential::ServiceToken(token) => {
+                match self.authenticator.authenticate_service_token(&token) {
+                    Ok(t) => service_token_authenticated(t),
+                    Err(reason) => {
+                        tracing::debug!("service token authentication failed: {reason}");
+                        return Err(self.failure(NOT_AUTHENTICATED));
+                    }
+                }
+            }
             SlowCredential::ApiKey(id, key) => {
                 match self.authenticator.authenticate_api_key(&id, &key) {
                     Ok(k) => api_key_authenticated(k),
@@ -800,6 +844,7 @@ impl Gate {
             run_by: None,
             target_found: true,
             api_key: None,
+            service_token: None,
             kind: AuthKind::Realm,
         }
     }
@@ -861,6 +906,7 @@ impl Gate {
                 run_by: None,
                 target_found: true,
                 api_key: None,
+                service_token: None,
                 kind: AuthKind::Anonymous,
             });
         }
@@ -926,7 +972,8 @@ impl Gate {
             return Ok(authenticated);
         }
         let authenticating = authenticated.user.clone();
-        if target.is_empty() {
+        // Service accounts cannot run as anyone (`Authentication.supportsRunAs`).
+        if target.is_empty() || authenticated.service_token.is_some() {
             tracing::debug!(
                 user = %authenticating.username,
                 "user attempted to run as an empty username"
@@ -972,6 +1019,7 @@ impl Gate {
             run_by: Some(authenticating),
             target_found,
             api_key: authenticated.api_key,
+            service_token: None,
             kind: authenticated.kind,
         })
     }
@@ -1068,7 +1116,7 @@ impl Gate {
         // Elasticsearch checks a grant's run-as by authorizing `_authenticate` as the target;
         // a target that does not exist (or is disabled) is denied the same way.
         let store = Some(self.authenticator.store().as_ref());
-        let (role, found) = compiled_role(store, &user.roles);
+        let (role, found) = compiled_role_of(store, &user);
         let subject = Subject {
             who: Who::User {
                 username: user.username.clone(),
@@ -1107,7 +1155,7 @@ impl Gate {
                 &definitions,
             ),
             None => {
-                let (role, _) = compiled_role(Some(store), &user.roles);
+                let (role, _) = compiled_role_of(Some(store), user);
                 crate::rbac::has_privileges(&user.username, &role, request, &definitions)
             }
         }
@@ -1120,7 +1168,7 @@ impl Gate {
             Some(key) => crate::api_key::key_user_privileges(key),
             None => {
                 let store = self.authenticator.store();
-                let (role, _) = compiled_role(Some(store), &authorized.user().roles);
+                let (role, _) = compiled_role_of(Some(store), authorized.user());
                 Ok(role.user_privileges())
             }
         }
@@ -1157,7 +1205,7 @@ impl Gate {
             return self.authorize_api_key_caller(authenticated, key, request);
         }
         let store = Some(self.authenticator.store().as_ref());
-        let (compiled, found) = compiled_role(store, &authenticated.user.roles);
+        let (compiled, found) = compiled_role_of(store, &authenticated.user);
         let subject = || authenticated.subject(&found);
         let mut request = request;
         let space = request.expression.as_ref().map(|e| e.space.clone());
@@ -1332,7 +1380,7 @@ impl Gate {
                 }
             }
             None => {
-                let (role, found) = compiled_role(store, &authenticating.roles);
+                let (role, found) = compiled_role_of(store, authenticating);
                 let subject = Subject {
                     who: Who::User {
                         username: authenticating.username.clone(),
@@ -1354,7 +1402,7 @@ impl Gate {
                         run_as: None,
                     },
                     assigned_roles: authenticating.roles.clone(),
-                    found_roles: compiled_role(store, &authenticating.roles).1.to_vec(),
+                    found_roles: compiled_role_of(store, authenticating).1.to_vec(),
                 };
                 Err(run_as_denial(&subject, action, target))
             }
@@ -1438,12 +1486,24 @@ struct LookedUp {
     authentication: Authentication,
 }
 
+fn service_token_authenticated(token: Arc<ServiceTokenAuthentication>) -> Authenticated {
+    Authenticated {
+        user: token.authentication.clone(),
+        run_by: None,
+        target_found: true,
+        api_key: None,
+        service_token: Some(token),
+        kind: AuthKind::Token,
+    }
+}
+
 fn api_key_authenticated(key: Arc<ApiKeyAuthentication>) -> Authenticated {
     Authenticated {
         user: key.authentication.clone(),
         run_by: None,
         target_found: true,
         api_key: Some(key),
+        service_token: None,
         kind: AuthKind::ApiKey,
     }
 }

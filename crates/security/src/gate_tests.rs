@@ -9,7 +9,7 @@ use serde_json::json;
 use super::*;
 use crate::authc::NATIVE_REALM;
 use crate::token::TokenSettings;
-use crate::{Hasher, SecurityStore, StoredUser};
+use crate::{Hasher, Section, SecurityStore, StoredUser};
 
 const PASSWORD: &str = "test-password-123";
 
@@ -387,6 +387,7 @@ fn realm_user(roles: &[&str]) -> Authenticated {
         run_by: None,
         target_found: true,
         api_key: None,
+        service_token: None,
         kind: AuthKind::Realm,
     }
 }
@@ -616,4 +617,88 @@ fn read_access_renders_role_templates_for_the_caller() {
         vec![vec![r#"{"term":{"owner":"joe"}}"#.to_string()]]
     );
     assert!(access.fields.allows("cpu.pct") && !access.fields.allows("memory"));
+}
+
+#[test]
+fn service_tokens_authenticate_with_the_accounts_fixed_privileges() {
+    use crate::service_account::{ServiceToken, token_document};
+    let f = fixture(None);
+    let token = ServiceToken::generate("elastic/kibana", "kb-token").unwrap();
+    let creator = crate::service_account::authentication("elastic");
+    f.store
+        .transact(|t| {
+            t.put(
+                Section::ServiceTokens,
+                &token.qualified_name(),
+                token_document(&token, &creator, 1).unwrap(),
+            )
+        })
+        .unwrap();
+    let header = format!("Bearer {}", token.encode().expose());
+    assert!(matches!(
+        f.gate.authenticate_fast(&creds(Some(&header), None)),
+        FastAuthentication::Slow(_)
+    ));
+    let auth = authenticate(&f.gate, &creds(Some(&header), None)).unwrap();
+    let body = auth.to_json();
+    assert_eq!(body["username"], "elastic/kibana");
+    assert_eq!(body["roles"], json!([]));
+    assert_eq!(body["full_name"], "Service account - elastic/kibana");
+    assert_eq!(body["metadata"], json!({"_elastic_service_account": true}));
+    assert_eq!(
+        body["token"],
+        json!({"name": "kb-token", "type": "_service_account_index"})
+    );
+    assert_eq!(body["authentication_type"], "token");
+    assert_eq!(body["authentication_realm"]["name"], "_service_account");
+    // The second request is answered from the cache.
+    assert!(matches!(
+        f.gate.authenticate_fast(&creds(Some(&header), None)),
+        FastAuthentication::Done(Ok(_))
+    ));
+    // kibana_system's privileges: the licence, not user management.
+    assert!(
+        f.gate
+            .authorize(&auth, SecuredRequest::action(action::LICENSE_GET))
+            .is_ok()
+    );
+    let denied = f
+        .gate
+        .authorize(&auth, SecuredRequest::action(action::USER_GET))
+        .unwrap_err();
+    assert!(
+        reason(&denied.exception).starts_with(
+            "action [cluster:admin/xpack/security/user/get] is unauthorized for service account [elastic/kibana],"
+        ),
+        "{}",
+        reason(&denied.exception)
+    );
+    // No running as anyone.
+    assert!(authenticate(&f.gate, &creds(Some(&header), Some("joe"))).is_err());
+    // A wrong secret, an unknown token or account fail as any bad credential.
+    for bad in [
+        ServiceToken {
+            principal: "elastic/kibana".into(),
+            name: "kb-token".into(),
+            secret: SecureString::new("wrong-secret-wrong-sec"),
+        },
+        ServiceToken::generate("elastic/kibana", "other").unwrap(),
+        ServiceToken::generate("elastic/nobody", "kb-token").unwrap(),
+    ] {
+        let header = format!("Bearer {}", bad.encode().expose());
+        let e = authenticate(&f.gate, &creds(Some(&header), None)).unwrap_err();
+        assert_eq!(e.exception.status, 401);
+    }
+    // Deleting the token refuses it at once, cache or not.
+    f.store
+        .transact(|t| t.delete(Section::ServiceTokens, &token.qualified_name()))
+        .unwrap();
+    assert!(authenticate(&f.gate, &creds(Some(&header), None)).is_err());
+}
+
+#[test]
+fn a_role_named_after_a_service_account_grants_nothing_special() {
+    let f = fixture(None);
+    // Users may be given any role name; only a verified token gives an account's privileges.
+    assert!(decide(&f.gate, &["elastic/kibana"], action::LICENSE_GET, &[]).is_err());
 }

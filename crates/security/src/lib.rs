@@ -14,6 +14,7 @@ pub mod app_privilege;
 pub mod audit;
 pub mod authc;
 pub mod authz;
+pub mod enrollment;
 mod error;
 pub mod file_realm;
 pub mod gate;
@@ -27,6 +28,7 @@ pub mod role_mapping;
 pub mod role_query;
 mod secret;
 pub mod security_index;
+pub mod service_account;
 pub mod store;
 pub mod token;
 

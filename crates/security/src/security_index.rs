@@ -2,7 +2,7 @@
 //! `.security-7` index (alias `.security`) and `.security-tokens-7` (alias
 //! `.security-tokens`), with its document ids (`user-<name>`, `reserved-user-<name>`,
 //! `role-<name>`, `role-mapping-<name>`, `application-privilege_<app>:<name>`, the API key's
-//! id, `token_<id>`) and its field names, and the translation to and from the store's
+//! id, `token_<id>`, `service_account_token-<ns>/<service>/<name>`) and its field names, and the translation to and from the store's
 //! [`Section`] documents. The translation is lossless: a field it does not know is carried as
 //! it is, so a document read back is the document written.
 
@@ -86,6 +86,7 @@ pub fn index_doc_id(section: Section, id: &str) -> String {
         Section::ApplicationPrivileges => format!("application-privilege_{id}"),
         Section::ApiKeys => id.to_string(),
         Section::Tokens => format!("token_{id}"),
+        Section::ServiceTokens => format!("service_account_token-{id}"),
     }
 }
 
@@ -109,6 +110,10 @@ pub fn to_index_doc(section: Section, id: &str, doc: &Value) -> (String, Value) 
         Section::ApiKeys => api_key_to_index(fields),
         Section::Tokens => {
             fields.entry("doc_type").or_insert_with(|| json!("token"));
+            Value::Object(fields)
+        }
+        Section::ServiceTokens => {
+            fields.insert("doc_type".into(), json!("service_account_token"));
             Value::Object(fields)
         }
     };
@@ -149,6 +154,10 @@ pub fn from_index_doc(index: &str, doc_id: &str, source: Value) -> Option<Change
     if let Some(name) = doc_id.strip_prefix("role-") {
         fields.remove("type");
         return change(Section::Roles, name, fields);
+    }
+    if let Some(id) = doc_id.strip_prefix("service_account_token-") {
+        fields.remove("doc_type");
+        return change(Section::ServiceTokens, id, fields);
     }
     if let Some(id) = doc_id.strip_prefix("application-privilege_") {
         fields.remove("type");

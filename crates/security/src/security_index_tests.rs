@@ -76,6 +76,14 @@ fn roles_mappings_privileges_and_tokens_keep_their_ids_and_types() {
         json!({"doc_type": "token", "creation_time": 1, "access_token": {"invalidated": false}}),
     );
     assert_eq!(id, "token_abc");
+    let (id, source) = round_trip(
+        Section::ServiceTokens,
+        "elastic/kibana/kb1",
+        json!({"username": "elastic/kibana", "name": "kb1", "password": "{PBKDF2_STRETCH}x"}),
+    );
+    assert_eq!(id, "service_account_token-elastic/kibana/kb1");
+    assert_eq!(source["doc_type"], "service_account_token");
+    assert_eq!(index_of(Section::ServiceTokens), SECURITY_INDEX);
     assert_eq!(index_of(Section::Tokens), TOKENS_INDEX);
     assert_eq!(index_of(Section::ApiKeys), SECURITY_INDEX);
 }

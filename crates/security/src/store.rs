@@ -174,9 +174,12 @@ pub enum Section {
     RoleMappings,
     /// Application privilege definitions (`_security/privilege`).
     ApplicationPrivileges,
+    /// Service account tokens (`_security/service/.../credential/token`), by
+    /// `<namespace>/<service>/<token name>`.
+    ServiceTokens,
 }
 
-const SECTION_COUNT: usize = 6;
+const SECTION_COUNT: usize = 7;
 const SECTIONS: [Section; SECTION_COUNT] = [
     Section::Users,
     Section::Roles,
@@ -184,6 +187,7 @@ const SECTIONS: [Section; SECTION_COUNT] = [
     Section::Tokens,
     Section::RoleMappings,
     Section::ApplicationPrivileges,
+    Section::ServiceTokens,
 ];
 
 impl Section {
@@ -196,6 +200,7 @@ impl Section {
             Section::Tokens => "tokens",
             Section::RoleMappings => "role_mappings",
             Section::ApplicationPrivileges => "application_privileges",
+            Section::ServiceTokens => "service_tokens",
         }
     }
 
@@ -211,6 +216,7 @@ impl Section {
             Section::Tokens => 3,
             Section::RoleMappings => 4,
             Section::ApplicationPrivileges => 5,
+            Section::ServiceTokens => 6,
         }
     }
 }

@@ -415,6 +415,13 @@ impl FieldTypes for MappingTypes<'_> {
         })
     }
 
+    fn concrete(&self, index: &str, path: &str) -> String {
+        self.mappings
+            .get(index)
+            .and_then(|m| m.resolve(path))
+            .map_or_else(|| path.to_string(), |r| r.path)
+    }
+
     fn expand(&self, index: &str, pattern: &str) -> Vec<String> {
         self.mappings.get(index).map_or_else(Vec::new, |m| {
             m.searchable_fields(pattern)

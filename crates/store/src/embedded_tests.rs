@@ -247,3 +247,76 @@ fn deleting_an_index_forgets_it() {
     drop(store);
     assert!(open(dir.path()).indices().is_empty());
 }
+
+#[test]
+fn alias_fields_are_queried_sorted_and_aggregated_through_their_targets() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    create(
+        &store,
+        "m",
+        json!({"properties": {
+            "@timestamp": {"type": "date"},
+            "timestamp": {"type": "alias", "path": "@timestamp"},
+            "cluster": {"properties": {"id": {"type": "keyword"}}},
+            "cluster_uuid": {"type": "alias", "path": "cluster.id"},
+            "n": {"type": "long"},
+            "legacy": {"properties": {"n": {"type": "alias", "path": "n"}}}
+        }}),
+    );
+    store
+        .write(
+            "m",
+            vec![
+                index(
+                    "1",
+                    json!({"@timestamp": "2026-01-01T00:00:00Z", "cluster": {"id": "a"}, "n": 1}),
+                ),
+                index(
+                    "2",
+                    json!({"@timestamp": "2026-01-02T00:00:00Z", "cluster": {"id": "b"}, "n": 2}),
+                ),
+            ],
+            &now(),
+        )
+        .unwrap();
+    let ids = |r: &SearchResult| -> Vec<String> { r.hits.iter().map(|h| h.id.clone()).collect() };
+    let r = search(
+        &store,
+        "m",
+        json!({"query": {"term": {"cluster_uuid": "b"}}}),
+    );
+    assert_eq!(ids(&r), ["2"]);
+    let r = search(
+        &store,
+        "m",
+        json!({"query": {"range": {"legacy.n": {"gte": 2}}}}),
+    );
+    assert_eq!(ids(&r), ["2"]);
+    let r = search(
+        &store,
+        "m",
+        json!({"query": {"range": {"timestamp": {"lt": "2026-01-02"}}}}),
+    );
+    assert_eq!(ids(&r), ["1"]);
+    let r = search(
+        &store,
+        "m",
+        json!({"query": {"exists": {"field": "cluster_uuid"}}}),
+    );
+    assert_eq!(r.hits.len(), 2);
+    let r = search(&store, "m", json!({"sort": [{"timestamp": "desc"}]}));
+    assert_eq!(ids(&r), ["2", "1"]);
+    let r = search(
+        &store,
+        "m",
+        json!({"size": 0, "aggs": {"c": {"terms": {"field": "cluster_uuid"}}, "t": {"max": {"field": "timestamp"}}}}),
+    );
+    let aggs = r.aggregations.clone().unwrap();
+    assert_eq!(
+        aggs.to_string().matches("\"doc_count\":1").count(),
+        2,
+        "{aggs}"
+    );
+    assert!(aggs.to_string().contains("1767312000000"), "{aggs}");
+}

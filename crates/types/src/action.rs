@@ -151,6 +151,14 @@ pub const SERVICE_ACCOUNT_TOKEN_CREATE: ActionName =
 /// `DELETE /_security/service/{ns}/{service}/credential/token/{name}`.
 pub const SERVICE_ACCOUNT_TOKEN_DELETE: ActionName =
     ActionName("cluster:admin/xpack/security/service_account/token/delete");
+/// `GET /_security/enroll/kibana`.
+pub const ENROLL_KIBANA: ActionName = ActionName("cluster:admin/xpack/security/enroll/kibana");
+/// `GET /_security/service[/{ns}[/{service}]]`.
+pub const SERVICE_ACCOUNT_GET: ActionName =
+    ActionName("cluster:admin/xpack/security/service_account/get");
+/// `GET /_security/service/{ns}/{service}/credential`.
+pub const SERVICE_ACCOUNT_CREDENTIALS_GET: ActionName =
+    ActionName("cluster:admin/xpack/security/service_account/credential/get");
 
 // Documents and indices.
 /// `POST /_bulk`.
@@ -278,3 +286,22 @@ pub const MSEARCH: ActionName = ActionName("indices:data/read/msearch");
 pub const DELETE_BY_QUERY: ActionName = ActionName("indices:data/write/delete/byquery");
 /// `POST /{index}/_update_by_query`.
 pub const UPDATE_BY_QUERY: ActionName = ActionName("indices:data/write/update/byquery");
+// The endpoints Stack Monitoring collection reads (monitoring-node).
+/// `GET /_cluster/stats[/nodes/{node_filter}]`.
+pub const CLUSTER_STATS: ActionName = ActionName("cluster:monitor/stats");
+/// `GET /_cluster/settings` (`ClusterGetSettingsAction`).
+pub const CLUSTER_GET_SETTINGS: ActionName = ActionName("cluster:monitor/settings");
+/// `PUT /_cluster/settings`.
+pub const CLUSTER_UPDATE_SETTINGS: ActionName = ActionName("cluster:admin/settings/update");
+/// `GET /_cluster/pending_tasks`.
+pub const PENDING_CLUSTER_TASKS: ActionName = ActionName("cluster:monitor/task");
+/// `GET /_xpack/usage`.
+pub const XPACK_USAGE: ActionName = ActionName("cluster:monitor/xpack/usage");
+/// `GET [/{index}]/_recovery`.
+pub const RECOVERY: ActionName = ActionName("indices:monitor/recovery");
+/// `GET /_ccr/stats`.
+pub const CCR_STATS: ActionName = ActionName("cluster:monitor/ccr/stats");
+/// `GET /_enrich/_stats`.
+pub const ENRICH_STATS: ActionName = ActionName("cluster:monitor/xpack/enrich/stats");
+/// `GET /_ml/anomaly_detectors/{job_id}/_stats`.
+pub const ML_JOB_STATS: ActionName = ActionName("cluster:monitor/xpack/ml/job/stats/get");

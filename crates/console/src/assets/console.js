@@ -50,6 +50,17 @@
     fetch(url, { method: form.dataset.method || 'POST', headers: headers, body: body, credentials: 'same-origin' })
       .then(answer)
       .then(function (result) {
+        if (result.ok && form.dataset.result) {
+          // Shown once (an API key): stay on the page so it can be copied.
+          var out = document.getElementById(form.dataset.result);
+          if (out) {
+            out.textContent = (result.json.message || 'Done') + '. Copy it now, it is not shown again. Encoded: ' +
+              (result.json.encoded || '') + ' Beats: ' + (result.json.beats || '');
+          }
+          form.reset();
+          if (button) { button.disabled = false; }
+          return;
+        }
         if (result.ok) {
           window.location.assign(result.json.location || form.dataset.next || window.location.href);
           return;
@@ -77,9 +88,9 @@
     if (!last) { return; }
     var index = all.length;
     var copy = last.cloneNode(true);
-    copy.querySelector('legend').textContent = 'Index privilege ' + (index + 1);
-    copy.querySelectorAll('input, textarea').forEach(function (field) {
-      field.value = '';
+    copy.querySelector('legend').textContent = (rows.dataset.label || 'Row') + ' ' + (index + 1);
+    copy.querySelectorAll('input, textarea, select').forEach(function (field) {
+      if (field.tagName === 'SELECT') { field.selectedIndex = 0; } else { field.value = ''; }
       field.id = field.id.replace(/-\d+$/, '-' + index);
     });
     copy.querySelectorAll('label').forEach(function (label) {

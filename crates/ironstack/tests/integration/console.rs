@@ -523,7 +523,7 @@ fn console_login_xsrf_sessions_pages_and_logout_with_curl() {
         body.contains("Role 'metricbeat_reader' already exists."),
         "{body}"
     );
-    let user_form = "username=mb_reader&full_name=Reader&email=r%40example.com&password=reader-pw&confirm_password=reader-pw&create=true&roles=metricbeat_reader";
+    let user_form = "username=mb_reader&full_name=Reader&email=r%40example.com&password=reader-pw&confirm_password=reader-pw&create=true&roles=metricbeat_reader&roles=viewer";
     let create = s.url("/internal/security/users/mb_reader");
     let (status, _, body) = curl(
         &ca,
@@ -843,6 +843,747 @@ fn console_login_xsrf_sessions_pages_and_logout_with_curl() {
     let _ = &s.home;
 }
 
+/// A JSON call to the console with `-u user:password` (and `kbn-xsrf` on writes).
+fn api(
+    s: &Stack,
+    user: &str,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+) -> (u16, serde_json::Value) {
+    let url = s.url(path);
+    let mut args = vec![
+        "-u",
+        user,
+        "-X",
+        method,
+        "-H",
+        "kbn-xsrf: test",
+        "-H",
+        "content-type: application/json",
+    ];
+    if let Some(b) = body {
+        args.extend(["-d", b]);
+    }
+    args.push(&url);
+    let (status, _, text) = curl(&s.console_ca, &args);
+    let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
+    (status, json)
+}
+
+/// Creates a user on the node (as elastic) with these roles.
+fn node_user(s: &Stack, name: &str, roles: &[&str]) {
+    let body = serde_json::json!({"password": "user-password", "roles": roles}).to_string();
+    let (status, _, text) = curl(
+        &s.node.ca(),
+        &[
+            "-u",
+            &s.elastic(),
+            "-X",
+            "PUT",
+            "-H",
+            "content-type: application/json",
+            "-d",
+            &body,
+            &s.node_url(&format!("/_security/user/{name}")),
+        ],
+    );
+    assert_eq!(status, 200, "{text}");
+}
+
+#[test]
+fn console_spaces_kibana_privileges_and_authorization_with_curl() {
+    let Stack {
+        home,
+        node,
+        elastic_password,
+        console_ca,
+        console,
+    } = stack();
+    let s = Stack {
+        home,
+        node,
+        elastic_password,
+        console_ca,
+        console,
+    };
+    let elastic = s.elastic();
+
+    // The start-up gate registered Kibana's application privileges.
+    assert!(
+        s.console
+            .output()
+            .contains("Registering Kibana Privileges with Elasticsearch for kibana-.kibana"),
+        "{}",
+        s.console.output()
+    );
+    let (status, _, body) = curl(
+        &s.node.ca(),
+        &[
+            "-u",
+            &elastic,
+            &s.node_url("/_security/privilege/kibana-.kibana"),
+        ],
+    );
+    assert_eq!(status, 200, "{body}");
+    let privileges: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let app = &privileges["kibana-.kibana"];
+    for name in [
+        "all",
+        "read",
+        "space_all",
+        "space_read",
+        "feature_discover_v2.read",
+        "feature_dashboard_v2.all",
+        "reserved_monitoring",
+    ] {
+        assert!(app[name]["actions"].is_array(), "{name} missing: {body}");
+    }
+    assert!(
+        app["space_read"]["actions"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("login:"))
+    );
+    assert!(
+        app["all"]["actions"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("space:manage"))
+    );
+
+    // The default space exists and is reserved.
+    let (status, spaces) = api(&s, &elastic, "GET", "/api/spaces/space", None);
+    assert_eq!(status, 200, "{spaces}");
+    assert_eq!(spaces[0]["id"], "default");
+    assert_eq!(spaces[0]["_reserved"], true);
+
+    // kbn-xsrf on the spaces API; Kibana's validation messages in the Boom envelope.
+    let (status, _, text) = curl(
+        &s.console_ca,
+        &[
+            "-u",
+            &elastic,
+            "-X",
+            "POST",
+            "-H",
+            "content-type: application/json",
+            "-d",
+            r#"{"id":"x","name":"X"}"#,
+            &s.url("/api/spaces/space"),
+        ],
+    );
+    assert_eq!(status, 400);
+    assert!(
+        text.contains("Request must contain a kbn-xsrf header."),
+        "{text}"
+    );
+    let (status, error) = api(
+        &s,
+        &elastic,
+        "POST",
+        "/api/spaces/space",
+        Some(r#"{"id":"Not Valid","name":"X"}"#),
+    );
+    assert_eq!(status, 400);
+    assert_eq!(
+        error,
+        serde_json::json!({"statusCode": 400, "error": "Bad Request", "message": "[request body.id]: must be lower case, a-z, 0-9, '_', and '-' are allowed"})
+    );
+
+    // CRUD, stored as Kibana's saved object in .kibana.
+    let marketing = r##"{"id":"marketing","name":"Marketing","description":"Campaigns","color":"#AA6556","disabledFeatures":["discover_v2"]}"##;
+    let (status, created) = api(&s, &elastic, "POST", "/api/spaces/space", Some(marketing));
+    assert_eq!(status, 200, "{created}");
+    assert_eq!(
+        created["disabledFeatures"],
+        serde_json::json!(["discover_v2"])
+    );
+    let (status, conflict) = api(&s, &elastic, "POST", "/api/spaces/space", Some(marketing));
+    assert_eq!(status, 409, "{conflict}");
+    assert_eq!(
+        conflict["message"],
+        "A space with the identifier marketing already exists."
+    );
+    let (status, _, body) = curl(
+        &s.node.ca(),
+        &["-u", &elastic, &s.node_url("/.kibana/_doc/space:marketing")],
+    );
+    assert_eq!(status, 200, "{body}");
+    let doc: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(doc["_source"]["type"], "space");
+    assert_eq!(doc["_source"]["space"]["name"], "Marketing");
+    assert_eq!(doc["_source"]["coreMigrationVersion"], "8.8.0");
+    assert!(doc["_source"]["updated_at"].is_string());
+    let (status, updated) = api(
+        &s,
+        &elastic,
+        "PUT",
+        "/api/spaces/space/marketing",
+        Some(r#"{"id":"marketing","name":"Marketing team","disabledFeatures":["discover_v2"]}"#),
+    );
+    assert_eq!(status, 200, "{updated}");
+    let (status, one) = api(&s, &elastic, "GET", "/api/spaces/space/marketing", None);
+    assert_eq!(status, 200);
+    assert_eq!(one["name"], "Marketing team");
+    let (status, _) = api(&s, &elastic, "GET", "/api/spaces/space/nope", None);
+    assert_eq!(status, 404);
+    let (status, error) = api(&s, &elastic, "DELETE", "/api/spaces/space/default", None);
+    assert_eq!(status, 400);
+    assert_eq!(
+        error["message"],
+        "The default space cannot be deleted because it is reserved."
+    );
+    let (status, _) = api(
+        &s,
+        &elastic,
+        "POST",
+        "/api/spaces/space",
+        Some(r#"{"id":"temp","name":"Temp"}"#),
+    );
+    assert_eq!(status, 200);
+    let (status, _) = api(&s, &elastic, "DELETE", "/api/spaces/space/temp", None);
+    assert_eq!(status, 204);
+    let (status, _) = api(&s, &elastic, "DELETE", "/api/spaces/space/temp", None);
+    assert_eq!(status, 404);
+
+    // /api/security/role with Kibana privileges: a round trip through the node's role.
+    let role = r#"{"elasticsearch":{"cluster":[],"indices":[{"names":["logs-*"],"privileges":["read"]}],"run_as":[]},
+        "kibana":[{"base":[],"feature":{"dashboard_v2":["read"]},"spaces":["marketing"]}]}"#;
+    let (status, body) = api(
+        &s,
+        &elastic,
+        "PUT",
+        "/api/security/role/marketing_dashboards",
+        Some(role),
+    );
+    assert_eq!(status, 204, "{body}");
+    let (_, _, body) = curl(
+        &s.node.ca(),
+        &[
+            "-u",
+            &elastic,
+            &s.node_url("/_security/role/marketing_dashboards"),
+        ],
+    );
+    let node_role: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        node_role["marketing_dashboards"]["applications"],
+        serde_json::json!([{"application": "kibana-.kibana", "privileges": ["feature_dashboard_v2.read"], "resources": ["space:marketing"]}])
+    );
+    let (status, back) = api(
+        &s,
+        &elastic,
+        "GET",
+        "/api/security/role/marketing_dashboards",
+        None,
+    );
+    assert_eq!(status, 200);
+    assert_eq!(
+        back["kibana"],
+        serde_json::json!([{"base": [], "feature": {"dashboard_v2": ["read"]}, "spaces": ["marketing"]}])
+    );
+    let (status, back) = api(&s, &elastic, "GET", "/api/security/role/viewer", None);
+    assert_eq!(status, 200);
+    assert_eq!(
+        back["kibana"],
+        serde_json::json!([{"base": ["read"], "feature": {}, "spaces": ["*"]}])
+    );
+    let twice = r#"{"kibana":[{"base":["all"],"spaces":["marketing"]},{"base":["read"],"spaces":["marketing"]}]}"#;
+    let (status, error) = api(&s, &elastic, "PUT", "/api/security/role/bad", Some(twice));
+    assert_eq!(status, 400);
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("more than one privilege is applied to the following spaces: [marketing]"),
+        "{error}"
+    );
+    let (status, _) = api(
+        &s,
+        &elastic,
+        "PUT",
+        "/api/security/role/marketing_dashboards?createOnly=true",
+        Some(role),
+    );
+    assert_eq!(status, 409);
+
+    // Built-in roles as Kibana: viewer reads everywhere but may not manage spaces; a user with
+    // a feature privilege in one space is confined to it; no Kibana privilege, no login.
+    node_user(&s, "view_user", &["viewer"]);
+    node_user(&s, "mk_user", &["marketing_dashboards"]);
+    node_user(&s, "es_only", &["monitoring_user"]);
+    let viewer = "view_user:user-password";
+    let (status, error) = api(
+        &s,
+        viewer,
+        "POST",
+        "/api/spaces/space",
+        Some(r#"{"id":"v","name":"V"}"#),
+    );
+    assert_eq!(status, 403);
+    assert_eq!(
+        error,
+        serde_json::json!({"statusCode": 403, "error": "Forbidden", "message": "Forbidden"})
+    );
+    let (status, error) = api(&s, viewer, "DELETE", "/api/spaces/space/marketing", None);
+    assert_eq!(status, 403, "{error}");
+    let (status, list) = api(&s, viewer, "GET", "/api/spaces/space", None);
+    assert_eq!(status, 200);
+    assert_eq!(list.as_array().unwrap().len(), 2, "{list}");
+    let (status, _, page) = curl(&s.console_ca, &["-u", viewer, &s.url("/app/discover")]);
+    assert_eq!(status, 200, "{page}");
+    let (status, _, _) = curl(
+        &s.console_ca,
+        &["-u", viewer, &s.url("/s/marketing/app/discover")],
+    );
+    assert_eq!(status, 404, "Discover is disabled in the marketing space");
+    let (status, _, page) = curl(
+        &s.console_ca,
+        &["-u", viewer, &s.url("/s/marketing/app/dashboards")],
+    );
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("data-test-subj=\"currentSpace\">Marketing team<"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("/s/marketing/app/discover"),
+        "no Discover link where it is disabled"
+    );
+
+    // kibana_admin and editor hold `all`: they manage spaces.
+    node_user(&s, "ka_user", &["kibana_admin"]);
+    node_user(&s, "ed_user", &["editor"]);
+    let (status, created) = api(
+        &s,
+        "ka_user:user-password",
+        "POST",
+        "/api/spaces/space",
+        Some(r#"{"id":"admins","name":"Admins"}"#),
+    );
+    assert_eq!(status, 200, "{created}");
+    let (status, _, page) = curl(
+        &s.console_ca,
+        &[
+            "-u",
+            "ed_user:user-password",
+            &s.url("/app/management/kibana/spaces"),
+        ],
+    );
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains(">Admins<") && page.contains("Create space"),
+        "{page}"
+    );
+    let (status, _) = api(
+        &s,
+        "ed_user:user-password",
+        "DELETE",
+        "/api/spaces/space/admins",
+        None,
+    );
+    assert_eq!(status, 204);
+    let (status, _, _) = curl(
+        &s.console_ca,
+        &["-u", viewer, &s.url("/app/management/kibana/spaces")],
+    );
+    assert_eq!(status, 403, "viewer has no space management page");
+
+    let mk = "mk_user:user-password";
+    let (status, _) = api(&s, mk, "GET", "/api/spaces/space", None);
+    assert_eq!(status, 403, "no login: in the default space");
+    let (status, list) = api(&s, mk, "GET", "/s/marketing/api/spaces/space", None);
+    assert_eq!(status, 200, "{list}");
+    assert_eq!(
+        list,
+        serde_json::json!([{"id": "marketing", "name": "Marketing team", "disabledFeatures": ["discover_v2"]}])
+    );
+    let (status, _, _) = curl(
+        &s.console_ca,
+        &["-u", mk, &s.url("/s/marketing/app/dashboards")],
+    );
+    assert_eq!(status, 200);
+    let (status, _, _) = curl(&s.console_ca, &["-u", mk, &s.url("/s/nope/app/dashboards")]);
+    assert_eq!(status, 404);
+
+    let login = |user: &str| {
+        curl(
+            &s.console_ca,
+            &[
+                "-X",
+                "POST",
+                "-H",
+                "kbn-xsrf: true",
+                "-H",
+                "content-type: application/json",
+                "-d",
+                &login_body(user, "user-password", ""),
+                &s.url("/internal/security/login"),
+            ],
+        )
+    };
+    let (status, _, body) = login("mk_user");
+    assert_eq!(status, 200, "a privilege in one space is a login: {body}");
+    let (status, _, body) = login("es_only");
+    assert_eq!(status, 403, "monitoring_user alone has no login: {body}");
+    assert!(s.console.output().contains("refused login of [es_only]"));
+
+    // A restart finds the privileges registered and writes nothing.
+    let Stack {
+        home,
+        node,
+        elastic_password,
+        console_ca,
+        console,
+    } = s;
+    let port = console.port;
+    drop(console);
+    let dir = home.path().join("console");
+    let console = TestConsole::start(
+        &dir,
+        &dir.join("console.yml"),
+        &[("KS_PW", KIBANA_SYSTEM_PASSWORD)],
+    );
+    assert!(
+        console.wait_for("Kibana is now available", Duration::from_secs(30)),
+        "{}",
+        console.output()
+    );
+    assert_eq!(console.port, port);
+    assert!(
+        console
+            .output()
+            .contains("Kibana Privileges already registered with Elasticsearch for kibana-.kibana")
+            && !console.output().contains("Registering Kibana Privileges"),
+        "{}",
+        console.output()
+    );
+    let s = Stack {
+        home,
+        node,
+        elastic_password,
+        console_ca,
+        console,
+    };
+    let (status, list) = api(&s, &s.elastic(), "GET", "/api/spaces/space", None);
+    assert_eq!(status, 200);
+    assert_eq!(list.as_array().unwrap().len(), 2, "spaces survive: {list}");
+
+    // A privilege the console does not define and a changed one: the next start deletes the
+    // obsolete name and writes the set again.
+    let stale = r#"{"kibana-.kibana":{"feature_old.all":{"actions":["login:"]},"read":{"actions":["login:"]}}}"#;
+    let privilege_url = s.node_url("/_security/privilege");
+    let (status, _, body) = curl(
+        &s.node.ca(),
+        &[
+            "-u",
+            &s.elastic(),
+            "-X",
+            "PUT",
+            "-H",
+            "content-type: application/json",
+            "-d",
+            stale,
+            &privilege_url,
+        ],
+    );
+    assert_eq!(status, 200, "{body}");
+    let Stack {
+        home,
+        node,
+        elastic_password,
+        console_ca,
+        console,
+    } = s;
+    drop(console);
+    let console = TestConsole::start(
+        &dir,
+        &dir.join("console.yml"),
+        &[("KS_PW", KIBANA_SYSTEM_PASSWORD)],
+    );
+    assert!(
+        console.wait_for("Kibana is now available", Duration::from_secs(30)),
+        "{}",
+        console.output()
+    );
+    assert!(
+        console
+            .output()
+            .contains("Registering Kibana Privileges with Elasticsearch for kibana-.kibana"),
+        "{}",
+        console.output()
+    );
+    let elastic = format!("elastic:{elastic_password}");
+    let (status, _, body) = curl(
+        &node.ca(),
+        &[
+            "-u",
+            &elastic,
+            &format!(
+                "https://localhost:{}/_security/privilege/kibana-.kibana/feature_old.all",
+                node.port
+            ),
+        ],
+    );
+    assert_eq!(status, 404, "the obsolete privilege is deleted: {body}");
+    let (_, _, body) = curl(
+        &node.ca(),
+        &[
+            "-u",
+            &elastic,
+            &format!(
+                "https://localhost:{}/_security/privilege/kibana-.kibana/read",
+                node.port
+            ),
+        ],
+    );
+    assert!(
+        body.contains("ui:globalSettings/show"),
+        "read is complete again: {body}"
+    );
+    drop((home, console_ca, console));
+}
+
+#[test]
+fn console_api_keys_and_role_mappings_with_curl() {
+    let s = stack();
+    let elastic = s.elastic();
+    let form = |path: &str, body: &str| {
+        curl(
+            &s.console_ca,
+            &[
+                "-u",
+                &elastic,
+                "-H",
+                "kbn-xsrf: true",
+                "-d",
+                body,
+                &s.url(path),
+            ],
+        )
+    };
+    // Three keys; pages of two, the second reached with search_after.
+    for name in ["k-one", "k-two", "k-three"] {
+        let (status, _, body) = form(
+            "/internal/security/api_key",
+            &format!("name={name}&expiration=7&role_descriptors=%7B%7D"),
+        );
+        assert_eq!(status, 200, "{body}");
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert!(
+            v["encoded"].is_string() && v["beats"].as_str().unwrap().contains(':'),
+            "{v}"
+        );
+    }
+    let (status, _, body) = form(
+        "/internal/security/api_key",
+        "name=x&role_descriptors=%5B1%5D",
+    );
+    assert_eq!(status, 400);
+    assert!(
+        body.contains("Role descriptors must be a JSON object."),
+        "{body}"
+    );
+    let (status, _, first) = curl(
+        &s.console_ca,
+        &[
+            "-u",
+            &elastic,
+            &s.url("/app/management/security/api_keys?size=2"),
+        ],
+    );
+    assert_eq!(status, 200, "{first}");
+    assert!(
+        first.contains(">k-three<") && first.contains(">k-two<") && !first.contains(">k-one<"),
+        "{first}"
+    );
+    let next = first
+        .split("rel=\"next\"")
+        .next()
+        .and_then(|t| t.rsplit("href=\"").next())
+        .and_then(|t| t.split('"').next())
+        .unwrap()
+        .replace("&amp;", "&");
+    assert!(next.contains("after="), "{next}");
+    let (status, _, second) = curl(&s.console_ca, &["-u", &elastic, &s.url(&next)]);
+    assert_eq!(status, 200);
+    assert!(
+        second.contains(">k-one<") && !second.contains(">k-two<"),
+        "{second}"
+    );
+    let id = second
+        .split("data-key-id=\"")
+        .nth(1)
+        .and_then(|t| t.split('"').next())
+        .unwrap()
+        .to_string();
+    let (status, _, body) = form("/internal/security/api_key/invalidate", &format!("id={id}"));
+    assert_eq!(status, 200, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["itemsInvalidated"][0]["id"], id.as_str());
+    let (_, _, body) = curl(
+        &s.node.ca(),
+        &[
+            "-u",
+            &elastic,
+            &s.node_url(&format!("/_security/api_key?id={id}")),
+        ],
+    );
+    assert!(body.contains("\"invalidated\":true"), "{body}");
+
+    // kbn-xsrf on the new internal APIs.
+    let (status, _, body) = curl(
+        &s.console_ca,
+        &[
+            "-u",
+            &elastic,
+            "-d",
+            "name=no-xsrf",
+            &s.url("/internal/security/api_key"),
+        ],
+    );
+    assert_eq!(status, 400);
+    assert!(
+        body.contains("Request must contain a kbn-xsrf header."),
+        "{body}"
+    );
+
+    // manage_own_api_key: only one's own keys are listed.
+    let (status, _, body) = curl(
+        &s.node.ca(),
+        &[
+            "-u",
+            &elastic,
+            "-X",
+            "PUT",
+            "-H",
+            "content-type: application/json",
+            "-d",
+            r#"{"cluster":["manage_own_api_key"]}"#,
+            &s.node_url("/_security/role/own_keys"),
+        ],
+    );
+    assert_eq!(status, 200, "{body}");
+    node_user(&s, "key_owner", &["viewer", "own_keys"]);
+    let (status, _, body) = curl(
+        &s.console_ca,
+        &[
+            "-u",
+            "key_owner:user-password",
+            "-H",
+            "kbn-xsrf: true",
+            "-d",
+            "name=mine",
+            &s.url("/internal/security/api_key"),
+        ],
+    );
+    assert_eq!(status, 200, "{body}");
+    let (status, _, page) = curl(
+        &s.console_ca,
+        &[
+            "-u",
+            "key_owner:user-password",
+            &s.url("/app/management/security/api_keys"),
+        ],
+    );
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains(">mine<") && !page.contains(">k-one<"),
+        "{page}"
+    );
+
+    // A user without manage_api_key sees Kibana's permission page.
+    node_user(&s, "plain_viewer", &["viewer"]);
+    let (status, _, page) = curl(
+        &s.console_ca,
+        &[
+            "-u",
+            "plain_viewer:user-password",
+            &s.url("/app/management/security/api_keys"),
+        ],
+    );
+    assert_eq!(status, 403);
+    assert!(
+        page.contains("You need permission to manage API keys"),
+        "{page}"
+    );
+
+    // Role mappings: create, list, edit page, delete.
+    let mapping = "name=ldap_viewers&create=true&roles=viewer&rules=%7B%22field%22%3A%7B%22realm.name%22%3A%22ldap1%22%7D%7D&enabled=true";
+    let (status, _, body) = form("/internal/security/role_mapping/ldap_viewers", mapping);
+    assert_eq!(status, 200, "{body}");
+    let (status, _, body) = form("/internal/security/role_mapping/ldap_viewers", mapping);
+    assert_eq!(status, 400);
+    assert!(
+        body.contains("Role mapping 'ldap_viewers' already exists."),
+        "{body}"
+    );
+    let (_, _, body) = curl(
+        &s.node.ca(),
+        &[
+            "-u",
+            &elastic,
+            &s.node_url("/_security/role_mapping/ldap_viewers"),
+        ],
+    );
+    let node_mapping: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        node_mapping["ldap_viewers"]["roles"],
+        serde_json::json!(["viewer"])
+    );
+    assert_eq!(node_mapping["ldap_viewers"]["enabled"], true);
+    let (status, _, page) = curl(
+        &s.console_ca,
+        &[
+            "-u",
+            &elastic,
+            &s.url("/app/management/security/role_mappings"),
+        ],
+    );
+    assert_eq!(status, 200);
+    assert!(
+        page.contains(">ldap_viewers<") && page.contains(">Enabled<"),
+        "{page}"
+    );
+    let (status, _, page) = curl(
+        &s.console_ca,
+        &[
+            "-u",
+            &elastic,
+            &s.url("/app/management/security/role_mappings/edit/ldap_viewers"),
+        ],
+    );
+    assert_eq!(status, 200);
+    assert!(page.contains("ldap1"), "{page}");
+    let (status, _, _) = curl(
+        &s.console_ca,
+        &[
+            "-u",
+            &elastic,
+            "-H",
+            "kbn-xsrf: true",
+            "-X",
+            "DELETE",
+            &s.url("/internal/security/role_mapping/ldap_viewers"),
+        ],
+    );
+    assert_eq!(status, 200);
+    let (status, _, page) = curl(
+        &s.console_ca,
+        &[
+            "-u",
+            "plain_viewer:user-password",
+            &s.url("/app/management/security/role_mappings"),
+        ],
+    );
+    assert_eq!(status, 403);
+    assert!(
+        page.contains("You need permission to manage role mappings"),
+        "{page}"
+    );
+}
+
 const PYTHON_SCENARIO: &str = r#"
 import http.cookiejar, json, ssl, sys, urllib.error, urllib.request
 ca, port, password = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -874,6 +1615,19 @@ cookies = list(jar)
 assert [c.name for c in cookies] == ["sid"] and cookies[0].secure and cookies[0].has_nonstandard_attr("HttpOnly"), cookies
 status, _, body = call("GET", "/internal/security/me")
 assert status == 200 and json.loads(body)["username"] == "elastic", body
+space = {"id": "py-space", "name": "Python space", "disabledFeatures": []}
+status, _, body = call("POST", "/api/spaces/space", space)
+assert status == 400 and "kbn-xsrf" in json.loads(body)["message"], body
+status, _, body = call("POST", "/api/spaces/space", space, {"kbn-xsrf": "py"})
+assert status == 200 and json.loads(body)["id"] == "py-space", body
+status, _, body = call("GET", "/s/py-space/api/spaces/space/py-space")
+assert status == 200 and json.loads(body)["name"] == "Python space", body
+status, _, body = call("PUT", "/api/spaces/space/py-space", dict(space, name="Renamed"), {"kbn-xsrf": "py"})
+assert status == 200 and json.loads(body)["name"] == "Renamed", body
+status, _, body = call("DELETE", "/api/spaces/space/py-space", None, {"kbn-xsrf": "py"})
+assert status == 204, body
+status, _, body = call("GET", "/api/spaces/space/py-space")
+assert status == 404 and json.loads(body)["statusCode"] == 404, body
 status, headers, _ = call("GET", "/api/security/logout")
 assert status == 302 and headers["location"] == "/login?msg=LOGGED_OUT", status
 status, _, body = call("GET", "/internal/security/me")
@@ -1137,4 +1891,90 @@ fn console_token_provider_logs_in_refreshes_and_invalidates_at_logout() {
     assert_eq!(status, 401);
     let (status, _, text) = post(&body("kibana_system", KIBANA_SYSTEM_PASSWORD));
     assert_eq!(status, 403, "{text}");
+}
+
+#[test]
+fn console_enrols_with_a_token_from_the_node_and_starts_with_its_service_account() {
+    let (home, node, _password) = secured_node();
+    // The node's tool prints the token (auto-configuration turned enrolment on).
+    let token = run(ironstack()
+        .current_dir(home.path())
+        .args(["create-enrollment-token", "-s", "kibana", "-E"])
+        .arg(format!("http.port={}", node.port)));
+    assert!(
+        token.status.success(),
+        "{}",
+        String::from_utf8_lossy(&token.stderr)
+    );
+    let token = String::from_utf8_lossy(&token.stdout).trim().to_string();
+    let dir = home.path().join("console");
+    std::fs::create_dir_all(&dir).unwrap();
+    let (console_ca, cert, key) = console_certificate(&dir);
+    let config = dir.join("console.yml");
+    std::fs::write(
+        &config,
+        format!(
+            "server.host: localhost\nserver.port: {}\nserver.ssl:\n  enabled: true\n  certificate: {}\n  key: {}\nxpack.security.encryptionKey: \"{ENCRYPTION_KEY}\"\n",
+            free_port(),
+            cert.display(),
+            key.display(),
+        ),
+    )
+    .unwrap();
+    // A wrong token is refused with the cause and changes nothing.
+    let before = std::fs::read_to_string(&config).unwrap();
+    let bad = ironstack()
+        .current_dir(&dir)
+        .args(["console", "setup", "-t", "bm90LWEtdG9rZW4=", "-c"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).starts_with("ERROR: Failed to enroll: "));
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), before);
+
+    let done = run(ironstack()
+        .current_dir(&dir)
+        .args(["console", "setup", "--enrollment-token", &token, "-c"])
+        .arg(&config));
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    assert!(String::from_utf8_lossy(&done.stdout).contains("Console configured successfully"));
+    let text = std::fs::read_to_string(&config).unwrap();
+    assert!(text.contains("# This section was automatically generated during setup.\nelasticsearch.hosts: ['https://localhost:"), "{text}");
+    assert!(
+        text.contains("elasticsearch.serviceAccountToken: 'AAEAAW"),
+        "{text}"
+    );
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&config).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    // Enrolling twice is refused.
+    let again = ironstack()
+        .current_dir(&dir)
+        .args(["console", "setup", "-t", &token, "-c"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already configured"));
+
+    // The console starts with the service account and serves its status.
+    let console = TestConsole::start(&dir, &config, &[]);
+    assert!(
+        console.wait_for("Kibana is now available", Duration::from_secs(30)),
+        "{}",
+        console.output()
+    );
+    let (status, _, body) = curl(
+        &console_ca,
+        &[&format!("https://localhost:{}/api/status", console.port)],
+    );
+    assert_eq!(status, 200, "{body}");
+    drop(node);
 }

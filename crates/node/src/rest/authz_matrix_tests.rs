@@ -59,6 +59,13 @@ struct Row {
     near_miss: Option<Grant>,
     /// Requests made as `elastic` first, so that the call has something to act on.
     setup: &'static [(&'static str, &'static str, &'static str)],
+    /// The allowed call may answer 404: what it acts on cannot be set up again for each
+    /// caller (a token name is created once), and being authorized is what is checked.
+    missing_ok: bool,
+    /// The feature needs a licence above basic: the minimal privilege gets past
+    /// authorization to Elasticsearch's licence refusal (403 `current license is
+    /// non-compliant for [...]`), not a 2xx.
+    licence_refused: bool,
 }
 
 const fn row(method: &'static str, pattern: &'static str, uri: &'static str, grant: Grant) -> Row {
@@ -70,6 +77,8 @@ const fn row(method: &'static str, pattern: &'static str, uri: &'static str, gra
         grant,
         near_miss: None,
         setup: &[],
+        missing_ok: false,
+        licence_refused: false,
     }
 }
 
@@ -90,6 +99,14 @@ impl Row {
         self.setup = setup;
         self
     }
+    const fn missing_ok(mut self) -> Self {
+        self.missing_ok = true;
+        self
+    }
+    const fn licence_refused(mut self) -> Self {
+        self.licence_refused = true;
+        self
+    }
 }
 
 use Grant::{Anyone, Cluster, Index, Privileges};
@@ -98,6 +115,7 @@ const MONITOR: Grant = Cluster("monitor");
 const READ_SECURITY: Grant = Cluster("read_security");
 const MANAGE_SECURITY: Grant = Cluster("manage_security");
 const OWN_KEYS: Grant = Cluster("manage_own_api_key");
+const SERVICE_ACCOUNTS: Grant = Cluster("manage_service_account");
 
 const VICTIM: (&str, &str, &str) = (
     "PUT",
@@ -121,6 +139,10 @@ const MATRIX: &[Row] = &[
     row("GET", "/_xpack", "/_xpack", MONITOR),
     row("GET", "/_nodes", "/_nodes", MONITOR),
     row("GET", "/_nodes/{node_id}", "/_nodes/_local", MONITOR),
+    row("GET", "/_nodes/{node_id}/{metric}", "/_nodes/_local/nodes", MONITOR)
+        .near_miss("read_ilm"),
+    row("GET", "/_nodes/{node_id}/info/{metric}", "/_nodes/_all/info/os", MONITOR)
+        .near_miss("read_ilm"),
     row("GET", "/_nodes/stats", "/_nodes/stats", MONITOR),
     row(
         "GET",
@@ -389,6 +411,98 @@ const MATRIX: &[Row] = &[
         "POST",
         "/_security/privilege/{application}/_clear_cache",
         "/_security/privilege/myapp/_clear_cache",
+        MANAGE_SECURITY,
+    )
+    .near_miss("read_security"),
+    // Enrolment (the fixture enables it; `manage_security` covers the action).
+    row(
+        "GET",
+        "/_security/enroll/kibana",
+        "/_security/enroll/kibana",
+        Cluster("cluster:admin/xpack/security/enroll/kibana"),
+    )
+    .near_miss("read_security"),
+    row(
+        "HEAD",
+        "/_security/enroll/kibana",
+        "/_security/enroll/kibana",
+        Cluster("cluster:admin/xpack/security/enroll/kibana"),
+    ),
+    // Service accounts.
+    row("GET", "/_security/service", "/_security/service", READ_SECURITY).near_miss("monitor"),
+    row("HEAD", "/_security/service", "/_security/service", READ_SECURITY),
+    row(
+        "GET",
+        "/_security/service/{namespace}",
+        "/_security/service/elastic",
+        READ_SECURITY,
+    )
+    .near_miss("monitor"),
+    row(
+        "HEAD",
+        "/_security/service/{namespace}",
+        "/_security/service/elastic",
+        READ_SECURITY,
+    ),
+    row(
+        "GET",
+        "/_security/service/{namespace}/{service}",
+        "/_security/service/elastic/kibana",
+        READ_SECURITY,
+    )
+    .near_miss("monitor"),
+    row(
+        "HEAD",
+        "/_security/service/{namespace}/{service}",
+        "/_security/service/elastic/kibana",
+        READ_SECURITY,
+    ),
+    row(
+        "GET",
+        "/_security/service/{namespace}/{service}/credential",
+        "/_security/service/elastic/kibana/credential",
+        READ_SECURITY,
+    )
+    .near_miss("monitor"),
+    row(
+        "HEAD",
+        "/_security/service/{namespace}/{service}/credential",
+        "/_security/service/elastic/kibana/credential",
+        READ_SECURITY,
+    ),
+    row(
+        "POST",
+        "/_security/service/{namespace}/{service}/credential/token",
+        "/_security/service/elastic/kibana/credential/token",
+        SERVICE_ACCOUNTS,
+    )
+    .near_miss("read_security"),
+    row(
+        "POST",
+        "/_security/service/{namespace}/{service}/credential/token/{name}",
+        "/_security/service/elastic/kibana/credential/token/m_post",
+        SERVICE_ACCOUNTS,
+    )
+    .near_miss("read_security"),
+    row(
+        "PUT",
+        "/_security/service/{namespace}/{service}/credential/token/{name}",
+        "/_security/service/elastic/kibana/credential/token/m_put",
+        SERVICE_ACCOUNTS,
+    )
+    .near_miss("read_security"),
+    row(
+        "DELETE",
+        "/_security/service/{namespace}/{service}/credential/token/{name}",
+        "/_security/service/elastic/kibana/credential/token/m_del",
+        SERVICE_ACCOUNTS,
+    )
+    .near_miss("read_security")
+    .missing_ok(),
+    row(
+        "POST",
+        "/_security/service/{namespace}/{service}/credential/token/{name}/_clear_cache",
+        "/_security/service/elastic/kibana/credential/token/*/_clear_cache",
         MANAGE_SECURITY,
     )
     .near_miss("read_security"),
@@ -911,6 +1025,48 @@ const MATRIX: &[Row] = &[
         MONITOR,
     )
     .near_miss_index("monitor"),
+    // The endpoints Stack Monitoring collection reads (cluster_stats.rs, cluster_settings.rs,
+    // xpack_usage.rs, recovery.rs).
+    row("GET", "/_cluster/stats", "/_cluster/stats", MONITOR).near_miss("manage_ilm"),
+    row(
+        "GET",
+        "/_cluster/stats/nodes/{node_filter}",
+        "/_cluster/stats/nodes/_local",
+        MONITOR,
+    )
+    .near_miss_index("monitor"),
+    row("GET", "/_cluster/pending_tasks", "/_cluster/pending_tasks", MONITOR)
+        .near_miss("read_ilm"),
+    row("GET", "/_cluster/settings", "/_cluster/settings", MONITOR)
+        .near_miss("manage_index_templates"),
+    row("PUT", "/_cluster/settings", "/_cluster/settings", Cluster("manage"))
+        .body(r#"{"transient":{"cluster.metadata.owner":"m"}}"#)
+        .near_miss("monitor"),
+    row("GET", "/_xpack/usage", "/_xpack/usage", MONITOR).near_miss("read_ilm"),
+    row("GET", "/_ccr/stats", "/_ccr/stats", MONITOR)
+        .near_miss("manage_index_templates")
+        .licence_refused(),
+    row("GET", "/_enrich/_stats", "/_enrich/_stats", MONITOR).near_miss("read_ilm"),
+    row(
+        "GET",
+        "/_ml/anomaly_detectors/_stats",
+        "/_ml/anomaly_detectors/_stats",
+        MONITOR,
+    )
+    .near_miss("manage_ilm"),
+    row(
+        "GET",
+        "/_ml/anomaly_detectors/{job_id}/_stats",
+        "/_ml/anomaly_detectors/_all/_stats",
+        MONITOR,
+    )
+    .near_miss("read_ilm"),
+    row("GET", "/_recovery", "/_recovery", Index("monitor"))
+        .near_miss_index("view_index_metadata")
+        .setup(&[DOC]),
+    row("GET", "/{index}/_recovery", "/m-docs/_recovery", Index("monitor"))
+        .near_miss_index("read")
+        .setup(&[DOC]),
     // Multi-document and multi-search requests (multi.rs).
     row("GET", "/_mget", "/_mget", Index("read"))
         .body(r#"{"docs":[{"_index":"m-docs","_id":"0"}]}"#)
@@ -1075,6 +1231,7 @@ async fn call_raw(
 #[tokio::test]
 async fn every_route_denies_without_its_privilege_and_allows_the_minimal_one() {
     let f = test_support::Fixture::builder().tokens(true).build();
+    crate::rest::enroll::tests::enable_enrollment(&f);
     // One user per distinct privilege: no privileges at all, each near miss, each minimal grant.
     let mut users: BTreeMap<Grant, String> = BTreeMap::new();
     let mut grants: BTreeSet<Grant> = BTreeSet::new();
@@ -1203,7 +1360,22 @@ async fn every_route_denies_without_its_privilege_and_allows_the_minimal_one() {
                     }
                 }
                 let allowed = run(&users[&grant]).await;
-                if !allowed.status.is_success() {
+                let missing = r.missing_ok && allowed.status == StatusCode::NOT_FOUND;
+                if r.licence_refused {
+                    let reason = allowed.json_or_null()["error"]["reason"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string();
+                    if allowed.status != StatusCode::FORBIDDEN
+                        || !reason.starts_with("current license is non-compliant for [")
+                    {
+                        failures.push(format!(
+                            "{route}: with [{p}] expected the licence refusal, got {}: {}",
+                            allowed.status,
+                            allowed.text()
+                        ));
+                    }
+                } else if !allowed.status.is_success() && !missing {
                     failures.push(format!(
                         "{route}: with [{p}] expected 2xx, got {}: {}",
                         allowed.status,

@@ -397,10 +397,15 @@ pub(crate) async fn xpack(
             "features".into(),
             // What this node does today; a feature turns on here when it lands.
             json!({
+                "ccr": feature(false, true),
                 "data_streams": feature(true, true),
+                "enrich": feature(true, true),
                 "ilm": feature(true, true),
-                "ml": feature(false, false),
-                "monitoring": feature(false, false),
+                // As on Elasticsearch under a basic licence: the job APIs answer (there are no
+                // jobs), the feature is not licensed.
+                "ml": feature(false, true),
+                // Stack Monitoring reads what the node reports (`_xpack/usage`).
+                "monitoring": feature(true, true),
                 "security": feature(true, security),
                 "slm": feature(false, false),
                 "watcher": feature(false, false),
@@ -467,14 +472,51 @@ fn node_info(state: &AppState) -> Value {
     })
 }
 
-/// `GET /_nodes[/{node_id}]`.
+/// The sections `_nodes` info may be limited to (`NodesInfoRequest.Metric`).
+const NODE_INFO_METRICS: [&str; 12] = [
+    "settings",
+    "os",
+    "process",
+    "jvm",
+    "thread_pool",
+    "transport",
+    "http",
+    "remote_cluster_server",
+    "plugins",
+    "ingest",
+    "aggregations",
+    "indices",
+];
+
+/// `GET /_nodes[/{node_id}[/{metric}]]`, `GET /_nodes/{node_id}/info/{metric}`. As in
+/// Elasticsearch, `/_nodes/os,process` names metrics when every name is one, and unknown
+/// metric names are ignored (`/_nodes/_local/nodes` is the node with no section).
 pub(crate) async fn nodes_info(State(state): State<Arc<AppState>>, params: PathParams) -> EsJson {
-    let filter = params.get("node_id").unwrap_or("_all");
+    let mut filter = params.get("node_id").unwrap_or("_all");
+    let mut metrics: Option<Vec<&str>> = params
+        .get("metric")
+        .map(|m| m.split(',').map(str::trim).collect());
+    if metrics.is_none()
+        && filter
+            .split(',')
+            .all(|m| NODE_INFO_METRICS.contains(&m.trim()))
+    {
+        metrics = Some(filter.split(',').map(str::trim).collect());
+        filter = "_all";
+    }
     let selected = selects_this_node(&state, filter);
     let mut body = nodes_header(&state, selected);
     let mut nodes = serde_json::Map::new();
     if selected {
-        nodes.insert(state.identity.node_id.clone(), node_info(&state));
+        let mut info = node_info(&state);
+        if let (Some(wanted), Value::Object(sections)) = (&metrics, &mut info)
+            && !wanted.contains(&"_all")
+        {
+            sections.retain(|k, _| {
+                !NODE_INFO_METRICS.contains(&k.as_str()) || wanted.contains(&k.as_str())
+            });
+        }
+        nodes.insert(state.identity.node_id.clone(), info);
     }
     body.insert("nodes".into(), Value::Object(nodes));
     EsJson::ok(Value::Object(body))

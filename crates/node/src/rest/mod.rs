@@ -17,6 +17,7 @@ mod cat;
 mod context;
 mod dls;
 mod documents;
+mod enroll;
 mod envelope;
 mod handlers;
 // Index administration, templates, data streams and ILM.
@@ -34,6 +35,7 @@ mod routes;
 mod scroll;
 mod search;
 mod security;
+mod service_account;
 pub(crate) mod ssl;
 mod templates;
 mod token;
@@ -41,6 +43,11 @@ mod token;
 mod by_query;
 mod multi;
 mod stats;
+// The endpoints Stack Monitoring collection reads (monitoring-node).
+mod cluster_settings;
+mod cluster_stats;
+mod recovery;
+mod xpack_usage;
 
 use std::sync::Arc;
 

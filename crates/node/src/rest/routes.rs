@@ -18,13 +18,15 @@ use serde_json::Value;
 use super::pipeline::{Decoder, RequestView, RouteContext, RouteSpec, authorize};
 use super::response::{ApiError, method_not_allowed};
 use super::{
-    api_key, app_privilege, body, bulk, cat, documents, handlers, node_stats, query, role_mapping,
-    scroll, search, security, ssl, token,
+    api_key, app_privilege, body, bulk, cat, documents, enroll, handlers, node_stats, query,
+    role_mapping, scroll, search, security, service_account, ssl, token,
 };
 // Index administration, templates, data streams and ILM.
 use super::{data_streams, ilm, indices, templates};
 // Statistics, cat and multi-request APIs (rest-stats).
 use super::{by_query, multi, stats};
+// The endpoints Stack Monitoring collection reads (monitoring-node).
+use super::{cluster_settings, cluster_stats, recovery, xpack_usage};
 use crate::state::AppState;
 
 /// The route table.
@@ -52,6 +54,20 @@ pub(crate) fn table() -> Routes {
         .add(
             GET,
             "/_nodes/{node_id}",
+            a::NODES_INFO,
+            none,
+            handlers::nodes_info,
+        )
+        .add(
+            GET,
+            "/_nodes/{node_id}/{metric}",
+            a::NODES_INFO,
+            none,
+            handlers::nodes_info,
+        )
+        .add(
+            GET,
+            "/_nodes/{node_id}/info/{metric}",
             a::NODES_INFO,
             none,
             handlers::nodes_info,
@@ -328,6 +344,71 @@ pub(crate) fn table() -> Routes {
             a::PRIVILEGE_CACHE_CLEAR,
             applications_in_path,
             app_privilege::clear_cache,
+        )
+        // Enrolment (enroll.rs).
+        .add(
+            GET,
+            "/_security/enroll/kibana",
+            a::ENROLL_KIBANA,
+            none,
+            enroll::kibana,
+        )
+        // Service accounts and their tokens (service_account.rs).
+        .add(
+            GET,
+            "/_security/service",
+            a::SERVICE_ACCOUNT_GET,
+            none,
+            service_account::get,
+        )
+        .add(
+            GET,
+            "/_security/service/{namespace}",
+            a::SERVICE_ACCOUNT_GET,
+            none,
+            service_account::get,
+        )
+        .add(
+            GET,
+            "/_security/service/{namespace}/{service}",
+            a::SERVICE_ACCOUNT_GET,
+            none,
+            service_account::get,
+        )
+        .add(
+            POST,
+            "/_security/service/{namespace}/{service}/credential/token",
+            a::SERVICE_ACCOUNT_TOKEN_CREATE,
+            none,
+            service_account::create_token,
+        )
+        .add(
+            PUT_POST,
+            "/_security/service/{namespace}/{service}/credential/token/{name}",
+            a::SERVICE_ACCOUNT_TOKEN_CREATE,
+            none,
+            service_account::create_token,
+        )
+        .add(
+            DELETE,
+            "/_security/service/{namespace}/{service}/credential/token/{name}",
+            a::SERVICE_ACCOUNT_TOKEN_DELETE,
+            none,
+            service_account::delete_token,
+        )
+        .add(
+            GET,
+            "/_security/service/{namespace}/{service}/credential",
+            a::SERVICE_ACCOUNT_CREDENTIALS_GET,
+            none,
+            service_account::credentials,
+        )
+        .add(
+            POST,
+            "/_security/service/{namespace}/{service}/credential/token/{name}/_clear_cache",
+            a::SECURITY_CACHE_CLEAR,
+            none,
+            service_account::clear_token_cache,
         )
         // API keys (api_key.rs).
         .add(
@@ -1053,6 +1134,92 @@ pub(crate) fn table() -> Routes {
             a::INDICES_STATS,
             indices_open,
             stats::index_stats,
+        )
+        // The endpoints Stack Monitoring collection reads (cluster_stats.rs,
+        // cluster_settings.rs, xpack_usage.rs, recovery.rs).
+        .add(
+            GET,
+            "/_cluster/stats",
+            a::CLUSTER_STATS,
+            none,
+            cluster_stats::cluster_stats,
+        )
+        .add(
+            GET,
+            "/_cluster/stats/nodes/{node_filter}",
+            a::CLUSTER_STATS,
+            none,
+            cluster_stats::cluster_stats,
+        )
+        .add(
+            GET,
+            "/_cluster/pending_tasks",
+            a::PENDING_CLUSTER_TASKS,
+            none,
+            cluster_stats::pending_tasks,
+        )
+        .add(
+            GET,
+            "/_cluster/settings",
+            a::CLUSTER_GET_SETTINGS,
+            none,
+            cluster_settings::get_settings,
+        )
+        .add(
+            PUT,
+            "/_cluster/settings",
+            a::CLUSTER_UPDATE_SETTINGS,
+            none,
+            cluster_settings::put_settings,
+        )
+        .add(
+            GET,
+            "/_xpack/usage",
+            a::XPACK_USAGE,
+            none,
+            xpack_usage::xpack_usage,
+        )
+        .add(
+            GET,
+            "/_ccr/stats",
+            a::CCR_STATS,
+            none,
+            xpack_usage::ccr_stats,
+        )
+        .add(
+            GET,
+            "/_enrich/_stats",
+            a::ENRICH_STATS,
+            none,
+            xpack_usage::enrich_stats,
+        )
+        .add(
+            GET,
+            "/_ml/anomaly_detectors/_stats",
+            a::ML_JOB_STATS,
+            none,
+            xpack_usage::ml_job_stats,
+        )
+        .add(
+            GET,
+            "/_ml/anomaly_detectors/{job_id}/_stats",
+            a::ML_JOB_STATS,
+            none,
+            xpack_usage::ml_job_stats,
+        )
+        .add(
+            GET,
+            "/_recovery",
+            a::RECOVERY,
+            indices_open,
+            recovery::recovery,
+        )
+        .add(
+            GET,
+            "/{index}/_recovery",
+            a::RECOVERY,
+            indices_open,
+            recovery::recovery,
         )
         // Multi-document and multi-search requests (multi.rs).
         .add(GET_POST, "/_mget", a::MGET, composite_action, multi::mget)

@@ -82,7 +82,13 @@ pub(crate) async fn put_index_template(
     let body = body::required_json(&body)?;
     let create = params.boolean("create")?;
     let store = documents(&state)?.clone();
-    let warnings = blocking(move || store.put_index_template(&name, &body, create)).await??;
+    let warnings = blocking(move || {
+        let warnings = store.put_index_template(&name, &body, create)?;
+        // A managed Stack Monitoring template replaced by an older one comes back.
+        crate::monitoring_templates::restore(&store, &[name.as_str()])?;
+        Ok::<_, ironstack_store::StoreError>(warnings)
+    })
+    .await??;
     Ok(with_warnings(acknowledged(), &warnings))
 }
 
@@ -110,7 +116,13 @@ pub(crate) async fn delete_index_templates(
 ) -> Result<EsJson, ApiError> {
     let names = names(&path)?;
     let store = documents(&state)?.clone();
-    blocking(move || store.delete_index_templates(&names)).await??;
+    blocking(move || {
+        let managed = crate::monitoring_templates::managed_among(&store, &names);
+        store.delete_index_templates(&names)?;
+        // Stack Monitoring's templates are managed by the node: they come back.
+        crate::monitoring_templates::restore(&store, &managed)
+    })
+    .await??;
     Ok(acknowledged())
 }
 

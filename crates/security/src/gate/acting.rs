@@ -9,7 +9,7 @@ use ironstack_types::index_space::IndexSpace;
 
 use super::{Authenticated, Authorized, Gate};
 use crate::api_key::ApiKeyAuthentication;
-use crate::authz::compiled_role;
+use crate::authz::compiled_role_of;
 use crate::index_resolver::SpacePermission;
 use crate::rbac::{Permission, Role, Subject};
 
@@ -39,7 +39,7 @@ impl Acting {
             },
             None => {
                 let store = Some(gate.authenticator.store().as_ref());
-                let (role, found) = compiled_role(store, &authenticated.user.roles);
+                let (role, found) = compiled_role_of(store, &authenticated.user);
                 Acting::Roles {
                     role,
                     found,

@@ -137,6 +137,7 @@ mod tests {
             run_by: None,
             target_found: true,
             api_key: None,
+            service_token: None,
             kind: AuthKind::Realm,
         }
     }

@@ -31,4 +31,7 @@ pub use permission::{
     authorize_run_as, denial, expand_expression, has_privileges, has_privileges_limited,
 };
 pub use privilege::{ClusterPrivilege, ClusterPrivilegeName, IndexPrivilege, IndexPrivilegeName};
-pub use reserved::{RESERVED_USERS, ReservedUser, is_reserved_role, reserved_role, reserved_user};
+pub use reserved::{
+    RESERVED_USERS, ReservedUser, SERVICE_ACCOUNTS, is_reserved_role, reserved_role, reserved_user,
+    service_account_descriptor,
+};

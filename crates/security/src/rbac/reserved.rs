@@ -521,6 +521,125 @@ fn kibana_system() -> RoleDescriptor {
     r
 }
 
+/// The service accounts of the `elastic` namespace, sorted (`ElasticServiceAccounts`, 8.x).
+pub const SERVICE_ACCOUNTS: &[&str] = &[
+    "elastic/auto-ops",
+    "elastic/fleet-server",
+    "elastic/fleet-server-remote",
+    "elastic/kibana",
+];
+
+/// The fixed role descriptor of a service account (named after it, as Elasticsearch names
+/// them); `None` for a principal that is not a service account.
+pub fn service_account_descriptor(principal: &str) -> Option<RoleDescriptor> {
+    let plain = |cluster: &[&str], indices, applications| {
+        let mut r = RoleDescriptor::new(principal);
+        r.cluster = strings(cluster);
+        r.indices = indices;
+        r.applications = applications;
+        r
+    };
+    // Fleet's own indices: Fleet Server refreshes them, hence `maintenance`.
+    const FLEET_INDEX: &[&str] = &[
+        "read",
+        "write",
+        "monitor",
+        "create_index",
+        "auto_configure",
+        "maintenance",
+    ];
+    const CONNECTOR: &[&str] = &[
+        "read",
+        "write",
+        "monitor",
+        "create_index",
+        "auto_configure",
+        "maintenance",
+        "view_index_metadata",
+    ];
+    let r = match principal {
+        "elastic/auto-ops" => plain(
+            &["monitor", "read_ilm", "read_slm"],
+            vec![group(&["*"], &["monitor", "view_index_metadata"], true)],
+            vec![],
+        ),
+        "elastic/fleet-server" => {
+            let mut indices = vec![
+                group(
+                    &[
+                        "logs-*",
+                        "metrics-*",
+                        "traces-*",
+                        ".logs-endpoint.diagnostic.collection-*",
+                        ".logs-endpoint.action.responses-*",
+                        ".logs-endpoint.heartbeat-*",
+                    ],
+                    &["write", "create_index", "auto_configure"],
+                    false,
+                ),
+                group(&["profiling-*"], &["read", "write"], false),
+                group(
+                    &["traces-apm.sampled-*"],
+                    &["read", "monitor", "maintenance"],
+                    false,
+                ),
+                group(&[".fleet-secrets*"], &["read"], true),
+            ];
+            for fleet in [
+                ".fleet-actions*",
+                ".fleet-agents*",
+                ".fleet-artifacts*",
+                ".fleet-enrollment-api-keys*",
+                ".fleet-policies*",
+                ".fleet-policies-leader*",
+                ".fleet-servers*",
+                ".fleet-fileds*",
+            ] {
+                indices.push(group(&[fleet], FLEET_INDEX, true));
+            }
+            indices.push(group(
+                &["synthetics-*"],
+                &["read", "write", "create_index", "auto_configure"],
+                false,
+            ));
+            indices.push(group(&[".elastic-connectors*"], CONNECTOR, false));
+            indices.push(group(
+                &["content-*", ".search-acl-filter-*"],
+                CONNECTOR,
+                false,
+            ));
+            indices.push(group(&["agentless-*"], CONNECTOR, false));
+            plain(
+                &[
+                    "monitor",
+                    "manage_own_api_key",
+                    "read_fleet_secrets",
+                    "cluster:admin/xpack/connector/*",
+                ],
+                indices,
+                vec![app("kibana-*", &["reserved_fleet-setup"], &["*"])],
+            )
+        }
+        "elastic/fleet-server-remote" => plain(
+            &["monitor", "manage_own_api_key"],
+            vec![group(
+                &["logs-*", "metrics-*", "traces-*"],
+                &["write", "create_index", "auto_configure"],
+                false,
+            )],
+            vec![],
+        ),
+        // Kibana's account has exactly the `kibana_system` role's privileges.
+        "elastic/kibana" => {
+            let mut r = kibana_system();
+            r.name = principal.to_string();
+            r
+        }
+        _ => return None,
+    };
+    Some(r)
+}
+
 /// Every reserved role, in name order.
 pub fn reserved_roles() -> Vec<RoleDescriptor> {
     RESERVED_ROLE_NAMES

@@ -296,7 +296,11 @@ fn resolve(plan: &Plan<'_>, source: &ValuesSource) -> Result<FieldRef> {
             ),
         }),
         Some(info) => Ok(FieldRef::Mapped {
-            column: format!("{}.{field}", schema::KW),
+            column: format!(
+                "{}.{}",
+                schema::KW,
+                plan.types.concrete(&plan.shard.name, field)
+            ),
             info,
         }),
     }

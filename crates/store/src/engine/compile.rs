@@ -284,7 +284,7 @@ impl Compiler<'_> {
             let mut queries = Vec::new();
             for path in self.types.expand(self.index, field) {
                 if let Some(info) = self.field_info(&path) {
-                    queries.push(leaf(&path, &info)?);
+                    queries.push(leaf(&self.types.concrete(self.index, &path), &info)?);
                 }
             }
             return Ok(match queries.len() {
@@ -294,7 +294,7 @@ impl Compiler<'_> {
             });
         }
         match self.field_info(field) {
-            Some(info) => leaf(field, &info),
+            Some(info) => leaf(&self.types.concrete(self.index, field), &info),
             None => Ok(none()),
         }
     }
@@ -392,7 +392,10 @@ impl Compiler<'_> {
                 };
                 let terms: Vec<Term> = paths
                     .iter()
-                    .map(|p| Term::from_field_text(self.fields.field_names, p))
+                    .map(|p| {
+                        let concrete = self.types.concrete(self.index, p);
+                        Term::from_field_text(self.fields.field_names, &concrete)
+                    })
                     .collect();
                 Ok(Box::new(ConstScoreQuery::new(
                     Box::new(TermSetQuery::new(terms)),

@@ -243,6 +243,11 @@ pub trait FieldTypes: Sync {
     fn field(&self, index: &str, path: &str) -> Option<FieldInfo>;
     /// Searchable leaf fields of `index` matching `pattern` (`*`, `host.*`).
     fn expand(&self, index: &str, pattern: &str) -> Vec<String>;
+    /// The concrete field `path` reads in `index`: an `alias` field's target, else `path`.
+    /// Queries, sorts and aggregations read the target's indexed values.
+    fn concrete(&self, _index: &str, path: &str) -> String {
+        path.to_string()
+    }
 }
 
 /// A [`FieldTypes`] learnt from the documents themselves (tests, tools, benchmarks).

@@ -604,7 +604,7 @@ fn slots_for(shard: &Shard, request: &SearchRequest, types: &dyn FieldTypes) -> 
                         });
                     }
                     Some(info) => Source::Field {
-                        column: format!("{}.{f}", schema::KW),
+                        column: format!("{}.{}", schema::KW, types.concrete(&shard.name, f)),
                         kind: info.kind,
                     },
                     None => match spec.unmapped_type.as_deref() {

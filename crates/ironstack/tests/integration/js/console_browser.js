@@ -1,6 +1,8 @@
 // The console in real Chromium (Playwright, Debian's chromium via executablePath): log in as
-// elastic, create the guide's metricbeat_reader role and a user in the Security pages, log out,
-// log in as that user and see the permission page for users management. Prints "ok".
+// elastic, create a space (Discover hidden there), the guide's metricbeat_reader role with a
+// Kibana privilege for that space and a user in the Security pages, create and invalidate an
+// API key, log out, log in as that user: they land in the space, see the permission page for
+// users management and no Discover. Prints "ok".
 'use strict';
 const crypto = require('crypto');
 const fs = require('fs');
@@ -53,7 +55,18 @@ function check(condition, message) {
     await page.getByRole('link', { name: 'kibana_system', exact: true }).waitFor();
     await shot('users');
 
-    // The guide's metricbeat_reader role, from the roles page.
+    // A space where Discover is hidden, from the Spaces page.
+    await page.getByRole('link', { name: 'Spaces', exact: true }).click();
+    await page.getByRole('link', { name: 'Create space' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('Marketing');
+    await page.getByLabel('URL identifier').fill('marketing');
+    await page.getByLabel('Discover', { exact: true }).uncheck();
+    await shot('space-create');
+    await page.getByRole('button', { name: 'Create space' }).click();
+    await page.waitForURL(/\/app\/management\/kibana\/spaces$/);
+    await page.getByRole('link', { name: 'Marketing', exact: true }).waitFor();
+
+    // The guide's metricbeat_reader role, from the roles page, with read in that space.
     await page.getByRole('link', { name: 'Roles', exact: true }).click();
     await page.getByRole('link', { name: 'Create role' }).click();
     await page.getByLabel('Role name').fill('metricbeat_reader');
@@ -62,6 +75,8 @@ function check(condition, message) {
     await page.getByLabel('Privileges', { exact: true }).fill('read, view_index_metadata');
     await page.getByRole('button', { name: 'Add index privilege' }).click();
     check(await page.getByLabel('Indices').count() === 2, 'no row added');
+    await page.getByLabel('Spaces', { exact: true }).fill('marketing');
+    await page.getByLabel('Privileges for all features').selectOption('read');
     await shot('role-create');
     await page.getByRole('button', { name: 'Create role' }).click();
     await page.waitForURL(/\/app\/management\/security\/roles$/);
@@ -85,6 +100,20 @@ function check(condition, message) {
     await page.waitForURL(/\/app\/management\/security\/users$/);
     await page.getByRole('link', { name: 'mb_browser', exact: true }).waitFor();
 
+    // An API key: created (shown once), listed, invalidated.
+    page.on('dialog', (dialog) => dialog.accept());
+    await page.getByRole('link', { name: 'API keys', exact: true }).click();
+    await page.getByLabel('Name', { exact: true }).fill('browser-key');
+    await page.getByLabel('Expire after time (days)').fill('7');
+    await page.getByRole('button', { name: 'Create API key' }).click();
+    await page.getByText(/Created API key 'browser-key'.*Encoded: \S+/).waitFor();
+    await shot('api-key-created');
+    await page.reload();
+    const row = page.getByRole('row').filter({ hasText: 'browser-key' });
+    await row.getByRole('button', { name: 'Invalidate browser-key' }).click();
+    await page.getByRole('row').filter({ hasText: 'browser-key' }).getByText('Invalidated').waitFor();
+    await shot('api-keys');
+
     // Log out; the session is gone.
     await page.getByRole('link', { name: 'Log out' }).click();
     await page.waitForURL(/\/login\?msg=LOGGED_OUT$/);
@@ -92,15 +121,22 @@ function check(condition, message) {
     await page.goto(base + '/app/management/security/roles');
     check(page.url().includes('/login?next='), 'session survived logout: ' + page.url());
 
-    // The new user has no manage_security: Kibana's permission page.
+    // The new user may enter only the Marketing space: they land there, without Discover, and
+    // without manage_security they see Kibana's permission page.
     await page.getByLabel('Username').fill('mb_browser');
     await page.getByLabel('Password').fill('browser-pw');
     await page.getByRole('button', { name: 'Log in' }).click();
-    await page.waitForURL(/\/app\/management\/security\/roles$/);
-    await page.getByText('You need permission to manage roles').waitFor();
-    await page.goto(base + '/app/management/security/users');
+    await page.waitForURL(/\/s\/marketing\/app\/management\/security\/users$/);
     await page.getByText('You need permission to manage users').waitFor();
+    check((await page.locator('[data-test-subj=currentSpace]').textContent()) === 'Marketing', 'not in the Marketing space');
+    check(await page.getByRole('link', { name: 'Dashboards', exact: true }).count() === 1, 'Dashboards missing');
+    check(await page.getByRole('link', { name: 'Discover', exact: true }).count() === 0, 'Discover is disabled here');
+    check(await page.getByRole('link', { name: 'Spaces', exact: true }).count() === 0, 'no space management');
+    await page.goto(base + '/s/marketing/app/management/security/roles');
+    await page.getByText('You need permission to manage roles').waitFor();
     await shot('permission');
+    const discover = await page.goto(base + '/s/marketing/app/discover');
+    check(discover.status() === 404, 'Discover is disabled in this space: ' + discover.status());
     console.log('ok');
   } finally {
     await browser.close();
