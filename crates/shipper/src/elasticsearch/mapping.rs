@@ -845,22 +845,24 @@ pub fn index_recovery(info: &Info, recovery: &Value) -> Result<Vec<Value>, Strin
         ("source.id", "source.id"),
         ("source.host", "source.host"),
         ("source.transport_address", "source.transport_address"),
-        ("source.ip", "source.ip"),
         ("source.name", "source.name"),
         ("target.id", "target.id"),
         ("target.host", "target.host"),
         ("target.transport_address", "target.transport_address"),
-        ("target.ip", "target.ip"),
         ("target.name", "target.name"),
-        ("index.size.total.bytes", "index.size.total_in_bytes"),
+        ("index.files.percent", "index.files.percent"),
+        ("index.files.reused", "index.files.reused"),
+        ("index.files.recovered", "index.files.recovered"),
+        ("index.files.total", "index.files.total"),
         (
-            "index.size.recovered.bytes",
+            "index.size.recovered_in_bytes",
             "index.size.recovered_in_bytes",
         ),
-        ("index.files.total", "index.files.total"),
-        ("index.files.recovered", "index.files.recovered"),
+        ("index.size.reused_in_bytes", "index.size.reused_in_bytes"),
+        ("index.size.total_in_bytes", "index.size.total_in_bytes"),
         ("translog.total", "translog.total"),
-        ("translog.recovered", "translog.recovered"),
+        ("translog.percent", "translog.percent"),
+        ("translog.total_on_start", "translog.total_on_start"),
     ]);
     let mut out = Vec::new();
     for (name, index) in indices {
@@ -871,40 +873,54 @@ pub fn index_recovery(info: &Info, recovery: &Value) -> Result<Vec<Value>, Strin
             .flatten()
         {
             let mut es = json!({"cluster": info.cluster(), "index": {"name": name}});
-            put(&mut es, "index.recovery", pick(shard, &spec));
+            let mut recovery = pick(shard, &spec);
+            put(&mut recovery, "name", json!(name));
+            put(&mut es, "index.recovery", recovery);
             out.push(doc(es));
         }
     }
     Ok(out)
 }
 
-/// `ccr`: one document per follower shard and one for the auto-follow statistics.
+/// `ccr`: one document per follower shard, each with the auto-follow statistics (as
+/// Metricbeat sends them).
 pub fn ccr(info: &Info, stats: &Value) -> Result<Vec<Value>, String> {
     let follower = spec(&[
-        ("remote_cluster", "remote_cluster"),
         ("leader.index", "leader_index"),
         ("leader.max_seq_no", "leader_max_seq_no"),
         ("leader.global_checkpoint", "leader_global_checkpoint"),
+        ("total_time.read.ms", "total_read_time_millis"),
+        (
+            "total_time.read.remote_exec.ms",
+            "total_read_remote_exec_time_millis",
+        ),
+        ("total_time.write.ms", "total_write_time_millis"),
+        ("write_buffer.size.bytes", "write_buffer_size_in_bytes"),
+        (
+            "write_buffer.operation.count",
+            "write_buffer_operation_count",
+        ),
+        ("bytes_read", "bytes_read"),
         ("follower.index", "follower_index"),
         ("follower.shard.number", "shard_id"),
         ("follower.operations_written", "operations_written"),
+        ("follower.operations.read.count", "operations_read"),
+        ("follower.max_seq_no", "follower_max_seq_no"),
         (
             "follower.time_since_last_read.ms",
             "time_since_last_read_millis",
         ),
         ("follower.global_checkpoint", "follower_global_checkpoint"),
-        ("follower.max_seq_no", "follower_max_seq_no"),
-        ("follower.mapping_version", "follower_mapping_version"),
         ("follower.settings_version", "follower_settings_version"),
         ("follower.aliases_version", "follower_aliases_version"),
         ("read_exceptions", "read_exceptions"),
-        ("requests.failed.read.count", "failed_read_requests"),
-        ("requests.failed.write.count", "failed_write_requests"),
         ("requests.successful.read.count", "successful_read_requests"),
         (
             "requests.successful.write.count",
             "successful_write_requests",
         ),
+        ("requests.failed.read.count", "failed_read_requests"),
+        ("requests.failed.write.count", "failed_write_requests"),
         (
             "requests.outstanding.read.count",
             "outstanding_read_requests",
@@ -913,15 +929,29 @@ pub fn ccr(info: &Info, stats: &Value) -> Result<Vec<Value>, String> {
             "requests.outstanding.write.count",
             "outstanding_write_requests",
         ),
-        ("bytes_read", "bytes_read"),
-        ("write_buffer.size.bytes", "write_buffer_size_in_bytes"),
-        (
-            "write_buffer.operation.count",
-            "write_buffer_operation_count",
-        ),
-        ("total_time.read.ms", "total_read_time_millis"),
-        ("total_time.write.ms", "total_write_time_millis"),
     ]);
+    let auto_follow = stats
+        .get("auto_follow_stats")
+        .map(|auto| {
+            pick(
+                auto,
+                &spec(&[
+                    (
+                        "failed.follow_indices.count",
+                        "number_of_failed_follow_indices",
+                    ),
+                    (
+                        "failed.remote_cluster_state_requests.count",
+                        "number_of_failed_remote_cluster_state_requests",
+                    ),
+                    (
+                        "success.follow_indices.count",
+                        "number_of_successful_follow_indices",
+                    ),
+                ]),
+            )
+        })
+        .unwrap_or_else(|| json!({}));
     let mut out = Vec::new();
     for index in stats
         .pointer("/follow_stats/indices")
@@ -935,32 +965,12 @@ pub fn ccr(info: &Info, stats: &Value) -> Result<Vec<Value>, String> {
             .into_iter()
             .flatten()
         {
+            let mut fields = pick(shard, &follower);
+            put(&mut fields, "auto_follow", auto_follow.clone());
             let mut es = json!({"cluster": info.cluster()});
-            put(&mut es, "ccr", pick(shard, &follower));
+            put(&mut es, "ccr", fields);
             out.push(doc(es));
         }
-    }
-    if let Some(auto) = stats.get("auto_follow_stats") {
-        let fields = pick(
-            auto,
-            &spec(&[
-                (
-                    "failed.follow_indices.count",
-                    "number_of_failed_follow_indices",
-                ),
-                (
-                    "failed.remote_cluster_state_requests.count",
-                    "number_of_failed_remote_cluster_state_requests",
-                ),
-                (
-                    "success.follow_indices.count",
-                    "number_of_successful_follow_indices",
-                ),
-            ]),
-        );
-        let mut es = json!({"cluster": info.cluster()});
-        put(&mut es, "ccr.auto_follow", fields);
-        out.push(doc(es));
     }
     Ok(out)
 }
@@ -971,7 +981,7 @@ pub fn enrich(info: &Info, stats: &Value) -> Result<Vec<Value>, String> {
         .get("coordinator_stats")
         .and_then(Value::as_array)
         .ok_or("the enrich stats response has no [coordinator_stats]")?;
-    let spec = spec(&[
+    let coordinator = spec(&[
         ("queue.size", "queue_size"),
         ("remote_requests.current", "remote_requests_current"),
         ("remote_requests.total", "remote_requests_total"),
@@ -979,7 +989,7 @@ pub fn enrich(info: &Info, stats: &Value) -> Result<Vec<Value>, String> {
     ]);
     let mut out = Vec::new();
     for c in coordinators {
-        let mut es = json!({"cluster": info.cluster(), "enrich": pick(c, &spec)});
+        let mut es = json!({"cluster": info.cluster(), "enrich": pick(c, &coordinator)});
         if let Some(node) = c.get("node_id") {
             put(&mut es, "node.id", node.clone());
         }
@@ -996,7 +1006,19 @@ pub fn enrich(info: &Info, stats: &Value) -> Result<Vec<Value>, String> {
             put(&mut es, "enrich.executing_policy.name", name.clone());
         }
         if let Some(task) = p.get("task") {
-            put(&mut es, "enrich.executing_policy.task", task.clone());
+            let task = pick(
+                task,
+                &spec(&[
+                    ("id", "id"),
+                    ("type", "type"),
+                    ("action", "action"),
+                    ("time.start.ms", "start_time_in_millis"),
+                    ("time.running.nano", "running_time_in_nanos"),
+                    ("cancellable", "cancellable"),
+                    ("parent_task_id", "parent_task_id"),
+                ]),
+            );
+            put(&mut es, "enrich.executing_policy.task", task);
         }
         out.push(doc(es));
     }

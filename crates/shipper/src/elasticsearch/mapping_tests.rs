@@ -418,6 +418,10 @@ fn recovery_ccr_enrich_and_ml_documents() {
     assert_eq!(r["recovery"]["stage"], "DONE");
     assert_eq!(r["recovery"]["start_time"]["ms"], 10);
     assert_eq!(r["recovery"]["target"]["name"], "node-1");
+    assert_eq!(r["recovery"]["name"], "logs");
+    assert_eq!(r["recovery"]["index"]["size"]["total_in_bytes"], 0);
+    assert_eq!(r["recovery"]["index"]["files"]["total"], 0);
+    assert_eq!(r["recovery"]["translog"]["total"], 0);
     assert!(index_recovery(&info(), &json!({})).unwrap().is_empty());
     assert!(index_recovery(&info(), &json!([])).is_err());
 
@@ -431,18 +435,21 @@ fn recovery_ccr_enrich_and_ml_documents() {
         "outstanding_read_requests": 1, "failed_write_requests": 0, "successful_write_requests": 2,
         "outstanding_write_requests": 0, "time_since_last_read_millis": 7, "read_exceptions": []}]}]}});
     let docs = ccr(&info(), &ccr_stats).unwrap();
-    assert_eq!(docs.len(), 2);
+    assert_eq!(docs.len(), 1, "one per follower shard");
     let c = &docs[0]["elasticsearch"]["ccr"];
     assert_eq!(c["leader"]["index"], "l");
     assert_eq!(c["follower"]["shard"]["number"], 0);
     assert_eq!(c["requests"]["failed"]["read"]["count"], 1);
     assert_eq!(c["requests"]["successful"]["write"]["count"], 2);
     assert_eq!(
-        docs[1]["elasticsearch"]["ccr"]["auto_follow"]["success"]["follow_indices"]["count"],
-        2
+        c["auto_follow"]["success"]["follow_indices"]["count"], 2,
+        "the auto-follow statistics ride along"
     );
+    assert_eq!(c["follower"]["operations_written"], 4);
+    assert!(ccr(&info(), &json!({})).unwrap().is_empty());
 
-    let enrich_stats = json!({"executing_policies": [{"name": "p", "task": {"id": 1, "action": "x"}}],
+    let enrich_stats = json!({"executing_policies": [{"name": "p", "task": {"id": 1, "action": "x",
+        "start_time_in_millis": 5, "running_time_in_nanos": 9, "cancellable": false}}],
         "coordinator_stats": [{"node_id": "n1", "queue_size": 0, "remote_requests_current": 0,
                                "remote_requests_total": 3, "executed_searches_total": 3}],
         "cache_stats": []});
