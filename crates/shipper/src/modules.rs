@@ -372,6 +372,7 @@ pub fn fetch_once(
         return Err(Error::Module(format!("Module {m} is not enabled")));
     }
     let mut out = Vec::new();
+    let mut skipped = Vec::new();
     for block in blocks
         .iter()
         .filter(|b| module.is_none_or(|m| b.module == m))
@@ -402,6 +403,12 @@ pub fn fetch_once(
                     duration,
                     fetched,
                 );
+                if let Some(reason) = outcome.skipped {
+                    skipped.push(format!(
+                        "elasticsearch/{}: {reason}",
+                        fetcher.metricset().name()
+                    ));
+                }
                 for mut doc in outcome.documents {
                     if crate::processors::apply(&block.processors, &mut doc)
                         && crate::processors::apply(global, &mut doc)
@@ -445,6 +452,14 @@ pub fn fetch_once(
     if out.is_empty()
         && let Some(name) = metricset
     {
+        // A cluster-level metricset on a node that is not the master fetches nothing: say so
+        // rather than "not enabled".
+        if !skipped.is_empty() {
+            return Err(Error::Module(format!(
+                "Metricset {name} sent nothing: {}",
+                skipped.join("; ")
+            )));
+        }
         return Err(Error::Module(format!("Metricset {name} is not enabled")));
     }
     Ok(out)

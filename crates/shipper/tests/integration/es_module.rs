@@ -414,3 +414,49 @@ async fn a_failed_fetch_is_an_error_event_not_a_crash() {
         .remove(0);
     assert!(matches!(f.fetch().await, Fetched::Failed(m) if m.contains("GET /")));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_modules_fetches_once_and_says_why_nothing_came() {
+    let es = start(cluster("n2", "n1", None)).await;
+    let m = module(es.addr, "");
+    let block = ironstack_shipper::modules::ModuleBlock {
+        module: "elasticsearch".into(),
+        metricsets: Vec::new(),
+        period: std::time::Duration::from_secs(10),
+        options: Default::default(),
+        processors: Vec::new(),
+        elasticsearch: Some(m),
+        es_metricsets: EsMetricSet::XPACK.to_vec(),
+    };
+    let agent = AgentInfo {
+        name: "web-1".into(),
+        id: "a".into(),
+        ephemeral_id: "e".into(),
+        host: json!({}),
+    };
+    // `test modules` runs its own runtime: call it from a plain thread.
+    let result = std::thread::spawn(move || {
+        let fetch = |set: &str| {
+            ironstack_shipper::modules::fetch_once(
+                std::slice::from_ref(&block),
+                &[],
+                std::path::Path::new("/"),
+                &agent,
+                Some("elasticsearch"),
+                Some(set),
+            )
+            .map_err(|e| e.to_string())
+        };
+        (fetch("node_stats"), fetch("shard"))
+    })
+    .join()
+    .unwrap();
+    let docs = result.0.unwrap();
+    assert_eq!(docs.len(), 1);
+    assert_eq!(docs[0]["@metadata"]["index"], MONITORING_INDEX);
+    let e = result.1.unwrap_err();
+    assert!(
+        e.contains("Metricset shard sent nothing") && e.contains("not the elected master"),
+        "{e}"
+    );
+}
