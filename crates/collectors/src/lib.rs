@@ -19,6 +19,7 @@ mod hostfs;
 mod load;
 mod memory;
 mod network;
+mod own;
 mod process;
 mod processes;
 mod socket;
@@ -28,6 +29,7 @@ use serde_json::Value;
 
 pub use error::{Error, Result};
 pub use hostfs::HostFs;
+pub use own::{OwnProcess, own_process};
 
 /// The metricsets of the `system` module this crate implements.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -33,11 +33,12 @@ pub enum ItemOutcome {
 /// The query string of every bulk request (Beats asks only for what it reads).
 pub const BULK_QUERY: &str = "filter_path=errors,items.*.error,items.*.status";
 
-/// The NDJSON body.
+/// The NDJSON body; `index` applies to events without an index of their own.
 pub fn encode(events: &[Event], index: &str) -> Vec<u8> {
     let mut body = Vec::with_capacity(events.iter().map(|e| e.source.len() + 80).sum());
     for event in events {
-        let action = json!({"create": {"_index": index, "_id": event.id}});
+        let target = event.index.as_deref().unwrap_or(index);
+        let action = json!({"create": {"_index": target, "_id": event.id}});
         body.extend_from_slice(action.to_string().as_bytes());
         body.push(b'\n');
         body.extend_from_slice(event.source.as_bytes());
@@ -114,6 +115,11 @@ mod tests {
         assert_eq!(action["create"]["_id"], events[0].id.as_str());
         assert_eq!(lines[1], r#"{"a":1}"#);
         assert!(body.ends_with('\n'));
+        let own =
+            Event::from_document(&json!({"c": 3, "@metadata": {"index": ".monitoring-es-8-mb"}}));
+        let body = String::from_utf8(encode(&[own], "metricbeat-9.1.0")).unwrap();
+        let action: Value = serde_json::from_str(body.lines().next().unwrap()).unwrap();
+        assert_eq!(action["create"]["_index"], ".monitoring-es-8-mb");
     }
 
     #[test]

@@ -359,6 +359,7 @@ pub(crate) fn execute(
                 &modules_glob(&config),
                 &config.inline_modules,
                 cli.strict_perms,
+                &config.paths.config,
             )?;
             crate::client::tls_config(&config.output)?;
             print_out("Config OK\n");
@@ -375,6 +376,7 @@ pub(crate) fn execute(
                 &modules_glob(&config),
                 &config.inline_modules,
                 cli.strict_perms,
+                &config.paths.config,
             )?;
             let agent = crate::event::AgentInfo::load(&config.name, &config.paths.data)?;
             let documents = crate::modules::fetch_once(
@@ -446,6 +448,7 @@ pub(crate) fn execute(
                 &modules_glob(&config),
                 &config.inline_modules,
                 cli.strict_perms,
+                &config.paths.config,
             )?;
             crate::logging::init(&config, cli)?;
             if config.setup.dashboards_enabled {

@@ -24,6 +24,8 @@ pub struct Response {
     pub status: StatusCode,
     /// The (decoded) body.
     pub body: Bytes,
+    /// Request body bytes written (after compression), for `libbeat.output.write.bytes`.
+    pub sent: usize,
 }
 
 impl Response {
@@ -260,6 +262,7 @@ impl EsClient {
             Some(raw) => raw,
             None => Vec::new(),
         };
+        let sent = payload.len();
         let request = builder
             .body(Full::new(Bytes::from(payload)))
             .map_err(|e| Error::Connection(format!("cannot build a request for [{uri}]: {e}")))?;
@@ -282,7 +285,7 @@ impl EsClient {
                 Error::Connection(format!("reading the response of {} failed: {e}", self.host))
             })?
             .to_bytes();
-        Ok(Response { status, body })
+        Ok(Response { status, body, sent })
     }
 }
 

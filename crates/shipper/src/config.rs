@@ -98,6 +98,29 @@ const SUPPORTED: &[&str] = &[
     "logging.selectors",
     "logging.to_stderr",
     "logging.to_files",
+    "monitoring.enabled",
+    "monitoring.cluster_uuid",
+    "monitoring.elasticsearch.hosts",
+    "monitoring.elasticsearch.protocol",
+    "monitoring.elasticsearch.path",
+    "monitoring.elasticsearch.username",
+    "monitoring.elasticsearch.password",
+    "monitoring.elasticsearch.api_key",
+    "monitoring.elasticsearch.headers.*",
+    "monitoring.elasticsearch.parameters.*",
+    "monitoring.elasticsearch.timeout",
+    "monitoring.elasticsearch.compression_level",
+    "monitoring.elasticsearch.metrics.period",
+    "monitoring.elasticsearch.state.period",
+    "monitoring.elasticsearch.ssl.enabled",
+    "monitoring.elasticsearch.ssl.certificate_authorities",
+    "monitoring.elasticsearch.ssl.certificate",
+    "monitoring.elasticsearch.ssl.key",
+    "monitoring.elasticsearch.ssl.key_passphrase",
+    "monitoring.elasticsearch.ssl.verification_mode",
+    "monitoring.elasticsearch.ssl.supported_protocols",
+    "monitoring.elasticsearch.ssl.ca_sha256",
+    "monitoring.elasticsearch.ssl.ca_trusted_fingerprint",
     "logging.files.path",
     "logging.files.name",
     "logging.files.rotateeverybytes",
@@ -387,6 +410,25 @@ pub struct ShipperConfig {
     pub setup: SetupConfig,
     /// `logging.*`.
     pub logging: LoggingConfig,
+    /// `monitoring.*`, when `monitoring.enabled: true`.
+    pub monitoring: Option<MonitoringConfig>,
+}
+
+/// `monitoring.*`: the shipper's own metrics into `.monitoring-beats-*`.
+#[derive(Debug, Clone)]
+pub struct MonitoringConfig {
+    /// `monitoring.elasticsearch.*` over the output's settings (username `beats_system`
+    /// when neither names a user or an API key; `compression_level` 0; `timeout` 60s).
+    pub connection: OutputConfig,
+    /// `monitoring.cluster_uuid`: the cluster the shipper is shown under in Stack
+    /// Monitoring (default: the output cluster's uuid).
+    pub cluster_uuid: Option<String>,
+    /// `monitoring.elasticsearch.metrics.period` (10s): `beats_stats`.
+    pub metrics_period: Duration,
+    /// `monitoring.elasticsearch.state.period` (1m): `beats_state`.
+    pub state_period: Duration,
+    /// How long to wait between availability probes (Beats' 30s).
+    pub probe_retry: Duration,
 }
 
 /// `output.elasticsearch.*`.
@@ -625,7 +667,9 @@ impl ShipperConfig {
             Some(v) => PathBuf::from(string(v, "system.hostfs")?),
             None => PathBuf::from("/"),
         };
+        let monitoring = monitoring_config(t, &loaded.paths.config)?;
         Ok(ShipperConfig {
+            monitoring,
             name,
             paths: loaded.paths.clone(),
             hostfs,
@@ -640,6 +684,75 @@ impl ShipperConfig {
             logging,
         })
     }
+}
+
+/// Beats merges `monitoring.elasticsearch` over `output.elasticsearch`; credentials are not
+/// mixed: any credential key on the monitoring side replaces all of the output's.
+fn monitoring_config(t: &Value, config_dir: &Path) -> Result<Option<MonitoringConfig>> {
+    if !boolean(t, "monitoring.enabled", false)? {
+        return Ok(None);
+    }
+    let mut own = get(t, "monitoring.elasticsearch")
+        .cloned()
+        .unwrap_or(Value::Object(Default::default()));
+    let period = |key: &str, default: Duration| -> Result<Duration> {
+        let d = duration(t, key, default)?;
+        if d < Duration::from_secs(1) {
+            return Err(invalid(key, "must be at least 1s"));
+        }
+        Ok(d)
+    };
+    let metrics_period = period(
+        "monitoring.elasticsearch.metrics.period",
+        Duration::from_secs(10),
+    )?;
+    let state_period = period(
+        "monitoring.elasticsearch.state.period",
+        Duration::from_secs(60),
+    )?;
+    if let Value::Object(map) = &mut own {
+        map.remove("metrics");
+        map.remove("state");
+    }
+    let mut merged = Value::Object(Default::default());
+    for key in [
+        "hosts", "protocol", "path", "username", "password", "api_key", "headers", "ssl",
+    ] {
+        if let Some(v) = get(t, &format!("output.elasticsearch.{key}")) {
+            merged[key] = v.clone();
+        }
+    }
+    let credential = |v: &Value| {
+        ["username", "password", "api_key"]
+            .iter()
+            .any(|k| v.get(k).is_some())
+    };
+    if credential(&own)
+        && let Value::Object(map) = &mut merged
+    {
+        for k in ["username", "password", "api_key"] {
+            map.remove(k);
+        }
+    }
+    crate::settings::merge(&mut merged, own);
+    if merged.get("username").is_none() && merged.get("api_key").is_none() {
+        merged["username"] = Value::String("beats_system".to_string());
+    }
+    if merged.get("compression_level").is_none() {
+        merged["compression_level"] = Value::from(0);
+    }
+    if merged.get("timeout").is_none() {
+        merged["timeout"] = Value::String("60s".to_string());
+    }
+    let wrapped = serde_json::json!({"monitoring": {"elasticsearch": merged}});
+    let connection = connection_config(&wrapped, "monitoring.elasticsearch", config_dir)?;
+    Ok(Some(MonitoringConfig {
+        connection,
+        cluster_uuid: optional_string(t, "monitoring.cluster_uuid")?.filter(|u| !u.is_empty()),
+        metrics_period,
+        state_period,
+        probe_retry: Duration::from_secs(30),
+    }))
 }
 
 fn kibana_config(t: &Value, output: &OutputConfig, config_dir: &Path) -> Result<KibanaConfig> {
@@ -791,10 +904,21 @@ fn disk_queue_config(t: &Value, paths: &Paths) -> Result<Option<DiskQueueConfig>
 }
 
 fn output_config(t: &Value, config_dir: &Path) -> Result<OutputConfig> {
-    let key = |k: &str| format!("output.elasticsearch.{k}");
+    connection_config(t, "output.elasticsearch", config_dir)
+}
+
+/// An Elasticsearch connection under `prefix` (`output.elasticsearch`,
+/// `monitoring.elasticsearch`, or a module block wrapped as `elasticsearch`): the output's
+/// settings and rules, so every client is configured and checked the same way.
+pub(crate) fn connection_config(
+    t: &Value,
+    prefix: &str,
+    config_dir: &Path,
+) -> Result<OutputConfig> {
+    let key = |k: &str| format!("{prefix}.{k}");
     if !boolean(t, &key("enabled"), true)? {
         return Err(invalid(
-            "output.elasticsearch.enabled",
+            &key("enabled"),
             "the Elasticsearch output is the only output and cannot be disabled",
         ));
     }
@@ -846,10 +970,10 @@ fn output_config(t: &Value, config_dir: &Path) -> Result<OutputConfig> {
     let worker = match get(t, &key("worker")).or_else(|| get(t, &key("workers"))) {
         Some(_) => positive(
             t,
-            if get(t, &key("worker")).is_some() {
-                "output.elasticsearch.worker"
+            &if get(t, &key("worker")).is_some() {
+                key("worker")
             } else {
-                "output.elasticsearch.workers"
+                key("workers")
             },
             1,
         )?,
@@ -904,7 +1028,7 @@ fn output_config(t: &Value, config_dir: &Path) -> Result<OutputConfig> {
         compression_level: u32::try_from(compression_level).unwrap_or(1),
         worker,
         allow_older_versions: boolean(t, &key("allow_older_versions"), true)?,
-        tls: tls_settings(t, "output.elasticsearch.ssl", config_dir)?,
+        tls: tls_settings(t, &format!("{prefix}.ssl"), config_dir)?,
     })
 }
 

@@ -425,6 +425,95 @@ fn a_custom_index_needs_the_template_name_and_pattern() {
 }
 
 #[test]
+fn monitoring_defaults_to_the_output_and_explicit_keys_override() {
+    let dir = tempfile::tempdir().unwrap();
+    let tls = "  ssl:\n    certificate_authorities: [ca.pem]\n    verification_mode: certificate\n";
+    write_config(dir.path(), &format!("{BASE}{tls}"));
+    let c = load_with(dir.path(), &[], &[("ES_PWD", "s3cret")]).unwrap();
+    assert!(c.monitoring.is_none(), "off by default");
+
+    let c = load_with(
+        dir.path(),
+        &["monitoring.enabled=true"],
+        &[("ES_PWD", "s3cret")],
+    )
+    .unwrap();
+    let m = c.monitoring.unwrap();
+    assert_eq!(m.connection.hosts[0].to_string(), "https://localhost:9200");
+    assert_eq!(m.connection.username.as_deref(), Some("metricbeat_writer"));
+    assert_eq!(
+        m.connection.password.as_ref().map(|p| p.expose()),
+        Some("s3cret")
+    );
+    let t = m.connection.tls.as_ref().unwrap();
+    assert_eq!(t.certificate_authorities, vec![dir.path().join("ca.pem")]);
+    assert_eq!(
+        m.connection.compression_level, 0,
+        "Beats' monitoring default"
+    );
+    assert_eq!(m.connection.timeout, Duration::from_secs(60));
+    assert_eq!(m.metrics_period, Duration::from_secs(10));
+    assert_eq!(m.state_period, Duration::from_secs(60));
+    assert_eq!(m.cluster_uuid, None);
+
+    let c = load_with(
+        dir.path(),
+        &[
+            "monitoring.enabled=true",
+            "monitoring.cluster_uuid=UUID-1",
+            "monitoring.elasticsearch.username=metricbeat_monitoring",
+            "monitoring.elasticsearch.metrics.period=30s",
+            "monitoring.elasticsearch.hosts=[\"https://mon:9200\"]",
+        ],
+        &[("ES_PWD", "s3cret")],
+    )
+    .unwrap();
+    let m = c.monitoring.unwrap();
+    assert_eq!(m.connection.hosts[0].to_string(), "https://mon:9200");
+    assert_eq!(
+        m.connection.username.as_deref(),
+        Some("metricbeat_monitoring")
+    );
+    assert!(
+        m.connection.password.is_none(),
+        "the output's password is not sent for another user"
+    );
+    assert!(m.connection.tls.is_some(), "the output's TLS is inherited");
+    assert_eq!(m.metrics_period, Duration::from_secs(30));
+    assert_eq!(m.cluster_uuid.as_deref(), Some("UUID-1"));
+
+    // Without credentials anywhere: Beats' default user.
+    write_config(
+        dir.path(),
+        "output.elasticsearch.hosts: [\"http://localhost:9200\"]\nmonitoring.enabled: true\n",
+    );
+    let c = load_with(dir.path(), &[], &[]).unwrap();
+    assert_eq!(
+        c.monitoring.unwrap().connection.username.as_deref(),
+        Some("beats_system")
+    );
+    let e = load_with(
+        dir.path(),
+        &["monitoring.elasticsearch.proxy_url=http://p"],
+        &[],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("monitoring.elasticsearch.proxy_url") && e.contains("not supported yet"),
+        "{e}"
+    );
+    let e = load_with(
+        dir.path(),
+        &["monitoring.elasticsearch.metrics.period=0s"],
+        &[],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("metrics.period"), "{e}");
+}
+
+#[test]
 fn setup_kibana_takes_beats_names_defaults_and_the_output_credentials() {
     let dir = tempfile::tempdir().unwrap();
     write_config(dir.path(), BASE);

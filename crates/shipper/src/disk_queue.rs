@@ -186,7 +186,11 @@ impl DiskQueue {
                 w.segment = next;
                 w.size = 0;
             }
-            let line = format!("{}\t{}\n", event.id, event.source);
+            // An event with its own index gets a third, leading field: `@index`.
+            let line = match &event.index {
+                Some(index) => format!("@{index}\t{}\t{}\n", event.id, event.source),
+                None => format!("{}\t{}\n", event.id, event.source),
+            };
             w.file
                 .write_all(line.as_bytes())
                 .map_err(|e| io_err(&self.dir, e))?;
@@ -237,13 +241,19 @@ impl DiskQueue {
                     break;
                 }
                 position.offset += n as u64;
-                let Some((id, source)) = line.trim_end_matches('\n').split_once('\t') else {
+                let text = line.trim_end_matches('\n');
+                let (index, text) = match text.strip_prefix('@').and_then(|t| t.split_once('\t')) {
+                    Some((index, rest)) => (Some(index.to_string()), rest),
+                    None => (None, text),
+                };
+                let Some((id, source)) = text.split_once('\t') else {
                     tracing::error!(segment = %path.display(), "skipping a corrupt line in the disk queue");
                     continue;
                 };
                 events.push(Event {
                     id: id.to_string(),
                     source: source.to_string(),
+                    index,
                 });
             }
             if at_end {
@@ -374,6 +384,17 @@ mod tests {
         assert!(q.read(10).unwrap().0.is_empty());
         q.append(&[ev(99)]).unwrap();
         assert_eq!(q.read(10).unwrap().0, vec![ev(99)]);
+        let own = Event::from_document(&serde_json::json!({"n": 1,
+            "@metadata": {"index": ".monitoring-es-8-mb", "_id": "st:node:idx:0:p"}}));
+        q.append(std::slice::from_ref(&own)).unwrap();
+        drop(q);
+        let q = DiskQueue::open(dir.path(), 1 << 20, 200).unwrap();
+        let (back, _) = q.read(10).unwrap();
+        assert_eq!(
+            back.last(),
+            Some(&own),
+            "the event's own index and _id survive"
+        );
     }
 
     #[test]

@@ -143,21 +143,43 @@ pub struct Event {
     pub id: String,
     /// The JSON source.
     pub source: String,
+    /// The index of this event (`@metadata.index`), instead of the output's.
+    pub index: Option<String>,
 }
 
 impl Event {
     /// Serialises `document`; the `_id` is derived from the content, which includes the
     /// timestamp and `agent.ephemeral_id`, so a resent event collides with itself only.
+    /// libbeat's `@metadata` is routing, never indexed: `@metadata.index` names the event's
+    /// own index and `@metadata._id` its own `_id` (the shard documents' natural key).
     pub fn from_document(document: &Value) -> Event {
-        let source = document.to_string();
-        let digest = Sha256::digest(source.as_bytes());
-        let id = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..15]);
-        Event { id, source }
+        let metadata = document.get("@metadata");
+        let own_id = metadata
+            .and_then(|m| m.get("_id"))
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let index = metadata
+            .and_then(|m| m.get("index"))
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let source = match (metadata, document) {
+            (Some(_), Value::Object(map)) => {
+                let mut map = map.clone();
+                map.remove("@metadata");
+                Value::Object(map).to_string()
+            }
+            _ => document.to_string(),
+        };
+        let id = own_id.unwrap_or_else(|| {
+            let digest = Sha256::digest(source.as_bytes());
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..15])
+        });
+        Event { id, source, index }
     }
 }
 
-/// Metricbeat's document for one fetch result: the envelope plus the metricset's fields (or
-/// `error.message` when the fetch failed).
+/// Metricbeat's document for one fetch result of the `system` module: the envelope plus the
+/// metricset's fields (or `error.message` when the fetch failed).
 pub fn document(
     agent: &AgentInfo,
     metricset: &str,
@@ -166,12 +188,50 @@ pub fn document(
     duration_ns: u64,
     fields: std::result::Result<Value, String>,
 ) -> Value {
+    let source = Source {
+        module: "system",
+        metricset,
+        dataset: &format!("system.{metricset}"),
+        address: None,
+    };
+    document_for(&source, agent, period_ms, timestamp, duration_ns, fields)
+}
+
+/// Which module and metricset a document comes from.
+#[derive(Debug, Clone, Copy)]
+pub struct Source<'a> {
+    /// `event.module`, `service.type`.
+    pub module: &'a str,
+    /// `metricset.name`.
+    pub metricset: &'a str,
+    /// `event.dataset` (the metricset's namespace).
+    pub dataset: &'a str,
+    /// `service.address`, for modules that poll a service (and then `service.name`).
+    pub address: Option<&'a str>,
+}
+
+/// The document for one fetch result of any module; fields of the result win over the
+/// envelope (`service.address` of a node's transport address, say).
+pub fn document_for(
+    source: &Source<'_>,
+    agent: &AgentInfo,
+    period_ms: u64,
+    timestamp: jiff::Timestamp,
+    duration_ns: u64,
+    fields: std::result::Result<Value, String>,
+) -> Value {
     let mut doc = json!({
         "@timestamp": format_timestamp(timestamp),
-        "event": {"module": "system", "dataset": format!("system.{metricset}"), "duration": duration_ns},
-        "metricset": {"name": metricset, "period": period_ms},
-        "service": {"type": "system"},
+        "event": {"module": source.module, "dataset": source.dataset, "duration": duration_ns},
+        "metricset": {"name": source.metricset, "period": period_ms},
+        "service": {"type": source.module},
     });
+    if let Some(address) = source.address {
+        merge(
+            &mut doc,
+            json!({"service": {"name": source.module, "address": address}}),
+        );
+    }
     merge(&mut doc, agent.envelope());
     match fields {
         Ok(f) => merge(&mut doc, f),
@@ -235,6 +295,18 @@ mod tests {
         assert_eq!(a, Event::from_document(&json!({"a": 1})));
         assert_ne!(a.id, Event::from_document(&json!({"a": 2})).id);
         assert_eq!(a.id.len(), 20);
+        assert_eq!(a.index, None);
+    }
+
+    #[test]
+    fn metadata_routes_and_is_not_indexed() {
+        let doc = json!({"a": 1, "@metadata": {"index": ".monitoring-es-8-mb"}});
+        let e = Event::from_document(&doc);
+        assert_eq!(e.index.as_deref(), Some(".monitoring-es-8-mb"));
+        assert_eq!(e.source, r#"{"a":1}"#);
+        assert_eq!(e.id, Event::from_document(&doc).id);
+        let shard = json!({"a": 1, "@metadata": {"index": "x", "_id": "s:n:i:0:p"}});
+        assert_eq!(Event::from_document(&shard).id, "s:n:i:0:p");
     }
 
     #[test]

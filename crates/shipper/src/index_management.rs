@@ -44,6 +44,9 @@ const FIELDS: &[(&str, &str)] = &[
     ("metricset.name", "keyword"),
     ("metricset.period", "long"),
     ("service.type", "keyword"),
+    // The elasticsearch module's error events (its documents go to `.monitoring-es-8-mb`).
+    ("service.name", "keyword"),
+    ("service.address", "keyword"),
     ("error.message", "text"),
     ("tags", "keyword"),
     ("system.cpu.cores", "long"),

@@ -54,17 +54,26 @@ pub const SYSTEM_YML: &str = "\
     - uptime
 ";
 
-/// The sample `modules.d/elasticsearch-xpack.yml.disabled` (the module is not implemented
-/// yet: enabling it makes the configuration fail with "not supported yet").
+/// The sample `modules.d/elasticsearch-xpack.yml.disabled`, Metricbeat's file: Stack
+/// Monitoring collection into `.monitoring-es-8-mb` (the guide's setup fills in `https`,
+/// `remote_monitoring_user` and the CA).
 pub const ELASTICSEARCH_XPACK_YML: &str = "\
-# Module: elasticsearch (stack monitoring). Not supported yet by ironstack shipper.
+# Module: elasticsearch
+# Docs: https://www.elastic.co/guide/en/beats/metricbeat/current/metricbeat-module-elasticsearch.html
 
 - module: elasticsearch
   xpack.enabled: true
   period: 10s
   hosts: [\"http://localhost:9200\"]
+  #scope: node
   #username: \"user\"
   #password: \"secret\"
+  #api_key: \"foo:bar\"
+  #ssl.enabled: true
+  #ssl.certificate_authorities: [\"/etc/pki/root/ca.pem\"]
+  #ssl.certificate: \"/etc/pki/client/cert.pem\"
+  #ssl.key: \"/etc/pki/client/cert.key\"
+  #ssl.verification_mode: \"full\"
 ";
 
 /// One validated module block.
@@ -80,6 +89,10 @@ pub struct ModuleBlock {
     pub options: SystemOptions,
     /// The block's `processors`, run before the top-level ones.
     pub processors: Vec<crate::processors::Processor>,
+    /// `module: elasticsearch`: its connection and options (`metricsets` is then empty).
+    pub elasticsearch: Option<std::sync::Arc<crate::elasticsearch::EsModule>>,
+    /// `module: elasticsearch`: the metricsets it runs.
+    pub es_metricsets: Vec<crate::elasticsearch::EsMetricSet>,
 }
 
 const SYSTEM_KEYS: &[&str] = &[
@@ -108,8 +121,9 @@ const SYSTEM_KEYS_NOT_YET: &[&str] = &[
     "timeout",
 ];
 
-/// Validates one block; `None` when it is disabled (`enabled: false`).
-pub fn parse_block(block: &Value, origin: &str) -> Result<Option<ModuleBlock>> {
+/// Validates one block; `None` when it is disabled (`enabled: false`). Relative paths in it
+/// are relative to `config_dir` (`path.config`).
+pub fn parse_block(block: &Value, origin: &str, config_dir: &Path) -> Result<Option<ModuleBlock>> {
     let module = match get(block, "module") {
         Some(v) => string(v, "module")?,
         None => {
@@ -119,6 +133,26 @@ pub fn parse_block(block: &Value, origin: &str) -> Result<Option<ModuleBlock>> {
             });
         }
     };
+    if module == "elasticsearch" {
+        let Some((es, metricsets, period)) =
+            crate::elasticsearch::parse_block(block, origin, config_dir)?
+        else {
+            return Ok(None);
+        };
+        let processors = match get(block, "processors") {
+            Some(v) => crate::processors::parse_list(v, origin)?,
+            None => Vec::new(),
+        };
+        return Ok(Some(ModuleBlock {
+            module,
+            metricsets: Vec::new(),
+            period,
+            options: SystemOptions::default(),
+            processors,
+            elasticsearch: Some(std::sync::Arc::new(es)),
+            es_metricsets: metricsets,
+        }));
+    }
     if module != "system" {
         return Err(Error::FeatureNotSupportedYet {
             what: format!("module [{module}]"),
@@ -221,6 +255,8 @@ pub fn parse_block(block: &Value, origin: &str) -> Result<Option<ModuleBlock>> {
         metricsets,
         period,
         processors,
+        elasticsearch: None,
+        es_metricsets: Vec::new(),
         options: SystemOptions {
             cpu_percentages: cpu_metrics
                 .iter()
@@ -336,10 +372,53 @@ pub fn fetch_once(
         return Err(Error::Module(format!("Module {m} is not enabled")));
     }
     let mut out = Vec::new();
+    let mut skipped = Vec::new();
     for block in blocks
         .iter()
         .filter(|b| module.is_none_or(|m| b.module == m))
     {
+        if let Some(es) = &block.elasticsearch {
+            let sets: Vec<_> = block
+                .es_metricsets
+                .iter()
+                .copied()
+                .filter(|s| metricset.is_none_or(|n| s.name() == n))
+                .collect();
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| Error::Runtime(format!("cannot start the async runtime: {e}")))?;
+            let period = u64::try_from(block.period.as_millis()).unwrap_or(u64::MAX);
+            for mut fetcher in crate::elasticsearch::Fetcher::for_module(es, &sets)? {
+                let timestamp = jiff::Timestamp::now();
+                let started = std::time::Instant::now();
+                let fetched = runtime.block_on(fetcher.fetch());
+                let duration = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+                let outcome = crate::elasticsearch::outcome(
+                    fetcher.metricset(),
+                    fetcher.address(),
+                    agent,
+                    period,
+                    timestamp,
+                    duration,
+                    fetched,
+                );
+                if let Some(reason) = outcome.skipped {
+                    skipped.push(format!(
+                        "elasticsearch/{}: {reason}",
+                        fetcher.metricset().name()
+                    ));
+                }
+                for mut doc in outcome.documents {
+                    if crate::processors::apply(&block.processors, &mut doc)
+                        && crate::processors::apply(global, &mut doc)
+                    {
+                        out.push(doc);
+                    }
+                }
+            }
+            continue;
+        }
         for set in block
             .metricsets
             .iter()
@@ -373,13 +452,26 @@ pub fn fetch_once(
     if out.is_empty()
         && let Some(name) = metricset
     {
+        // A cluster-level metricset on a node that is not the master fetches nothing: say so
+        // rather than "not enabled".
+        if !skipped.is_empty() {
+            return Err(Error::Module(format!(
+                "Metricset {name} sent nothing: {}",
+                skipped.join("; ")
+            )));
+        }
         return Err(Error::Module(format!("Metricset {name} is not enabled")));
     }
     Ok(out)
 }
 
 /// Every enabled block: the files matched by `glob` (`<dir>/*.yml`) then the inline ones.
-pub fn load_blocks(glob: &Path, inline: &[Value], strict_perms: bool) -> Result<Vec<ModuleBlock>> {
+pub fn load_blocks(
+    glob: &Path,
+    inline: &[Value],
+    strict_perms: bool,
+    config_dir: &Path,
+) -> Result<Vec<ModuleBlock>> {
     let mut blocks = Vec::new();
     let dir = glob.parent().unwrap_or(Path::new("."));
     let pattern = glob
@@ -413,11 +505,11 @@ pub fn load_blocks(glob: &Path, inline: &[Value], strict_perms: bool) -> Result<
         })?;
         let origin = format!("[{}]", file.display());
         for block in settings::parse_module_file(&text, &origin)? {
-            blocks.extend(parse_block(&block, &origin)?);
+            blocks.extend(parse_block(&block, &origin, config_dir)?);
         }
     }
     for block in inline {
-        blocks.extend(parse_block(block, "[metricbeat.modules]")?);
+        blocks.extend(parse_block(block, "[metricbeat.modules]", config_dir)?);
     }
     Ok(blocks)
 }
@@ -426,6 +518,10 @@ pub fn load_blocks(glob: &Path, inline: &[Value], strict_perms: bool) -> Result<
 mod tests {
     use super::*;
     use serde_json::json;
+
+    fn parse_block(block: &Value, origin: &str) -> Result<Option<ModuleBlock>> {
+        super::parse_block(block, origin, Path::new("/etc/shipper"))
+    }
 
     #[test]
     fn sample_system_file_is_valid() {
@@ -484,16 +580,10 @@ mod tests {
                          "process": {"include_top_n": {"by_cpu": "many"}}});
         let e = parse_block(&top, "[f]").unwrap_err().to_string();
         assert!(e.contains("by_cpu"), "{e}");
-        let e = parse_block(
-            &json!({"module": "elasticsearch", "xpack": {"enabled": true}}),
-            "[f]",
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(
-            e == "module [elasticsearch] in [f] is not supported yet",
-            "{e}"
-        );
+        let e = parse_block(&json!({"module": "nginx"}), "[f]")
+            .unwrap_err()
+            .to_string();
+        assert!(e == "module [nginx] in [f] is not supported yet", "{e}");
         let e = parse_block(
             &json!({"module": "system", "metricsets": ["cpu"], "perod": "1s"}),
             "[f]",
@@ -544,7 +634,7 @@ mod tests {
         assert_eq!(e, "Module nginx doesn't exist");
         assert!(set_enabled(&m, "../x", true).is_err());
         // The enabled sample loads; the disabled elasticsearch sample is not read.
-        let blocks = load_blocks(&m.join("*.yml"), &[], true).unwrap();
+        let blocks = load_blocks(&m.join("*.yml"), &[], true, dir.path()).unwrap();
         assert_eq!(blocks.len(), 3);
         let agent = crate::event::AgentInfo::load("t", &dir.path().join("data")).unwrap();
         let docs = fetch_once(
@@ -563,10 +653,83 @@ mod tests {
         assert_eq!(e.to_string(), "Module nginx is not enabled");
         let e = fetch_once(&blocks, &[], Path::new("/"), &agent, None, Some("core")).unwrap_err();
         assert_eq!(e.to_string(), "Metricset core is not enabled");
-        set_enabled(&m, "elasticsearch-xpack", true).unwrap();
-        let e = load_blocks(&m.join("*.yml"), &[], true)
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("not supported yet"), "{e}");
+        assert_eq!(
+            set_enabled(&m, "elasticsearch-xpack", true).unwrap(),
+            "Enabled elasticsearch-xpack"
+        );
+        let blocks = load_blocks(&m.join("*.yml"), &[], true, dir.path()).unwrap();
+        assert_eq!(blocks.len(), 4);
+        let es = blocks.iter().find(|b| b.module == "elasticsearch").unwrap();
+        assert_eq!(es.period, Duration::from_secs(10));
+        assert_eq!(es.es_metricsets, crate::elasticsearch::EsMetricSet::XPACK);
+        let conn = &es.elasticsearch.as_ref().unwrap().connection;
+        assert_eq!(conn.hosts[0].to_string(), "http://localhost:9200");
+    }
+
+    #[test]
+    fn elasticsearch_block_options() {
+        use crate::elasticsearch::{EsMetricSet, Scope};
+        let block = json!({"module": "elasticsearch", "xpack": {"enabled": true}, "period": "30s",
+            "hosts": ["https://es1:9200"], "username": "remote_monitoring_user", "password": "pw",
+            "scope": "cluster", "index_recovery": {"active_only": false},
+            "metricsets": ["node_stats"],
+            "ssl": {"certificate_authorities": ["ca.pem"], "verification_mode": "certificate"}});
+        let b = parse_block(&block, "[f]").unwrap().unwrap();
+        assert_eq!(b.period, Duration::from_secs(30));
+        assert_eq!(
+            b.es_metricsets.len(),
+            9,
+            "xpack.enabled replaces the list with the nine"
+        );
+        let es = b.elasticsearch.unwrap();
+        assert_eq!(es.scope, Scope::Cluster);
+        assert!(!es.active_only);
+        assert_eq!(
+            es.connection.username.as_deref(),
+            Some("remote_monitoring_user")
+        );
+        let tls = es.connection.tls.as_ref().unwrap();
+        assert_eq!(
+            tls.certificate_authorities,
+            vec![PathBuf::from("/etc/shipper/ca.pem")],
+            "relative to path.config"
+        );
+        assert!(
+            !format!("{es:?}").contains("\"pw\""),
+            "the password is redacted"
+        );
+
+        let plain = json!({"module": "elasticsearch", "metricsets": ["node"]});
+        let e = parse_block(&plain, "[f]").unwrap_err().to_string();
+        assert!(
+            e.contains("xpack.enabled: true") && e.contains("not supported yet"),
+            "{e}"
+        );
+        let other = json!({"module": "elasticsearch", "xpack": {"enabled": true}, "metricsets": ["pending_tasks"]});
+        let e = parse_block(&other, "[f]").unwrap_err().to_string();
+        assert!(e.contains("elasticsearch/pending_tasks"), "{e}");
+        let typo = json!({"module": "elasticsearch", "xpack": {"enabled": true}, "scop": "node"});
+        let e = parse_block(&typo, "[f]").unwrap_err().to_string();
+        assert!(e.contains("unknown setting [elasticsearch.scop]"), "{e}");
+        let scope =
+            json!({"module": "elasticsearch", "xpack": {"enabled": true}, "scope": "world"});
+        assert!(parse_block(&scope, "[f]").is_err());
+        let both = json!({"module": "elasticsearch", "xpack": {"enabled": true}, "username": "u",
+                          "api_key": "id:key"});
+        assert!(
+            parse_block(&both, "[f]").is_err(),
+            "the output's credential rules apply"
+        );
+        let none_pin = json!({"module": "elasticsearch", "xpack": {"enabled": true},
+            "ssl": {"verification_mode": "none", "ca_trusted_fingerprint": "ab"}});
+        assert!(
+            parse_block(&none_pin, "[f]").is_err(),
+            "the output's TLS rules apply"
+        );
+        let off = json!({"module": "elasticsearch", "enabled": false});
+        assert!(parse_block(&off, "[f]").unwrap().is_none());
+        assert_eq!(EsMetricSet::parse("shard"), Some(EsMetricSet::Shard));
+        assert!(!EsMetricSet::NodeStats.cluster_level());
+        assert!(EsMetricSet::IndexSummary.cluster_level());
     }
 }

@@ -29,19 +29,75 @@ pub struct Stats {
     pub duplicates: AtomicU64,
     /// Events answered 429.
     pub toomany: AtomicU64,
-    /// Events dropped (non-retryable 4xx, single-event 413, retries exhausted).
+    /// Events dropped as not indexable (non-retryable 4xx, single-event 413).
     pub dropped: AtomicU64,
+    /// Events dropped after `max_retries` (`libbeat.pipeline.events.dropped`).
+    pub dropped_retries: AtomicU64,
+    /// The output cluster's `cluster_uuid` (from `GET /`), for self-monitoring.
+    pub cluster_uuid: std::sync::Mutex<Option<String>>,
     /// Events sent again.
     pub retry: AtomicU64,
     /// Bulk requests sent.
     pub batches: AtomicU64,
     /// Failed publish attempts (transport, non-2xx, unreadable 200).
     pub failed: AtomicU64,
+    /// Events handed to `_bulk` (each attempt counts: `libbeat.output.events.total`).
+    pub total: AtomicU64,
+    /// Events in a bulk request now.
+    pub active: AtomicU64,
+    /// Request body bytes written.
+    pub write_bytes: AtomicU64,
+    /// Requests that could not be written or got no answer.
+    pub write_errors: AtomicU64,
+    /// Response bytes read.
+    pub read_bytes: AtomicU64,
+    /// Responses that could not be read as a bulk response.
+    pub read_errors: AtomicU64,
+    /// Events the metricsets produced (`libbeat.pipeline.events.total`).
+    pub pipeline_total: AtomicU64,
+    /// Events dropped by processors (`libbeat.pipeline.events.filtered`).
+    pub pipeline_filtered: AtomicU64,
+    /// Events that entered the queue (`libbeat.pipeline.events.published`).
+    pub pipeline_published: AtomicU64,
+    /// `metricbeat.<module>.<metricset>.{events,success,failures}` by `module.metricset`.
+    pub metricsets: std::sync::Mutex<std::collections::BTreeMap<String, MetricSetCounters>>,
+}
+
+/// One metricset's fetch counters.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct MetricSetCounters {
+    /// Events produced (error events included).
+    pub events: u64,
+    /// Successful fetches.
+    pub success: u64,
+    /// Failed fetches.
+    pub failures: u64,
 }
 
 impl Stats {
-    fn add(counter: &AtomicU64, n: usize) {
+    pub(crate) fn add(counter: &AtomicU64, n: usize) {
         counter.fetch_add(n as u64, Ordering::Relaxed);
+    }
+
+    /// Records one fetch of `module.metricset` that produced `events` events.
+    pub fn record_fetch(&self, key: &str, ok: bool, events: usize) {
+        if let Ok(mut map) = self.metricsets.lock() {
+            let c = map.entry(key.to_string()).or_default();
+            c.events += events as u64;
+            if ok {
+                c.success += 1;
+            } else {
+                c.failures += 1;
+            }
+        }
+    }
+
+    /// A copy of the metricset counters.
+    pub fn metricset_counters(&self) -> std::collections::BTreeMap<String, MetricSetCounters> {
+        self.metricsets
+            .lock()
+            .map(|m| m.clone())
+            .unwrap_or_default()
     }
 
     /// A one-line summary for the log.
@@ -51,7 +107,7 @@ impl Stats {
             self.acked.load(Ordering::Relaxed),
             self.duplicates.load(Ordering::Relaxed),
             self.toomany.load(Ordering::Relaxed),
-            self.dropped.load(Ordering::Relaxed),
+            self.dropped.load(Ordering::Relaxed) + self.dropped_retries.load(Ordering::Relaxed),
             self.retry.load(Ordering::Relaxed),
             self.batches.load(Ordering::Relaxed),
             self.failed.load(Ordering::Relaxed),
@@ -156,6 +212,14 @@ impl Publisher {
                 r.status.as_u16(),
                 r.reason()
             )));
+        }
+        if let Some(uuid) = r.json().and_then(|v| {
+            v.get("cluster_uuid")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        }) && let Ok(mut slot) = self.stats.cluster_uuid.lock()
+        {
+            *slot = Some(uuid);
         }
         let version = r
             .json()
@@ -289,7 +353,7 @@ impl Publisher {
                 SendResult::Retry(failed) => {
                     let left = left.map(|l| l - 1);
                     if left.is_some_and(|l| l <= 0) {
-                        Stats::add(&self.stats.dropped, failed.len());
+                        Stats::add(&self.stats.dropped_retries, failed.len());
                         tracing::error!(
                             events = failed.len(),
                             "dropping events after {} publish attempts (max_retries: {})",
@@ -329,11 +393,22 @@ impl Publisher {
                 return SendResult::NotConnected;
             }
             Stats::add(&self.stats.batches, 1);
-            match self
+            Stats::add(&self.stats.total, batch.len());
+            Stats::add(&self.stats.active, batch.len());
+            let result = self
                 .client
                 .request(Method::POST, &format!("/_bulk?{query}"), Some(body.clone()))
-                .await
-            {
+                .await;
+            self.stats
+                .active
+                .fetch_sub(batch.len() as u64, Ordering::Relaxed);
+            if let Ok(r) = &result {
+                Stats::add(&self.stats.write_bytes, r.sent);
+                Stats::add(&self.stats.read_bytes, r.body.len());
+            } else {
+                Stats::add(&self.stats.write_errors, 1);
+            }
+            match result {
                 Ok(r) => break r,
                 Err(e) if resend_on_fresh_connection => {
                     tracing::debug!("bulk request failed ({e}); resending on a new connection");
@@ -369,6 +444,7 @@ impl Publisher {
             Ok(o) => o,
             Err(reason) => {
                 tracing::error!("failed to publish events: {reason}");
+                Stats::add(&self.stats.read_errors, 1);
                 Stats::add(&self.stats.failed, batch.len());
                 return SendResult::Retry(batch.to_vec());
             }
@@ -406,7 +482,7 @@ enum SendResult {
     NotConnected,
 }
 
-fn encode_query(text: &str) -> String {
+pub(crate) fn encode_query(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {

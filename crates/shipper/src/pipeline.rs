@@ -55,6 +55,22 @@ pub async fn run(
     let extra = Arc::new(config.extra_fields.clone());
     for block in &blocks {
         let processors = Arc::new((block.processors.clone(), global.clone()));
+        if let Some(es) = &block.elasticsearch {
+            for fetcher in crate::elasticsearch::Fetcher::for_module(es, &block.es_metricsets)? {
+                collectors.push(tokio::spawn(collect_es(
+                    fetcher,
+                    block.period,
+                    Emitter {
+                        agent: agent.clone(),
+                        extra: extra.clone(),
+                        processors: processors.clone(),
+                        events: event_tx.clone(),
+                        stop: stop_rx.clone(),
+                        stats: stats.clone(),
+                    },
+                )));
+            }
+        }
         for metricset in &block.metricsets {
             let collector = Collector::new(
                 *metricset,
@@ -64,11 +80,14 @@ pub async fn run(
             collectors.push(tokio::spawn(collect(
                 collector,
                 block.period,
-                agent.clone(),
-                extra.clone(),
-                processors.clone(),
-                event_tx.clone(),
-                stop_rx.clone(),
+                Emitter {
+                    agent: agent.clone(),
+                    extra: extra.clone(),
+                    processors: processors.clone(),
+                    events: event_tx.clone(),
+                    stop: stop_rx.clone(),
+                    stats: stats.clone(),
+                },
             )));
         }
     }
@@ -111,6 +130,28 @@ pub async fn run(
             vec![writer, reader]
         }
     };
+
+    let reporter = config.monitoring.clone().map(|monitoring| {
+        let context = crate::monitoring::Context {
+            stats: stats.clone(),
+            agent: agent.clone(),
+            modules: blocks.iter().map(|b| b.module.clone()).collect(),
+            clients: collectors.len(),
+            queue: if config.disk_queue.is_some() {
+                "disk"
+            } else {
+                "mem"
+            },
+            max_events: config.queue.events,
+            started: Instant::now(),
+        };
+        tokio::spawn(crate::monitoring::run(
+            monitoring,
+            context,
+            Arc::default(),
+            stop_rx.clone(),
+        ))
+    });
 
     let metrics_stats = stats.clone();
     let metrics = tokio::spawn(async move {
@@ -157,6 +198,10 @@ pub async fn run(
         }
     };
     metrics.abort();
+    // Beats' reporter does not flush at exit: its documents are snapshots, not data.
+    if let Some(r) = reporter {
+        r.abort();
+    }
     if lost > 0 && lost != usize::MAX {
         tracing::error!(events = lost, "events could not be sent before exit");
     }
@@ -164,24 +209,66 @@ pub async fn run(
     Ok(RunSummary { stats, lost })
 }
 
-/// One metricset's loop: fetch now and every `period` until stopped.
-async fn collect(
-    collector: Collector,
-    period: Duration,
+/// What a metricset loop needs to turn its results into queued events.
+struct Emitter {
     agent: Arc<AgentInfo>,
     extra: Arc<Option<serde_json::Value>>,
     processors: Arc<(Vec<Processor>, Arc<Vec<Processor>>)>,
     events: mpsc::Sender<Event>,
-    mut stop: watch::Receiver<bool>,
-) {
+    stop: watch::Receiver<bool>,
+    stats: Arc<Stats>,
+}
+
+impl Emitter {
+    /// Adds the top-level fields, runs the processors and queues the document (waiting while
+    /// the queue is full). `false` when the shipper is stopping.
+    async fn emit(&mut self, mut doc: serde_json::Value) -> bool {
+        Stats::add(&self.stats.pipeline_total, 1);
+        if let Some(fields) = self.extra.as_ref() {
+            crate::settings::merge(&mut doc, fields.clone());
+        }
+        // The module's processors, then the top-level ones, as libbeat orders them.
+        if !processors::apply(&self.processors.0, &mut doc)
+            || !processors::apply(&self.processors.1, &mut doc)
+        {
+            Stats::add(&self.stats.pipeline_filtered, 1);
+            return true;
+        }
+        tokio::select! {
+            sent = self.events.send(Event::from_document(&doc)) => {
+                if sent.is_err() {
+                    return false;
+                }
+                Stats::add(&self.stats.pipeline_published, 1);
+                true
+            }
+            _ = self.stop.wait_for(|s| *s) => false,
+        }
+    }
+
+    /// Waits for the next tick; `false` when stopping.
+    async fn tick(&mut self, tick: &mut tokio::time::Interval) -> bool {
+        tokio::select! {
+            _ = tick.tick() => true,
+            _ = self.stop.wait_for(|s| *s) => false,
+        }
+    }
+}
+
+fn interval(period: Duration) -> tokio::time::Interval {
     let mut tick = tokio::time::interval(period);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tick
+}
+
+/// One metricset's loop: fetch now and every `period` until stopped.
+async fn collect(collector: Collector, period: Duration, mut out: Emitter) {
+    let mut tick = interval(period);
     let mut collector = Some(collector);
     let period_ms = u64::try_from(period.as_millis()).unwrap_or(u64::MAX);
     loop {
-        tokio::select! {
-            _ = tick.tick() => {}
-            _ = stop.wait_for(|s| *s) => return,
+        if !out.tick(&mut tick).await {
+            return;
         }
         let Some(mut c) = collector.take() else {
             return;
@@ -199,6 +286,7 @@ async fn collect(
         };
         let duration_ns = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
         let name = c.metricset().name();
+        let ok = result.is_ok();
         let documents = match result {
             Ok(docs) => docs.into_iter().map(Ok).collect::<Vec<_>>(),
             Err(e) => {
@@ -207,20 +295,70 @@ async fn collect(
             }
         };
         collector = Some(c);
+        out.stats
+            .record_fetch(&format!("system.{name}"), ok, documents.len());
         for fields in documents {
-            let mut doc = event::document(&agent, name, period_ms, timestamp, duration_ns, fields);
-            if let Some(fields) = extra.as_ref() {
-                crate::settings::merge(&mut doc, fields.clone());
+            let doc = event::document(&out.agent, name, period_ms, timestamp, duration_ns, fields);
+            if !out.emit(doc).await {
+                return;
             }
-            // The module's processors, then the top-level ones, as libbeat orders them.
-            if !processors::apply(&processors.0, &mut doc)
-                || !processors::apply(&processors.1, &mut doc)
-            {
-                continue;
+        }
+    }
+}
+
+/// One `elasticsearch` metricset's loop on one host. A failed fetch is logged with its cause,
+/// counted and sent as an error event; the loop goes on at the next period.
+async fn collect_es(
+    mut fetcher: crate::elasticsearch::Fetcher,
+    period: Duration,
+    mut out: Emitter,
+) {
+    let mut tick = interval(period);
+    let period_ms = u64::try_from(period.as_millis()).unwrap_or(u64::MAX);
+    let name = fetcher.metricset().name();
+    let mut last_skip_log: Option<Instant> = None;
+    loop {
+        if !out.tick(&mut tick).await {
+            return;
+        }
+        let timestamp = jiff::Timestamp::now();
+        let started = Instant::now();
+        let fetched = tokio::select! {
+            f = fetcher.fetch() => f,
+            _ = out.stop.wait_for(|s| *s) => return,
+        };
+        let duration_ns = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        let outcome = crate::elasticsearch::outcome(
+            fetcher.metricset(),
+            fetcher.address(),
+            &out.agent,
+            period_ms,
+            timestamp,
+            duration_ns,
+            fetched,
+        );
+        if let Some(e) = &outcome.error {
+            tracing::warn!(
+                metricset = name,
+                host = fetcher.address(),
+                "error fetching elasticsearch/{name}: {e}"
+            );
+        }
+        if let Some(reason) = &outcome.skipped {
+            // Metricbeat says why at most once a minute, at debug level.
+            if last_skip_log.is_none_or(|t| t.elapsed() >= Duration::from_secs(60)) {
+                tracing::debug!(metricset = name, "skipping elasticsearch/{name}: {reason}");
+                last_skip_log = Some(Instant::now());
             }
-            tokio::select! {
-                sent = events.send(Event::from_document(&doc)) => if sent.is_err() { return },
-                _ = stop.wait_for(|s| *s) => return,
+        }
+        out.stats.record_fetch(
+            &format!("elasticsearch.{name}"),
+            outcome.error.is_none(),
+            outcome.documents.len(),
+        );
+        for doc in outcome.documents {
+            if !out.emit(doc).await {
+                return;
             }
         }
     }

@@ -5,6 +5,10 @@
 #[path = "integration/common.rs"]
 mod common;
 
+#[path = "integration/es_module.rs"]
+mod es_module;
+#[path = "integration/monitoring.rs"]
+mod monitoring;
 #[path = "integration/pipeline.rs"]
 mod pipeline;
 #[path = "integration/retries.rs"]

@@ -3,7 +3,10 @@
 //! template and data stream; `shipper -e` as `metricbeat_writer` (CA file,
 //! `verification_mode: certificate`, its password in the shipper's keystore) ships system
 //! documents into `metricbeat-<version>`, which `metricbeat_reader` reads; `test output`
-//! prints each step, and names an unknown CA.
+//! prints each step, and names an unknown CA. Stack Monitoring: `modules enable
+//! elasticsearch-xpack` polled as `remote_monitoring_user` fills `.monitoring-es-8-mb` with the
+//! documents Stack Monitoring reads, and `monitoring.enabled` as `metricbeat_monitoring` fills
+//! `.monitoring-beats-7-*` with `beats_stats` and `beats_state`.
 
 use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
@@ -521,4 +524,305 @@ fn a_second_signal_stops_a_flush_that_hangs() {
     let status = wait_exit(&mut child, Duration::from_secs(5)).expect("exits on the second signal");
     assert_eq!(status.code(), Some(130), "{}", log.lock().unwrap());
     drop(silent);
+}
+
+/// The guide's monitoring role and user for the shipper's own metrics.
+fn create_monitoring_user(node: &TestNode, elastic: &str) {
+    let role = json!({"indices": [{"names": [".monitoring-beats-*"],
+                                   "privileges": ["create_index", "create_doc"]}]});
+    let (s, b) = curl(
+        node,
+        "PUT",
+        "/_security/role/metricbeat_monitoring",
+        elastic,
+        Some(&role),
+    );
+    assert_eq!(s, 200, "{b}");
+    let user = json!({"password": "metricbeat_monitoring-pw",
+                      "roles": ["metricbeat_monitoring", "kibana_admin", "monitoring_user"]});
+    let (s, b) = curl(
+        node,
+        "PUT",
+        "/_security/user/metricbeat_monitoring",
+        elastic,
+        Some(&user),
+    );
+    assert_eq!(s, 200, "{b}");
+    let (s, b) = curl(
+        node,
+        "POST",
+        "/_security/user/remote_monitoring_user/_password",
+        elastic,
+        Some(&json!({"password": "remote_monitoring_user-pw"})),
+    );
+    assert_eq!(s, 200, "{b}");
+}
+
+/// The distinct values of a top-level-path field in the newest 500 documents of an index
+/// pattern, as `elastic` (read from `_source`: no mapping is assumed).
+fn values_in(node: &TestNode, elastic: &str, pattern: &str, path: &str) -> Vec<String> {
+    curl(
+        node,
+        "POST",
+        &format!("/{pattern}/_refresh?expand_wildcards=all"),
+        elastic,
+        None,
+    );
+    let (_, r) = curl(
+        node,
+        "POST",
+        &format!("/{pattern}/_search?expand_wildcards=all"),
+        elastic,
+        Some(&json!({"size": 500})),
+    );
+    let mut out: Vec<String> = r["hits"]["hits"]
+        .as_array()
+        .map(|h| {
+            h.iter()
+                .filter_map(|d| d["_source"].pointer(path).and_then(Value::as_str))
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out.dedup();
+    out
+}
+
+#[test]
+fn stack_monitoring_with_the_elasticsearch_xpack_module_and_self_monitoring() {
+    if !have_tool("curl", "--version") {
+        return;
+    }
+    let (home, node, password) = secured_node();
+    let elastic = format!("elastic:{password}");
+    create_guide_users(&node, &elastic);
+    create_monitoring_user(&node, &elastic);
+    let dir = tempfile::tempdir().unwrap();
+    let ca = home.path().join("config/certs/http_ca.crt");
+    write_config(dir.path(), node.port, &ca, "certificate");
+
+    // `modules enable elasticsearch-xpack`, then the guide's module file.
+    let o = shipper(dir.path(), "metricbeat_writer")
+        .args(["modules", "disable", "system"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = shipper(dir.path(), "metricbeat_writer")
+        .args(["modules", "enable", "elasticsearch-xpack"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "Enabled elasticsearch-xpack\n"
+    );
+    let module = dir.path().join("modules.d/elasticsearch-xpack.yml");
+    std::fs::write(
+        &module,
+        format!(
+            "- module: elasticsearch\n  xpack.enabled: true\n  period: 2s\n  hosts: [\"https://localhost:{}\"]\n  username: \"remote_monitoring_user\"\n  password: \"remote_monitoring_user-pw\"\n  ssl:\n    enabled: true\n    certificate_authorities: [\"{}\"]\n    verification_mode: \"certificate\"\n",
+            node.port,
+            ca.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&module, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let o = shipper(dir.path(), "metricbeat_writer")
+        .args(["test", "modules", "elasticsearch", "node_stats"])
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let first: Value = serde_json::from_str(out.lines().next().unwrap_or("")).unwrap();
+    assert_eq!(first["metricset"]["name"], "node_stats", "{out}");
+    assert!(
+        first["elasticsearch"]["node"]["stats"]["jvm"].is_object(),
+        "{out}"
+    );
+
+    let mut child = shipper(dir.path(), "metricbeat_writer")
+        .args([
+            "-e",
+            "-E",
+            "monitoring.enabled=true",
+            "-E",
+            "monitoring.elasticsearch.username=metricbeat_monitoring",
+            "-E",
+            "monitoring.elasticsearch.password=metricbeat_monitoring-pw",
+            "-E",
+            "monitoring.elasticsearch.metrics.period=1s",
+            "-E",
+            "monitoring.elasticsearch.state.period=2s",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let log = Arc::new(Mutex::new(String::new()));
+    let sink = log.clone();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            sink.lock().unwrap().push_str(&(line + "\n"));
+        }
+    });
+    let wanted = [
+        "node_stats",
+        "cluster_stats",
+        "index",
+        "index_summary",
+        "shard",
+    ];
+    let beats = ["beats_stats", "beats_state"];
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let (mut es_sets, mut beat_types) = (Vec::new(), Vec::new());
+    while Instant::now() < deadline {
+        es_sets = values_in(&node, &elastic, ".monitoring-es-8-mb", "/metricset/name");
+        beat_types = values_in(&node, &elastic, ".monitoring-beats-7-*", "/type");
+        if wanted.iter().all(|w| es_sets.iter().any(|f| f == w))
+            && beats.iter().all(|w| beat_types.iter().any(|f| f == w))
+        {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = child.wait().unwrap();
+    let log = log.lock().unwrap().clone();
+    assert!(
+        wanted.iter().all(|w| es_sets.iter().any(|f| f == w)),
+        "found {es_sets:?}; shipper log:\n{log}"
+    );
+    assert!(
+        beats.iter().all(|w| beat_types.iter().any(|f| f == w)),
+        "found {beat_types:?}; shipper log:\n{log}"
+    );
+    assert!(status.success(), "{status}:\n{log}");
+    // Every metricset fetched cleanly (CCR and ML skipped quietly under the basic licence)
+    // and nothing was refused: the guide's users have exactly the privileges needed.
+    for bad in ["error fetching", "Cannot index event", "dropping"] {
+        assert!(!log.contains(bad), "[{bad}] in the log:\n{log}");
+    }
+    assert!(
+        log.contains("Successfully connected to X-Pack Monitoring endpoint."),
+        "{log}"
+    );
+    for secret in [
+        "remote_monitoring_user-pw",
+        "metricbeat_monitoring-pw",
+        "metricbeat_writer-pw",
+    ] {
+        assert!(!log.contains(secret), "a password is logged:\n{log}");
+    }
+
+    // The guide's reader (monitoring_user) sees the monitoring data.
+    let reader = "metricbeat_reader:metricbeat_reader-pw";
+    let seen = values_in(&node, reader, ".monitoring-es-8-mb", "/metricset/name");
+    assert!(seen.iter().any(|s| s == "node_stats"), "{seen:?}");
+
+    // The fields Stack Monitoring reads.
+    let newest = |metricset: &str| -> Value {
+        let q = json!({"size": 1, "sort": [{"@timestamp": "desc"}],
+                       "query": {"term": {"metricset.name": metricset}}});
+        let (_, r) = curl(
+            &node,
+            "POST",
+            "/.monitoring-es-8-mb/_search?expand_wildcards=all",
+            &elastic,
+            Some(&q),
+        );
+        r["hits"]["hits"][0]["_source"].clone()
+    };
+    let (_, root) = curl(&node, "GET", "/", &elastic, None);
+    let uuid = root["cluster_uuid"].as_str().unwrap().to_string();
+    let ns = newest("node_stats");
+    assert_eq!(ns["elasticsearch"]["cluster"]["id"], uuid.as_str(), "{ns}");
+    assert_eq!(ns["event"]["dataset"], "elasticsearch.node.stats", "{ns}");
+    assert_eq!(ns["metricset"]["period"], 2000, "{ns}");
+    assert_eq!(ns["elasticsearch"]["node"]["master"], true, "{ns}");
+    assert!(
+        ns["elasticsearch"]["node"]["stats"]["jvm"]["mem"]["heap"]["used"]["bytes"].is_u64(),
+        "{ns}"
+    );
+    assert!(
+        ns["elasticsearch"]["node"]["stats"]["indices"]["docs"]["count"].is_u64(),
+        "{ns}"
+    );
+    let cs = newest("cluster_stats");
+    assert!(
+        cs["elasticsearch"]["cluster"]["stats"]["status"].is_string(),
+        "{cs}"
+    );
+    assert!(
+        cs["elasticsearch"]["cluster"]["stats"]["license"]["type"].is_string(),
+        "{cs}"
+    );
+    assert!(
+        cs["elasticsearch"]["cluster"]["stats"]["state"]["nodes_hash"].is_i64(),
+        "{cs}"
+    );
+    let summary = newest("index_summary");
+    assert!(
+        summary["elasticsearch"]["index"]["summary"]["total"]["docs"]["count"].is_u64(),
+        "{summary}"
+    );
+    let shard = newest("shard");
+    assert!(
+        shard["elasticsearch"]["shard"]["state"].is_string(),
+        "{shard}"
+    );
+    assert!(
+        shard["elasticsearch"]["index"]["name"].is_string(),
+        "{shard}"
+    );
+    let index = newest("index");
+    assert!(
+        index["elasticsearch"]["index"]["status"].is_string(),
+        "{index}"
+    );
+
+    let q = json!({"size": 1, "sort": [{"timestamp": "desc"}],
+                   "query": {"term": {"type": "beats_stats"}}});
+    let (_, r) = curl(
+        &node,
+        "POST",
+        "/.monitoring-beats-7-*/_search?expand_wildcards=all",
+        &elastic,
+        Some(&q),
+    );
+    let bs = &r["hits"]["hits"][0]["_source"];
+    assert_eq!(bs["cluster_uuid"], uuid.as_str(), "{bs}");
+    let m = &bs["beats_stats"]["metrics"];
+    assert!(
+        m["libbeat"]["output"]["events"]["acked"]
+            .as_u64()
+            .unwrap_or(0)
+            > 0,
+        "{bs}"
+    );
+    assert!(
+        m["libbeat"]["pipeline"]["events"]["total"]
+            .as_u64()
+            .unwrap_or(0)
+            > 0,
+        "{bs}"
+    );
+    assert!(
+        m["beat"]["memstats"]["rss"].as_u64().unwrap_or(0) > 0,
+        "{bs}"
+    );
+    assert!(
+        m["metricbeat"]["elasticsearch"]["node_stats"]["success"]
+            .as_u64()
+            .unwrap_or(0)
+            > 0,
+        "{bs}"
+    );
 }

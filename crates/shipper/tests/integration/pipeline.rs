@@ -22,8 +22,13 @@ async fn shutdown_flushes_the_queue() {
             node.addr
         ),
     );
-    let blocks =
-        modules::load_blocks(&dir.path().join("none/*.yml"), &config.inline_modules, true).unwrap();
+    let blocks = modules::load_blocks(
+        &dir.path().join("none/*.yml"),
+        &config.inline_modules,
+        true,
+        dir.path(),
+    )
+    .unwrap();
     let agent = AgentInfo::load("test-host", &dir.path().join("data")).unwrap();
     let summary = pipeline::run(
         &config,
@@ -106,8 +111,13 @@ async fn the_disk_queue_keeps_events_across_an_outage_and_a_restart() {
         )
     };
     let config = shipper_config(dir.path(), &yaml(down));
-    let blocks =
-        modules::load_blocks(&dir.path().join("none/*.yml"), &config.inline_modules, true).unwrap();
+    let blocks = modules::load_blocks(
+        &dir.path().join("none/*.yml"),
+        &config.inline_modules,
+        true,
+        dir.path(),
+    )
+    .unwrap();
     let agent = AgentInfo::load("test-host", &dir.path().join("data")).unwrap();
     let summary = pipeline::run(
         &config,
@@ -170,8 +180,13 @@ async fn module_and_top_level_processors_run_before_queueing() {
             node.addr
         ),
     );
-    let blocks =
-        modules::load_blocks(&dir.path().join("none/*.yml"), &config.inline_modules, true).unwrap();
+    let blocks = modules::load_blocks(
+        &dir.path().join("none/*.yml"),
+        &config.inline_modules,
+        true,
+        dir.path(),
+    )
+    .unwrap();
     let agent = AgentInfo::load("test-host", &dir.path().join("data")).unwrap();
     pipeline::run(
         &config,

@@ -133,7 +133,12 @@ async fn non_retryable_items_are_dropped_and_exhausted_retries_drop_the_rest() {
         3,
         "max_retries + 1 attempts"
     );
-    assert_eq!(stats.dropped.load(Ordering::Relaxed), 2);
+    assert_eq!(
+        stats.dropped_retries.load(Ordering::Relaxed),
+        2,
+        "libbeat.pipeline.events.dropped, not the invalid-event counter"
+    );
+    assert_eq!(stats.dropped.load(Ordering::Relaxed), 0);
 
     // One event that is still too large alone is dropped, not retried forever.
     let too_large: Script = Box::new(|_, _, _| BulkAnswer::Status(413, "{}"));
