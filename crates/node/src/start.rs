@@ -510,6 +510,20 @@ fn start_node(
             let _watcher = tls.spawn_watcher(TLS_RELOAD_INTERVAL);
             spawn_expiry_warnings(tls.clone());
         }
+        // The first start's console enrolment token, made before the node says it started so
+        // that the banner follows at once.
+        let enrollment_token = match (auto.as_ref(), &state.gate, config.security.enrollment_enabled) {
+            (Some(done), Some(gate), true) => {
+                match autoconfig::console_enrollment_token(gate.authenticator().store(), done, &bound) {
+                    Ok(t) => Some(t),
+                    Err(e) => {
+                        tracing::warn!("could not create a console enrollment token: {e}");
+                        None
+                    }
+                }
+            }
+            _ => None,
+        };
         let scheme = if tls_on { "https" } else { "http" };
         for addr in &bound {
             tracing::info!(address = %addr, "publish_address {{{addr}}}, bound_addresses {{{addr}}}");
@@ -522,22 +536,10 @@ fn start_node(
             bound.first().map(ToString::to_string).unwrap_or_default()
         );
         if let Some(done) = auto {
-            let token = match (&state.gate, config.security.enrollment_enabled) {
-                (Some(gate), true) => {
-                    match autoconfig::console_enrollment_token(gate.authenticator().store(), done, &bound) {
-                        Ok(t) => Some(t),
-                        Err(e) => {
-                            tracing::warn!("could not create a console enrollment token: {e}");
-                            None
-                        }
-                    }
-                }
-                _ => None,
-            };
             // Printed on stdout, once, as Elasticsearch does on its first start.
             ironstack_terminal::print_out(&format!(
                 "{}\n",
-                autoconfig::banner(done, port, working_dir, token.as_deref())
+                autoconfig::banner(done, port, working_dir, enrollment_token.as_deref())
             ));
         }
         let app = rest::router(state.clone());
