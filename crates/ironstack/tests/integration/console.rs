@@ -2051,3 +2051,92 @@ fn console_reads_elasticsearch_password_from_its_keystore() {
     assert!(!console.output().contains(KIBANA_SYSTEM_PASSWORD));
     drop(node);
 }
+
+#[test]
+fn shipper_setup_checks_the_console_named_in_setup_kibana() {
+    let s = stack();
+    let elastic = s.elastic();
+    // The guide's setup user: its index role plus kibana_admin (what loading dashboards needs).
+    for (path, body) in [
+        (
+            "/_security/role/metricbeat_setup",
+            r#"{"cluster":["monitor","manage_ilm"],"indices":[{"names":["metricbeat-*"],"privileges":["manage","write"]}]}"#,
+        ),
+        (
+            "/_security/user/metricbeat_setup",
+            r#"{"password":"setup-password","roles":["metricbeat_setup","kibana_admin","ingest_admin"]}"#,
+        ),
+    ] {
+        let (status, _, out) = curl(
+            &s.node.ca(),
+            &[
+                "-u",
+                &elastic,
+                "-X",
+                "PUT",
+                "-H",
+                "content-type: application/json",
+                "-d",
+                body,
+                &s.node_url(path),
+            ],
+        );
+        assert_eq!(status, 200, "{out}");
+    }
+    let dir = s.home.path().join("shipper");
+    std::fs::create_dir_all(&dir).unwrap();
+    let write = |password: &str| {
+        let f = dir.join("shipper.yml");
+        std::fs::write(
+            &f,
+            format!(
+                "output.elasticsearch:\n  hosts: [\"https://localhost:{}\"]\n  username: metricbeat_setup\n  password: setup-password\n  ssl.certificate_authorities: [\"{}\"]\n\
+setup.kibana:\n  host: \"https://localhost:{}\"\n  username: metricbeat_setup\n  password: \"{password}\"\n  ssl.certificate_authorities: [\"{}\"]\n",
+                s.node.port,
+                s.node.ca().display(),
+                s.console.port,
+                s.console_ca.display()
+            ),
+        )
+        .unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o600)).unwrap();
+    };
+    let setup = |args: &[&str]| {
+        ironstack()
+            .current_dir(&dir)
+            .args(["shipper", "setup", "-e"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    write("setup-password");
+    let o = setup(&[]);
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(
+        o.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(out.contains("Index setup finished."), "{out}");
+    assert!(
+        out.contains(&format!(
+            "Skipping dashboards: the console 9.1.0 at https://localhost:{} (available) serves no dashboards to load yet.",
+            s.console.port
+        )),
+        "{out}"
+    );
+    // Asking for dashboards explicitly fails with the reason.
+    let o = setup(&["--dashboards"]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("serves no dashboards yet"), "{err}");
+    // A wrong password is the console's 401, named.
+    write("wrong-password");
+    let o = setup(&["--dashboards"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("answered GET /api/status with 401") && err.contains("setup.kibana.password"),
+        "{err}"
+    );
+}
