@@ -90,39 +90,10 @@ pub(crate) enum Command {
     /// Manage the secrets keystore (`${KEY}` values)
     Keystore {
         #[command(subcommand)]
-        what: KeystoreCommand,
+        what: ironstack_keystore_cli::ToolKeystoreCommand,
     },
     /// Show the version
     Version,
-}
-
-#[derive(Debug, Subcommand)]
-pub(crate) enum KeystoreCommand {
-    /// Create the keystore
-    Create {
-        /// Overwrite an existing keystore
-        #[arg(long)]
-        force: bool,
-    },
-    /// Add a key (the value is asked for, or read from standard input with --stdin)
-    Add {
-        /// The key, referenced as ${KEY} in the configuration
-        key: String,
-        /// Read the value from standard input
-        #[arg(long)]
-        stdin: bool,
-        /// Overwrite an existing key
-        #[arg(long)]
-        force: bool,
-    },
-    /// List the keys
-    List,
-    /// Remove keys
-    Remove {
-        /// Keys
-        #[arg(required = true)]
-        keys: Vec<String>,
-    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -257,40 +228,17 @@ pub(crate) fn execute(
         }
         Command::Keystore { what } => {
             let data = config::keystore_data_dir(&overrides(cli), cwd);
-            match what {
-                KeystoreCommand::Create { force } => {
-                    print_out(&format!("{}\n", crate::keystore::create(&data, *force)?));
-                }
-                KeystoreCommand::Add { key, stdin, force } => {
-                    let value = if *stdin {
-                        crate::keystore::read_value(&mut std::io::stdin().lock())?
-                    } else {
-                        use ironstack_terminal::Terminal;
-                        let mut terminal = ironstack_terminal::SystemTerminal::new(
-                            ironstack_terminal::Verbosity::Normal,
-                        );
-                        terminal
-                            .read_secret(&format!("Enter value for {key}: "))
-                            .map_err(|e| Error::Runtime(e.message))?
-                            .expose()
-                            .to_string()
-                    };
-                    print_out(&format!(
-                        "{}\n",
-                        crate::keystore::add(&data, key, &value, *force)?
-                    ));
-                }
-                KeystoreCommand::List => {
-                    for key in crate::keystore::list(&data)? {
-                        print_out(&format!("{key}\n"));
-                    }
-                }
-                KeystoreCommand::Remove { keys } => {
-                    for key in keys {
-                        print_out(&format!("{}\n", crate::keystore::remove(&data, key)?));
-                    }
-                }
-            }
+            let keystore =
+                ironstack_keystore::ToolKeystore::new(crate::keystore::path(&data), "shipper");
+            let mut terminal =
+                ironstack_terminal::SystemTerminal::new(ironstack_terminal::Verbosity::Normal);
+            ironstack_keystore_cli::run_tool_keystore(
+                what,
+                &keystore,
+                &mut std::io::stdin().lock(),
+                &mut terminal,
+            )
+            .map_err(|e| Error::Runtime(e.message))?;
             Ok(0)
         }
         Command::Export {

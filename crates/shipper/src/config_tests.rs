@@ -334,8 +334,9 @@ fn keystore_values_win_over_the_environment() {
     write_config(dir.path(), BASE);
     let data = keystore_data_dir(&Overrides::default(), dir.path());
     assert_eq!(data, dir.path().join("data"));
-    crate::keystore::create(&data, false).unwrap();
-    crate::keystore::add(&data, "ES_PWD", "from-keystore", false).unwrap();
+    let ks = ironstack_keystore::ToolKeystore::new(crate::keystore::path(&data), "shipper");
+    ks.create(false).unwrap();
+    ks.add("ES_PWD", "from-keystore", false).unwrap();
     let c = load_with(dir.path(), &[], &[("ES_PWD", "from-env")]).unwrap();
     assert_eq!(c.output.password.unwrap().expose(), "from-keystore");
     // Without the variable in the environment at all.
