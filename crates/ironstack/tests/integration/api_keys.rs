@@ -3,7 +3,7 @@
 //! `encoded` key; the owner's role changes after creation do not reach the key until it is
 //! updated.
 
-use crate::support::{have_python_module, run_python_scenario, start_secured};
+use crate::support::python_scenario_on_a_new_node;
 
 const SCENARIO: &str = r#"
 import sys
@@ -96,11 +96,5 @@ print("ok")
 
 #[test]
 fn create_grant_update_invalidate_with_the_python_client() {
-    if !have_python_module("elasticsearch") {
-        return;
-    }
-    let home = tempfile::tempdir().unwrap();
-    let (node, password) = start_secured(home.path());
-    let ca = home.path().join("config/certs/http_ca.crt");
-    run_python_scenario(SCENARIO, &ca, node.port, &password);
+    python_scenario_on_a_new_node(SCENARIO);
 }

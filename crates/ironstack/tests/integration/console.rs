@@ -222,23 +222,8 @@ elasticsearch.ssl.certificateAuthorities: [\"{}\"]\nxpack.security.encryptionKey
     config
 }
 
-fn stack() -> Stack {
-    stack_with(&[], "")
-}
-
-/// A stack whose node gets `node_settings` (`-E`) and whose `console.yml` ends with
-/// `console_yaml`.
-fn stack_with(node_settings: &[&str], console_yaml: &str) -> Stack {
-    let (home, node, elastic_password) = if node_settings.is_empty() {
-        secured_node()
-    } else {
-        let home = tempfile::tempdir().unwrap();
-        let node = TestNode::start(home.path(), node_settings);
-        assert!(node.wait_for_output("Password for the elastic user", Duration::from_secs(10)));
-        std::thread::sleep(Duration::from_millis(200));
-        let password = crate::support::banner_password(&node.output()).unwrap();
-        (home, node, password)
-    };
+/// Gives `kibana_system` the password the consoles of these tests use.
+fn set_kibana_system_password(node: &TestNode, elastic_password: &str) {
     let (status, _, body) = curl(
         &node.ca(),
         &[
@@ -257,6 +242,26 @@ fn stack_with(node_settings: &[&str], console_yaml: &str) -> Stack {
         ],
     );
     assert_eq!(status, 200, "{body}");
+}
+
+fn stack() -> Stack {
+    stack_with(&[], "")
+}
+
+/// A stack whose node gets `node_settings` (`-E`) and whose `console.yml` ends with
+/// `console_yaml`.
+fn stack_with(node_settings: &[&str], console_yaml: &str) -> Stack {
+    let (home, node, elastic_password) = if node_settings.is_empty() {
+        secured_node()
+    } else {
+        let home = tempfile::tempdir().unwrap();
+        let node = TestNode::start(home.path(), node_settings);
+        assert!(node.wait_for_output("Password for the elastic user", Duration::from_secs(10)));
+        std::thread::sleep(Duration::from_millis(200));
+        let password = crate::support::banner_password(&node.output()).unwrap();
+        (home, node, password)
+    };
+    set_kibana_system_password(&node, &elastic_password);
     let dir = home.path().join("console");
     std::fs::create_dir_all(&dir).unwrap();
     let (console_ca, cert, key) = console_certificate(&dir);
@@ -1982,24 +1987,7 @@ fn console_enrols_with_a_token_from_the_node_and_starts_with_its_service_account
 #[test]
 fn console_reads_elasticsearch_password_from_its_keystore() {
     let (home, node, elastic_password) = secured_node();
-    let (status, _, body) = curl(
-        &node.ca(),
-        &[
-            "-u",
-            &format!("elastic:{elastic_password}"),
-            "-X",
-            "POST",
-            "-H",
-            "content-type: application/json",
-            "-d",
-            &format!("{{\"password\":\"{KIBANA_SYSTEM_PASSWORD}\"}}"),
-            &format!(
-                "https://localhost:{}/_security/user/kibana_system/_password",
-                node.port
-            ),
-        ],
-    );
-    assert_eq!(status, 200, "{body}");
+    set_kibana_system_password(&node, &elastic_password);
     let dir = home.path().join("console");
     std::fs::create_dir_all(&dir).unwrap();
     let (_console_ca, cert, key) = console_certificate(&dir);

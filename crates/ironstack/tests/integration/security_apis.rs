@@ -3,7 +3,7 @@
 //! them: define privileges, grant them through a role, ask `_has_privileges`, search users,
 //! roles and keys, and clear the realm cache.
 
-use crate::support::{have_python_module, run_python_scenario, start_secured};
+use crate::support::python_scenario_on_a_new_node;
 
 const SCENARIO: &str = r#"
 import sys
@@ -96,11 +96,5 @@ print("ok")
 
 #[test]
 fn app_privileges_bulk_roles_queries_and_caches_with_the_python_client() {
-    if !have_python_module("elasticsearch") {
-        return;
-    }
-    let home = tempfile::tempdir().unwrap();
-    let (node, password) = start_secured(home.path());
-    let ca = home.path().join("config/certs/http_ca.crt");
-    run_python_scenario(SCENARIO, &ca, node.port, &password);
+    python_scenario_on_a_new_node(SCENARIO);
 }

@@ -3,7 +3,7 @@
 //! token and act with the account's fixed privileges, list credentials, clear the cache and
 //! delete the token, after which it no longer authenticates.
 
-use crate::support::{have_python_module, run_python_scenario, start_secured};
+use crate::support::python_scenario_on_a_new_node;
 
 const SCENARIO: &str = r#"
 import sys
@@ -48,11 +48,5 @@ print("ok")
 
 #[test]
 fn service_tokens_with_the_python_client() {
-    if !have_python_module("elasticsearch") {
-        return;
-    }
-    let home = tempfile::tempdir().unwrap();
-    let (node, password) = start_secured(home.path());
-    let ca = home.path().join("config/certs/http_ca.crt");
-    run_python_scenario(SCENARIO, &ca, node.port, &password);
+    python_scenario_on_a_new_node(SCENARIO);
 }

@@ -2,7 +2,7 @@
 //! `elasticsearch` client: `cat.indices(format=json)`, `indices.stats()`, `mget`, `msearch`,
 //! `delete_by_query` and `cluster.health(level="indices")` on real documents.
 
-use crate::support::{have_python_module, run_python_scenario, start_secured};
+use crate::support::python_scenario_on_a_new_node;
 
 const SCENARIO: &str = r#"
 import sys
@@ -72,11 +72,5 @@ print("ok")
 
 #[test]
 fn stats_cat_and_multi_requests_with_the_python_client() {
-    if !have_python_module("elasticsearch") {
-        return;
-    }
-    let home = tempfile::tempdir().unwrap();
-    let (node, password) = start_secured(home.path());
-    let ca = home.path().join("config/certs/http_ca.crt");
-    run_python_scenario(SCENARIO, &ca, node.port, &password);
+    python_scenario_on_a_new_node(SCENARIO);
 }

@@ -268,6 +268,20 @@ pub(crate) fn secured_node() -> (tempfile::TempDir, TestNode, String) {
 
 /// Runs a Python client scenario (`python -c SCRIPT CA PORT PASSWORD`) against a secured node
 /// and asserts that it exits 0 printing exactly `ok` (the script's asserts explain failures).
+/// Runs `script` with the official Python client against a fresh auto-configured node
+/// (skipped when the client is missing and interop is not required); returns the node and its
+/// home for checks after the script.
+pub(crate) fn python_scenario_on_a_new_node(script: &str) -> Option<(TestNode, tempfile::TempDir)> {
+    if !have_python_module("elasticsearch") {
+        return None;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let (node, password) = start_secured(home.path());
+    let ca = home.path().join("config/certs/http_ca.crt");
+    run_python_scenario(script, &ca, node.port, &password);
+    Some((node, home))
+}
+
 pub(crate) fn run_python_scenario(script: &str, ca: &Path, port: u16, password: &str) {
     let o = Command::new(python())
         .args(["-c", script])
