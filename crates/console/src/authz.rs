@@ -54,6 +54,7 @@ impl Access {
             | "/app/management/security/role_mappings"
             | "/app/management/security/role_mappings/create"
             | "/app/management/security/role_mappings/edit/{name}"
+            | "/app/management/stack/certificates"
             | "/internal/security/users/{name}"
             | "/internal/security/users/{name}/password"
             | "/internal/security/users/{name}/{action}"

@@ -4,6 +4,7 @@
 //! and roles in Stack Management → Security.
 
 mod authz;
+mod certificates;
 mod config;
 pub mod enrollment;
 mod error;

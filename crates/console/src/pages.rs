@@ -86,6 +86,10 @@ fn header(h: &mut Html, f: &Frame) {
             "Role mappings",
             format!("{base}/app/management/security/role_mappings"),
         ),
+        (
+            "Certificates",
+            format!("{base}/app/management/stack/certificates"),
+        ),
     ];
     if f.nav.manage_spaces {
         links.push(("Spaces", format!("{base}/app/management/kibana/spaces")));

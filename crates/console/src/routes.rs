@@ -102,6 +102,11 @@ fn routes() -> Vec<Route> {
         ),
         ("/app/management/security/roles", vec![G], get(roles_page)),
         (
+            "/app/management/stack/certificates",
+            vec![G],
+            get(certificates_page),
+        ),
+        (
             "/app/management/security/roles/create",
             vec![G],
             get(role_create_page),
@@ -1090,6 +1095,29 @@ async fn user_edit_page(
 async fn roles_page(State(app): State<Shared>, Extension(ctx): Extension<Ctx>) -> Response {
     let roles = try_response!(fetch(&app, &ctx, "/_security/role", "roles").await);
     page(pages::roles(&ctx.frame(), &roles))
+}
+
+/// Stack Management → Certificates: the node's (as the user: the node decides who may see
+/// them) and the console's own.
+async fn certificates_page(State(app): State<Shared>, Extension(ctx): Extension<Ctx>) -> Response {
+    let node = try_response!(fetch(&app, &ctx, "/_ssl/certificates", "certificates").await);
+    let mut rows = crate::certificates::node_rows(&node);
+    let config = app.config.clone();
+    let console = tokio::task::spawn_blocking(move || crate::certificates::console_rows(&config))
+        .await
+        .unwrap_or_else(|e| Err(format!("reading the console's certificates failed: {e}")));
+    let error = match console {
+        Ok(mine) => {
+            rows.extend(mine);
+            None
+        }
+        Err(e) => Some(e),
+    };
+    page(crate::certificates::page(
+        &ctx.frame(),
+        &rows,
+        error.as_deref(),
+    ))
 }
 
 async fn role_create_page(State(app): State<Shared>, Extension(ctx): Extension<Ctx>) -> Response {

@@ -47,6 +47,7 @@ pub async fn start(
             None
         }
     };
+    crate::certificates::warn_about_expiry(&config);
     if config.encryption_key.is_none() {
         tracing::warn!(
             "Generating a random key for xpack.security.encryptionKey. To prevent sessions from being invalidated on restart, please set xpack.security.encryptionKey in the console configuration"

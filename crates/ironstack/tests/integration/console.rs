@@ -2128,3 +2128,89 @@ setup.kibana:\n  host: \"https://localhost:{}\"\n  username: metricbeat_setup\n 
         "{err}"
     );
 }
+
+#[test]
+fn certificates_page_lists_node_and_console_certificates_and_warns_before_expiry() {
+    let s = stack();
+    let page = |port: u16, ca: &Path| {
+        curl(
+            ca,
+            &[
+                "-u",
+                &s.elastic(),
+                &format!("https://localhost:{port}/app/management/stack/certificates"),
+            ],
+        )
+    };
+    let (status, _, body) = page(s.console.port, &s.console_ca);
+    assert_eq!(status, 200, "{body}");
+    for needle in [
+        "Node HTTPS",
+        "http.p12",
+        "Console HTTPS",
+        "console.crt",
+        "Console → node trust",
+        "http_ca.crt",
+        "CN=console",
+    ] {
+        assert!(body.contains(needle), "{needle} missing:\n{body}");
+    }
+    assert!(!body.contains("certificatesExpiring"), "{body}");
+
+    // A console whose certificate expires in 10 days: warned in its log and on the page.
+    let dir = s.home.path().join("console");
+    run(ironstack().current_dir(&dir).args([
+        "certutil",
+        "cert",
+        "--silent",
+        "--pem",
+        "--ca-cert",
+        "ca/ca.crt",
+        "--ca-key",
+        "ca/ca.key",
+        "--name",
+        "soon",
+        "--dns",
+        "localhost",
+        "--days",
+        "10",
+        "--out",
+        "soon.zip",
+    ]));
+    run(Command::new("unzip")
+        .current_dir(&dir)
+        .args(["-q", "-o", "soon.zip"]));
+    let text = std::fs::read_to_string(dir.join("console.yml"))
+        .unwrap()
+        .replace("console/console.crt", "soon/soon.crt")
+        .replace("console/console.key", "soon/soon.key");
+    let port = free_port();
+    let text = text
+        .lines()
+        .map(|l| {
+            if l.starts_with("server.port:") {
+                format!("server.port: {port}")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let config = dir.join("soon.yml");
+    std::fs::write(&config, text).unwrap();
+    let soon = TestConsole::start(&dir, &config, &[("KS_PW", KIBANA_SYSTEM_PASSWORD)]);
+    assert!(
+        soon.wait_for("Kibana is now available", Duration::from_secs(30)),
+        "{}",
+        soon.output()
+    );
+    assert!(
+        soon.output().contains("the certificate [CN=soon]") && soon.output().contains("expires in"),
+        "{}",
+        soon.output()
+    );
+    let (status, _, body) = page(soon.port, &s.console_ca);
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("certificatesExpiring"), "{body}");
+    assert!(body.contains("class=\"expiring\""), "{body}");
+}
