@@ -22,6 +22,7 @@ Commands:
   users      Manage file-realm users (elasticsearch-users)
   reset-password  Reset a user's password on the running node (elasticsearch-reset-password)
   create-enrollment-token  Create a console enrolment token (elasticsearch-create-enrollment-token)
+  service-tokens  Manage file service tokens (elasticsearch-service-tokens)
   shipper    Ship system metrics to Elasticsearch (metricbeat)
   console    Run the web console (Kibana-compatible login, users and roles over HTTPS)
   help       Print this message
@@ -44,6 +45,7 @@ fn main() -> ExitCode {
             ironstack_security_cli::create_enrollment_token_main(rest[1..].to_vec())
         }
         Some("node") => ironstack_node::cli_main(rest),
+        Some("service-tokens") => ironstack_security_cli::service_tokens_main(rest),
         Some("create-enrollment-token") => {
             ironstack_security_cli::create_enrollment_token_main(rest)
         }

@@ -8,6 +8,7 @@
 mod client;
 pub mod enrollment;
 pub mod reset;
+pub mod service_tokens;
 pub mod users;
 
 use std::collections::HashMap;
@@ -275,6 +276,79 @@ pub fn create_enrollment_token_main(args: Vec<OsString>) -> i32 {
     let password_file: Option<PathBuf> = ironstack_keystore_cli::password_file_from_env();
     match enrollment::run(&options, &env, password_file.as_deref(), &mut terminal) {
         Ok(_) => 0,
+        Err(e) => report(&e),
+    }
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ironstack service-tokens",
+    about = "Manages file service tokens ($IRONSTACK_PATH_CONF/service_tokens), like elasticsearch-service-tokens",
+    disable_version_flag = true
+)]
+struct ServiceTokensCli {
+    /// Configure a setting
+    #[arg(short = 'E', value_name = "KEY=VALUE", global = true)]
+    settings: Vec<String>,
+    #[command(subcommand)]
+    command: ServiceTokensCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum ServiceTokensCommand {
+    /// Creates a file token for a service account
+    Create {
+        /// The service account, e.g. elastic/fleet-server
+        principal: String,
+        /// The token's name
+        name: String,
+    },
+    /// Deletes a file token
+    Delete {
+        /// The service account
+        principal: String,
+        /// The token's name
+        name: String,
+    },
+    /// Lists the file tokens
+    List {
+        /// Only this service account's tokens
+        principal: Option<String>,
+    },
+}
+
+/// `ironstack service-tokens ARGS`; returns the exit code.
+pub fn service_tokens_main(args: Vec<OsString>) -> i32 {
+    let cli: ServiceTokensCli = match parse_args("ironstack service-tokens", args) {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
+    let mut terminal = SystemTerminal::new(Verbosity::Normal);
+    let action = match cli.command {
+        ServiceTokensCommand::Create { principal, name } => {
+            service_tokens::ServiceTokensAction::Create { principal, name }
+        }
+        ServiceTokensCommand::Delete { principal, name } => {
+            service_tokens::ServiceTokensAction::Delete { principal, name }
+        }
+        ServiceTokensCommand::List { principal } => {
+            service_tokens::ServiceTokensAction::List { principal }
+        }
+    };
+    let env: HashMap<String, String> = std::env::vars().collect();
+    let config = match NodeConfig::load(&LoadOptions {
+        env,
+        overrides: cli.settings,
+        ..LoadOptions::default()
+    }) {
+        Ok(c) => c,
+        Err(e) => return report(&CliError::config(e.to_string())),
+    };
+    if let Err(e) = config_dir_must_exist(&config) {
+        return report(&e);
+    }
+    match service_tokens::run(&action, &config.config_dir, &mut terminal) {
+        Ok(()) => 0,
         Err(e) => report(&e),
     }
 }

@@ -162,6 +162,8 @@ struct ServiceTokenCacheEntry {
     digest: [u8; 32],
     /// The version of the token's document the answer was built from.
     version: Option<u64>,
+    /// The realm files' generation then (file tokens live in `service_tokens`).
+    files: u64,
     inserted: Instant,
     token: Arc<ServiceTokenAuthentication>,
 }
@@ -294,7 +296,9 @@ impl Authenticator {
             .lock()
             .unwrap_or_else(|p| p.into_inner());
         let entry = cache.get(&qualified)?;
-        let fresh = entry.version == version && entry.inserted.elapsed() < API_KEY_CACHE_TTL;
+        let fresh = entry.version == version
+            && entry.files == self.files_generation()
+            && entry.inserted.elapsed() < API_KEY_CACHE_TTL;
         let matches: bool = salted_digest(&entry.salt, token.secret.expose())
             .ct_eq(&entry.digest)
             .into();
@@ -319,13 +323,28 @@ impl Authenticator {
         self.verifications
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let qualified = token.qualified_name();
+        // Read before what they describe, as for users.
+        let files = self.files_generation();
         let version = self.store.version(Section::ServiceTokens, &qualified);
-        let doc = self
-            .store
-            .doc(Section::ServiceTokens, &qualified)
-            .ok_or_else(|| format!("service account token [{qualified}] does not exist"))?;
-        let verified = crate::service_account::stored_hash(&doc)
-            .is_some_and(|hash| verify_password(token.secret.expose(), hash));
+        // Elasticsearch looks in the file first, then in the security index.
+        let (hash, source) = match self
+            .file
+            .as_ref()
+            .and_then(|f| f.service_token_hash(&qualified))
+        {
+            Some(hash) => (hash, crate::service_account::TokenSource::File),
+            None => {
+                let doc = self
+                    .store
+                    .doc(Section::ServiceTokens, &qualified)
+                    .ok_or_else(|| format!("service account token [{qualified}] does not exist"))?;
+                let hash = crate::service_account::stored_hash(&doc)
+                    .unwrap_or_default()
+                    .to_string();
+                (hash, crate::service_account::TokenSource::Index)
+            }
+        };
+        let verified = !hash.is_empty() && verify_password(token.secret.expose(), &hash);
         if !verified {
             return Err(format!(
                 "failed to authenticate service account [{}] with token name [{}]",
@@ -335,7 +354,7 @@ impl Authenticator {
         let answer = Arc::new(ServiceTokenAuthentication {
             authentication: Arc::new(crate::service_account::authentication(&token.principal)),
             token_name: token.name.clone(),
-            source: crate::service_account::TokenSource::Index,
+            source,
         });
         let mut salt = [0u8; 16];
         if random_bytes(&mut salt).is_ok() {
@@ -352,6 +371,7 @@ impl Authenticator {
                     salt,
                     digest: salted_digest(&salt, token.secret.expose()),
                     version,
+                    files,
                     inserted: Instant::now(),
                     token: answer.clone(),
                 },

@@ -1,7 +1,8 @@
 //! The file realm: `$IRONSTACK_PATH_CONF/users` (`name:hash` lines) and `users_roles`
 //! (`role:user1,user2` lines) in Elasticsearch's format, parsed leniently as Elasticsearch does
 //! (comments and blank lines ignored, invalid lines reported and skipped), written atomically
-//! with mode 0600, and re-read by the node when the files change.
+//! with mode 0600, and re-read by the node when the files change; and, read and reloaded the
+//! same way, the file service tokens of `service_tokens` (`<ns>/<service>/<name>:hash`).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -18,6 +19,8 @@ use crate::{Error, Result};
 pub const USERS_FILE: &str = "users";
 /// The user → roles file name inside the config folder.
 pub const USERS_ROLES_FILE: &str = "users_roles";
+/// The file service tokens' file name inside the config folder.
+pub const SERVICE_TOKENS_FILE: &str = "service_tokens";
 
 /// Elasticsearch's limit on user and role names.
 const MAX_NAME_LENGTH: usize = 1024;
@@ -185,6 +188,76 @@ pub fn write_atomically(path: &Path, contents: &str) -> Result<()> {
     result
 }
 
+/// Parses a `service_tokens` file: `<ns>/<service>/<name>` → hash, for the known service
+/// accounts and valid token names. Returns the warnings for skipped lines.
+pub fn parse_service_tokens(text: &str, source: &Path) -> (BTreeMap<String, String>, Vec<String>) {
+    let mut tokens = BTreeMap::new();
+    let mut warnings = Vec::new();
+    for (index, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let valid = line.split_once(':').and_then(|(qualified, hash)| {
+            let (principal, name) = qualified.rsplit_once('/')?;
+            let ok = crate::service_account::is_service_account(principal)
+                && crate::service_account::valid_token_name(name)
+                && !hash.trim().is_empty();
+            ok.then(|| (qualified.to_string(), hash.trim().to_string()))
+        });
+        match valid {
+            Some((qualified, hash)) => {
+                tokens.insert(qualified, hash);
+            }
+            None => warnings.push(format!(
+                "invalid entry in service_tokens file [{}], line [{}]. skipping...",
+                source.display(),
+                index + 1
+            )),
+        }
+    }
+    (tokens, warnings)
+}
+
+/// The file service tokens, as `ironstack service-tokens` edits them.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct FileServiceTokens {
+    /// `<ns>/<service>/<name>` → hash.
+    pub tokens: BTreeMap<String, String>,
+}
+
+impl fmt::Debug for FileServiceTokens {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FileServiceTokens")
+            .field("tokens", &self.tokens.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl FileServiceTokens {
+    /// Reads `service_tokens` of `config_dir` (missing: none) and the warnings.
+    pub fn load(config_dir: &Path) -> Result<(Self, Vec<String>)> {
+        let path = config_dir.join(SERVICE_TOKENS_FILE);
+        Ok(match read_optional(&path)? {
+            Some(bytes) => {
+                let (tokens, w) = parse_service_tokens(&String::from_utf8_lossy(&bytes), &path);
+                (Self { tokens }, w)
+            }
+            None => (Self::default(), Vec::new()),
+        })
+    }
+
+    /// Writes the file (0600, atomically).
+    pub fn save(&self, config_dir: &Path) -> Result<()> {
+        let text: String = self
+            .tokens
+            .iter()
+            .map(|(k, h)| format!("{k}:{h}\n"))
+            .collect();
+        write_atomically(&config_dir.join(SERVICE_TOKENS_FILE), &text)
+    }
+}
+
 /// The two files as the tools edit them.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct FileUsers {
@@ -259,7 +332,7 @@ pub fn paths(config_dir: &Path) -> (PathBuf, PathBuf) {
 /// The node's view of the files: reloaded by [`FileRealm::reload_if_changed`].
 pub struct FileRealm {
     config_dir: PathBuf,
-    state: RwLock<(FileUsers, [u8; 32])>,
+    state: RwLock<(FileUsers, FileServiceTokens, [u8; 32])>,
     generation: AtomicU64,
 }
 
@@ -274,7 +347,7 @@ impl fmt::Debug for FileRealm {
 fn fingerprint(config_dir: &Path) -> Result<[u8; 32]> {
     let (users_path, roles_path) = paths(config_dir);
     let mut h = Sha256::new();
-    for p in [users_path, roles_path] {
+    for p in [users_path, roles_path, config_dir.join(SERVICE_TOKENS_FILE)] {
         match read_optional(&p)? {
             Some(bytes) => {
                 h.update([1]);
@@ -291,11 +364,13 @@ impl FileRealm {
     /// Loads the files of `config_dir`; returns the realm and the warnings to log.
     pub fn open(config_dir: &Path) -> Result<(Self, Vec<String>)> {
         let print = fingerprint(config_dir)?;
-        let (users, warnings) = FileUsers::load(config_dir)?;
+        let (users, mut warnings) = FileUsers::load(config_dir)?;
+        let (tokens, token_warnings) = FileServiceTokens::load(config_dir)?;
+        warnings.extend(token_warnings);
         Ok((
             Self {
                 config_dir: config_dir.to_path_buf(),
-                state: RwLock::new((users, print)),
+                state: RwLock::new((users, tokens, print)),
                 generation: AtomicU64::new(0),
             },
             warnings,
@@ -306,11 +381,13 @@ impl FileRealm {
     /// `Ok(None)` when nothing changed; on a read error the previous content stays in use.
     pub fn reload_if_changed(&self) -> Result<Option<Vec<String>>> {
         let print = fingerprint(&self.config_dir)?;
-        if self.state.read().unwrap_or_else(|p| p.into_inner()).1 == print {
+        if self.state.read().unwrap_or_else(|p| p.into_inner()).2 == print {
             return Ok(None);
         }
-        let (users, warnings) = FileUsers::load(&self.config_dir)?;
-        *self.state.write().unwrap_or_else(|p| p.into_inner()) = (users, print);
+        let (users, mut warnings) = FileUsers::load(&self.config_dir)?;
+        let (tokens, token_warnings) = FileServiceTokens::load(&self.config_dir)?;
+        warnings.extend(token_warnings);
+        *self.state.write().unwrap_or_else(|p| p.into_inner()) = (users, tokens, print);
         self.generation.fetch_add(1, Ordering::AcqRel);
         Ok(Some(warnings))
     }
@@ -325,6 +402,24 @@ impl FileRealm {
         let state = self.state.read().unwrap_or_else(|p| p.into_inner());
         let hash = state.0.users.get(name)?.clone();
         Some((hash, state.0.roles_of(name)))
+    }
+
+    /// The hash of a file service token (`<ns>/<service>/<name>`).
+    pub fn service_token_hash(&self, qualified: &str) -> Option<String> {
+        let state = self.state.read().unwrap_or_else(|p| p.into_inner());
+        state.1.tokens.get(qualified).cloned()
+    }
+
+    /// The names of the file tokens of a service account.
+    pub fn service_token_names(&self, principal: &str) -> Vec<String> {
+        let prefix = format!("{principal}/");
+        let state = self.state.read().unwrap_or_else(|p| p.into_inner());
+        state
+            .1
+            .tokens
+            .keys()
+            .filter_map(|k| k.strip_prefix(&prefix).map(str::to_string))
+            .collect()
     }
 
     /// The number of users in the `users` file.

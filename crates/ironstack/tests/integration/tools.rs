@@ -324,3 +324,78 @@ fn enrollment_token_enrols_a_console_with_the_nodes_ca() {
     let enrolled = curl(&format!("ApiKey {key}"), "/_security/enroll/kibana");
     assert!(enrolled["token"]["value"].is_string(), "{enrolled}");
 }
+
+#[test]
+fn file_service_tokens_authenticate_until_deleted() {
+    if !curl_available() {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let node = start_node(home.path());
+    let tool = |args: &[&str]| {
+        let mut cmd = node.tool();
+        cmd.arg("service-tokens").args(args);
+        run_with_stdin(cmd, "")
+    };
+    let o = tool(&["create", "elastic/fleet-server", "ft1"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    let value = out
+        .trim()
+        .strip_prefix("SERVICE_TOKEN elastic/fleet-server/ft1 = ")
+        .unwrap_or_else(|| panic!("{out}"))
+        .to_string();
+    let o = tool(&["list"]);
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "elastic/fleet-server/ft1\n"
+    );
+    let get = |auth: &str, path: &str| {
+        let o = Command::new("curl")
+            .args(["-sS", "--max-time", "10", "--cacert"])
+            .arg(node.home.join("config/certs/http_ca.crt"))
+            .args(["-H", &format!("Authorization: {auth}")])
+            .arg(format!("https://localhost:{}{path}", node.port))
+            .output()
+            .unwrap();
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap_or_default()
+    };
+    // The node re-reads the file within a few seconds.
+    let bearer = format!("Bearer {value}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut me = get(&bearer, "/_security/_authenticate");
+    while me["username"] != "elastic/fleet-server" && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(200));
+        me = get(&bearer, "/_security/_authenticate");
+    }
+    assert_eq!(me["username"], "elastic/fleet-server", "{me}");
+    assert_eq!(
+        me["token"],
+        serde_json::json!({"name": "ft1", "type": "_service_account_file"})
+    );
+    let basic = format!(
+        "Basic {}",
+        base64::Engine::encode(
+            &base64::engine::general_purpose::STANDARD,
+            format!("elastic:{}", node.password)
+        )
+    );
+    let creds = get(&basic, "/_security/service/elastic/fleet-server/credential");
+    assert_eq!(creds["count"], 1, "{creds}");
+    assert!(
+        creds["nodes_credentials"]["file_tokens"]["ft1"]["nodes"].is_array(),
+        "{creds}"
+    );
+    let o = tool(&["delete", "elastic/fleet-server", "ft1"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut denied = get(&bearer, "/_security/_authenticate");
+    while denied["status"] != 401 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(200));
+        denied = get(&bearer, "/_security/_authenticate");
+    }
+    assert_eq!(denied["status"], 401, "{denied}");
+    let o = tool(&["delete", "elastic/fleet-server", "ft1"]);
+    assert_ne!(o.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("does not exist"));
+}

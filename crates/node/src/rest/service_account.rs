@@ -156,8 +156,8 @@ pub(crate) async fn delete_token(
     Ok(EsJson(status, json!({"found": found})))
 }
 
-/// `GET /_security/service/{ns}/{service}/credential`: the index tokens by name (file
-/// tokens are not supported yet, so `file_tokens` is empty).
+/// `GET /_security/service/{ns}/{service}/credential`: the index tokens by name, and the
+/// file tokens (`service_tokens`) under this node.
 pub(crate) async fn credentials(
     State(state): State<Arc<AppState>>,
     params: PathParams,
@@ -174,13 +174,19 @@ pub(crate) async fn credentials(
             tokens.insert(name.to_string(), json!({}));
         }
     });
+    let mut file_tokens = Map::new();
+    if let Some(realm) = super::context::gate(&state)?.authenticator().file_realm() {
+        for name in realm.service_token_names(&principal) {
+            file_tokens.insert(name, json!({"nodes": [state.identity.node_name]}));
+        }
+    }
     Ok(EsJson::ok(json!({
         "service_account": principal,
-        "count": tokens.len(),
+        "count": tokens.len() + file_tokens.len(),
         "tokens": tokens,
         "nodes_credentials": {
             "_nodes": {"total": 1, "successful": 1, "failed": 0},
-            "file_tokens": {},
+            "file_tokens": file_tokens,
         },
     })))
 }
