@@ -62,6 +62,9 @@ const SUPPORTED: &[&str] = &[
     "output.elasticsearch.ssl.supported_protocols",
     "output.elasticsearch.ssl.ca_sha256",
     "output.elasticsearch.ssl.ca_trusted_fingerprint",
+    "output.elasticsearch.ssl.cipher_suites",
+    "output.elasticsearch.non_indexable_policy.drop",
+    "output.elasticsearch.non_indexable_policy.dead_letter_index.index",
     "queue.disk.path",
     "queue.disk.max_size",
     "queue.disk.segment_size",
@@ -176,7 +179,6 @@ const NOT_YET: &[&str] = &[
     "output.elasticsearch.preset",
     "output.elasticsearch.queue",
     "output.elasticsearch.kerberos",
-    "output.elasticsearch.ssl.cipher_suites",
     "output.elasticsearch.ssl.curve_types",
     "output.elasticsearch.ssl.renegotiation",
     "output.elasticsearch.ssl.key_passphrase_path",
@@ -468,6 +470,9 @@ pub struct OutputConfig {
     pub allow_older_versions: bool,
     /// `ssl.*`, when a section exists and is not disabled.
     pub tls: Option<ClientTlsSettings>,
+    /// `non_indexable_policy.dead_letter_index.index`: where events Elasticsearch will never
+    /// accept go instead of being dropped (`non_indexable_policy.drop`, the default).
+    pub dead_letter_index: Option<String>,
 }
 
 /// `queue.mem.*`.
@@ -1029,7 +1034,32 @@ pub(crate) fn connection_config(
         worker,
         allow_older_versions: boolean(t, &key("allow_older_versions"), true)?,
         tls: tls_settings(t, &format!("{prefix}.ssl"), config_dir)?,
+        dead_letter_index: dead_letter_index(t, prefix)?,
     })
+}
+
+/// `non_indexable_policy`: `drop` (the default) or `dead_letter_index.index`, not both.
+fn dead_letter_index(t: &Value, prefix: &str) -> Result<Option<String>> {
+    let key = |k: &str| format!("{prefix}.non_indexable_policy.{k}");
+    let index = optional_string(t, &key("dead_letter_index.index"))?;
+    if get(t, &key("drop")).is_some() && get(t, &key("dead_letter_index")).is_some() {
+        return Err(invalid(
+            &format!("{prefix}.non_indexable_policy"),
+            "set either drop or dead_letter_index, not both",
+        ));
+    }
+    match index {
+        Some(i) if i.trim().is_empty() => Err(invalid(
+            &key("dead_letter_index.index"),
+            "the dead letter index name is required",
+        )),
+        Some(i) => Ok(Some(i.to_ascii_lowercase())),
+        None if get(t, &key("dead_letter_index")).is_some() => Err(invalid(
+            &key("dead_letter_index.index"),
+            "the dead letter index name is required",
+        )),
+        None => Ok(None),
+    }
 }
 
 /// The `ssl` section at `section` (`output.elasticsearch.ssl`, `setup.kibana.ssl`). Relative
@@ -1095,9 +1125,49 @@ fn tls_settings(t: &Value, section: &str, config_dir: &Path) -> Result<Option<Cl
         };
         settings.protocols.push(v);
     }
+    let suites = string_list(t, &key("cipher_suites"))?;
+    if !suites.is_empty() {
+        settings.cipher_suites =
+            beats_cipher_suites(&suites).map_err(|r| invalid(&key("cipher_suites"), &r))?;
+    }
     settings.alpn_protocols = vec![b"http/1.1".to_vec()];
     settings.check_combinations()?;
     Ok(Some(settings))
+}
+
+/// Beats' `cipher_suites` names (Go's, as `ECDHE-ECDSA-AES-128-GCM-SHA256`; IANA names are
+/// accepted too). As in Beats they restrict TLS 1.2 only: the TLS 1.3 suites stay enabled.
+fn beats_cipher_suites(
+    names: &[String],
+) -> std::result::Result<Vec<ironstack_tls::CipherSuite>, String> {
+    use ironstack_tls::CipherSuite as C;
+    let mut out = vec![
+        C::Tls13Aes256GcmSha384,
+        C::Tls13Aes128GcmSha256,
+        C::Tls13Chacha20Poly1305Sha256,
+    ];
+    for name in names {
+        let suite = match name.to_ascii_uppercase().as_str() {
+            "ECDHE-ECDSA-AES-128-GCM-SHA256" => C::EcdheEcdsaAes128GcmSha256,
+            "ECDHE-ECDSA-AES-256-GCM-SHA384" => C::EcdheEcdsaAes256GcmSha384,
+            "ECDHE-ECDSA-CHACHA20-POLY1305" => C::EcdheEcdsaChacha20Poly1305Sha256,
+            "ECDHE-RSA-AES-128-GCM-SHA256" => C::EcdheRsaAes128GcmSha256,
+            "ECDHE-RSA-AES-256-GCM-SHA384" => C::EcdheRsaAes256GcmSha384,
+            // Beats' documentation spells this one POLY1205.
+            "ECDHE-RSA-CHACHA20-POLY1305" | "ECDHE-RSA-CHACHA20-POLY1205" => {
+                C::EcdheRsaChacha20Poly1305Sha256
+            }
+            other => C::parse(other).map_err(|_| {
+                format!(
+                    "[{name}] is not supported: only the ECDHE suites with AES-GCM or ChaCha20-Poly1305 are (no CBC, no RSA key exchange)"
+                )
+            })?,
+        };
+        if !out.contains(&suite) {
+            out.push(suite);
+        }
+    }
+    Ok(out)
 }
 
 pub(crate) fn invalid(key: &str, reason: &str) -> Error {

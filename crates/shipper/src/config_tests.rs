@@ -649,3 +649,62 @@ fn logging_files_take_beats_names_and_defaults() {
     .to_string();
     assert!(e.contains("not supported yet"), "{e}");
 }
+
+#[test]
+fn non_indexable_policy_and_cipher_suites_take_beats_names() {
+    let dir = tempfile::tempdir().unwrap();
+    write_config(dir.path(), BASE);
+    let env = [("ES_PWD", "p")];
+    let c = load_with(dir.path(), &[], &env).unwrap();
+    assert_eq!(c.output.dead_letter_index, None);
+    let c = load_with(
+        dir.path(),
+        &["output.elasticsearch.non_indexable_policy.dead_letter_index.index=Dead-Letters"],
+        &env,
+    )
+    .unwrap();
+    assert_eq!(c.output.dead_letter_index.as_deref(), Some("dead-letters"));
+    write_config(
+        dir.path(),
+        &format!("{BASE}  non_indexable_policy:\n    drop: ~\n"),
+    );
+    assert_eq!(
+        load_with(dir.path(), &[], &env)
+            .unwrap()
+            .output
+            .dead_letter_index,
+        None
+    );
+    let e = load_with(
+        dir.path(),
+        &["output.elasticsearch.non_indexable_policy.dead_letter_index.index="],
+        &env,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("dead letter index name is required"), "{e}");
+
+    write_config(
+        dir.path(),
+        &format!(
+            "{BASE}  ssl:\n    cipher_suites: [ECDHE-RSA-AES-128-GCM-SHA256, ECDHE-RSA-CHACHA20-POLY1205]\n"
+        ),
+    );
+    let c = load_with(dir.path(), &[], &env).unwrap();
+    let suites = c.output.tls.unwrap().cipher_suites;
+    use ironstack_tls::CipherSuite as C;
+    // TLS 1.3's stay, as in Beats; the two named 1.2 suites are added.
+    assert!(suites.contains(&C::Tls13Aes128GcmSha256));
+    assert!(suites.contains(&C::EcdheRsaAes128GcmSha256));
+    assert!(suites.contains(&C::EcdheRsaChacha20Poly1305Sha256));
+    assert!(!suites.contains(&C::EcdheEcdsaAes256GcmSha384));
+    write_config(
+        dir.path(),
+        &format!("{BASE}  ssl:\n    cipher_suites: [ECDHE-RSA-AES-128-CBC-SHA]\n"),
+    );
+    let e = load_with(dir.path(), &[], &env).unwrap_err().to_string();
+    assert!(
+        e.contains("output.elasticsearch.ssl.cipher_suites") && e.contains("no CBC"),
+        "{e}"
+    );
+}

@@ -31,6 +31,9 @@ pub struct Stats {
     pub toomany: AtomicU64,
     /// Events dropped as not indexable (non-retryable 4xx, single-event 413).
     pub dropped: AtomicU64,
+    /// Events sent to the dead letter index instead of being dropped
+    /// (`libbeat.output.events.dead_letter`).
+    pub dead_letter: AtomicU64,
     /// Events dropped after `max_retries` (`libbeat.pipeline.events.dropped`).
     pub dropped_retries: AtomicU64,
     /// The output cluster's `cluster_uuid` (from `GET /`), for self-monitoring.
@@ -460,10 +463,19 @@ impl Publisher {
                     }
                     retry.push(event.clone());
                 }
-                ItemOutcome::Drop { status, reason } => {
-                    Stats::add(&self.stats.dropped, 1);
-                    tracing::warn!(status, id = %event.id, "Cannot index event (status={status}): {reason}, dropping event! {}", event.source);
-                }
+                ItemOutcome::Drop { status, reason } => match &self.output.dead_letter_index {
+                    // An event refused by the dead letter index itself is dropped, not
+                    // wrapped again.
+                    Some(dli) if event.index.as_deref() != Some(dli.as_str()) => {
+                        Stats::add(&self.stats.dead_letter, 1);
+                        tracing::warn!(status, id = %event.id, "Cannot index event (status={status}): {reason}, sending it to the dead letter index [{dli}]");
+                        retry.push(dead_letter_event(event, dli, status, &reason));
+                    }
+                    _ => {
+                        Stats::add(&self.stats.dropped, 1);
+                        tracing::warn!(status, id = %event.id, "Cannot index event (status={status}): {reason}, dropping event! {}", event.source);
+                    }
+                },
             }
         }
         if retry.is_empty() {
@@ -471,6 +483,22 @@ impl Publisher {
         } else {
             SendResult::Retry(retry)
         }
+    }
+}
+
+/// What the dead letter index keeps of an event Elasticsearch refused (as libbeat writes it):
+/// the original document as text in `message`, the item's status and reason under `error`.
+/// It keeps the event's `_id`, so a retried dead letter is a 409, not a copy.
+fn dead_letter_event(event: &Event, index: &str, status: u16, reason: &str) -> Event {
+    let document = serde_json::json!({
+        "@timestamp": ironstack_types::date::format_iso_millis(ironstack_types::date::Timestamp::now()),
+        "message": event.source,
+        "error": {"type": status, "message": reason},
+    });
+    Event {
+        id: event.id.clone(),
+        source: document.to_string(),
+        index: Some(index.to_string()),
     }
 }
 

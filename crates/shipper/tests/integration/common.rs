@@ -28,6 +28,8 @@ use tokio::net::TcpListener;
 #[derive(Debug, Clone)]
 pub(crate) struct Item {
     pub(crate) id: String,
+    /// The action's `_index`.
+    pub(crate) index: Option<String>,
     pub(crate) source: Value,
 }
 
@@ -190,6 +192,7 @@ async fn handle(
                     let action: Value = serde_json::from_str(pair[0]).unwrap();
                     Item {
                         id: action["create"]["_id"].as_str().unwrap().to_string(),
+                        index: action["create"]["_index"].as_str().map(str::to_string),
                         source: serde_json::from_str(pair[1]).unwrap(),
                     }
                 })

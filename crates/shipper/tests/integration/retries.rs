@@ -204,3 +204,53 @@ async fn an_outage_between_batches_does_not_use_up_attempts() {
     assert_eq!(second.store_counts().get(&id), Some(&1));
     assert_eq!(stats.dropped.load(Ordering::Relaxed), 0);
 }
+
+#[tokio::test]
+async fn a_dead_letter_index_keeps_what_elasticsearch_refuses() {
+    // The node refuses the original of event 0 (a mapping error) and accepts the rest,
+    // dead letters included.
+    let script: Script = Box::new(|_, items, _| {
+        BulkAnswer::Items(
+            items
+                .iter()
+                .map(|i| {
+                    (i.source["seq"] == 0 && i.index.as_deref() != Some("dead-letters"))
+                        .then_some(400)
+                })
+                .collect(),
+        )
+    });
+    let node = FakeNode::start(None, script).await;
+    let (mut publisher, stats, _dir) = new_publisher(
+        &node,
+        "  non_indexable_policy.dead_letter_index.index: dead-letters\n",
+    )
+    .await;
+    let sent = events(3);
+    publisher.publish(sent.clone()).await;
+    assert_eq!(stats.dead_letter.load(Ordering::Relaxed), 1);
+    assert_eq!(stats.dropped.load(Ordering::Relaxed), 0);
+    let st = node.state.lock().unwrap();
+    let (doc, times) = &st.stored[&sent[0].id];
+    assert_eq!(*times, 1);
+    assert_eq!(doc["error"]["type"], 400);
+    assert!(doc["error"]["message"].is_string(), "{doc}");
+    let original: serde_json::Value =
+        serde_json::from_str(doc["message"].as_str().unwrap()).unwrap();
+    assert_eq!(original["seq"], 0);
+    drop(st);
+
+    // A dead letter the dead letter index refuses too is dropped, not wrapped again.
+    let refuse_all: Script =
+        Box::new(|_, items, _| BulkAnswer::Items(vec![Some(400); items.len()]));
+    let node = FakeNode::start(None, refuse_all).await;
+    let (mut publisher, stats, _dir) = new_publisher(
+        &node,
+        "  non_indexable_policy.dead_letter_index.index: dead-letters\n",
+    )
+    .await;
+    publisher.publish(events(1)).await;
+    assert_eq!(stats.dead_letter.load(Ordering::Relaxed), 1);
+    assert_eq!(stats.dropped.load(Ordering::Relaxed), 1);
+    assert_eq!(node.state.lock().unwrap().bulk_calls, 2);
+}
