@@ -230,15 +230,16 @@ async fn a_dead_letter_index_keeps_what_elasticsearch_refuses() {
     publisher.publish(sent.clone()).await;
     assert_eq!(stats.dead_letter.load(Ordering::Relaxed), 1);
     assert_eq!(stats.dropped.load(Ordering::Relaxed), 0);
-    let st = node.state.lock().unwrap();
-    let (doc, times) = &st.stored[&sent[0].id];
-    assert_eq!(*times, 1);
-    assert_eq!(doc["error"]["type"], 400);
-    assert!(doc["error"]["message"].is_string(), "{doc}");
-    let original: serde_json::Value =
-        serde_json::from_str(doc["message"].as_str().unwrap()).unwrap();
-    assert_eq!(original["seq"], 0);
-    drop(st);
+    {
+        let st = node.state.lock().unwrap();
+        let (doc, times) = &st.stored[&sent[0].id];
+        assert_eq!(*times, 1);
+        assert_eq!(doc["error"]["type"], 400);
+        assert!(doc["error"]["message"].is_string(), "{doc}");
+        let original: serde_json::Value =
+            serde_json::from_str(doc["message"].as_str().unwrap()).unwrap();
+        assert_eq!(original["seq"], 0);
+    }
 
     // A dead letter the dead letter index refuses too is dropped, not wrapped again.
     let refuse_all: Script =
