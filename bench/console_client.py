@@ -5,10 +5,11 @@ one TLS connection kept alive (http.client + ssl), so it is what a browser on lo
 
   console_client.py login PORT CA USER PASSWORD          -> prints the `sid=...` cookie
   console_client.py measure PORT CA NAME N CONC OUTDIR [--cookie C] [--basic USER:PW] [--post BODY]
-                    [--expect S] PATH
+                    [--pause SECONDS] [--expect S] PATH
       N sequential requests (appended, in ms, to OUTDIR/NAME.seq), then, if CONC > 1, N more
       spread over CONC connections in threads (OUTDIR/NAME.conc, and the wall time in
-      OUTDIR/NAME.wall); every answer must have status S (default 200).
+      OUTDIR/NAME.wall); every answer must have status S (default 200); --pause waits before
+      each request (not counted).
   console_client.py summary OUTDIR                         -> one line per NAME
   console_client.py coldstart PORT CA RUNS -- CMD...       -> spawns CMD RUNS times; prints the
       ms to the "Kibana is now available" line and to the first 200 of GET /api/status
@@ -64,6 +65,7 @@ def measure(argv):
     port, ca, name, n, conc, outdir = int(argv[0]), argv[1], argv[2], int(argv[3]), int(argv[4]), argv[5]
     rest = argv[6:]
     cookie = body = auth = None
+    pause = 0.0
     expect = 200
     while len(rest) > 1:
         flag = rest.pop(0)
@@ -73,6 +75,8 @@ def measure(argv):
             body = rest.pop(0)
         elif flag == "--basic":
             auth = "Basic " + base64.b64encode(rest.pop(0).encode()).decode()
+        elif flag == "--pause":
+            pause = float(rest.pop(0))
         elif flag == "--expect":
             expect = int(rest.pop(0))
         else:
@@ -92,6 +96,7 @@ def measure(argv):
         conn = connect(port, ctx)
         one(conn, method, path, body, headers)  # the handshake is not part of a page's time
         for _ in range(count):
+            time.sleep(pause)
             ms, status, data, _ = one(conn, method, path, body, headers)
             if status != expect:
                 sys.exit(f"{name}: HTTP {status} (expected {expect}): {data[:300]!r}")
