@@ -107,11 +107,15 @@ COOKIE=$(python3 "$CLIENT" login "$CONSOLE_PORT" "$CA" elastic "$PW")
 LOGIN_BODY="{\"providerType\":\"basic\",\"providerName\":\"basic\",\"currentURL\":\"https://127.0.0.1:$CONSOLE_PORT/login\",\"params\":{\"username\":\"elastic\",\"password\":\"$PW\"}}"
 
 # Stack Monitoring: TODO(bench-console) — `/app/monitoring` is not on main yet (issue 11's
-# Stack Monitoring pages are being built). When it is: index a day of 10 s monitoring
-# documents first (8,640 `.monitoring-es-8-mb` node_stats + cluster_stats per node, and the
-# shipper's `.monitoring-beats-8-mb` stats, with the shapes of Metricbeat's elasticsearch and
-# beat modules in xpack mode), then add a `measure ... monitoring /app/monitoring` line below
-# and a README row. Until then the probe reports the page's status.
+# Stack Monitoring pages are being built on another branch). When it is: before the console
+# starts, `_bulk` a day of 10 s documents (8,640 timestamps) into `.monitoring-es-8-mb` as
+# Metricbeat's elasticsearch module writes them in xpack mode (`cluster_stats`, `node_stats`,
+# `index_stats`/`indices_stats` (the `_all` totals the overview's charts read) and `shards`, one
+# `cluster_uuid`) and `.monitoring-beats-8-mb` (`beats_stats` of one shipper), check that the
+# overview shows the node and non-empty charts, then add
+#   m monitoring_overview --cookie "$COOKIE" "/app/monitoring?from=now-24h&to=now"
+# to the rounds below (its default range is the last hour) and a README row. Until then the
+# probe only reports the page's status.
 monitoring_status=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$CA" -H "cookie: $COOKIE" \
   "https://127.0.0.1:$CONSOLE_PORT/app/monitoring")
 echo "GET /app/monitoring as elastic: HTTP $monitoring_status (not measured: TODO in bench/console.sh)"
