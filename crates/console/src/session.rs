@@ -320,8 +320,11 @@ impl Sessions {
         Ok(cookie)
     }
 
+    /// Sessions are read back by id (a real-time GET), so writes need not wait for a
+    /// refresh: Kibana writes them with `refresh: false` too, and waiting made every login
+    /// take up to the node's refresh interval.
     async fn put_document(&self, index: &IndexStore, sid: &str, doc: &Value) -> Result<()> {
-        let path = format!("/{SESSION_INDEX}/_doc/{sid}?refresh=wait_for");
+        let path = format!("/{SESSION_INDEX}/_doc/{sid}?refresh=false");
         let answer = index
             .node
             .request(Method::PUT, &path, Some(&index.authorization), Some(doc))
@@ -450,7 +453,7 @@ impl Sessions {
     }
 
     async fn delete_document(&self, index: &IndexStore, sid: &str) -> bool {
-        let path = format!("/{SESSION_INDEX}/_doc/{sid}?refresh=wait_for");
+        let path = format!("/{SESSION_INDEX}/_doc/{sid}?refresh=false");
         match index
             .node
             .request(Method::DELETE, &path, Some(&index.authorization), None)

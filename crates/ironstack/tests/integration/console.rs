@@ -1767,6 +1767,21 @@ fn console_sessions_live_encrypted_in_the_node_and_survive_a_restart() {
         node.port
     );
     let system = format!("kibana_system:{KIBANA_SYSTEM_PASSWORD}");
+    // Sessions are written without waiting for a refresh (as Kibana does): make it visible.
+    let (status, _, body) = curl(
+        &node.ca(),
+        &[
+            "-u",
+            &system,
+            "-X",
+            "POST",
+            &format!(
+                "https://localhost:{}/.kibana_security_session_1/_refresh",
+                node.port
+            ),
+        ],
+    );
+    assert_eq!(status, 200, "{body}");
     let (status, _, body) = curl(&node.ca(), &["-u", &system, &search]);
     assert_eq!(status, 200, "{body}");
     let hits: serde_json::Value = serde_json::from_str(&body).unwrap();
@@ -1817,6 +1832,11 @@ fn console_sessions_live_encrypted_in_the_node_and_survive_a_restart() {
         &["-b", &cookie, &url(port, "/internal/security/me")],
     );
     assert_eq!(status, 401, "{body}");
+    let refresh = format!(
+        "https://localhost:{}/.kibana_security_session_1/_refresh",
+        node.port
+    );
+    curl(&node.ca(), &["-u", &system, "-X", "POST", &refresh]);
     let (_, _, body) = curl(&node.ca(), &["-u", &system, &search]);
     let hits: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(hits["hits"]["total"]["value"], 0, "{body}");
