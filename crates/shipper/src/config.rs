@@ -64,6 +64,7 @@ const SUPPORTED: &[&str] = &[
     "output.elasticsearch.ssl.ca_trusted_fingerprint",
     "output.elasticsearch.ssl.cipher_suites",
     "output.elasticsearch.non_indexable_policy.drop",
+    "output.elasticsearch.indices",
     "output.elasticsearch.non_indexable_policy.dead_letter_index.index",
     "queue.disk.path",
     "queue.disk.max_size",
@@ -169,7 +170,6 @@ const NOT_YET: &[&str] = &[
     "output.elasticsearch.loadbalance",
     "output.elasticsearch.pipeline",
     "output.elasticsearch.pipelines",
-    "output.elasticsearch.indices",
     "output.elasticsearch.proxy_url",
     "output.elasticsearch.proxy_disable",
     "output.elasticsearch.proxy_headers",
@@ -611,10 +611,17 @@ impl ShipperConfig {
             }
         }
         let extra_fields = (!extra.is_empty()).then_some(Value::Object(extra));
-        let processors = match get(t, "processors") {
+        let mut processors = match get(t, "processors") {
             Some(v) => crate::processors::parse_list(v, &format!("[{}]", loaded.file.display()))?,
             None => Vec::new(),
         };
+        // `output.elasticsearch.indices` picks an event's index after every processor ran.
+        if let Some(v) = get(t, "output.elasticsearch.indices") {
+            processors.extend(crate::processors::parse_index_rules(
+                v,
+                "[output.elasticsearch.indices]",
+            )?);
+        }
         let output = output_config(t, &loaded.paths.config)?;
         let custom_index = output.custom_index;
         let queue = QueueConfig {

@@ -708,3 +708,20 @@ fn non_indexable_policy_and_cipher_suites_take_beats_names() {
         "{e}"
     );
 }
+
+#[test]
+fn output_indices_become_routing_rules_after_the_processors() {
+    let dir = tempfile::tempdir().unwrap();
+    write_config(
+        dir.path(),
+        &format!(
+            "{BASE}  indices:\n    - index: \"critical\"\n      when.equals:\n        level: critical\nprocessors:\n  - add_tags:\n      tags: [x]\n"
+        ),
+    );
+    let c = load_with(dir.path(), &[], &[("ES_PWD", "p")]).unwrap();
+    assert_eq!(c.processors.len(), 2);
+    assert!(matches!(
+        c.processors.last(),
+        Some(crate::processors::Processor::RouteToIndex { index, when: Some(_) }) if index == "critical"
+    ));
+}

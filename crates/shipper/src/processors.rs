@@ -69,6 +69,63 @@ pub enum Processor {
     },
     /// Host metadata: always added by the shipper, so nothing to do.
     AddHostMetadata,
+    /// One `output.elasticsearch.indices` rule, run after every processor: the first rule
+    /// whose condition holds names the event's index (`@metadata.index`), unless the event
+    /// already has one (the `elasticsearch` module's monitoring documents).
+    RouteToIndex {
+        /// The index or data stream.
+        index: String,
+        /// Condition (none: always).
+        when: Option<Condition>,
+    },
+}
+
+/// `output.elasticsearch.indices`: a list of `{index, when}` rules, as routing processors.
+pub fn parse_index_rules(v: &Value, origin: &str) -> Result<Vec<Processor>> {
+    let Value::Array(items) = v else {
+        return Err(invalid(origin, "expected a list of {index, when} rules"));
+    };
+    items
+        .iter()
+        .map(|item| {
+            let Value::Object(map) = item else {
+                return Err(invalid(
+                    origin,
+                    "each rule is a map with index and an optional when",
+                ));
+            };
+            for key in map.keys() {
+                if key != "index" && key != "when" {
+                    return Err(Error::NotSupportedYet {
+                        key: format!("output.elasticsearch.indices.{key}"),
+                        origin: origin.to_string(),
+                    });
+                }
+            }
+            let index = map
+                .get("index")
+                .and_then(Value::as_str)
+                .filter(|i| !i.trim().is_empty())
+                .ok_or_else(|| invalid(origin, "a rule without an index"))?;
+            let index = index.replace("%{[agent.version]}", crate::config::VERSION);
+            if index.contains("%{") {
+                return Err(Error::FeatureNotSupportedYet {
+                    what: format!(
+                        "the index format [{index}] (only %{{[agent.version]}} is expanded)"
+                    ),
+                    origin: origin.to_string(),
+                });
+            }
+            let when = map
+                .get("when")
+                .map(|w| parse_condition(w, origin))
+                .transpose()?;
+            Ok(Processor::RouteToIndex {
+                index: index.to_ascii_lowercase(),
+                when,
+            })
+        })
+        .collect()
 }
 
 fn invalid(origin: &str, reason: impl Into<String>) -> Error {
@@ -393,6 +450,11 @@ pub fn apply(processors: &[Processor], doc: &mut Value) -> bool {
         let applies =
             |when: &Option<Condition>, doc: &Value| when.as_ref().is_none_or(|c| c.matches(doc));
         match p {
+            Processor::RouteToIndex { index, when } => {
+                if lookup(doc, "@metadata.index").is_none() && applies(when, doc) {
+                    set(doc, "@metadata.index", Value::String(index.clone()));
+                }
+            }
             Processor::DropEvent(when) => {
                 if applies(when, doc) {
                     return false;
@@ -528,5 +590,42 @@ mod tests {
             procs(default_yml).unwrap()[0],
             Processor::AddHostMetadata
         ));
+    }
+
+    #[test]
+    fn index_rules_route_the_first_match_and_keep_an_events_own_index() {
+        let v: Value = serde_saphyr::from_str(
+            "- index: \"warnings-%{[agent.version]}\"\n  when.contains:\n    message: WARN\n- index: \"errors\"\n  when.equals:\n    level: error\n- index: \"Everything-Else\"\n",
+        )
+        .unwrap();
+        // The configuration loader nests dotted keys, in lists too.
+        let rules = parse_index_rules(&crate::settings::expand_dotted(v), "[indices]").unwrap();
+        let route = |mut doc: Value| {
+            assert!(apply(&rules, &mut doc));
+            doc["@metadata"]["index"].clone()
+        };
+        assert_eq!(
+            route(json!({"message": "a WARN line", "level": "error"})),
+            json!(format!("warnings-{}", crate::config::VERSION))
+        );
+        assert_eq!(route(json!({"level": "error"})), json!("errors"));
+        assert_eq!(route(json!({"level": "info"})), json!("everything-else"));
+        // The monitoring documents keep the index their module gave them.
+        assert_eq!(
+            route(json!({"@metadata": {"index": ".monitoring-es-8-mb"}, "level": "error"})),
+            json!(".monitoring-es-8-mb")
+        );
+        for (bad, why) in [
+            ("- index: x\n  mappings: {a: b}\n", "not supported yet"),
+            ("- when.equals: {a: 1}\n", "without an index"),
+            ("- index: \"x-%{[host.name]}\"\n", "only %{[agent.version]}"),
+            ("index: x\n", "expected a list"),
+        ] {
+            let v: Value = serde_saphyr::from_str(bad).unwrap();
+            let e = parse_index_rules(&crate::settings::expand_dotted(v), "[indices]")
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(why), "{bad}: {e}");
+        }
     }
 }
