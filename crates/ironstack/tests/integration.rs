@@ -18,6 +18,8 @@ mod cli_pipes;
 mod console;
 #[path = "integration/documents.rs"]
 mod documents;
+#[path = "integration/guide.rs"]
+mod guide;
 #[path = "integration/hostile.rs"]
 mod hostile;
 #[path = "integration/indices.rs"]
