@@ -76,6 +76,7 @@ type Route = (&'static str, Vec<&'static Method>, MethodRouter<Shared>);
 
 fn routes() -> Vec<Route> {
     use crate::management as m;
+    use crate::monitoring as mon;
     const G: &Method = &Method::GET;
     const P: &Method = &Method::POST;
     const U: &Method = &Method::PUT;
@@ -176,6 +177,30 @@ fn routes() -> Vec<Route> {
         ),
         ("/app/discover", vec![G], get(m::discover_page)),
         ("/app/dashboards", vec![G], get(m::dashboards_page)),
+        ("/app/monitoring", vec![G], get(mon::overview)),
+        (
+            "/app/monitoring/elasticsearch/nodes",
+            vec![G],
+            get(mon::nodes),
+        ),
+        (
+            "/app/monitoring/elasticsearch/nodes/{id}",
+            vec![G],
+            get(mon::node),
+        ),
+        (
+            "/app/monitoring/elasticsearch/indices",
+            vec![G],
+            get(mon::indices),
+        ),
+        (
+            "/app/monitoring/elasticsearch/indices/{name}",
+            vec![G],
+            get(mon::index),
+        ),
+        ("/app/monitoring/beats", vec![G], get(mon::beats)),
+        ("/app/monitoring/beats/beats", vec![G], get(mon::beats_list)),
+        ("/app/monitoring/beats/beat/{uuid}", vec![G], get(mon::beat)),
         (
             "/app/management/security/api_keys",
             vec![G],
