@@ -123,6 +123,19 @@ impl Mon<'_> {
 
     /// A search as the user; 403 is the permission page, 401 ends the session.
     async fn search(&self, index: &str, body: &Value) -> Result<Value, Response> {
+        match self.search_readable(index, body).await? {
+            Some(v) => Ok(v),
+            None => Err((
+                StatusCode::FORBIDDEN,
+                HtmlBody(view::access_denied(&self.ctx.frame())),
+            )
+                .into_response()),
+        }
+    }
+
+    /// A search as the user; `None` when the node refuses it (403): the user may not read
+    /// the monitoring indices. 401 ends the session.
+    async fn search_readable(&self, index: &str, body: &Value) -> Result<Option<Value>, Response> {
         let answer = call(
             self.app,
             Method::POST,
@@ -141,12 +154,8 @@ impl Mon<'_> {
                     self.ctx.root
                 )))
             }
-            403 => Err((
-                StatusCode::FORBIDDEN,
-                HtmlBody(view::access_denied(&self.ctx.frame())),
-            )
-                .into_response()),
-            _ if answer.ok() => Ok(answer.body),
+            403 => Ok(None),
+            _ if answer.ok() => Ok(Some(answer.body)),
             _ => Err(node_error_page(self.ctx, StatusCode::OK, &answer.reason())),
         }
     }
@@ -160,7 +169,10 @@ impl Mon<'_> {
             Some(&self.range),
             vec![],
         );
-        let answer = self.search(ES_INDEX, &query::newest(q)).await?;
+        // A refusal is explained by the "no monitoring data" page (which role is missing).
+        let Some(answer) = self.search_readable(ES_INDEX, &query::newest(q)).await? else {
+            return Ok(None);
+        };
         Ok(answer["hits"]["hits"]
             .get(0)
             .map(|hit| ClusterSummary::from_source(&hit["_source"])))
@@ -604,30 +616,69 @@ pub(crate) struct Shards {
     unassigned: u64,
 }
 
+/// Where a shard document names the cluster state it was read from (Metricbeat 8, the
+/// cluster_stats path, internal collection).
+const STATE_ID: &[&str] = &[
+    "elasticsearch.cluster.state.id",
+    "elasticsearch.cluster.stats.state.state_uuid",
+    "state_uuid",
+];
+
+/// Kibana counts the shard documents of the newest cluster state (`term state_uuid`). The
+/// node's `-mb` template does not map the state id, so the newest documents are read
+/// (sorted by time) and those of one state kept here: the cluster_stats' state when shard
+/// documents carry it, else the newest document's state, else the newest timestamp.
 async fn shards(m: &Mon<'_>, cluster: &ClusterSummary) -> Result<Shards, Response> {
-    let Some(state) = &cluster.state_uuid else {
-        return Ok(Shards::default());
-    };
-    let extra = vec![json!({"bool": {"should": [
-        {"term": {"elasticsearch.cluster.stats.state.state_uuid": state}},
-        {"term": {"state_uuid": state}}
-    ]}})];
     let q = query::create_query(
         DocType::Shards,
         Some(&cluster.cluster_uuid),
         None,
         Some(&m.range),
-        extra,
+        vec![],
     );
     let body = json!({
         "size": 10000,
         "query": q,
-        "_source": ["shard", "elasticsearch.shard", "elasticsearch.index.name", "elasticsearch.node.id"]
+        "sort": [{"timestamp": {"order": "desc"}}]
     });
     let answer = m.search(ES_INDEX, &body).await?;
+    let hits: Vec<&Value> = answer["hits"]["hits"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .collect();
+    Ok(count_shards(&hits, cluster.state_uuid.as_deref()))
+}
+
+/// The shard counts of one cluster state out of shard hits sorted newest first. Metricbeat
+/// gives each shard copy of a state one `_id` (a repeat is a 409), so a copy found twice
+/// (after a rollover of the data stream) counts once.
+pub(crate) fn count_shards(hits: &[&Value], cluster_state: Option<&str>) -> Shards {
+    let mut seen = std::collections::HashSet::new();
+    let docs: Vec<&Value> = hits
+        .iter()
+        .filter(|h| {
+            h["_id"]
+                .as_str()
+                .is_none_or(|id| seen.insert(id.to_string()))
+        })
+        .map(|h| &h["_source"])
+        .collect();
+    let state_of = |d: &Value| source::text(d, STATE_ID);
+    let wanted = cluster_state
+        .filter(|s| docs.iter().any(|d| state_of(d).as_deref() == Some(*s)))
+        .map(str::to_string)
+        .or_else(|| docs.first().and_then(|d| state_of(d)));
+    let newest_time = docs.first().and_then(|d| source::timestamp_ms(d));
     let mut out = Shards::default();
-    for hit in answer["hits"]["hits"].as_array().into_iter().flatten() {
-        let s = &hit["_source"];
+    for s in docs {
+        let same = match &wanted {
+            Some(w) => state_of(s).as_deref() == Some(w.as_str()),
+            None => source::timestamp_ms(s) == newest_time,
+        };
+        if !same {
+            continue;
+        }
         let state =
             source::text(s, &["elasticsearch.shard.state", "shard.state"]).unwrap_or_default();
         let primary = source::value(s, &["elasticsearch.shard.primary", "shard.primary"])
@@ -650,7 +701,7 @@ async fn shards(m: &Mon<'_>, cluster: &ClusterSummary) -> Result<Shards, Respons
             }
         }
     }
-    Ok(out)
+    out
 }
 
 /// `/app/monitoring`: the cluster overview (with a cluster list when several report).
@@ -1183,7 +1234,7 @@ async fn no_data(m: &Mon<'_>) -> Response {
         "query": everything,
         "aggs": {"newest": {"max": {"field": "timestamp"}}, "clusters": {"terms": {"field": "cluster_uuid", "size": 20}}}
     });
-    if let Ok(answer) = m.search(ES_INDEX, &body).await {
+    if let Ok(Some(answer)) = m.search_readable(ES_INDEX, &body).await {
         d.user_documents = answer["hits"]["total"]["value"].as_u64().unwrap_or(0);
         d.newest_ms = answer["aggregations"]["newest"]["value"]
             .as_f64()
@@ -1240,7 +1291,12 @@ async fn no_data(m: &Mon<'_>) -> Response {
             d.existing_documents = answer.body["count"].as_u64();
         }
     }
-    (StatusCode::OK, HtmlBody(view::no_data(m, &d))).into_response()
+    let status = if d.cause() == Cause::NoPermission {
+        StatusCode::FORBIDDEN
+    } else {
+        StatusCode::OK
+    };
+    (status, HtmlBody(view::no_data(m, &d))).into_response()
 }
 
 #[cfg(test)]
@@ -1290,6 +1346,31 @@ mod tests {
             ..Params::default()
         };
         assert!(time_range(&empty, now).is_err());
+    }
+
+    #[test]
+    fn shards_are_counted_for_one_cluster_state() {
+        let doc = |state: &str, index: &str, primary: bool, shard_state: &str| {
+            json!({"_id": format!("{state}{index}{primary}"), "_source": {"@timestamp": "2026-01-01T00:00:00Z",
+                "elasticsearch": {"cluster": {"state": {"id": state}}, "index": {"name": index},
+                    "node": {"id": "n1"}, "shard": {"primary": primary, "state": shard_state}}}})
+        };
+        let docs = [
+            doc("s2", "logs", true, "STARTED"),
+            doc("s2", "logs", false, "UNASSIGNED"),
+            doc("s2", "logs", false, "UNASSIGNED"),
+            doc("s2", "metrics", true, "UNASSIGNED"),
+            doc("s1", "old", true, "STARTED"),
+        ];
+        let refs: Vec<&Value> = docs.iter().collect();
+        let s = count_shards(&refs, Some("s2"));
+        assert_eq!(s.unassigned, 2);
+        assert_eq!(s.per_index["logs"], (0, 1, 1));
+        assert_eq!(s.per_index["metrics"], (1, 0, 0));
+        assert!(!s.per_index.contains_key("old"));
+        assert_eq!(s.per_node["n1"], 1);
+        let fallback = count_shards(&refs, Some("not-in-shard-docs"));
+        assert_eq!(fallback.unassigned, 2, "the newest document's state");
     }
 
     #[test]

@@ -145,7 +145,7 @@ fn console_certificate(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
 }
 
 /// `curl -i` against the console or node; returns (status, head, body).
-fn curl(ca: &Path, args: &[&str]) -> (u16, String, String) {
+pub(crate) fn curl(ca: &Path, args: &[&str]) -> (u16, String, String) {
     let o = Command::new("curl")
         .args(["-sS", "-i", "--max-time", "20", "--cacert"])
         .arg(ca)
@@ -181,24 +181,24 @@ fn sid(head: &str) -> String {
 }
 
 /// A node, the console's certificate and the console, ready.
-struct Stack {
-    home: tempfile::TempDir,
-    node: TestNode,
-    elastic_password: String,
-    console_ca: PathBuf,
+pub(crate) struct Stack {
+    pub(crate) home: tempfile::TempDir,
+    pub(crate) node: TestNode,
+    pub(crate) elastic_password: String,
+    pub(crate) console_ca: PathBuf,
     console: TestConsole,
 }
 
 impl Stack {
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("https://localhost:{}{path}", self.console.port)
     }
 
-    fn node_url(&self, path: &str) -> String {
+    pub(crate) fn node_url(&self, path: &str) -> String {
         format!("https://localhost:{}{path}", self.node.port)
     }
 
-    fn elastic(&self) -> String {
+    pub(crate) fn elastic(&self) -> String {
         format!("elastic:{}", self.elastic_password)
     }
 }
@@ -222,7 +222,7 @@ elasticsearch.ssl.certificateAuthorities: [\"{}\"]\nxpack.security.encryptionKey
     config
 }
 
-fn stack() -> Stack {
+pub(crate) fn stack() -> Stack {
     stack_with(&[], "")
 }
 
@@ -872,7 +872,7 @@ fn api(
 }
 
 /// Creates a user on the node (as elastic) with these roles.
-fn node_user(s: &Stack, name: &str, roles: &[&str]) {
+pub(crate) fn node_user(s: &Stack, name: &str, roles: &[&str]) {
     let body = serde_json::json!({"password": "user-password", "roles": roles}).to_string();
     let (status, _, text) = curl(
         &s.node.ca(),

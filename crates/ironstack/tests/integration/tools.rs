@@ -309,7 +309,10 @@ fn enrollment_token_enrols_a_console_with_the_nodes_ca() {
     let banner = node.output();
     let line = banner
         .lines()
-        .find_map(|l| l.trim().strip_prefix("ironstack console setup --enrollment-token "))
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("ironstack console setup --enrollment-token ")
+        })
         .unwrap_or_else(|| panic!("no enrolment token in the banner:\n{banner}"));
     let raw = base64::engine::general_purpose::STANDARD
         .decode(line.trim())
