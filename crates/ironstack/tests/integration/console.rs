@@ -1657,7 +1657,7 @@ fn console_status_login_and_logout_with_python() {
 }
 
 /// Where Playwright is installed (`IRONSTACK_NODE_CLIENT`, default `scripts/node-client`).
-fn browser_packages() -> PathBuf {
+pub(crate) fn browser_packages() -> PathBuf {
     std::env::var_os("IRONSTACK_NODE_CLIENT").map_or_else(
         || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/node-client"),
         PathBuf::from,
@@ -1665,7 +1665,7 @@ fn browser_packages() -> PathBuf {
 }
 
 /// Debian's Chromium (or `IRONSTACK_CHROMIUM`).
-fn chromium() -> Option<PathBuf> {
+pub(crate) fn chromium() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("IRONSTACK_CHROMIUM") {
         return Some(PathBuf::from(path));
     }

@@ -7,7 +7,11 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
 
-use crate::console::{Stack, curl, node_user, stack};
+use std::path::Path;
+use std::process::Command;
+
+use crate::console::{Stack, browser_packages, chromium, curl, node_user, stack};
+use crate::support::{have_tool, interop_required};
 
 const PASSWORD: &str = "user-password";
 const NODE_ID: &str = "node-id-1";
@@ -256,28 +260,9 @@ fn role(s: &Stack, name: &str, body: Value) {
     assert_eq!(status, 200, "{text}");
 }
 
-#[test]
-fn console_stack_monitoring_shows_cluster_nodes_indices_and_beats_with_curl() {
-    let s = stack();
-    node_user(&s, "mon_writer", &["remote_monitoring_agent"]);
-    node_user(&s, "mon_viewer", &["monitoring_user", "kibana_admin"]);
-    node_user(&s, "admin_only", &["kibana_admin"]);
-    role(
-        &s,
-        "monitoring_app_only",
-        json!({"applications": [{"application": "kibana-.kibana", "privileges": ["reserved_monitoring"], "resources": ["*"]}]}),
-    );
-    node_user(&s, "app_only", &["monitoring_app_only", "kibana_admin"]);
-    let viewer = format!("mon_viewer:{PASSWORD}");
-
-    // Nothing collected yet: the page says what to enable.
-    let (status, body) = page(&s, &viewer, "/app/monitoring");
-    assert_eq!(status, 200, "{body}");
-    assert!(body.contains("No monitoring data found"), "{body}");
-    assert!(body.contains("Nothing has been collected yet"), "{body}");
-    assert!(body.contains("xpack.enabled: true") && body.contains("monitoring.enabled: true"));
-
-    // An hour of documents, written as Metricbeat and the shipper write them.
+/// Indexes an hour of monitoring through the node's `_bulk` as a `remote_monitoring_agent`
+/// user (`mon_writer`); returns the cluster uuid.
+fn load_an_hour(s: &Stack) -> String {
     let (_, _, root) = curl(&s.node.ca(), &["-u", &s.elastic(), &s.node_url("/")]);
     let root: Value = serde_json::from_str(&root).unwrap();
     let cluster = root["cluster_uuid"].as_str().unwrap().to_string();
@@ -305,6 +290,32 @@ fn console_stack_monitoring_shows_cluster_nodes_indices_and_beats_with_curl() {
     assert_eq!(status, 200, "{}", &text[..text.len().min(2000)]);
     let answer: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(answer["errors"], false, "{}", &text[..text.len().min(2000)]);
+
+    cluster
+}
+
+#[test]
+fn console_stack_monitoring_shows_cluster_nodes_indices_and_beats_with_curl() {
+    let s = stack();
+    node_user(&s, "mon_writer", &["remote_monitoring_agent"]);
+    node_user(&s, "mon_viewer", &["monitoring_user", "kibana_admin"]);
+    node_user(&s, "admin_only", &["kibana_admin"]);
+    role(
+        &s,
+        "monitoring_app_only",
+        json!({"applications": [{"application": "kibana-.kibana", "privileges": ["reserved_monitoring"], "resources": ["*"]}]}),
+    );
+    node_user(&s, "app_only", &["monitoring_app_only", "kibana_admin"]);
+    let viewer = format!("mon_viewer:{PASSWORD}");
+
+    // Nothing collected yet: the page says what to enable.
+    let (status, body) = page(&s, &viewer, "/app/monitoring");
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("No monitoring data found"), "{body}");
+    assert!(body.contains("Nothing has been collected yet"), "{body}");
+    assert!(body.contains("xpack.enabled: true") && body.contains("monitoring.enabled: true"));
+
+    let cluster = load_an_hour(&s);
 
     // The overview: the newest cluster_stats and four charts with data.
     let (status, body) = page(&s, &viewer, "/app/monitoring");
@@ -463,5 +474,43 @@ fn console_stack_monitoring_shows_cluster_nodes_indices_and_beats_with_curl() {
     assert!(
         body.contains(">Stack Monitoring</a>"),
         "the viewer's header links it"
+    );
+}
+
+#[test]
+fn console_stack_monitoring_in_chromium_shows_a_chart() {
+    let playwright = browser_packages().join("node_modules/playwright-core/package.json");
+    let browser = chromium();
+    let ready = have_tool("node", "--version") && playwright.is_file() && browser.is_some();
+    if !ready {
+        assert!(
+            !interop_required(),
+            "Chromium (apt chromium) and playwright-core (scripts/node-client, npm ci) are required (IRONSTACK_REQUIRE_INTEROP=1) but missing"
+        );
+        eprintln!("skipping: Chromium or playwright-core not installed");
+        return;
+    }
+    let s = stack();
+    node_user(&s, "mon_writer", &["remote_monitoring_agent"]);
+    node_user(&s, "mon_viewer", &["monitoring_user", "kibana_admin"]);
+    load_an_hour(&s);
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/integration/js/console_monitoring_browser.js");
+    let o = Command::new("node")
+        .arg(&script)
+        .env("NODE_PATH", browser_packages().join("node_modules"))
+        .env("CHROMIUM", browser.unwrap_or_default())
+        .env("CONSOLE_URL", s.url(""))
+        .env("CONSOLE_CA", &s.console_ca)
+        .env("MON_USER", "mon_viewer")
+        .env("MON_PASSWORD", PASSWORD)
+        .env("SCREENSHOTS", s.home.path().join("screenshots"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success() && stdout.trim().ends_with("ok"),
+        "{stdout}{}",
+        String::from_utf8_lossy(&o.stderr)
     );
 }
