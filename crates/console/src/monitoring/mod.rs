@@ -21,7 +21,7 @@ use serde_json::{Value, json};
 
 use crate::authz::Ctx;
 use crate::routes::{App, call, encode_segment, node_error_page, page, redirect, try_response};
-use query::{BEATS_INDEX, DocType, ES_INDEX, Reduce, TimeRange};
+use query::{BEATS_INDEX, DocType, ES_INDEX, Reduce, STANDALONE_CLUSTER, TimeRange};
 use series::Point;
 use source::{ClusterSummary, NodeRow};
 
@@ -607,6 +607,42 @@ async fn cluster_or_no_data(m: &Mon<'_>) -> Result<ClusterSummary, Response> {
     }
 }
 
+/// The cluster of the Beats pages: the Elasticsearch cluster when it reports, else the
+/// cluster (or Kibana's "Standalone cluster") the newest Beat document names, so that Beats
+/// monitored without Elasticsearch still have their pages.
+async fn beats_cluster_or_no_data(m: &Mon<'_>) -> Result<ClusterSummary, Response> {
+    if let Some(c) = m.cluster().await? {
+        return Ok(c);
+    }
+    let q = query::create_query(
+        DocType::BeatsStats,
+        m.params.cluster_uuid.as_deref(),
+        None,
+        Some(&m.range),
+        vec![not_apm()],
+    );
+    if let Some(answer) = m.search_readable(BEATS_INDEX, &query::newest(q)).await?
+        && let Some(hit) = answer["hits"]["hits"].get(0)
+    {
+        let uuid = source::text(
+            &hit["_source"],
+            &["cluster_uuid", "beat.elasticsearch.cluster.id"],
+        )
+        .unwrap_or_else(|| STANDALONE_CLUSTER.to_string());
+        let name = if uuid == STANDALONE_CLUSTER {
+            "Standalone cluster".to_string()
+        } else {
+            uuid.clone()
+        };
+        return Ok(ClusterSummary {
+            cluster_uuid: uuid,
+            cluster_name: name,
+            ..ClusterSummary::default()
+        });
+    }
+    Err(no_data(m).await)
+}
+
 /// The shard documents of the cluster's newest state: per node, per index, unassigned.
 #[derive(Debug, Default)]
 pub(crate) struct Shards {
@@ -992,7 +1028,7 @@ pub(crate) async fn beats(
     Query(params): Query<Params>,
 ) -> Response {
     let m = try_response!(mon(&app, &ctx, params).map_err(|e| bad_range(&ctx, &e)));
-    let cluster = try_response!(cluster_or_no_data(&m).await);
+    let cluster = try_response!(beats_cluster_or_no_data(&m).await);
     let q = query::create_query(
         DocType::BeatsStats,
         Some(&cluster.cluster_uuid),
@@ -1129,7 +1165,7 @@ pub(crate) async fn beats_list(
     Query(params): Query<Params>,
 ) -> Response {
     let m = try_response!(mon(&app, &ctx, params).map_err(|e| bad_range(&ctx, &e)));
-    let cluster = try_response!(cluster_or_no_data(&m).await);
+    let cluster = try_response!(beats_cluster_or_no_data(&m).await);
     let instances = try_response!(beat_rows(&m, &cluster.cluster_uuid).await);
     page(view::beats_list(&m, &cluster, &instances))
 }
@@ -1142,7 +1178,7 @@ pub(crate) async fn beat(
     Query(params): Query<Params>,
 ) -> Response {
     let m = try_response!(mon(&app, &ctx, params).map_err(|e| bad_range(&ctx, &e)));
-    let cluster = try_response!(cluster_or_no_data(&m).await);
+    let cluster = try_response!(beats_cluster_or_no_data(&m).await);
     let filter = json!({"term": {"beats_stats.beat.uuid": uuid}});
     let rows = try_response!(
         entities(
@@ -1193,6 +1229,8 @@ pub(crate) struct Diagnosis {
     existing_indices: Vec<String>,
     /// Whether the user holds `read` on `.monitoring-es-*`.
     user_may_read: Option<bool>,
+    /// Clusters (or the standalone pseudo-cluster) Beats report for in the range.
+    beats_clusters: Vec<String>,
 }
 
 /// The three causes, in the order they are checked.
@@ -1240,6 +1278,19 @@ async fn no_data(m: &Mon<'_>) -> Response {
             .as_f64()
             .map(|v| v as i64);
         d.clusters_seen = answer["aggregations"]["clusters"]["buckets"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|b| b["key"].as_str().map(str::to_string))
+            .collect();
+    }
+    let beats = json!({
+        "size": 0,
+        "query": query::create_query(DocType::BeatsStats, None, None, Some(&m.range), vec![not_apm()]),
+        "aggs": {"clusters": {"terms": {"field": "cluster_uuid", "size": 20, "missing": STANDALONE_CLUSTER}}}
+    });
+    if let Ok(Some(answer)) = m.search_readable(BEATS_INDEX, &beats).await {
+        d.beats_clusters = answer["aggregations"]["clusters"]["buckets"]
             .as_array()
             .into_iter()
             .flatten()

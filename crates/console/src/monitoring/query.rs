@@ -9,6 +9,8 @@ pub(crate) const ES_INDEX: &str = ".monitoring-es-*,metrics-elasticsearch.stack_
 /// The Beats' monitoring documents (self-monitoring `-7` indices, Metricbeat's `-8` stream,
 /// Elastic Agent's).
 pub(crate) const BEATS_INDEX: &str = ".monitoring-beats-*,metrics-beats.stack_monitoring.*";
+/// Kibana's pseudo-cluster of Beats that report no `cluster_uuid`.
+pub(crate) const STANDALONE_CLUSTER: &str = "__standalone_cluster__";
 /// Kibana's `monitoring.ui.min_interval_seconds`.
 pub(crate) const MIN_INTERVAL_SECONDS: i64 = 10;
 
@@ -109,8 +111,12 @@ pub(crate) fn create_query(
         {"term": {"metricset.name": metricset}},
         {"term": {"type": legacy}},
     ]}})];
-    if let Some(uuid) = cluster_uuid {
-        filter.push(json!({"term": {"cluster_uuid": uuid}}));
+    match cluster_uuid {
+        Some(STANDALONE_CLUSTER) => filter.push(json!({"bool": {"must_not": {
+            "exists": {"field": "cluster_uuid"}
+        }}})),
+        Some(uuid) => filter.push(json!({"term": {"cluster_uuid": uuid}})),
+        None => {}
     }
     if let Some((field, value)) = entity {
         filter.push(json!({"term": {field: value}}));
@@ -253,6 +259,17 @@ mod tests {
             json!({"range": {"timestamp": {"format": "epoch_millis", "gte": 5, "lte": 10}}})
         );
         assert_eq!(filter[4], json!({"exists": {"field": "x"}}));
+        let standalone = create_query(
+            DocType::BeatsStats,
+            Some(STANDALONE_CLUSTER),
+            None,
+            None,
+            vec![],
+        );
+        assert_eq!(
+            standalone["bool"]["filter"][1],
+            json!({"bool": {"must_not": {"exists": {"field": "cluster_uuid"}}}})
+        );
         let beats = create_query(DocType::BeatsStats, None, None, None, vec![]);
         assert_eq!(beats["bool"]["filter"].as_array().unwrap().len(), 1);
         assert_eq!(

@@ -686,6 +686,24 @@ pub(crate) fn no_data(m: &Mon<'_>, d: &Diagnosis) -> String {
                 ),
             );
         }
+        for cluster in &d.beats_clusters {
+            let label = if cluster == super::query::STANDALONE_CLUSTER {
+                "Standalone cluster"
+            } else {
+                cluster.as_str()
+            };
+            h.open("li", &[])
+                .text("Beats report in this range for ")
+                .element(
+                    "a",
+                    &[
+                        ("href", &m.link("/beats", cluster)),
+                        ("data-test-subj", "beatsOnly"),
+                    ],
+                    label,
+                )
+                .close("li");
+        }
         if let Some(may) = d.user_may_read {
             h.element(
                 "li",

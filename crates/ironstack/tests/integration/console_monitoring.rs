@@ -87,7 +87,6 @@ fn hour_of_monitoring(now: i64, cluster: &str) -> String {
     for i in 0..steps {
         let at = now - (steps - 1 - i) * 10_000 - 1_000;
         let ts = iso(at);
-        let i_f = i as f64;
         // Counters: 5 searches/s at 2 ms each, 10 index ops/s at 0.5 ms each.
         let queries = 1000 + i * 50;
         let indexed = 5000 + i * 100;
@@ -197,28 +196,31 @@ fn hour_of_monitoring(now: i64, cluster: &str) -> String {
         for (uuid, kind, name) in [
             (BEAT_UUID, "metricbeat", "shipper-1"),
             ("apm-uuid", "apm-server", "apm-1"),
+            ("standalone-uuid", "filebeat", "standalone-1"),
         ] {
             let events = 4200 + i * 60;
-            push(
-                &beats_index,
-                None,
-                json!({"timestamp": ts, "type": "beats_stats", "interval_ms": 10000, "cluster_uuid": cluster,
-                "beats_stats": {"timestamp": ts,
-                    "beat": {"type": kind, "version": "9.1.0", "name": name, "host": "host-1", "uuid": uuid},
-                    "metrics": {
-                        "beat": {"cpu": {"total": {"value": 5120 + i * 10}}, "memstats": {"memory_alloc": 31_457_280, "rss": 98_566_144, "gc_next": 41_943_040},
-                            "info": {"uptime": {"ms": 600_000 + i * 10_000}, "ephemeral_id": format!("{uuid}-run")},
-                            "handles": {"open": 24, "limit": {"soft": 1024, "hard": 524_288}}},
-                        "libbeat": {"config": {"reloads": 0},
-                            "output": {"type": "elasticsearch", "events": {"total": events, "acked": events, "failed": 0, "dropped": 0, "active": 0},
-                                "write": {"bytes": 1_834_221 + i * 30_000, "errors": 0}, "read": {"bytes": 90_422 + i * 1000, "errors": 0}},
-                            "pipeline": {"clients": 9, "events": {"total": events, "published": events, "failed": 0, "dropped": 0, "retry": 0, "active": i % 5},
-                                "queue": {"acked": events, "max_events": 3200}}},
-                        "system": {"cpu": {"cores": 2}, "load": {"1": 0.42, "5": 0.35, "15": 0.3}}
-                    }}}),
-            );
+            let mut doc = json!({"timestamp": ts, "type": "beats_stats", "interval_ms": 10000, "cluster_uuid": cluster,
+            "beats_stats": {"timestamp": ts,
+                "beat": {"type": kind, "version": "9.1.0", "name": name, "host": "host-1", "uuid": uuid},
+                "metrics": {
+                    "beat": {"cpu": {"total": {"value": 5120 + i * 10}}, "memstats": {"memory_alloc": 31_457_280, "rss": 98_566_144, "gc_next": 41_943_040},
+                        "info": {"uptime": {"ms": 600_000 + i * 10_000}, "ephemeral_id": format!("{uuid}-run")},
+                        "handles": {"open": 24, "limit": {"soft": 1024, "hard": 524_288}}},
+                    "libbeat": {"config": {"reloads": 0},
+                        "output": {"type": "elasticsearch", "events": {"total": events, "acked": events, "failed": 0, "dropped": 0, "active": 0},
+                            "write": {"bytes": 1_834_221 + i * 30_000, "errors": 0}, "read": {"bytes": 90_422 + i * 1000, "errors": 0}},
+                        "pipeline": {"clients": 9, "events": {"total": events, "published": events, "failed": 0, "dropped": 0, "retry": 0, "active": i % 5},
+                            "queue": {"acked": events, "max_events": 3200}}},
+                    "system": {"cpu": {"cores": 2}, "load": {"1": 0.42, "5": 0.35, "15": 0.3}}
+                }}});
+            // A Beat that reports no cluster: Kibana's "Standalone cluster".
+            if uuid == "standalone-uuid"
+                && let Some(fields) = doc.as_object_mut()
+            {
+                fields.remove("cluster_uuid");
+            }
+            push(&beats_index, None, doc);
         }
-        let _ = i_f;
     }
     out
 }
@@ -447,6 +449,19 @@ fn console_stack_monitoring_shows_cluster_nodes_indices_and_beats_with_curl() {
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("data-test-subj=\"output\">elasticsearch<"));
     assert!(points_of(&body, "beatsThroughput", "Bytes Sent") >= 100);
+
+    // Beats without a cluster: the standalone pseudo-cluster.
+    let (status, body) = page(
+        &s,
+        &viewer,
+        "/app/monitoring/beats?cluster_uuid=__standalone_cluster__",
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains(">standalone-1</a>") && !body.contains(">shipper-1</a>"),
+        "{body}"
+    );
+    assert!(body.contains("data-test-subj=\"totalBeats\">1<"));
 
     // Data older than the range: widen it.
     let (status, body) = page(&s, &viewer, "/app/monitoring?from=now-5h&to=now-3h");
