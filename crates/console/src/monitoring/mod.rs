@@ -584,8 +584,14 @@ fn not_apm() -> Value {
 }
 
 /// Builds the page context; a bad range is the reason of a 400 page ([`bad_range`]).
-fn mon<'a>(app: &'a App, ctx: &'a Ctx, params: Params) -> Result<Mon<'a>, String> {
+fn mon<'a>(app: &'a App, ctx: &'a Ctx, mut params: Params) -> Result<Mon<'a>, String> {
     let range = time_range(&params, ironstack_types::date::now_millis())?;
+    // A range given as Kibana's `_g` travels on as `from`/`to` (links and the form).
+    if let Some(g) = params.global.take() {
+        let (from, to) = rison_time(&g);
+        params.from = params.from.or(from);
+        params.to = params.to.or(to);
+    }
     Ok(Mon {
         app,
         ctx,

@@ -126,13 +126,16 @@ fn range_form(h: &mut Html, m: &Mon<'_>, cluster: Option<&ClusterSummary>) {
             ("aria-label", "Time range"),
         ],
     );
-    if let Some(c) = cluster {
+    let uuid = cluster
+        .map(|c| c.cluster_uuid.as_str())
+        .or(m.params.cluster_uuid.as_deref());
+    if let Some(uuid) = uuid {
         h.void(
             "input",
             &[
                 ("type", "hidden"),
                 ("name", "cluster_uuid"),
-                ("value", &c.cluster_uuid),
+                ("value", uuid),
             ],
         );
     }

@@ -376,6 +376,15 @@ fn console_stack_monitoring_shows_cluster_nodes_indices_and_beats_with_curl() {
     assert_eq!(status, 200);
     let n = points_of(&body, "searchRate", "Total Shards");
     assert!((50..=60).contains(&n), "30 minutes in 30 s buckets: {n}");
+    assert!(
+        body.contains("/app/monitoring/elasticsearch/nodes?cluster_uuid=")
+            && body.contains("&amp;from=now-30m&amp;to=now\">Nodes<"),
+        "the range travels on the links"
+    );
+    assert!(
+        body.contains("name=\"from\" value=\"now-30m\""),
+        "and fills the form"
+    );
 
     // Nodes and a node.
     let (status, body) = page(&s, &viewer, "/app/monitoring/elasticsearch/nodes");
@@ -505,6 +514,7 @@ fn console_stack_monitoring_in_chromium_shows_a_chart() {
         eprintln!("skipping: Chromium or playwright-core not installed");
         return;
     }
+    // Screenshots go to `IRONSTACK_SCREENSHOTS` when set (for the README), else are dropped.
     let s = stack();
     node_user(&s, "mon_writer", &["remote_monitoring_agent"]);
     node_user(&s, "mon_viewer", &["monitoring_user", "kibana_admin"]);
@@ -519,7 +529,13 @@ fn console_stack_monitoring_in_chromium_shows_a_chart() {
         .env("CONSOLE_CA", &s.console_ca)
         .env("MON_USER", "mon_viewer")
         .env("MON_PASSWORD", PASSWORD)
-        .env("SCREENSHOTS", s.home.path().join("screenshots"))
+        .env(
+            "SCREENSHOTS",
+            std::env::var_os("IRONSTACK_SCREENSHOTS").map_or_else(
+                || s.home.path().join("screenshots"),
+                std::path::PathBuf::from,
+            ),
+        )
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&o.stdout);
