@@ -1051,7 +1051,7 @@ pub(crate) async fn beats(
             "types": {"terms": {"field": "beats_stats.beat.type", "size": 1000},
                       "aggs": {"uuids": {"terms": {"field": "beats_stats.beat.uuid", "size": 10000}}}},
             "total": {"cardinality": {"field": "beats_stats.beat.uuid", "precision_threshold": 10000}},
-            "ephemeral_ids": {"terms": {"field": "beats_stats.metrics.beat.info.ephemeral_id", "size": 100000},
+            "ephemeral_ids": {"terms": {"field": "beats_stats.metrics.beat.info.ephemeral_id", "size": 10000},
                 "aggs": {
                     "min_events": {"min": {"field": events}}, "max_events": {"max": {"field": events}},
                     "min_bytes": {"min": {"field": bytes}}, "max_bytes": {"max": {"field": bytes}}
