@@ -55,6 +55,8 @@ pub(crate) struct App {
     pub(crate) ready: AtomicBool,
     /// Whether the cookie gets `Secure` (forced when `server.ssl.enabled`).
     pub(crate) secure_cookies: bool,
+    /// Stack Monitoring's rule state (evaluated every minute).
+    pub(crate) alerts: crate::monitoring::rules::Alerts,
 }
 
 impl App {
@@ -1749,6 +1751,7 @@ index_names=&index_privileges=&index_grant=&index_except=&index_query=";
                 internal_authorization: None,
                 ready: AtomicBool::new(ready),
                 secure_cookies: true,
+                alerts: Default::default(),
                 config,
             };
             router(Arc::new(app))

@@ -6,6 +6,7 @@
 
 mod chart;
 mod query;
+pub(crate) mod rules;
 mod series;
 mod source;
 mod view;
@@ -671,11 +672,12 @@ const STATE_ID: &[&str] = &[
 /// (sorted by time) and those of one state kept here: the cluster_stats' state when shard
 /// documents carry it, else the newest document's state, else the newest timestamp.
 async fn shards(m: &Mon<'_>, cluster: &ClusterSummary) -> Result<Shards, Response> {
+    // No time range, as Kibana's: the documents of a state are written once, when it starts.
     let q = query::create_query(
         DocType::Shards,
         Some(&cluster.cluster_uuid),
         None,
-        Some(&m.range),
+        None,
         vec![],
     );
     let body = json!({
@@ -782,8 +784,10 @@ pub(crate) async fn overview(
         .await
     );
     let beats = try_response!(beats_count(&m, &cluster.cluster_uuid).await);
+    let (alerts, evaluated) = app.alerts.of(&cluster.cluster_uuid);
     page(view::overview(
         &m,
+        (&alerts, evaluated),
         &cluster,
         &cluster_ids,
         &shard_stats,
@@ -863,7 +867,8 @@ pub(crate) async fn nodes(
         .map(|(latest, _)| NodeRow::from_source(latest))
         .collect();
     nodes.sort_by(|a, b| a.name.cmp(&b.name));
-    page(view::nodes(&m, &cluster, &nodes, &shard_stats))
+    let (alerts, _) = app.alerts.of(&cluster.cluster_uuid);
+    page(view::nodes(&m, &cluster, &nodes, &shard_stats, &alerts))
 }
 
 /// `/app/monitoring/elasticsearch/nodes/{id}`.

@@ -63,6 +63,7 @@ pub(crate) struct ClusterSummary {
     pub(crate) shards_primaries: Option<f64>,
     pub(crate) license_type: Option<String>,
     pub(crate) license_status: Option<String>,
+    pub(crate) license_expiry_ms: Option<f64>,
     pub(crate) state_uuid: Option<String>,
     /// Node ids in the cluster state (a node is Online when it is in it).
     pub(crate) state_nodes: Vec<String>,
@@ -163,6 +164,13 @@ impl ClusterSummary {
             ),
             license_type: text(doc, &[&p("license.type"), "license.type"]),
             license_status: text(doc, &[&p("license.status"), "license.status"]),
+            license_expiry_ms: num(
+                doc,
+                &[
+                    &p("license.expiry_date_in_millis"),
+                    "license.expiry_date_in_millis",
+                ],
+            ),
             state_uuid: text(doc, &[&p("state.state_uuid"), "cluster_state.state_uuid"]),
             state_nodes,
             timestamp_ms: timestamp_ms(doc),
@@ -181,6 +189,7 @@ pub(crate) struct NodeRow {
     pub(crate) load_1m: Option<f64>,
     pub(crate) heap_percent: Option<f64>,
     pub(crate) disk_free: Option<f64>,
+    pub(crate) disk_total: Option<f64>,
     pub(crate) documents: Option<f64>,
     pub(crate) data_bytes: Option<f64>,
     pub(crate) timestamp_ms: Option<i64>,
@@ -232,6 +241,13 @@ impl NodeRow {
                 &[
                     &p("stats.fs.summary.available.bytes"),
                     "node_stats.fs.total.available_in_bytes",
+                ],
+            ),
+            disk_total: num(
+                doc,
+                &[
+                    &p("stats.fs.summary.total.bytes"),
+                    "node_stats.fs.total.total_in_bytes",
                 ],
             ),
             documents: num(

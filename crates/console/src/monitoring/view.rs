@@ -6,6 +6,7 @@ use axum::response::{Html as HtmlBody, IntoResponse, Response};
 use http::StatusCode;
 
 use super::chart::{self, Line, number};
+use super::rules::{Alert, RULES};
 use super::source::{ClusterSummary, NodeRow};
 use super::{BeatRow, BeatsSummary, Cause, Chart, Diagnosis, IndexRow, Mon, Shards};
 use crate::html::Html;
@@ -187,6 +188,7 @@ fn status_text(status: &str) -> String {
 /// The cluster overview.
 pub(crate) fn overview(
     m: &Mon<'_>,
+    (alerts, evaluated): (&[Alert], i64),
     c: &ClusterSummary,
     clusters: &[String],
     shards: &Shards,
@@ -216,6 +218,7 @@ pub(crate) fn overview(
             }
             h.close("ul").close("nav");
         }
+        alerts_section(h, alerts, evaluated);
         h.element("h2", &[], "Elasticsearch");
         h.open(
             "dl",
@@ -287,6 +290,53 @@ pub(crate) fn overview(
     })
 }
 
+/// The default rules' firing alerts (Kibana's callout on the overview).
+fn alerts_section(h: &mut Html, alerts: &[Alert], evaluated: i64) {
+    h.open(
+        "section",
+        &[
+            ("data-test-subj", "monitoringAlerts"),
+            ("aria-label", "Alerts"),
+        ],
+    );
+    h.element("h2", &[], "Alerts");
+    if evaluated == 0 {
+        h.element(
+            "p",
+            &[],
+            &format!("The {} default rules are evaluated every minute; the first evaluation has not run yet.", RULES.len()),
+        );
+    } else if alerts.is_empty() {
+        h.element(
+            "p",
+            &[],
+            &format!(
+                "No rule is firing (checked at {} UTC).",
+                chart::clock(evaluated)
+            ),
+        );
+    } else {
+        h.open("ul", &[("class", "alerts")]);
+        for a in alerts {
+            let rule = RULES
+                .iter()
+                .find(|(id, _)| *id == a.rule)
+                .map_or(a.rule, |(_, n)| n);
+            h.open("li", &[("class", a.severity), ("data-rule", a.rule)])
+                .element("strong", &[], rule)
+                .text(&format!(": {}", a.message))
+                .close("li");
+        }
+        h.close("ul");
+        h.element(
+            "p",
+            &[],
+            &format!("Checked at {} UTC.", chart::clock(evaluated)),
+        );
+    }
+    h.close("section");
+}
+
 fn table_head(h: &mut Html, subj: &str, caption: &str, columns: &[&str]) {
     h.open("table", &[("data-test-subj", subj)])
         .element("caption", &[], caption)
@@ -303,7 +353,13 @@ fn cell(h: &mut Html, text: &str) {
 }
 
 /// The Nodes table.
-pub(crate) fn nodes(m: &Mon<'_>, c: &ClusterSummary, nodes: &[NodeRow], shards: &Shards) -> String {
+pub(crate) fn nodes(
+    m: &Mon<'_>,
+    c: &ClusterSummary,
+    nodes: &[NodeRow],
+    shards: &Shards,
+    alerts: &[Alert],
+) -> String {
     frame(m, Some(c), "Nodes", |h| {
         table_head(
             h,
@@ -311,6 +367,7 @@ pub(crate) fn nodes(m: &Mon<'_>, c: &ClusterSummary, nodes: &[NodeRow], shards: 
             "Nodes",
             &[
                 "Name",
+                "Alerts",
                 "Status",
                 "Shards",
                 "CPU Usage",
@@ -340,6 +397,11 @@ pub(crate) fn nodes(m: &Mon<'_>, c: &ClusterSummary, nodes: &[NodeRow], shards: 
                 .text(if n.master { " (master)" } else { "" })
                 .element("div", &[("class", "sub")], &n.transport_address)
                 .close("td");
+            let firing = alerts
+                .iter()
+                .filter(|a| a.node.as_deref() == Some(n.id.as_str()))
+                .count();
+            cell(h, &firing.to_string());
             cell(h, if online { "Online" } else { "Offline" });
             cell(
                 h,

@@ -198,6 +198,10 @@ impl Stack {
         format!("https://localhost:{}{path}", self.node.port)
     }
 
+    pub(crate) fn console_output(&self) -> String {
+        self.console.output()
+    }
+
     pub(crate) fn elastic(&self) -> String {
         format!("elastic:{}", self.elastic_password)
     }

@@ -105,7 +105,7 @@ fn hour_of_monitoring(now: i64, cluster: &str) -> String {
                     "fs": {"summary": {"total": {"bytes": 100_000_000_000_i64}, "available": {"bytes": 50_000_000_000_i64}, "free": {"bytes": 55_000_000_000_i64}},
                            "io_stats": {"total": {"operations": {"count": i * 30}, "read": {"operations": {"count": i * 10}}, "write": {"operations": {"count": i * 20}}}}},
                     "os": {"cpu": {"load_avg": {"1m": 0.5}}},
-                    "process": {"cpu": {"pct": 20 + i % 10}}
+                    "process": {"cpu": {"pct": if i >= steps - 30 { 95 } else { 20 + i % 10 }}}
                 }}}}),
             ),
         );
@@ -498,6 +498,36 @@ fn console_stack_monitoring_shows_cluster_nodes_indices_and_beats_with_curl() {
     assert!(
         body.contains(">Stack Monitoring</a>"),
         "the viewer's header links it"
+    );
+
+    // The default rules, evaluated every minute: the yellow cluster and the last five
+    // minutes' CPU fire; the firing is logged as Kibana's server-log action does.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
+    let body = loop {
+        let (_, body) = page(&s, &viewer, "/app/monitoring");
+        if body.contains("data-rule=\"monitoring_alert_cluster_health\"") {
+            break body;
+        }
+        assert!(std::time::Instant::now() < deadline, "no alert: {body}");
+        std::thread::sleep(std::time::Duration::from_secs(2));
+    };
+    assert!(
+        body.contains("Node node-1 is reporting cpu usage of 95.00% over the last 5 minutes."),
+        "{body}"
+    );
+    assert!(
+        !body.contains("monitoring_alert_jvm_memory_usage"),
+        "heap is at 40%"
+    );
+    let out = s.console_output();
+    assert!(
+        out.contains("[monitoring_alert_cluster_health] Cluster health: Elasticsearch cluster health is yellow."),
+        "{out}"
+    );
+    let (_, nodes) = page(&s, &viewer, "/app/monitoring/elasticsearch/nodes");
+    assert!(
+        nodes.contains("</td><td>1</td><td>Online</td>"),
+        "one alert on the node: {nodes}"
     );
 }
 
