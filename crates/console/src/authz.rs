@@ -74,6 +74,14 @@ impl Access {
             | "/internal/spaces/space/{id}" => Access::ManageSpaces,
             "/app/discover" => Access::App("discover"),
             "/app/dashboards" => Access::App("dashboards"),
+            "/app/monitoring"
+            | "/app/monitoring/elasticsearch/nodes"
+            | "/app/monitoring/elasticsearch/nodes/{id}"
+            | "/app/monitoring/elasticsearch/indices"
+            | "/app/monitoring/elasticsearch/indices/{name}"
+            | "/app/monitoring/beats"
+            | "/app/monitoring/beats/beats"
+            | "/app/monitoring/beats/beat/{uuid}" => Access::App("monitoring"),
             _ => return None,
         })
     }
@@ -292,7 +300,16 @@ pub(crate) async fn authorize(
             let target = &ctx.nav.spaces[0].id;
             return redirect(&format!("{}/", space_base(&app.config.base_path, target)));
         }
-        if let Access::App(_) = access {
+        if let Access::App(app_id) = access {
+            // Stack Monitoring explains which roles it needs (Kibana's access-denied page);
+            // the other apps are "not found", as Kibana hides apps a role does not grant.
+            if app_id == "monitoring" && g(LOGIN) {
+                return (
+                    StatusCode::FORBIDDEN,
+                    HtmlBody(crate::monitoring::access_denied(&ctx.frame())),
+                )
+                    .into_response();
+            }
             return boom(StatusCode::NOT_FOUND, "Not Found");
         }
         return (
@@ -380,6 +397,17 @@ mod tests {
             Some(Access::App("discover"))
         );
         assert_eq!(Access::of("/login", &Method::GET), Some(Access::Public));
+        for route in [
+            "/app/monitoring",
+            "/app/monitoring/elasticsearch/nodes/{id}",
+            "/app/monitoring/beats/beat/{uuid}",
+        ] {
+            assert_eq!(
+                Access::of(route, &Method::GET),
+                Some(Access::App("monitoring")),
+                "{route}"
+            );
+        }
     }
 
     #[test]

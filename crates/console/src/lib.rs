@@ -12,6 +12,7 @@ mod html;
 mod kibana;
 mod kibana_role;
 mod management;
+mod monitoring;
 mod node_client;
 mod pages;
 mod routes;

@@ -94,7 +94,11 @@ fn header(h: &mut Html, f: &Frame) {
     if f.nav.manage_spaces {
         links.push(("Spaces", format!("{base}/app/management/kibana/spaces")));
     }
-    for (app, label) in [("discover", "Discover"), ("dashboards", "Dashboards")] {
+    for (app, label) in [
+        ("discover", "Discover"),
+        ("dashboards", "Dashboards"),
+        ("monitoring", "Stack Monitoring"),
+    ] {
         if f.nav.apps.contains(&app) {
             links.push((label, format!("{base}/app/{app}")));
         }

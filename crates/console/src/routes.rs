@@ -55,6 +55,8 @@ pub(crate) struct App {
     pub(crate) ready: AtomicBool,
     /// Whether the cookie gets `Secure` (forced when `server.ssl.enabled`).
     pub(crate) secure_cookies: bool,
+    /// Stack Monitoring's rule state (evaluated every minute).
+    pub(crate) alerts: crate::monitoring::rules::Alerts,
 }
 
 impl App {
@@ -76,6 +78,7 @@ type Route = (&'static str, Vec<&'static Method>, MethodRouter<Shared>);
 
 fn routes() -> Vec<Route> {
     use crate::management as m;
+    use crate::monitoring as mon;
     const G: &Method = &Method::GET;
     const P: &Method = &Method::POST;
     const U: &Method = &Method::PUT;
@@ -181,6 +184,30 @@ fn routes() -> Vec<Route> {
         ),
         ("/app/discover", vec![G], get(m::discover_page)),
         ("/app/dashboards", vec![G], get(m::dashboards_page)),
+        ("/app/monitoring", vec![G], get(mon::overview)),
+        (
+            "/app/monitoring/elasticsearch/nodes",
+            vec![G],
+            get(mon::nodes),
+        ),
+        (
+            "/app/monitoring/elasticsearch/nodes/{id}",
+            vec![G],
+            get(mon::node),
+        ),
+        (
+            "/app/monitoring/elasticsearch/indices",
+            vec![G],
+            get(mon::indices),
+        ),
+        (
+            "/app/monitoring/elasticsearch/indices/{name}",
+            vec![G],
+            get(mon::index),
+        ),
+        ("/app/monitoring/beats", vec![G], get(mon::beats)),
+        ("/app/monitoring/beats/beats", vec![G], get(mon::beats_list)),
+        ("/app/monitoring/beats/beat/{uuid}", vec![G], get(mon::beat)),
         (
             "/app/management/security/api_keys",
             vec![G],
@@ -1752,6 +1779,7 @@ index_names=&index_privileges=&index_grant=&index_except=&index_query=";
                 internal_authorization: None,
                 ready: AtomicBool::new(ready),
                 secure_cookies: true,
+                alerts: Default::default(),
                 config,
             };
             router(Arc::new(app))

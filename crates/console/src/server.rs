@@ -73,6 +73,7 @@ pub async fn start(
         internal_authorization,
         ready: AtomicBool::new(false),
         secure_cookies: config.server_tls.is_some(),
+        alerts: Default::default(),
         config,
     });
     let address = format!("{}:{}", app.config.host, app.config.port);
@@ -109,6 +110,18 @@ async fn serve(
         drop(tls.spawn_watcher(ironstack_tls::DEFAULT_RELOAD_INTERVAL));
     }
     tokio::spawn(startup_gate(app.clone()));
+    let rules_app = app.clone();
+    tokio::spawn(async move {
+        // Stack Monitoring's default rules, every minute once the node answered.
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            if rules_app.ready.load(std::sync::atomic::Ordering::Acquire) {
+                crate::monitoring::rules::run_once(&rules_app, ironstack_types::date::now_millis())
+                    .await;
+            }
+        }
+    });
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(60));
         loop {

@@ -16,6 +16,8 @@ mod cli;
 mod cli_pipes;
 #[path = "integration/console.rs"]
 mod console;
+#[path = "integration/console_monitoring.rs"]
+mod console_monitoring;
 #[path = "integration/documents.rs"]
 mod documents;
 #[path = "integration/guide.rs"]

@@ -145,7 +145,7 @@ fn console_certificate(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
 }
 
 /// `curl -i` against the console or node; returns (status, head, body).
-fn curl(ca: &Path, args: &[&str]) -> (u16, String, String) {
+pub(crate) fn curl(ca: &Path, args: &[&str]) -> (u16, String, String) {
     let o = Command::new("curl")
         .args(["-sS", "-i", "--max-time", "20", "--cacert"])
         .arg(ca)
@@ -181,24 +181,28 @@ fn sid(head: &str) -> String {
 }
 
 /// A node, the console's certificate and the console, ready.
-struct Stack {
-    home: tempfile::TempDir,
-    node: TestNode,
-    elastic_password: String,
-    console_ca: PathBuf,
+pub(crate) struct Stack {
+    pub(crate) home: tempfile::TempDir,
+    pub(crate) node: TestNode,
+    pub(crate) elastic_password: String,
+    pub(crate) console_ca: PathBuf,
     console: TestConsole,
 }
 
 impl Stack {
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("https://localhost:{}{path}", self.console.port)
     }
 
-    fn node_url(&self, path: &str) -> String {
+    pub(crate) fn node_url(&self, path: &str) -> String {
         format!("https://localhost:{}{path}", self.node.port)
     }
 
-    fn elastic(&self) -> String {
+    pub(crate) fn console_output(&self) -> String {
+        self.console.output()
+    }
+
+    pub(crate) fn elastic(&self) -> String {
         format!("elastic:{}", self.elastic_password)
     }
 }
@@ -244,7 +248,7 @@ fn set_kibana_system_password(node: &TestNode, elastic_password: &str) {
     assert_eq!(status, 200, "{body}");
 }
 
-fn stack() -> Stack {
+pub(crate) fn stack() -> Stack {
     stack_with(&[], "")
 }
 
@@ -877,7 +881,7 @@ fn api(
 }
 
 /// Creates a user on the node (as elastic) with these roles.
-fn node_user(s: &Stack, name: &str, roles: &[&str]) {
+pub(crate) fn node_user(s: &Stack, name: &str, roles: &[&str]) {
     let body = serde_json::json!({"password": "user-password", "roles": roles}).to_string();
     let (status, _, text) = curl(
         &s.node.ca(),
@@ -1662,7 +1666,7 @@ fn console_status_login_and_logout_with_python() {
 }
 
 /// Where Playwright is installed (`IRONSTACK_NODE_CLIENT`, default `scripts/node-client`).
-fn browser_packages() -> PathBuf {
+pub(crate) fn browser_packages() -> PathBuf {
     std::env::var_os("IRONSTACK_NODE_CLIENT").map_or_else(
         || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/node-client"),
         PathBuf::from,
@@ -1670,7 +1674,7 @@ fn browser_packages() -> PathBuf {
 }
 
 /// Debian's Chromium (or `IRONSTACK_CHROMIUM`).
-fn chromium() -> Option<PathBuf> {
+pub(crate) fn chromium() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("IRONSTACK_CHROMIUM") {
         return Some(PathBuf::from(path));
     }

@@ -385,9 +385,8 @@ metricbeat.modules:\n  - module: system\n    metricsets: [cpu, load, memory]\n  
         None,
     );
     assert_eq!(s, 200, "{hits}");
-    assert_eq!(
+    assert!(
         hits["hits"]["hits"][0]["_source"]["metricset"]["name"].is_string(),
-        true,
         "{hits}"
     );
     let writer = "metricbeat_writer:metricbeat_writer-pw";
