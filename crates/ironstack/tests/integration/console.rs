@@ -17,14 +17,14 @@ const KIBANA_SYSTEM_PASSWORD: &str = "kibana-system-pw";
 const ENCRYPTION_KEY: &str = "an-encryption-key-of-at-least-32-characters";
 
 /// A running console with its captured output; killed on drop.
-struct TestConsole {
+pub(crate) struct TestConsole {
     child: Child,
-    port: u16,
+    pub(crate) port: u16,
     output: Arc<Mutex<String>>,
 }
 
 impl TestConsole {
-    fn start(dir: &Path, config: &Path, env: &[(&str, &str)]) -> TestConsole {
+    pub(crate) fn start(dir: &Path, config: &Path, env: &[(&str, &str)]) -> TestConsole {
         let mut child = ironstack()
             .current_dir(dir)
             .arg("console")
@@ -73,11 +73,11 @@ impl TestConsole {
         }
     }
 
-    fn output(&self) -> String {
+    pub(crate) fn output(&self) -> String {
         self.output.lock().unwrap().clone()
     }
 
-    fn wait_for(&self, needle: &str, timeout: Duration) -> bool {
+    pub(crate) fn wait_for(&self, needle: &str, timeout: Duration) -> bool {
         let deadline = Instant::now() + timeout;
         while Instant::now() < deadline {
             if self.output().contains(needle) {

@@ -6,7 +6,10 @@
 //! the `elasticsearch-xpack` module as `remote_monitoring_user`, self-monitoring as
 //! `metricbeat_monitoring`) → `setup -e` as `metricbeat_setup` → `shipper -e` as
 //! `metricbeat_writer` → system, `.monitoring-es-8-mb` and `.monitoring-beats-*` documents,
-//! the system ones readable by `metricbeat_reader`, and the writer refused anything more.
+//! the system ones readable by `metricbeat_reader`, and the writer refused anything more; the
+//! console configured as the guide configures Kibana (the node's CA, `kibana_system` with its
+//! password in the console's keystore, HTTPS), named in `setup.kibana`, showing the node and
+//! the shipper in Stack Monitoring to the guide's monitoring user.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -260,6 +263,76 @@ fn the_guide_end_to_end_with_certutil_http_the_node_and_the_shipper() {
         assert_eq!(s, 200, "{b}");
     }
 
+    // The console, as the guide configures Kibana: the node's CA, kibana_system with its
+    // password in the console's keystore, HTTPS with a certificate from the same CA.
+    ok(
+        &ironstack()
+            .current_dir(h)
+            .args([
+                "certutil",
+                "cert",
+                "--ca",
+                "elastic-stack-ca.p12",
+                "--ca-pass",
+                CA_PASS,
+                "--pem",
+                "--name",
+                "console",
+                "--dns",
+                "localhost",
+                "--ip",
+                "127.0.0.1",
+                "--out",
+                "console.zip",
+            ])
+            .output()
+            .unwrap(),
+        "certutil cert",
+    );
+    ok(
+        &Command::new("unzip")
+            .current_dir(h)
+            .args(["-q", "-o", "console.zip"])
+            .output()
+            .unwrap(),
+        "unzip console",
+    );
+    std::fs::copy(&ca_pem, config.join("elasticsearch-ca.pem")).unwrap();
+    let console_yml = config.join("console.yml");
+    let console_port = crate::support::free_port();
+    write_private(
+        &console_yml,
+        &format!(
+            "server.host: localhost\nserver.port: {console_port}\nserver.ssl.enabled: true\nserver.ssl.certificate: {}\nserver.ssl.key: {}\n\
+elasticsearch.hosts: [\"https://localhost:{port}\"]\nelasticsearch.ssl.certificateAuthorities: [\"{}\"]\nelasticsearch.username: kibana_system\n\
+xpack.security.encryptionKey: \"a-guide-encryption-key-of-32-characters-or-more\"\n",
+            h.join("console/console.crt").display(),
+            h.join("console/console.key").display(),
+            config.join("elasticsearch-ca.pem").display()
+        ),
+    );
+    for (args, stdin) in [
+        (vec!["keystore", "create"], String::new()),
+        (
+            vec!["keystore", "add", "elasticsearch.password", "--stdin"],
+            format!("{}\n", passwords["kibana_system"]),
+        ),
+    ] {
+        let mut c = ironstack();
+        c.current_dir(h)
+            .arg("console")
+            .args(&args)
+            .arg("-c")
+            .arg(&console_yml);
+        ok(&run_with_stdin(c, &stdin), "console keystore");
+    }
+    let console = crate::console::TestConsole::start(h, &console_yml, &[]);
+    assert!(
+        console.wait_for("Kibana is now available", Duration::from_secs(30)),
+        "{}",
+        console.output()
+    );
+
     // 5. The shipper, configured as the guide configures Metricbeat.
     let shipper = h.join("shipper");
     std::fs::create_dir_all(&shipper).unwrap();
@@ -268,6 +341,7 @@ fn the_guide_end_to_end_with_certutil_http_the_node_and_the_shipper() {
         &shipper.join("shipper.yml"),
         &format!(
             "output.elasticsearch:\n  hosts: [\"localhost:{port}\"]\n  protocol: \"https\"\n  username: \"metricbeat_writer\"\n  password: \"${{WRITER_PW}}\"\n  ssl:\n    certificate_authorities: [\"elasticsearch-ca.pem\"]\n    verification_mode: \"certificate\"\n\
+setup.kibana:\n  host: \"https://localhost:{console_port}\"\n  ssl.enabled: true\n  ssl.certificate_authorities: [\"elasticsearch-ca.pem\"]\n  username: \"metricbeat_setup\"\n  password: \"metricbeat_setup-pw\"\n\
 queue.mem.flush.timeout: 1s\n\
 monitoring:\n  enabled: true\n  elasticsearch:\n    username: metricbeat_monitoring\n    password: metricbeat_monitoring-pw\n\
 metricbeat.modules:\n  - module: system\n    metricsets: [cpu, load, memory]\n    period: 2s\n"
@@ -302,7 +376,7 @@ metricbeat.modules:\n  - module: system\n    metricsets: [cpu, load, memory]\n  
         tested.contains("talk to server... OK") || tested.contains("OK"),
         "{tested}"
     );
-    ok(
+    let set_up = ok(
         &shipper_cmd(&[
             "setup",
             "-e",
@@ -314,6 +388,13 @@ metricbeat.modules:\n  - module: system\n    metricsets: [cpu, load, memory]\n  
         .output()
         .unwrap(),
         "setup",
+    );
+    assert!(set_up.contains("Index setup finished."), "{set_up}");
+    assert!(
+        set_up.contains(&format!(
+            "the console 9.1.0 at https://localhost:{console_port} (available)"
+        )),
+        "{set_up}"
     );
     let mut run = shipper_cmd(&["-e"])
         .stdout(Stdio::null())
@@ -402,5 +483,37 @@ metricbeat.modules:\n  - module: system\n    metricsets: [cpu, load, memory]\n  
     assert_eq!(s, 403, "the writer does not delete data streams");
     let (s, _) = curl(port, &ca_pem, writer, "GET", "/_security/user", None);
     assert_eq!(s, 403, "the writer does not read users");
+
+    // 8. Stack Monitoring in the console shows the node and the shipper, as the guide's
+    //    monitoring user (kibana_admin + monitoring_user) sees it.
+    let page = |path: &str| {
+        let o = Command::new("curl")
+            .args(["-sS", "--max-time", "20", "--cacert"])
+            .arg(&ca_pem)
+            .args(["-u", "metricbeat_monitoring:metricbeat_monitoring-pw"])
+            .arg(format!("https://localhost:{console_port}{path}"))
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&o.stdout).to_string()
+    };
+    let overview = page("/app/monitoring");
+    assert!(
+        overview.contains("data-test-subj=\"esVersion\">9.1.0<"),
+        "{overview}"
+    );
+    assert!(
+        overview.contains("data-test-subj=\"nodesCount\">1<"),
+        "{overview}"
+    );
+    let beats = page("/app/monitoring/beats");
+    assert!(
+        beats.contains("data-test-subj=\"totalBeats\">1<"),
+        "{beats}"
+    );
+    assert!(
+        beats.contains("<td>metricbeat</td><td>elasticsearch</td>"),
+        "{beats}"
+    );
+    drop(console);
     drop(node);
 }
