@@ -1700,7 +1700,11 @@ fn console_in_chromium_login_create_role_and_user_logout_and_permission_page() {
     let s = stack();
     let script =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/integration/js/console_browser.js");
-    let shots = s.home.path().join("screenshots");
+    // Screenshots go to `IRONSTACK_SCREENSHOTS` when set (for the README), else are dropped.
+    let shots = std::env::var_os("IRONSTACK_SCREENSHOTS").map_or_else(
+        || s.home.path().join("screenshots"),
+        std::path::PathBuf::from,
+    );
     let o = Command::new("node")
         .arg(&script)
         .env("NODE_PATH", browser_packages().join("node_modules"))
