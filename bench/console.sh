@@ -106,19 +106,25 @@ rss_idle=$(rss)
 COOKIE=$(python3 "$CLIENT" login "$CONSOLE_PORT" "$CA" elastic "$PW")
 LOGIN_BODY="{\"providerType\":\"basic\",\"providerName\":\"basic\",\"currentURL\":\"https://127.0.0.1:$CONSOLE_PORT/login\",\"params\":{\"username\":\"elastic\",\"password\":\"$PW\"}}"
 
-# Stack Monitoring: TODO(bench-console) — `/app/monitoring` is not on main yet (issue 11's
-# Stack Monitoring pages are being built on another branch). When it is: before the console
-# starts, `_bulk` a day of 10 s documents (8,640 timestamps) into `.monitoring-es-8-mb` as
-# Metricbeat's elasticsearch module writes them in xpack mode (`cluster_stats`, `node_stats`,
-# `index_stats`/`indices_stats` (the `_all` totals the overview's charts read) and `shards`, one
-# `cluster_uuid`) and `.monitoring-beats-8-mb` (`beats_stats` of one shipper), check that the
-# overview shows the node and non-empty charts, then add
-#   m monitoring_overview --cookie "$COOKIE" "/app/monitoring?from=now-24h&to=now"
-# to the rounds below (its default range is the last hour) and a README row. Until then the
-# probe only reports the page's status.
-monitoring_status=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$CA" -H "cookie: $COOKIE" \
-  "https://127.0.0.1:$CONSOLE_PORT/app/monitoring")
-echo "GET /app/monitoring as elastic: HTTP $monitoring_status (not measured: TODO in bench/console.sh)"
+# Stack Monitoring: a day of 10 s monitoring documents (8,640 timestamps: cluster_stats,
+# node_stats, index_summary, 3 indices, one shipper's beats_stats; bench/monitoring_day.py),
+# bulk-loaded as elastic, then the overview over the last 24 hours is measured below.
+CLUSTER_UUID=$(curl -s --cacert "$NODE_CA" -u "elastic:$PW" "https://127.0.0.1:$NODE_PORT/" \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["cluster_uuid"])')
+python3 "$(dirname "$0")/monitoring_day.py" "$CLUSTER_UUID" 24 >"$HOME_DIR/monitoring.ndjson"
+split -l 20000 "$HOME_DIR/monitoring.ndjson" "$HOME_DIR/monitoring.part."
+load_started=$(date +%s.%N)
+for part in "$HOME_DIR"/monitoring.part.*; do
+  curl -sS --fail-with-body --cacert "$NODE_CA" -u "elastic:$PW" -H 'Content-Type: application/x-ndjson' \
+    --data-binary "@$part" "https://127.0.0.1:$NODE_PORT/_bulk" | grep -q '"errors":false' \
+    || { echo "loading the monitoring documents failed"; exit 1; }
+done
+curl -sS --cacert "$NODE_CA" -u "elastic:$PW" -X POST "https://127.0.0.1:$NODE_PORT/.monitoring-*/_refresh" >/dev/null
+echo "a day of monitoring documents ($(($(wc -l <"$HOME_DIR/monitoring.ndjson") / 2))) loaded in $(python3 -c "import time; print(round(time.time() - $load_started, 1))") s"
+monitoring_status=$(curl -s -o "$HOME_DIR/overview.html" -w '%{http_code}' --cacert "$CA" -H "cookie: $COOKIE" \
+  "https://127.0.0.1:$CONSOLE_PORT/app/monitoring?from=now-24h&to=now")
+grep -q 'data-test-subj="nodesCount">1<' "$HOME_DIR/overview.html" \
+  || { echo "the Stack Monitoring overview does not show the node (HTTP $monitoring_status)"; exit 1; }
 
 # The anchor: nginx serving the users page's HTML, as fetched now, as a static file.
 NGINX_DIR=$(mktemp -d /tmp/nginx-console-anchor.XXXX)
@@ -158,6 +164,7 @@ for round in 1 2; do
   m roles_list --cookie "$COOKIE" /app/management/security/roles
   m status --cookie "$COOKIE" /api/status
   m status_anonymous /api/status
+  m monitoring_overview --cookie "$COOKIE" "/app/monitoring?from=now-24h&to=now"
   # What the node alone takes for the lists the users and roles pages fetch (as elastic).
   python3 "$CLIENT" measure "$NODE_PORT" "$NODE_CA" node_security_user "$N" 1 "$OUT" --basic "elastic:$PW" /_security/user
   python3 "$CLIENT" measure "$NODE_PORT" "$NODE_CA" node_security_role "$N" 1 "$OUT" --basic "elastic:$PW" /_security/role
