@@ -57,6 +57,19 @@ pub(crate) fn config_dir_must_exist(config: &NodeConfig) -> Result<(), CliError>
     )))
 }
 
+/// The node's configuration as the file tools read it (the process environment, `-E`), with
+/// its config folder checked.
+fn load_node_config(settings: Vec<String>) -> Result<NodeConfig, CliError> {
+    let config = NodeConfig::load(&LoadOptions {
+        env: std::env::vars().collect(),
+        overrides: settings,
+        ..LoadOptions::default()
+    })
+    .map_err(|e| CliError::config(e.to_string()))?;
+    config_dir_must_exist(&config)?;
+    Ok(config)
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "ironstack users",
@@ -154,18 +167,10 @@ pub fn users_main(args: Vec<OsString>) -> i32 {
         },
         UsersCommand::List { username } => UsersAction::List { name: username },
     };
-    let env: HashMap<String, String> = std::env::vars().collect();
-    let config = match NodeConfig::load(&LoadOptions {
-        env,
-        overrides: cli.settings,
-        ..LoadOptions::default()
-    }) {
+    let config = match load_node_config(cli.settings) {
         Ok(c) => c,
-        Err(e) => return report(&CliError::config(e.to_string())),
+        Err(e) => return report(&e),
     };
-    if let Err(e) = config_dir_must_exist(&config) {
-        return report(&e);
-    }
     let hasher = match config
         .settings()
         .get_str("xpack.security.authc.password_hashing.algorithm")
@@ -291,30 +296,7 @@ struct ServiceTokensCli {
     #[arg(short = 'E', value_name = "KEY=VALUE", global = true)]
     settings: Vec<String>,
     #[command(subcommand)]
-    command: ServiceTokensCommand,
-}
-
-#[derive(Debug, Subcommand)]
-enum ServiceTokensCommand {
-    /// Creates a file token for a service account
-    Create {
-        /// The service account, e.g. elastic/fleet-server
-        principal: String,
-        /// The token's name
-        name: String,
-    },
-    /// Deletes a file token
-    Delete {
-        /// The service account
-        principal: String,
-        /// The token's name
-        name: String,
-    },
-    /// Lists the file tokens
-    List {
-        /// Only this service account's tokens
-        principal: Option<String>,
-    },
+    command: service_tokens::ServiceTokensAction,
 }
 
 /// `ironstack service-tokens ARGS`; returns the exit code.
@@ -324,30 +306,11 @@ pub fn service_tokens_main(args: Vec<OsString>) -> i32 {
         Err(code) => return code,
     };
     let mut terminal = SystemTerminal::new(Verbosity::Normal);
-    let action = match cli.command {
-        ServiceTokensCommand::Create { principal, name } => {
-            service_tokens::ServiceTokensAction::Create { principal, name }
-        }
-        ServiceTokensCommand::Delete { principal, name } => {
-            service_tokens::ServiceTokensAction::Delete { principal, name }
-        }
-        ServiceTokensCommand::List { principal } => {
-            service_tokens::ServiceTokensAction::List { principal }
-        }
-    };
-    let env: HashMap<String, String> = std::env::vars().collect();
-    let config = match NodeConfig::load(&LoadOptions {
-        env,
-        overrides: cli.settings,
-        ..LoadOptions::default()
-    }) {
+    let config = match load_node_config(cli.settings) {
         Ok(c) => c,
-        Err(e) => return report(&CliError::config(e.to_string())),
+        Err(e) => return report(&e),
     };
-    if let Err(e) = config_dir_must_exist(&config) {
-        return report(&e);
-    }
-    match service_tokens::run(&action, &config.config_dir, &mut terminal) {
+    match service_tokens::run(&cli.command, &config.config_dir, &mut terminal) {
         Ok(()) => 0,
         Err(e) => report(&e),
     }

@@ -13,26 +13,26 @@ use ironstack_security::service_account::{
 };
 use ironstack_terminal::{CliError, Terminal, exit_code};
 
-/// What to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What to do (the tool's subcommands).
+#[derive(Debug, Clone, PartialEq, Eq, clap::Subcommand)]
 pub enum ServiceTokensAction {
-    /// `create <principal> <name>`.
+    /// Creates a file token for a service account
     Create {
-        /// `elastic/fleet-server`.
+        /// The service account, e.g. elastic/fleet-server
         principal: String,
-        /// The token's name.
+        /// The token's name
         name: String,
     },
-    /// `delete <principal> <name>`.
+    /// Deletes a file token
     Delete {
-        /// The account.
+        /// The service account
         principal: String,
-        /// The token's name.
+        /// The token's name
         name: String,
     },
-    /// `list [<principal>]`.
+    /// Lists the file tokens
     List {
-        /// Only this account's tokens.
+        /// Only this service account's tokens
         principal: Option<String>,
     },
 }
