@@ -413,7 +413,7 @@ metricbeat.modules:\n  - module: system\n    metricsets: [cpu, load, memory]\n  
             Some(&json!({"query": query})),
         )
     };
-    let deadline = Instant::now() + Duration::from_secs(60);
+    let deadline = Instant::now() + Duration::from_secs(90);
     let wanted = |n: &(u16, Value)| n.0 == 200 && n.1["count"].as_u64().unwrap_or(0) > 0;
     let (mut system, mut es, mut beats);
     loop {
@@ -428,7 +428,23 @@ metricbeat.modules:\n  - module: system\n    metricsets: [cpu, load, memory]\n  
             json!({"term": {"metricset.name": "node_stats"}}),
         );
         beats = count(&elastic, ".monitoring-beats-*", json!({"match_all": {}}));
-        if (wanted(&system) && wanted(&es) && wanted(&beats)) || Instant::now() > deadline {
+        // Rates need samples in several buckets (the last, partial one is left out): wait for
+        // four index summaries (every 10 s, as the guide's module period) and four beats_stats,
+        // so that Stack Monitoring's charts have lines.
+        let summaries = count(
+            &elastic,
+            ".monitoring-es-8-mb",
+            json!({"term": {"metricset.name": "index_summary"}}),
+        );
+        let stats = count(
+            &elastic,
+            ".monitoring-beats-*",
+            json!({"term": {"type": "beats_stats"}}),
+        );
+        let enough = |n: &(u16, Value), k: u64| n.1["count"].as_u64().unwrap_or(0) >= k;
+        if (wanted(&system) && wanted(&es) && enough(&summaries, 4) && enough(&stats, 4))
+            || Instant::now() > deadline
+        {
             break;
         }
         std::thread::sleep(Duration::from_millis(500));
@@ -496,7 +512,8 @@ metricbeat.modules:\n  - module: system\n    metricsets: [cpu, load, memory]\n  
             .unwrap();
         String::from_utf8_lossy(&o.stdout).to_string()
     };
-    let overview = page("/app/monitoring");
+    // A short range, so that the 10 s samples fall in 10 s buckets.
+    let overview = page("/app/monitoring?from=now-3m&to=now");
     assert!(
         overview.contains("data-test-subj=\"esVersion\">9.1.0<"),
         "{overview}"
@@ -505,7 +522,22 @@ metricbeat.modules:\n  - module: system\n    metricsets: [cpu, load, memory]\n  
         overview.contains("data-test-subj=\"nodesCount\">1<"),
         "{overview}"
     );
-    let beats = page("/app/monitoring/beats");
+    // The charts have lines drawn from what the shipper sent.
+    let points = |body: &str, chart: &str| -> u64 {
+        let desc = body
+            .split(&format!("id=\"{chart}-desc\">"))
+            .nth(1)
+            .unwrap_or_else(|| panic!("no chart {chart}"));
+        desc.split(": ")
+            .nth(1)
+            .and_then(|rest| rest.split(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    };
+    assert!(points(&overview, "searchRate") >= 1, "{overview}");
+    assert!(points(&overview, "indexingRate") >= 1, "{overview}");
+    let beats = page("/app/monitoring/beats?from=now-3m&to=now");
+    assert!(points(&beats, "beatsEventsRate") >= 1, "{beats}");
     assert!(
         beats.contains("data-test-subj=\"totalBeats\">1<"),
         "{beats}"
