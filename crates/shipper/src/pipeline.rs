@@ -392,6 +392,7 @@ fn memory_queue(
                     Ok(None) | Err(_) => break,
                 }
             }
+            log_published(&batch);
             if batch_tx.send(batch).await.is_err() {
                 break;
             }
@@ -462,8 +463,9 @@ async fn disk_writer(
         }
         let q = queue.clone();
         let n = batch.len();
-        match tokio::task::spawn_blocking(move || q.append(&batch)).await {
-            Ok(Ok(())) => {}
+        match tokio::task::spawn_blocking(move || q.append(&batch).map(|()| batch)).await {
+            // Logged only once synced: a logged event survives a crash of the shipper.
+            Ok(Ok(batch)) => log_published(&batch),
             Ok(Err(e)) => {
                 tracing::error!(events = n, "cannot write to the disk queue: {e}");
                 lost += n;
@@ -474,6 +476,19 @@ async fn disk_writer(
     let _ = written.send(true);
     lost
 }
+
+/// Metricbeat's `-d publish` line, one per event, once the event is in the queue (with the
+/// disk queue: synced to disk). Tests and users take these `_id`s as what was accepted.
+fn log_published(events: &[Event]) {
+    if tracing::enabled!(target: PUBLISH, tracing::Level::DEBUG) {
+        for e in events {
+            tracing::debug!(target: PUBLISH, "Publish event: _id={} {}", e.id, e.source);
+        }
+    }
+}
+
+/// The target of the `publish` selector.
+const PUBLISH: &str = "ironstack_shipper::publish";
 
 /// Empties the channel once its senders are gone; how many events it held.
 fn drain_count(events: &mut mpsc::Receiver<Event>) -> usize {
