@@ -131,39 +131,33 @@ pub async fn run(
         }
     };
 
+    let context = crate::monitoring::Context {
+        stats: stats.clone(),
+        agent: agent.clone(),
+        modules: blocks.iter().map(|b| b.module.clone()).collect(),
+        clients: collectors.len(),
+        queue: if config.disk_queue.is_some() {
+            "disk"
+        } else {
+            "mem"
+        },
+        max_events: config.queue.events,
+        started: Instant::now(),
+    };
     let reporter = config.monitoring.clone().map(|monitoring| {
-        let context = crate::monitoring::Context {
-            stats: stats.clone(),
-            agent: agent.clone(),
-            modules: blocks.iter().map(|b| b.module.clone()).collect(),
-            clients: collectors.len(),
-            queue: if config.disk_queue.is_some() {
-                "disk"
-            } else {
-                "mem"
-            },
-            max_events: config.queue.events,
-            started: Instant::now(),
-        };
         tokio::spawn(crate::monitoring::run(
             monitoring,
-            context,
+            context.clone(),
             Arc::default(),
             stop_rx.clone(),
         ))
     });
-
-    let metrics_stats = stats.clone();
-    let metrics = tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(30));
-        tick.tick().await;
-        loop {
-            tick.tick().await;
-            tracing::info!(
-                "Non-zero metrics in the last 30s: {}",
-                metrics_stats.summary()
-            );
-        }
+    let metrics_log = config.logging.metrics.enabled.then(|| {
+        tokio::spawn(crate::metrics_log::run(
+            config.logging.metrics,
+            context.clone(),
+            stop_rx.clone(),
+        ))
     });
 
     shutdown.await;
@@ -197,7 +191,9 @@ pub async fn run(
             usize::MAX
         }
     };
-    metrics.abort();
+    if let Some(m) = metrics_log {
+        m.abort();
+    }
     // Beats' reporter does not flush at exit: its documents are snapshots, not data.
     if let Some(r) = reporter {
         r.abort();
@@ -205,7 +201,9 @@ pub async fn run(
     if lost > 0 && lost != usize::MAX {
         tracing::error!(events = lost, "events could not be sent before exit");
     }
-    tracing::info!("Total metrics: {}", stats.summary());
+    if config.logging.metrics.enabled {
+        crate::metrics_log::log_total(&context);
+    }
     Ok(RunSummary { stats, lost })
 }
 

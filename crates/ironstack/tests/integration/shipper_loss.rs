@@ -67,10 +67,11 @@ impl Forwarder {
 }
 
 /// `shipper.yml`: the disk queue in `path.data`, system cpu/load/memory every second, short
-/// backoff so an outage spans several rounds, the node's CA with `verification_mode: full`.
+/// backoff so an outage spans several rounds, the node's CA with `verification_mode: full`,
+/// and `logging.metrics` every 2s.
 fn write_config(dir: &Path, port: u16, ca: &Path) {
     let yml = format!(
-        "output.elasticsearch:\n  hosts: [\"https://127.0.0.1:{port}\"]\n  username: elastic\n  password: \"${{ES_PWD}}\"\n  backoff.init: 250ms\n  backoff.max: 2s\n  ssl:\n    certificate_authorities: [\"{}\"]\n    verification_mode: full\nqueue.disk.max_size: 64MB\nmetricbeat.modules:\n- module: system\n  metricsets: [cpu, load, memory]\n  period: 1s\n",
+        "output.elasticsearch:\n  hosts: [\"https://127.0.0.1:{port}\"]\n  username: elastic\n  password: \"${{ES_PWD}}\"\n  backoff.init: 250ms\n  backoff.max: 2s\n  ssl:\n    certificate_authorities: [\"{}\"]\n    verification_mode: full\nqueue.disk.max_size: 64MB\nlogging.metrics.period: 2s\nmetricbeat.modules:\n- module: system\n  metricsets: [cpu, load, memory]\n  period: 1s\n",
         ca.display()
     );
     let f = dir.join("shipper.yml");
@@ -236,6 +237,32 @@ fn nothing_accepted_is_lost_or_doubled_when_the_node_is_killed_and_restarted() {
     stop_gracefully(shipper, &log);
     let log = log.lock().unwrap().clone();
     assert_exactly_once(&node, &elastic, &published_ids(&log));
+
+    // logging.metrics: the periodic deltas while running, the totals at exit.
+    let periodic: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("Non-zero metrics in the last 2s monitoring={\"metrics\":"))
+        .collect();
+    assert!(periodic.len() >= 5, "{log}");
+    assert!(
+        periodic
+            .iter()
+            .any(|l| l.contains("\"acked\":") && l.contains("\"rss\":")),
+        "{log}"
+    );
+    // A gauge is a level, not a difference: the events waiting during the outage show.
+    let waiting = periodic
+        .iter()
+        .filter_map(|l| l.split("monitoring=").nth(1))
+        .filter_map(|m| serde_json::from_str::<serde_json::Value>(m).ok())
+        .filter_map(|m| m["metrics"]["libbeat"]["pipeline"]["events"]["active"].as_u64())
+        .max();
+    assert!(waiting.is_some_and(|n| n > 0), "{log}");
+    let total = log
+        .lines()
+        .find(|l| l.contains("Total metrics monitoring="))
+        .unwrap_or_else(|| panic!("{log}"));
+    assert!(total.contains("\"acked\":"), "{total}");
 }
 
 #[test]
