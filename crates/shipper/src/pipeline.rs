@@ -38,7 +38,21 @@ pub async fn run(
     agent: AgentInfo,
     shutdown: impl Future<Output = ()>,
 ) -> Result<RunSummary> {
-    if blocks.is_empty() {
+    run_with_source(config, blocks, agent, None, shutdown).await
+}
+
+/// [`run`], with documents from `source` entering the pipeline as a metricset's results do
+/// (the top-level fields, processors, queue, output and counters). The benchmark example
+/// feeds it synthetic Metricbeat documents; `blocks` may then be empty. The source is read
+/// until its sender is dropped, also after `shutdown`: drop it before or as `shutdown` ends.
+pub async fn run_with_source(
+    config: &ShipperConfig,
+    blocks: Vec<ModuleBlock>,
+    agent: AgentInfo,
+    source: Option<mpsc::Receiver<serde_json::Value>>,
+    shutdown: impl Future<Output = ()>,
+) -> Result<RunSummary> {
+    if blocks.is_empty() && source.is_none() {
         return Err(Error::Runtime(
             "no modules are enabled: enable one with `ironstack shipper modules enable system`"
                 .to_string(),
@@ -90,6 +104,28 @@ pub async fn run(
                 },
             )));
         }
+    }
+    if let Some(mut source) = source {
+        let mut out = Emitter {
+            agent: agent.clone(),
+            extra: extra.clone(),
+            processors: Arc::new((Vec::new(), global.clone())),
+            events: event_tx.clone(),
+            stop: stop_rx.clone(),
+            stats: stats.clone(),
+        };
+        // Unlike a metricset, the source is drained: stopping waits until its sender is gone
+        // and everything it sent is queued.
+        let (never, not_stopping) = watch::channel(false);
+        out.stop = not_stopping;
+        collectors.push(tokio::spawn(async move {
+            let _never = never;
+            while let Some(doc) = source.recv().await {
+                if !out.emit(doc).await {
+                    return;
+                }
+            }
+        }));
     }
     drop(event_tx);
 
