@@ -48,6 +48,8 @@ mod security_apis;
 mod service_accounts;
 #[path = "integration/shipper.rs"]
 mod shipper;
+#[path = "integration/shipper_loss.rs"]
+mod shipper_loss;
 #[path = "integration/store_stats.rs"]
 mod store_stats;
 #[path = "integration/tokens.rs"]

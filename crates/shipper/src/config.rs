@@ -102,6 +102,8 @@ const SUPPORTED: &[&str] = &[
     "logging.selectors",
     "logging.to_stderr",
     "logging.to_files",
+    "logging.metrics.enabled",
+    "logging.metrics.period",
     "monitoring.enabled",
     "monitoring.cluster_uuid",
     "monitoring.elasticsearch.hosts",
@@ -156,7 +158,6 @@ const NOT_YET: &[&str] = &[
     "setup.ilm.rollover_alias",
     "setup.ilm.pattern",
     "logging.files",
-    "logging.metrics",
     "logging.json",
     "logging.to_syslog",
     "logging.to_eventlog",
@@ -557,6 +558,8 @@ pub struct LoggingConfig {
     pub to_files: bool,
     /// `logging.files.*`.
     pub files: crate::log_files::LogFilesConfig,
+    /// `logging.metrics.*`.
+    pub metrics: crate::metrics_log::MetricsLogConfig,
 }
 
 impl ShipperConfig {
@@ -674,6 +677,10 @@ impl ShipperConfig {
             to_stderr: boolean(t, "logging.to_stderr", false)?,
             to_files: boolean(t, "logging.to_files", true)?,
             files: log_files_config(t, &loaded.paths)?,
+            metrics: crate::metrics_log::MetricsLogConfig {
+                enabled: boolean(t, "logging.metrics.enabled", true)?,
+                period: positive_duration(t, "logging.metrics.period", Duration::from_secs(30))?,
+            },
         };
         let hostfs = match get(t, "system.hostfs") {
             Some(v) => PathBuf::from(string(v, "system.hostfs")?),
@@ -1245,6 +1252,15 @@ fn positive(t: &Value, key: &str, default: usize) -> Result<usize> {
         .ok()
         .filter(|n| *n > 0)
         .ok_or_else(|| invalid(key, "must be a positive integer"))
+}
+
+/// A duration that must be above zero (a period).
+fn positive_duration(t: &Value, key: &str, default: Duration) -> Result<Duration> {
+    let d = duration(t, key, default)?;
+    if d.is_zero() {
+        return Err(invalid(key, "must be greater than 0"));
+    }
+    Ok(d)
 }
 
 pub(crate) fn duration(t: &Value, key: &str, default: Duration) -> Result<Duration> {

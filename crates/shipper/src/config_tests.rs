@@ -725,3 +725,44 @@ fn output_indices_become_routing_rules_after_the_processors() {
         Some(crate::processors::Processor::RouteToIndex { index, when: Some(_) }) if index == "critical"
     ));
 }
+
+#[test]
+fn logging_metrics_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    write_config(dir.path(), BASE);
+    let c = load_with(dir.path(), &[], &[("ES_PWD", "p")]).unwrap();
+    assert_eq!(
+        c.logging.metrics,
+        crate::metrics_log::MetricsLogConfig {
+            enabled: true,
+            period: Duration::from_secs(30)
+        }
+    );
+    write_config(
+        dir.path(),
+        &format!("{BASE}logging.metrics:\n  enabled: false\n  period: 1m\n"),
+    );
+    let c = load_with(dir.path(), &[], &[("ES_PWD", "p")]).unwrap();
+    assert_eq!(
+        (c.logging.metrics.enabled, c.logging.metrics.period),
+        (false, Duration::from_secs(60))
+    );
+    for (flag, key) in [
+        ("logging.metrics.period=0s", "logging.metrics.period"),
+        ("logging.metrics.period=soon", "logging.metrics.period"),
+        ("logging.metrics.enabled=maybe", "logging.metrics.enabled"),
+    ] {
+        let e = load_with(dir.path(), &[flag], &[("ES_PWD", "p")])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(key), "{flag}: {e}");
+    }
+    let e = load_with(
+        dir.path(),
+        &["logging.metrics.namespaces=[stats]"],
+        &[("ES_PWD", "p")],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("logging.metrics.namespaces"), "{e}");
+}

@@ -24,6 +24,7 @@ pub mod keystore;
 pub mod kibana;
 pub mod log_files;
 mod logging;
+pub mod metrics_log;
 pub mod modules;
 pub mod monitoring;
 pub mod output;

@@ -38,7 +38,21 @@ pub async fn run(
     agent: AgentInfo,
     shutdown: impl Future<Output = ()>,
 ) -> Result<RunSummary> {
-    if blocks.is_empty() {
+    run_with_source(config, blocks, agent, None, shutdown).await
+}
+
+/// [`run`], with documents from `source` entering the pipeline as a metricset's results do
+/// (the top-level fields, processors, queue, output and counters). The benchmark example
+/// feeds it synthetic Metricbeat documents; `blocks` may then be empty. The source is read
+/// until its sender is dropped, also after `shutdown`: drop it before or as `shutdown` ends.
+pub async fn run_with_source(
+    config: &ShipperConfig,
+    blocks: Vec<ModuleBlock>,
+    agent: AgentInfo,
+    source: Option<mpsc::Receiver<serde_json::Value>>,
+    shutdown: impl Future<Output = ()>,
+) -> Result<RunSummary> {
+    if blocks.is_empty() && source.is_none() {
         return Err(Error::Runtime(
             "no modules are enabled: enable one with `ironstack shipper modules enable system`"
                 .to_string(),
@@ -91,6 +105,28 @@ pub async fn run(
             )));
         }
     }
+    if let Some(mut source) = source {
+        let mut out = Emitter {
+            agent: agent.clone(),
+            extra: extra.clone(),
+            processors: Arc::new((Vec::new(), global.clone())),
+            events: event_tx.clone(),
+            stop: stop_rx.clone(),
+            stats: stats.clone(),
+        };
+        // Unlike a metricset, the source is drained: stopping waits until its sender is gone
+        // and everything it sent is queued.
+        let (never, not_stopping) = watch::channel(false);
+        out.stop = not_stopping;
+        collectors.push(tokio::spawn(async move {
+            let _never = never;
+            while let Some(doc) = source.recv().await {
+                if !out.emit(doc).await {
+                    return;
+                }
+            }
+        }));
+    }
     drop(event_tx);
 
     let consumers: Vec<tokio::task::JoinHandle<usize>> = match &config.disk_queue {
@@ -131,39 +167,33 @@ pub async fn run(
         }
     };
 
+    let context = crate::monitoring::Context {
+        stats: stats.clone(),
+        agent: agent.clone(),
+        modules: blocks.iter().map(|b| b.module.clone()).collect(),
+        clients: collectors.len(),
+        queue: if config.disk_queue.is_some() {
+            "disk"
+        } else {
+            "mem"
+        },
+        max_events: config.queue.events,
+        started: Instant::now(),
+    };
     let reporter = config.monitoring.clone().map(|monitoring| {
-        let context = crate::monitoring::Context {
-            stats: stats.clone(),
-            agent: agent.clone(),
-            modules: blocks.iter().map(|b| b.module.clone()).collect(),
-            clients: collectors.len(),
-            queue: if config.disk_queue.is_some() {
-                "disk"
-            } else {
-                "mem"
-            },
-            max_events: config.queue.events,
-            started: Instant::now(),
-        };
         tokio::spawn(crate::monitoring::run(
             monitoring,
-            context,
+            context.clone(),
             Arc::default(),
             stop_rx.clone(),
         ))
     });
-
-    let metrics_stats = stats.clone();
-    let metrics = tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(30));
-        tick.tick().await;
-        loop {
-            tick.tick().await;
-            tracing::info!(
-                "Non-zero metrics in the last 30s: {}",
-                metrics_stats.summary()
-            );
-        }
+    let metrics_log = config.logging.metrics.enabled.then(|| {
+        tokio::spawn(crate::metrics_log::run(
+            config.logging.metrics,
+            context.clone(),
+            stop_rx.clone(),
+        ))
     });
 
     shutdown.await;
@@ -197,7 +227,9 @@ pub async fn run(
             usize::MAX
         }
     };
-    metrics.abort();
+    if let Some(m) = metrics_log {
+        m.abort();
+    }
     // Beats' reporter does not flush at exit: its documents are snapshots, not data.
     if let Some(r) = reporter {
         r.abort();
@@ -205,7 +237,9 @@ pub async fn run(
     if lost > 0 && lost != usize::MAX {
         tracing::error!(events = lost, "events could not be sent before exit");
     }
-    tracing::info!("Total metrics: {}", stats.summary());
+    if config.logging.metrics.enabled {
+        crate::metrics_log::log_total(&context);
+    }
     Ok(RunSummary { stats, lost })
 }
 
@@ -392,6 +426,7 @@ fn memory_queue(
                     Ok(None) | Err(_) => break,
                 }
             }
+            log_published(&batch);
             if batch_tx.send(batch).await.is_err() {
                 break;
             }
@@ -462,8 +497,9 @@ async fn disk_writer(
         }
         let q = queue.clone();
         let n = batch.len();
-        match tokio::task::spawn_blocking(move || q.append(&batch)).await {
-            Ok(Ok(())) => {}
+        match tokio::task::spawn_blocking(move || q.append(&batch).map(|()| batch)).await {
+            // Logged only once synced: a logged event survives a crash of the shipper.
+            Ok(Ok(batch)) => log_published(&batch),
             Ok(Err(e)) => {
                 tracing::error!(events = n, "cannot write to the disk queue: {e}");
                 lost += n;
@@ -474,6 +510,19 @@ async fn disk_writer(
     let _ = written.send(true);
     lost
 }
+
+/// Metricbeat's `-d publish` line, one per event, once the event is in the queue (with the
+/// disk queue: synced to disk). Tests and users take these `_id`s as what was accepted.
+fn log_published(events: &[Event]) {
+    if tracing::enabled!(target: PUBLISH, tracing::Level::DEBUG) {
+        for e in events {
+            tracing::debug!(target: PUBLISH, "Publish event: _id={} {}", e.id, e.source);
+        }
+    }
+}
+
+/// The target of the `publish` selector.
+const PUBLISH: &str = "ironstack_shipper::publish";
 
 /// Empties the channel once its senders are gone; how many events it held.
 fn drain_count(events: &mut mpsc::Receiver<Event>) -> usize {

@@ -22,7 +22,7 @@ use crate::support::{TestNode, have_tool, ironstack, run_with_stdin, secured_nod
 const VERSION: &str = "9.1.0";
 
 /// `curl` as `user:password`; (status, JSON body).
-fn curl(
+pub(crate) fn curl(
     node: &TestNode,
     method: &str,
     path: &str,

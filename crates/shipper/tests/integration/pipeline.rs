@@ -209,3 +209,74 @@ async fn module_and_top_level_processors_run_before_queueing() {
         assert!(d["host"].get("os").is_none());
     }
 }
+
+#[tokio::test]
+async fn random_429_500_413_and_lost_answers_through_the_disk_queue_index_each_event_once() {
+    // Whole-request 429/500/413, unreadable 200s, answers lost after indexing, and per-item
+    // 429/503, at random; with unlimited retries every event ends up stored exactly once.
+    let script: Script = Box::new(|_, items, _| {
+        let roll = rand::random_range(0..100);
+        match roll {
+            0..15 => BulkAnswer::Status(429, r#"{"error":"too many"}"#),
+            15..30 => BulkAnswer::Status(500, r#"{"error":"boom"}"#),
+            30..40 if items.len() > 1 => BulkAnswer::Status(413, r#"{"error":"too large"}"#),
+            40..50 => BulkAnswer::IndexThenStatus(
+                (0..items.len())
+                    .filter(|_| rand::random_bool(0.5))
+                    .collect(),
+                500,
+            ),
+            50..55 => BulkAnswer::Raw("<html>bad gateway</html>"),
+            _ => BulkAnswer::Items(
+                (0..items.len())
+                    .map(|_| match rand::random_range(0..10) {
+                        0 => Some(429),
+                        1 => Some(503),
+                        _ => None,
+                    })
+                    .collect(),
+            ),
+        }
+    });
+    let node = FakeNode::start(None, script).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = shipper_config(
+        dir.path(),
+        &format!(
+            "output.elasticsearch:\n  hosts: [\"http://{}\"]\n  backoff.init: 1ms\n  backoff.max: 5ms\n  max_retries: -1\n  bulk_max_size: 40\n  timeout: 30s\nqueue.disk.max_size: 10MB\n",
+            node.addr
+        ),
+    );
+    let agent = AgentInfo::load("test-host", &dir.path().join("data")).unwrap();
+    let docs: Vec<serde_json::Value> = (0..600)
+        .map(|i| serde_json::json!({"@timestamp": "2026-01-01T00:00:00.000Z", "seq": i}))
+        .collect();
+    let expected: Vec<String> = docs
+        .iter()
+        .map(|d| ironstack_shipper::event::Event::from_document(d).id)
+        .collect();
+    let (tx, rx) = tokio::sync::mpsc::channel(64);
+    let feeder = tokio::spawn(async move {
+        for d in docs {
+            tx.send(d).await.unwrap();
+        }
+    });
+    let summary = pipeline::run_with_source(&config, Vec::new(), agent, Some(rx), async {
+        let _ = feeder.await;
+    })
+    .await
+    .unwrap();
+    assert_eq!(summary.lost, 0);
+    let stored = node.store_counts();
+    for id in &expected {
+        assert_eq!(stored.get(id), Some(&1), "event {id} stored once");
+    }
+    assert_eq!(stored.len(), expected.len());
+    let stats = &summary.stats;
+    use std::sync::atomic::Ordering::Relaxed;
+    assert!(stats.retry.load(Relaxed) > 0 && stats.failed.load(Relaxed) > 0);
+    assert_eq!(
+        stats.dropped.load(Relaxed) + stats.dropped_retries.load(Relaxed),
+        0
+    );
+}
