@@ -24,6 +24,7 @@ const KNOWN: &[&str] = &[
     "server.ssl.keystore.path",
     "server.ssl.keystore.password",
     "server.ssl.certificateAuthorities",
+    "server.ssl.clientAuthentication",
     "server.ssl.supportedProtocols",
     "elasticsearch.hosts",
     "elasticsearch.username",
@@ -55,7 +56,6 @@ const KIBANA_NOT_YET: &[&str] = &[
     "server.ssl.truststore.path",
     "server.ssl.truststore.password",
     "server.ssl.cipherSuites",
-    "server.ssl.clientAuthentication",
     "server.ssl.redirectHttpFromPort",
     "elasticsearch.ssl.certificate",
     "elasticsearch.ssl.key",
@@ -603,6 +603,25 @@ fn server_tls(
         .into_iter()
         .map(PathBuf::from)
         .collect();
+    // Kibana's `none` (default), `optional` or `required`; the console asks for a client
+    // certificate only to secure the connection (no PKI login provider).
+    tls.client_authentication = match get("server.ssl.clientAuthentication")?.as_deref() {
+        None | Some("none") => ironstack_tls::ClientAuthentication::None,
+        Some("optional") => ironstack_tls::ClientAuthentication::Optional,
+        Some("required") => ironstack_tls::ClientAuthentication::Required,
+        Some(other) => {
+            return Err(Error::InvalidSetting(format!(
+                "[server.ssl.clientAuthentication]: types that failed validation: [{other}] is not one of [none, optional, required]"
+            )));
+        }
+    };
+    if tls.client_authentication != ironstack_tls::ClientAuthentication::None
+        && tls.client_certificate_authorities.is_empty()
+    {
+        return Err(Error::InvalidSetting(
+            "[server.ssl]: must specify [certificateAuthorities] when [clientAuthentication] is [optional] or [required]".to_string(),
+        ));
+    }
     if settings.get("server.ssl.supportedProtocols").is_some() {
         let names = list("server.ssl.supportedProtocols");
         if names.is_empty() {
@@ -773,6 +792,38 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("TLSv1.1"), "{e}");
+        let ssl = "server.ssl:\n  enabled: true\n  certificate: c.pem\n  key: k.pem\n";
+        assert_eq!(
+            config(ssl)
+                .unwrap()
+                .server_tls
+                .unwrap()
+                .client_authentication,
+            ironstack_tls::ClientAuthentication::None
+        );
+        let c = config(&format!(
+            "{ssl}  clientAuthentication: required\n  certificateAuthorities: [ca.pem]\n"
+        ))
+        .unwrap();
+        let tls = c.server_tls.unwrap();
+        assert_eq!(
+            tls.client_authentication,
+            ironstack_tls::ClientAuthentication::Required
+        );
+        assert_eq!(
+            tls.client_certificate_authorities,
+            vec![PathBuf::from("ca.pem")]
+        );
+        let e = config(&format!("{ssl}  clientAuthentication: optional\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("must specify [certificateAuthorities]"), "{e}");
+        let e = config(&format!(
+            "{ssl}  clientAuthentication: sometimes\n  certificateAuthorities: [ca.pem]\n"
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("[server.ssl.clientAuthentication]"), "{e}");
     }
 
     #[test]

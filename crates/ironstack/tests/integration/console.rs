@@ -2242,3 +2242,53 @@ fn certificates_page_lists_node_and_console_certificates_and_warns_before_expiry
     assert!(body.contains("certificatesExpiring"), "{body}");
     assert!(body.contains("class=\"expiring\""), "{body}");
 }
+
+#[test]
+fn console_asks_for_client_certificates_when_required() {
+    let s = stack_with(
+        &[],
+        "server.ssl.clientAuthentication: required\nserver.ssl.certificateAuthorities: [ca/ca.crt]\n",
+    );
+    let dir = s.home.path().join("console");
+    run(ironstack().current_dir(&dir).args([
+        "certutil",
+        "cert",
+        "--silent",
+        "--pem",
+        "--ca-cert",
+        "ca/ca.crt",
+        "--ca-key",
+        "ca/ca.key",
+        "--name",
+        "client",
+        "--out",
+        "client.zip",
+    ]));
+    run(Command::new("unzip")
+        .current_dir(&dir)
+        .args(["-q", "-o", "client.zip"]));
+    // Without a certificate the handshake is refused.
+    let o = Command::new("curl")
+        .args(["-sS", "--max-time", "10", "--cacert"])
+        .arg(&s.console_ca)
+        .arg(s.url("/api/status"))
+        .output()
+        .unwrap();
+    assert!(
+        !o.status.success(),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    // With one the CA issued, the console answers.
+    let (status, _, body) = curl(
+        &s.console_ca,
+        &[
+            "--cert",
+            &dir.join("client/client.crt").display().to_string(),
+            "--key",
+            &dir.join("client/client.key").display().to_string(),
+            &s.url("/api/status"),
+        ],
+    );
+    assert_eq!(status, 200, "{body}");
+}
