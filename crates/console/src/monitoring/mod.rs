@@ -757,21 +757,11 @@ pub(crate) async fn overview(
     let m = try_response!(mon(&app, &ctx, params).map_err(|e| bad_range(&ctx, &e)));
     let cluster = try_response!(cluster_or_no_data(&m).await);
     let clusters_q = query::create_query(DocType::ClusterStats, None, None, Some(&m.range), vec![]);
-    let clusters = try_response!(
-        m.search(
-            ES_INDEX,
-            &json!({"size": 0, "query": clusters_q, "aggs": {"clusters": {"terms": {"field": "cluster_uuid", "size": 100}}}})
-        )
-        .await
-    );
-    let cluster_ids: Vec<String> = clusters["aggregations"]["clusters"]["buckets"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|b| b["key"].as_str().map(str::to_string))
-        .collect();
-    let shard_stats = try_response!(shards(&m, &cluster).await);
-    let charts = try_response!(
+    let clusters_body = json!({"size": 0, "query": clusters_q, "aggs": {"clusters": {"terms": {"field": "cluster_uuid", "size": 100}}}});
+    // The four reads are independent: the node answers them side by side.
+    let (clusters, shard_stats, charts, beats) = tokio::join!(
+        m.search(ES_INDEX, &clusters_body),
+        shards(&m, &cluster),
         charts(
             &m,
             DocType::IndicesStats,
@@ -780,10 +770,19 @@ pub(crate) async fn overview(
             vec![],
             CLUSTER_CHARTS,
             Reduce::Max
-        )
-        .await
+        ),
+        beats_count(&m, &cluster.cluster_uuid),
     );
-    let beats = try_response!(beats_count(&m, &cluster.cluster_uuid).await);
+    let clusters = try_response!(clusters);
+    let cluster_ids: Vec<String> = clusters["aggregations"]["clusters"]["buckets"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|b| b["key"].as_str().map(str::to_string))
+        .collect();
+    let shard_stats = try_response!(shard_stats);
+    let charts = try_response!(charts);
+    let beats = try_response!(beats);
     let (alerts, evaluated) = app.alerts.of(&cluster.cluster_uuid);
     page(view::overview(
         &m,
