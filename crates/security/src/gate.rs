@@ -557,6 +557,8 @@ enum Credentials {
     Basic(String, SecureString),
     ApiKey(String, SecureString),
     Bearer(String),
+    /// A bearer value that is a service account token (Elasticsearch's wire form).
+    ServiceToken(ServiceToken),
     /// A scheme no realm takes: counts as no credentials (anonymous may apply).
     Unknown,
     /// A known scheme whose value cannot be decoded.
@@ -573,6 +575,8 @@ fn parse_authorization(value: &[u8]) -> Credentials {
         let token = rest.trim();
         return if token.is_empty() {
             Credentials::Unknown
+        } else if let Some(service) = ServiceToken::parse(token) {
+            Credentials::ServiceToken(service)
         } else {
             Credentials::Bearer(token.to_string())
         };
@@ -707,10 +711,7 @@ impl Gate {
         }
         let credentials = request.authorization.map(parse_authorization);
         let authenticated = match credentials {
-            Some(Credentials::Bearer(token)) if ServiceToken::parse(&token).is_some() => {
-                let Some(service) = ServiceToken::parse(&token) else {
-                    return FastAuthentication::Done(Err(self.failure(NOT_AUTHENTICATED)));
-                };
+            Some(Credentials::ServiceToken(service)) => {
                 match self
                     .authenticator
                     .authenticate_service_token_cached(&service)

@@ -1236,7 +1236,11 @@ fn console_spaces_kibana_privileges_and_authorization_with_curl() {
     assert_eq!(status, 200, "a privilege in one space is a login: {body}");
     let (status, _, body) = login("es_only");
     assert_eq!(status, 403, "monitoring_user alone has no login: {body}");
-    assert!(s.console.output().contains("refused login of [es_only]"));
+    // The console's log is read by another thread: give the line a moment to arrive.
+    assert!(
+        s.console
+            .wait_for("refused login of [es_only]", Duration::from_secs(5))
+    );
 
     // A restart finds the privileges registered and writes nothing.
     let Stack {

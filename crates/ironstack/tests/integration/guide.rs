@@ -71,32 +71,7 @@ fn curl(
     path: &str,
     body: Option<&Value>,
 ) -> (u16, Value) {
-    let mut cmd = Command::new("curl");
-    cmd.args([
-        "-sS",
-        "--max-time",
-        "20",
-        "-o",
-        "-",
-        "-w",
-        "\n%{http_code}",
-        "--cacert",
-    ])
-    .arg(ca)
-    .args(["-u", auth, "-X", method]);
-    if let Some(b) = body {
-        cmd.args(["-H", "content-type: application/json", "-d", &b.to_string()]);
-    }
-    let o = cmd
-        .arg(format!("https://localhost:{port}{path}"))
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&o.stdout).to_string();
-    let (body, status) = text.rsplit_once('\n').unwrap_or(("", "0"));
-    (
-        status.trim().parse().unwrap_or(0),
-        serde_json::from_str(body).unwrap_or(Value::Null),
-    )
+    crate::support::curl_json(port, ca, method, path, auth, body)
 }
 
 fn write_private(path: &Path, text: &str) {

@@ -21,7 +21,7 @@ use crate::support::{TestNode, have_tool, ironstack, run_with_stdin, secured_nod
 
 const VERSION: &str = "9.1.0";
 
-/// `curl` as `user:password`; (status, JSON body).
+/// `curl` as `user:password` against `node`, trusting its CA; (status, JSON body).
 pub(crate) fn curl(
     node: &TestNode,
     method: &str,
@@ -29,23 +29,7 @@ pub(crate) fn curl(
     auth: &str,
     body: Option<&Value>,
 ) -> (u16, Value) {
-    let mut cmd = Command::new("curl");
-    cmd.args(["-s", "-w", "\n%{http_code}", "-X", method])
-        .arg("--cacert")
-        .arg(node.ca())
-        .args(["-u", auth])
-        .arg(format!("https://localhost:{}{path}", node.port));
-    if let Some(b) = body {
-        cmd.args(["-H", "Content-Type: application/json", "-d", &b.to_string()]);
-    }
-    let out = cmd.output().expect("run curl");
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let (body, status) = text.rsplit_once('\n').unwrap_or(("", &text));
-    let status = status
-        .trim()
-        .parse()
-        .unwrap_or_else(|_| panic!("curl: {text}"));
-    (status, serde_json::from_str(body).unwrap_or(Value::Null))
+    crate::support::curl_json(node.port, &node.ca(), method, path, auth, body)
 }
 
 fn create_guide_users(node: &TestNode, elastic: &str) {
@@ -424,22 +408,7 @@ fn start_shipper(dir: &Path, host: &str, extra: &str) -> (std::process::Child, A
     )
     .unwrap();
     std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o600)).unwrap();
-    let mut child = ironstack()
-        .current_dir(dir)
-        .args(["shipper", "-e"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let log = Arc::new(Mutex::new(String::new()));
-    let sink = log.clone();
-    let stderr = child.stderr.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            sink.lock().unwrap().push_str(&(line + "\n"));
-        }
-    });
-    (child, log)
+    crate::support::spawn_collecting_stderr(ironstack().current_dir(dir).args(["shipper", "-e"]))
 }
 
 fn wait_for(log: &Arc<Mutex<String>>, needle: &str) -> bool {

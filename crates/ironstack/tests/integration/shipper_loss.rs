@@ -6,11 +6,10 @@
 //! SIGTERM and must flush and exit 0.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -81,23 +80,12 @@ fn write_config(dir: &Path, port: u16, ca: &Path) {
 
 /// Starts `shipper -e -d publish` in `dir`; the child and its collected stderr.
 fn start_shipper(dir: &Path, password: &str) -> (Child, Arc<Mutex<String>>) {
-    let mut child = ironstack()
-        .current_dir(dir)
-        .args(["shipper", "-e", "-d", "publish"])
-        .env("ES_PWD", password)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let log = Arc::new(Mutex::new(String::new()));
-    let sink = log.clone();
-    let stderr = child.stderr.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            sink.lock().unwrap().push_str(&(line + "\n"));
-        }
-    });
-    (child, log)
+    crate::support::spawn_collecting_stderr(
+        ironstack()
+            .current_dir(dir)
+            .args(["shipper", "-e", "-d", "publish"])
+            .env("ES_PWD", password),
+    )
 }
 
 /// The `_id`s the shipper logged as accepted.

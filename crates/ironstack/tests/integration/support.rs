@@ -297,3 +297,64 @@ pub(crate) fn run_python_scenario(script: &str, ca: &Path, port: u16, password: 
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+/// `curl` as `user:password` against the node on `port`, trusting `ca`; (status, JSON body,
+/// `Null` when the body is not JSON).
+pub(crate) fn curl_json(
+    port: u16,
+    ca: &Path,
+    method: &str,
+    path: &str,
+    auth: &str,
+    body: Option<&serde_json::Value>,
+) -> (u16, serde_json::Value) {
+    let mut cmd = Command::new("curl");
+    cmd.args([
+        "-s",
+        "--max-time",
+        "20",
+        "-w",
+        "\n%{http_code}",
+        "-X",
+        method,
+    ])
+    .arg("--cacert")
+    .arg(ca)
+    .args(["-u", auth])
+    .arg(format!("https://localhost:{port}{path}"));
+    if let Some(b) = body {
+        cmd.args(["-H", "Content-Type: application/json", "-d", &b.to_string()]);
+    }
+    let out = cmd.output().expect("run curl");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (body, status) = text.rsplit_once('\n').unwrap_or(("", &text));
+    let status = status
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("curl: {text}"));
+    (
+        status,
+        serde_json::from_str(body).unwrap_or(serde_json::Value::Null),
+    )
+}
+
+/// Spawns `cmd` with its standard error collected line by line (standard output dropped);
+/// the child and the collected text.
+pub(crate) fn spawn_collecting_stderr(
+    cmd: &mut Command,
+) -> (std::process::Child, Arc<Mutex<String>>) {
+    let mut child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let log = Arc::new(Mutex::new(String::new()));
+    let sink = log.clone();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            sink.lock().unwrap().push_str(&(line + "\n"));
+        }
+    });
+    (child, log)
+}
