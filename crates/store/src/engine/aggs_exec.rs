@@ -296,11 +296,10 @@ fn resolve(plan: &Plan<'_>, source: &ValuesSource) -> Result<FieldRef> {
             ),
         }),
         Some(info) => Ok(FieldRef::Mapped {
-            column: format!(
-                "{}.{}",
-                schema::KW,
-                plan.types.concrete(&plan.shard.name, field)
-            ),
+            column: plan
+                .shard
+                .fields
+                .column(info.kind, &plan.types.concrete(&plan.shard.name, field)),
             info,
         }),
     }

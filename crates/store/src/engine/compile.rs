@@ -250,6 +250,11 @@ impl Compiler<'_> {
         Term::from_field_json_path(self.fields.kw, path, true)
     }
 
+    /// The prefix of a term over `path`'s numbers or dates, for ranges over their column.
+    fn num_term(&self, path: &str, kind: FieldKind) -> Term {
+        Term::from_field_json_path(self.fields.values(kind), path, true)
+    }
+
     fn kw_str(&self, path: &str, value: &str) -> Term {
         let mut t = self.kw_term(path);
         t.append_type_and_str(value);
@@ -634,7 +639,7 @@ impl Compiler<'_> {
                 } else {
                     DateTime::from_timestamp_millis(ms)
                 };
-                let mut t = self.kw_term(path);
+                let mut t = self.num_term(path, info.kind);
                 t.append_type_and_fast_value(value);
                 Bound::Included(t)
             }
@@ -708,7 +713,7 @@ impl Compiler<'_> {
                 if v < 0.0 || v.fract() != 0.0 {
                     return Ok(none());
                 }
-                let mut lo = self.kw_term(path);
+                let mut lo = self.num_term(path, FieldKind::UnsignedLong);
                 lo.append_type_and_fast_value(v as u64);
                 let hi = lo.clone();
                 Ok(Box::new(ConstScoreQuery::new(
@@ -718,7 +723,7 @@ impl Compiler<'_> {
             }
             FieldKind::Double => {
                 let v = self.double_value(value)?;
-                let mut lo = self.kw_term(path);
+                let mut lo = self.num_term(path, FieldKind::Double);
                 lo.append_type_and_fast_value(v);
                 let hi = lo.clone();
                 Ok(Box::new(ConstScoreQuery::new(
@@ -757,9 +762,9 @@ impl Compiler<'_> {
         if lo > hi {
             return none();
         }
-        let mut l = self.kw_term(path);
+        let mut l = self.num_term(path, FieldKind::Long);
         l.append_type_and_fast_value(lo);
-        let mut h = self.kw_term(path);
+        let mut h = self.num_term(path, FieldKind::Long);
         h.append_type_and_fast_value(hi);
         Box::new(TRange::new(Bound::Included(l), Bound::Included(h)))
     }
@@ -856,7 +861,7 @@ impl Compiler<'_> {
                     Ok(match x {
                         Some((v, inclusive)) => {
                             let f = self.double_value(v)?;
-                            let mut t = self.kw_term(path);
+                            let mut t = self.num_term(path, info.kind);
                             if ulong {
                                 t.append_type_and_fast_value(f.max(0.0) as u64);
                             } else {

@@ -604,7 +604,7 @@ fn slots_for(shard: &Shard, request: &SearchRequest, types: &dyn FieldTypes) -> 
                         });
                     }
                     Some(info) => Source::Field {
-                        column: format!("{}.{}", schema::KW, types.concrete(&shard.name, f)),
+                        column: shard.fields.column(info.kind, &types.concrete(&shard.name, f)),
                         kind: info.kind,
                     },
                     None => match spec.unmapped_type.as_deref() {
@@ -983,6 +983,7 @@ fn fetch(
                     let segment = searcher.segment_reader(r.seg);
                     fields[pos] = Some(hit_fields(
                         &shard.name,
+                        &shard.fields,
                         segment,
                         r.doc,
                         types,
@@ -1052,6 +1053,7 @@ fn fetch(
 /// every type but `text`, whose values come from the `_source`.
 fn hit_fields(
     index: &str,
+    schema_fields: &super::schema::Fields,
     segment: &SegmentReader,
     doc: DocId,
     types: &dyn FieldTypes,
@@ -1074,7 +1076,7 @@ fn hit_fields(
                 source_values(source, &path, &mut found);
                 found
             } else {
-                let column = Col::open(segment, &format!("{}.{path}", schema::KW), info.kind);
+                let column = Col::open(segment, &schema_fields.column(info.kind, &path), info.kind);
                 let mut keys = Vec::new();
                 column.keys(doc, &mut keys);
                 let format = spec

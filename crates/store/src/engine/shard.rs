@@ -857,7 +857,13 @@ impl Shard {
                                 version,
                                 self.primary_term,
                             );
-                            operations.push(UserOperation::Delete(id_term));
+                            // A document the table does not hold as live is in no segment
+                            // (its delete went to tantivy when it was deleted), so most
+                            // writes, new ids, skip the delete tantivy would otherwise
+                            // look up in every segment.
+                            if live.is_some() {
+                                operations.push(UserOperation::Delete(id_term));
+                            }
                             operations.push(UserOperation::Add(doc));
                             indexed += 1;
                             if live.is_some() {
