@@ -30,6 +30,8 @@ use metricbeat::metricbeat;
 
 const BATCH: u64 = 1_000;
 const TEXT: &[&str] = &["message"];
+/// Documents held in memory for the ceiling measurement (about 3.5 KB each once typed).
+const CEILING_DOCS: u64 = 200_000;
 
 fn dir_size(path: &std::path::Path) -> u64 {
     std::fs::read_dir(path).map_or(0, |entries| {
@@ -275,6 +277,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         raw_dir.path(),
         (0..total).map(|n| (format!("{n:020}"), testing::parse(&metricbeat(n), TEXT))),
         32 << 20,
+        1,
     )?;
     let raw = start.elapsed();
     let raw_disk = dir_size(raw_dir.path());
@@ -288,6 +291,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "engine / tantivy: {:.2}x; peak RSS {} MB",
         raw.as_secs_f64() / visible.as_secs_f64(),
         peak_rss_kb() / 1024
+    );
+
+    // The ceiling on this machine: tantivy alone with an indexing thread per core, fed
+    // documents typed beforehand (so that nothing else competes for the cores).
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let prepared: Vec<_> = (0..total.min(CEILING_DOCS))
+        .map(|n| (format!("{n:020}"), testing::parse(&metricbeat(n), TEXT)))
+        .collect();
+    let ceiling_dir = tempfile::tempdir()?;
+    let start = Instant::now();
+    let count =
+        testing::raw_tantivy_ingest(ceiling_dir.path(), prepared.into_iter(), 32 << 20, cores)?;
+    println!(
+        "tantivy alone, {cores} indexing threads, {count} documents typed beforehand: {:.0} docs/s",
+        count as f64 / start.elapsed().as_secs_f64()
     );
     Ok(())
 }

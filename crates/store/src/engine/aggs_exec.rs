@@ -90,9 +90,31 @@ pub(crate) fn run(
     let mut parts = Vec::with_capacity(shards.len());
     let mut matched = 0u64;
     for (idx, (shard, searcher)) in shards.iter().zip(searchers).enumerate() {
-        let (part, n) = guarded(|| run_shard(idx, shard, searcher, request, aggs, types, now))?;
-        parts.push(part);
-        matched += n;
+        let run = |segments: Option<&Slice>| {
+            guarded(|| run_shard(idx, shard, searcher, request, aggs, types, now, segments))
+        };
+        match slices(shard, searcher, aggs, types) {
+            Some([first, second]) => {
+                let (mine, other) = std::thread::scope(|scope| {
+                    let other = scope.spawn(|| run(Some(&second)));
+                    (run(Some(&first)), other.join())
+                });
+                let other = other.unwrap_or_else(|_| {
+                    Err(StoreError::Storage(
+                        "aggregation failed: a search thread panicked".into(),
+                    ))
+                });
+                for (part, n) in [mine?, other?] {
+                    parts.push(part);
+                    matched += n;
+                }
+            }
+            None => {
+                let (part, n) = run(None)?;
+                parts.push(part);
+                matched += n;
+            }
+        }
     }
     let mut results = crate::aggs::reduce(aggs, parts)?;
     if crate::aggs::count_buckets(&results) > MAX_BUCKETS {
@@ -136,6 +158,153 @@ struct BuildCtx<'a> {
     shard_idx: usize,
 }
 
+/// Part of an index's documents: ranges of document ids in segments (by ordinal).
+type Slice = Vec<(u32, std::ops::Range<DocId>)>;
+
+/// An index with at least this many documents has its segments aggregated on two threads.
+const SLICE_MIN_DOCS: u32 = 100_000;
+
+#[cfg(test)]
+thread_local! {
+    /// Tests lower the threshold to slice small indices, and count the sliced passes.
+    static SLICE_MIN_DOCS_FOR_TESTS: std::cell::Cell<u32> = const { std::cell::Cell::new(SLICE_MIN_DOCS) };
+    static SLICED_FOR_TESTS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+fn slice_min_docs() -> u32 {
+    #[cfg(test)]
+    return SLICE_MIN_DOCS_FOR_TESTS.with(|c| c.get());
+    #[cfg(not(test))]
+    SLICE_MIN_DOCS
+}
+
+/// The index's documents in two halves, to aggregate side by side as Elasticsearch's
+/// concurrent segment search does, when that cannot change the answer:
+/// every aggregation reduces exactly from two parts (no `percentiles` digest, `cardinality`
+/// sketch or hit list), and no `terms` has more distinct keys in a half than its
+/// `shard_size`, so that no half drops a candidate. Sums of doubles may differ in their last
+/// digits, as they do between shards. `None` on a single core, for small indices, or when a
+/// condition does not hold.
+fn slices(
+    shard: &Shard,
+    searcher: &Searcher,
+    aggs: &Aggregations,
+    types: &dyn FieldTypes,
+) -> Option<[Slice; 2]> {
+    let readers = searcher.segment_readers();
+    if readers.len() < 2
+        || readers.iter().map(|r| r.num_docs()).sum::<u32>() < slice_min_docs()
+        || std::thread::available_parallelism().map_or(1, |n| n.get()) < 2
+    {
+        return None;
+    }
+    let mut terms = Vec::new();
+    if !sliceable(shard, aggs, types, &mut terms) {
+        return None;
+    }
+
+    // Documents in segment order, cut in the middle: the segment that holds the middle
+    // is read in two ranges, one per half (merged indices have a few large segments).
+    let total: u64 = readers.iter().map(|r| u64::from(r.max_doc())).sum();
+    let mut halves: [Slice; 2] = [Vec::new(), Vec::new()];
+    let mut before = 0u64;
+    for (i, reader) in readers.iter().enumerate() {
+        let max = reader.max_doc();
+        let cut = (total / 2).saturating_sub(before).min(u64::from(max)) as DocId;
+        if cut > 0 {
+            halves[0].push((i as u32, 0..cut));
+        }
+        if cut < max {
+            halves[1].push((i as u32, cut..max));
+        }
+        before += u64::from(max);
+    }
+    // The distinct keys of a half, read from its segments' dictionaries until there are too
+    // many: at most `shard_size` lookups per segment.
+    let fits = |half: &Slice, column: &str, shard_size: usize| {
+        let mut keys = std::collections::HashSet::new();
+        let mut key = String::new();
+        for (i, _) in half {
+            let Ok(Some(col)) = readers[*i as usize].fast_fields().str(column) else {
+                continue;
+            };
+            let n = col.num_terms();
+            // One more for a `missing` key.
+            if n + 1 >= shard_size {
+                return false;
+            }
+            for ord in 0..n as u64 {
+                key.clear();
+                if col.ord_to_str(ord, &mut key).is_err() {
+                    return false;
+                }
+                if !keys.contains(key.as_str()) {
+                    keys.insert(key.clone());
+                    if keys.len() + 1 >= shard_size {
+                        return false;
+                    }
+                }
+            }
+        }
+        true
+    };
+    let all_fit = terms
+        .iter()
+        .all(|(column, shard_size)| halves.iter().all(|half| fits(half, column, *shard_size)));
+    let sliced = all_fit && halves.iter().all(|h| !h.is_empty());
+    #[cfg(test)]
+    if sliced {
+        SLICED_FOR_TESTS.with(|c| c.set(c.get() + 1));
+    }
+    sliced.then_some(halves)
+}
+
+/// Whether every aggregation of `aggs` reduces exactly from parts; collects each `terms`
+/// aggregation's column and `shard_size` for the key count check.
+fn sliceable(
+    shard: &Shard,
+    aggs: &Aggregations,
+    types: &dyn FieldTypes,
+    terms: &mut Vec<(String, usize)>,
+) -> bool {
+    aggs.0.iter().all(|def| {
+        let kind_ok = match &def.kind {
+            AggKind::Terms(t) => {
+                let field = t.source.field.as_deref().unwrap_or_default();
+                match types.field(&shard.name, field) {
+                    Some(info) if info.kind == FieldKind::Keyword && t.shard_min_doc_count == 0 => {
+                        terms.push((
+                            shard
+                                .fields
+                                .column(info.kind, &types.concrete(&shard.name, field)),
+                            t.effective_shard_size(),
+                        ));
+                        true
+                    }
+                    _ => false,
+                }
+            }
+            AggKind::DateHistogram(_)
+            | AggKind::Histogram(_)
+            | AggKind::Range(_)
+            | AggKind::Filter(_)
+            | AggKind::Filters(_)
+            | AggKind::Missing(_)
+            | AggKind::Avg(_)
+            | AggKind::Min(_)
+            | AggKind::Max(_)
+            | AggKind::Sum(_)
+            | AggKind::ValueCount(_)
+            | AggKind::Stats(_)
+            | AggKind::ExtendedStats(..) => true,
+            k => k.is_pipeline(),
+        };
+        kind_ok && sliceable(shard, &def.subs, types, terms)
+    })
+}
+
+// Each argument is one thing the shard's pass needs; a struct would only rename them.
+#[allow(clippy::too_many_arguments)]
 fn run_shard(
     shard_idx: usize,
     shard: &Shard,
@@ -144,6 +313,7 @@ fn run_shard(
     aggs: &Aggregations,
     types: &dyn FieldTypes,
     now: Timestamp,
+    segments: Option<&Slice>,
 ) -> Result<(Vec<InternalAgg>, u64)> {
     let slots = shard.current_text_slots();
     let mut plan = Plan {
@@ -175,14 +345,23 @@ fn run_shard(
     let mut matched = 0u64;
     for (seg, reader) in searcher.segment_readers().iter().enumerate() {
         let seg = seg as u32;
+        let range = match segments {
+            None => None,
+            Some(slice) => match slice.iter().find(|(s, _)| *s == seg) {
+                None => continue,
+                Some((_, r)) if r.start == 0 && r.end >= reader.max_doc() => None,
+                Some((_, r)) => Some(r.clone()),
+            },
+        };
         top.set_segment(seg, reader)?;
         let alive = reader.alive_bitset();
         let mut docs: Vec<DocId> = Vec::with_capacity(64);
         let mut scores: Vec<f32> = Vec::with_capacity(64);
+        let range = range.unwrap_or(0..DocId::MAX);
         if scoring {
             weight
                 .for_each(reader, &mut |doc, score| {
-                    if alive.is_none_or(|a| a.is_alive(doc)) {
+                    if range.contains(&doc) && alive.is_none_or(|a| a.is_alive(doc)) {
                         matched += 1;
                         docs.push(doc);
                         scores.push(score);
@@ -197,7 +376,11 @@ fn run_shard(
         } else {
             weight
                 .for_each_no_score(reader, &mut |block| {
-                    for chunk in block.chunks(64) {
+                    // Blocks come in document order: the part inside the range, whole
+                    // blocks outside it skipped at the cost of two comparisons.
+                    let from = block.partition_point(|d| *d < range.start);
+                    let to = block.partition_point(|d| *d < range.end);
+                    for chunk in block[from..to].chunks(64) {
                         match alive {
                             None => {
                                 matched += chunk.len() as u64;

@@ -2,14 +2,15 @@
 //! document has a value (read as dense blocks) and columns with gaps (read through the
 //! per-document paths) must bucket alike, per host × time bucket in both nesting orders,
 //! with `hard_bounds`, with more hosts and buckets than the dense table first holds, and
-//! past the dense table's size (hashed); percentiles per bucket and over a merging digest.
+//! past the dense table's size (hashed); percentiles per bucket and over a merging digest;
+//! an index's segments aggregated in two halves on two threads answer as one pass does.
 
 use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
 use super::super::aggs_tests::{fixture, search};
-use super::{BucketMap, DENSE_CELLS};
+use super::{BucketMap, DENSE_CELLS, SLICE_MIN_DOCS_FOR_TESTS, SLICED_FOR_TESTS};
 
 /// 2025-01-01T00:00:00Z.
 const BASE: i64 = 1_735_689_600_000;
@@ -293,4 +294,95 @@ fn repeated_documents_in_a_block_are_not_read_as_a_run() {
         vec![("a".into(), 1.0), ("b".into(), 1.0), ("c".into(), 100.0)]
     );
     assert_eq!(got["all"]["buckets"][0]["p"]["values"]["50.0"], json!(1.0));
+}
+
+/// Whether two responses are the same, numbers within rounding (sums of doubles taken in
+/// another order).
+fn same(a: &Value, b: &Value, at: &str) -> Result<(), String> {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => match (x.as_f64(), y.as_f64()) {
+            (Some(x), Some(y)) if close(x, y) => Ok(()),
+            _ => Err(format!("{at}: {a} vs {b}")),
+        },
+        (Value::Object(x), Value::Object(y)) => {
+            if x.keys().collect::<Vec<_>>() != y.keys().collect::<Vec<_>>() {
+                return Err(format!("{at}: keys {:?} vs {:?}", x.keys(), y.keys()));
+            }
+            x.iter()
+                .try_for_each(|(k, v)| same(v, &y[k.as_str()], &format!("{at}.{k}")))
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
+            .iter()
+            .zip(y)
+            .enumerate()
+            .try_for_each(|(i, (v, w))| same(v, w, &format!("{at}[{i}]"))),
+        _ if a == b => Ok(()),
+        _ => Err(format!("{at}: {a} vs {b}")),
+    }
+}
+
+#[test]
+fn segments_aggregated_in_two_halves_answer_as_one_pass() {
+    let docs: Vec<Value> = (0..6_000).map(|i| doc(i, true)).collect();
+    let f = fixture(&[("m", docs)], &[("ts", epoch_ms)], &[], 7);
+    let sliced = json!({
+        "hosts": {"terms": {"field": "host", "size": 100},
+            "aggs": {"t": {"date_histogram": {"field": "ts", "fixed_interval": "1h"},
+                "aggs": {"avg": {"avg": {"field": "cpu"}}, "stats": {"extended_stats": {"field": "cpu"}},
+                         "n": {"value_count": {"field": "cpu"}}}},
+                "max_hour": {"max_bucket": {"buckets_path": "t>avg"}}}},
+        "over_time": {"date_histogram": {"field": "ts", "fixed_interval": "1h", "min_doc_count": 0},
+            "aggs": {"hosts": {"terms": {"field": "host", "size": 5, "shard_size": 100,
+                "show_term_doc_count_error": true}},
+                "sum": {"sum": {"field": "cpu"}}, "cum": {"cumulative_sum": {"buckets_path": "sum"}}}},
+        "all_hosts": {"terms": {"field": "host", "size": 3, "shard_size": 100, "min_doc_count": 0}},
+        "cpu": {"histogram": {"field": "cpu", "interval": 0.1}, "aggs": {"min": {"min": {"field": "ts"}}}},
+        "ranges": {"range": {"field": "cpu", "ranges": [{"to": 0.5}, {"from": 0.5}]}},
+        "busy": {"filter": {"range": {"cpu": {"gte": 0.9}}}, "aggs": {"hosts": {"terms": {"field": "host", "size": 100}}}},
+        "pick": {"filters": {"filters": {"a": {"term": {"host": "host-001"}}, "b": {"term": {"host": "host-002"}}}}},
+        "no_host": {"missing": {"field": "host"}}
+    });
+    // Not sliced: a digest, a hit list, and a `terms` whose halves would each drop keys.
+    let whole = [
+        json!({"pct": {"percentiles": {"field": "cpu"}}}),
+        json!({"hosts": {"terms": {"field": "host", "size": 3}, "aggs": {"top": {"top_hits": {"size": 1}}}}}),
+        json!({"hosts": {"terms": {"field": "host", "size": 5}}}),
+    ];
+    let run_query = |aggs: &Value, query: &Value, min_docs: u32| {
+        SLICE_MIN_DOCS_FOR_TESTS.with(|c| c.set(min_docs));
+        let before = SLICED_FOR_TESTS.with(|c| c.get());
+        let body = json!({"size": 0, "query": query, "aggs": aggs});
+        let got = search(&f, &["m"], body, &[]).expect("search");
+        (got, SLICED_FOR_TESTS.with(|c| c.get()) - before)
+    };
+    let run = |aggs: &Value, min_docs: u32| run_query(aggs, &json!({"match_all": {}}), min_docs);
+    // The halves cut a segment in two: the second reads its range from the middle, with
+    // a query whose matches are found by seeking.
+    for query in [
+        json!({"match_all": {}}),
+        json!({"range": {"cpu": {"gte": 0.2}}}),
+        json!({"terms": {"host": ["host-001", "host-017", "host-042"]}}),
+    ] {
+        let (one_pass, n) = run_query(&sliced, &query, u32::MAX);
+        assert_eq!(n, 0);
+        let (halves, n) = run_query(&sliced, &query, 0);
+        assert_eq!(n, 1, "the index was not sliced");
+        same(&one_pass, &halves, &format!("{query}")).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let (one_pass, _) = run(&sliced, u32::MAX);
+    let hosts = one_pass["hosts"]["buckets"].as_array().map_or(0, Vec::len);
+    // Every tenth document has no host: hosts 3, 13, ... never appear.
+    assert_eq!(
+        hosts,
+        (HOSTS - HOSTS / 10) as usize,
+        "{}",
+        one_pass["hosts"]
+    );
+    for aggs in &whole {
+        let (a, _) = run(aggs, u32::MAX);
+        let (b, n) = run(aggs, 0);
+        assert_eq!(n, 0, "sliced: {aggs}");
+        assert_eq!(a, b);
+    }
+    SLICE_MIN_DOCS_FOR_TESTS.with(|c| c.set(super::SLICE_MIN_DOCS));
 }

@@ -880,14 +880,15 @@ pub mod testing {
 
     use crate::document::{DateValue, FieldValue, IndexedValue, ParsedDocument};
 
-    /// tantivy alone on the engine's schema and document layout (one writer thread, no log,
-    /// no `_source`): indexes `docs` (each with the `text` paths) into a new index in `dir`,
-    /// commits once, and returns how many it indexed. The local limit the engine's ingest
-    /// rate is measured against.
+    /// tantivy alone on the engine's schema and document layout (one writer, `threads`
+    /// indexing threads, no log, no `_source`): indexes `docs` (each with the `text` paths)
+    /// into a new index in `dir`, commits once, and returns how many it indexed. The local
+    /// limit the engine's ingest rate is measured against.
     pub fn raw_tantivy_ingest(
         dir: &std::path::Path,
         docs: impl Iterator<Item = (String, ParsedDocument)>,
         writer_memory_bytes: usize,
+        threads: usize,
     ) -> crate::Result<u64> {
         use tantivy::indexer::IndexWriterOptions;
 
@@ -903,7 +904,7 @@ pub mod testing {
             .writer_with_options(
                 IndexWriterOptions::builder()
                     .memory_budget_per_thread(writer_memory_bytes.max(15 << 20))
-                    .num_worker_threads(1)
+                    .num_worker_threads(threads.max(1))
                     .num_merge_threads(1)
                     .build(),
             )

@@ -164,7 +164,11 @@ impl Fields {
 
     /// The fast column of `path`'s values of `kind`, as tantivy names it.
     pub(crate) fn column(&self, kind: FieldKind, path: &str) -> String {
-        let root = if self.values(kind) == self.kw { KW } else { NUM };
+        let root = if self.values(kind) == self.kw {
+            KW
+        } else {
+            NUM
+        };
         format!("{root}.{path}")
     }
 }
@@ -256,7 +260,11 @@ pub(crate) fn to_tantivy(
     for name in ignored {
         doc.add_text(fields.ignored, name);
     }
-    for (field, list) in [(Some(fields.kw), kw), (Some(fields.txt), txt), (fields.num, num)] {
+    for (field, list) in [
+        (Some(fields.kw), kw),
+        (Some(fields.txt), txt),
+        (fields.num, num),
+    ] {
         if let (Some(field), false) = (field, list.is_empty()) {
             doc.add_field_value(field, &json_object(list));
         }
@@ -291,9 +299,9 @@ mod tests {
     /// Indexes one document with a number, a date and a keyword into an index of `schema`,
     /// then counts the documents a range over each number's column matches.
     fn numbers_in(schema: Schema) -> (Fields, Vec<usize>, bool) {
+        use std::ops::Bound;
         use tantivy::collector::Count;
         use tantivy::query::RangeQuery;
-        use std::ops::Bound;
 
         let index = tantivy::Index::create_in_ram(schema);
         index
@@ -337,8 +345,18 @@ mod tests {
         };
         let mut counts = Vec::new();
         for (kind, path, lo, hi) in [
-            (FieldKind::Long, "n", OwnedValue::I64(40), OwnedValue::I64(42)),
-            (FieldKind::Long, "n", OwnedValue::I64(43), OwnedValue::I64(50)),
+            (
+                FieldKind::Long,
+                "n",
+                OwnedValue::I64(40),
+                OwnedValue::I64(42),
+            ),
+            (
+                FieldKind::Long,
+                "n",
+                OwnedValue::I64(43),
+                OwnedValue::I64(50),
+            ),
             (
                 FieldKind::Date,
                 "at",
