@@ -5,8 +5,9 @@
 #     example) are sent through `_bulk` (1,000 per request, `create`, generated ids) over
 #     HTTPS with basic auth to a secured `ironstack node` (default `index.translog.durability:
 #     request`: each acknowledged request is fsynced) by CLIENTS concurrent keep-alive clients.
-#  2. The dashboard queries (date_histogram + avg per host, terms, percentiles, the latest
-#     documents of one host) over all of them, 50 times each, p50/p99 as the client sees them.
+#  2. Once merges have settled (segment count stable for 5 s), the dashboard queries
+#     (date_histogram + avg per host, terms, percentiles, the latest documents of one host)
+#     over all of them, 50 times each, p50/p99 as the client sees them.
 #  3. Disk bytes per document against the raw JSON, the node's peak RSS.
 #  4. The same documents through the engine in-process and through tantivy alone (one writer,
 #     same fields, no log): `ingest_raw`. End to end / tantivy is the ratio the README reports.
@@ -113,6 +114,17 @@ with open(f"/proc/{pid}/status") as s:
     hwm = next(int(l.split()[1]) for l in s if l.startswith("VmHWM:"))
 data_bytes = int(subprocess.run(["du", "-sb", os.path.join(home, "data")], capture_output=True, text=True).stdout.split()[0])
 print(f"end to end: {data_bytes / docs:.0f} bytes/doc on disk ({data_bytes / json_bytes:.2f}x the JSON, {json_bytes / docs:.0f} bytes/doc); node peak RSS {hwm // 1024} MB")
+
+# As Rally's tracks do before their query phase: let the merges that follow a bulk load settle
+# (the segment count unchanged for 5 s, 180 s at most), so that queries do not share the
+# cores with them.
+settle_start, last, stable = time.monotonic(), None, 0
+while stable < 5 and time.monotonic() - settle_start < 180:
+    segments = call(c, "GET", f"/{INDEX}/_stats/segments")["_all"]["primaries"]["segments"]["count"]
+    stable = stable + 1 if segments == last else 0
+    last = segments
+    time.sleep(1)
+print(f"queries: {last} segments, after {time.monotonic() - settle_start:.0f} s for merges to settle")
 
 queries = {
     "date_histogram + avg per host": {"size": 0, "aggs": {"hosts": {"terms": {"field": "host.name", "size": 50},
