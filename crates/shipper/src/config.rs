@@ -191,25 +191,37 @@ const NOT_YET: &[&str] = &[
 
 /// Where a setting is checked from, for messages.
 fn check_keys(root: &Value, origin: &str) -> Result<()> {
-    for key in leaf_keys(root) {
-        if is_supported(&key) {
-            continue;
-        }
-        if NOT_YET
+    check_block_keys(root, "", origin, is_supported, |key| {
+        NOT_YET
             .iter()
             .any(|p| key == *p || key.starts_with(&format!("{p}.")))
-        {
-            return Err(Error::NotSupportedYet {
-                key,
-                origin: origin.to_string(),
-            });
-        }
-        return Err(Error::UnknownSetting {
-            key,
-            origin: origin.to_string(),
-        });
+    })
+}
+
+/// Refuses the first leaf key of `block` that is not `known` (named with `prefix` in front,
+/// the block's place in the file): not supported yet when `not_yet` says so, else unknown.
+pub(crate) fn check_block_keys(
+    block: &Value,
+    prefix: &str,
+    origin: &str,
+    known: impl Fn(&str) -> bool,
+    not_yet: impl Fn(&str) -> bool,
+) -> Result<()> {
+    let Some(key) = leaf_keys(block).into_iter().find(|k| !known(k)) else {
+        return Ok(());
+    };
+    let origin = origin.to_string();
+    if not_yet(&key) {
+        Err(Error::NotSupportedYet {
+            key: format!("{prefix}{key}"),
+            origin,
+        })
+    } else {
+        Err(Error::UnknownSetting {
+            key: format!("{prefix}{key}"),
+            origin,
+        })
     }
-    Ok(())
 }
 
 fn is_supported(key: &str) -> bool {

@@ -9,8 +9,8 @@ use std::time::Duration;
 use ironstack_collectors::{MetricSet, SystemOptions};
 use serde_json::Value;
 
-use crate::config::{boolean, invalid, parse_duration, string, string_list};
-use crate::settings::{self, get, leaf_keys};
+use crate::config::{boolean, check_block_keys, invalid, parse_duration, string, string_list};
+use crate::settings::{self, get};
 use crate::{Error, Result};
 
 /// The sample `modules.d/system.yml`: Metricbeat's blocks, limited to the metricsets this
@@ -159,23 +159,13 @@ pub fn parse_block(block: &Value, origin: &str, config_dir: &Path) -> Result<Opt
             origin: origin.to_string(),
         });
     }
-    for key in leaf_keys(block) {
-        if SYSTEM_KEYS.contains(&key.as_str()) {
-            continue;
-        }
-        let head = key.split('.').next().unwrap_or("");
-        let err_key = format!("{module}.{key}");
-        if SYSTEM_KEYS_NOT_YET.contains(&head) {
-            return Err(Error::NotSupportedYet {
-                key: err_key,
-                origin: origin.to_string(),
-            });
-        }
-        return Err(Error::UnknownSetting {
-            key: err_key,
-            origin: origin.to_string(),
-        });
-    }
+    check_block_keys(
+        block,
+        &format!("{module}."),
+        origin,
+        |key| SYSTEM_KEYS.contains(&key),
+        |key| SYSTEM_KEYS_NOT_YET.contains(&key.split('.').next().unwrap_or("")),
+    )?;
     if !boolean(block, "enabled", true)? {
         return Ok(None);
     }

@@ -1688,31 +1688,42 @@ pub(crate) fn chromium() -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-#[test]
-fn console_in_chromium_login_create_role_and_user_logout_and_permission_page() {
+/// `node tests/integration/js/<name>` with playwright-core and Chromium handed to it, or
+/// `None` to skip when they are missing (a failure when `IRONSTACK_REQUIRE_INTEROP=1`).
+pub(crate) fn chromium_script(name: &str) -> Option<Command> {
     let playwright = browser_packages().join("node_modules/playwright-core/package.json");
-    let browser = chromium();
-    let ready = have_tool("node", "--version") && playwright.is_file() && browser.is_some();
-    if !ready {
+    let browser = chromium().filter(|_| have_tool("node", "--version") && playwright.is_file());
+    let Some(browser) = browser else {
         assert!(
             !interop_required(),
             "Chromium (apt chromium) and playwright-core (scripts/node-client, npm ci) are required (IRONSTACK_REQUIRE_INTEROP=1) but missing"
         );
         eprintln!("skipping: Chromium or playwright-core not installed");
+        return None;
+    };
+    let mut node = Command::new("node");
+    node.arg(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/integration/js")
+            .join(name),
+    )
+    .env("NODE_PATH", browser_packages().join("node_modules"))
+    .env("CHROMIUM", browser);
+    Some(node)
+}
+
+#[test]
+fn console_in_chromium_login_create_role_and_user_logout_and_permission_page() {
+    let Some(mut node) = chromium_script("console_browser.js") else {
         return;
-    }
+    };
     let s = stack();
-    let script =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/integration/js/console_browser.js");
     // Screenshots go to `IRONSTACK_SCREENSHOTS` when set (for the README), else are dropped.
     let shots = std::env::var_os("IRONSTACK_SCREENSHOTS").map_or_else(
         || s.home.path().join("screenshots"),
         std::path::PathBuf::from,
     );
-    let o = Command::new("node")
-        .arg(&script)
-        .env("NODE_PATH", browser_packages().join("node_modules"))
-        .env("CHROMIUM", browser.unwrap_or_default())
+    let o = node
         .env("CONSOLE_URL", s.url(""))
         .env("CONSOLE_CA", &s.console_ca)
         .env("ELASTIC_PASSWORD", &s.elastic_password)

@@ -7,11 +7,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
 
-use std::path::Path;
-use std::process::Command;
-
-use crate::console::{Stack, browser_packages, chromium, curl, node_user, stack};
-use crate::support::{have_tool, interop_required};
+use crate::console::{Stack, curl, node_user, stack};
 
 const PASSWORD: &str = "user-password";
 const NODE_ID: &str = "node-id-1";
@@ -533,28 +529,15 @@ fn console_stack_monitoring_shows_cluster_nodes_indices_and_beats_with_curl() {
 
 #[test]
 fn console_stack_monitoring_in_chromium_shows_a_chart() {
-    let playwright = browser_packages().join("node_modules/playwright-core/package.json");
-    let browser = chromium();
-    let ready = have_tool("node", "--version") && playwright.is_file() && browser.is_some();
-    if !ready {
-        assert!(
-            !interop_required(),
-            "Chromium (apt chromium) and playwright-core (scripts/node-client, npm ci) are required (IRONSTACK_REQUIRE_INTEROP=1) but missing"
-        );
-        eprintln!("skipping: Chromium or playwright-core not installed");
+    let Some(mut node) = crate::console::chromium_script("console_monitoring_browser.js") else {
         return;
-    }
+    };
     // Screenshots go to `IRONSTACK_SCREENSHOTS` when set (for the README), else are dropped.
     let s = stack();
     node_user(&s, "mon_writer", &["remote_monitoring_agent"]);
     node_user(&s, "mon_viewer", &["monitoring_user", "kibana_admin"]);
     load_an_hour(&s);
-    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/integration/js/console_monitoring_browser.js");
-    let o = Command::new("node")
-        .arg(&script)
-        .env("NODE_PATH", browser_packages().join("node_modules"))
-        .env("CHROMIUM", browser.unwrap_or_default())
+    let o = node
         .env("CONSOLE_URL", s.url(""))
         .env("CONSOLE_CA", &s.console_ca)
         .env("MON_USER", "mon_viewer")

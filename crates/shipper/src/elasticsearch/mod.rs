@@ -15,8 +15,10 @@ use http::Method;
 use serde_json::{Value, json};
 
 use crate::client::{EsClient, tls_config};
-use crate::config::{OutputConfig, boolean, invalid, parse_duration, string, string_list};
-use crate::settings::{get, leaf_keys};
+use crate::config::{
+    OutputConfig, boolean, check_block_keys, invalid, parse_duration, string, string_list,
+};
+use crate::settings::get;
 use crate::{Error, Result};
 use mapping::Info;
 
@@ -157,23 +159,13 @@ pub fn parse_block(
     origin: &str,
     config_dir: &Path,
 ) -> Result<Option<(EsModule, Vec<EsMetricSet>, Duration)>> {
-    for key in leaf_keys(block) {
-        if KEYS.contains(&key.as_str()) || key.starts_with("ssl.") || key.starts_with("headers.") {
-            continue;
-        }
-        let head = key.split('.').next().unwrap_or("");
-        let err_key = format!("elasticsearch.{key}");
-        if KEYS_NOT_YET.contains(&head) {
-            return Err(Error::NotSupportedYet {
-                key: err_key,
-                origin: origin.to_string(),
-            });
-        }
-        return Err(Error::UnknownSetting {
-            key: err_key,
-            origin: origin.to_string(),
-        });
-    }
+    check_block_keys(
+        block,
+        "elasticsearch.",
+        origin,
+        |key| KEYS.contains(&key) || key.starts_with("ssl.") || key.starts_with("headers."),
+        |key| KEYS_NOT_YET.contains(&key.split('.').next().unwrap_or("")),
+    )?;
     if !boolean(block, "enabled", true)? {
         return Ok(None);
     }

@@ -171,6 +171,13 @@ thread_local! {
     static SLICED_FOR_TESTS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
 }
 
+/// The cores this process may use, read once: the standard library reads the cgroup's
+/// limits from files on each call.
+fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
 fn slice_min_docs() -> u32 {
     #[cfg(test)]
     return SLICE_MIN_DOCS_FOR_TESTS.with(|c| c.get());
@@ -193,8 +200,9 @@ fn slices(
 ) -> Option<[Slice; 2]> {
     let readers = searcher.segment_readers();
     if readers.len() < 2
-        || readers.iter().map(|r| r.num_docs()).sum::<u32>() < slice_min_docs()
-        || std::thread::available_parallelism().map_or(1, |n| n.get()) < 2
+        || readers.iter().map(|r| u64::from(r.num_docs())).sum::<u64>()
+            < u64::from(slice_min_docs())
+        || cores() < 2
     {
         return None;
     }

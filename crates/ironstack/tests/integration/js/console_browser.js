@@ -4,42 +4,17 @@
 // API key, log out, log in as that user: they land in the space, see the permission page for
 // users management and no Discover. Prints "ok".
 'use strict';
-const crypto = require('crypto');
-const fs = require('fs');
-const path = require('path');
-const { chromium } = require('playwright-core');
+const { check, consoleCertOf, launch, screenshots } = require('./browser_session');
 
 const base = process.env.CONSOLE_URL;
 const password = process.env.ELASTIC_PASSWORD;
-const shots = process.env.SCREENSHOTS;
-
-// Trust exactly the console's certificate key (Chromium's SPKI pin), not every certificate.
-function spkiPin(certPath) {
-  const cert = new crypto.X509Certificate(fs.readFileSync(certPath));
-  const der = cert.publicKey.export({ type: 'spki', format: 'der' });
-  return crypto.createHash('sha256').update(der).digest('base64');
-}
-
-function check(condition, message) {
-  if (!condition) { throw new Error(message); }
-}
 
 (async () => {
-  const consoleCert = path.join(path.dirname(path.dirname(process.env.CONSOLE_CA)), 'console', 'console.crt');
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--ignore-certificate-errors-spki-list=' + spkiPin(consoleCert)],
-  });
+  const browser = await launch(consoleCertOf(process.env.CONSOLE_CA));
   try {
     const page = await browser.newPage();
     page.setDefaultTimeout(15000);
-    const shot = async (name) => {
-      if (shots) {
-        fs.mkdirSync(shots, { recursive: true });
-        await page.screenshot({ path: path.join(shots, name + '.png'), fullPage: true });
-      }
-    };
+    const shot = screenshots(page);
 
     // An unauthenticated visit goes to the login page and comes back after login.
     await page.goto(base + '/app/management/security/users');

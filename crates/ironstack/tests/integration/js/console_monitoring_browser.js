@@ -3,40 +3,16 @@
 // cluster's status and a search-rate chart with a drawn line, then the Nodes and Beats tabs,
 // and change the range with the form (no script needed). Prints "ok".
 'use strict';
-const crypto = require('crypto');
-const fs = require('fs');
-const path = require('path');
-const { chromium } = require('playwright-core');
+const { check, consoleCertOf, launch, screenshots } = require('./browser_session');
 
 const base = process.env.CONSOLE_URL;
-const shots = process.env.SCREENSHOTS;
-
-function spkiPin(certPath) {
-  const cert = new crypto.X509Certificate(fs.readFileSync(certPath));
-  const der = cert.publicKey.export({ type: 'spki', format: 'der' });
-  return crypto.createHash('sha256').update(der).digest('base64');
-}
-
-function check(condition, message) {
-  if (!condition) { throw new Error(message); }
-}
 
 (async () => {
-  const consoleCert = path.join(path.dirname(path.dirname(process.env.CONSOLE_CA)), 'console', 'console.crt');
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--ignore-certificate-errors-spki-list=' + spkiPin(consoleCert)],
-  });
+  const browser = await launch(consoleCertOf(process.env.CONSOLE_CA));
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.setDefaultTimeout(15000);
-    const shot = async (name) => {
-      if (shots) {
-        fs.mkdirSync(shots, { recursive: true });
-        await page.screenshot({ path: path.join(shots, name + '.png'), fullPage: true });
-      }
-    };
+    const shot = screenshots(page);
     await page.goto(base + '/login');
     await page.getByLabel('Username').fill(process.env.MON_USER);
     await page.getByLabel('Password').fill(process.env.MON_PASSWORD);

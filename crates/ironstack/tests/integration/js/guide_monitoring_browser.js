@@ -3,29 +3,12 @@
 // header, and see the node and the shipper that have just run, with drawn rate lines; then
 // log out and find the session gone. Prints "ok".
 'use strict';
-const crypto = require('crypto');
-const fs = require('fs');
-const path = require('path');
-const { chromium } = require('playwright-core');
+const { check, launch } = require('./browser_session');
 
 const base = process.env.CONSOLE_URL;
 
-function spkiPin(certPath) {
-  const cert = new crypto.X509Certificate(fs.readFileSync(certPath));
-  const der = cert.publicKey.export({ type: 'spki', format: 'der' });
-  return crypto.createHash('sha256').update(der).digest('base64');
-}
-
-function check(condition, message) {
-  if (!condition) { throw new Error(message); }
-}
-
 (async () => {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--ignore-certificate-errors-spki-list=' + spkiPin(process.env.CONSOLE_CERT)],
-  });
+  const browser = await launch(process.env.CONSOLE_CERT);
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.setDefaultTimeout(15000);
